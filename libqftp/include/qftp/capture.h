@@ -1,0 +1,84 @@
+/* qftp/capture.h - qftp captures through libpcap.
+ *
+ * Written: pcap, LINKTYPE_WIRESHARK_UPPER_PDU (252). Each frame is an exported-PDU
+ * TLV list followed by the bytes of one serial read or write (docs/capture-format.md):
+ *   tag 12 (dissector name, "qftp"), tag 35 (P2P direction, int32 BE: 0 host->module,
+ *   1 module->host), [private tag 0xF571: timestamp synthesised], tag 0 (end), unpadded.
+ * Read: that format with any dissector name, and LINKTYPE_RTAC_SERIAL (250)
+ * (TX/RX event types; other events are skipped).
+ */
+#ifndef QFTP_CAPTURE_H
+#define QFTP_CAPTURE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QFTP_LINKTYPE_UPPER_PDU 252
+#define QFTP_LINKTYPE_RTAC_SERIAL 250
+#define QFTP_EXP_TAG_END 0
+#define QFTP_EXP_TAG_DISSECTOR_NAME 12
+#define QFTP_EXP_TAG_P2P_DIRECTION 35
+/* Not a Wireshark-assigned tag: marks a frame whose timestamp was synthesised by the
+ * importer (the log had none). Wireshark shows it as an unknown tag and goes on. */
+#define QFTP_EXP_TAG_TS_SYNTH 0xF571
+
+#define QFTP_CAPTURE_SNAPLEN 262144 /* largest frame payload written or accepted */
+
+typedef struct {
+    qftp_dir dir;
+    bool dir_known;       /* false: the frame carried no direction */
+    qftp_ts ts;
+    bool ts_synth;
+    const uint8_t *data;  /* payload (serial bytes); valid until the next call */
+    size_t len;
+    uint64_t frame_no;    /* 1-based, as Wireshark numbers frames */
+    char dissector[32];   /* the tag-12 name ("qftp", "at", ...); "" for RTAC */
+    int linktype;
+} qftp_frame;
+
+/* ---- writing ----------------------------------------------------------------- */
+
+typedef struct qftp_capture_writer qftp_capture_writer;
+
+/* Creates `path` atomically: frames go to a temporary file beside it that
+ * qftp_capw_close(w, true, ...) renames into place; closing with commit=false (or
+ * a failure) removes it, so no partial file is ever left under `path`.
+ * path "-" writes to stdout (no atomicity). */
+qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf);
+/* Frames longer than QFTP_CAPTURE_SNAPLEN are split into several frames with the same
+ * timestamp (never truncated). Returns 0 or -1. */
+int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
+                    const uint8_t *data, size_t len, char *errbuf);
+int qftp_capw_flush(qftp_capture_writer *w, char *errbuf);
+uint64_t qftp_capw_frames(const qftp_capture_writer *w);
+/* Returns 0 or -1; frees w in every case. */
+int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf);
+
+/* ---- reading ----------------------------------------------------------------- */
+
+typedef struct qftp_capture_reader qftp_capture_reader;
+
+/* Opens a pcap or pcapng file ("-" = stdin). NULL with errbuf on an unreadable file or
+ * a link type other than 252/250 (the message names the link type). */
+qftp_capture_reader *qftp_capr_open(const char *path, char *errbuf);
+/* 1: *f filled; 0: end of file; -1: error (truncated record, bad TLV ...), errbuf names
+ * the frame. Frames read before an error stay valid results. */
+int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf);
+int qftp_capr_linktype(const qftp_capture_reader *r);
+void qftp_capr_close(qftp_capture_reader *r);
+
+/* true if these first bytes look like a pcap or pcapng file. */
+bool qftp_capture_sniff(const uint8_t *head, size_t n);
+
+/* Builds the exported-PDU header for one frame into buf (cap >= 64); returns its
+ * length. Shared with tools that write frames themselves. */
+size_t qftp_exp_pdu_header(uint8_t *buf, size_t cap, const char *dissector_name, qftp_dir dir,
+                           bool ts_synth);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
