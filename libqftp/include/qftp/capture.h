@@ -29,13 +29,13 @@ extern "C" {
 
 typedef struct {
     qftp_dir dir;
-    bool dir_known;       /* false: the frame carried no direction */
+    bool dir_known; /* false: the frame carried no direction */
     qftp_ts ts;
     bool ts_synth;
-    const uint8_t *data;  /* payload (serial bytes); valid until the next call */
+    const uint8_t *data; /* payload (serial bytes); valid until the next call */
     size_t len;
-    uint64_t frame_no;    /* 1-based, as Wireshark numbers frames */
-    char dissector[32];   /* the tag-12 name ("qftp", "at", ...); "" for RTAC */
+    uint64_t frame_no;  /* 1-based, as Wireshark numbers frames */
+    char dissector[32]; /* the tag-12 name ("qftp", "at", ...); "" for RTAC */
     int linktype;
 } qftp_frame;
 

@@ -54,7 +54,7 @@ typedef struct {
     bool ts_synth;
     const uint8_t *data; /* valid during the callback only */
     size_t len;
-    uint64_t line_no;    /* 1-based line of the log where the record starts */
+    uint64_t line_no; /* 1-based line of the log where the record starts */
 } qftp_record;
 
 /* Return 0 to go on, non-zero to stop (qftp_log_import then returns that value). */
@@ -63,9 +63,9 @@ typedef int (*qftp_record_cb)(void *user, const qftp_record *rec);
 typedef void (*qftp_progress_cb)(void *user, uint64_t bytes_read);
 
 typedef struct {
-    qftp_log_format format;   /* AUTO: detect */
-    const char *regex;        /* for QFTP_FMT_REGEX (format AUTO + regex means REGEX) */
-    bool redact;              /* passwords -> '*' of the same length (qftp_redact_line) */
+    qftp_log_format format; /* AUTO: detect */
+    const char *regex;      /* for QFTP_FMT_REGEX (format AUTO + regex means REGEX) */
+    bool redact;            /* passwords -> '*' of the same length (qftp_redact_line) */
     qftp_progress_cb progress;
     void *progress_user;
 } qftp_import_opts;

@@ -54,23 +54,23 @@ typedef enum {
 const char *qftp_final_name(qftp_final_kind k);
 
 typedef enum {
-    QFTP_DATA_END_LENGTH = 1,   /* declared length reached */
-    QFTP_DATA_END_URC = 2,      /* completion URC whose count equals the bytes received */
-    QFTP_DATA_END_ESCAPE = 3,   /* "+++" escape (TX) */
+    QFTP_DATA_END_LENGTH = 1,     /* declared length reached */
+    QFTP_DATA_END_URC = 2,        /* completion URC whose count equals the bytes received */
+    QFTP_DATA_END_ESCAPE = 3,     /* "+++" escape (TX) */
     QFTP_DATA_END_INACTIVITY = 4, /* no byte for the inactivity timeout */
-    QFTP_DATA_END_FORCED = 5,   /* qftp_parser_exit_data(): the other side ended it */
-    QFTP_DATA_END_EOF = 6,      /* qftp_parser_finish() while in data mode */
+    QFTP_DATA_END_FORCED = 5,     /* qftp_parser_exit_data(): the other side ended it */
+    QFTP_DATA_END_EOF = 6,        /* qftp_parser_finish() while in data mode */
 } qftp_data_end_reason;
 
 const char *qftp_data_end_reason_name(qftp_data_end_reason r);
 
 /* ev->flags */
-#define QFTP_EVF_REPEAT 0x01      /* COMMAND: "A/" (repeat last command) */
-#define QFTP_EVF_PARTIAL 0x02     /* line cut by qftp_parser_finish(): no terminator seen */
+#define QFTP_EVF_REPEAT 0x01       /* COMMAND: "A/" (repeat last command) */
+#define QFTP_EVF_PARTIAL 0x02      /* line cut by qftp_parser_finish(): no terminator seen */
 #define QFTP_EVF_GUARD_BEFORE 0x04 /* ESCAPE: silence before "+++" >= guard time */
 #define QFTP_EVF_GUARD_AFTER 0x08  /* ESCAPE: silence after "+++" >= guard time */
 #define QFTP_EVF_GUARD_WITHIN 0x10 /* ESCAPE: the three '+' came within the guard time */
-#define QFTP_EVF_HELD 0x20        /* DATA: bytes come from the parser's hold buffer */
+#define QFTP_EVF_HELD 0x20         /* DATA: bytes come from the parser's hold buffer */
 
 typedef struct {
     qftp_event_kind kind;
@@ -91,8 +91,8 @@ typedef struct {
 typedef void (*qftp_event_cb)(void *user, const qftp_event *ev);
 
 typedef struct {
-    size_t line_cap;        /* longest line kept, bytes; default 65536 */
-    qftp_ts guard_time;     /* "+++" guard time; default 1 s (BG96 manual 1.2) */
+    size_t line_cap;    /* longest line kept, bytes; default 65536 */
+    qftp_ts guard_time; /* "+++" guard time; default 1 s (BG96 manual 1.2) */
 } qftp_parser_opts;
 
 void qftp_parser_opts_init(qftp_parser_opts *o);
@@ -120,15 +120,15 @@ void qftp_parser_finish(qftp_parser *p, qftp_ts now);
 
 /* How data mode ends. */
 typedef struct {
-    int64_t expect_len;     /* bytes declared up front; -1 unknown. With end_on_length the
-                               mode ends exactly there (AT+QFTPPUT uploadlen, CONNECT <n>) */
+    int64_t expect_len; /* bytes declared up front; -1 unknown. With end_on_length the
+                           mode ends exactly there (AT+QFTPPUT uploadlen, CONNECT <n>) */
     bool end_on_length;
-    bool end_on_urc;        /* RX: ends at "[\r\nOK\r\n][\r\n]+<urc_name>:[ ][0,]<n>\r\n" whose
-                               <n> equals the bytes received, or an error form of that URC
-                               (device-quirks.md "Data mode"); the trailer is then parsed as lines */
-    char urc_name[24];      /* e.g. "+QFTPGET" */
-    bool end_on_escape;     /* TX: "+++" surrounded by guard-time silence */
-    qftp_ts inactivity;     /* >0: end after this long without a byte (seen through tick) */
+    bool end_on_urc;    /* RX: ends at "[\r\nOK\r\n][\r\n]+<urc_name>:[ ][0,]<n>\r\n" whose
+                           <n> equals the bytes received, or an error form of that URC
+                           (device-quirks.md "Data mode"); the trailer is then parsed as lines */
+    char urc_name[24];  /* e.g. "+QFTPGET" */
+    bool end_on_escape; /* TX: "+++" surrounded by guard-time silence */
+    qftp_ts inactivity; /* >0: end after this long without a byte (seen through tick) */
 } qftp_data_mode;
 
 void qftp_data_mode_init(qftp_data_mode *m); /* expect_len -1, nothing else set */
@@ -140,7 +140,7 @@ void qftp_parser_enter_data(qftp_parser *p, const qftp_data_mode *m);
 void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason reason);
 
 bool qftp_parser_in_data(const qftp_parser *p);
-uint64_t qftp_parser_offset(const qftp_parser *p); /* bytes fed so far */
+uint64_t qftp_parser_offset(const qftp_parser *p);    /* bytes fed so far */
 int64_t qftp_parser_data_count(const qftp_parser *p); /* payload bytes in current/last data mode */
 
 #ifdef __cplusplus

@@ -43,15 +43,15 @@ typedef enum {
 } qftp_txn_phase;
 
 typedef struct qftp_txn {
-    unsigned index;           /* 1-based, in order of sending */
-    char *line;               /* the whole command line as sent, without terminator */
-    char *command;            /* "+QFTPOPEN" (upper case, no AT); "" for "A/" */
+    unsigned index; /* 1-based, in order of sending */
+    char *line;     /* the whole command line as sent, without terminator */
+    char *command;  /* "+QFTPOPEN" (upper case, no AT); "" for "A/" */
     qftp_cmd_type type;
-    char **params;            /* raw parameters, quotes kept */
+    char **params; /* raw parameters, quotes kept */
     size_t n_params;
-    const qftp_cmd_def *def;  /* NULL: not in the tables, decoded generically */
-    unsigned sub_index;       /* 0, or 1.. for the 2nd.. command of a chained line */
-    bool repeat;              /* "A/" */
+    const qftp_cmd_def *def; /* NULL: not in the tables, decoded generically */
+    unsigned sub_index;      /* 0, or 1.. for the 2nd.. command of a chained line */
+    bool repeat;             /* "A/" */
 
     qftp_txn_phase phase;
     qftp_ts t_sent;
@@ -59,34 +59,34 @@ typedef struct qftp_txn {
     bool echoed;
     uint64_t frame_echo;
 
-    char **info;              /* information response lines before the final result */
+    char **info; /* information response lines before the final result */
     size_t n_info;
 
-    qftp_final_kind final;    /* QFTP_FINAL_NONE until seen */
-    char *final_line;         /* e.g. "+CME ERROR: 603" */
-    int64_t cme_code;         /* numeric +CME/+CMS ERROR code or -1 */
-    char *cme_text;           /* text form, or NULL */
+    qftp_final_kind final; /* QFTP_FINAL_NONE until seen */
+    char *final_line;      /* e.g. "+CME ERROR: 603" */
+    int64_t cme_code;      /* numeric +CME/+CMS ERROR code or -1 */
+    char *cme_text;        /* text form, or NULL */
     qftp_ts t_final;
     uint64_t frame_final;
 
-    bool connect;             /* CONNECT seen */
-    int64_t connect_len;      /* CONNECT <n>, or -1 */
+    bool connect;        /* CONNECT seen */
+    int64_t connect_len; /* CONNECT <n>, or -1 */
     qftp_ts t_connect;
     uint64_t frame_connect;
     qftp_dir data_dir;
-    int64_t data_len;         /* payload bytes, -1 if no data mode */
+    int64_t data_len; /* payload bytes, -1 if no data mode */
     qftp_data_end_reason data_end;
-    bool escaped;             /* data mode left by "+++" */
-    uint64_t data_offset;     /* stream offset of the payload's first byte (data_dir) */
+    bool escaped;         /* data mode left by "+++" */
+    uint64_t data_offset; /* stream offset of the payload's first byte (data_dir) */
 
-    char *urc;                /* the completion URC line, or NULL */
+    char *urc; /* the completion URC line, or NULL */
     qftp_ts t_done;
     uint64_t frame_done;
     bool has_err;
-    int64_t err;              /* from the result line: BG96 <err>, GSM negative <n> */
+    int64_t err; /* from the result line: BG96 <err>, GSM negative <n> */
     bool has_pe;
-    int64_t protocol_error;   /* BG96 <protocol_error> (when err != 0) */
-    qftp_value value;         /* size, length, path, time, state ... */
+    int64_t protocol_error; /* BG96 <protocol_error> (when err != 0) */
+    qftp_value value;       /* size, length, path, time, state ... */
 
     qftp_note *notes;
     size_t n_notes;
@@ -97,22 +97,21 @@ typedef struct {
     qftp_ts ts;
     uint64_t frame;
     bool has_err;
-    int64_t err;              /* +QFTPERROR:<err> */
+    int64_t err; /* +QFTPERROR:<err> */
 } qftp_unsolicited;
 
 /* What a frame's bytes turned into, for front ends that annotate frames (the
  * dissector). Called once per parser event, in order. txn is NULL for unsolicited
  * lines and stray text. The event's spans are valid during the call only. */
-typedef void (*qftp_item_cb)(void *user, const qftp_event *ev, const qftp_txn *txn,
-                             uint64_t frame);
+typedef void (*qftp_item_cb)(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame);
 
 typedef struct {
-    qftp_dialect dialect;     /* UNKNOWN = detect from the traffic */
-    qftp_ts rsptimeout;       /* notes when an outcome is later than this; default 90 s
-                                 (BG96 <timeout> default; AT+QFTPCFG="rsptimeout" updates it) */
-    size_t line_cap;          /* parser line cap; default 65536 */
-    qftp_ts guard_time;       /* "+++" guard; default 1 s */
-    bool redact;              /* passwords in lines stored by the session become '*' */
+    qftp_dialect dialect; /* UNKNOWN = detect from the traffic */
+    qftp_ts rsptimeout;   /* notes when an outcome is later than this; default 90 s
+                             (BG96 <timeout> default; AT+QFTPCFG="rsptimeout" updates it) */
+    size_t line_cap;      /* parser line cap; default 65536 */
+    qftp_ts guard_time;   /* "+++" guard; default 1 s */
+    bool redact;          /* passwords in lines stored by the session become '*' */
     qftp_item_cb on_item;
     void *user;
 } qftp_session_opts;
@@ -126,8 +125,8 @@ void qftp_session_free(qftp_session *s);
 
 /* One chunk of the stream: a frame of a capture or a record of a log. `frame` is an
  * opaque number copied into the transaction's frame_* fields (frame number). */
-void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len,
-                       qftp_ts ts, uint64_t frame);
+void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len, qftp_ts ts,
+                       uint64_t frame);
 /* End of input: flushes the parsers and notes every transaction still waiting. */
 void qftp_session_finish(qftp_session *s, qftp_ts now);
 

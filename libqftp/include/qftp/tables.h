@@ -103,39 +103,40 @@ typedef struct {
                                 meaning: "hostname" "port" "file_name" "local_name" ... */
     const char *manual_name; /* as the manual writes it, e.g. "<hostName>" */
     qftp_param_type type;
-    int64_t min, max;        /* INT range, inclusive; min > max means unchecked */
-    int maxlen;              /* STRING: maximum bytes (manual); 0 = unchecked */
-    const char *def;         /* default as text, NULL if none */
+    int64_t min, max; /* INT range, inclusive; min > max means unchecked */
+    int maxlen;       /* STRING: maximum bytes (manual); 0 = unchecked */
+    const char *def;  /* default as text, NULL if none */
     bool optional;
     const qftp_value_name *values; /* named values, NULL-text terminated; or NULL */
-    const char *desc;        /* one line */
+    const char *desc;              /* one line */
 } qftp_param_def;
 
 typedef enum {
-    QFTP_RES_NONE = 0,    /* no +NAME result line */
-    QFTP_RES_GSM_SIGNED,  /* GSM "+NAME:<n>": n >= 0 is a value, n < 0 an error code */
-    QFTP_RES_ERR_PE,      /* BG96 "+NAME: <err>,<protocol_error>" */
-    QFTP_RES_ERR_VALUE,   /* BG96 "+NAME: 0,<value>" or "+NAME: <err>,<protocol_error>" */
-    QFTP_RES_STATE,       /* QFTPSTAT: GSM word / BG96 "0,<n>" */
-    QFTP_RES_FIELDS,      /* plain fields (e.g. read-back "+QFTPCFG: \"filetype\",0") */
+    QFTP_RES_NONE = 0,   /* no +NAME result line */
+    QFTP_RES_GSM_SIGNED, /* GSM "+NAME:<n>": n >= 0 is a value, n < 0 an error code */
+    QFTP_RES_ERR_PE,     /* BG96 "+NAME: <err>,<protocol_error>" */
+    QFTP_RES_ERR_VALUE,  /* BG96 "+NAME: 0,<value>" or "+NAME: <err>,<protocol_error>" */
+    QFTP_RES_STATE,      /* QFTPSTAT: GSM word / BG96 "0,<n>" */
+    QFTP_RES_FIELDS,     /* plain fields (e.g. read-back "+QFTPCFG: \"filetype\",0") */
 } qftp_result_shape;
 
 typedef enum {
     QFTP_DATA_NONE = 0,
     QFTP_DATA_UPLOAD,   /* after CONNECT the host sends bytes (PUT to COM:, QFUPL) */
-    QFTP_DATA_DOWNLOAD, /* after CONNECT the module sends bytes (GET/LIST/NLST/MLSD, QFDWL, QFREAD) */
+    QFTP_DATA_DOWNLOAD, /* after CONNECT the module sends bytes (GET/LIST/NLST/MLSD, QFDWL, QFREAD)
+                         */
 } qftp_data_kind;
 
 typedef struct {
-    const char *name;          /* "+QFTPOPEN", "+QIACT", "E", "&D", "O", "I" (upper case) */
-    qftp_dialect dialect;      /* GSM, BG96, or UNKNOWN = the same in both */
-    const char *key;           /* keyed variant: BG96 QFTPCFG "account" (unquoted), GSM
-                                  QFTPCFG "1".."4"; NULL for the base row */
-    unsigned forms;            /* QFTP_FORM_* supported */
+    const char *name;             /* "+QFTPOPEN", "+QIACT", "E", "&D", "O", "I" (upper case) */
+    qftp_dialect dialect;         /* GSM, BG96, or UNKNOWN = the same in both */
+    const char *key;              /* keyed variant: BG96 QFTPCFG "account" (unquoted), GSM
+                                     QFTPCFG "1".."4"; NULL for the base row */
+    unsigned forms;               /* QFTP_FORM_* supported */
     const qftp_param_def *params; /* write-form parameters, in order (key param first) */
     size_t n_params;
-    const char *summary;       /* manual title, e.g. "Open an FTP service to the given FTP server" */
-    const char *section;       /* manual section, e.g. "2.2.1" ("" for commands outside the manuals) */
+    const char *summary; /* manual title, e.g. "Open an FTP service to the given FTP server" */
+    const char *section; /* manual section, e.g. "2.2.1" ("" for commands outside the manuals) */
     const char *test_response; /* exact test-form information text from the manual, lines
                                   separated by "\n", NULL if it answers just OK */
     qftp_result_shape result;  /* shape of the +NAME line carrying the outcome */
@@ -170,8 +171,8 @@ typedef struct {
 #define QFTP_MAX_SUBCMDS 16
 
 typedef struct {
-    qftp_span text;  /* the command as written, without "AT" and without ';' */
-    char name[32];   /* upper case: "+QFTPOPEN", "E", "&D", "S0", "I", "O", "D" */
+    qftp_span text; /* the command as written, without "AT" and without ';' */
+    char name[32];  /* upper case: "+QFTPOPEN", "E", "&D", "S0", "I", "O", "D" */
     qftp_cmd_type type;
     qftp_span params[QFTP_MAX_PARAMS]; /* raw, trimmed of spaces, quotes kept */
     size_t n_params;
@@ -182,8 +183,8 @@ typedef struct {
  * trailing ';' allowed) into its commands. Returns the number of commands (>= 0),
  * or -1 (errbuf filled) when the line does not start with AT. A line with more than
  * `max` commands keeps the first `max`; the rest are reported through *truncated. */
-int qftp_cmdline_parse(const char *line, size_t len, qftp_subcmd *out, size_t max,
-                       bool *truncated, char *errbuf);
+int qftp_cmdline_parse(const char *line, size_t len, qftp_subcmd *out, size_t max, bool *truncated,
+                       char *errbuf);
 
 /* Copies a parameter without its quotes (and with \" unescaped) into out (cap bytes,
  * NUL-terminated). Returns the unquoted length (may exceed cap-1: then out is cut). */
@@ -205,7 +206,7 @@ typedef struct {
     char name[32];                     /* "+QFTPGET" (upper case); "" if not "+NAME:" */
     qftp_span fields[QFTP_MAX_PARAMS]; /* raw fields after the colon, trimmed */
     size_t n_fields;
-    bool space_after_colon;            /* GSM omits it (device-quirks.md) */
+    bool space_after_colon; /* GSM omits it (device-quirks.md) */
 } qftp_resp;
 
 /* Splits "+QFTPGET: 0,1000" into name and fields. false if the line is not of the
