@@ -1,0 +1,566 @@
+/* cmd_show.c - `qftp show`: a capture or a log as a readable transcript or JSON. */
+#include <getopt.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "json.h"
+#include "qftp/session.h"
+#include "tool.h"
+
+typedef struct {
+    qftp_session *s;
+    bool synth_seen;
+    uint64_t chunks;
+    uint64_t bytes[2];
+} show_ctx;
+
+static qftp_dir guess_dir(const input_chunk *c)
+{
+    /* No direction in the capture: what starts with AT was sent by the host. */
+    if (c->len >= 2 && (c->data[0] | 0x20) == 'a' && ((c->data[1] | 0x20) == 't' || c->data[1] == '/'))
+        return QFTP_DIR_TX;
+    return QFTP_DIR_RX;
+}
+
+static int on_chunk(void *user, const input_chunk *c)
+{
+    show_ctx *x = user;
+    qftp_dir d = c->dir_known ? c->dir : guess_dir(c);
+    x->synth_seen |= c->ts_synth;
+    x->chunks++;
+    x->bytes[d] += c->len;
+    qftp_session_feed(x->s, d, c->data, c->len, c->ts, c->frame);
+    return 0;
+}
+
+/* ---- colour ------------------------------------------------------------------------ */
+
+static bool use_colour;
+
+static const char *col(const char *code)
+{
+    return use_colour ? code : "";
+}
+#define C_RESET col("\033[0m")
+#define C_BOLD col("\033[1m")
+#define C_DIM col("\033[2m")
+#define C_RED col("\033[31m")
+#define C_GREEN col("\033[32m")
+#define C_YELLOW col("\033[33m")
+#define C_CYAN col("\033[36m")
+
+static const char *sev_colour(qftp_severity s)
+{
+    return s >= QFTP_SEV_ERROR ? C_RED : s == QFTP_SEV_WARN ? C_YELLOW : C_DIM;
+}
+
+/* ---- text transcript ----------------------------------------------------------------- */
+
+static double rel(const qftp_session *s, qftp_ts t)
+{
+    qftp_ts t0 = qftp_session_t0(s);
+    return t0 == QFTP_TS_NONE ? 0.0 : (double)(t - t0) / 1e9;
+}
+
+static void print_duration(double secs)
+{
+    if (secs < 1.0)
+        printf("%.0f ms", secs * 1000.0);
+    else
+        printf("%.2f s", secs);
+}
+
+static void describe_value(const qftp_txn *t, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (t->has_err && t->err != 0) {
+        qftp_describe_result(t->err, t->protocol_error, t->has_pe, buf, cap);
+        return;
+    }
+    const char *what = t->def && t->def->value_name ? t->def->value_name : "value";
+    if (t->value.kind == QFTP_VAL_INT)
+        snprintf(buf, cap, "success, %s %" G_GINT64_FORMAT, what, t->value.i);
+    else if (t->value.kind == QFTP_VAL_STR)
+        snprintf(buf, cap, "success, %s \"%s\"", what, t->value.s);
+    else if (t->has_err)
+        snprintf(buf, cap, "success");
+}
+
+static void print_txn(const qftp_session *s, const qftp_txn *t)
+{
+    printf("%s#%-3u%s %s+%9.3f%s  %s%s%s", C_BOLD, t->index, C_RESET, C_DIM, rel(s, t->t_sent),
+           C_RESET, C_CYAN, t->line, C_RESET);
+    if (t->sub_index)
+        printf(" %s[command %u of the line: %s]%s", C_DIM, t->sub_index + 1, t->command, C_RESET);
+    printf("\n");
+    if (t->def && t->def->summary && t->def->summary[0])
+        printf("              %s%s%s%s\n", C_DIM, t->def->summary,
+               t->def->section && t->def->section[0] ? " - manual " : "",
+               t->def->section ? t->def->section : "");
+    if (t->def == NULL && t->command[0])
+        printf("              %s(not in the tables: decoded generically, %s form)%s\n", C_DIM,
+               qftp_cmd_type_name(t->type), C_RESET);
+    for (size_t i = 0; i < t->n_info; i++)
+        printf("              %s%s%s\n", C_DIM, t->info[i], C_RESET);
+    if (t->connect) {
+        printf("              CONNECT");
+        if (t->connect_len >= 0)
+            printf(" %" G_GINT64_FORMAT, t->connect_len);
+        printf("  %s(+", C_DIM);
+        print_duration((double)(t->t_connect - t->t_sent) / 1e9);
+        printf(")%s\n", C_RESET);
+    }
+    if (t->data_len >= 0) {
+        printf("              data mode: %" G_GINT64_FORMAT " bytes %s, ended by %s%s\n",
+               t->data_len, t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
+               qftp_data_end_reason_name(t->data_end), t->escaped ? " (+++)" : "");
+    }
+    if (t->final != QFTP_FINAL_NONE) {
+        bool ok = t->final == QFTP_FINAL_OK;
+        printf("              %s%s%s", ok ? C_GREEN : C_RED, t->final_line, C_RESET);
+        if (!ok && t->cme_code >= 0) {
+            const char *w = qftp_code_text(QFTP_CODES_BG96_FTP, (int)t->cme_code);
+            if (!w)
+                w = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
+            if (w)
+                printf("  %s", w);
+        }
+        printf("  %s(", C_DIM);
+        print_duration((double)(t->t_final - t->t_sent) / 1e9);
+        printf(")%s\n", C_RESET);
+    } else {
+        printf("              %sno final result%s\n", C_RED, C_RESET);
+    }
+    if (t->urc) {
+        char words[256];
+        describe_value(t, words, sizeof words);
+        bool bad = t->has_err && t->err != 0;
+        printf("              %s%s%s  %s%s%s  %s(", bad ? C_RED : C_GREEN, t->urc, C_RESET,
+               bad ? C_RED : "", words, bad ? C_RESET : "", C_DIM);
+        print_duration((double)(t->t_done - t->t_sent) / 1e9);
+        printf(" after the command)%s\n", C_RESET);
+    } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
+        char words[256];
+        describe_value(t, words, sizeof words);
+        if (words[0])
+            printf("              %s%s%s\n", C_DIM, words, C_RESET);
+    }
+    for (size_t i = 0; i < t->n_notes; i++)
+        printf("              %s%s: %s%s\n", sev_colour(t->notes[i].severity),
+               qftp_severity_name(t->notes[i].severity), t->notes[i].text, C_RESET);
+}
+
+static void print_summary(const qftp_session *s)
+{
+    size_t n = qftp_session_txn_count(s), ok = 0, failed = 0, pending = 0;
+    GHashTable *codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t sev[4] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const qftp_txn *t = qftp_session_txn(s, i);
+        bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
+        bool bad_urc = t->has_err && t->err != 0;
+        if (t->final == QFTP_FINAL_NONE && !t->urc)
+            pending++;
+        else if (bad_final || bad_urc)
+            failed++;
+        else
+            ok++;
+        char key[160] = "";
+        if (bad_final && t->cme_code >= 0) {
+            const char *w = qftp_code_text(QFTP_CODES_BG96_FTP, (int)t->cme_code);
+            if (!w)
+                w = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
+            snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT " (%s)", qftp_final_name(t->final),
+                     t->cme_code, w ? w : "?");
+        } else if (bad_final) {
+            snprintf(key, sizeof key, "%s", t->final_line);
+        } else if (bad_urc) {
+            char words[128];
+            qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
+            if (t->has_pe)
+                snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT ",%" G_GINT64_FORMAT " (%s)",
+                         t->command, t->err, t->protocol_error, words);
+            else
+                snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT " (%s)", t->command, t->err,
+                         words);
+        }
+        if (key[0]) {
+            gpointer old = g_hash_table_lookup(codes, key);
+            g_hash_table_replace(codes, g_strdup(key), GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+        }
+        for (size_t k = 0; k < t->n_notes; k++)
+            sev[t->notes[k].severity & 3]++;
+    }
+    for (size_t k = 0; k < qftp_session_note_count(s); k++)
+        sev[qftp_session_note(s, k)->severity & 3]++;
+    printf("\n%sSummary%s\n", C_BOLD, C_RESET);
+    printf("  commands: %zu (%zu succeeded, %s%zu failed%s, %zu without an outcome)\n", n, ok,
+           failed ? C_RED : "", failed, failed ? C_RESET : "", pending);
+    if (g_hash_table_size(codes)) {
+        printf("  failures by code:\n");
+        GList *keys = g_list_sort(g_hash_table_get_keys(codes), (GCompareFunc)strcmp);
+        for (GList *l = keys; l; l = l->next)
+            printf("    %3zu x %s\n", GPOINTER_TO_SIZE(g_hash_table_lookup(codes, l->data)),
+                   (char *)l->data);
+        g_list_free(keys);
+    }
+    qftp_dialect d = qftp_session_dialect(s);
+    qftp_ftp_state st = qftp_session_state(s);
+    const char *wire = qftp_state_wire(st, d);
+    printf("  FTP service state at the end: %s", qftp_state_name(st));
+    if (d == QFTP_DIALECT_BG96 && wire)
+        printf(" (+QFTPSTAT: 0,%s)", wire);
+    printf("\n  notes: %zu error, %zu warn, %zu note, %zu info\n", sev[3], sev[2], sev[1], sev[0]);
+    g_hash_table_destroy(codes);
+}
+
+static void print_text(const qftp_session *s, const char *path, const char *what,
+                       const show_ctx *x)
+{
+    qftp_dialect d = qftp_session_dialect(s);
+    printf("%s%s%s: %s; dialect %s; %zu commands; %llu bytes host->module, %llu bytes "
+           "module->host\n",
+           C_BOLD, path, C_RESET, what, d ? qftp_dialect_name(d) : "unknown",
+           qftp_session_txn_count(s), (unsigned long long)x->bytes[0],
+           (unsigned long long)x->bytes[1]);
+    if (x->synth_seen)
+        printf("%s(times marked ~ were synthesised: the log had none)%s\n", C_DIM, C_RESET);
+    for (size_t k = 0; k < qftp_session_note_count(s); k++) {
+        const qftp_note *n = qftp_session_note(s, k);
+        if (n->severity == QFTP_SEV_INFO)
+            printf("%s%s%s\n", C_DIM, n->text, C_RESET);
+    }
+    printf("\n");
+    for (size_t i = 0; i < qftp_session_txn_count(s); i++)
+        print_txn(s, qftp_session_txn(s, i));
+    size_t nu = qftp_session_unsolicited_count(s);
+    if (nu) {
+        printf("\n%sUnsolicited%s\n", C_BOLD, C_RESET);
+        for (size_t i = 0; i < nu; i++) {
+            const qftp_unsolicited *u = qftp_session_unsolicited(s, i);
+            printf("      %s+%9.3f%s  %s", C_DIM, rel(s, u->ts), C_RESET, u->line);
+            if (u->has_err) {
+                char words[160];
+                qftp_describe_result(u->err, 0, false, words, sizeof words);
+                printf("  %s%s%s", C_YELLOW, words, C_RESET);
+            }
+            printf("\n");
+        }
+    }
+    bool any = false;
+    for (size_t k = 0; k < qftp_session_note_count(s); k++) {
+        const qftp_note *n = qftp_session_note(s, k);
+        if (n->severity == QFTP_SEV_INFO)
+            continue;
+        if (!any)
+            printf("\n%sNotes%s\n", C_BOLD, C_RESET);
+        any = true;
+        printf("      %s+%9.3f  %s: %s%s\n", sev_colour(n->severity), rel(s, n->ts),
+               qftp_severity_name(n->severity), n->text, C_RESET);
+    }
+    print_summary(s);
+}
+
+/* ---- JSON (the contract is in docs/show.md) --------------------------------------------- */
+
+static void json_time(json_w *w, const qftp_session *s, qftp_ts t, bool have)
+{
+    if (have)
+        json_num(w, rel(s, t), 6);
+    else
+        json_null(w);
+}
+
+static void json_notes(json_w *w, const qftp_session *s, const qftp_note *notes, size_t n)
+{
+    json_begin_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        json_begin_obj(w);
+        json_key(w, "severity");
+        json_str(w, qftp_severity_name(notes[i].severity));
+        json_key(w, "text");
+        json_str(w, notes[i].text);
+        json_key(w, "t");
+        json_num(w, rel(s, notes[i].ts), 6);
+        json_end_obj(w);
+    }
+    json_end_arr(w);
+}
+
+static void json_txn(json_w *w, const qftp_session *s, const qftp_txn *t)
+{
+    json_begin_obj(w);
+    json_key(w, "index");
+    json_int(w, t->index);
+    json_key(w, "line");
+    json_str(w, t->line);
+    json_key(w, "command");
+    json_str(w, t->command);
+    json_key(w, "type");
+    json_str(w, qftp_cmd_type_name(t->type));
+    json_key(w, "params");
+    json_begin_arr(w);
+    for (size_t i = 0; i < t->n_params; i++)
+        json_str(w, t->params[i]);
+    json_end_arr(w);
+    json_key(w, "known");
+    json_bool(w, t->def != NULL);
+    json_key(w, "echo");
+    json_bool(w, t->echoed);
+    json_key(w, "info");
+    json_begin_arr(w);
+    for (size_t i = 0; i < t->n_info; i++)
+        json_str(w, t->info[i]);
+    json_end_arr(w);
+    json_key(w, "final");
+    json_str(w, t->final ? qftp_final_name(t->final) : NULL);
+    json_key(w, "cme_error");
+    if (t->cme_code >= 0)
+        json_int(w, t->cme_code);
+    else
+        json_str(w, t->cme_text);
+    json_key(w, "connect");
+    json_bool(w, t->connect);
+    json_key(w, "connect_len");
+    if (t->connect_len >= 0)
+        json_int(w, t->connect_len);
+    else
+        json_null(w);
+    json_key(w, "data_len");
+    if (t->data_len >= 0)
+        json_int(w, t->data_len);
+    else
+        json_null(w);
+    json_key(w, "data_dir");
+    json_str(w, t->data_len >= 0 ? (t->data_dir == QFTP_DIR_TX ? "host->module" : "module->host")
+                                 : NULL);
+    json_key(w, "data_end");
+    json_str(w, t->data_len >= 0 ? qftp_data_end_reason_name(t->data_end) : NULL);
+    json_key(w, "urc");
+    json_str(w, t->urc);
+    json_key(w, "err");
+    if (t->has_err)
+        json_int(w, t->err);
+    else
+        json_null(w);
+    json_key(w, "protocol_error");
+    if (t->has_pe)
+        json_int(w, t->protocol_error);
+    else
+        json_null(w);
+    json_key(w, "value");
+    if (t->value.kind == QFTP_VAL_INT)
+        json_int(w, t->value.i);
+    else
+        json_str(w, t->value.kind == QFTP_VAL_STR ? t->value.s : NULL);
+    json_key(w, "t_sent");
+    json_time(w, s, t->t_sent, true);
+    json_key(w, "t_final");
+    json_time(w, s, t->t_final, t->final != QFTP_FINAL_NONE);
+    json_key(w, "t_done");
+    json_time(w, s, t->t_done, t->urc != NULL);
+    json_key(w, "frame_sent");
+    json_int(w, (int64_t)t->frame_sent);
+    json_key(w, "frame_final");
+    if (t->final != QFTP_FINAL_NONE)
+        json_int(w, (int64_t)t->frame_final);
+    else
+        json_null(w);
+    json_key(w, "frame_done");
+    if (t->urc)
+        json_int(w, (int64_t)t->frame_done);
+    else
+        json_null(w);
+    json_key(w, "notes");
+    json_notes(w, s, t->notes, t->n_notes);
+    json_end_obj(w);
+}
+
+static void print_json(const qftp_session *s, const char *what, const show_ctx *x)
+{
+    json_w w;
+    json_init(&w, stdout, true);
+    json_begin_obj(&w);
+    json_key(&w, "input");
+    json_str(&w, what);
+    json_key(&w, "dialect");
+    json_str(&w, qftp_dialect_name(qftp_session_dialect(s)));
+    json_key(&w, "times_synthesised");
+    json_bool(&w, x->synth_seen);
+    json_key(&w, "transactions");
+    json_begin_arr(&w);
+    for (size_t i = 0; i < qftp_session_txn_count(s); i++)
+        json_txn(&w, s, qftp_session_txn(s, i));
+    json_end_arr(&w);
+    json_key(&w, "unsolicited");
+    json_begin_arr(&w);
+    for (size_t i = 0; i < qftp_session_unsolicited_count(s); i++) {
+        const qftp_unsolicited *u = qftp_session_unsolicited(s, i);
+        json_begin_obj(&w);
+        json_key(&w, "line");
+        json_str(&w, u->line);
+        json_key(&w, "t");
+        json_num(&w, rel(s, u->ts), 6);
+        json_key(&w, "frame");
+        json_int(&w, (int64_t)u->frame);
+        json_key(&w, "err");
+        if (u->has_err)
+            json_int(&w, u->err);
+        else
+            json_null(&w);
+        json_end_obj(&w);
+    }
+    json_end_arr(&w);
+    json_key(&w, "notes");
+    size_t nn = qftp_session_note_count(s);
+    json_begin_arr(&w);
+    for (size_t i = 0; i < nn; i++) {
+        const qftp_note *n = qftp_session_note(s, i);
+        json_begin_obj(&w);
+        json_key(&w, "severity");
+        json_str(&w, qftp_severity_name(n->severity));
+        json_key(&w, "text");
+        json_str(&w, n->text);
+        json_key(&w, "t");
+        json_num(&w, rel(s, n->ts), 6);
+        json_end_obj(&w);
+    }
+    json_end_arr(&w);
+    json_key(&w, "transitions");
+    json_begin_arr(&w);
+    for (size_t i = 0; i < qftp_session_transition_count(s); i++) {
+        const qftp_transition *tr = qftp_session_transition(s, i);
+        json_begin_obj(&w);
+        json_key(&w, "from");
+        json_str(&w, qftp_state_name(tr->from));
+        json_key(&w, "to");
+        json_str(&w, qftp_state_name(tr->to));
+        json_key(&w, "t");
+        json_num(&w, rel(s, tr->ts), 6);
+        json_key(&w, "index");
+        if (tr->txn_index)
+            json_int(&w, tr->txn_index);
+        else
+            json_null(&w);
+        json_end_obj(&w);
+    }
+    json_end_arr(&w);
+    json_key(&w, "state");
+    json_str(&w, qftp_state_name(qftp_session_state(s)));
+    json_end_obj(&w);
+    json_end(&w);
+}
+
+/* ---- command ------------------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+    fputs("usage: qftp show [--json] [--redact] [--dialect auto|gsm|bg96] [--rsptimeout SECONDS]\n"
+          "                 [--format auto|plain|socat|interceptty|timestamped] [--regex RE]\n"
+          "                 [--color auto|always|never] INPUT\n"
+          "INPUT is a qftp capture (pcap/pcapng, link type 252 or 250) or a text log.\n",
+          f);
+}
+
+int cmd_show(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},          {"redact", no_argument, NULL, 'r'},
+        {"dialect", required_argument, NULL, 'd'}, {"rsptimeout", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'f'},  {"regex", required_argument, NULL, 'e'},
+        {"color", required_argument, NULL, 'c'},   {"colour", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    bool json = false;
+    const char *colour = "auto";
+    qftp_session_opts so;
+    qftp_session_opts_init(&so);
+    input_opts io = {QFTP_FMT_AUTO, NULL, false, true};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jr", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'r':
+            so.redact = true;
+            io.redact = true;
+            break;
+        case 'd': {
+            int d = qftp_dialect_from_name(optarg);
+            if (d < 0)
+                return tool_usage_error(usage, "unknown dialect '%s' (auto, gsm, bg96)", optarg);
+            so.dialect = (qftp_dialect)d;
+            break;
+        }
+        case 't': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || v <= 0 || v > 86400)
+                return tool_usage_error(usage, "--rsptimeout wants seconds (1-86400), not '%s'",
+                                        optarg);
+            so.rsptimeout = (qftp_ts)(v * 1e9);
+            break;
+        }
+        case 'f': {
+            int f = qftp_log_format_from_name(optarg);
+            if (f < 0)
+                return tool_usage_error(usage, "unknown log format '%s'", optarg);
+            io.format = (qftp_log_format)f;
+            break;
+        }
+        case 'e':
+            io.regex = optarg;
+            if (io.format == QFTP_FMT_AUTO)
+                io.format = QFTP_FMT_REGEX;
+            break;
+        case 'c':
+            colour = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1)
+        return tool_usage_error(usage, "show takes exactly one INPUT");
+    const char *path = argv[optind];
+    use_colour = !json && (strcmp(colour, "always") == 0 ||
+                           (strcmp(colour, "auto") == 0 && isatty(1) && !getenv("NO_COLOR")));
+
+    char err[QFTP_ERRBUF_SIZE] = "";
+    show_ctx x = {0};
+    x.s = qftp_session_new(&so, err);
+    if (!x.s) {
+        fprintf(stderr, "qftp show: %s\n", err);
+        return 1;
+    }
+    input_kind kind;
+    char what[96] = "";
+    int rc = input_read(path, &io, on_chunk, &x, &kind, what, sizeof what, err);
+    qftp_session_finish(x.s, QFTP_TS_NONE);
+    if (rc < 0 && x.chunks == 0) {
+        fprintf(stderr, "qftp show: %s: %s\n", path, err);
+        qftp_session_free(x.s);
+        return 2;
+    }
+    if (json)
+        print_json(x.s, what, &x);
+    else
+        print_text(x.s, path, what, &x);
+    qftp_session_free(x.s);
+    if (rc < 0) {
+        /* What was read is shown; the error says where reading stopped. */
+        fflush(stdout);
+        fprintf(stderr, "qftp show: %s: %s (shown up to there)\n", path, err);
+        return 2;
+    }
+    return 0;
+}

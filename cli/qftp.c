@@ -1,0 +1,55 @@
+/* qftp.c - the qftp command-line tool: dispatch to the subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+int tool_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("qftp: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (usage)
+        usage(stderr);
+    return 2;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: qftp COMMAND [options]\n"
+          "\n"
+          "Analyse the FTP AT commands of Quectel modules (GSM M-series and BG96 family).\n"
+          "\n"
+          "commands:\n"
+          "  show    decode a capture or a text log into a transcript (or --json)\n"
+          "  import  turn a terminal log into a qftp capture for Wireshark\n"
+          "\n"
+          "`qftp COMMAND --help` describes each command; docs/ has the guides.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "show") == 0)
+        return cmd_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("qftp %s\n", QFTP_VERSION);
+        return 0;
+    }
+    return tool_usage_error(usage, "unknown command '%s'", cmd);
+}

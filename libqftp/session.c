@@ -1,0 +1,1131 @@
+/* session.c - the transaction model over both directions of a serial session.
+ *
+ * Linking rules (AT is strictly one command line at a time):
+ *  - a command line opens a group of transactions (one per chained command) that
+ *    waits for one final result code;
+ *  - "+NAME" lines before the final result are information responses of the group
+ *    member of that name, unless that command's outcome is a URC (then the OK was
+ *    lost, as pasted logs often do: device-quirks.md "Framing");
+ *  - after OK, commands whose form reports its outcome as a URC wait in a FIFO per
+ *    name; the URC goes to the oldest waiting command of its name. So in
+ *    AT+QFTPCLOSE -> OK; AT+QFTPOPEN -> +CME ERROR: 603; +QFTPCLOSE: 0,0
+ *    the URC belongs to the close (device-quirks.md "Data mode", last item);
+ *  - CONNECT puts the direction the command implies into data mode; the module's
+ *    first line after an upload takes the host side out of it.
+ * Results are decoded from the shape of the line, which says the dialect by itself:
+ * "+X: <err>,<value>" (BG96) or "+X:<n>" (GSM, negative = error).
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qftp/logimport.h"
+#include "qftp/session.h"
+
+struct qftp_session {
+    qftp_session_opts o;
+    qftp_parser *tx, *rx;
+
+    GPtrArray *txns;         /* qftp_txn*, owned */
+    GArray *unsol;           /* qftp_unsolicited */
+    GArray *notes;           /* qftp_note: notes of no transaction */
+    GArray *transitions;     /* qftp_transition */
+    GPtrArray *group;        /* the command line waiting for its final result */
+    GPtrArray *wait_urc;     /* waiting for their completion URC, oldest first */
+    qftp_txn *data_txn;      /* owner of the data mode under way */
+    qftp_txn *last_data_txn; /* owner of the last data mode (OK after it) */
+
+    qftp_dialect dialect;
+    bool dialect_forced;
+    qftp_ftp_state state;
+    qftp_ts t0;
+    qftp_ts now;
+    uint64_t frame;
+    qftp_ts rsptimeout;
+    int ssltype;             /* BG96 AT+QFTPCFG="ssltype" */
+    char *last_line;         /* for "A/" */
+    qftp_txn *item_txn;      /* the transaction the current event was attached to */
+    bool in_item;
+};
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+void qftp_session_opts_init(qftp_session_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->dialect = QFTP_DIALECT_UNKNOWN;
+    o->rsptimeout = 90 * QFTP_NS_PER_SEC; /* BG96 2.1 <timeout> default */
+    o->line_cap = 65536;
+    o->guard_time = QFTP_NS_PER_SEC;
+}
+
+static char *dup_span(const uint8_t *s, size_t n)
+{
+    return g_strndup((const char *)s, n);
+}
+
+static double rel(const qftp_session *s, qftp_ts t)
+{
+    return (double)(t - s->t0) / 1e9;
+}
+
+static void add_note_to(GArray *arr, qftp_severity sev, qftp_ts ts, const char *fmt, va_list ap)
+{
+    qftp_note n = {sev, g_strdup_vprintf(fmt, ap), ts};
+    g_array_append_val(arr, n);
+}
+
+G_GNUC_PRINTF(3, 4)
+static void txn_note(qftp_session *s, qftp_txn *t, qftp_severity sev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    qftp_note n = {sev, g_strdup_vprintf(fmt, ap), s->now};
+    va_end(ap);
+    t->notes = g_renew(qftp_note, t->notes, t->n_notes + 1);
+    t->notes[t->n_notes++] = n;
+}
+
+G_GNUC_PRINTF(3, 4)
+static void session_note(qftp_session *s, qftp_severity sev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_note_to(s->notes, sev, s->now, fmt, ap);
+    va_end(ap);
+}
+
+static void set_state(qftp_session *s, qftp_ftp_state to, const qftp_txn *t)
+{
+    if (s->state == to)
+        return;
+    qftp_transition tr = {s->state, to, s->now, t ? t->index : 0};
+    g_array_append_val(s->transitions, tr);
+    s->state = to;
+}
+
+static void set_dialect(qftp_session *s, qftp_dialect d, const char *why)
+{
+    if (s->dialect_forced || s->dialect != QFTP_DIALECT_UNKNOWN || d == QFTP_DIALECT_UNKNOWN)
+        return;
+    s->dialect = d;
+    session_note(s, QFTP_SEV_INFO, "dialect %s detected from %s", qftp_dialect_name(d), why);
+}
+
+static const char *cmd_label(const qftp_txn *t)
+{
+    return t->command[0] ? t->command : "AT";
+}
+
+static bool is_query_cmd(const char *name)
+{
+    /* Queries run while a transfer is under way and never make the service busy. */
+    return strcmp(name, "+QFTPSTAT") == 0 || strcmp(name, "+QFTPLEN") == 0;
+}
+
+/* ---- result decoding --------------------------------------------------------------- */
+
+static bool span_int(qftp_span v, int64_t *out)
+{
+    return qftp_param_int(v, out) && !qftp_param_is_quoted(v);
+}
+
+static void value_set_span(qftp_value *v, qftp_span f)
+{
+    g_free(v->s);
+    v->s = NULL;
+    int64_t i;
+    if (span_int(f, &i)) {
+        v->kind = QFTP_VAL_INT;
+        v->i = i;
+        return;
+    }
+    char buf[512];
+    size_t n = qftp_param_unquote(f, buf, sizeof buf);
+    v->kind = QFTP_VAL_STR;
+    v->s = n < sizeof buf ? g_strdup(buf) : g_strndup(f.p, f.len);
+}
+
+/* Decodes a result line into err / protocol_error / value (see the file comment). */
+static void decode_result(qftp_txn *t, const qftp_resp *r)
+{
+    /* Only the FTP commands' lines have these shapes (+QFUPL: <size>,<checksum> not). */
+    if (r->n_fields == 0 || strncmp(r->name, "+QFTP", 5) != 0)
+        return;
+    int64_t a, b;
+    if (r->n_fields == 1) {
+        if (span_int(r->fields[0], &a)) {
+            t->has_err = true;
+            if (a >= 0) {
+                t->err = 0;
+                t->value.kind = QFTP_VAL_INT;
+                t->value.i = a;
+            } else {
+                t->err = a;
+            }
+        } else {
+            value_set_span(&t->value, r->fields[0]); /* +QFTPSTAT:OPENED */
+        }
+        return;
+    }
+    if (!qftp_param_is_quoted(r->fields[0]) && span_int(r->fields[0], &a)) {
+        t->has_err = true;
+        t->err = a;
+        if (a == 0) {
+            if (r->n_fields == 2)
+                value_set_span(&t->value, r->fields[1]);
+        } else if (r->n_fields >= 2 && span_int(r->fields[1], &b)) {
+            t->has_pe = true;
+            t->protocol_error = b;
+        }
+        return;
+    }
+    /* Read-back of a setting: "+QFTPCFG: \"filetype\",0" -> 0; more values are joined
+     * ("+QFTPCFG: \"account\",\"u\",\"****\"" -> "u,****"). */
+    if (r->n_fields == 2) {
+        value_set_span(&t->value, r->fields[1]);
+        return;
+    }
+    GString *j = g_string_new(NULL);
+    for (size_t i = 1; i < r->n_fields; i++) {
+        char buf[512];
+        qftp_param_unquote(r->fields[i], buf, sizeof buf);
+        g_string_append_printf(j, "%s%s", i > 1 ? "," : "", buf);
+    }
+    g_free(t->value.s);
+    t->value.kind = QFTP_VAL_STR;
+    t->value.s = g_string_free(j, FALSE);
+}
+
+static qftp_dialect dialect_of_resp(const qftp_resp *r)
+{
+    if (strncmp(r->name, "+QFTP", 5) != 0 || r->n_fields == 0)
+        return QFTP_DIALECT_UNKNOWN;
+    int64_t a;
+    if (r->n_fields >= 2 && span_int(r->fields[0], &a))
+        return QFTP_DIALECT_BG96;
+    if (r->n_fields == 1) {
+        if (span_int(r->fields[0], &a) && a < 0)
+            return QFTP_DIALECT_GSM;
+        if (!r->space_after_colon && strcmp(r->name, "+QFTPLEN") != 0)
+            return QFTP_DIALECT_GSM;
+        if (qftp_state_from_wire(r->fields[0].p, r->fields[0].len) >= 0 &&
+            !span_int(r->fields[0], &a))
+            return QFTP_DIALECT_GSM; /* state words */
+    }
+    return QFTP_DIALECT_UNKNOWN;
+}
+
+/* ---- transactions ----------------------------------------------------------------------- */
+
+static void txn_free(gpointer p)
+{
+    qftp_txn *t = p;
+    g_free(t->line);
+    g_free(t->command);
+    for (size_t i = 0; i < t->n_params; i++)
+        g_free(t->params[i]);
+    g_free(t->params);
+    for (size_t i = 0; i < t->n_info; i++)
+        g_free(t->info[i]);
+    g_free(t->info);
+    g_free(t->final_line);
+    g_free(t->cme_text);
+    g_free(t->urc);
+    g_free(t->value.s);
+    for (size_t i = 0; i < t->n_notes; i++)
+        g_free(t->notes[i].text);
+    g_free(t->notes);
+    g_free(t);
+}
+
+static void problem_cb(void *user, int idx, const char *text)
+{
+    (void)idx;
+    void **ctx = user;
+    txn_note(ctx[0], ctx[1], QFTP_SEV_WARN, "%s", text);
+}
+
+static const char *param_text(const qftp_txn *t, size_t i, char *buf, size_t cap)
+{
+    if (i >= t->n_params)
+        return NULL;
+    qftp_span v = {t->params[i], strlen(t->params[i])};
+    qftp_param_unquote(v, buf, cap);
+    return buf;
+}
+
+static bool param_i(const qftp_txn *t, size_t i, int64_t *out)
+{
+    if (i >= t->n_params)
+        return false;
+    qftp_span v = {t->params[i], strlen(t->params[i])};
+    return qftp_param_int(v, out);
+}
+
+static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
+{
+    char key[64];
+    const char *k = NULL;
+    if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
+        k = param_text(t, 0, key, sizeof key);
+    return qftp_cmd_find(t->command, s->dialect, k);
+}
+
+/* Evidence of the dialect in a command (names only one manual has, parameter forms). */
+static void dialect_from_command(qftp_session *s, const qftp_txn *t)
+{
+    if (strncmp(t->command, "+QFTP", 5) != 0)
+        return;
+    int d = qftp_cmd_dialect(t->command);
+    char why[160];
+    snprintf(why, sizeof why, "the command %s", t->line);
+    if (d == QFTP_DIALECT_GSM || d == QFTP_DIALECT_BG96) {
+        set_dialect(s, (qftp_dialect)d, why);
+        return;
+    }
+    if (t->type != QFTP_TYPE_WRITE || t->n_params == 0)
+        return;
+    qftp_span p0 = {t->params[0], strlen(t->params[0])};
+    int64_t v;
+    if (strcmp(t->command, "+QFTPCFG") == 0) {
+        if (qftp_param_is_quoted(p0))
+            set_dialect(s, QFTP_DIALECT_BG96, why);
+        else if (qftp_param_int(p0, &v))
+            set_dialect(s, QFTP_DIALECT_GSM, why);
+    } else if (strcmp(t->command, "+QFTPPUT") == 0 || strcmp(t->command, "+QFTPGET") == 0) {
+        if (t->n_params >= 2) {
+            qftp_span p1 = {t->params[1], strlen(t->params[1])};
+            if (qftp_param_is_quoted(p1))
+                set_dialect(s, QFTP_DIALECT_BG96, why);
+            else if (qftp_param_int(p1, &v) && strcmp(t->command, "+QFTPPUT") == 0)
+                set_dialect(s, QFTP_DIALECT_GSM, why);
+        } else if (strcmp(t->command, "+QFTPGET") == 0) {
+            set_dialect(s, QFTP_DIALECT_GSM, why); /* GSM 2.2.4: file name only */
+        }
+    }
+}
+
+/* Settings that change how later traffic reads. */
+static void track_settings(qftp_session *s, qftp_txn *t)
+{
+    if (strcmp(t->command, "+QFTPCFG") != 0 || t->type != QFTP_TYPE_WRITE || t->n_params < 2)
+        return;
+    char key[64];
+    param_text(t, 0, key, sizeof key);
+    int64_t v;
+    if (g_ascii_strcasecmp(key, "rsptimeout") == 0 && param_i(t, 1, &v))
+        s->rsptimeout = v * QFTP_NS_PER_SEC;
+    else if (g_ascii_strcasecmp(key, "ssltype") == 0 && param_i(t, 1, &v))
+        s->ssltype = (int)v;
+}
+
+static void credentials_note(qftp_session *s, qftp_txn *t)
+{
+    if (t->type != QFTP_TYPE_WRITE)
+        return;
+    char key[64];
+    bool pass = strcmp(t->command, "+QFTPPASS") == 0 && t->n_params >= 1;
+    bool account = strcmp(t->command, "+QFTPCFG") == 0 && t->n_params >= 3 &&
+                   g_ascii_strcasecmp(param_text(t, 0, key, sizeof key), "account") == 0;
+    if (pass || account)
+        txn_note(s, t, QFTP_SEV_NOTE,
+                 "FTP password sent in clear on the serial line%s",
+                 s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
+    if (strcmp(t->command, "+QFTPOPEN") == 0 && s->ssltype == 0)
+        txn_note(s, t, QFTP_SEV_NOTE,
+                 "plain FTP: user name and password cross the network unencrypted%s",
+                 s->dialect == QFTP_DIALECT_BG96 ? " (AT+QFTPCFG=\"ssltype\" is 0)" : "");
+}
+
+static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
+{
+    for (guint i = 0; i < s->wait_urc->len; i++) {
+        const qftp_txn *w = g_ptr_array_index(s->wait_urc, i);
+        if (w->def && w->def->ftp && !is_query_cmd(w->command)) {
+            *by = w;
+            return true;
+        }
+    }
+    if (s->data_txn && s->data_txn->def && s->data_txn->def->ftp) {
+        *by = s->data_txn;
+        return true;
+    }
+    return false;
+}
+
+static bool expects_urc(const qftp_txn *t)
+{
+    return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
+}
+
+static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c, unsigned sub)
+{
+    qftp_txn *t = g_new0(qftp_txn, 1);
+    t->index = s->txns->len + 1;
+    t->line = g_strdup(line);
+    t->command = g_strdup(c ? c->name : "");
+    t->type = c ? c->type : QFTP_TYPE_EXEC;
+    t->sub_index = sub;
+    t->t_sent = s->now;
+    t->frame_sent = s->frame;
+    t->final = QFTP_FINAL_NONE;
+    t->cme_code = -1;
+    t->connect_len = -1;
+    t->data_len = -1;
+    if (c) {
+        t->n_params = c->n_params;
+        t->params = g_new0(char *, c->n_params + 1);
+        for (size_t i = 0; i < c->n_params; i++)
+            t->params[i] = g_strndup(c->params[i].p, c->params[i].len);
+    }
+    g_ptr_array_add(s->txns, t);
+    return t;
+}
+
+/* Closes the group that never got its final result. */
+static void group_abandon(qftp_session *s, const char *why)
+{
+    for (guint i = 0; i < s->group->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->group, i);
+        if (t->phase == QFTP_TXN_WAIT_FINAL) {
+            txn_note(s, t, QFTP_SEV_ERROR, "no final result (%s)", why);
+            t->phase = QFTP_TXN_DONE;
+        }
+    }
+    g_ptr_array_set_size(s->group, 0);
+}
+
+static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
+{
+    char *line = dup_span(ev->data, ev->len);
+    bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
+    if (repeat) {
+        g_free(line);
+        line = g_strdup(s->last_line ? s->last_line : "A/");
+    }
+    if (s->o.redact)
+        qftp_redact_line((uint8_t *)line, strlen(line));
+    if (s->group->len > 0) {
+        char why[96];
+        snprintf(why, sizeof why, "the next command was sent %.3f s later",
+                 rel(s, s->now) - rel(s, ((qftp_txn *)g_ptr_array_index(s->group, 0))->t_sent));
+        group_abandon(s, why);
+    }
+    qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
+    bool truncated = false;
+    char err[QFTP_ERRBUF_SIZE];
+    int n = qftp_cmdline_parse(line, strlen(line), cmds, QFTP_MAX_SUBCMDS, &truncated, err);
+    if (n <= 0) {
+        /* "AT" alone, or A/ with nothing to repeat: one transaction without a name. */
+        qftp_txn *t = new_txn(s, line, NULL, 0);
+        t->repeat = repeat;
+        g_ptr_array_add(s->group, t);
+        s->item_txn = t;
+    }
+    for (int k = 0; k < n; k++) {
+        qftp_txn *t = new_txn(s, line, &cmds[k], (unsigned)k);
+        t->repeat = repeat;
+        if (from_echo) {
+            t->echoed = true;
+            t->frame_echo = s->frame;
+        }
+        dialect_from_command(s, t);
+        t->def = resolve_def(s, t);
+        if (t->def) {
+            void *ctx[2] = {s, t};
+            qftp_check_params(t->def, &cmds[k], problem_cb, ctx);
+        }
+        const qftp_txn *by;
+        if (t->def && t->def->ftp && expects_urc(t) && !is_query_cmd(t->command) &&
+            ftp_busy(s, &by))
+            txn_note(s, t, QFTP_SEV_WARN,
+                     "sent while the FTP service is busy with %s (#%u): expect +CME ERROR: 603",
+                     cmd_label(by), by->index);
+        track_settings(s, t);
+        credentials_note(s, t);
+        if (cmds[k].too_many_params)
+            txn_note(s, t, QFTP_SEV_WARN, "more than %d parameters", QFTP_MAX_PARAMS);
+        g_ptr_array_add(s->group, t);
+        s->item_txn = t;
+    }
+    if (truncated)
+        session_note(s, QFTP_SEV_WARN, "command line with more than %d commands: %s",
+                     QFTP_MAX_SUBCMDS, line);
+    if (ev->flags & QFTP_EVF_PARTIAL && s->item_txn)
+        txn_note(s, s->item_txn, QFTP_SEV_WARN,
+                 "command line without a terminator at the end of the input: not executed");
+    if (!repeat) {
+        g_free(s->last_line);
+        s->last_line = g_strdup(line);
+    }
+    g_free(line);
+}
+
+static qftp_txn *group_last(const qftp_session *s)
+{
+    return s->group->len ? g_ptr_array_index(s->group, s->group->len - 1) : NULL;
+}
+
+/* Compares an echo with the command line, ignoring case and trailing ';' and spaces. */
+static bool echo_matches(const char *line, const uint8_t *e, size_t n)
+{
+    size_t ln = strlen(line);
+    while (ln > 0 && (line[ln - 1] == ' ' || line[ln - 1] == ';'))
+        ln--;
+    while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == ';'))
+        n--;
+    return ln == n && g_ascii_strncasecmp(line, (const char *)e, n) == 0;
+}
+
+static void on_echo(qftp_session *s, const qftp_event *ev)
+{
+    qftp_txn *t = group_last(s);
+    if (t && !t->echoed && echo_matches(t->line, ev->data, ev->len)) {
+        for (guint i = 0; i < s->group->len; i++) {
+            qftp_txn *g = g_ptr_array_index(s->group, i);
+            g->echoed = true;
+            g->frame_echo = s->frame;
+        }
+        s->item_txn = t;
+        return;
+    }
+    /* A capture of the module's side only: the echo is all there is of the command. */
+    on_command(s, ev, true);
+    if (s->item_txn)
+        txn_note(s, s->item_txn, QFTP_SEV_INFO, "command known from the module's echo only");
+}
+
+static void state_after_ok(qftp_session *s, qftp_txn *t)
+{
+    if (!t->def || !t->def->ftp || t->final != QFTP_FINAL_OK)
+        return;
+    const char *c = t->command;
+    if (strcmp(c, "+QFTPOPEN") == 0 && t->type == QFTP_TYPE_WRITE)
+        set_state(s, QFTP_STATE_OPENING, t);
+    else if (strcmp(c, "+QFTPCLOSE") == 0 && t->type == QFTP_TYPE_EXEC)
+        set_state(s, QFTP_STATE_CLOSING, t);
+    else if (t->def->data != QFTP_DATA_NONE && t->type == QFTP_TYPE_WRITE && !t->connect &&
+             s->state != QFTP_STATE_TRANSFER)
+        set_state(s, QFTP_STATE_TRANSFER, t);
+    else if (expects_urc(t) && !is_query_cmd(c) && s->state == QFTP_STATE_OPENED &&
+             strcmp(c, "+QFTPCFG") != 0 && strcmp(c, "+QFTPPATH") != 0)
+        set_state(s, QFTP_STATE_WORKING, t);
+}
+
+static void state_after_urc(qftp_session *s, qftp_txn *t)
+{
+    if (!t->def || !t->def->ftp)
+        return;
+    const char *c = t->command;
+    bool ok = !t->has_err || t->err == 0;
+    if (strcmp(c, "+QFTPOPEN") == 0) {
+        set_state(s, ok ? QFTP_STATE_OPENED
+                        : (s->dialect == QFTP_DIALECT_BG96 ? QFTP_STATE_CLOSED : QFTP_STATE_IDLE),
+                  t);
+    } else if (strcmp(c, "+QFTPCLOSE") == 0) {
+        set_state(s, QFTP_STATE_CLOSED, t);
+    } else if (strcmp(c, "+QFTPSTAT") == 0) {
+        /* handled from the reported state */
+    } else if (s->state == QFTP_STATE_WORKING || s->state == QFTP_STATE_TRANSFER) {
+        set_state(s, QFTP_STATE_OPENED, t);
+    }
+}
+
+static void report_state(qftp_session *s, qftp_txn *t, const qftp_resp *r)
+{
+    /* GSM "+QFTPSTAT:OPENED", BG96 "+QFTPSTAT: 0,1" (device-quirks.md). */
+    qftp_span f = r->n_fields >= 2 ? r->fields[1] : r->fields[0];
+    int st = qftp_state_from_wire(f.p, f.len);
+    if (r->n_fields >= 2 && st == QFTP_STATE_IDLE)
+        st = QFTP_STATE_OPENING; /* BG96 0 = opening */
+    if (st < 0)
+        return;
+    if ((qftp_ftp_state)st != s->state && s->txns->len > 1)
+        txn_note(s, t, QFTP_SEV_INFO, "module reports %s; the traffic so far implied %s",
+                 qftp_state_name((qftp_ftp_state)st), qftp_state_name(s->state));
+    set_state(s, (qftp_ftp_state)st, t);
+}
+
+static void note_error_final(qftp_session *s, qftp_txn *t)
+{
+    if (t->final == QFTP_FINAL_ERROR) {
+        txn_note(s, t, QFTP_SEV_WARN, "ERROR: wrong format, or the command is not allowed now");
+    } else if (t->final == QFTP_FINAL_CME_ERROR || t->final == QFTP_FINAL_CMS_ERROR) {
+        const char *what = NULL;
+        if (t->cme_code >= 0) {
+            what = qftp_code_text(QFTP_CODES_BG96_FTP, (int)t->cme_code);
+            if (what == NULL)
+                what = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
+        }
+        if (t->cme_code >= 0)
+            txn_note(s, t, QFTP_SEV_WARN, "%s: %s", t->final_line,
+                     what ? what : "(code not in the tables)");
+        else
+            txn_note(s, t, QFTP_SEV_WARN, "%s", t->final_line);
+    } else if (t->final != QFTP_FINAL_OK) {
+        txn_note(s, t, QFTP_SEV_WARN, "%s", qftp_final_name(t->final));
+    }
+}
+
+static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_final_kind kind)
+{
+    t->final = kind;
+    t->final_line = dup_span(ev->data, ev->len);
+    t->t_final = s->now;
+    t->frame_final = s->frame;
+    if (kind == QFTP_FINAL_CME_ERROR || kind == QFTP_FINAL_CMS_ERROR) {
+        t->cme_code = ev->value;
+        if (ev->value < 0 && ev->len > 11) {
+            const uint8_t *p = ev->data + 11;
+            size_t n = ev->len - 11;
+            while (n > 0 && *p == ' ') {
+                p++;
+                n--;
+            }
+            t->cme_text = dup_span(p, n);
+        }
+    }
+    note_error_final(s, t);
+}
+
+static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind)
+{
+    if (s->group->len == 0) {
+        /* The OK after a data-mode transfer (BG96 "<data> OK +QFTPGET: 0,<n>"). */
+        qftp_txn *d = s->last_data_txn;
+        if (d && d->final == QFTP_FINAL_NONE) {
+            set_final(s, d, ev, kind);
+            s->item_txn = d;
+            return;
+        }
+        session_note(s, QFTP_SEV_WARN, "final result %.*s with no command waiting for it",
+                     (int)ev->len, (const char *)ev->data);
+        return;
+    }
+    for (guint i = 0; i < s->group->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->group, i);
+        set_final(s, t, ev, kind);
+        if (t->connect && t->phase == QFTP_TXN_DATA) {
+            /* final after the data (BG96 PUT/GET to COM:) */
+        } else if (kind == QFTP_FINAL_OK && expects_urc(t) && t->urc == NULL &&
+                   !(t->escaped && t->data_dir == QFTP_DIR_RX)) {
+            t->phase = QFTP_TXN_WAIT_URC;
+            g_ptr_array_add(s->wait_urc, t);
+        } else {
+            t->phase = QFTP_TXN_DONE;
+        }
+        if (t->phase == QFTP_TXN_DATA || t->connect)
+            s->last_data_txn = t;
+        state_after_ok(s, t);
+        s->item_txn = t;
+    }
+    g_ptr_array_set_size(s->group, 0);
+}
+
+static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
+{
+    qftp_data_mode m;
+    qftp_data_mode_init(&m);
+    const qftp_cmd_def *d = t->def;
+    int64_t v;
+    t->data_dir = d->data == QFTP_DATA_UPLOAD ? QFTP_DIR_TX : QFTP_DIR_RX;
+    t->data_len = 0;
+    qftp_parser *p = t->data_dir == QFTP_DIR_TX ? s->tx : s->rx;
+    t->data_offset = qftp_parser_offset(p);
+    if (connect_len >= 0) {
+        m.expect_len = connect_len; /* CONNECT <n>: AT+QFDWL, AT+QFREAD */
+        m.end_on_length = true;
+    } else if (d->data == QFTP_DATA_UPLOAD) {
+        m.end_on_escape = true;
+        if (strcmp(t->command, "+QFTPPUT") == 0) {
+            /* BG96 2.5 <uploadlen> (4th); GSM 2.2.3 <fileSz> (2nd, unquoted). */
+            if (t->n_params >= 4 && param_i(t, 3, &v) && v > 0) {
+                m.expect_len = v;
+                m.end_on_length = true;
+            } else if (t->n_params >= 2 && !qftp_param_is_quoted((qftp_span){
+                                               t->params[1], strlen(t->params[1])}) &&
+                       param_i(t, 1, &v) && v > 0) {
+                m.expect_len = v;
+                m.end_on_length = true;
+            }
+        } else if (strcmp(t->command, "+QFUPL") == 0 && param_i(t, 1, &v) && v > 0) {
+            m.expect_len = v;
+            m.end_on_length = true;
+        }
+    } else {
+        m.end_on_urc = true;
+        g_strlcpy(m.urc_name, t->command, sizeof m.urc_name);
+        if (t->n_params >= 4 && param_i(t, 3, &v))
+            m.expect_len = v; /* <downloadlen>: a hint only, the URC confirms */
+    }
+    t->phase = QFTP_TXN_DATA;
+    s->data_txn = t;
+    s->last_data_txn = t;
+    if (s->state != QFTP_STATE_TRANSFER && t->def->ftp)
+        set_state(s, QFTP_STATE_TRANSFER, t);
+    qftp_parser_enter_data(p, &m);
+}
+
+static void on_connect(qftp_session *s, const qftp_event *ev)
+{
+    qftp_txn *t = NULL;
+    for (guint i = s->group->len; i > 0 && !t; i--) {
+        qftp_txn *g = g_ptr_array_index(s->group, i - 1);
+        if (g->def && g->def->data != QFTP_DATA_NONE)
+            t = g;
+    }
+    if (!t) { /* GSM: OK came first, the command now waits for its URC */
+        for (guint i = s->wait_urc->len; i > 0 && !t; i--) {
+            qftp_txn *g = g_ptr_array_index(s->wait_urc, i - 1);
+            if (g->def && g->def->data != QFTP_DATA_NONE && !g->connect)
+                t = g;
+        }
+    }
+    if (!t) {
+        t = group_last(s);
+        if (t) {
+            t->connect = true;
+            t->connect_len = ev->value;
+            t->t_connect = s->now;
+            t->frame_connect = s->frame;
+            s->item_txn = t;
+            txn_note(s, t, QFTP_SEV_NOTE, "CONNECT for a command without a known data mode");
+        } else {
+            session_note(s, QFTP_SEV_WARN, "CONNECT with no command waiting for it");
+        }
+        return;
+    }
+    t->connect = true;
+    t->connect_len = ev->value;
+    t->t_connect = s->now;
+    t->frame_connect = s->frame;
+    s->item_txn = t;
+    if (s->group->len && g_ptr_array_index(s->group, s->group->len - 1) == t &&
+        s->now - t->t_sent > s->rsptimeout)
+        txn_note(s, t, QFTP_SEV_WARN, "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)",
+                 (double)(s->now - t->t_sent) / 1e9, (double)s->rsptimeout / 1e9);
+    enter_data_mode(s, t, ev->value);
+}
+
+/* The module spoke while the host was uploading: the module has left data mode. */
+static void end_upload_if_any(qftp_session *s, const qftp_resp *r)
+{
+    if (!qftp_parser_in_data(s->tx))
+        return;
+    qftp_data_end_reason why = QFTP_DATA_END_FORCED;
+    int64_t a;
+    if (r && r->n_fields >= 1 && span_int(r->fields[0], &a) && a == 609)
+        why = QFTP_DATA_END_INACTIVITY; /* +QFTPPUT: 609,0: it gave up waiting */
+    qftp_parser_exit_data(s->tx, s->now, why);
+}
+
+static qftp_txn *take_waiting(qftp_session *s, const char *name)
+{
+    for (guint i = 0; i < s->wait_urc->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->wait_urc, i);
+        if (strcmp(t->command, name) == 0) {
+            g_ptr_array_remove_index(s->wait_urc, i);
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static void check_lengths(qftp_session *s, qftp_txn *t)
+{
+    if (t->data_len < 0 || !t->has_err || t->err != 0 || t->value.kind != QFTP_VAL_INT)
+        return;
+    if (t->value.i != t->data_len)
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "length mismatch: %s %" G_GINT64_FORMAT " bytes in data mode, the URC says %" G_GINT64_FORMAT,
+                 t->data_dir == QFTP_DIR_TX ? "host sent" : "module sent", t->data_len,
+                 t->value.i);
+    if (t->connect_len >= 0 && t->connect_len != t->data_len)
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "length mismatch: CONNECT %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT " bytes",
+                 t->connect_len, t->data_len);
+}
+
+static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const qftp_resp *r)
+{
+    t->urc = dup_span(ev->data, ev->len);
+    t->t_done = s->now;
+    t->frame_done = s->frame;
+    t->phase = QFTP_TXN_DONE;
+    decode_result(t, r);
+    if (t->has_err && t->err != 0) {
+        char words[256];
+        qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
+        txn_note(s, t, QFTP_SEV_WARN, "%s", words);
+    }
+    qftp_ts since = t->final != QFTP_FINAL_NONE ? t->t_final : t->t_sent;
+    if (t->data_len < 0 && s->now - since > s->rsptimeout)
+        txn_note(s, t, QFTP_SEV_WARN, "outcome %.1f s after %s, later than rsptimeout (%.0f s)",
+                 (double)(s->now - since) / 1e9, t->final != QFTP_FINAL_NONE ? "OK" : "the command",
+                 (double)s->rsptimeout / 1e9);
+    check_lengths(s, t);
+    if (strcmp(t->command, "+QFTPSTAT") == 0)
+        report_state(s, t, r);
+    state_after_urc(s, t);
+    if (s->data_txn == t)
+        s->data_txn = NULL;
+    s->item_txn = t;
+}
+
+static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
+{
+    qftp_unsolicited u = {0};
+    u.line = dup_span(ev->data, ev->len);
+    u.ts = s->now;
+    u.frame = s->frame;
+    int64_t a;
+    if (r && strcmp(r->name, "+QFTPERROR") == 0 && r->n_fields >= 1 &&
+        span_int(r->fields[0], &a)) {
+        u.has_err = true;
+        u.err = a;
+        /* GSM 4.5: -421 then -6 when the server drops an idle session. */
+        if (a == -6)
+            set_state(s, QFTP_STATE_CLOSED, NULL);
+    }
+    g_array_append_val(s->unsol, u);
+}
+
+static void on_line_rx(qftp_session *s, const qftp_event *ev)
+{
+    qftp_resp r;
+    bool is_resp = qftp_resp_parse((const char *)ev->data, ev->len, &r);
+    end_upload_if_any(s, is_resp ? &r : NULL);
+    qftp_txn *cur = group_last(s);
+    if (is_resp) {
+        char why[160];
+        snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100), (const char *)ev->data);
+        set_dialect(s, dialect_of_resp(&r), why);
+        /* before the final result: information response, or a URC whose OK was lost */
+        for (guint i = 0; i < s->group->len; i++) {
+            qftp_txn *t = g_ptr_array_index(s->group, i);
+            if (strcmp(t->command, r.name) != 0)
+                continue;
+            if (expects_urc(t) && t->urc == NULL) {
+                complete(s, t, ev, &r);
+                txn_note(s, t, QFTP_SEV_NOTE, "outcome before any final result (OK missing?)");
+                return;
+            }
+            t->info = g_renew(char *, t->info, t->n_info + 1);
+            t->info[t->n_info++] = dup_span(ev->data, ev->len);
+            if (t->type != QFTP_TYPE_TEST)
+                decode_result(t, &r);
+            if (strcmp(t->command, "+QFTPSTAT") == 0)
+                report_state(s, t, &r);
+            s->item_txn = t;
+            return;
+        }
+        qftp_txn *t = take_waiting(s, r.name);
+        if (t) {
+            complete(s, t, ev, &r);
+            return;
+        }
+        if (s->last_data_txn && strcmp(s->last_data_txn->command, r.name) == 0 &&
+            s->last_data_txn->urc == NULL) {
+            complete(s, s->last_data_txn, ev, &r);
+            return;
+        }
+        add_unsolicited(s, ev, &r);
+        if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0)
+            session_note(s, QFTP_SEV_WARN, "%.*s: URC with no command waiting for it",
+                         (int)ev->len, (const char *)ev->data);
+        return;
+    }
+    /* text lines: an alternative final ("DEACT OK"), an answer to ATI/AT+GMR, or a URC */
+    if (cur && cur->def && cur->def->alt_final && ev->len == strlen(cur->def->alt_final) &&
+        memcmp(ev->data, cur->def->alt_final, ev->len) == 0) {
+        on_final(s, ev, QFTP_FINAL_OK);
+        return;
+    }
+    static const char *const urc_words[] = {"RDY", "POWERED DOWN", "NORMAL POWER DOWN",
+                                            "Call Ready", "SMS Ready", "+PDP DEACT"};
+    for (size_t i = 0; i < G_N_ELEMENTS(urc_words); i++) {
+        if (ev->len == strlen(urc_words[i]) && memcmp(ev->data, urc_words[i], ev->len) == 0) {
+            add_unsolicited(s, ev, NULL);
+            return;
+        }
+    }
+    if (cur) {
+        cur->info = g_renew(char *, cur->info, cur->n_info + 1);
+        cur->info[cur->n_info++] = dup_span(ev->data, ev->len);
+        s->item_txn = cur;
+        return;
+    }
+    add_unsolicited(s, ev, NULL);
+}
+
+static void on_data_end(qftp_session *s, const qftp_event *ev)
+{
+    qftp_txn *t = s->data_txn;
+    if (!t)
+        return;
+    t->data_len = ev->value;
+    t->data_end = ev->reason;
+    s->item_txn = t;
+    if (ev->reason == QFTP_DATA_END_ESCAPE)
+        t->escaped = true;
+    if (ev->reason == QFTP_DATA_END_INACTIVITY)
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "data mode ended by inactivity: the module stopped waiting for data");
+    if (ev->reason == QFTP_DATA_END_EOF)
+        txn_note(s, t, QFTP_SEV_ERROR, "data mode still open at the end of the input");
+    int64_t v;
+    if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
+        strcmp(t->command, "+QFTPPUT") == 0 && t->n_params >= 4 && param_i(t, 3, &v) &&
+        v != t->data_len)
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "length mismatch: <uploadlen> %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT
+                 " bytes sent",
+                 v, t->data_len);
+    if (t->phase == QFTP_TXN_DATA)
+        t->phase = t->final != QFTP_FINAL_NONE ? QFTP_TXN_WAIT_URC : QFTP_TXN_WAIT_FINAL;
+    if (t->escaped && t->data_dir == QFTP_DIR_RX && t->phase == QFTP_TXN_WAIT_URC)
+        t->phase = QFTP_TXN_DONE;
+    if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL) {
+        bool listed = false;
+        for (guint i = 0; i < s->wait_urc->len; i++)
+            listed |= g_ptr_array_index(s->wait_urc, i) == t;
+        if (!listed)
+            g_ptr_array_add(s->wait_urc, t);
+    }
+    /* BG96 PUT/GET: the final result comes after the data; keep the line open for it. */
+    if (t->final == QFTP_FINAL_NONE && s->group->len == 0)
+        g_ptr_array_add(s->group, t);
+    s->data_txn = NULL;
+}
+
+static void on_escape(qftp_session *s, const qftp_event *ev)
+{
+    bool guarded = (ev->flags & QFTP_EVF_GUARD_BEFORE) && (ev->flags & QFTP_EVF_GUARD_AFTER) &&
+                   (ev->flags & QFTP_EVF_GUARD_WITHIN);
+    qftp_txn *t = s->data_txn ? s->data_txn : s->last_data_txn;
+    if (t) {
+        t->escaped = true;
+        s->item_txn = t;
+        if (!guarded)
+            txn_note(s, t, QFTP_SEV_WARN,
+                     "+++ without its guard time (1 s of silence before and after, the three "
+                     "'+' within 1 s: BG96 manual 1.2)");
+        if (t->data_dir == QFTP_DIR_RX && qftp_parser_in_data(s->rx)) {
+            /* +++ during a download aborts it (device-quirks.md "Data mode") */
+            txn_note(s, t, QFTP_SEV_NOTE, "download aborted by +++: no completion URC follows");
+            qftp_parser_exit_data(s->rx, s->now, QFTP_DATA_END_FORCED);
+            set_state(s, QFTP_STATE_OPENED, t);
+        }
+    } else {
+        session_note(s, QFTP_SEV_NOTE, "+++ outside data mode");
+    }
+}
+
+/* ---- the parser callback -------------------------------------------------------------- */
+
+static void on_event(void *user, const qftp_event *ev)
+{
+    qftp_session *s = user;
+    s->item_txn = NULL;
+    switch (ev->kind) {
+    case QFTP_EV_COMMAND:
+        on_command(s, ev, false);
+        break;
+    case QFTP_EV_ECHO:
+        on_echo(s, ev);
+        break;
+    case QFTP_EV_FINAL:
+        end_upload_if_any(s, NULL);
+        on_final(s, ev, ev->final);
+        break;
+    case QFTP_EV_CONNECT:
+        on_connect(s, ev);
+        break;
+    case QFTP_EV_LINE:
+        if (ev->dir == QFTP_DIR_RX)
+            on_line_rx(s, ev);
+        else
+            session_note(s, QFTP_SEV_NOTE, "host sent a line that is not an AT command: %.*s",
+                         (int)MIN(ev->len, 80), (const char *)ev->data);
+        break;
+    case QFTP_EV_PROMPT:
+        s->item_txn = group_last(s);
+        break;
+    case QFTP_EV_DATA:
+        if (s->data_txn) {
+            s->data_txn->data_len = ev->value;
+            s->item_txn = s->data_txn;
+        }
+        break;
+    case QFTP_EV_DATA_END:
+        on_data_end(s, ev);
+        break;
+    case QFTP_EV_ESCAPE:
+        on_escape(s, ev);
+        break;
+    case QFTP_EV_OVERFLOW:
+        session_note(s, QFTP_SEV_WARN,
+                     "%s line of %" G_GINT64_FORMAT " bytes is longer than the %zu-byte cap: "
+                     "skipped to its end",
+                     ev->dir == QFTP_DIR_TX ? "host" : "module", ev->value, s->o.line_cap);
+        break;
+    }
+    if (s->o.on_item)
+        s->o.on_item(s->o.user, ev, s->item_txn, s->frame);
+}
+
+/* ---- public ----------------------------------------------------------------------------- */
+
+qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
+{
+    qftp_session *s = g_new0(qftp_session, 1);
+    if (opts)
+        s->o = *opts;
+    else
+        qftp_session_opts_init(&s->o);
+    qftp_parser_opts po;
+    qftp_parser_opts_init(&po);
+    if (s->o.line_cap)
+        po.line_cap = s->o.line_cap;
+    else
+        s->o.line_cap = po.line_cap;
+    if (s->o.guard_time > 0)
+        po.guard_time = s->o.guard_time;
+    s->tx = qftp_parser_new(QFTP_DIR_TX, &po, on_event, s, errbuf);
+    s->rx = s->tx ? qftp_parser_new(QFTP_DIR_RX, &po, on_event, s, errbuf) : NULL;
+    if (!s->rx) {
+        qftp_parser_free(s->tx);
+        g_free(s);
+        return NULL;
+    }
+    s->txns = g_ptr_array_new_with_free_func(txn_free);
+    s->unsol = g_array_new(FALSE, TRUE, sizeof(qftp_unsolicited));
+    s->notes = g_array_new(FALSE, TRUE, sizeof(qftp_note));
+    s->transitions = g_array_new(FALSE, TRUE, sizeof(qftp_transition));
+    s->group = g_ptr_array_new();
+    s->wait_urc = g_ptr_array_new();
+    s->dialect = s->o.dialect;
+    s->dialect_forced = s->o.dialect != QFTP_DIALECT_UNKNOWN;
+    s->rsptimeout = s->o.rsptimeout > 0 ? s->o.rsptimeout : 90 * QFTP_NS_PER_SEC;
+    s->t0 = QFTP_TS_NONE;
+    s->state = QFTP_STATE_IDLE;
+    return s;
+}
+
+void qftp_session_free(qftp_session *s)
+{
+    if (!s)
+        return;
+    qftp_parser_free(s->tx);
+    qftp_parser_free(s->rx);
+    g_ptr_array_free(s->txns, TRUE);
+    for (guint i = 0; i < s->unsol->len; i++)
+        g_free(g_array_index(s->unsol, qftp_unsolicited, i).line);
+    g_array_free(s->unsol, TRUE);
+    for (guint i = 0; i < s->notes->len; i++)
+        g_free(g_array_index(s->notes, qftp_note, i).text);
+    g_array_free(s->notes, TRUE);
+    g_array_free(s->transitions, TRUE);
+    g_ptr_array_free(s->group, TRUE);
+    g_ptr_array_free(s->wait_urc, TRUE);
+    g_free(s->last_line);
+    g_free(s);
+}
+
+void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len,
+                       qftp_ts ts, uint64_t frame)
+{
+    if (s->t0 == QFTP_TS_NONE)
+        s->t0 = ts;
+    if (ts > s->now || s->now == 0)
+        s->now = ts;
+    s->frame = frame;
+    /* Time passes for both directions: guard times and inactivity of the other side. */
+    qftp_parser_tick(dir == QFTP_DIR_TX ? s->rx : s->tx, s->now);
+    qftp_parser_feed(dir == QFTP_DIR_TX ? s->tx : s->rx, bytes, len, s->now);
+}
+
+void qftp_session_finish(qftp_session *s, qftp_ts now)
+{
+    if (now == QFTP_TS_NONE || now < s->now)
+        now = s->now;
+    s->now = now;
+    qftp_parser_finish(s->tx, now);
+    qftp_parser_finish(s->rx, now);
+    group_abandon(s, "by the end of the input");
+    for (guint i = 0; i < s->wait_urc->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->wait_urc, i);
+        if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL)
+            txn_note(s, t, QFTP_SEV_ERROR, "no %s URC by the end of the input", t->command);
+    }
+    g_ptr_array_set_size(s->wait_urc, 0);
+    /* The dialect may have been learnt after the first commands: look them up again. */
+    for (guint i = 0; i < s->txns->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->txns, i);
+        const qftp_cmd_def *d = resolve_def(s, t);
+        if (d)
+            t->def = d;
+    }
+}
+
+size_t qftp_session_txn_count(const qftp_session *s)
+{
+    return s->txns->len;
+}
+
+const qftp_txn *qftp_session_txn(const qftp_session *s, size_t i)
+{
+    return i < s->txns->len ? g_ptr_array_index(s->txns, i) : NULL;
+}
+
+size_t qftp_session_unsolicited_count(const qftp_session *s)
+{
+    return s->unsol->len;
+}
+
+const qftp_unsolicited *qftp_session_unsolicited(const qftp_session *s, size_t i)
+{
+    return i < s->unsol->len ? &g_array_index(s->unsol, qftp_unsolicited, i) : NULL;
+}
+
+size_t qftp_session_note_count(const qftp_session *s)
+{
+    return s->notes->len;
+}
+
+const qftp_note *qftp_session_note(const qftp_session *s, size_t i)
+{
+    return i < s->notes->len ? &g_array_index(s->notes, qftp_note, i) : NULL;
+}
+
+qftp_dialect qftp_session_dialect(const qftp_session *s)
+{
+    return s->dialect;
+}
+
+qftp_ftp_state qftp_session_state(const qftp_session *s)
+{
+    return s->state;
+}
+
+qftp_ts qftp_session_t0(const qftp_session *s)
+{
+    return s->t0;
+}
+
+qftp_ts qftp_session_rsptimeout(const qftp_session *s)
+{
+    return s->rsptimeout;
+}
+
+size_t qftp_session_transition_count(const qftp_session *s)
+{
+    return s->transitions->len;
+}
+
+const qftp_transition *qftp_session_transition(const qftp_session *s, size_t i)
+{
+    return i < s->transitions->len ? &g_array_index(s->transitions, qftp_transition, i) : NULL;
+}
