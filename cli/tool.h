@@ -12,5 +12,9 @@ int tool_usage_error(void (*usage)(FILE *), const char *fmt, ...)
 
 int cmd_show(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* Provided by the parts when they are built (see CMakeLists.txt). */
+int cmd_sim(int argc, char **argv);    /* simulator/ */
+int cmd_replay(int argc, char **argv); /* replayer/ */
+int cmd_record(int argc, char **argv); /* replayer/ */
 
 #endif

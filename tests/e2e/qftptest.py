@@ -1,0 +1,43 @@
+"""Helpers shared by the end-to-end tests: run the built qftp, report like TAP."""
+import os
+import subprocess
+import sys
+
+SRC = os.environ.get("QFTP_SRCDIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+QFTP = os.environ.get("QFTP_BIN", os.path.join(SRC, "build", "qftp"))
+
+_failures = []
+_count = 0
+
+
+def run(*args, env=None, input_bytes=None, check=False):
+    """Runs qftp with args; returns CompletedProcess with bytes stdout/stderr."""
+    e = dict(os.environ)
+    e.pop("NO_COLOR", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([QFTP, *args], capture_output=True, env=e, input=input_bytes, timeout=300)
+    if check and p.returncode != 0:
+        raise AssertionError(f"qftp {' '.join(args)} exited {p.returncode}: {p.stderr.decode(errors='replace')}")
+    return p
+
+
+def case(name, fn, *a):
+    global _count
+    _count += 1
+    try:
+        fn(*a)
+        print(f"ok {_count} {name}")
+    except Exception as ex:  # report and go on: one run shows every failure
+        _failures.append(name)
+        print(f"not ok {_count} {name}\n# {type(ex).__name__}: {ex}".replace("\n", "\n# "))
+
+
+def done():
+    print(f"1..{_count}")
+    print(f"{_count - len(_failures)} passed, {len(_failures)} failed")
+    sys.exit(1 if _failures else 0)
+
+
+def src(*parts):
+    return os.path.join(SRC, *parts)
