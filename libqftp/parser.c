@@ -53,6 +53,13 @@ struct qftp_parser {
     uint8_t hold[QFTP_HOLD_CAP]; /* RX: possible start of the completion trailer */
     size_t hold_len;
     uint64_t hold_off;
+    /* A trailer of the right form whose count did not match: the bytes since are held
+     * here (line_cap at most) until data mode goes on past them or is broken there. */
+    bool suspect;
+    int64_t suspect_count;
+    uint64_t suspect_off;
+    uint8_t *pend;
+    size_t pend_len;
 
     /* "+++" candidate (TX, both modes) */
     int esc_n; /* '+' bytes held, 0..3 */
@@ -130,11 +137,16 @@ qftp_parser *qftp_parser_new(qftp_dir dir, const qftp_parser_opts *opts, qftp_ev
     if (o.guard_time < 0)
         o.guard_time = 0;
     qftp_parser *p = calloc(1, sizeof *p);
-    if (p)
+    if (p) {
         p->line = malloc(o.line_cap);
-    if (p == NULL || p->line == NULL) {
-        if (p)
+        p->pend = malloc(o.line_cap);
+    }
+    if (p == NULL || p->line == NULL || p->pend == NULL) {
+        if (p) {
+            free(p->line);
+            free(p->pend);
             free(p);
+        }
         if (errbuf)
             snprintf(errbuf, QFTP_ERRBUF_SIZE, "out of memory for a %zu-byte line buffer",
                      o.line_cap);
@@ -151,6 +163,7 @@ qftp_parser *qftp_parser_new(qftp_dir dir, const qftp_parser_opts *opts, qftp_ev
 void qftp_parser_reset(qftp_parser *p)
 {
     uint8_t *line = p->line;
+    uint8_t *pend = p->pend;
     qftp_parser_opts o = p->o;
     qftp_dir dir = p->dir;
     qftp_event_cb cb = p->cb;
@@ -158,6 +171,7 @@ void qftp_parser_reset(qftp_parser *p)
     unsigned gen = p->mode_gen;
     memset(p, 0, sizeof *p);
     p->line = line;
+    p->pend = pend;
     p->o = o;
     p->dir = dir;
     p->cb = cb;
@@ -171,6 +185,7 @@ void qftp_parser_free(qftp_parser *p)
     if (p == NULL)
         return;
     free(p->line);
+    free(p->pend);
     free(p);
 }
 
@@ -324,10 +339,42 @@ static void emit_overflow(qftp_parser *p, uint64_t end_off)
     emit(p, &ev);
 }
 
+static void emit_data_now(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off,
+                          unsigned flags);
+
+/* The held bytes after a suspect trailer are payload after all. */
+static void pend_flush(qftp_parser *p)
+{
+    if (!p->suspect)
+        return;
+    p->suspect = false;
+    if (p->pend_len) {
+        size_t n = p->pend_len;
+        p->pend_len = 0;
+        p->data_count -= (int64_t)n;
+        emit_data_now(p, p->pend, n, p->suspect_off, QFTP_EVF_HELD);
+    }
+}
+
 static void emit_data(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off, unsigned flags)
 {
     if (len == 0)
         return;
+    if (p->suspect) {
+        if (p->pend_len + len <= p->o.line_cap) {
+            memcpy(p->pend + p->pend_len, s, len);
+            p->pend_len += len;
+            p->data_count += (int64_t)len;
+            return;
+        }
+        pend_flush(p);
+    }
+    emit_data_now(p, s, len, off, flags);
+}
+
+static void emit_data_now(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off,
+                          unsigned flags)
+{
     p->data_count += (int64_t)len;
     qftp_event ev;
     ev_init(&ev, QFTP_EV_DATA, p->cur_ts);
@@ -341,7 +388,15 @@ static void emit_data(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off
 }
 
 /* Leaves data mode and reports it. */
+static void end_data_flags(qftp_parser *p, qftp_data_end_reason reason, uint64_t at,
+                           unsigned flags);
+
 static void end_data(qftp_parser *p, qftp_data_end_reason reason, uint64_t at)
+{
+    end_data_flags(p, reason, at, 0);
+}
+
+static void end_data_flags(qftp_parser *p, qftp_data_end_reason reason, uint64_t at, unsigned flags)
 {
     p->data = false;
     p->mode_gen++;
@@ -351,6 +406,7 @@ static void end_data(qftp_parser *p, qftp_data_end_reason reason, uint64_t at)
     ev.value = p->data_count;
     ev.offset = at;
     ev.end_offset = at;
+    ev.flags = flags;
     emit(p, &ev);
 }
 
@@ -710,7 +766,15 @@ static size_t feed_data_rx_urc(qftp_parser *p, const uint8_t *b, size_t n, uint6
         trailer_result r = trailer_match(p, p->hold, p->hold_len, &count);
         if (r == TR_NEED_MORE && p->hold_len < QFTP_HOLD_CAP)
             continue;
+        if (r == TR_YES && count >= 0 && count != p->data_count && !p->suspect) {
+            /* Right form, wrong count: file content, or a log that lost bytes. */
+            p->suspect = true;
+            p->suspect_count = p->data_count;
+            p->suspect_off = p->hold_off;
+            p->pend_len = 0;
+        }
         if (r == TR_YES && (count < 0 || count == p->data_count)) {
+            pend_flush(p);
             uint8_t tmp[QFTP_HOLD_CAP];
             size_t len = p->hold_len;
             uint64_t off = p->hold_off;
@@ -795,6 +859,43 @@ static size_t feed_data(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
     return n;
 }
 
+/* Parses bytes already consumed (held ones) in whatever mode the parser is in. */
+static void refeed(qftp_parser *p, const uint8_t *b, size_t n, uint64_t off)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p->data)
+            i += feed_data(p, b + i, n - i, off + i, false);
+        else
+            i += feed_line(p, b + i, n - i, off + i, false);
+    }
+}
+
+bool qftp_parser_data_break(qftp_parser *p, qftp_ts now)
+{
+    if (!p->data || !p->suspect)
+        return false;
+    if (now != QFTP_TS_NONE)
+        p->cur_ts = now;
+    size_t n = p->pend_len + p->hold_len;
+    uint8_t *tmp = malloc(n ? n : 1); /* rare path: a URC whose count did not match */
+    if (tmp == NULL) {
+        pend_flush(p);
+        return false;
+    }
+    memcpy(tmp, p->pend, p->pend_len);
+    memcpy(tmp + p->pend_len, p->hold, p->hold_len);
+    uint64_t off = p->suspect_off;
+    p->data_count = p->suspect_count;
+    p->pend_len = 0;
+    p->hold_len = 0;
+    p->suspect = false;
+    end_data_flags(p, QFTP_DATA_END_URC, off, QFTP_EVF_MISMATCH);
+    refeed(p, tmp, n, off);
+    free(tmp);
+    return true;
+}
+
 /* ---- feeding ------------------------------------------------------------------------ */
 
 void qftp_parser_feed(qftp_parser *p, const uint8_t *bytes, size_t len, qftp_ts ts)
@@ -837,6 +938,7 @@ void qftp_parser_tick(qftp_parser *p, qftp_ts now)
     }
     if (p->data && p->dm.inactivity > 0 && p->have_last && now - p->last_ts >= p->dm.inactivity) {
         p->cur_ts = now;
+        pend_flush(p);
         if (p->hold_len > 0) {
             uint8_t tmp[QFTP_HOLD_CAP];
             size_t len = p->hold_len;
@@ -861,6 +963,8 @@ void qftp_parser_enter_data(qftp_parser *p, const qftp_data_mode *m)
         p->dm.end_on_urc = false;
     p->data_count = 0;
     p->hold_len = 0;
+    p->suspect = false;
+    p->pend_len = 0;
     p->mode_gen++;
     if (p->dm.end_on_length && p->dm.expect_len == 0)
         end_data(p, QFTP_DATA_END_LENGTH, p->off);
@@ -872,6 +976,7 @@ void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason rea
         return;
     if (now != QFTP_TS_NONE)
         p->cur_ts = now;
+    pend_flush(p);
     if (p->hold_len > 0) {
         uint8_t tmp[QFTP_HOLD_CAP];
         size_t len = p->hold_len;
@@ -896,6 +1001,7 @@ void qftp_parser_finish(qftp_parser *p, qftp_ts now)
         now = p->have_last ? p->last_ts : 0;
     qftp_parser_tick(p, now);
     p->cur_ts = now;
+    qftp_parser_data_break(p, now);
     if (p->data) {
         qftp_parser_exit_data(p, now, QFTP_DATA_END_EOF);
     } else {

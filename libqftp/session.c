@@ -43,9 +43,9 @@ struct qftp_session {
     qftp_ts now;
     uint64_t frame;
     qftp_ts rsptimeout;
-    int ssltype;             /* BG96 AT+QFTPCFG="ssltype" */
-    char *last_line;         /* for "A/" */
-    qftp_txn *item_txn;      /* the transaction the current event was attached to */
+    int ssltype;        /* BG96 AT+QFTPCFG="ssltype" */
+    char *last_line;    /* for "A/" */
+    qftp_txn *item_txn; /* the transaction the current event was attached to */
     bool in_item;
 };
 
@@ -330,8 +330,7 @@ static void credentials_note(qftp_session *s, qftp_txn *t)
     bool account = strcmp(t->command, "+QFTPCFG") == 0 && t->n_params >= 3 &&
                    g_ascii_strcasecmp(param_text(t, 0, key, sizeof key), "account") == 0;
     if (pass || account)
-        txn_note(s, t, QFTP_SEV_NOTE,
-                 "FTP password sent in clear on the serial line%s",
+        txn_note(s, t, QFTP_SEV_NOTE, "FTP password sent in clear on the serial line%s",
                  s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
     if (strcmp(t->command, "+QFTPOPEN") == 0 && s->ssltype == 0)
         txn_note(s, t, QFTP_SEV_NOTE,
@@ -399,6 +398,10 @@ static void group_abandon(qftp_session *s, const char *why)
 
 static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
 {
+    /* A command during a download: the module is back in command mode, so a URC
+     * with a count that did not match was the end after all (parser.h). */
+    if (!from_echo && qftp_parser_in_data(s->rx))
+        qftp_parser_data_break(s->rx, s->now);
     char *line = dup_span(ev->data, ev->len);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
     if (repeat) {
@@ -521,8 +524,9 @@ static void state_after_urc(qftp_session *s, qftp_txn *t)
     const char *c = t->command;
     bool ok = !t->has_err || t->err == 0;
     if (strcmp(c, "+QFTPOPEN") == 0) {
-        set_state(s, ok ? QFTP_STATE_OPENED
-                        : (s->dialect == QFTP_DIALECT_BG96 ? QFTP_STATE_CLOSED : QFTP_STATE_IDLE),
+        set_state(s,
+                  ok ? QFTP_STATE_OPENED
+                     : (s->dialect == QFTP_DIALECT_BG96 ? QFTP_STATE_CLOSED : QFTP_STATE_IDLE),
                   t);
     } else if (strcmp(c, "+QFTPCLOSE") == 0) {
         set_state(s, QFTP_STATE_CLOSED, t);
@@ -644,8 +648,8 @@ static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
             if (t->n_params >= 4 && param_i(t, 3, &v) && v > 0) {
                 m.expect_len = v;
                 m.end_on_length = true;
-            } else if (t->n_params >= 2 && !qftp_param_is_quoted((qftp_span){
-                                               t->params[1], strlen(t->params[1])}) &&
+            } else if (t->n_params >= 2 &&
+                       !qftp_param_is_quoted((qftp_span){t->params[1], strlen(t->params[1])}) &&
                        param_i(t, 1, &v) && v > 0) {
                 m.expect_len = v;
                 m.end_on_length = true;
@@ -704,7 +708,8 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
     s->item_txn = t;
     if (s->group->len && g_ptr_array_index(s->group, s->group->len - 1) == t &&
         s->now - t->t_sent > s->rsptimeout)
-        txn_note(s, t, QFTP_SEV_WARN, "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)",
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)",
                  (double)(s->now - t->t_sent) / 1e9, (double)s->rsptimeout / 1e9);
     enter_data_mode(s, t, ev->value);
 }
@@ -739,9 +744,9 @@ static void check_lengths(qftp_session *s, qftp_txn *t)
         return;
     if (t->value.i != t->data_len)
         txn_note(s, t, QFTP_SEV_WARN,
-                 "length mismatch: %s %" G_GINT64_FORMAT " bytes in data mode, the URC says %" G_GINT64_FORMAT,
-                 t->data_dir == QFTP_DIR_TX ? "host sent" : "module sent", t->data_len,
-                 t->value.i);
+                 "length mismatch: %s %" G_GINT64_FORMAT
+                 " bytes in data mode, the URC says %" G_GINT64_FORMAT,
+                 t->data_dir == QFTP_DIR_TX ? "host sent" : "module sent", t->data_len, t->value.i);
     if (t->connect_len >= 0 && t->connect_len != t->data_len)
         txn_note(s, t, QFTP_SEV_WARN,
                  "length mismatch: CONNECT %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT " bytes",
@@ -781,8 +786,7 @@ static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_re
     u.ts = s->now;
     u.frame = s->frame;
     int64_t a;
-    if (r && strcmp(r->name, "+QFTPERROR") == 0 && r->n_fields >= 1 &&
-        span_int(r->fields[0], &a)) {
+    if (r && strcmp(r->name, "+QFTPERROR") == 0 && r->n_fields >= 1 && span_int(r->fields[0], &a)) {
         u.has_err = true;
         u.err = a;
         /* GSM 4.5: -421 then -6 when the server drops an idle session. */
@@ -800,7 +804,8 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
     qftp_txn *cur = group_last(s);
     if (is_resp) {
         char why[160];
-        snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100), (const char *)ev->data);
+        snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100),
+                 (const char *)ev->data);
         set_dialect(s, dialect_of_resp(&r), why);
         /* before the final result: information response, or a URC whose OK was lost */
         for (guint i = 0; i < s->group->len; i++) {
@@ -833,8 +838,8 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         }
         add_unsolicited(s, ev, &r);
         if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0)
-            session_note(s, QFTP_SEV_WARN, "%.*s: URC with no command waiting for it",
-                         (int)ev->len, (const char *)ev->data);
+            session_note(s, QFTP_SEV_WARN, "%.*s: URC with no command waiting for it", (int)ev->len,
+                         (const char *)ev->data);
         return;
     }
     /* text lines: an alternative final ("DEACT OK"), an answer to ATI/AT+GMR, or a URC */
@@ -843,8 +848,8 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         on_final(s, ev, QFTP_FINAL_OK);
         return;
     }
-    static const char *const urc_words[] = {"RDY", "POWERED DOWN", "NORMAL POWER DOWN",
-                                            "Call Ready", "SMS Ready", "+PDP DEACT"};
+    static const char *const urc_words[] = {"RDY",        "POWERED DOWN", "NORMAL POWER DOWN",
+                                            "Call Ready", "SMS Ready",    "+PDP DEACT"};
     for (size_t i = 0; i < G_N_ELEMENTS(urc_words); i++) {
         if (ev->len == strlen(urc_words[i]) && memcmp(ev->data, urc_words[i], ev->len) == 0) {
             add_unsolicited(s, ev, NULL);
@@ -875,6 +880,12 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
                  "data mode ended by inactivity: the module stopped waiting for data");
     if (ev->reason == QFTP_DATA_END_EOF)
         txn_note(s, t, QFTP_SEV_ERROR, "data mode still open at the end of the input");
+    if (ev->flags & QFTP_EVF_MISMATCH)
+        txn_note(s, t, QFTP_SEV_WARN,
+                 "the completion URC's count differs from the %" G_GINT64_FORMAT
+                 " bytes received; data mode is taken to have ended at it because the module "
+                 "was in command mode afterwards",
+                 ev->value);
     int64_t v;
     if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
         strcmp(t->command, "+QFTPPUT") == 0 && t->n_params >= 4 && param_i(t, 3, &v) &&
@@ -1034,8 +1045,8 @@ void qftp_session_free(qftp_session *s)
     g_free(s);
 }
 
-void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len,
-                       qftp_ts ts, uint64_t frame)
+void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len, qftp_ts ts,
+                       uint64_t frame)
 {
     if (s->t0 == QFTP_TS_NONE)
         s->t0 = ts;

@@ -440,6 +440,75 @@ static void test_download_random(void)
     g_rand_free(rnd);
 }
 
+/* ---- a URC of the right form with the wrong count (a log that lost CRs) ------------- */
+
+static char *suspect_run(const char *in, size_t cap, bool brk)
+{
+    rec r = {0};
+    r.out = g_string_new(NULL);
+    r.data = g_string_new(NULL);
+    qftp_data_mode m;
+    qftp_data_mode_init(&m);
+    m.end_on_urc = true;
+    g_strlcpy(m.urc_name, "+QFTPGET", sizeof m.urc_name);
+    r.on_connect = &m;
+    qftp_parser_opts o;
+    qftp_parser_opts_init(&o);
+    if (cap)
+        o.line_cap = cap;
+    r.p = qftp_parser_new(QFTP_DIR_RX, &o, on_event, &r, NULL);
+    for (size_t i = 0; in[i]; i++) /* one byte at a time: the hardest split */
+        qftp_parser_feed(r.p, (const uint8_t *)in + i, 1, 0);
+    if (brk)
+        g_assert_true(qftp_parser_data_break(r.p, 0));
+    qftp_parser_finish(r.p, 0);
+    flush_data(&r);
+    qftp_parser_free(r.p);
+    g_string_free(r.data, TRUE);
+    return g_string_free(r.out, FALSE);
+}
+
+static void test_suspect_trailer(void)
+{
+    /* 5 payload bytes, the URC says 7 (the log dropped two CRs). The host's next command
+     * (data_break) shows the module was in command mode: the URC ended the data. */
+    const char *in = "CONNECT\r\nab\nc\n\r\nOK\r\n\r\n+QFTPGET: 0,7\r\n\r\nOK\r\n";
+    const char *want = "CONNECT DATA[ab\\nc\\n] DATA_END:urc(5) FINAL:OK LINE[+QFTPGET: 0,7] "
+                       "FINAL:OK ";
+    char *got = suspect_run(in, 0, true);
+    g_assert_cmpstr(got, ==, want);
+    g_free(got);
+    got = suspect_run(in, 0, false); /* the end of the input decides the same */
+    g_assert_cmpstr(got, ==, want);
+    g_free(got);
+}
+
+static void test_suspect_released(void)
+{
+    /* A fake URC inside the file, followed by more than the cap: it was file content, and
+     * the real URC (count equal) ends the data. */
+    GString *in = g_string_new("CONNECT\r\n");
+    GString *payload = g_string_new("xx\r\n+QFTPGET: 0,1\r\n");
+    for (int i = 0; i < 40; i++)
+        g_string_append(payload, "0123456789");
+    g_string_append(in, payload->str);
+    g_string_append_printf(in, "\r\nOK\r\n\r\n+QFTPGET: 0,%zu\r\n", payload->len);
+    char *got = suspect_run(in->str, 64, false);
+    GString *want = g_string_new("CONNECT DATA[");
+    esc_append(want, (const uint8_t *)payload->str, payload->len);
+    g_string_append_printf(want, "] DATA_END:urc(%zu) FINAL:OK LINE[+QFTPGET: 0,%zu] ",
+                           payload->len, payload->len);
+    g_assert_cmpstr(got, ==, want->str);
+    /* and with a cap large enough to hold it all, the real URC still wins */
+    g_free(got);
+    got = suspect_run(in->str, 0, false);
+    g_assert_cmpstr(got, ==, want->str);
+    g_free(got);
+    g_string_free(want, TRUE);
+    g_string_free(payload, TRUE);
+    g_string_free(in, TRUE);
+}
+
 /* ---- offsets: every event's span lies where the stream says ------------------------- */
 
 static void on_offsets(void *user, const qftp_event *ev)
@@ -487,6 +556,8 @@ int main(int argc, char **argv)
     g_test_add_func("/parser/inactivity", test_inactivity);
     g_test_add_func("/parser/download-random", test_download_random);
     g_test_add_func("/parser/offsets", test_offsets);
+    g_test_add_func("/parser/suspect-trailer", test_suspect_trailer);
+    g_test_add_func("/parser/suspect-released", test_suspect_released);
     g_test_add_func("/parser/bad-cap", test_bad_cap);
     return g_test_run();
 }

@@ -71,6 +71,7 @@ const char *qftp_data_end_reason_name(qftp_data_end_reason r);
 #define QFTP_EVF_GUARD_AFTER 0x08  /* ESCAPE: silence after "+++" >= guard time */
 #define QFTP_EVF_GUARD_WITHIN 0x10 /* ESCAPE: the three '+' came within the guard time */
 #define QFTP_EVF_HELD 0x20         /* DATA: bytes come from the parser's hold buffer */
+#define QFTP_EVF_MISMATCH 0x40     /* DATA_END (urc): the URC count differs from the bytes */
 
 typedef struct {
     qftp_event_kind kind;
@@ -138,6 +139,15 @@ void qftp_parser_enter_data(qftp_parser *p, const qftp_data_mode *m);
  * end of the payload is reported as ESCAPE (with the guard flags it earned) and not
  * counted as data. No-op in command mode. */
 void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason reason);
+
+/* The module is in command mode again (the host sent a command during a download).
+ * If a completion URC of the right form but with a count different from the bytes
+ * received was seen (a log that lost the CRs of the file, a module that counts
+ * differently), data mode ends at that URC after all (DATA_END, reason URC, flag
+ * MISMATCH) and the bytes held since are parsed as lines. The same happens at
+ * qftp_parser_finish(). At most line_cap bytes are held after such a URC; past that
+ * they are payload and the URC was file content. Returns true if data mode ended. */
+bool qftp_parser_data_break(qftp_parser *p, qftp_ts now);
 
 bool qftp_parser_in_data(const qftp_parser *p);
 uint64_t qftp_parser_offset(const qftp_parser *p);    /* bytes fed so far */
