@@ -76,7 +76,7 @@ static void add_note_to(GArray *arr, qftp_severity sev, qftp_ts ts, const char *
     g_array_append_val(arr, n);
 }
 
-G_GNUC_PRINTF(3, 4)
+G_GNUC_PRINTF(4, 5)
 static void txn_note(qftp_session *s, qftp_txn *t, qftp_severity sev, const char *fmt, ...)
 {
     va_list ap;
