@@ -264,13 +264,43 @@ static bool param_i(const qftp_txn *t, size_t i, int64_t *out)
     return qftp_param_int(v, out);
 }
 
-static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
+static void count_problem(void *user, int idx, const char *text)
+{
+    (void)idx;
+    (void)text;
+    (*(int *)user)++;
+}
+
+/* Looks the command up. While the dialect is unknown and both dialects have the command
+ * with different parameters, the row the parameters fit wins (*fits_only says which
+ * dialect alone fitted, as evidence of the dialect). */
+static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
+                                           const qftp_subcmd *c, qftp_dialect *fits_only)
 {
     char key[64];
     const char *k = NULL;
+    if (fits_only)
+        *fits_only = QFTP_DIALECT_UNKNOWN;
     if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
         k = param_text(t, 0, key, sizeof key);
-    return qftp_cmd_find(t->command, s->dialect, k);
+    const qftp_cmd_def *d = qftp_cmd_find(t->command, s->dialect, k);
+    if (s->dialect != QFTP_DIALECT_UNKNOWN || c == NULL)
+        return d;
+    const qftp_cmd_def *g = qftp_cmd_find(t->command, QFTP_DIALECT_GSM, k);
+    const qftp_cmd_def *b = qftp_cmd_find(t->command, QFTP_DIALECT_BG96, k);
+    if (g == NULL || b == NULL || g == b)
+        return d;
+    int pg = 0, pb = 0;
+    qftp_check_params(g, c, count_problem, &pg);
+    qftp_check_params(b, c, count_problem, &pb);
+    if (fits_only && (pg == 0) != (pb == 0))
+        *fits_only = pg == 0 ? QFTP_DIALECT_GSM : QFTP_DIALECT_BG96;
+    return pb < pg ? b : g;
+}
+
+static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
+{
+    return resolve_def_fit(s, t, NULL, NULL);
 }
 
 /* Evidence of the dialect in a command (names only one manual has, parameter forms). */
@@ -435,7 +465,13 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
             t->frame_echo = s->frame;
         }
         dialect_from_command(s, t);
-        t->def = resolve_def(s, t);
+        qftp_dialect fits;
+        t->def = resolve_def_fit(s, t, &cmds[k], &fits);
+        if (fits != QFTP_DIALECT_UNKNOWN) {
+            char why[160];
+            snprintf(why, sizeof why, "the parameters of %s", t->line);
+            set_dialect(s, fits, why);
+        }
         if (t->def) {
             void *ctx[2] = {s, t};
             qftp_check_params(t->def, &cmds[k], problem_cb, ctx);
