@@ -173,7 +173,10 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
         t->has_err = true;
         t->err = a;
         if (a == 0) {
-            if (r->n_fields == 2)
+            /* "<err>,<protocol_error>" commands (BG96 QFTPOPEN, QFTPCWD, ...): 0,0 is a
+             * success with no reply code (chapter 6: "If it is 0, it is invalid"). */
+            bool pe_shape = t->def && t->def->result == QFTP_RES_ERR_PE;
+            if (r->n_fields == 2 && !pe_shape)
                 value_set_span(&t->value, r->fields[1]);
         } else if (r->n_fields >= 2 && span_int(r->fields[1], &b)) {
             t->has_pe = true;
@@ -795,6 +798,9 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
     t->t_done = s->now;
     t->frame_done = s->frame;
     t->phase = QFTP_TXN_DONE;
+    const qftp_cmd_def *d = resolve_def(s, t); /* the dialect may be known by now */
+    if (d)
+        t->def = d;
     decode_result(t, r);
     if (t->has_err && t->err != 0) {
         char words[256];

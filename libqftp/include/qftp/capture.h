@@ -25,7 +25,8 @@ extern "C" {
  * importer (the log had none). Wireshark shows it as an unknown tag and goes on. */
 #define QFTP_EXP_TAG_TS_SYNTH 0xF571
 
-#define QFTP_CAPTURE_SNAPLEN 262144 /* largest frame payload written or accepted */
+#define QFTP_CAPTURE_SNAPLEN 262144 /* largest frame (libpcap reads no larger) */
+#define QFTP_CAPTURE_MAX_PAYLOAD (QFTP_CAPTURE_SNAPLEN - 64) /* room for the TLV header */
 
 typedef struct {
     qftp_dir dir;
@@ -48,7 +49,7 @@ typedef struct qftp_capture_writer qftp_capture_writer;
  * a failure) removes it, so no partial file is ever left under `path`.
  * path "-" writes to stdout (no atomicity). */
 qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf);
-/* Frames longer than QFTP_CAPTURE_SNAPLEN are split into several frames with the same
+/* Payloads longer than QFTP_CAPTURE_MAX_PAYLOAD are split into several frames with the same
  * timestamp (never truncated). Returns 0 or -1. */
 int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
                     const uint8_t *data, size_t len, char *errbuf);

@@ -182,7 +182,9 @@ typedef struct {
 /* Splits a command line ("AT+QFTPSTAT;+QFTPLEN", "ATE0V1", "at+qftpopen=\"h\",21",
  * trailing ';' allowed) into its commands. Returns the number of commands (>= 0),
  * or -1 (errbuf filled) when the line does not start with AT. A line with more than
- * `max` commands keeps the first `max`; the rest are reported through *truncated. */
+ * `max` commands keeps the first `max`; the rest are reported through *truncated.
+ * "AT" alone (or "AT;") is a command too: it gives one command with name "" and type
+ * QFTP_TYPE_EXEC (qftp_cmd_find("", ...) finds its row). */
 int qftp_cmdline_parse(const char *line, size_t len, qftp_subcmd *out, size_t max, bool *truncated,
                        char *errbuf);
 

@@ -1,0 +1,264 @@
+"""The Wireshark plugin with real tshark: decoded values checked against the manuals,
+links, expert info, Info column, random access, export objects, statistics, and
+agreement with `qftp show --json` on every capture under captures/ and tests/."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "dissector", "testlib"))
+
+from qftptest import case, done, run  # noqa: E402
+import qftp_ws as W  # noqa: E402
+
+t = W.Tshark()
+bg_frames, F = W.bg96_session()
+BG = os.path.join(t.tmp, "bg96.pcap")
+W.write_capture(BG, bg_frames)
+gsm_frames, G = W.gsm_session()
+GSM = os.path.join(t.tmp, "gsm.pcap")
+W.write_capture(GSM, gsm_frames)
+NODIR = os.path.join(t.tmp, "bg96_nodir.pcap")
+W.write_capture(NODIR, bg_frames, with_dir=False)
+
+FIELDS = ["qftp.cmd", "qftp.cmd.type", "qftp.param", "qftp.final", "qftp.cme_error", "qftp.urc",
+          "qftp.err", "qftp.protocol_error", "qftp.value", "qftp.data.len", "qftp.response_in",
+          "qftp.request_in", "qftp.done_in", "qftp.dialect", "qftp.state", "qftp.hostname",
+          "qftp.port", "qftp.file_name", "qftp.local_name", "qftp.listing.line",
+          "qftp.continued_in", "qftp.cmd.known", "_ws.col.Info", "_ws.expert.message",
+          "qftp.time", "qftp.done_time"]
+
+
+def eq(a, b, what=""):
+    if a != b:
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+def test_registered():
+    out = t.run("-G", "protocols").stdout.decode()
+    assert any(l.split("\t")[2:3] == ["qftp"] for l in out.splitlines()), "qftp not registered"
+    fields = t.run("-G", "fields").stdout.decode()
+    for f in ("qftp.cmd", "qftp.cmd.type", "qftp.param", "qftp.final", "qftp.cme_error",
+              "qftp.urc", "qftp.err", "qftp.protocol_error", "qftp.value", "qftp.data",
+              "qftp.data.len", "qftp.response_in", "qftp.request_in", "qftp.done_in",
+              "qftp.time", "qftp.done_time", "qftp.dialect", "qftp.state", "qftp.hostname",
+              "qftp.port", "qftp.file_name", "qftp.local_name"):
+        assert f"\t{f}\t" in fields, f"field {f} missing"
+    # the contract's types
+    types = {l.split("\t")[2]: l.split("\t")[3] for l in fields.splitlines()
+             if l.startswith("F\t") and "\tqftp." in l}
+    for f, ty in (("qftp.cmd", "FT_STRING"), ("qftp.cmd.type", "FT_UINT8"),
+                  ("qftp.cme_error", "FT_UINT32"), ("qftp.err", "FT_INT32"),
+                  ("qftp.protocol_error", "FT_UINT16"), ("qftp.data", "FT_BYTES"),
+                  ("qftp.data.len", "FT_UINT32"), ("qftp.response_in", "FT_FRAMENUM"),
+                  ("qftp.time", "FT_RELATIVE_TIME"), ("qftp.dialect", "FT_UINT8"),
+                  ("qftp.state", "FT_UINT8")):
+        eq(types.get(f), ty, f)
+
+
+R = {}
+
+
+def rows():
+    if not R:
+        R.update(t.fields(t.file(BG), FIELDS))
+    return R
+
+
+def test_bg96_commands():
+    r = rows()
+    f = r[F["open"]]
+    eq(f["qftp.cmd"], ["+QFTPOPEN"], "cmd")
+    eq(f["qftp.cmd.type"], ["3"], "write form")  # qftp_cmd_type WRITE
+    eq(f["qftp.hostname"], ["quectel.3322.org"], "hostname")  # BG96 2.2 <hostname>
+    eq(f["qftp.port"], ["21"], "port")
+    eq(f["qftp.param"], ['"quectel.3322.org"', "21"], "raw params")
+    eq(f["qftp.response_in"], [str(F["open_ok"])], "response_in")
+    eq(f["qftp.done_in"], [str(F["open_urc"])], "done_in")
+    g = r[F["get"]]
+    eq(g["qftp.file_name"], ["test.txt"], "file_name")
+    eq(g["qftp.local_name"], ["COM:"], "local_name")  # BG96 2.6 <local_name>
+
+
+def test_bg96_results():
+    r = rows()
+    s = r[F["size_urc"]]
+    eq(s["qftp.urc"], ["+QFTPSIZE"], "urc")
+    eq(s["qftp.err"], ["627"], "err")  # BG96 chapter 5: 627 Requested action not taken
+    eq(s["qftp.protocol_error"], ["550"], "protocol_error")  # chapter 6: 550
+    eq(s["qftp.request_in"], [str(F["size"])], "request_in")
+    info = s["_ws.col.Info"][0]
+    assert "+QFTPSIZE: 627,550 requested action not taken (FTP 550)" in info, info
+    assert any("550" in m for m in s["_ws.expert.message"]), s["_ws.expert.message"]
+    c = r[F["cwd_err"]]
+    eq(c["qftp.final"], ["+CME ERROR"], "final")
+    eq(c["qftp.cme_error"], ["603"], "cme")  # 603 FTP(S) server busy
+    eq(r[F["open_ok"]]["qftp.final"], ["OK"], "OK")
+    eq(r[F["open_urc"]]["qftp.err"], ["0"], "success err")
+
+
+def test_info_column():
+    r = rows()
+    eq(r[F["get"]]["_ws.col.Info"], ['AT+QFTPGET "test.txt","COM:" \u2192 OK'], "info")
+    eq(r[F["cwd"]]["_ws.col.Info"], ['AT+QFTPCWD "/" \u2192 +CME ERROR: 603'], "info")
+
+
+def test_split_urc_reassembled():
+    r = rows()
+    eq(r[F["size_ok"]]["qftp.continued_in"], [str(F["size_urc"])], "continued_in")
+    eq(r[F["size_ok"]]["qftp.final"], ["OK"], "final before the split")
+
+
+def test_data_mode():
+    r = rows()
+    lens = [int(x) for n in (F["get_data1"], F["get_data2"]) for x in r[n]["qftp.data.len"]]
+    # the file holds "OK" and a "+QFTPGET: 0,99" that must not end the transfer
+    eq(sum(lens), len(W.BG96_FILE), "download bytes")
+    eq(r[F["get_urc"]]["qftp.value"], [str(len(W.BG96_FILE))], "URC count")
+    eq(r[F["put_data"]]["qftp.data.len"], [str(len(W.BG96_UPLOAD))], "upload bytes")
+    lines = r[F["list_data"]]["qftp.listing.line"]
+    eq(len(lines), 2, "listing lines")
+    assert lines[1].startswith("-rw-r--r--"), lines
+
+
+def test_expert():
+    r = rows()
+    msgs = lambda n: " | ".join(r[n]["_ws.expert.message"])  # noqa: E731
+    assert "70000" in msgs(F["badport"]), msgs(F["badport"])  # BG96 2.2 <port> 1-65535
+    eq(r[F["unknown"]]["qftp.cmd.known"], ["0"], "unknown command")
+    assert "Unknown command" in msgs(F["unknown"]), msgs(F["unknown"])
+    assert "in clear" in msgs(F["cfg"]), msgs(F["cfg"])
+    assert "+QFTPCLOSE" in msgs(F["close"]) and "end" in msgs(F["close"]), msgs(F["close"])
+
+
+def test_no_direction():
+    r = t.fields(t.file(NODIR), ["qftp.cmd", "qftp.final", "qftp.urc", "qftp.direction"])
+    eq(r[F["open"]]["qftp.cmd"], ["+QFTPOPEN"], "command without direction")
+    eq(r[F["open"]]["qftp.direction"], ["0"], "host side guessed")
+    eq(r[F["open_ok"]]["qftp.final"], ["OK"], "response without direction")
+    eq(r[F["size_urc"]]["qftp.urc"], ["+QFTPSIZE"], "URC without direction")
+
+
+def test_gsm_dialect():
+    r = t.fields(t.file(GSM), FIELDS)
+    eq(r[G["open_urc"]]["qftp.dialect"], ["1"], "gsm dialect")  # no space, one value
+    eq(r[G["open_urc"]]["qftp.urc"], ["+QFTPOPEN"], "urc")
+    eq(r[G["open_urc"]]["qftp.err"], ["0"], "gsm success")
+    eq(r[G["get_urc"]]["qftp.value"], [str(len(W.GSM_FILE))], "gsm dwSize")
+    e = r[G["error421"]]
+    eq(e["qftp.urc"], ["+QFTPERROR"], "unsolicited URC")
+    eq(e["qftp.err"], ["-421"], "GSM chapter 3 code")
+
+
+def tree_by_frame(text):
+    frames, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("Frame ") and ": " in line:
+            cur = int(line.split()[1].rstrip(":"))
+            frames[cur] = []
+        if cur is not None:
+            frames[cur].append(line)
+    return {k: "\n".join(v) for k, v in frames.items()}
+
+
+def test_random_access():
+    for cap in (t.file(BG), t.file(GSM)):
+        full = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp").stdout.decode())
+        assert full, "no frames"
+        for n in sorted(full):
+            alone = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp", "-Y",
+                                        f"frame.number=={n}").stdout.decode())
+            eq(alone.get(n), full[n], f"{os.path.basename(cap)} frame {n} alone")
+        # reverse order of a few frames at once changes nothing either
+        some = " || ".join(f"frame.number=={n}" for n in sorted(full)[::-3])
+        sub = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp", "-Y", some).stdout.decode())
+        for n, v in sub.items():
+            eq(v, full[n], f"frame {n} in a subset")
+
+
+def test_single_pass():
+    """One pass differs from two only by the forward links and what needs the end."""
+    back = ["qftp.cmd", "qftp.param", "qftp.final", "qftp.cme_error", "qftp.urc", "qftp.err",
+            "qftp.protocol_error", "qftp.value", "qftp.data.len", "qftp.request_in"]
+    one = t.fields(t.file(BG), back, two_pass=False)
+    two = t.fields(t.file(BG), back)
+    eq(one, two, "one pass vs two passes")
+
+
+def test_export_objects():
+    d = t.outdir("eo")
+    t.run("-r", t.file(BG), "-q", "--export-objects", f"qftp,{d}")
+    with open(os.path.join(d, "test.txt"), "rb") as fh:
+        eq(fh.read(), W.BG96_FILE, "downloaded file")
+    with open(os.path.join(d, "up.txt"), "rb") as fh:
+        eq(fh.read(), W.BG96_UPLOAD, "uploaded file")
+    assert not any(n.startswith("QFTPLIST") for n in os.listdir(d)), os.listdir(d)
+
+
+def test_stats():
+    out = t.run("-r", t.file(BG), "-q", "-z", "qftp,tree").stdout.decode()
+    assert "AT+QFTPOPEN" in out and "+CME ERROR" in out, out
+    line = [l for l in out.splitlines() if "AT+QFTPOPEN" in l][0]
+    eq(line.split()[1], "2", "AT+QFTPOPEN count")
+    srt = t.run("-r", t.file(BG), "-q", "-z", "qftp,srt").stdout.decode()
+    assert "+QFTPGET" in srt, srt
+
+
+def show_json(cap):
+    p = run("show", "--json", cap)
+    if p.returncode != 0:
+        raise AssertionError(f"qftp show --json {cap}: {p.stderr.decode(errors='replace')}")
+    return json.loads(p.stdout)
+
+
+def test_agrees_with_show():
+    caps = W.sample_captures(t)
+    for cap in caps:
+        js = show_json(cap)
+        r = t.fields(cap, FIELDS)
+        name = os.path.basename(cap)
+        for x in js["transactions"]:
+            where = f"{name} #{x['index']} {x['line']}"
+            fs = r[x["frame_sent"]]
+            if x["command"]:
+                assert x["command"] in fs["qftp.cmd"], f"{where}: {fs['qftp.cmd']}"
+            if x["frame_final"] and x["final"]:
+                ff = r[x["frame_final"]]
+                assert x["final"] in ff["qftp.final"], f"{where}: final {ff['qftp.final']}"
+                if isinstance(x["cme_error"], int):
+                    assert str(x["cme_error"]) in ff["qftp.cme_error"], where
+                if x["frame_final"] != x["frame_sent"]:
+                    assert str(x["frame_final"]) in fs["qftp.response_in"], where
+            if x["frame_done"] and x["urc"]:
+                fd = r[x["frame_done"]]
+                assert x["command"] in fd["qftp.urc"], f"{where}: urc {fd['qftp.urc']}"
+                if x["err"] is not None:
+                    assert str(x["err"]) in fd["qftp.err"], f"{where}: err {fd['qftp.err']}"
+                if x["protocol_error"] is not None:
+                    assert str(x["protocol_error"]) in fd["qftp.protocol_error"], where
+                if x["value"] is not None:
+                    assert str(x["value"]) in fd["qftp.value"], f"{where}: {fd['qftp.value']}"
+                if x["frame_done"] != x["frame_sent"]:
+                    assert str(x["frame_done"]) in fs["qftp.done_in"], where
+        if js.get("dialect"):
+            last = r[max(r)]
+            want = {"gsm": "1", "bg96": "2"}[js["dialect"]]
+            eq(last["qftp.dialect"], [want], f"{name} dialect")
+
+
+case("plugin registered with the contract's fields", test_registered)
+case("BG96 commands and parameters (manual 2.2, 2.6)", test_bg96_commands)
+case("BG96 results and codes (manual chapters 5, 6)", test_bg96_results)
+case("Info column summaries", test_info_column)
+case("URC split across frames is reassembled", test_split_urc_reassembled)
+case("data mode: download with OK/URC look-alikes, upload, listing", test_data_mode)
+case("expert info: range, unknown, clear text, no result", test_expert)
+case("capture without direction", test_no_direction)
+case("GSM dialect (GSM manual chapters 2-4)", test_gsm_dialect)
+case("random access (-2, one frame alone) equals the full run", test_random_access)
+case("single pass equals two passes but for forward links", test_single_pass)
+case("export objects: files equal the bytes transferred", test_export_objects)
+case("statistics: -z qftp,tree and qftp,srt", test_stats)
+case("values agree with qftp show --json on every capture", test_agrees_with_show)
+t.cleanup()
+done()
