@@ -28,7 +28,7 @@ def records(total):
     cmds = [(b'AT+QFTPSTAT\r', [b"\r\n+QFTPSTAT: 0,1\r\n", b"\r\nOK\r\n"]),
             (b'AT+QFTPCWD="/"\r', [b"\r\nOK\r\n", b"\r\n+QFTPCWD: 0,0\r\n"]),
             (b'AT+QFTPSIZE="a.txt"\r', [b"\r\nOK\r\n", b"\r\n+QFTPSIZE: 0,1000\r\n"])]
-    while made < total:
+    while True:
         c, answers = cmds[rnd.randrange(3)]
         t += 0.05
         yield 0, t, c
@@ -69,6 +69,8 @@ def write_inputs(d, mb):
     hexd = os.path.join(d, f"hex{mb}.txt")
     with open(log, "w") as fl, open(hexd, "w") as fh:
         for direction, t, b in records(mb << 20):
+            if fl.tell() >= mb * 1000000:
+                break
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) + ".%06d" % int((t % 1) * 1e6)
             fl.write("[%s] %s %s\n" % (stamp, ">>" if direction == 0 else "<<", esc(b)))
             fh.write("%s %s\n" % ("O" if direction == 0 else "I", stamp))

@@ -309,7 +309,8 @@ static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
 /* Evidence of the dialect in a command (names only one manual has, parameter forms). */
 static void dialect_from_command(qftp_session *s, const qftp_txn *t)
 {
-    if (strncmp(t->command, "+QFTP", 5) != 0)
+    if (strncmp(t->command, "+QFTP", 5) != 0 || s->dialect != QFTP_DIALECT_UNKNOWN ||
+        s->dialect_forced)
         return;
     int d = qftp_cmd_dialect(t->command);
     char why[160];
@@ -845,10 +846,12 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
     end_upload_if_any(s, is_resp ? &r : NULL);
     qftp_txn *cur = group_last(s);
     if (is_resp) {
-        char why[160];
-        snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100),
-                 (const char *)ev->data);
-        set_dialect(s, dialect_of_resp(&r), why);
+        if (s->dialect == QFTP_DIALECT_UNKNOWN && !s->dialect_forced) {
+            char why[160];
+            snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100),
+                     (const char *)ev->data);
+            set_dialect(s, dialect_of_resp(&r), why);
+        }
         /* before the final result: information response, or a URC whose OK was lost */
         for (guint i = 0; i < s->group->len; i++) {
             qftp_txn *t = g_ptr_array_index(s->group, i);
