@@ -15,13 +15,10 @@
 
 const char *qftp_cmd_type_name(qftp_cmd_type t)
 {
-    static const char *const names[] = {
-        [QFTP_TYPE_EXEC] = "execute",
-        [QFTP_TYPE_TEST] = "test",
-        [QFTP_TYPE_READ] = "read",
-        [QFTP_TYPE_WRITE] = "write",
-    };
-    return (unsigned)t < COUNT(names) ? names[t] : "?";
+#define TYPE_NAME(type, word) [type] = word,
+    static const char *const names[] = {QFTP_CMD_TYPE_NAMES(TYPE_NAME)};
+#undef TYPE_NAME
+    return (unsigned)t < COUNT(names) && names[t] ? names[t] : "?";
 }
 
 /* ---- codes ---------------------------------------------------------------------------- */
@@ -141,8 +138,7 @@ static void appendf(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
     *pos = *pos + (size_t)n < cap ? *pos + (size_t)n : cap - 1;
 }
 
-char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, char *buf,
-                           size_t cap)
+char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, char *buf, size_t cap)
 {
     if (buf == NULL || cap == 0)
         return buf;
@@ -179,10 +175,9 @@ static const struct {
     const char *name;
     const char *bg96;
 } states[QFTP_STATE__COUNT] = {
-    [QFTP_STATE_IDLE] = {"IDLE", NULL},         [QFTP_STATE_OPENING] = {"OPENING", "0"},
-    [QFTP_STATE_OPENED] = {"OPENED", "1"},      [QFTP_STATE_WORKING] = {"WORKING", NULL},
-    [QFTP_STATE_TRANSFER] = {"TRANSFER", "2"}, [QFTP_STATE_CLOSING] = {"CLOSING", "3"},
-    [QFTP_STATE_CLOSED] = {"CLOSED", "4"},
+#define STATE_ROW(state, gsm, bg96) [state] = {gsm, bg96},
+    QFTP_FTP_STATES(STATE_ROW)
+#undef STATE_ROW
 };
 
 const char *qftp_state_name(qftp_ftp_state s)
@@ -225,7 +220,7 @@ QFTP_VALUE_LISTS(VALUE_ARRAY)
 #define PT_INT QFTP_PT_INT
 #define PT_STRING QFTP_PT_STRING
 #define PT_RAW QFTP_PT_RAW
-#define PARAM_(name, manual, type, lo, hi, maxlen, def, opt, values, desc)                    \
+#define PARAM_(name, manual, type, lo, hi, maxlen, def, opt, values, desc)                         \
     {#name, manual, PT_##type, lo, hi, maxlen, def, opt, values_##values, desc},
 #define PARAM(...) PARAM_(__VA_ARGS__) /* lets NOLIM expand into two arguments */
 #define PARAMS(list) ((const qftp_param_def[]){list(PARAM){NULL}})
@@ -243,11 +238,23 @@ QFTP_VALUE_LISTS(VALUE_ARRAY)
 #define D_BG96 QFTP_DIALECT_BG96
 #define D_ANY QFTP_DIALECT_UNKNOWN
 
-#define CMD_ROW(params, name, dialect, key, forms, summary, section, test, result, value_name,  \
-                urc, data, ftp, alt)                                                           \
-    {name,     D_##dialect, key,  F_##forms,         PARAMS(params), N_PARAMS(params),         \
-     summary,  section,     test, QFTP_RES_##result, value_name,     F_##urc,                  \
-     QFTP_DATA_##data, ftp, alt},
+#define CMD_ROW(params, name, dialect, key, forms, summary, section, test, result, value_name,     \
+                urc, data, ftp, alt)                                                               \
+    {name,                                                                                         \
+     D_##dialect,                                                                                  \
+     key,                                                                                          \
+     F_##forms,                                                                                    \
+     PARAMS(params),                                                                               \
+     N_PARAMS(params),                                                                             \
+     summary,                                                                                      \
+     section,                                                                                      \
+     test,                                                                                         \
+     QFTP_RES_##result,                                                                            \
+     value_name,                                                                                   \
+     F_##urc,                                                                                      \
+     QFTP_DATA_##data,                                                                             \
+     ftp,                                                                                          \
+     alt},
 static const qftp_cmd_def cmd_defs[] = {QFTP_COMMANDS(CMD_ROW)};
 #undef CMD_ROW
 
@@ -367,8 +374,7 @@ int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_prob
             found += report(problem, user, given, msg);
         } else if (given > def->n_params) {
             snprintf(msg, sizeof msg, "%zu parameter%s, %s takes %s%zu", given,
-                     given == 1 ? "" : "s", cname, def->n_params ? "at most " : "",
-                     def->n_params);
+                     given == 1 ? "" : "s", cname, def->n_params ? "at most " : "", def->n_params);
             found += report(problem, user, def->n_params, msg);
         }
     }

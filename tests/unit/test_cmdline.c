@@ -133,8 +133,7 @@ static const line_case line_cases[] = {
     {"AT+X=" P16, "+X/write [1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16]"},
     {"AT+X=" P16 ",17,18", "+X/write [1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16] +more"},
     /* name cap: 31 bytes kept */
-    {"AT+ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-     "+ABCDEFGHIJKLMNOPQRSTUVWXYZ0123/execute"},
+    {"AT+ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "+ABCDEFGHIJKLMNOPQRSTUVWXYZ0123/execute"},
     /* not command lines */
     {"", "-1"},
     {"A", "-1"},
@@ -251,7 +250,7 @@ static const unquote_case unquote_cases[] = {
     {" \"a b\" ", 64, "a b", 3, true},
     {"\"a\\\"b\"", 64, "a\"b", 3, true},
     {"\"abcdefgh\"", 4, "abc", 8, true}, /* cut; the full length returned */
-    {"\"abc", 64, "abc", 3, true},        /* unterminated */
+    {"\"abc", 64, "abc", 3, true},       /* unterminated */
     {"\"", 64, "", 0, true},
     {"\"/UFS/test.txt\"", 64, "/UFS/test.txt", 13, true},
     {"0xffff", 1, "", 6, false},
@@ -356,8 +355,7 @@ static const resp_case resp_cases[] = {
     {"+QFTPPUT: 0,", true, "+QFTPPUT", true, "0|"},
     /* test responses: a "(0,1)" list is one field */
     {"+QFTPCFG: \"filetype\",(0,1)", true, "+QFTPCFG", true, "\"filetype\"|(0,1)"},
-    {"+QFTPOPEN : \"HOST NAME\",(1-65535)", true, "+QFTPOPEN", true,
-     "\"HOST NAME\"|(1-65535)"},
+    {"+QFTPOPEN : \"HOST NAME\",(1-65535)", true, "+QFTPOPEN", true, "\"HOST NAME\"|(1-65535)"},
     {"+IFC: (0,2),(0,2)", true, "+IFC", true, "(0,2)|(0,2)"},
     /* not "+NAME:" lines */
     {"OK", false, "", false, ""},
@@ -385,8 +383,7 @@ static void test_resp(void)
         assert_spans_inside(c->in, len, r.fields, r.n_fields);
         GString *s = g_string_new(NULL);
         for (size_t k = 0; k < r.n_fields; k++)
-            g_string_append_printf(s, "%s%.*s", k ? "|" : "", (int)r.fields[k].len,
-                                   r.fields[k].p);
+            g_string_append_printf(s, "%s%.*s", k ? "|" : "", (int)r.fields[k].len, r.fields[k].p);
         g_assert_cmpstr(s->str, ==, c->fields);
         g_string_free(s, TRUE);
         /* every cut of the line */

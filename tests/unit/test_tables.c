@@ -92,18 +92,18 @@ static const int gsm_all[] = {-1,   -3,   -4,   -5,   -6,   -7,   -8,   -9,   -1
                               -11,  -12,  -421, -425, -426, -450, -452, -500, -501,
                               -502, -530, -532, -550, -551, -552, -553}; /* GSM 3 */
 static const int reply_all[] = {
-    110, 120, 125, 150, 200, 202, 211, 212, 213, 214, 215, 220, 221, 225, 226,
-    227, 230, 250, 257, 331, 332, 350, 421, 425, 426, 450, 451, 452, 500, 501,
-    502, 503, 504, 530, 532, 550, 551, 552, 553, /* RFC 959 4.2 */
-    232, 234, 334,                               /* RFC 2228 */
-    229,                                         /* RFC 2428 */
+    110, 120, 125, 150, 200, 202, 211, 212, 213, 214, 215, 220, 221,
+    225, 226, 227, 230, 250, 257, 331, 332, 350, 421, 425, 426, 450,
+    451, 452, 500, 501, 502, 503, 504, 530, 532, 550, 551, 552, 553, /* RFC 959 4.2 */
+    232, 234, 334,                                                   /* RFC 2228 */
+    229,                                                             /* RFC 2428 */
 };
 static const int bg96_ch6[] = {421, 425, 426, 450, 451, 452, 500, 501, 502,
                                503, 504, 530, 532, 550, 551, 552, 553};
 static const int cme_file[] = {400, 401, 402, 403, 405, 406, 407, 409, 410, 411, 413,
                                414, 416, 417, 418, 419, 420, 421, 423, 425, 426};
-static const int cme_general[] = {0,  1,  3,  4,  10, 11, 12, 13, 14, 15, 16,
-                                  20, 21, 22, 23, 24, 25, 26, 27, 30, 31, 32, 50, 100};
+static const int cme_general[] = {0,  1,  3,  4,  10, 11, 12, 13, 14, 15, 16, 20,
+                                  21, 22, 23, 24, 25, 26, 27, 30, 31, 32, 50, 100};
 
 static void assert_all_in(qftp_code_table t, const int *codes, size_t n)
 {
@@ -201,8 +201,9 @@ typedef struct {
 
 static const describe_case describe_cases[] = {
     /* tables.h contract; BG96 4.4 calls 550 "requested action not taken: file unavailable" */
-    {627, 550, true, "requested action not taken - FTP 550: requested action not taken: file "
-                     "unavailable"},
+    {627, 550, true,
+     "requested action not taken - FTP 550: requested action not taken: file "
+     "unavailable"},
     {0, 0, true, "success"},
     {0, 0, false, "success"},
     /* a positive reply in <protocol_error> (device-quirks.md) */
@@ -259,8 +260,8 @@ typedef struct {
 } state_case;
 
 static const state_case state_cases[] = {
-    {QFTP_STATE_IDLE, "IDLE", NULL},      {QFTP_STATE_OPENING, "OPENING", "0"},
-    {QFTP_STATE_OPENED, "OPENED", "1"},   {QFTP_STATE_WORKING, "WORKING", NULL},
+    {QFTP_STATE_IDLE, "IDLE", NULL},        {QFTP_STATE_OPENING, "OPENING", "0"},
+    {QFTP_STATE_OPENED, "OPENED", "1"},     {QFTP_STATE_WORKING, "WORKING", NULL},
     {QFTP_STATE_TRANSFER, "TRANSFER", "2"}, {QFTP_STATE_CLOSING, "CLOSING", "3"},
     {QFTP_STATE_CLOSED, "CLOSED", "4"},
 };
@@ -271,14 +272,22 @@ typedef struct {
 } wire_case;
 
 static const wire_case wire_cases[] = {
-    {"IDLE", QFTP_STATE_IDLE},         {"opened", QFTP_STATE_OPENED},
-    {"Transfer", QFTP_STATE_TRANSFER}, {"WORKING", QFTP_STATE_WORKING},
-    {"CLOSED", QFTP_STATE_CLOSED},     {"0", QFTP_STATE_OPENING},
-    {"1", QFTP_STATE_OPENED},          {"2", QFTP_STATE_TRANSFER},
-    {"3", QFTP_STATE_CLOSING},         {"4", QFTP_STATE_CLOSED},
-    {"5", -1},                         {"01", -1},
-    {"", -1},                          {"OPEN", -1},
-    {"OPENEDX", -1},                   {" IDLE", -1},
+    {"IDLE", QFTP_STATE_IDLE},
+    {"opened", QFTP_STATE_OPENED},
+    {"Transfer", QFTP_STATE_TRANSFER},
+    {"WORKING", QFTP_STATE_WORKING},
+    {"CLOSED", QFTP_STATE_CLOSED},
+    {"0", QFTP_STATE_OPENING},
+    {"1", QFTP_STATE_OPENED},
+    {"2", QFTP_STATE_TRANSFER},
+    {"3", QFTP_STATE_CLOSING},
+    {"4", QFTP_STATE_CLOSED},
+    {"5", -1},
+    {"01", -1},
+    {"", -1},
+    {"OPEN", -1},
+    {"OPENEDX", -1},
+    {" IDLE", -1},
 };
 
 static void test_states(void)
@@ -333,6 +342,13 @@ typedef struct {
 #define RES(x) QFTP_RES_##x
 #define DATA(x) QFTP_DATA_##x
 
+/* BG96 2.1 test response as printed (the second "ssltype" line is the manual's) */
+#define BG96_CFG_TEST                                                                              \
+    "+QFTPCFG: \"account\", <username>,<password>\n+QFTPCFG: \"filetype\",(0,1)\n"                 \
+    "+QFTPCFG: \"transmode\",(0,1)\n+QFTPCFG: \"contextid\",(1-16)\n"                              \
+    "+QFTPCFG: \"rsptimeout\",(20-180)\n+QFTPCFG: \"ssltype\",(0-2)\n"                             \
+    "+QFTPCFG: \"ssltype\",(0-5)\n+QFTPCFG: \"data_address\",(0,1)"
+
 static const cmd_case cmd_cases[] = {
     /* GSM chapter 2 */
     {"+QFTPOPEN", GSM, NULL, "2.2.1", "Open an FTP service to the given FTP server",
@@ -370,27 +386,23 @@ static const cmd_case cmd_cases[] = {
     {"+QFTPLEN", GSM, NULL, "2.2.10", "Query the real size transferred in the latest transfer",
      NOTEST, T | E, RES(GSM_SIGNED), "transferlen", 0, DATA(NONE), true, ""},
     /* BG96 chapter 2 */
-    {"+QFTPCFG", BG96, NULL, "2.1", "Configure Parameters for FTP(S) Server",
-     "+QFTPCFG: \"account\", <username>,<password>\n+QFTPCFG: \"filetype\",(0,1)\n"
-     "+QFTPCFG: \"transmode\",(0,1)\n+QFTPCFG: \"contextid\",(1-16)\n"
-     "+QFTPCFG: \"rsptimeout\",(20-180)\n+QFTPCFG: \"ssltype\",(0-2)\n"
-     "+QFTPCFG: \"ssltype\",(0-5)\n+QFTPCFG: \"data_address\",(0,1)",
-     T | W, RES(FIELDS), NULL, 0, DATA(NONE), true, "key,value"},
-    {"+QFTPCFG", BG96, "account", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,username,password"},
-    {"+QFTPCFG", BG96, "filetype", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,file_type"},
-    {"+QFTPCFG", BG96, "transmode", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,transmode"},
-    {"+QFTPCFG", BG96, "contextid", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,contextid"},
-    {"+QFTPCFG", BG96, "rsptimeout", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,timeout"},
-    {"+QFTPCFG", BG96, "ssltype", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,ssltype"},
-    {"+QFTPCFG", BG96, "sslctxid", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0, DATA(NONE),
-     true, "key,sslctxid"},
-    {"+QFTPCFG", BG96, "data_address", "2.1", NULL, NULL, T | W, RES(FIELDS), NULL, 0,
+    {"+QFTPCFG", BG96, NULL, "2.1", "Configure Parameters for FTP(S) Server", BG96_CFG_TEST, T | W,
+     RES(FIELDS), NULL, 0, DATA(NONE), true, "key,value"},
+    {"+QFTPCFG", BG96, "account", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,username,password"},
+    {"+QFTPCFG", BG96, "filetype", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,file_type"},
+    {"+QFTPCFG", BG96, "transmode", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,transmode"},
+    {"+QFTPCFG", BG96, "contextid", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,contextid"},
+    {"+QFTPCFG", BG96, "rsptimeout", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,timeout"},
+    {"+QFTPCFG", BG96, "ssltype", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,ssltype"},
+    {"+QFTPCFG", BG96, "sslctxid", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
+     DATA(NONE), true, "key,sslctxid"},
+    {"+QFTPCFG", BG96, "data_address", "2.1", NULL, BG96_CFG_TEST, T | W, RES(FIELDS), NULL, 0,
      DATA(NONE), true, "key,data_address"},
     {"+QFTPOPEN", BG96, NULL, "2.2", "Login to FTP(S) Server", "+QFTPOPEN: <hostname>,<port>",
      T | W, RES(ERR_PE), NULL, W, DATA(NONE), true, "hostname,port"},
@@ -404,9 +416,8 @@ static const cmd_case cmd_cases[] = {
     {"+QFTPGET", BG96, NULL, "2.6", "Download a File from FTP(S) Server",
      "+QFTPGET: <file_name>,<local_name>,<startpos>,<downloadlen>", T | W, RES(ERR_VALUE),
      "transferlen", W, DATA(DOWNLOAD), true, "file_name,local_name,startpos,downloadlen"},
-    {"+QFTPSIZE", BG96, NULL, "2.7", "Get the File Size on FTP(S) Server",
-     "+QFTPSIZE: <file_name>", T | W, RES(ERR_VALUE), "file_size", W, DATA(NONE), true,
-     "file_name"},
+    {"+QFTPSIZE", BG96, NULL, "2.7", "Get the File Size on FTP(S) Server", "+QFTPSIZE: <file_name>",
+     T | W, RES(ERR_VALUE), "file_size", W, DATA(NONE), true, "file_name"},
     {"+QFTPDEL", BG96, NULL, "2.8", "Delete a File on FTP(S) Server", "+QFTPDEL: <file_name>",
      T | W, RES(ERR_PE), NULL, W, DATA(NONE), true, "file_name"},
     {"+QFTPMKDIR", BG96, NULL, "2.9", "Create a Folder on FTP(S) Server",
@@ -417,11 +428,11 @@ static const cmd_case cmd_cases[] = {
      "+QFTPLIST: <dirname>, <local_name>", T | W, RES(ERR_VALUE), "transfer_size", W,
      DATA(DOWNLOAD), true, "dirname,local_name"},
     {"+QFTPNLST", BG96, NULL, "2.12", "List File Names of a Directory on FTP(S) Server",
-     "+QFTPNLST: <dirname>,<local_name>", T | W, RES(ERR_VALUE), "transfer_size", W,
-     DATA(DOWNLOAD), true, "dirname,local_name"},
+     "+QFTPNLST: <dirname>,<local_name>", T | W, RES(ERR_VALUE), "transfer_size", W, DATA(DOWNLOAD),
+     true, "dirname,local_name"},
     {"+QFTPMLSD", BG96, NULL, "2.13", "List Standardized File and Directory Information",
-     "+QFTPMLSD: <dirname>,<local_name>", T | W, RES(ERR_VALUE), "transfer_size", W,
-     DATA(DOWNLOAD), true, "dirname,local_name"},
+     "+QFTPMLSD: <dirname>,<local_name>", T | W, RES(ERR_VALUE), "transfer_size", W, DATA(DOWNLOAD),
+     true, "dirname,local_name"},
     {"+QFTPMDTM", BG96, NULL, "2.14", "Get the File Modification Time on FTP(S) Server",
      "+QFTPMDTM: <file_name>", T | W, RES(ERR_VALUE), "modify_time", W, DATA(NONE), true,
      "file_name"},
@@ -431,8 +442,8 @@ static const cmd_case cmd_cases[] = {
     {"+QFTPLEN", BG96, NULL, "2.16", "Get the Length of Transferred Data", NOTEST, T | E,
      RES(ERR_VALUE), "transferlen", E, DATA(NONE), true, ""},
     /* 2.17 table: OK then +QFTPSTAT; example 3.6 and real modules: before OK */
-    {"+QFTPSTAT", BG96, NULL, "2.17", "Get the Status of FTP(S) Server", NOTEST, T | E,
-     RES(STATE), "state", 0, DATA(NONE), true, ""},
+    {"+QFTPSTAT", BG96, NULL, "2.17", "Get the Status of FTP(S) Server", NOTEST, T | E, RES(STATE),
+     "state", 0, DATA(NONE), true, ""},
     {"+QFTPCLOSE", BG96, NULL, "2.18", "Log out from FTP(S) Server", NOTEST, T | E, RES(ERR_PE),
      NULL, E, DATA(NONE), true, ""},
     /* around FTP */
@@ -451,8 +462,8 @@ static const cmd_case cmd_cases[] = {
      "contextid"},
     {"+QFUPL", ANY, NULL, "", NULL, NOTEST, T | W, RES(FIELDS), "upload_size", 0, DATA(UPLOAD),
      false, "file_name,file_size,timeout,ackmode"},
-    {"+QFDWL", ANY, NULL, "", NULL, NOTEST, T | W, RES(FIELDS), "download_size", 0,
-     DATA(DOWNLOAD), false, "file_name"},
+    {"+QFDWL", ANY, NULL, "", NULL, NOTEST, T | W, RES(FIELDS), "download_size", 0, DATA(DOWNLOAD),
+     false, "file_name"},
     {"+QFREAD", ANY, NULL, "", NULL, NOTEST, T | W, RES(NONE), NULL, 0, DATA(DOWNLOAD), false,
      "filehandle,length"},
     {"+QFLST", ANY, NULL, "", NULL, NOTEST, T | E | W, RES(FIELDS), "file_size", 0, DATA(NONE),
@@ -465,8 +476,8 @@ static const cmd_case cmd_cases[] = {
      "filehandle"},
     {"+QSSLCFG", ANY, NULL, "", NULL, NOTEST, T | W, RES(FIELDS), NULL, 0, DATA(NONE), false,
      "key,sslctxid,value"},
-    {"+IFC", ANY, NULL, "", NULL, "+IFC: (0,2),(0,2)", T | R | W, RES(FIELDS), NULL, 0,
-     DATA(NONE), false, "dce_by_dte,dte_by_dce"},
+    {"+IFC", ANY, NULL, "", NULL, "+IFC: (0,2),(0,2)", T | R | W, RES(FIELDS), NULL, 0, DATA(NONE),
+     false, "dce_by_dte,dte_by_dce"},
     {"E", ANY, NULL, "", NULL, NOTEST, E | W, RES(NONE), NULL, 0, DATA(NONE), false, "echo"},
     {"+CMEE", ANY, NULL, "", NULL, "+CMEE: (0-2)", T | R | W, RES(FIELDS), NULL, 0, DATA(NONE),
      false, "n"},
@@ -530,8 +541,8 @@ static void test_commands(void)
 static void test_keyed_rows(void)
 {
     const qftp_cmd_def *base = qftp_cmd_find("+QFTPCFG", BG96, NULL);
-    const char *keys[] = {"account",  "filetype", "transmode",   "contextid",
-                          "rsptimeout", "ssltype", "sslctxid", "data_address"};
+    const char *keys[] = {"account",    "filetype", "transmode", "contextid",
+                          "rsptimeout", "ssltype",  "sslctxid",  "data_address"};
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
         const qftp_cmd_def *d = qftp_cmd_find("+QFTPCFG", BG96, keys[i]);
         g_assert_cmpstr(d->key, ==, keys[i]);
@@ -686,8 +697,7 @@ static void test_values(void)
         const qftp_value_name *v = d->params[c->index].values;
         GString *s = g_string_new(NULL);
         for (; v && v->text; v++)
-            g_string_append_printf(s, "%s%lld=%s", s->len ? ";" : "", (long long)v->value,
-                                   v->text);
+            g_string_append_printf(s, "%s%lld=%s", s->len ? ";" : "", (long long)v->value, v->text);
         g_assert_cmpstr(s->str, ==, c->values);
         if (!*c->values)
             g_assert_null(d->params[c->index].values);
@@ -733,7 +743,7 @@ static const find_case find_cases[] = {
     {"+QFUPL", BG96, NULL, "", NULL, ANY},
     {"e", ANY, NULL, "", NULL, ANY},
     {"&D", GSM, NULL, "", NULL, ANY},
-    {"", ANY, NULL, "", NULL, ANY}, /* bare "AT" */
+    {"", ANY, NULL, "", NULL, ANY},           /* bare "AT" */
     {"+QFTPUSE", GSM, NULL, NULL, NULL, ANY}, /* the typo of GSM 4.1 */
     {"+QFTPUSE", ANY, NULL, NULL, NULL, ANY},
     {"+QFTPDELETE", GSM, NULL, NULL, NULL, ANY},
@@ -768,13 +778,13 @@ typedef struct {
 } dialect_case;
 
 static const dialect_case dialect_cases[] = {
-    {"+QFTPPATH", GSM},    {"+QFTPUSER", GSM},    {"+QFTPPASS", GSM},    {"+QIFGCNT", GSM},
-    {"+QFTPCWD", BG96},    {"+QFTPPWD", BG96},    {"+QFTPSIZE", BG96},   {"+QFTPDEL", BG96},
-    {"+QFTPMKDIR", BG96},  {"+QFTPRMDIR", BG96},  {"+QFTPLIST", BG96},   {"+QFTPNLST", BG96},
-    {"+QFTPMLSD", BG96},   {"+QFTPMDTM", BG96},   {"+QFTPRENAME", BG96}, {"+QFTPOPEN", ANY},
-    {"+QFTPCLOSE", ANY},   {"+QFTPPUT", ANY},     {"+QFTPGET", ANY},     {"+QFTPCFG", ANY},
-    {"+QFTPSTAT", ANY},    {"+QFTPLEN", ANY},     {"+QICSGP", ANY},      {"+QIACT", ANY},
-    {"+QFUPL", ANY},       {"E", ANY},            {"+QFTPUSE", -1},      {"+QFTPDELETE", -1},
+    {"+QFTPPATH", GSM},   {"+QFTPUSER", GSM},   {"+QFTPPASS", GSM},    {"+QIFGCNT", GSM},
+    {"+QFTPCWD", BG96},   {"+QFTPPWD", BG96},   {"+QFTPSIZE", BG96},   {"+QFTPDEL", BG96},
+    {"+QFTPMKDIR", BG96}, {"+QFTPRMDIR", BG96}, {"+QFTPLIST", BG96},   {"+QFTPNLST", BG96},
+    {"+QFTPMLSD", BG96},  {"+QFTPMDTM", BG96},  {"+QFTPRENAME", BG96}, {"+QFTPOPEN", ANY},
+    {"+QFTPCLOSE", ANY},  {"+QFTPPUT", ANY},    {"+QFTPGET", ANY},     {"+QFTPCFG", ANY},
+    {"+QFTPSTAT", ANY},   {"+QFTPLEN", ANY},    {"+QICSGP", ANY},      {"+QIACT", ANY},
+    {"+QFUPL", ANY},      {"E", ANY},           {"+QFTPUSE", -1},      {"+QFTPDELETE", -1},
     {"+NOPE", -1},
 };
 
@@ -921,8 +931,7 @@ static const check_case check_cases[] = {
     {"AT+QFTPCFG=\"account\",\"test\",\"test\"", BG96, "", -1},
     {"AT+QFTPCFG=\"account\"", BG96, "", -1},
     {"AT+QFTPCFG=\"account\",\"" S255 "\",\"p\"", BG96, "", -1},
-    {"AT+QFTPCFG=\"account\",\"" S255 "x\",\"p\"", BG96, "username longer than 255 bytes (256)",
-     1},
+    {"AT+QFTPCFG=\"account\",\"" S255 "x\",\"p\"", BG96, "username longer than 255 bytes (256)", 1},
     {"AT+QFTPCFG=\"rsptimeout\",90", BG96, "", -1},
     {"AT+QFTPCFG=\"rsptimeout\",10", BG96, "timeout 10 outside 20-180", 1},
     {"AT+QFTPCFG=\"rsptimeout\",181", BG96, "timeout 181 outside 20-180", 1},
@@ -998,8 +1007,8 @@ static void test_check_params(void)
     qftp_subcmd cmd;
     bool trunc;
     qftp_cmdline_parse("AT+QFTPOPEN=\"h\",0", 17, &cmd, 1, &trunc, NULL);
-    g_assert_cmpint(qftp_check_params(qftp_cmd_find("+QFTPOPEN", GSM, NULL), &cmd, NULL, NULL),
-                    ==, 1);
+    g_assert_cmpint(qftp_check_params(qftp_cmd_find("+QFTPOPEN", GSM, NULL), &cmd, NULL, NULL), ==,
+                    1);
     g_assert_cmpint(qftp_check_params(NULL, &cmd, collect, NULL), ==, 0);
     g_assert_cmpint(qftp_check_params(qftp_cmd_find("+QFTPOPEN", GSM, NULL), NULL, collect, NULL),
                     ==, 0);
