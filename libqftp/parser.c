@@ -638,7 +638,7 @@ typedef enum { TR_NEED_MORE, TR_NO, TR_YES } trailer_result;
  * (device-quirks.md: the OK may be missing, GSM has no space and one value).
  * On TR_YES, *count is the byte count the URC confirms, or -1 for an error form. */
 static trailer_result trailer_match(const qftp_parser *p, const uint8_t *h, size_t n,
-                                    int64_t *count)
+                                    int64_t *count, bool *framed)
 {
     size_t i = 0;
     const char *name = p->dm.urc_name;
@@ -655,7 +655,10 @@ static trailer_result trailer_match(const qftp_parser *p, const uint8_t *h, size
     NEED(h[i] == '\n');
     i++;
     /* optional "OK\r\n" */
+    bool ok_line = false, blank = false;
+    *framed = false;
     if (i < n && h[i] == 'O') {
+        ok_line = true;
         i++;
         NEED(h[i] == 'K');
         i++;
@@ -666,10 +669,12 @@ static trailer_result trailer_match(const qftp_parser *p, const uint8_t *h, size
     }
     /* optional blank line */
     if (i < n && h[i] == '\r') {
+        blank = true;
         i++;
         NEED(h[i] == '\n');
         i++;
     }
+    *framed = ok_line && blank; /* the module's own framing: "\r\nOK\r\n\r\n+NAME" */
     for (size_t k = 0; k < nl; k++) {
         NEED(((h[i] | 0x20) == (name[k] | 0x20)) || h[i] == name[k]);
         i++;
@@ -763,11 +768,13 @@ static size_t feed_data_rx_urc(qftp_parser *p, const uint8_t *b, size_t n, uint6
         /* Extend the hold one byte at a time until the trailer is decided. */
         p->hold[p->hold_len++] = b[i++];
         int64_t count = 0;
-        trailer_result r = trailer_match(p, p->hold, p->hold_len, &count);
+        bool framed = false;
+        trailer_result r = trailer_match(p, p->hold, p->hold_len, &count, &framed);
         if (r == TR_NEED_MORE && p->hold_len < QFTP_HOLD_CAP)
             continue;
-        if (r == TR_YES && count >= 0 && count != p->data_count && !p->suspect) {
-            /* Right form, wrong count: file content, or a log that lost bytes. */
+        if (r == TR_YES && framed && count >= 0 && count != p->data_count && !p->suspect) {
+            /* The module's framing but the wrong count: a log that lost bytes (its CRs),
+             * or file content that copies the framing too. Decided later (parser.h). */
             p->suspect = true;
             p->suspect_count = p->data_count;
             p->suspect_off = p->hold_off;

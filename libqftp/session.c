@@ -46,6 +46,7 @@ struct qftp_session {
     int ssltype;        /* BG96 AT+QFTPCFG="ssltype" */
     char *last_line;    /* for "A/" */
     qftp_txn *item_txn; /* the transaction the current event was attached to */
+    bool item_final;    /* the current line was taken as a final result */
     bool in_item;
 };
 
@@ -891,6 +892,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
     if (cur && cur->def && cur->def->alt_final && ev->len == strlen(cur->def->alt_final) &&
         memcmp(ev->data, cur->def->alt_final, ev->len) == 0) {
         on_final(s, ev, QFTP_FINAL_OK);
+        s->item_final = true;
         return;
     }
     static const char *const urc_words[] = {"RDY",        "POWERED DOWN", "NORMAL POWER DOWN",
@@ -1028,8 +1030,18 @@ static void on_event(void *user, const qftp_event *ev)
                      ev->dir == QFTP_DIR_TX ? "host" : "module", ev->value, s->o.line_cap);
         break;
     }
-    if (s->o.on_item)
-        s->o.on_item(s->o.user, ev, s->item_txn, s->frame);
+    if (s->o.on_item) {
+        if (s->item_final) {
+            /* a command's own final word ("DEACT OK"): report it as the final it is */
+            qftp_event f = *ev;
+            f.kind = QFTP_EV_FINAL;
+            f.final = QFTP_FINAL_OK;
+            s->o.on_item(s->o.user, &f, s->item_txn, s->frame);
+        } else {
+            s->o.on_item(s->o.user, ev, s->item_txn, s->frame);
+        }
+    }
+    s->item_final = false;
 }
 
 /* ---- public ----------------------------------------------------------------------------- */

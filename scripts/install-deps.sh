@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
-      tshark wireshark-common)
+      tshark wireshark-common wireshark-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

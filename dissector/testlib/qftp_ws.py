@@ -1,0 +1,226 @@
+"""Helpers of the Wireshark plugin tests (tests/e2e/test_dissector_*.py): find the built
+plugin, run real tshark as an unprivileged user with it, write qftp captures (exported PDU, docs/capture-format.md)
+independently of the core library's writer."""
+import glob
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+
+from qftptest import QFTP, SRC  # tests/e2e/qftptest.py (on sys.path)
+
+TX, RX = 0, 1
+
+
+def plugin_path():
+    """<build>/dissector/plugins/<ver>/epan/qftp.so, next to the built qftp."""
+    if os.environ.get("QFTP_PLUGIN"):
+        return os.environ["QFTP_PLUGIN"]
+    build = os.path.dirname(os.path.abspath(QFTP))
+    hits = sorted(glob.glob(os.path.join(build, "dissector", "plugins", "*", "epan", "qftp.so")))
+    if not hits:
+        raise AssertionError(f"no qftp.so under {build}/dissector/plugins: plugin not built")
+    return hits[-1]
+
+
+class Tshark:
+    """Real tshark with the plugin, as uid 65534 when run as root (tshark ignores
+    WIRESHARK_PLUGIN_DIR for root). Files it reads are copied to a world-readable
+    temporary folder."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="qftp-ws-")
+        os.chmod(self.tmp, 0o755)
+        so = plugin_path()
+        ver = os.path.basename(os.path.dirname(os.path.dirname(so)))
+        epan = os.path.join(self.tmp, "plugins", ver, "epan")
+        os.makedirs(epan)
+        for d in (os.path.join(self.tmp, "plugins"), os.path.join(self.tmp, "plugins", ver), epan):
+            os.chmod(d, 0o755)
+        shutil.copy(so, os.path.join(epan, "qftp.so"))
+        os.chmod(os.path.join(epan, "qftp.so"), 0o644)
+        self.plugin_dir = os.path.join(self.tmp, "plugins")
+        self.home = os.path.join(self.tmp, "home")
+        os.makedirs(self.home)
+        os.chmod(self.home, 0o777)
+        self.preload = None
+        ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
+        libs = [l.split("=>")[1].split()[0] for l in ldd.splitlines()
+                if ("libasan" in l or "libubsan" in l) and "=>" in l]
+        if libs:
+            self.preload = ":".join(libs)
+
+    def file(self, path, name=None):
+        dst = os.path.join(self.tmp, name or os.path.basename(path))
+        if os.path.abspath(path) != dst:
+            shutil.copy(path, dst)
+        os.chmod(dst, 0o644)
+        return dst
+
+    def outdir(self, name):
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o777)
+        return d
+
+    def run(self, *args, check=True, timeout=600):
+        env = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}",
+               f"HOME={self.home}", f"WIRESHARK_PLUGIN_DIR={self.plugin_dir}", "LC_ALL=C.UTF-8"]
+        if self.preload:
+            env += [f"LD_PRELOAD={self.preload}",
+                    "ASAN_OPTIONS=detect_leaks=0:abort_on_error=0",
+                    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"]
+        cmd = env + ["tshark", *args]
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        if check and p.returncode != 0:
+            raise AssertionError(f"tshark {' '.join(args)} exited {p.returncode}: "
+                                 f"{p.stderr.decode(errors='replace')[:2000]}")
+        return p
+
+    def fields(self, cap, fields, two_pass=True, extra=()):
+        """One dict per frame: field -> list of values (aggregated occurrences)."""
+        args = ["-r", cap, "-T", "fields", "-E", "separator=\x02", "-E", "aggregator=\x01",
+                "-E", "quote=n", "-e", "frame.number"]
+        for f in fields:
+            args += ["-e", f]
+        if two_pass:
+            args.append("-2")
+        args += list(extra)
+        out = self.run(*args).stdout.decode()
+        rows = {}
+        for line in out.splitlines():
+            cols = line.split("\x02")
+            rows[int(cols[0])] = {f: (cols[i + 1].split("\x01") if cols[i + 1] else [])
+                                  for i, f in enumerate(fields)}
+        return rows
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_capture(path, frames, name=b"qftp", with_dir=True):
+    """frames: (t seconds, direction or None, bytes). pcap, link type 252, each frame
+    tag 12 (dissector name), tag 35 (P2P direction, int32 BE), tag 0."""
+
+    def tlv(tag, val):
+        return struct.pack(">HH", tag, len(val)) + val
+
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 252))
+        for t, d, data in frames:
+            hdr = tlv(12, name)
+            if with_dir and d is not None:
+                hdr += tlv(35, struct.pack(">i", d))
+            hdr += struct.pack(">HH", 0, 0)
+            pkt = hdr + data
+            sec = int(t)
+            usec = int(round((t - sec) * 1e6))
+            f.write(struct.pack("<IIII", 1700000000 + sec, usec, len(pkt), len(pkt)) + pkt)
+    os.chmod(path, 0o644)
+
+
+class Builder:
+    def __init__(self):
+        self.frames = []
+        self.t = 0.0
+
+    def add(self, d, b, dt=0.05):
+        self.t += dt
+        self.frames.append((self.t, d, b))
+        return len(self.frames)
+
+
+# A BG96 session after the manual's examples (chapter 3) and device-quirks.md.
+BG96_FILE = b"hello\r\nOK\r\n+QFTPGET: 0,99\r\nworld\n"  # contains OK and a fake URC
+BG96_LISTING = (b"drw-r--r-- 1 ftp ftp 0 Jan 01 00:00 dir\r\n"
+                b"-rw-r--r-- 1 ftp ftp 33 Jan 01 00:00 test.txt\r\n")
+BG96_UPLOAD = b"0123456789"
+
+
+def bg96_session():
+    b = Builder()
+    f = {}
+    f["cfg"] = b.add(TX, b'AT+QFTPCFG="account","test","secret"\r')
+    b.add(RX, b"\r\nOK\r\n")
+    f["open"] = b.add(TX, b'AT+QFTPOPEN="quectel.3322.org",21\r')
+    f["open_ok"] = b.add(RX, b"\r\nOK\r\n")
+    f["open_urc"] = b.add(RX, b"\r\n+QFTPOPEN: 0,0\r\n", 1.0)
+    f["size"] = b.add(TX, b'AT+QFTPSIZE="a.txt"\r')
+    f["size_ok"] = b.add(RX, b"\r\nOK\r\n\r\n+QFTP")  # the URC is split across frames
+    f["size_urc"] = b.add(RX, b"SIZE: 627,550\r\n")
+    f["get"] = b.add(TX, b'AT+QFTPGET="test.txt","COM:"\r')
+    f["get_connect"] = b.add(RX, b"\r\nCONNECT\r\n")
+    f["get_data1"] = b.add(RX, BG96_FILE[:20])
+    f["get_data2"] = b.add(RX, BG96_FILE[20:] + b"\r\nOK\r\n")
+    f["get_urc"] = b.add(RX, b"\r\n+QFTPGET: 0,%d\r\n" % len(BG96_FILE))
+    f["cwd"] = b.add(TX, b'AT+QFTPCWD="/"\r')
+    f["cwd_err"] = b.add(RX, b"\r\n+CME ERROR: 603\r\n")
+    f["put"] = b.add(TX, b'AT+QFTPPUT="up.txt","COM:",0,10,1\r')
+    b.add(RX, b"\r\nCONNECT\r\n")
+    f["put_data"] = b.add(TX, BG96_UPLOAD)
+    b.add(RX, b"\r\nOK\r\n")
+    f["put_urc"] = b.add(RX, b"\r\n+QFTPPUT: 0,10\r\n")
+    f["list"] = b.add(TX, b'AT+QFTPLIST="."\r')
+    b.add(RX, b"\r\nCONNECT\r\n")
+    f["list_data"] = b.add(RX, BG96_LISTING + b"\r\nOK\r\n")
+    b.add(RX, b"\r\n+QFTPLIST: 0,%d\r\n" % len(BG96_LISTING))
+    f["unknown"] = b.add(TX, b"AT+QFTPFOO=1\r")
+    b.add(RX, b"\r\nERROR\r\n")
+    f["badport"] = b.add(TX, b'AT+QFTPOPEN="h",70000\r')
+    b.add(RX, b"\r\n+CME ERROR: 603\r\n")
+    f["close"] = b.add(TX, b"AT+QFTPCLOSE\r")
+    f["close_ok"] = b.add(RX, b"\r\nOK\r\n")  # and no +QFTPCLOSE URC by the end
+    return b.frames, f
+
+
+# A GSM M-series session after the GSM manual's examples (chapter 4).
+GSM_FILE = b"[sscom]\r\nport=1\r\n"
+
+
+def gsm_session():
+    b = Builder()
+    f = {}
+    f["user"] = b.add(TX, b'AT+QFTPUSER="quectel"\r')
+    b.add(RX, b"\r\nOK\r\n")
+    f["pass"] = b.add(TX, b'AT+QFTPPASS="123456"\r')
+    b.add(RX, b"\r\nOK\r\n")
+    f["open"] = b.add(TX, b'AT+QFTPOPEN="quectel.3322.org",21\r')
+    b.add(RX, b"\r\nOK\r\n")
+    f["open_urc"] = b.add(RX, b"\r\n+QFTPOPEN:0\r\n", 2.0)
+    f["path"] = b.add(TX, b'AT+QFTPPATH="/"\r')
+    b.add(RX, b"\r\nOK\r\n")
+    f["path_urc"] = b.add(RX, b"\r\n+QFTPPATH:0\r\n")
+    f["get"] = b.add(TX, b'AT+QFTPGET="sscom.ini"\r')
+    b.add(RX, b"\r\nOK\r\n")
+    b.add(RX, b"\r\nCONNECT\r\n")
+    f["get_data"] = b.add(RX, GSM_FILE)
+    f["get_urc"] = b.add(RX, b"\r\n+QFTPGET:%d\r\n" % len(GSM_FILE))
+    f["error421"] = b.add(RX, b"\r\n+QFTPERROR:-421\r\n", 5.0)
+    f["close"] = b.add(TX, b"AT+QFTPCLOSE\r")
+    b.add(RX, b"\r\nOK\r\n")
+    f["close_urc"] = b.add(RX, b"\r\n+QFTPCLOSE:0\r\n")
+    return b.frames, f
+
+
+def sample_captures(t):
+    """Every capture under captures/ and tests/ plus the generated ones (copied into
+    t's folder). Returns a list of paths."""
+    caps = []
+    for pat in ("captures/**/*.pcap", "captures/**/*.pcapng", "tests/**/*.pcap",
+                "tests/**/*.pcapng"):
+        for p in sorted(glob.glob(os.path.join(SRC, pat), recursive=True)):
+            if "/malformed/" in p:
+                continue
+            caps.append(t.file(p, name=p.replace(SRC, "").strip("/").replace("/", "_")))
+    frames, _ = bg96_session()
+    p = os.path.join(t.tmp, "gen_bg96.pcap")
+    write_capture(p, frames)
+    caps.append(p)
+    frames, _ = gsm_session()
+    p = os.path.join(t.tmp, "gen_gsm.pcap")
+    write_capture(p, frames)
+    caps.append(p)
+    return caps
