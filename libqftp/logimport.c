@@ -22,8 +22,8 @@
 
 const char *qftp_log_format_name(qftp_log_format f)
 {
-    static const char *const names[] = {"auto", "plain", "socat", "interceptty", "timestamped",
-                                        "regex"};
+    static const char *const names[] = {"auto",        "plain",       "socat",
+                                        "interceptty", "timestamped", "regex"};
     return (unsigned)f < 6 ? names[f] : "?";
 }
 
@@ -266,7 +266,8 @@ static bool add_unescaped(emitter *e, const uint8_t *s, size_t n)
                 continue;
             }
         }
-        if (s[i] == '<' && i + 3 < n && (memcmp(s + i, "<CR>", 4) == 0 || memcmp(s + i, "<LF>", 4) == 0)) {
+        if (s[i] == '<' && i + 3 < n &&
+            (memcmp(s + i, "<CR>", 4) == 0 || memcmp(s + i, "<LF>", 4) == 0)) {
             uint8_t v = s[i + 1] == 'C' ? '\r' : '\n';
             add(e, &v, 1);
             i += 3;
@@ -278,7 +279,8 @@ static bool add_unescaped(emitter *e, const uint8_t *s, size_t n)
     return seen;
 }
 
-/* ---- times ------------------------------------------------------------------------------------ */
+/* ---- times ------------------------------------------------------------------------------------
+ */
 
 /* Parses a time at s: "YYYY-MM-DD HH:MM:SS[.f]" (also '/', 'T'), "HH:MM:SS[.f]" (day
  * 1970-01-01), or seconds "123.456". Times are UTC. Returns the bytes used, 0 if none. */
@@ -389,7 +391,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
     return 0;
 }
 
-/* ---- formats ------------------------------------------------------------------------------------- */
+/* ---- formats
+ * ------------------------------------------------------------------------------------- */
 
 typedef struct {
     reader r;
@@ -442,7 +445,7 @@ static int read_timestamped(ctx *c)
                 CERR("line %llu: binary data, not a text log", (unsigned long long)c->r.line_no);
             else
                 CERR("line %llu: no direction marker (>> << TX: RX: Send Recv) after the time",
-                    (unsigned long long)c->r.line_no);
+                     (unsigned long long)c->r.line_no);
             return -1;
         }
         if ((rc = line_record(c, dir, s + i + m, n - i - m, ts, have)) != 0)
@@ -488,8 +491,8 @@ static int read_regex(ctx *c)
             have = parse_time(s + a, (size_t)(b - a), &ts) > 0;
         qftp_dir dir = QFTP_DIR_RX;
         if (g_match_info_fetch_named_pos(mi, "dir", &a, &b)) {
-            static const char *const host[] = {">", ">>", "->", "tx", "send", "sent", "out",
-                                               "h", "host", "w", "write", "dte", "te"};
+            static const char *const host[] = {">", ">>",   "->", "tx",    "send", "sent", "out",
+                                               "h", "host", "w",  "write", "dte",  "te"};
             for (size_t k = 0; k < G_N_ELEMENTS(host); k++)
                 if ((size_t)(b - a) == strlen(host[k]) &&
                     g_ascii_strncasecmp((const char *)s + a, host[k], (gsize)(b - a)) == 0)
@@ -519,7 +522,7 @@ static int read_interceptty(ctx *c)
             continue;
         if ((s[i] != '<' && s[i] != '>') || i + 5 > n) {
             CERR("line %llu: not an interceptty byte line (\"< 0x41 (A)\")",
-                (unsigned long long)c->r.line_no);
+                 (unsigned long long)c->r.line_no);
             return -1;
         }
         qftp_dir d = s[i] == '>' ? QFTP_DIR_TX : QFTP_DIR_RX;
@@ -558,7 +561,8 @@ static bool socat_header(const uint8_t *s, size_t n, qftp_dir *dir, qftp_ts *ts,
     size_t t = parse_time(s + i, n - i, ts);
     *have = t > 0;
     i += t;
-    const uint8_t *l = (const uint8_t *)g_strstr_len((const char *)s + i, (gssize)(n - i), "length=");
+    const uint8_t *l =
+        (const uint8_t *)g_strstr_len((const char *)s + i, (gssize)(n - i), "length=");
     if (!l)
         return false;
     *len = (size_t)strtoull((const char *)l + 7, NULL, 10);
@@ -589,8 +593,8 @@ static int read_socat(ctx *c)
                 size_t blen;
                 if (!socat_header(s + i, n - i, &dir, &ts, &have, &blen)) {
                     CERR("line %llu: a socat header (\"> 2024/05/01 10:00:01.123456  length=12 "
-                        "from=0 to=11\") was expected",
-                        (unsigned long long)c->r.line_no);
+                         "from=0 to=11\") was expected",
+                         (unsigned long long)c->r.line_no);
                     return -1;
                 }
                 remain = blen;
@@ -643,7 +647,7 @@ static int read_socat(ctx *c)
         rc = emit_rec(&c->e, dir, ts, have, first, c->o);
     if (rc == 0 && remain > 0) {
         CERR("line %llu: the log ends %zu bytes before the end of the last socat block",
-            (unsigned long long)c->r.line_no, remain);
+             (unsigned long long)c->r.line_no, remain);
         return -1;
     }
     return rc;
@@ -655,6 +659,162 @@ static bool is_at_line(const uint8_t *s, size_t n)
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
 }
 
+/* A download in a pasted log: the lines after CONNECT are held until the completion URC
+ * tells where the file ended. The URC's count decides between CRLF and LF line ends (and
+ * whether the last line had one), so the bytes handed on are the file's bytes again; a
+ * file line that only looks like the URC or like OK stays payload. */
+typedef struct {
+    GByteArray *store;
+    GArray *lines; /* held_line */
+    qftp_dir dir;  /* download: module->host, upload: host->module */
+} held_t;
+
+typedef struct {
+    size_t off, len;
+    uint64_t line_no;
+} held_line;
+
+#define HELD_CAP (4u << 20)
+
+static bool urc_count(const uint8_t *s, size_t n, const char *name, int64_t *count)
+{
+    size_t m = strlen(name);
+    if (!name[0] || n <= m || g_ascii_strncasecmp((const char *)s, name, m) != 0 || s[m] != ':')
+        return false;
+    size_t i = m + 1;
+    if (i < n && s[i] == ' ')
+        i++;
+    if (i < n && s[i] == '-') {
+        *count = -1; /* GSM error form */
+        return true;
+    }
+    int64_t a = 0, b = -1;
+    size_t d = 0;
+    while (i < n && isdigit(s[i]) && d++ < 15)
+        a = a * 10 + (s[i++] - '0');
+    if (d == 0)
+        return false;
+    if (i < n && s[i] == ',') {
+        i++;
+        b = 0;
+        d = 0;
+        while (i < n && isdigit(s[i]) && d++ < 15)
+            b = b * 10 + (s[i++] - '0');
+        if (d == 0)
+            return false;
+        *count = a == 0 ? b : -1; /* BG96 "<err>,<protocol_error>": ends it too */
+        return true;
+    }
+    *count = a;
+    return true;
+}
+
+static const uint8_t *held_ptr(const held_t *h, guint i, size_t *len, uint64_t *line_no)
+{
+    const held_line *l = &g_array_index(h->lines, held_line, i);
+    *len = l->len;
+    if (line_no)
+        *line_no = l->line_no;
+    return h->store->data + l->off;
+}
+
+static bool held_is(const held_t *h, guint i, const char *word)
+{
+    size_t len;
+    const uint8_t *p = held_ptr(h, i, &len, NULL);
+    return len == strlen(word) && memcmp(p, word, len) == 0;
+}
+
+/* Emits held[from, to) as payload with `eol` after each line (none after the last
+ * when last_bare). */
+static int held_data(ctx *c, held_t *h, guint from, guint to, const char *eol, bool last_bare)
+{
+    for (guint i = from; i < to; i++) {
+        size_t len;
+        uint64_t ln;
+        const uint8_t *p = held_ptr(h, i, &len, &ln);
+        add(&c->e, p, len);
+        if (!(last_bare && i + 1 == to))
+            add(&c->e, eol, strlen(eol));
+        int rc = emit_rec(&c->e, h->dir, 0, false, ln, c->o);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int held_lines(ctx *c, held_t *h, guint from, guint to)
+{
+    for (guint i = from; i < to; i++) {
+        size_t len;
+        uint64_t ln;
+        const uint8_t *p = held_ptr(h, i, &len, &ln);
+        uint64_t save = c->r.line_no;
+        c->r.line_no = ln;
+        int rc = line_record(c, QFTP_DIR_RX, p, len, 0, false);
+        c->r.line_no = save;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void held_reset(held_t *h)
+{
+    g_byte_array_set_size(h->store, 0);
+    g_array_set_size(h->lines, 0);
+}
+
+/* The URC `count` arrived after held[0, k): the file ends before it (and before an OK
+ * right before it). Returns 1 when a line-end choice gives exactly count bytes. */
+static int held_try_end(ctx *c, held_t *h, int64_t count, int *rc)
+{
+    guint k = h->lines->len;
+    guint data_end = k > 0 && held_is(h, k - 1, "OK") ? k - 1 : k;
+    int64_t sum = 0;
+    for (guint i = 0; i < data_end; i++)
+        sum += (int64_t)g_array_index(h->lines, held_line, i).len;
+    int64_t m = data_end;
+    static const struct {
+        const char *eol;
+        bool bare;
+    } ways[] = {{"\r\n", false}, {"\r\n", true}, {"\n", false}, {"\n", true}};
+    for (size_t w = 0; w < 4; w++) {
+        int64_t per = (int64_t)strlen(ways[w].eol);
+        int64_t total = sum + per * m - (ways[w].bare && m ? per : 0);
+        if (count >= 0 && total != count)
+            continue;
+        *rc = held_data(c, h, 0, data_end, ways[w].eol, ways[w].bare);
+        if (*rc == 0)
+            *rc = held_lines(c, h, data_end, k);
+        held_reset(h);
+        return 1;
+    }
+    return 0;
+}
+
+/* The module is back in command mode (a command, or the end of the log) but no count
+ * matched: the last held URC-looking line ends the file, as the session would decide. */
+static int held_give_up(ctx *c, held_t *h, const char *name)
+{
+    guint k = h->lines->len, u = k;
+    for (guint i = k; i-- > 0;) {
+        size_t len;
+        const uint8_t *p = held_ptr(h, i, &len, NULL);
+        int64_t cnt;
+        if (urc_count(p, len, name, &cnt)) {
+            u = i;
+            break;
+        }
+    }
+    guint data_end = u < k && u > 0 && held_is(h, u - 1, "OK") ? u - 1 : u;
+    int rc = held_data(c, h, 0, data_end, "\r\n", false);
+    if (rc == 0)
+        rc = held_lines(c, h, data_end, k);
+    held_reset(h);
+    return rc;
+}
+
 static int read_plain(ctx *c)
 {
     uint8_t *s;
@@ -664,6 +824,7 @@ static int read_plain(ctx *c)
     char last_cmd[32] = "";
     qftp_data_kind data = QFTP_DATA_NONE; /* data mode of the log now */
     int64_t data_left = -1;               /* CONNECT <n> */
+    held_t held = {g_byte_array_new(), g_array_new(FALSE, FALSE, sizeof(held_line))};
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
         size_t len = n;
         while (len && (s[len - 1] == '\r'))
@@ -671,6 +832,45 @@ static int read_plain(ctx *c)
         size_t tl = len;
         while (tl && (s[tl - 1] == ' ' || s[tl - 1] == '\t'))
             tl--;
+        if (data != QFTP_DATA_NONE && data_left < 0) {
+            int64_t cnt;
+            held.dir = data == QFTP_DATA_UPLOAD ? QFTP_DIR_TX : QFTP_DIR_RX;
+            if (data == QFTP_DATA_UPLOAD && tl == 3 && memcmp(s, "+++", 3) == 0) {
+                /* the escape ends an upload (BG96 2.5) */
+                if ((rc = held_data(c, &held, 0, held.lines->len, "\r\n", false)) != 0)
+                    goto out;
+                held_reset(&held);
+                data = QFTP_DATA_NONE;
+                add(&c->e, "+++", 3);
+                if ((rc = emit_rec(&c->e, QFTP_DIR_TX, 0, false, c->r.line_no, c->o)) != 0)
+                    goto out;
+                continue;
+            }
+            if (is_at_line(s, tl)) {
+                if ((rc = held_give_up(c, &held, last_cmd)) != 0)
+                    break;
+                data = QFTP_DATA_NONE;
+            } else {
+                held_line hl = {held.store->len, len, c->r.line_no};
+                if (urc_count(s, tl, last_cmd, &cnt) && held_try_end(c, &held, cnt, &rc)) {
+                    if (rc)
+                        break;
+                    data = QFTP_DATA_NONE;
+                    if ((rc = line_record(c, QFTP_DIR_RX, s, tl, 0, false)) != 0)
+                        break;
+                    continue;
+                }
+                g_byte_array_append(held.store, s, (guint)len);
+                g_array_append_val(held.lines, hl);
+                if (held.store->len > HELD_CAP) {
+                    /* too long to wait for the count: what is held is payload */
+                    if ((rc = held_data(c, &held, 0, held.lines->len, "\r\n", false)) != 0)
+                        break;
+                    held_reset(&held);
+                }
+                continue;
+            }
+        }
         if (data != QFTP_DATA_NONE) {
             bool end = false;
             if (data_left < 0) {
@@ -692,7 +892,7 @@ static int read_plain(ctx *c)
                     data_left -= (int64_t)c->e.b->len;
                 }
                 if ((rc = emit_rec(&c->e, d, 0, false, c->r.line_no, c->o)) != 0)
-                    return rc;
+                    goto out;
                 if (data_left == 0)
                     data = QFTP_DATA_NONE;
                 continue;
@@ -701,7 +901,7 @@ static int read_plain(ctx *c)
             if (tl == 3 && memcmp(s, "+++", 3) == 0) {
                 add(&c->e, "+++", 3);
                 if ((rc = emit_rec(&c->e, QFTP_DIR_TX, 0, false, c->r.line_no, c->o)) != 0)
-                    return rc;
+                    goto out;
                 continue;
             }
         }
@@ -724,11 +924,11 @@ static int read_plain(ctx *c)
                 }
             }
             if ((rc = line_record(c, QFTP_DIR_TX, s, tl, 0, false)) != 0)
-                return rc;
+                goto out;
             continue;
         }
         if ((rc = line_record(c, QFTP_DIR_RX, s, tl, 0, false)) != 0)
-            return rc;
+            goto out;
         if (tl >= 7 && memcmp(s, "CONNECT", 7) == 0 && last_kind != QFTP_DATA_NONE) {
             data = last_kind;
             data_left = -1;
@@ -738,6 +938,11 @@ static int read_plain(ctx *c)
                 data = QFTP_DATA_NONE;
         }
     }
+    if (rc == 0 && held.lines->len)
+        rc = held_give_up(c, &held, last_cmd);
+out:
+    g_byte_array_free(held.store, TRUE);
+    g_array_free(held.lines, TRUE);
     return rc;
 }
 
@@ -761,7 +966,8 @@ qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
         size_t bl;
         if (socat_header(s, len, &d, &ts, &have, &bl) && have)
             socat++;
-        else if ((s[0] == '<' || s[0] == '>') && len >= 6 && g_strstr_len((const char *)s, (gssize)len, "0x"))
+        else if ((s[0] == '<' || s[0] == '>') && len >= 6 &&
+                 g_strstr_len((const char *)s, (gssize)len, "0x"))
             icty++;
         else {
             size_t k = 0;
