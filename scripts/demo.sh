@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's main job: installs what is missing, builds, and decodes the sample
-# captures under captures/ with `qftp show`.
+# The README's main job: installs what is missing, builds, decodes the sample captures
+# under captures/ with `qftp show`, then shows them through tshark with the qftp plugin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,4 +11,29 @@ for cap in captures/*.pcap; do
     build/qftp show "$cap" || status=$?
     echo
 done
+
+# tshark ignores plugin folders when run as root: run it as nobody with a readable copy
+# of the plugin (docs/wireshark.md).
+plugin=build/dissector/plugins/4.0/epan/qftp.so
+if [ -f "$plugin" ] && command -v tshark >/dev/null; then
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    mkdir -p "$dir/plugins/4.0/epan" "$dir/caps"
+    cp "$plugin" "$dir/plugins/4.0/epan/"
+    cp captures/*.pcap "$dir/caps/"
+    chmod -R a+rX "$dir"
+    run_tshark() {
+        if [ "$(id -u)" -eq 0 ]; then
+            setpriv --reuid=65534 --regid=65534 --clear-groups \
+                env HOME="$dir" WIRESHARK_PLUGIN_DIR="$dir/plugins" tshark "$@"
+        else
+            WIRESHARK_PLUGIN_DIR="$dir/plugins" tshark "$@"
+        fi
+    }
+    for cap in "$dir"/caps/*.pcap; do
+        echo "================================================================================"
+        echo "tshark with the qftp plugin: $(basename "$cap")"
+        (cd "$dir" && run_tshark -r "$cap" -2) || status=$?
+    done
+fi
 exit $status
