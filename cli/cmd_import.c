@@ -44,18 +44,13 @@ int cmd_import(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "w:r", longopts, NULL)) != -1) {
         switch (c) {
-        case 'f': {
-            int f = qftp_log_format_from_name(optarg);
-            if (f < 0)
-                return tool_usage_error(usage, "unknown log format '%s'", optarg);
-            io.format = (qftp_log_format)f;
+        case 'f':
+        case 'e': {
+            char msg[160];
+            if (input_format_option(&io, c, optarg, msg, sizeof msg) < 0)
+                return tool_usage_error(usage, "%s", msg);
             break;
         }
-        case 'e':
-            io.regex = optarg;
-            if (io.format == QFTP_FMT_AUTO)
-                io.format = QFTP_FMT_REGEX;
-            break;
         case 'r':
             io.redact = true;
             break;

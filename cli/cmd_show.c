@@ -21,7 +21,8 @@ typedef struct {
 static qftp_dir guess_dir(const input_chunk *c)
 {
     /* No direction in the capture: what starts with AT was sent by the host. */
-    if (c->len >= 2 && (c->data[0] | 0x20) == 'a' && ((c->data[1] | 0x20) == 't' || c->data[1] == '/'))
+    if (c->len >= 2 && (c->data[0] | 0x20) == 'a' &&
+        ((c->data[1] | 0x20) == 't' || c->data[1] == '/'))
         return QFTP_DIR_TX;
     return QFTP_DIR_RX;
 }
@@ -218,8 +219,7 @@ static void print_summary(const qftp_session *s)
     g_hash_table_destroy(codes);
 }
 
-static void print_text(const qftp_session *s, const char *path, const char *what,
-                       const show_ctx *x)
+static void print_text(const qftp_session *s, const char *path, const char *what, const show_ctx *x)
 {
     qftp_dialect d = qftp_session_dialect(s);
     printf("%s%s%s: %s; dialect %s; %zu commands; %llu bytes host->module, %llu bytes "
@@ -417,19 +417,7 @@ static void print_json(const qftp_session *s, const char *what, const show_ctx *
     json_end_arr(&w);
     json_key(&w, "notes");
     size_t nn = qftp_session_note_count(s);
-    json_begin_arr(&w);
-    for (size_t i = 0; i < nn; i++) {
-        const qftp_note *n = qftp_session_note(s, i);
-        json_begin_obj(&w);
-        json_key(&w, "severity");
-        json_str(&w, qftp_severity_name(n->severity));
-        json_key(&w, "text");
-        json_str(&w, n->text);
-        json_key(&w, "t");
-        json_num(&w, rel(s, n->ts), 6);
-        json_end_obj(&w);
-    }
-    json_end_arr(&w);
+    json_notes(&w, s, nn ? qftp_session_note(s, 0) : NULL, nn); /* notes are contiguous */
     json_key(&w, "transitions");
     json_begin_arr(&w);
     for (size_t i = 0; i < qftp_session_transition_count(s); i++) {
@@ -506,18 +494,13 @@ int cmd_show(int argc, char **argv)
             so.rsptimeout = (qftp_ts)(v * 1e9);
             break;
         }
-        case 'f': {
-            int f = qftp_log_format_from_name(optarg);
-            if (f < 0)
-                return tool_usage_error(usage, "unknown log format '%s'", optarg);
-            io.format = (qftp_log_format)f;
+        case 'f':
+        case 'e': {
+            char msg[160];
+            if (input_format_option(&io, c, optarg, msg, sizeof msg) < 0)
+                return tool_usage_error(usage, "%s", msg);
             break;
         }
-        case 'e':
-            io.regex = optarg;
-            if (io.format == QFTP_FMT_AUTO)
-                io.format = QFTP_FMT_REGEX;
-            break;
         case 'c':
             colour = optarg;
             break;

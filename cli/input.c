@@ -11,7 +11,7 @@ typedef struct {
     input_cb cb;
     void *user;
     uint64_t n;
-    uint64_t total;      /* input size for progress, 0 if unknown */
+    uint64_t total; /* input size for progress, 0 if unknown */
     bool progress;
     uint64_t last_shown;
 } log_ctx;
@@ -36,6 +36,26 @@ static void on_progress(void *user, uint64_t bytes)
         fprintf(stderr, "\rreading: %llu MB", (unsigned long long)(bytes >> 20));
 }
 
+int input_format_option(input_opts *o, int opt, const char *arg, char *errbuf, size_t cap)
+{
+    if (opt == 'e') {
+        o->regex = arg;
+        if (o->format == QFTP_FMT_AUTO)
+            o->format = QFTP_FMT_REGEX;
+        return 0;
+    }
+    int f = qftp_log_format_from_name(arg);
+    if (f < 0) {
+        snprintf(errbuf, cap,
+                 "unknown log format '%s' (auto, plain, socat, interceptty, "
+                 "timestamped, regex)",
+                 arg);
+        return -1;
+    }
+    o->format = (qftp_log_format)f;
+    return 0;
+}
+
 int input_read(const char *path, const input_opts *o, input_cb cb, void *user, input_kind *kind,
                char *what, size_t what_cap, char *errbuf)
 {
@@ -50,8 +70,9 @@ int input_read(const char *path, const input_opts *o, input_cb cb, void *user, i
     if (is_capture) {
         /* libpcap reads the file itself (stdin is handed over unread: push back). */
         if (f == stdin) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "reading a capture from standard input is not "
-                                               "supported; give a file name");
+            snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                     "reading a capture from standard input is not "
+                     "supported; give a file name");
             return -1;
         }
         fclose(f);
@@ -63,8 +84,8 @@ int input_read(const char *path, const input_opts *o, input_cb cb, void *user, i
         qftp_frame fr;
         int rc;
         while ((rc = qftp_capr_next(r, &fr, errbuf)) == 1) {
-            input_chunk ch = {fr.dir, fr.dir_known, fr.ts, fr.ts_synth, fr.data, fr.len,
-                              fr.frame_no, 0};
+            input_chunk ch = {fr.dir,  fr.dir_known, fr.ts,       fr.ts_synth,
+                              fr.data, fr.len,       fr.frame_no, 0};
             if (cb(user, &ch) != 0)
                 break;
         }
@@ -73,8 +94,9 @@ int input_read(const char *path, const input_opts *o, input_cb cb, void *user, i
     }
     *kind = INPUT_LOG;
     if (f == stdin) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "reading a log from standard input is not supported; "
-                                           "give a file name");
+        snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                 "reading a log from standard input is not supported; "
+                 "give a file name");
         return -1;
     }
     rewind(f);

@@ -23,9 +23,13 @@ typedef enum { INPUT_CAPTURE, INPUT_LOG } input_kind;
 typedef struct {
     qftp_log_format format; /* for logs; AUTO detects */
     const char *regex;
-    bool redact;            /* logs: passwords redacted while reading */
-    bool progress;          /* progress on stderr (a terminal) for large inputs */
+    bool redact;   /* logs: passwords redacted while reading */
+    bool progress; /* progress on stderr (a terminal) for large inputs */
 } input_opts;
+
+/* Applies --format NAME or --regex RE (opt 'f' or 'e') to o. Returns 0, or -1 with a
+ * message in errbuf for an unknown format name. */
+int input_format_option(input_opts *o, int opt, const char *arg, char *errbuf, size_t cap);
 
 /* Reads `path` ("-" = stdin), detecting capture vs log. Returns 0 when all was read,
  * -1 with errbuf when the input is unreadable; chunks delivered before an error stand.

@@ -935,6 +935,19 @@ void qftp_parser_feed(qftp_parser *p, const uint8_t *bytes, size_t len, qftp_ts 
     p->have_last = true;
 }
 
+/* Data mode ends without its trailer: whatever is held was payload after all. */
+static void release_held(qftp_parser *p)
+{
+    pend_flush(p);
+    if (p->hold_len > 0) {
+        uint8_t tmp[QFTP_HOLD_CAP];
+        size_t len = p->hold_len;
+        memcpy(tmp, p->hold, len);
+        p->hold_len = 0;
+        emit_data(p, tmp, len, p->hold_off, QFTP_EVF_HELD);
+    }
+}
+
 void qftp_parser_tick(qftp_parser *p, qftp_ts now)
 {
     if (now == QFTP_TS_NONE)
@@ -945,14 +958,7 @@ void qftp_parser_tick(qftp_parser *p, qftp_ts now)
     }
     if (p->data && p->dm.inactivity > 0 && p->have_last && now - p->last_ts >= p->dm.inactivity) {
         p->cur_ts = now;
-        pend_flush(p);
-        if (p->hold_len > 0) {
-            uint8_t tmp[QFTP_HOLD_CAP];
-            size_t len = p->hold_len;
-            memcpy(tmp, p->hold, len);
-            p->hold_len = 0;
-            emit_data(p, tmp, len, p->hold_off, QFTP_EVF_HELD);
-        }
+        release_held(p);
         esc_release(p);
         if (p->data)
             end_data(p, QFTP_DATA_END_INACTIVITY, p->off);
@@ -983,14 +989,7 @@ void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason rea
         return;
     if (now != QFTP_TS_NONE)
         p->cur_ts = now;
-    pend_flush(p);
-    if (p->hold_len > 0) {
-        uint8_t tmp[QFTP_HOLD_CAP];
-        size_t len = p->hold_len;
-        memcpy(tmp, p->hold, len);
-        p->hold_len = 0;
-        emit_data(p, tmp, len, p->hold_off, QFTP_EVF_HELD);
-    }
+    release_held(p);
     if (p->esc_n == 3) {
         /* The module took the "+++" as the end: report it, guard or not. */
         esc_confirm(p, now, false);

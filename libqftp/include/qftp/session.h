@@ -136,6 +136,8 @@ size_t qftp_session_unsolicited_count(const qftp_session *s);
 const qftp_unsolicited *qftp_session_unsolicited(const qftp_session *s, size_t i);
 /* Notes that belong to no transaction (stray text, overflow, URC with no command). */
 size_t qftp_session_note_count(const qftp_session *s);
+/* The notes are contiguous: qftp_session_note(s, 0)[i] is note i (valid until the next
+ * feed or finish). */
 const qftp_note *qftp_session_note(const qftp_session *s, size_t i);
 
 qftp_dialect qftp_session_dialect(const qftp_session *s); /* detected or forced */
