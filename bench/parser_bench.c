@@ -29,8 +29,13 @@ static void count_cb(void *user, const qftp_event *ev)
 static size_t make_at_text(uint8_t *buf, size_t cap)
 {
     static const char *const lines[] = {
-        "AT+QFTPSTAT\r\r\n", "+QFTPSTAT: 0,1\r\n", "\r\nOK\r\n", "\r\n+QFTPCWD: 0,0\r\n",
-        "+CME ERROR: 603\r\n", "\r\n+QFTPSIZE: 627,550\r\n", "+QIURC: \"pdpdeact\",1\r\n",
+        "AT+QFTPSTAT\r\r\n",
+        "+QFTPSTAT: 0,1\r\n",
+        "\r\nOK\r\n",
+        "\r\n+QFTPCWD: 0,0\r\n",
+        "+CME ERROR: 603\r\n",
+        "\r\n+QFTPSIZE: 627,550\r\n",
+        "+QIURC: \"pdpdeact\",1\r\n",
         "\r\n+QFTPPWD: 0,\"/home/user/some/long/directory/name\"\r\n",
         "\r\n+QFTPMDTM: 0,\"20140708110039\"\r\n"};
     size_t n = 0, k = 0;

@@ -48,8 +48,10 @@ bool qftp_capture_sniff(const uint8_t *h, size_t n)
 {
     if (n < 4)
         return false;
-    uint32_t le = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-    uint32_t be = (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 | (uint32_t)h[0] << 24;
+    uint32_t le =
+        (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+    uint32_t be =
+        (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 | (uint32_t)h[0] << 24;
     return le == 0xA1B2C3D4 || be == 0xA1B2C3D4 || le == 0xA1B23C4D || be == 0xA1B23C4D ||
            le == 0x0A0D0D0A; /* pcapng section header block */
 }

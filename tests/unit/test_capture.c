@@ -27,9 +27,8 @@ static void write_file(const char *path, const void *b, size_t n)
 static void test_header_bytes(void)
 {
     /* docs/capture-format.md: tag 12 "qftp", tag 35 int32 BE direction, tag 0; unpadded */
-    static const uint8_t want[] = {0x00, 0x0c, 0x00, 0x04, 'q',  'f',  't',  'p',
-                                   0x00, 0x23, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01,
-                                   0x00, 0x00, 0x00, 0x00};
+    static const uint8_t want[] = {0x00, 0x0c, 0x00, 0x04, 'q',  'f',  't',  'p',  0x00, 0x23,
+                                   0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
     uint8_t b[64];
     size_t n = qftp_exp_pdu_header(b, sizeof b, "qftp", QFTP_DIR_RX, false);
     g_assert_cmpmem(b, n, want, sizeof want);
@@ -52,9 +51,12 @@ static void test_roundtrip(void)
         g_byte_array_append(big, &c, 1);
     }
     qftp_ts t0 = INT64_C(1714557600123456789);
-    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_TX, t0, false, (const uint8_t *)"AT\r", 3, err), ==, 0);
-    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_RX, t0 + 1000, true, (const uint8_t *)"", 0, err), ==, 0);
-    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_RX, t0 + 2000, false, big->data, big->len, err), ==, 0);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_TX, t0, false, (const uint8_t *)"AT\r", 3, err), ==,
+                    0);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_RX, t0 + 1000, true, (const uint8_t *)"", 0, err),
+                    ==, 0);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_RX, t0 + 2000, false, big->data, big->len, err), ==,
+                    0);
     g_assert_cmpuint(qftp_capw_frames(w), ==, 4);
     g_assert_cmpint(qftp_capw_close(w, true, err), ==, 0);
 
@@ -83,8 +85,9 @@ static void test_roundtrip(void)
 
     /* Wireshark reads the same file: the dissector name and the directions */
     if (g_find_program_in_path("tshark")) {
-        gchar *out = NULL, *cmd = g_strdup_printf(
-            "tshark -r %s -T fields -e exported_pdu.prot_name -e exported_pdu.p2p_dir", path);
+        gchar *out = NULL,
+              *cmd = g_strdup_printf(
+                  "tshark -r %s -T fields -e exported_pdu.prot_name -e exported_pdu.p2p_dir", path);
         g_assert_true(g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL));
         g_assert_true(g_str_has_prefix(out, "qftp\t0\nqftp\t1\nqftp\t1\nqftp\t1\n"));
         g_free(out);

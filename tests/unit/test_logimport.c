@@ -9,8 +9,8 @@
 static int collect(void *user, const qftp_record *r)
 {
     GString *s = user;
-    g_string_append_printf(s, "%s%s%s[", r->dir == QFTP_DIR_TX ? ">" : "<",
-                           r->ts_synth ? "~" : "", "");
+    g_string_append_printf(s, "%s%s%s[", r->dir == QFTP_DIR_TX ? ">" : "<", r->ts_synth ? "~" : "",
+                           "");
     for (size_t i = 0; i < r->len; i++) {
         uint8_t c = r->data[i];
         if (c == '\r')
@@ -75,7 +75,8 @@ static const lcase cases[] = {
      "AT+QFTPSTAT\\r< 2026/11/22 12:07:27.000602237  length=32 from=0 to=31\n"
      "AT+QFTPSTAT\\r\\r\n+QFTPSTAT: 0,1\\r\n\\r\n",
      QFTP_FMT_SOCAT, NULL,
-     ">[AT+QFTPSTAT\\r]@1795349247000 <[AT+QFTPSTAT\\r\\r\\n+QFTPSTAT: 0,1\\r\\n\\r\\n]@1795349247000 "},
+     ">[AT+QFTPSTAT\\r]@1795349247000 <[AT+QFTPSTAT\\r\\r\\n+QFTPSTAT: "
+     "0,1\\r\\n\\r\\n]@1795349247000 "},
     {"socat-x",
      "> 2026/11/22 12:07:22.000913428  length=3 from=0 to=2\n"
      " 41 54 0d                                         AT.\n--\n"
@@ -113,7 +114,8 @@ static void test_redact(void)
         {"AT+QFTPPASS=\"123456\"", "AT+QFTPPASS=\"******\""},
         {"at+qftppass=secret", "at+qftppass=******"},
         {"AT+QFTPCFG=\"account\",\"test\",\"test\"", "AT+QFTPCFG=\"account\",\"test\",\"****\""},
-        {"AT+QFTPCFG=\"account\",\"u\",\"p,w\";+QFTPSTAT", "AT+QFTPCFG=\"account\",\"u\",\"***\";+QFTPSTAT"},
+        {"AT+QFTPCFG=\"account\",\"u\",\"p,w\";+QFTPSTAT",
+         "AT+QFTPCFG=\"account\",\"u\",\"***\";+QFTPSTAT"},
         {"AT+QFTPCFG=\"contextid\",1", "AT+QFTPCFG=\"contextid\",1"},
         {"AT+QFTPUSER=\"quectel\"", "AT+QFTPUSER=\"quectel\""},
     };
@@ -147,7 +149,8 @@ static void expect_err(const char *name, const char *log, size_t n, qftp_log_for
 static void test_malformed(void)
 {
     expect_err("socat-no-header", "AT\n", SIZE_MAX, QFTP_FMT_SOCAT, NULL, "line 1: a socat header");
-    expect_err("socat-bad-hex", "> 2024/05/01 10:00:00.000000  length=2 from=0 to=1\n 41 zz\n", SIZE_MAX, QFTP_FMT_SOCAT, NULL, "line 2: bad hex digits");
+    expect_err("socat-bad-hex", "> 2024/05/01 10:00:00.000000  length=2 from=0 to=1\n 41 zz\n",
+               SIZE_MAX, QFTP_FMT_SOCAT, NULL, "line 2: bad hex digits");
     expect_err("socat-short", "> 2024/05/01 10:00:00.000000  length=9 from=0 to=8\nAT\n", SIZE_MAX,
                QFTP_FMT_SOCAT, NULL, "ends 6 bytes before");
     expect_err("stamped-no-dir", "[10:00:00.000] >> AT\n[10:00:01.000] hello\n", SIZE_MAX,

@@ -75,8 +75,7 @@ static qftp_session *run_script(const char *const *script, const qftp_session_op
 static void render_txn(GString *o, const qftp_txn *t)
 {
     g_string_append_printf(o, "#%u %s/%s %s", t->index, t->command[0] ? t->command : "AT",
-                           qftp_cmd_type_name(t->type),
-                           t->final ? qftp_final_name(t->final) : "-");
+                           qftp_cmd_type_name(t->type), t->final ? qftp_final_name(t->final) : "-");
     if (t->cme_code >= 0)
         g_string_append_printf(o, " cme=%" G_GINT64_FORMAT, t->cme_code);
     else if (t->cme_text)
@@ -148,16 +147,14 @@ static void check_case(const scase *c)
         g_error("case %s: dialect %s, expected %s", c->name,
                 qftp_dialect_name(qftp_session_dialect(s)), c->dialect);
     if (c->state && strcmp(qftp_state_name(qftp_session_state(s)), c->state) != 0)
-        g_error("case %s: state %s, expected %s", c->name,
-                qftp_state_name(qftp_session_state(s)), c->state);
+        g_error("case %s: state %s, expected %s", c->name, qftp_state_name(qftp_session_state(s)),
+                c->state);
     if (c->unsolicited) {
         GString *u = g_string_new(NULL);
         for (size_t i = 0; i < qftp_session_unsolicited_count(s); i++)
-            g_string_append_printf(u, "%s%s", i ? "|" : "",
-                                   qftp_session_unsolicited(s, i)->line);
+            g_string_append_printf(u, "%s%s", i ? "|" : "", qftp_session_unsolicited(s, i)->line);
         if (strcmp(u->str, c->unsolicited) != 0)
-            g_error("case %s: unsolicited [%s], expected [%s]", c->name, u->str,
-                    c->unsolicited);
+            g_error("case %s: unsolicited [%s], expected [%s]", c->name, u->str, c->unsolicited);
         g_string_free(u, TRUE);
     }
     g_ptr_array_free(notes, TRUE);
@@ -175,8 +172,8 @@ static const char *const gsm_4_1[] = {
 
 static const char *const gsm_4_2[] = {
     /* 4.2.1 through UART */
-    "> AT+QFTPPATH=\"/\"", "< OK", "< +QFTPPATH:0", "> AT+QFTPPUT=\"sscom.ini\", 1587,200",
-    "< OK", "< CONNECT", ">D 1587", "@3", "< +QFTPPUT: 1587",
+    "> AT+QFTPPATH=\"/\"", "< OK", "< +QFTPPATH:0", "> AT+QFTPPUT=\"sscom.ini\", 1587,200", "< OK",
+    "< CONNECT", ">D 1587", "@3", "< +QFTPPUT: 1587",
     /* 4.2.2 a file in UFS */
     "> AT+QFTPCFG=4,\"/UFS/\"", "< OK", "< +QFTPCFG: 0", "> AT+QFTPPATH=\"\"", "< OK",
     "< +QFTPPATH: 0", "> AT+QFTPPUT=\"sscom.ini\", 1587,200", "< OK", "< +QFTPPUT: 1587",
@@ -212,18 +209,43 @@ static const char *const no_notes[] = {NULL};
 
 /* ---- BG96 manual, sections 2 and 3 -------------------------------------------------- */
 
-static const char *const bg96_3_1[] = {
-    "> AT+QICSGP=1,1,\"UNINET\",\"\",\"\",1", "< OK", "> AT+QIACT=1", "< OK", "> AT+QIACT?",
-    "< +QIACT: 1,1,1,\"10.7.157.1\"", "< OK", "> AT+QFTPCFG=\"contextid\",1", "< OK",
-    "> AT+QFTPCFG=\"account\",\"test\",\"test\"", "< OK", "> AT+QFTPCFG=\"filetype\",1", "< OK",
-    "> AT+QFTPCFG=\"transmode\",1", "< OK", "> AT+QFTPCFG=\"rsptimeout\",90", "< OK",
-    "> AT+QFTPOPEN=\"quectel.3322.org\",21", "< OK", "@2", "< +QFTPOPEN: 0,0", NULL};
+static const char *const bg96_3_1[] = {"> AT+QICSGP=1,1,\"UNINET\",\"\",\"\",1",
+                                       "< OK",
+                                       "> AT+QIACT=1",
+                                       "< OK",
+                                       "> AT+QIACT?",
+                                       "< +QIACT: 1,1,1,\"10.7.157.1\"",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"contextid\",1",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"account\",\"test\",\"test\"",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"filetype\",1",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"transmode\",1",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"rsptimeout\",90",
+                                       "< OK",
+                                       "> AT+QFTPOPEN=\"quectel.3322.org\",21",
+                                       "< OK",
+                                       "@2",
+                                       "< +QFTPOPEN: 0,0",
+                                       NULL};
 
-static const char *const bg96_3_2[] = {
-    "> AT+QFTPCFG=\"ssltype\",1", "< OK", "> AT+QFTPCFG=\"sslctxid\",1", "< OK",
-    "> AT+QSSLCFG=\"ciphersuite\",1, 0xffff", "< OK", "> AT+QSSLCFG=\"seclevel\",1,0", "< OK",
-    "> AT+QSSLCFG=\"sslversion\",1,1", "< OK", "> AT+QFTPOPEN=\"quectel.3322.org\",990", "< OK",
-    "< +QFTPOPEN: 0,0", NULL};
+static const char *const bg96_3_2[] = {"> AT+QFTPCFG=\"ssltype\",1",
+                                       "< OK",
+                                       "> AT+QFTPCFG=\"sslctxid\",1",
+                                       "< OK",
+                                       "> AT+QSSLCFG=\"ciphersuite\",1, 0xffff",
+                                       "< OK",
+                                       "> AT+QSSLCFG=\"seclevel\",1,0",
+                                       "< OK",
+                                       "> AT+QSSLCFG=\"sslversion\",1,1",
+                                       "< OK",
+                                       "> AT+QFTPOPEN=\"quectel.3322.org\",990",
+                                       "< OK",
+                                       "< +QFTPOPEN: 0,0",
+                                       NULL};
 
 static const char *const bg96_3_3_3_4[] = {
     "> AT+QFTPCWD=\"/\"", "< OK", "< +QFTPCWD: 0,0", "> AT+QFTPPWD", "< OK", "< +QFTPPWD: 0,/",
@@ -234,77 +256,110 @@ static const char *const bg96_3_3_3_4[] = {
     "> AT+QFTPPWD", "< OK", "< +QFTPPWD: 0, \"/\"", "> AT+QFTPSIZE=\"test_my1.txt\"", "< OK",
     "< +QFTPSIZE: 1000", "> AT+QFTPRENAME=\"test_my1.txt\", \"test_new.txt\"", "< OK",
     "< +QFTPRENAME: 0,0", "> AT+QFTPMDTM=\"test_new.txt\"", "< OK",
-    "< +QFTPMDTM: 0,\"20140708110039\"", "> AT+QFTPDEL=\"test_new.txt\"", "< OK",
-    "< +QFTPDEL: 0,0", NULL};
+    "< +QFTPMDTM: 0,\"20140708110039\"", "> AT+QFTPDEL=\"test_new.txt\"", "< OK", "< +QFTPDEL: 0,0",
+    NULL};
 
-static const char *const bg96_3_5[] = {
-    "> AT+QFTPLIST=\".\"", "< CONNECT", "<D 1000", "<R \r\nOK\r\n\r\n+QFTPLIST: 0,1000\r\n",
-    "> AT+QFTPLIST=\".\",\"list.txt\"", "< OK", "< +QFTPLIST: 0,1000",
-    "> AT+QFTPNLST=\"TEST_2\",\"COM:\"", "< CONNECT", "<D 1000",
-    "<R \r\nOK\r\n\r\n+QFTPNLST: 0,1000\r\n", "> AT+QFTPMLSD=\".\"", "< CONNECT", "<D 1000",
-    "<R \r\nOK\r\n\r\n+QFTPMLSD: 0,1000\r\n", "> AT+QFTPMLSD=\".\",\"nlst.txt\"", "< OK",
-    "< +QFTPMLSD: 0,1000", NULL};
+static const char *const bg96_3_5[] = {"> AT+QFTPLIST=\".\"",
+                                       "< CONNECT",
+                                       "<D 1000",
+                                       "<R \r\nOK\r\n\r\n+QFTPLIST: 0,1000\r\n",
+                                       "> AT+QFTPLIST=\".\",\"list.txt\"",
+                                       "< OK",
+                                       "< +QFTPLIST: 0,1000",
+                                       "> AT+QFTPNLST=\"TEST_2\",\"COM:\"",
+                                       "< CONNECT",
+                                       "<D 1000",
+                                       "<R \r\nOK\r\n\r\n+QFTPNLST: 0,1000\r\n",
+                                       "> AT+QFTPMLSD=\".\"",
+                                       "< CONNECT",
+                                       "<D 1000",
+                                       "<R \r\nOK\r\n\r\n+QFTPMLSD: 0,1000\r\n",
+                                       "> AT+QFTPMLSD=\".\",\"nlst.txt\"",
+                                       "< OK",
+                                       "< +QFTPMLSD: 0,1000",
+                                       NULL};
 
 static const char *const bg96_3_6[] = {
-    "> AT+QFTPCWD=\"/\"", "< OK", "< +QFTPCWD: 0,0", "> AT+QFTPSTAT", "< +QFTPSTAT: 0,1",
-    "< OK",
+    "> AT+QFTPCWD=\"/\"", "< OK", "< +QFTPCWD: 0,0", "> AT+QFTPSTAT", "< +QFTPSTAT: 0,1", "< OK",
     /* via COM: ended by +++ with its guard times */
-    "> AT+QFTPPUT=\"test_my.txt\", \"COM:\",0", "< CONNECT", "@1", ">D 1000", "@2.5",
-    ">R +++", "@3.8", "< OK", "< +QFTPPUT: 0,1000", "> AT+QFTPLEN", "< OK",
-    "< +QFTPLEN: 0,1000", "> AT+QFTPSIZE=\"test_my.txt\"", "< OK", "< +QFTPSIZE: 0,1000",
+    "> AT+QFTPPUT=\"test_my.txt\", \"COM:\",0", "< CONNECT", "@1", ">D 1000", "@2.5", ">R +++",
+    "@3.8", "< OK", "< +QFTPPUT: 0,1000", "> AT+QFTPLEN", "< OK", "< +QFTPLEN: 0,1000",
+    "> AT+QFTPSIZE=\"test_my.txt\"", "< OK", "< +QFTPSIZE: 0,1000",
     /* twice 1024 bytes, declared length */
     "> AT+QFTPPUT=\"test.txt\", \"COM:\",0,1024,0", "< CONNECT", ">D 1024", "< OK",
-    "< +QFTPPUT: 0,1024", "> AT+QFTPPUT=\"test.txt\", \"COM:\",1024,1024,1", "< CONNECT",
-    ">D 1024", "< OK", "< +QFTPPUT: 0,1024",
+    "< +QFTPPUT: 0,1024", "> AT+QFTPPUT=\"test.txt\", \"COM:\",1024,1024,1", "< CONNECT", ">D 1024",
+    "< OK", "< +QFTPPUT: 0,1024",
     /* from UFS */
-    "> AT+QFUPL=\"test_ufs.txt\",1000,300,1", "< CONNECT", ">D 1000", "< +QFUPL: 1000,707",
-    "< OK", "> AT+QFLST=\"*\"", "< +QFLST: \"test_ufs.txt\",1000", "< OK",
+    "> AT+QFUPL=\"test_ufs.txt\",1000,300,1", "< CONNECT", ">D 1000", "< +QFUPL: 1000,707", "< OK",
+    "> AT+QFLST=\"*\"", "< +QFLST: \"test_ufs.txt\",1000", "< OK",
     "> AT+QFTPPUT=\"test_my1.txt\", \" test_ufs.txt\",0", "< OK", "< +QFTPPUT: 0,1000",
     "> AT+QFDEL=\"test_ufs.txt\"", "< OK", NULL};
 
-static const char *const bg96_3_7_3_8[] = {
-    "> AT+QFTPGET=\"test_my.txt\", \"COM:\"", "< CONNECT", "<D 1000",
-    "<R \r\nOK\r\n\r\n+QFTPGET: 0,1000\r\n", "> AT+QFTPGET=\"test.txt\",\"COM:\",0,500",
-    "< CONNECT", "<D 500", "<R \r\nOK\r\n\r\n+QFTPGET: 0,500\r\n",
-    "> AT+QFTPGET=\"test_my1.txt\",\"test.txt\"", "< OK", "< +QFTPGET: 0,1000",
-    "> AT+QFTPLEN", "< OK", "< +QFTPLEN: 0,1000", "> AT+QFTPCLOSE", "< OK",
-    "< +QFTPCLOSE: 0,0", "> AT+QIDEACT=1", "< OK", NULL};
+static const char *const bg96_3_7_3_8[] = {"> AT+QFTPGET=\"test_my.txt\", \"COM:\"",
+                                           "< CONNECT",
+                                           "<D 1000",
+                                           "<R \r\nOK\r\n\r\n+QFTPGET: 0,1000\r\n",
+                                           "> AT+QFTPGET=\"test.txt\",\"COM:\",0,500",
+                                           "< CONNECT",
+                                           "<D 500",
+                                           "<R \r\nOK\r\n\r\n+QFTPGET: 0,500\r\n",
+                                           "> AT+QFTPGET=\"test_my1.txt\",\"test.txt\"",
+                                           "< OK",
+                                           "< +QFTPGET: 0,1000",
+                                           "> AT+QFTPLEN",
+                                           "< OK",
+                                           "< +QFTPLEN: 0,1000",
+                                           "> AT+QFTPCLOSE",
+                                           "< OK",
+                                           "< +QFTPCLOSE: 0,0",
+                                           "> AT+QIDEACT=1",
+                                           "< OK",
+                                           NULL};
 
 /* ---- device-quirks.md ---------------------------------------------------------------- */
 
-static const char *const q_echo[] = {
-    "> AT+QFTPSTAT", "<R AT+QFTPSTAT\r\r\n+QFTPSTAT: 0,1\r\n\r\nOK\r\n", NULL};
+static const char *const q_echo[] = {"> AT+QFTPSTAT",
+                                     "<R AT+QFTPSTAT\r\r\n+QFTPSTAT: 0,1\r\n\r\nOK\r\n", NULL};
 
 static const char *const q_urc_between[] = {
     /* URCs that belong to nothing, also between a command and its OK */
-    "< RDY", "< +CPIN: READY", "> AT+QFTPCWD=\"/\";", "< +CREG: 1",
-    "< +QIURC: \"pdpdeact\",1", "<R OK\r\n\r\n+QFTPCWD: 0,0\r\n", NULL};
+    "< RDY",      "< +CPIN: READY",           "> AT+QFTPCWD=\"/\";",
+    "< +CREG: 1", "< +QIURC: \"pdpdeact\",1", "<R OK\r\n\r\n+QFTPCWD: 0,0\r\n",
+    NULL};
 
 static const char *const q_forms[] = {
     /* quoted numbers, lower case, \n terminators, trailing spaces, pasted logs */
-    ">R at+qftpopen=\"host\",\"21\"\n", "<R OK   \n", "<R +QFTPOPEN: 0,0\n",
-    ">R AT+QFTPCFG=\"data_address\",1\r\n", "< OK", ">R AT+QFTPCFG=\"restenable\",1\r\n", "< OK",
-    "> AT+QFTPCFG=\"account\"", "< +QFTPCFG: \"account\",\"user\",\"****\"", "< OK", NULL};
+    ">R at+qftpopen=\"host\",\"21\"\n",
+    "<R OK   \n",
+    "<R +QFTPOPEN: 0,0\n",
+    ">R AT+QFTPCFG=\"data_address\",1\r\n",
+    "< OK",
+    ">R AT+QFTPCFG=\"restenable\",1\r\n",
+    "< OK",
+    "> AT+QFTPCFG=\"account\"",
+    "< +QFTPCFG: \"account\",\"user\",\"****\"",
+    "< OK",
+    NULL};
 
-static const char *const q_cme_forms[] = {
-    "> AT+QFUPL=\"a.txt\",10", "< +CME ERROR: file already exist", "> AT+QFUPL=\"b.txt\",10",
-    "< +CME ERROR: 421", NULL};
+static const char *const q_cme_forms[] = {"> AT+QFUPL=\"a.txt\",10",
+                                          "< +CME ERROR: file already exist",
+                                          "> AT+QFUPL=\"b.txt\",10", "< +CME ERROR: 421", NULL};
 static const char *const q_cme_notes[] = {"file already exist", "421", NULL};
 
 static const char *const q_busy[] = {
     /* close is asynchronous; commands in between get 603 */
-    "> AT+QFTPCLOSE", "< OK", "> AT+QFTPOPEN=\"h\",21", "< +CME ERROR: 603", "@2",
+    "> AT+QFTPCLOSE",    "< OK", "> AT+QFTPOPEN=\"h\",21", "< +CME ERROR: 603", "@2",
     "< +QFTPCLOSE: 0,0", NULL};
 static const char *const q_busy_notes[] = {"busy with +QFTPCLOSE", "603", NULL};
 
 static const char *const q_pairs[] = {
-    "> AT+QFTPSIZE=\"nofile\"", "< OK", "< +QFTPSIZE: 627,550", "> AT+QFTPGET=\"a\",\"b\"",
-    "< OK", "< +QFTPGET: 627,150", NULL};
+    "> AT+QFTPSIZE=\"nofile\"", "< OK", "< +QFTPSIZE: 627,550", "> AT+QFTPGET=\"a\",\"b\"", "< OK",
+    "< +QFTPGET: 627,150",      NULL};
 static const char *const q_pairs_notes[] = {"FTP 550", "FTP 150", NULL};
 
 static const char *const q_gsm_words[] = {
-    "> AT+QFTPCLOSE", "< OK", "< +QFTPCLOSE:-1", "> AT+QFTPSTAT", "< +QFTPSTAT:IDLE", "< OK",
-    "> AT+QFTPLEN", "< +QFTPLEN: 512", "< OK", NULL};
+    "> AT+QFTPCLOSE", "< OK",         "< +QFTPCLOSE:-1", "> AT+QFTPSTAT", "< +QFTPSTAT:IDLE",
+    "< OK",           "> AT+QFTPLEN", "< +QFTPLEN: 512", "< OK",          NULL};
 static const char *const q_gsm_words_notes[] = {"unknown error", NULL};
 
 static const char *const q_get_trailers[] = {
@@ -316,39 +371,67 @@ static const char *const q_get_trailers[] = {
 
 static const char *const q_put_endings[] = {
     /* 2. +++ with guard times is the escape; 3. inactivity: 609 although data came */
-    "> AT+QFTPPUT=\"a\",\"COM:\",0", "< CONNECT", "@1", ">D 20", "@2.2", ">R +++", "@3.4",
-    "< OK", "< +QFTPPUT: 0,20", "> AT+QFTPPUT=\"b\",\"COM:\",0", "< CONNECT", "@5", ">D 30",
-    "@100", "< +QFTPPUT: 609,0", NULL};
+    "> AT+QFTPPUT=\"a\",\"COM:\",0",
+    "< CONNECT",
+    "@1",
+    ">D 20",
+    "@2.2",
+    ">R +++",
+    "@3.4",
+    "< OK",
+    "< +QFTPPUT: 0,20",
+    "> AT+QFTPPUT=\"b\",\"COM:\",0",
+    "< CONNECT",
+    "@5",
+    ">D 30",
+    "@100",
+    "< +QFTPPUT: 609,0",
+    NULL};
 static const char *const q_put_endings_notes[] = {"timeout", "inactivity", NULL};
 
 static const char *const q_put_unguarded[] = {
-    "> AT+QFTPPUT=\"a\",\"COM:\",0", "< CONNECT", ">R hello+++", "< OK", "< +QFTPPUT: 0,5",
-    NULL};
+    "> AT+QFTPPUT=\"a\",\"COM:\",0", "< CONNECT", ">R hello+++", "< OK", "< +QFTPPUT: 0,5", NULL};
 static const char *const q_put_unguarded_notes[] = {"guard time", NULL};
 
 static const char *const q_get_abort[] = {
     /* +++ during a download aborts it; ATO then answers NO CARRIER */
-    "> AT+QFTPGET=\"big\",\"COM:\"", "< CONNECT", "<D 100", "@3", ">R +++", "@4.2", "< OK",
-    "> ATO", "< NO CARRIER", NULL};
+    "> AT+QFTPGET=\"big\",\"COM:\"",
+    "< CONNECT",
+    "<D 100",
+    "@3",
+    ">R +++",
+    "@4.2",
+    "< OK",
+    "> ATO",
+    "< NO CARRIER",
+    NULL};
 static const char *const q_get_abort_notes[] = {"NO CARRIER", NULL};
 
-static const char *const q_615[] = {
-    "> AT+QFTPGET=\"f\",\"COM:\"", "< +CME ERROR: 615", "> AT+QFTPCWD=\"/\"",
-    "< +CME ERROR: 603", "> AT+QFTPCLOSE", "< OK", "< +QFTPCLOSE: 0,0", NULL};
+static const char *const q_615[] = {"> AT+QFTPGET=\"f\",\"COM:\"",
+                                    "< +CME ERROR: 615",
+                                    "> AT+QFTPCWD=\"/\"",
+                                    "< +CME ERROR: 603",
+                                    "> AT+QFTPCLOSE",
+                                    "< OK",
+                                    "< +QFTPCLOSE: 0,0",
+                                    NULL};
 static const char *const q_615_notes[] = {"615", "603", NULL};
 
-static const char *const q_missing[] = {
-    "> AT+QFTPCWD=\"/\"", "< OK", "> AT+QFTPSTAT", NULL};
+static const char *const q_missing[] = {"> AT+QFTPCWD=\"/\"", "< OK", "> AT+QFTPSTAT", NULL};
 static const char *const q_missing_notes[] = {"no +QFTPCWD URC", "no final result", NULL};
 
-static const char *const q_rsp_late[] = {
-    "> AT+QFTPCFG=\"rsptimeout\",20", "< OK", "> AT+QFTPCWD=\"/\"", "< OK", "@40",
-    "< +QFTPCWD: 0,0", "< +QFTPMKDIR: 0,0", NULL};
+static const char *const q_rsp_late[] = {"> AT+QFTPCFG=\"rsptimeout\",20",
+                                         "< OK",
+                                         "> AT+QFTPCWD=\"/\"",
+                                         "< OK",
+                                         "@40",
+                                         "< +QFTPCWD: 0,0",
+                                         "< +QFTPMKDIR: 0,0",
+                                         NULL};
 static const char *const q_rsp_late_notes[] = {"later than rsptimeout (20 s)",
-                                                "URC with no command", NULL};
+                                               "URC with no command", NULL};
 
-static const char *const q_range[] = {
-    "> AT+QFTPCFG=\"contextid\",17", "< ERROR", NULL};
+static const char *const q_range[] = {"> AT+QFTPCFG=\"contextid\",17", "< ERROR", NULL};
 static const char *const q_range_notes[] = {"17", "ERROR", NULL};
 
 static const scase cases[] = {
@@ -383,8 +466,8 @@ static const scase cases[] = {
      "#5 +QFTPGET/write OK connect data=2000 urc=[+QFTPGET:2000] err=0 val=2000\n",
      no_notes, "gsm", NULL, ""},
     {"gsm-4.5", gsm_4_5,
-     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE:0] err=0 val=0\n#2 +QIDEACT/execute OK\n",
-     no_notes, "gsm", "CLOSED", "+QFTPERROR:-421|+QFTPERROR:-6"},
+     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE:0] err=0 val=0\n#2 +QIDEACT/execute OK\n", no_notes,
+     "gsm", "CLOSED", "+QFTPERROR:-421|+QFTPERROR:-6"},
     {"bg96-3.1", bg96_3_1,
      "#1 +QICSGP/write OK\n#2 +QIACT/write OK\n#3 +QIACT/read OK\n"
      "#4 +QFTPCFG/write OK\n#5 +QFTPCFG/write OK\n#6 +QFTPCFG/write OK\n"
@@ -437,11 +520,9 @@ static const scase cases[] = {
      "#5 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0\n"
      "#6 +QIDEACT/write OK\n",
      no_notes, "bg96", "CLOSED", ""},
-    {"quirk-echo", q_echo, "#1 +QFTPSTAT/execute OK err=0 val=1\n", no_notes, "bg96", "OPENED",
-     ""},
-    {"quirk-urc-between", q_urc_between,
-     "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n", no_notes, "bg96", NULL,
-     "RDY|+CPIN: READY|+CREG: 1|+QIURC: \"pdpdeact\",1"},
+    {"quirk-echo", q_echo, "#1 +QFTPSTAT/execute OK err=0 val=1\n", no_notes, "bg96", "OPENED", ""},
+    {"quirk-urc-between", q_urc_between, "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n",
+     no_notes, "bg96", NULL, "RDY|+CPIN: READY|+CREG: 1|+QIURC: \"pdpdeact\",1"},
     {"quirk-forms", q_forms,
      "#1 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0\n#2 +QFTPCFG/write OK\n"
      "#3 +QFTPCFG/write OK\n#4 +QFTPCFG/write OK val='user,****'\n",
@@ -470,19 +551,20 @@ static const scase cases[] = {
      "#2 +QFTPPUT/write - connect data=30 urc=[+QFTPPUT: 609,0] err=609 pe=0\n",
      q_put_endings_notes, "bg96", NULL, ""},
     {"quirk-put-unguarded", q_put_unguarded,
-     "#1 +QFTPPUT/write OK connect data=5 urc=[+QFTPPUT: 0,5] err=0 val=5\n",
-     q_put_unguarded_notes, "bg96", NULL, ""},
-    {"quirk-get-abort", q_get_abort,
-     "#1 +QFTPGET/write OK connect data=100\n#2 O/execute NO CARRIER\n", q_get_abort_notes,
+     "#1 +QFTPPUT/write OK connect data=5 urc=[+QFTPPUT: 0,5] err=0 val=5\n", q_put_unguarded_notes,
      "bg96", NULL, ""},
+    {"quirk-get-abort", q_get_abort,
+     "#1 +QFTPGET/write OK connect data=100\n#2 O/execute NO CARRIER\n", q_get_abort_notes, "bg96",
+     NULL, ""},
     {"quirk-615-then-603", q_615,
      "#1 +QFTPGET/write +CME ERROR cme=615\n#2 +QFTPCWD/write +CME ERROR cme=603\n"
      "#3 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0\n",
      q_615_notes, "bg96", "CLOSED", ""},
-    {"missing-final-and-urc", q_missing,
-     "#1 +QFTPCWD/write OK\n#2 +QFTPSTAT/execute -\n", q_missing_notes, "bg96", NULL, ""},
-    {"rsptimeout", q_rsp_late, "#1 +QFTPCFG/write OK\n#2 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n",
-     q_rsp_late_notes, "bg96", NULL, "+QFTPMKDIR: 0,0"},
+    {"missing-final-and-urc", q_missing, "#1 +QFTPCWD/write OK\n#2 +QFTPSTAT/execute -\n",
+     q_missing_notes, "bg96", NULL, ""},
+    {"rsptimeout", q_rsp_late,
+     "#1 +QFTPCFG/write OK\n#2 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n", q_rsp_late_notes,
+     "bg96", NULL, "+QFTPMKDIR: 0,0"},
     {"param-range", q_range, "#1 +QFTPCFG/write ERROR\n", q_range_notes, "bg96", NULL, ""},
 };
 

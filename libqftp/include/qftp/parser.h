@@ -142,8 +142,8 @@ void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason rea
 
 /* The module is in command mode again (the host sent a command during a download).
  * If a completion URC in the module's full framing ("\r\nOK\r\n\r\n+NAME: ...") but
- * with a count different from the bytes received was seen (a log that lost the CRs of the file, a module that counts
- * differently), data mode ends at that URC after all (DATA_END, reason URC, flag
+ * with a count different from the bytes received was seen (a log that lost the CRs of the file, a
+ * module that counts differently), data mode ends at that URC after all (DATA_END, reason URC, flag
  * MISMATCH) and the bytes held since are parsed as lines. The same happens at
  * qftp_parser_finish(). At most line_cap bytes are held after such a URC; past that
  * they are payload and the URC was file content. Returns true if data mode ended. */
