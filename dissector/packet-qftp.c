@@ -747,11 +747,15 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item_set_generated(ki);
         if (def) {
             proto_item_append_text(ci, " (%s)", def->summary);
-            proto_item *si = proto_tree_add_string_format_value(
-                ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary, "%s (%s manual %s)",
-                def->summary,
-                def->dialect == QFTP_DIALECT_UNKNOWN ? "both" : qftp_dialect_name(def->dialect),
-                def->section);
+            proto_item *si;
+            if (def->section && def->section[0])
+                si = proto_tree_add_string_format_value(
+                    ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary, "%s (%s manual %s)",
+                    def->summary,
+                    def->dialect == QFTP_DIALECT_UNKNOWN ? "both" : qftp_dialect_name(def->dialect),
+                    def->section);
+            else /* a command around FTP, outside the two manuals */
+                si = proto_tree_add_string(ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary);
             proto_item_set_generated(si);
         } else if (name[0]) {
             expert_add_info_format(pinfo, ci, &ei_qftp_unknown_cmd,

@@ -1,0 +1,52 @@
+"""Golden tshark outputs with the qftp plugin for every capture under captures/: the
+decoded tree (`-2 -V -O qftp`) and the filter-contract fields (`-2 -T fields`), run as an
+unprivileged user (tshark ignores plugin folders for root). Reviewed files: regenerate
+with `python3 tests/e2e/test_dissector_golden.py --update` and read the diff."""
+import difflib
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "dissector", "testlib"))
+
+from qftptest import case, done, src  # noqa: E402
+import qftp_ws as W  # noqa: E402
+
+UPDATE = "--update" in sys.argv
+FIELDS = ["qftp.cmd", "qftp.cmd.type", "qftp.param", "qftp.final", "qftp.cme_error", "qftp.urc",
+          "qftp.err", "qftp.protocol_error", "qftp.value", "qftp.data.len", "qftp.response_in",
+          "qftp.request_in", "qftp.done_in", "qftp.dialect", "qftp.state"]
+
+t = W.Tshark()
+
+
+def compare(got, path):
+    if UPDATE:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(got)
+        return
+    assert os.path.exists(path), f"no golden file {path}: run with --update and review it"
+    want = open(path).read()
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), path, "now", n=2))
+        raise AssertionError("tshark output differs from the golden file:\n" + diff[:4000])
+
+
+def check(cap):
+    name = os.path.basename(cap)
+    c = t.file(cap)
+    tree = t.run("-r", c, "-2", "-V", "-O", "qftp").stdout.decode()
+    assert "Quectel" in tree or "qftp" in tree.lower(), tree[:500]
+    compare(tree, src("tests", "golden", "dissector", name + ".V.txt"))
+    args = ["-r", c, "-2", "-T", "fields", "-E", "header=y", "-E", "occurrence=a", "-e", "frame.number"]
+    for f in FIELDS:
+        args += ["-e", f]
+    compare(t.run(*args).stdout.decode(), src("tests", "golden", "dissector", name + ".fields.txt"))
+
+
+for cap in sorted(glob.glob(src("captures", "*.pcap"))):
+    case(f"tshark golden {os.path.basename(cap)}", check, cap)
+t.cleanup()
+done()
