@@ -258,6 +258,9 @@ struct qftp_conv {
     guint32 sess_notes_seen;
     wmem_map_t *late;      /* frame -> qftp_frec*: what the session's finish added */
     GByteArray *prefix[2]; /* bytes of a line begun in an earlier frame (TX/RX) */
+    guint32 tcp_host_port; /* serial-over-TCP: the host's port, learnt from its first command */
+    guint64 usb_eps;       /* USB without descriptors: endpoints (bit n = address n, IN and
+                              OUT folded) that have carried AT traffic */
 };
 
 static wmem_map_t *qftp_convs; /* file scope: conversation key -> qftp_conv* */
@@ -1175,6 +1178,14 @@ static int dissect_qftp_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         gboolean from_server = pinfo->srcport < pinfo->destport;
         gboolean host = pref_host_side == QFTP_HOST_SERVER ? from_server : !from_server;
         dir = host ? P2P_DIR_SENT : P2P_DIR_RECV;
+    } else if (!PINFO_FD_VISITED(pinfo)) {
+        /* The side whose first bytes are a command is the host for the whole stream, so a
+         * command split over segments keeps its direction. */
+        qftp_conv *c = conv_get(key);
+        if (c->tcp_host_port == 0 && looks_like_host(tvb))
+            c->tcp_host_port = pinfo->srcport;
+        if (c->tcp_host_port)
+            dir = pinfo->srcport == c->tcp_host_port ? P2P_DIR_SENT : P2P_DIR_RECV;
     }
     return dissect_qftp_common(tvb, pinfo, tree, key, dir);
 }
@@ -1213,6 +1224,25 @@ static gboolean looks_like_at(tvbuff_t *tvb)
     return FALSE;
 }
 
+/* Without the device's descriptors every endpoint of a device shares one session key:
+ * an endpoint is taken only once it has carried AT traffic, so the DIAG, NMEA and QMI
+ * endpoints of the same device stay with their own dissectors. First pass only. */
+static gboolean usb_endpoint_carries_at(const usb_conv_info_t *u, guint64 key, tvbuff_t *tvb)
+{
+    qftp_conv *c = (qftp_conv *)wmem_map_lookup(qftp_convs, &key);
+    guint64 bit = G_GUINT64_CONSTANT(1) << (u->endpoint & 0x3f);
+    if (u->interfaceClass != IF_CLASS_UNKNOWN)
+        return c != NULL || looks_like_at(tvb);
+    if (c && (c->usb_eps & bit))
+        return TRUE;
+    if (!looks_like_at(tvb))
+        return FALSE;
+    if (!c)
+        c = conv_get(key);
+    c->usb_eps |= bit;
+    return TRUE;
+}
+
 static int dissect_qftp_usb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     usb_conv_info_t *u = (usb_conv_info_t *)data;
@@ -1225,7 +1255,7 @@ static int dissect_qftp_usb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (p && u->interfaceClass != IF_CLASS_UNKNOWN) {
             if (u->interfaceNum >= 32 || !(p->at_ifaces & (1u << u->interfaceNum)))
                 return 0; /* DIAG, NMEA, QMI of the same device */
-        } else if (!wmem_map_lookup(qftp_convs, &(guint64){usb_key(u)}) && !looks_like_at(tvb)) {
+        } else if (!usb_endpoint_carries_at(u, usb_key(u), tvb)) {
             return 0;
         }
     }
@@ -1250,7 +1280,7 @@ static gboolean dissect_qftp_usb_heur(tvbuff_t *tvb, packet_info *pinfo, proto_t
         !(p->at_ifaces & (1u << u->interfaceNum)))
         return FALSE;
     guint64 key = usb_key(u);
-    if (!wmem_map_lookup(qftp_convs, &key) && !looks_like_at(tvb))
+    if (!usb_endpoint_carries_at(u, key, tvb))
         return FALSE;
     return dissect_qftp_common(tvb, pinfo, tree, key,
                                u->direction == P2P_DIR_SENT ? P2P_DIR_SENT : P2P_DIR_RECV) > 0;
