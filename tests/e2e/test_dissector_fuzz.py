@@ -2,7 +2,7 @@
 and GSM sessions) corrupted with `editcap -E` many times over and read by real tshark
 with the plugin, two passes and full trees. No crash, no dissector bug, and, when the
 plugin is an ASan/UBSan build (cmake -DQFTP_SANITIZE=ON), no sanitizer report.
-QFTP_FUZZ_COUNT sets the corrupted copies per capture (default 8; bench/dissector_fuzz.sh
+QFTP_FUZZ_COUNT sets the corrupted copies per capture (default 4; bench/dissector_fuzz.sh
 runs many more)."""
 import os
 import subprocess
@@ -14,10 +14,30 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "dissecto
 from qftptest import case, done  # noqa: E402
 import qftp_ws as W  # noqa: E402
 
-COUNT = int(os.environ.get("QFTP_FUZZ_COUNT", "8"))
+COUNT = int(os.environ.get("QFTP_FUZZ_COUNT", "4"))
 BAD = ("AddressSanitizer", "runtime error:", "LeakSanitizer", "Dissector bug", "Segmentation",
        "Aborted", "core dumped")
 
+
+
+def sanitizer_plugin():
+    """The plugin built with ASan and UBSan next to the test build (<build>/asan), unless
+    QFTP_PLUGIN names one already: the fuzzing is only worth it with the sanitizers on."""
+    if os.environ.get("QFTP_PLUGIN") or os.environ.get("QFTP_FUZZ_PLAIN"):
+        return
+    build = os.path.dirname(os.path.abspath(W.QFTP))
+    asan = os.path.join(build, "asan")
+    src = os.environ.get("QFTP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+    for cmd in (["cmake", "-S", src, "-B", asan, "-DQFTP_SANITIZE=ON", "-DBUILD_TESTING=OFF",
+                 "-DCMAKE_BUILD_TYPE=RelWithDebInfo"],
+                ["cmake", "--build", asan, "-j2", "--target", "qftp_plugin"]):
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"cannot build the sanitizer plugin: {p.stdout[-2000:]}{p.stderr[-2000:]}")
+    os.environ["QFTP_PLUGIN"] = os.path.join(asan, "dissector", "plugins", "4.0", "epan", "qftp.so")
+
+
+sanitizer_plugin()
 t = W.Tshark()
 
 
