@@ -35,6 +35,8 @@ typedef struct {
     const char *unsolicited;  /* unsolicited lines joined by '|' or NULL to skip */
 } scase;
 
+static bool bytewise; /* feed every record one byte at a time (same time for each) */
+
 static qftp_session *run_script(const char *const *script, const qftp_session_opts *opts)
 {
     char err[QFTP_ERRBUF_SIZE];
@@ -64,7 +66,12 @@ static qftp_session *run_script(const char *const *script, const qftp_session_op
             const char *end = dir == QFTP_DIR_TX ? "\r" : "\r\n";
             g_byte_array_append(b, (const guint8 *)end, (guint)strlen(end));
         }
-        qftp_session_feed(s, dir, b->data, b->len, t, ++frame);
+        ++frame;
+        if (bytewise)
+            for (guint k = 0; k < b->len; k++)
+                qftp_session_feed(s, dir, b->data + k, 1, t, frame);
+        else
+            qftp_session_feed(s, dir, b->data, b->len, t, frame);
         t += 10 * QFTP_NS_PER_MS;
         g_byte_array_free(b, TRUE);
     }
@@ -574,6 +581,16 @@ static void test_cases(void)
         check_case(&cases[i]);
 }
 
+/* The same cases with every byte in a chunk of its own: what a dissector sees when a
+ * serial driver delivers single bytes. The transactions must not change. */
+static void test_cases_bytewise(void)
+{
+    bytewise = true;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        check_case(&cases[i]);
+    bytewise = false;
+}
+
 /* The quirks above that the table marks with NULL notes still must not warn
  * about anything but what is listed; cases with NULL notes expect none. */
 
@@ -625,6 +642,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/session/cases", test_cases);
+    g_test_add_func("/session/cases-bytewise", test_cases_bytewise);
     g_test_add_func("/session/credentials-redact", test_credentials_and_redact);
     g_test_add_func("/session/forced-dialect", test_forced_dialect);
     g_test_add_func("/session/transitions", test_transitions);
