@@ -1,7 +1,13 @@
-/* capture.c - qftp captures through libpcap (docs/capture-format.md). */
+/* capture.c - qftp captures through libpcap (docs/capture-format.md).
+ *
+ * Writing goes through libpcap's dumper on a temporary file that is renamed into
+ * place on commit. Reading lets libpcap parse the pcap / pcapng container (it also
+ * bounds every record to the link type's snapshot length, 256 KiB for 250 and 252,
+ * so one buffer of that size is all the memory a reader holds) and decodes the
+ * exported-PDU tags or the RTAC serial header here.
+ */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,153 +19,239 @@
 
 #define ERR(...) snprintf(errbuf, QFTP_ERRBUF_SIZE, __VA_ARGS__)
 
-/* ---- the exported-PDU header ------------------------------------------------------------ */
+/* Longest dissector name we write: it must come back whole in qftp_frame.dissector. */
+#define CAP_NAME_MAX (sizeof(((qftp_frame *)0)->dissector) - 1)
 
-static size_t put_tlv(uint8_t *b, size_t cap, size_t at, uint16_t tag, const void *v, size_t n)
+/* packet-rtacser.c: 4-byte seconds, 4-byte microseconds, event, control lines, footer */
+#define RTAC_HEADER_LEN 12
+#define RTAC_EV_DATA_TX_START 0x01
+#define RTAC_EV_DATA_RX_START 0x02
+#define RTAC_EV_DATA_TX_END 0x03
+#define RTAC_EV_DATA_RX_END 0x04
+
+/* Wireshark's P2P_DIR_SENT / P2P_DIR_RECV (epan/packet_info.h); -1 is "unknown". */
+#define P2P_DIR_SENT 0
+#define P2P_DIR_RECV 1
+
+static void put_be16(uint8_t *p, unsigned v)
 {
-    if (at + 4 + n > cap)
-        return at;
-    b[at] = (uint8_t)(tag >> 8);
-    b[at + 1] = (uint8_t)tag;
-    b[at + 2] = (uint8_t)(n >> 8);
-    b[at + 3] = (uint8_t)n;
-    if (n)
-        memcpy(b + at + 4, v, n);
-    return at + 4 + n;
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static unsigned get_be16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- the exported-PDU header ----------------------------------------------------------- */
+
+static uint8_t *put_tlv(uint8_t *at, unsigned tag, const void *value, size_t len)
+{
+    put_be16(at, tag);
+    put_be16(at + 2, (unsigned)len);
+    if (len)
+        memcpy(at + 4, value, len);
+    return at + 4 + len;
 }
 
 size_t qftp_exp_pdu_header(uint8_t *buf, size_t cap, const char *dissector_name, qftp_dir dir,
                            bool ts_synth)
 {
-    size_t nl = strlen(dissector_name);
-    if (nl > 32)
-        nl = 32;
-    size_t at = put_tlv(buf, cap, 0, QFTP_EXP_TAG_DISSECTOR_NAME, dissector_name, nl);
-    uint8_t d[4] = {0, 0, 0, (uint8_t)(dir == QFTP_DIR_RX ? 1 : 0)};
-    at = put_tlv(buf, cap, at, QFTP_EXP_TAG_P2P_DIRECTION, d, 4);
-    if (ts_synth) {
-        uint8_t one = 1;
-        at = put_tlv(buf, cap, at, QFTP_EXP_TAG_TS_SYNTH, &one, 1);
-    }
-    return put_tlv(buf, cap, at, QFTP_EXP_TAG_END, NULL, 0);
+    if (!dissector_name)
+        dissector_name = "qftp";
+    size_t name_len = strlen(dissector_name);
+    size_t need = 4 + name_len + 4 + 4 + (ts_synth ? 4 + 1 : 0) + 4;
+    if (need > cap || name_len > UINT16_MAX) /* 64 bytes hold names of up to 43 characters */
+        return 0;
+    /* Wireshark 4.0 reads the tags back to back (packet-exported_pdu.c): no padding. */
+    static const uint8_t dir_sent[4] = {0, 0, 0, P2P_DIR_SENT};
+    static const uint8_t dir_recv[4] = {0, 0, 0, P2P_DIR_RECV};
+    static const uint8_t synth = 1;
+    uint8_t *at = put_tlv(buf, QFTP_EXP_TAG_DISSECTOR_NAME, dissector_name, name_len);
+    at = put_tlv(at, QFTP_EXP_TAG_P2P_DIRECTION, dir == QFTP_DIR_RX ? dir_recv : dir_sent, 4);
+    if (ts_synth)
+        at = put_tlv(at, QFTP_EXP_TAG_TS_SYNTH, &synth, 1);
+    at = put_tlv(at, QFTP_EXP_TAG_END, NULL, 0);
+    return (size_t)(at - buf);
 }
 
 bool qftp_capture_sniff(const uint8_t *h, size_t n)
 {
     if (n < 4)
         return false;
-    uint32_t le =
-        (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-    uint32_t be =
-        (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 | (uint32_t)h[0] << 24;
-    return le == 0xA1B2C3D4 || be == 0xA1B2C3D4 || le == 0xA1B23C4D || be == 0xA1B23C4D ||
-           le == 0x0A0D0D0A; /* pcapng section header block */
+    uint32_t be = get_be32(h);
+    uint32_t le = (uint32_t)h[3] << 24 | (uint32_t)h[2] << 16 | (uint32_t)h[1] << 8 | h[0];
+    if (be == 0xA1B2C3D4 || le == 0xA1B2C3D4 || be == 0xA1B23C4D || le == 0xA1B23C4D)
+        return true;
+    if (be != 0x0A0D0D0A) /* pcapng Section Header Block type; a palindrome */
+        return false;
+    if (n < 12)
+        return true;
+    /* the byte-order magic after the block length tells the endianness */
+    uint32_t bom_be = get_be32(h + 8);
+    return bom_be == 0x1A2B3C4D || bom_be == 0x4D3C2B1A;
 }
 
-/* ---- writing ----------------------------------------------------------------------------- */
+/* ---- writing --------------------------------------------------------------------------- */
 
 struct qftp_capture_writer {
     pcap_t *dead;
     pcap_dumper_t *dump;
-    char *path;
+    FILE *fp;
+    char *path; /* NULL when writing to stdout */
     char *tmp;
-    char name[33];
+    bool failed; /* a write reached the file only in part: nothing can be committed */
+    char name[CAP_NAME_MAX + 1];
     uint64_t frames;
-    uint8_t *buf;
+    uint8_t *buf; /* one frame: tags + up to QFTP_CAPTURE_MAX_PAYLOAD bytes */
 };
 
-qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf)
+static void writer_free(qftp_capture_writer *w)
 {
-    qftp_capture_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        ERR("out of memory");
-        return NULL;
-    }
-    snprintf(w->name, sizeof w->name, "%s", dissector_name ? dissector_name : "qftp");
-    w->buf = malloc(QFTP_CAPTURE_SNAPLEN + 128);
-    w->dead = pcap_open_dead_with_tstamp_precision(QFTP_LINKTYPE_UPPER_PDU, QFTP_CAPTURE_SNAPLEN,
-                                                   PCAP_TSTAMP_PRECISION_NANO);
-    if (!w->buf || !w->dead) {
-        ERR("cannot set up a pcap writer");
-        goto fail;
-    }
-    FILE *f;
-    if (strcmp(path, "-") == 0) {
-        f = stdout;
-    } else {
-        w->path = strdup(path);
-        w->tmp = malloc(strlen(path) + 16);
-        if (!w->path || !w->tmp) {
-            ERR("out of memory");
-            goto fail;
-        }
-        sprintf(w->tmp, "%s.XXXXXX", path);
-        int fd = mkstemp(w->tmp);
-        if (fd < 0) {
-            ERR("cannot create %s: %s", path, strerror(errno));
-            free(w->tmp);
-            w->tmp = NULL;
-            goto fail;
-        }
-        fchmod(fd, 0644);
-        f = fdopen(fd, "wb");
-        if (!f) {
-            ERR("cannot write %s: %s", path, strerror(errno));
-            close(fd);
-            goto fail;
-        }
-    }
-    w->dump = pcap_dump_fopen(w->dead, f);
-    if (!w->dump) {
-        ERR("cannot write %s: %s", path, pcap_geterr(w->dead));
-        if (f != stdout)
-            fclose(f);
-        goto fail;
-    }
-    return w;
-fail:
-    if (w->tmp)
-        unlink(w->tmp);
     if (w->dead)
         pcap_close(w->dead);
     free(w->buf);
     free(w->path);
     free(w->tmp);
     free(w);
-    return NULL;
+}
+
+qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf)
+{
+    if (!dissector_name)
+        dissector_name = "qftp";
+    size_t name_len = strlen(dissector_name);
+    if (name_len == 0 || name_len > CAP_NAME_MAX) {
+        ERR("dissector name '%s' must be 1 to %zu characters long", dissector_name, CAP_NAME_MAX);
+        return NULL;
+    }
+    qftp_capture_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        ERR("out of memory");
+        return NULL;
+    }
+    memcpy(w->name, dissector_name, name_len + 1);
+    w->buf = malloc(QFTP_CAPTURE_SNAPLEN);
+    /* Nanoseconds: the importer keeps log times to the nanosecond when it has them, and
+     * libpcap, Wireshark and tshark all read the 0xA1B23C4D magic. */
+    w->dead = pcap_open_dead_with_tstamp_precision(QFTP_LINKTYPE_UPPER_PDU, QFTP_CAPTURE_SNAPLEN,
+                                                   PCAP_TSTAMP_PRECISION_NANO);
+    if (!w->buf || !w->dead) {
+        ERR("out of memory");
+        writer_free(w);
+        return NULL;
+    }
+    if (strcmp(path, "-") == 0) {
+        w->fp = stdout;
+    } else {
+        size_t n = strlen(path) + sizeof ".XXXXXX";
+        w->path = strdup(path);
+        w->tmp = malloc(n);
+        if (!w->path || !w->tmp) {
+            ERR("out of memory");
+            writer_free(w);
+            return NULL;
+        }
+        /* Same directory as the target, so that the final rename() cannot cross a file
+         * system and is atomic. */
+        snprintf(w->tmp, n, "%s.XXXXXX", path);
+        int fd = mkstemp(w->tmp);
+        if (fd < 0) {
+            ERR("cannot create %s: %s", path, strerror(errno));
+            writer_free(w);
+            return NULL;
+        }
+        (void)fchmod(fd, 0644); /* mkstemp makes it 0600; a capture is not a secret */
+        w->fp = fdopen(fd, "wb");
+        if (!w->fp) {
+            ERR("cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            unlink(w->tmp);
+            writer_free(w);
+            return NULL;
+        }
+    }
+    w->dump = pcap_dump_fopen(w->dead, w->fp);
+    if (!w->dump) {
+        ERR("cannot write %s: %s", path, pcap_geterr(w->dead));
+        if (w->tmp) {
+            fclose(w->fp);
+            unlink(w->tmp);
+        }
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static int check_stream(qftp_capture_writer *w, char *errbuf)
+{
+    if (!w->failed && !ferror(w->fp))
+        return 0;
+    if (!w->failed) {
+        ERR("cannot write %s: %s", w->path ? w->path : "standard output",
+            errno ? strerror(errno) : "I/O error");
+        w->failed = true;
+    } else {
+        ERR("cannot write %s: an earlier write failed", w->path ? w->path : "standard output");
+    }
+    return -1;
 }
 
 int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
                     const uint8_t *data, size_t len, char *errbuf)
 {
+    if (check_stream(w, errbuf) < 0)
+        return -1;
+    /* The record header holds an unsigned 32-bit count of seconds. */
+    if (ts < 0 || ts / QFTP_NS_PER_SEC > (qftp_ts)UINT32_MAX) {
+        if (ts == QFTP_TS_NONE)
+            ERR("frame %llu: no timestamp", (unsigned long long)w->frames + 1);
+        else
+            ERR("frame %llu: timestamp %lld ns is outside what pcap stores (1970 to 2106)",
+                (unsigned long long)w->frames + 1, (long long)ts);
+        return -1;
+    }
+    size_t h = qftp_exp_pdu_header(w->buf, QFTP_CAPTURE_SNAPLEN - QFTP_CAPTURE_MAX_PAYLOAD, w->name,
+                                   dir, ts_synth);
+    struct pcap_pkthdr ph;
+    memset(&ph, 0, sizeof ph);
+    ph.ts.tv_sec = (time_t)(ts / QFTP_NS_PER_SEC);
+    /* The dumper was opened with nanosecond precision: tv_usec holds nanoseconds. */
+    ph.ts.tv_usec = (suseconds_t)(ts % QFTP_NS_PER_SEC);
     size_t off = 0;
     do {
-        size_t n = len - off > QFTP_CAPTURE_MAX_PAYLOAD ? QFTP_CAPTURE_MAX_PAYLOAD : len - off;
-        size_t h = qftp_exp_pdu_header(w->buf, 128, w->name, dir, ts_synth);
+        size_t n = len - off;
+        if (n > QFTP_CAPTURE_MAX_PAYLOAD)
+            n = QFTP_CAPTURE_MAX_PAYLOAD;
         if (n)
             memcpy(w->buf + h, data + off, n);
-        struct pcap_pkthdr ph;
-        memset(&ph, 0, sizeof ph);
-        if (ts < 0)
-            ts = 0;
-        ph.ts.tv_sec = (time_t)(ts / QFTP_NS_PER_SEC);
-        ph.ts.tv_usec = (suseconds_t)(ts % QFTP_NS_PER_SEC); /* nanoseconds: see open */
         ph.caplen = ph.len = (bpf_u_int32)(h + n);
+        errno = 0;
         pcap_dump((u_char *)w->dump, &ph, w->buf);
+        if (check_stream(w, errbuf) < 0)
+            return -1;
         w->frames++;
         off += n;
     } while (off < len);
-    if (ferror(pcap_dump_file(w->dump))) {
-        ERR("write error: %s", strerror(errno));
-        return -1;
-    }
     return 0;
 }
 
 int qftp_capw_flush(qftp_capture_writer *w, char *errbuf)
 {
+    if (check_stream(w, errbuf) < 0)
+        return -1;
+    errno = 0;
     if (pcap_dump_flush(w->dump) < 0) {
-        ERR("cannot flush the capture: %s", strerror(errno));
+        w->failed = true;
+        ERR("cannot write %s: %s", w->path ? w->path : "standard output",
+            errno ? strerror(errno) : "I/O error");
         return -1;
     }
     return 0;
@@ -173,19 +265,20 @@ uint64_t qftp_capw_frames(const qftp_capture_writer *w)
 int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf)
 {
     int rc = 0;
-    FILE *f = pcap_dump_file(w->dump);
-    if (pcap_dump_flush(w->dump) < 0 || ferror(f)) {
-        if (commit)
-            ERR("cannot write the capture: %s", strerror(errno));
-        rc = -1;
+    if (commit) {
+        rc = qftp_capw_flush(w, errbuf);
+        if (rc == 0 && w->tmp && fsync(fileno(w->fp)) != 0) {
+            ERR("cannot write %s: %s", w->path, strerror(errno));
+            rc = -1;
+        }
     }
-    if (f == stdout) {
+    if (w->fp == stdout) {
+        /* A pcap_dumper_t is the FILE itself: pcap_dump_close() would fclose(stdout),
+         * so it is only flushed and left open for the caller. */
         fflush(stdout);
-        free(w->dump); /* pcap_dump_close would close stdout */
     } else {
         pcap_dump_close(w->dump);
     }
-    pcap_close(w->dead);
     if (w->tmp) {
         if (commit && rc == 0 && rename(w->tmp, w->path) != 0) {
             ERR("cannot create %s: %s", w->path, strerror(errno));
@@ -194,50 +287,62 @@ int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf)
         if (!commit || rc != 0)
             unlink(w->tmp);
     }
-    free(w->buf);
-    free(w->path);
-    free(w->tmp);
-    free(w);
-    return commit ? rc : 0;
+    writer_free(w);
+    return rc;
 }
 
-/* ---- reading ----------------------------------------------------------------------------- */
+/* ---- reading --------------------------------------------------------------------------- */
 
 struct qftp_capture_reader {
     pcap_t *p;
     int linktype;
-    uint64_t frame;
+    uint64_t frame; /* frames taken from libpcap so far */
+    bool failed;
+    char err[QFTP_ERRBUF_SIZE]; /* repeated by every call after an error */
 };
-
-static const char *linktype_words(int lt)
-{
-    const char *n = pcap_datalink_val_to_description(lt);
-    return n ? n : "unknown";
-}
 
 qftp_capture_reader *qftp_capr_open(const char *path, char *errbuf)
 {
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!fp) {
+        ERR("cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        ERR("the file is empty, not a capture");
+        if (fp != stdin)
+            fclose(fp);
+        return NULL;
+    }
     char perr[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    /* Nanosecond precision: libpcap scales microsecond files up, never nanosecond ones down. */
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!p) {
-        if (strstr(perr, "truncated") || strstr(perr, "short"))
-            ERR("%s: the capture ends inside its file header (truncated file)", path);
+        /* libpcap leaves a stream it could not open with the caller. */
+        if (fp != stdin)
+            fclose(fp);
+        if (strstr(perr, "unknown file format"))
+            ERR("not a capture: neither pcap nor pcapng (unknown file format)");
+        else if (strstr(perr, "truncated"))
+            ERR("the capture ends inside its file header (truncated file)");
         else
-            ERR("%s: not a readable capture: %s", path, perr);
+            ERR("not a readable capture: %s", perr);
         return NULL;
     }
     int lt = pcap_datalink(p);
     if (lt != QFTP_LINKTYPE_UPPER_PDU && lt != QFTP_LINKTYPE_RTAC_SERIAL) {
-        ERR("link type %d (%s) is not a serial capture: qftp reads link types 252 (exported "
-            "PDU) and 250 (RTAC serial)",
-            lt, linktype_words(lt));
-        pcap_close(p);
+        const char *what = pcap_datalink_val_to_description(lt);
+        ERR("link type %d (%s) is not a serial capture: qftp reads link types 252 (exported PDU) "
+            "and 250 (RTAC serial)",
+            lt, what ? what : "unknown");
+        pcap_close(p); /* closes fp, except stdin */
         return NULL;
     }
     qftp_capture_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        pcap_close(p);
         ERR("out of memory");
+        pcap_close(p);
         return NULL;
     }
     r->p = p;
@@ -250,90 +355,135 @@ int qftp_capr_linktype(const qftp_capture_reader *r)
     return r->linktype;
 }
 
-/* Parses the exported-PDU TLVs; returns the payload offset or -1. */
-static long parse_exp_pdu(const uint8_t *b, size_t n, qftp_frame *f, char *errbuf)
+/* Decodes the exported-PDU tags at the start of a link type 252 frame into f. Returns the
+ * offset of the payload, or -1 with r->err set. */
+static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qftp_frame *f)
 {
+    char *errbuf = r->err;
+    unsigned long long no = (unsigned long long)f->frame_no;
     size_t at = 0;
-    f->dir_known = false;
-    f->ts_synth = false;
-    f->dissector[0] = '\0';
     for (;;) {
-        if (at + 4 > n) {
-            ERR("frame %llu: exported-PDU tags run past the end of the frame",
-                (unsigned long long)f->frame_no);
+        if (n - at < 4) {
+            ERR("frame %llu: the exported-PDU tag list runs past the end of the frame "
+                "(no end tag in its %zu bytes)",
+                no, n);
             return -1;
         }
-        unsigned tag = (unsigned)b[at] << 8 | b[at + 1];
-        size_t len = (size_t)b[at + 2] << 8 | b[at + 3];
+        unsigned tag = get_be16(b + at);
+        size_t len = get_be16(b + at + 2);
         at += 4;
-        if (at + len > n) {
-            ERR("frame %llu: exported-PDU tag %u claims %zu bytes, the frame has %zu left",
-                (unsigned long long)f->frame_no, tag, len, n - at);
+        if (len > n - at) {
+            ERR("frame %llu: exported-PDU tag %u at offset %zu claims %zu bytes, but the frame "
+                "has only %zu left",
+                no, tag, at - 4, len, n - at);
             return -1;
         }
-        if (tag == QFTP_EXP_TAG_END)
-            return (long)(at + len);
-        if (tag == QFTP_EXP_TAG_DISSECTOR_NAME) {
-            size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
-            memcpy(f->dissector, b + at, k);
-            f->dissector[k] = '\0';
-        } else if (tag == QFTP_EXP_TAG_P2P_DIRECTION && len == 4) {
-            int32_t d = (int32_t)((uint32_t)b[at] << 24 | (uint32_t)b[at + 1] << 16 |
-                                  (uint32_t)b[at + 2] << 8 | b[at + 3]);
-            if (d == 0 || d == 1) { /* P2P_DIR_SENT / P2P_DIR_RECV; -1 = unknown */
-                f->dir = d == 0 ? QFTP_DIR_TX : QFTP_DIR_RX;
-                f->dir_known = true;
-            }
-        } else if (tag == QFTP_EXP_TAG_TS_SYNTH) {
-            f->ts_synth = true;
-        }
+        const uint8_t *v = b + at;
         at += len;
+        switch (tag) {
+        case QFTP_EXP_TAG_END:
+            return (long)at;
+        case QFTP_EXP_TAG_DISSECTOR_NAME: {
+            size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
+            memcpy(f->dissector, v, k);
+            f->dissector[k] = '\0';
+            break;
+        }
+        case QFTP_EXP_TAG_P2P_DIRECTION: {
+            if (len != 4) {
+                ERR("frame %llu: the direction tag has %zu bytes instead of 4", no, len);
+                return -1;
+            }
+            int32_t d = (int32_t)get_be32(v);
+            /* P2P_DIR_UNKNOWN (-1) or anything else: no direction */
+            f->dir_known = d == P2P_DIR_SENT || d == P2P_DIR_RECV;
+            f->dir = d == P2P_DIR_RECV ? QFTP_DIR_RX : QFTP_DIR_TX;
+            break;
+        }
+        case QFTP_EXP_TAG_TS_SYNTH:
+            f->ts_synth = len == 0 || v[0] != 0;
+            break;
+        default: /* tags for other dissectors: skipped, as Wireshark does */
+            break;
+        }
     }
+}
+
+static int reader_fail(qftp_capture_reader *r, char *errbuf)
+{
+    r->failed = true;
+    snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s", r->err);
+    return -1;
 }
 
 int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
 {
+    if (r->failed)
+        return reader_fail(r, errbuf);
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *b;
         int rc = pcap_next_ex(r->p, &h, &b);
-        if (rc == PCAP_ERROR_BREAK)
+        if (rc == PCAP_ERROR_BREAK) /* end of the file */
             return 0;
+        unsigned long long no = (unsigned long long)r->frame + 1;
         if (rc != 1) {
             const char *e = pcap_geterr(r->p);
-            if (e && (strstr(e, "truncated") || strstr(e, "short")))
-                ERR("frame %llu: the capture ends in the middle of a record (truncated file)",
-                    (unsigned long long)r->frame + 1);
+            if (strstr(e, "truncated"))
+                snprintf(r->err, sizeof r->err,
+                         "frame %llu: the capture ends in the middle of a record (truncated file)",
+                         no);
             else
-                ERR("frame %llu: %s", (unsigned long long)r->frame + 1, e ? e : "read error");
-            return -1;
+                snprintf(r->err, sizeof r->err, "frame %llu: unreadable record: %s", no, e);
+            return reader_fail(r, errbuf);
         }
         r->frame++;
+        if (h->caplen < h->len) {
+            /* Bytes missing from the middle of a serial stream would desynchronise
+             * everything after them: refuse rather than carry on silently. */
+            snprintf(r->err, sizeof r->err,
+                     "frame %llu: only %u of its %u bytes were captured (snapshot length): "
+                     "serial bytes are missing",
+                     no, h->caplen, h->len);
+            return reader_fail(r, errbuf);
+        }
         memset(f, 0, sizeof *f);
         f->frame_no = r->frame;
         f->linktype = r->linktype;
-        f->ts = (qftp_ts)h->ts.tv_sec * QFTP_NS_PER_SEC + (qftp_ts)h->ts.tv_usec;
+        /* Classic pcap stores unsigned 32-bit seconds; libpcap hands them over as a signed
+         * 32-bit value, so times after 2038 arrive negative. */
+        int64_t sec = (int64_t)h->ts.tv_sec;
+        if (sec < 0)
+            sec += INT64_C(1) << 32;
+        f->ts = sec * QFTP_NS_PER_SEC + (qftp_ts)h->ts.tv_usec;
         if (r->linktype == QFTP_LINKTYPE_UPPER_PDU) {
-            long off = parse_exp_pdu(b, h->caplen, f, errbuf);
+            long off = parse_exp_pdu(r, b, h->caplen, f);
             if (off < 0)
-                return -1;
+                return reader_fail(r, errbuf);
             f->data = b + off;
             f->len = h->caplen - (size_t)off;
             return 1;
         }
-        /* RTAC serial: 12-byte header (packet-rtacser.c), event 1/3 TX, 2/4 RX */
-        if (h->caplen < 12) {
-            ERR("frame %llu: RTAC serial frame shorter than its 12-byte header",
-                (unsigned long long)r->frame);
-            return -1;
+        if (h->caplen < RTAC_HEADER_LEN) {
+            snprintf(r->err, sizeof r->err,
+                     "frame %llu: RTAC serial frame of %u bytes is shorter than its %d-byte header",
+                     no, h->caplen, RTAC_HEADER_LEN);
+            return reader_fail(r, errbuf);
         }
+        /* packet-rtacser.c hands the bytes after the header to the payload dissector
+         * whatever the event; the *_END events of some devices do carry data. Status
+         * changes, lost-data and capture-complete markers carry no serial bytes. */
         uint8_t ev = b[8];
-        if (ev < 1 || ev > 4)
-            continue; /* status changes, capture events: no serial bytes */
-        f->dir = ev == 1 || ev == 3 ? QFTP_DIR_TX : QFTP_DIR_RX;
+        if (ev != RTAC_EV_DATA_TX_START && ev != RTAC_EV_DATA_TX_END &&
+            ev != RTAC_EV_DATA_RX_START && ev != RTAC_EV_DATA_RX_END)
+            continue;
+        if (h->caplen == RTAC_HEADER_LEN)
+            continue; /* a bare start/end marker */
+        f->dir =
+            ev == RTAC_EV_DATA_TX_START || ev == RTAC_EV_DATA_TX_END ? QFTP_DIR_TX : QFTP_DIR_RX;
         f->dir_known = true;
-        f->data = b + 12;
-        f->len = h->caplen - 12;
+        f->data = b + RTAC_HEADER_LEN;
+        f->len = h->caplen - RTAC_HEADER_LEN;
         return 1;
     }
 }

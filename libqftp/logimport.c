@@ -1,30 +1,40 @@
 /* logimport.c - text logs of serial AT sessions into records (qftp/logimport.h).
  *
  * Every format is read line by line through one reader with a fixed cap
- * (QFTP_IMPORT_LINE_CAP), so memory does not grow with the input. Records are built
- * in one reusable buffer. Host lines become "<line>\r" (what a terminal sends), module
- * lines "\r\n<line>\r\n" (V.25ter framing, which the parser's data-mode trailer
- * expects), data lines after CONNECT keep "\r\n" ends; a line that spells its own
- * bytes with escapes (\r \n \xHH <CR> <LF>) is taken as exactly those bytes.
+ * (QFTP_IMPORT_LINE_CAP); a line that lies whole in the read buffer is used in place,
+ * so the common case copies nothing. Records are built in one reusable buffer that is
+ * handed on in pieces of at most REC_CAP bytes, and the plain format holds at most
+ * HELD_CAP bytes of a download while it waits for the completion URC, so memory does
+ * not grow with the input.
+ *
+ * Framing of text lines (docs/import.md): host lines become "<line>\r" (what a terminal
+ * sends), module lines "\r\n<line>\r\n" (V.25ter verbose framing, which the parser's
+ * data-mode trailer "\r\nOK\r\n" needs after file bytes that do not end in a line end);
+ * data lines after CONNECT keep their own line ends; a line that spells its bytes with
+ * escapes (\r \n \xHH <CR> <LF>) is exactly those bytes.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "qftp/logimport.h"
 #include "qftp/tables.h"
 
 #define ERR(...) snprintf(errbuf, QFTP_ERRBUF_SIZE, __VA_ARGS__)
 #define CERR(...) snprintf(c->errbuf, QFTP_ERRBUF_SIZE, __VA_ARGS__)
+#define LN(x) ((unsigned long long)(x))
+
+#define RBUF (64u * 1024u)
+#define REC_CAP (1u << 20)  /* a longer record is handed on in pieces of this size */
+#define HELD_CAP (4u << 20) /* plain: download bytes held while waiting for the URC */
+#define DAY (INT64_C(86400) * QFTP_NS_PER_SEC)
 
 const char *qftp_log_format_name(qftp_log_format f)
 {
     static const char *const names[] = {"auto",        "plain",       "socat",
                                         "interceptty", "timestamped", "regex"};
-    return (unsigned)f < 6 ? names[f] : "?";
+    return (unsigned)f < G_N_ELEMENTS(names) ? names[f] : "?";
 }
 
 int qftp_log_format_from_name(const char *name)
@@ -42,21 +52,22 @@ void qftp_import_opts_init(qftp_import_opts *o)
 
 /* ---- redaction ------------------------------------------------------------------------------ */
 
-static uint8_t *find_ci(uint8_t *s, size_t n, const char *pat)
+static size_t find_ci(const uint8_t *s, size_t n, size_t from, const char *pat)
 {
     size_t m = strlen(pat);
-    for (size_t i = 0; i + m <= n; i++)
+    for (size_t i = from; i + m <= n; i++)
         if (g_ascii_strncasecmp((const char *)s + i, pat, m) == 0)
-            return s + i;
-    return NULL;
+            return i;
+    return SIZE_MAX;
 }
 
-/* Stars the value of field `want` (0-based) of a parameter list. */
-static size_t star_field(uint8_t *p, size_t n, int want)
+/* Bounds of parameter `want` (0-based) of the list at p: [*a, *b) trimmed of spaces.
+ * A parameter ends at ',' outside quotes, or at ';', CR, LF or the end. */
+static bool param_bounds(const uint8_t *p, size_t n, int want, size_t *a, size_t *b)
 {
     int field = 0;
     bool q = false;
-    size_t start = 0, replaced = 0;
+    size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         bool end = i == n || p[i] == '\r' || p[i] == '\n' || (!q && (p[i] == ',' || p[i] == ';'));
         if (i < n && p[i] == '"')
@@ -64,38 +75,57 @@ static size_t star_field(uint8_t *p, size_t n, int want)
         if (!end)
             continue;
         if (field == want) {
-            for (size_t k = start; k < i; k++)
-                if (p[k] != '"' && p[k] != ' ') {
-                    p[k] = '*';
-                    replaced++;
-                }
-            return replaced;
+            size_t x = start, y = i;
+            while (x < y && (p[x] == ' ' || p[x] == '\t'))
+                x++;
+            while (y > x && (p[y - 1] == ' ' || p[y - 1] == '\t'))
+                y--;
+            *a = x;
+            *b = y;
+            return true;
         }
         if (i == n || p[i] != ',')
-            return 0;
+            return false;
         field++;
         start = i + 1;
     }
-    return 0;
+    return false;
+}
+
+/* Stars parameter `want`: the text between its quotes, or the whole unquoted value. */
+static size_t star_param(uint8_t *p, size_t n, int want)
+{
+    size_t a, b;
+    if (!param_bounds(p, n, want, &a, &b))
+        return 0;
+    if (b > a && p[a] == '"') {
+        a++;
+        if (b > a && p[b - 1] == '"')
+            b--;
+    }
+    memset(p + a, '*', b - a);
+    return b - a;
 }
 
 size_t qftp_redact_line(uint8_t *line, size_t len)
 {
     size_t replaced = 0;
-    uint8_t *p = find_ci(line, len, "+QFTPPASS=");
-    if (p) {
-        p += 10;
-        replaced += star_field(p, len - (size_t)(p - line), 0);
+    for (size_t at = 0; (at = find_ci(line, len, at, "+QFTPPASS=")) != SIZE_MAX;) {
+        at += 10;
+        replaced += star_param(line + at, len - at, 0);
     }
-    p = find_ci(line, len, "+QFTPCFG=");
-    if (p) {
-        p += 9;
-        size_t rest = len - (size_t)(p - line);
-        uint8_t *k = p;
-        while (k < p + rest && (*k == ' ' || *k == '"'))
-            k++;
-        if ((size_t)(p + rest - k) >= 7 && g_ascii_strncasecmp((const char *)k, "account", 7) == 0)
-            replaced += star_field(p, rest, 2);
+    for (size_t at = 0; (at = find_ci(line, len, at, "+QFTPCFG=")) != SIZE_MAX;) {
+        at += 9;
+        uint8_t *p = line + at;
+        size_t a, b;
+        if (!param_bounds(p, len - at, 0, &a, &b))
+            continue;
+        if (b - a >= 2 && p[a] == '"' && p[b - 1] == '"') {
+            a++;
+            b--;
+        }
+        if (b - a == 7 && g_ascii_strncasecmp((const char *)p + a, "account", 7) == 0)
+            replaced += star_param(p, len - at, 2);
     }
     return replaced;
 }
@@ -104,60 +134,81 @@ size_t qftp_redact_line(uint8_t *line, size_t len)
 
 typedef struct {
     FILE *in;
-    uint8_t *buf; /* read buffer */
+    uint8_t *buf; /* read buffer, RBUF bytes */
     size_t pos, end;
     bool eof;
-    uint8_t *line; /* the current line, grown up to the cap */
+    uint8_t *line; /* a line that crosses a read: copied here, grown up to the cap */
     size_t cap;
+    bool had_lf; /* the current line ended with LF (false only for the last line) */
     uint64_t line_no;
-    uint64_t consumed;
-    uint64_t next_progress;
+    uint64_t consumed, next_progress;
     const qftp_import_opts *o;
 } reader;
 
-#define RBUF 65536
+static int fill(reader *r, char *errbuf)
+{
+    r->end = fread(r->buf, 1, RBUF, r->in);
+    r->pos = 0;
+    if (r->end == 0) {
+        r->eof = true;
+        if (ferror(r->in)) {
+            ERR("line %llu: read error: %s", LN(r->line_no + 1), strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
 
-/* Reads the next line (without its LF; a CR before it is kept). Returns 1, 0 at the
- * end, -1 (errbuf) for a line over the cap. */
+static void progress(reader *r, size_t n)
+{
+    r->consumed += n;
+    if (r->o->progress && r->consumed >= r->next_progress) {
+        r->o->progress(r->o->progress_user, r->consumed);
+        r->next_progress = r->consumed + (1u << 20);
+    }
+}
+
+/* The next line without its LF (a CR before it is kept). Returns 1, 0 at the end, -1
+ * (errbuf) for a read error or a line over the cap; the over-long line is not read
+ * further than the cap. */
 static int next_line(reader *r, uint8_t **out, size_t *len, char *errbuf)
 {
     size_t n = 0;
     bool any = false;
     for (;;) {
         if (r->pos == r->end) {
-            if (r->eof)
+            if (!r->eof && fill(r, errbuf) < 0)
+                return -1;
+            if (r->pos == r->end)
                 break;
-            r->end = fread(r->buf, 1, RBUF, r->in);
-            r->pos = 0;
-            if (r->end == 0) {
-                r->eof = true;
-                if (ferror(r->in)) {
-                    ERR("line %llu: read error: %s", (unsigned long long)r->line_no + 1,
-                        strerror(errno));
-                    return -1;
-                }
-                break;
-            }
         }
-        any = true;
         uint8_t *s = r->buf + r->pos;
         size_t avail = r->end - r->pos;
         uint8_t *nl = memchr(s, '\n', avail);
         size_t take = nl ? (size_t)(nl - s) : avail;
+        any = true;
         if (n + take > QFTP_IMPORT_LINE_CAP) {
             ERR("line %llu: longer than %u bytes without a line end: not a text log",
-                (unsigned long long)r->line_no + 1, QFTP_IMPORT_LINE_CAP);
+                LN(r->line_no + 1), QFTP_IMPORT_LINE_CAP);
             return -1;
+        }
+        r->pos += take + (nl ? 1 : 0);
+        progress(r, take + (nl ? 1 : 0));
+        if (nl && n == 0) {
+            /* the whole line is in the buffer: no copy */
+            r->line_no++;
+            r->had_lf = true;
+            *out = s;
+            *len = take;
+            return 1;
         }
         if (n + take > r->cap) {
             size_t nc = r->cap ? r->cap : 4096;
             while (nc < n + take)
                 nc *= 2;
-            if (nc > QFTP_IMPORT_LINE_CAP)
-                nc = QFTP_IMPORT_LINE_CAP;
             uint8_t *g = realloc(r->line, nc);
             if (!g) {
-                ERR("line %llu: out of memory", (unsigned long long)r->line_no + 1);
+                ERR("line %llu: out of memory", LN(r->line_no + 1));
                 return -1;
             }
             r->line = g;
@@ -165,234 +216,259 @@ static int next_line(reader *r, uint8_t **out, size_t *len, char *errbuf)
         }
         memcpy(r->line + n, s, take);
         n += take;
-        r->pos += take + (nl ? 1 : 0);
-        r->consumed += take + (nl ? 1 : 0);
-        if (r->o->progress && r->consumed >= r->next_progress) {
-            r->o->progress(r->o->progress_user, r->consumed);
-            r->next_progress = r->consumed + (1u << 20);
+        if (nl) {
+            r->had_lf = true;
+            goto done;
         }
-        if (nl)
-            break;
     }
-    if (!any && n == 0)
+    r->had_lf = false;
+    if (!any)
         return 0;
+done:
     r->line_no++;
     *out = r->line;
     *len = n;
     return 1;
 }
 
+/* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
+ * text. Latin-1 text and a lone Ctrl-Z pass. */
 static bool binary_line(const uint8_t *s, size_t n)
 {
-    size_t bad = 0;
+    size_t ctl = 0, high = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == 0)
+        uint8_t c = s[i];
+        if (c == 0)
             return true;
-        if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\r')
-            bad++;
+        if (c < 0x20 && c != '\t' && c != '\r' && c != 0x1a && c != 0x1b)
+            ctl++;
+        else if (c >= 0x80)
+            high++;
     }
-    if (n >= 8 && !g_utf8_validate((const char *)s, (gssize)n, NULL)) {
-        /* Latin-1 text is fine; mostly high bytes and control bytes is not. */
-        size_t high = 0;
-        for (size_t i = 0; i < n; i++)
-            high += s[i] >= 0x80;
-        if (high * 2 > n)
-            return true;
-    }
-    return bad * 4 > n && n > 0;
+    if (n >= 4 && ctl * 4 > n)
+        return true;
+    return high * 2 > n && n >= 4 && !g_utf8_validate((const char *)s, (gssize)n, NULL);
 }
 
-/* ---- emitting records ---------------------------------------------------------------------- */
+/* ---- times ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    qftp_ts ts;
+    bool have;  /* the log gave a time */
+    bool dated; /* with a date (or seconds since an origin): no midnight wrap */
+} stamp;
+
+static const stamp NO_STAMP = {0, false, false};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static size_t digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v)
+{
+    size_t k = 0;
+    *v = 0;
+    while (i + k < n && k < max && g_ascii_isdigit(s[i + k])) {
+        *v = *v * 10 + (s[i + k] - '0');
+        k++;
+    }
+    return k;
+}
+
+/* Parses a time at s: "YYYY-MM-DD HH:MM:SS[.f]" ('/' for '-', 'T' for ' ', a 'Z' after),
+ * "HH:MM:SS[.f]" (a time of day: day 1970-01-01), or seconds "123.456". '.' or ',' before
+ * the fraction. Times are UTC. Returns the bytes used, 0 if there is no time at s. */
+static size_t parse_time(const uint8_t *s, size_t n, stamp *out)
+{
+    int64_t y = 1970, mo = 1, d = 1, h = 0, mi = 0, sec = 0, v;
+    size_t i = 0, k = digits(s, n, 0, 20, &v);
+    bool dated = false;
+    if (k == 4 && k < n && (s[k] == '-' || s[k] == '/')) {
+        char sep = (char)s[k];
+        y = v;
+        i = k + 1;
+        if (digits(s, n, i, 2, &mo) != 2 || i + 2 >= n || s[i + 2] != sep)
+            return 0;
+        i += 3;
+        if (digits(s, n, i, 2, &d) != 2 || i + 2 >= n || (s[i + 2] != ' ' && s[i + 2] != 'T'))
+            return 0;
+        i += 3;
+        if (mo < 1 || mo > 12 || d < 1 || d > 31)
+            return 0;
+        dated = true;
+        k = digits(s, n, i, 2, &h);
+        if (k == 0)
+            return 0;
+    } else if (k >= 1 && k <= 2 && k < n && s[k] == ':') {
+        h = v;
+    } else if (k >= 1 && k + 1 < n && (s[k] == '.' || s[k] == ',') && g_ascii_isdigit(s[k + 1])) {
+        /* seconds since some origin, e.g. "12.345" */
+        sec = v;
+        i = k;
+        dated = true;
+        goto fraction;
+    } else {
+        return 0;
+    }
+    /* HH:MM:SS at i */
+    i += k;
+    if (i >= n || s[i] != ':' || digits(s, n, i + 1, 2, &mi) != 2)
+        return 0;
+    i += 3;
+    if (i >= n || s[i] != ':' || digits(s, n, i + 1, 2, &sec) != 2)
+        return 0;
+    i += 3;
+    if (h > 23 || mi > 59 || sec > 60)
+        return 0;
+fraction:;
+    int64_t frac = 0;
+    if (i + 1 < n && (s[i] == '.' || s[i] == ',') && g_ascii_isdigit(s[i + 1])) {
+        int64_t scale = 100000000;
+        for (i++; i < n && g_ascii_isdigit(s[i]); i++) {
+            frac += (s[i] - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (dated && i < n && s[i] == 'Z')
+        i++;
+    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    out->ts = ((days * 24 + h) * 3600 + mi * 60 + sec) * QFTP_NS_PER_SEC + frac;
+    out->have = true;
+    out->dated = dated;
+    return i;
+}
+
+/* ---- records -------------------------------------------------------------------------------- */
 
 typedef struct {
     qftp_record_cb cb;
     void *user;
-    GByteArray *b;
+    const qftp_import_opts *o;
+    uint8_t *p; /* the record being built */
+    size_t len, cap;
+    bool oom;
     qftp_ts last;
-    bool have_time;
-    int stop;
+    bool have_last;
+    qftp_ts day_off; /* days added to times of day after midnight */
+    bool data;       /* the record is data-mode bytes: not redacted */
 } emitter;
-
-static int emit_rec(emitter *e, qftp_dir dir, qftp_ts ts, bool have_ts, uint64_t line,
-                    const qftp_import_opts *o)
-{
-    if (e->b->len == 0)
-        return 0;
-    bool synth = !have_ts;
-    if (have_ts) {
-        /* a time-of-day log that passes midnight */
-        if (e->have_time && ts + 12 * 3600 * QFTP_NS_PER_SEC < e->last)
-            ts += 24 * 3600 * QFTP_NS_PER_SEC;
-        if (e->have_time && ts < e->last)
-            ts = e->last;
-    } else {
-        ts = e->have_time ? e->last + QFTP_NS_PER_MS : 0;
-    }
-    e->last = ts;
-    e->have_time = true;
-    if (o->redact && dir == QFTP_DIR_TX)
-        qftp_redact_line(e->b->data, e->b->len);
-    qftp_record rec = {dir, ts, synth, e->b->data, e->b->len, line};
-    int rc = e->cb(e->user, &rec);
-    g_byte_array_set_size(e->b, 0);
-    return rc;
-}
 
 static void add(emitter *e, const void *p, size_t n)
 {
-    g_byte_array_append(e->b, p, (guint)n);
+    if (e->len + n > e->cap) {
+        size_t nc = e->cap ? e->cap : 4096;
+        while (nc < e->len + n)
+            nc *= 2;
+        uint8_t *g = realloc(e->p, nc);
+        if (!g) {
+            e->oom = true;
+            return;
+        }
+        e->p = g;
+        e->cap = nc;
+    }
+    memcpy(e->p + e->len, p, n);
+    e->len += n;
 }
 
-/* Decodes \r \n \t \\ \xHH <CR> <LF> escapes into e->b. Returns whether any was seen. */
-static bool add_unescaped(emitter *e, const uint8_t *s, size_t n)
+static inline void add1(emitter *e, uint8_t b)
 {
-    bool seen = false;
+    if (e->len < e->cap)
+        e->p[e->len++] = b;
+    else
+        add(e, &b, 1);
+}
+
+/* Hands the built record on. Times are made monotonic: a time of day that falls back by
+ * more than 12 h passed midnight (a day is added from there on); a smaller step back is
+ * held at the previous time. A missing time is the previous + 1 ms (0 at the start). */
+static int emit(emitter *e, qftp_dir dir, stamp st, uint64_t line, char *errbuf)
+{
+    if (e->oom) {
+        ERR("line %llu: out of memory", LN(line));
+        return -1;
+    }
+    if (e->len == 0)
+        return 0;
+    qftp_ts ts = st.ts;
+    if (st.have) {
+        if (!st.dated) {
+            ts += e->day_off;
+            if (e->have_last && ts + DAY / 2 < e->last) {
+                e->day_off += DAY;
+                ts += DAY;
+            }
+        }
+        if (e->have_last && ts < e->last)
+            ts = e->last;
+    } else {
+        ts = e->have_last ? e->last + QFTP_NS_PER_MS : 0;
+    }
+    e->last = ts;
+    e->have_last = true;
+    if (e->o->redact && (dir == QFTP_DIR_TX || !e->data))
+        qftp_redact_line(e->p, e->len);
+    qftp_record rec = {dir, ts, !st.have, e->p, e->len, line};
+    e->len = 0;
+    return e->cb(e->user, &rec);
+}
+
+/* Whether a line spells its bytes: \r, \n, \xHH, <CR> or <LF> in it. */
+static bool spelled(const uint8_t *s, size_t n)
+{
+    for (const uint8_t *p = s; (p = memchr(p, '\\', (size_t)(s + n - p))) && p + 1 < s + n; p++)
+        if (p[1] == 'r' || p[1] == 'n' ||
+            (p[1] == 'x' && p + 3 < s + n && g_ascii_isxdigit(p[2]) && g_ascii_isxdigit(p[3])))
+            return true;
+    for (const uint8_t *p = s; (p = memchr(p, '<', (size_t)(s + n - p))) && p + 3 < s + n; p++)
+        if (p[3] == '>' && (g_ascii_strncasecmp((const char *)p + 1, "CR", 2) == 0 ||
+                            g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0))
+            return true;
+    return false;
+}
+
+/* Adds a spelled line: \r \n \t \\ \xHH <CR> <LF> become bytes, the rest is literal. */
+static void add_unescaped(emitter *e, const uint8_t *s, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\\' && i + 1 < n) {
-            char c = (char)s[i + 1];
-            uint8_t v;
+            uint8_t c = s[i + 1];
             if (c == 'r' || c == 'n' || c == 't' || c == '\\') {
-                v = c == 'r' ? '\r' : c == 'n' ? '\n' : c == 't' ? '\t' : '\\';
-                add(e, &v, 1);
+                add1(e, c == 'r' ? '\r' : c == 'n' ? '\n' : c == 't' ? '\t' : '\\');
                 i++;
-                seen = true;
                 continue;
             }
             if (c == 'x' && i + 3 < n && g_ascii_isxdigit(s[i + 2]) && g_ascii_isxdigit(s[i + 3])) {
-                v = (uint8_t)(g_ascii_xdigit_value(s[i + 2]) << 4 | g_ascii_xdigit_value(s[i + 3]));
-                add(e, &v, 1);
+                add1(e, (uint8_t)(g_ascii_xdigit_value(s[i + 2]) << 4 |
+                                  g_ascii_xdigit_value(s[i + 3])));
                 i += 3;
-                seen = true;
                 continue;
             }
         }
-        if (s[i] == '<' && i + 3 < n &&
-            (memcmp(s + i, "<CR>", 4) == 0 || memcmp(s + i, "<LF>", 4) == 0)) {
-            uint8_t v = s[i + 1] == 'C' ? '\r' : '\n';
-            add(e, &v, 1);
-            i += 3;
-            seen = true;
-            continue;
+        if (s[i] == '<' && i + 3 < n && s[i + 3] == '>') {
+            if (g_ascii_strncasecmp((const char *)s + i + 1, "CR", 2) == 0) {
+                add1(e, '\r');
+                i += 3;
+                continue;
+            }
+            if (g_ascii_strncasecmp((const char *)s + i + 1, "LF", 2) == 0) {
+                add1(e, '\n');
+                i += 3;
+                continue;
+            }
         }
-        add(e, s + i, 1);
+        add1(e, s[i]);
     }
-    return seen;
 }
 
-/* ---- times ------------------------------------------------------------------------------------
- */
-
-/* Parses a time at s: "YYYY-MM-DD HH:MM:SS[.f]" (also '/', 'T'), "HH:MM:SS[.f]" (day
- * 1970-01-01), or seconds "123.456". Times are UTC. Returns the bytes used, 0 if none. */
-static size_t parse_time(const uint8_t *s, size_t n, qftp_ts *out)
-{
-    size_t i = 0;
-    int y = 1970, mo = 1, d = 1, h = 0, mi = 0;
-    double sec = 0;
-#define DIGITS(k, var)                                                                             \
-    do {                                                                                           \
-        int v_ = 0;                                                                                \
-        for (int j_ = 0; j_ < (k); j_++) {                                                         \
-            if (i >= n || !isdigit(s[i]))                                                          \
-                return 0;                                                                          \
-            v_ = v_ * 10 + (s[i++] - '0');                                                         \
-        }                                                                                          \
-        var = v_;                                                                                  \
-    } while (0)
-    size_t j = 0;
-    while (j < n && isdigit(s[j]))
-        j++;
-    if (j == 4 && j < n && (s[j] == '-' || s[j] == '/')) {
-        DIGITS(4, y);
-        i++;
-        DIGITS(2, mo);
-        if (i >= n || (s[i] != '-' && s[i] != '/'))
-            return 0;
-        i++;
-        DIGITS(2, d);
-        if (i >= n || (s[i] != ' ' && s[i] != 'T'))
-            return 0;
-        i++;
-        j = 2;
-    }
-    if (j == 2 && i + 2 < n && s[i + 2] == ':') {
-        DIGITS(2, h);
-        i++;
-        DIGITS(2, mi);
-        if (i >= n || s[i] != ':')
-            return 0;
-        i++;
-        int ss;
-        DIGITS(2, ss);
-        sec = ss;
-    } else if (j > 0 && i == 0) {
-        /* seconds, e.g. "12.345" */
-        double v = 0;
-        while (i < n && isdigit(s[i]))
-            v = v * 10 + (s[i++] - '0');
-        if (i >= n || (s[i] != '.' && s[i] != ','))
-            return 0;
-        sec = v;
-        h = mi = 0;
-    } else {
-        return 0;
-    }
-    int64_t frac_ns = 0;
-    if (i < n && (s[i] == '.' || s[i] == ',') && i + 1 < n && isdigit(s[i + 1])) {
-        i++;
-        int64_t scale = 100000000;
-        while (i < n && isdigit(s[i])) {
-            frac_ns += (s[i] - '0') * scale;
-            scale /= 10;
-            i++;
-        }
-    }
-#undef DIGITS
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = 0;
-    int64_t base = (int64_t)timegm(&tm);
-    *out = (base + (int64_t)sec) * QFTP_NS_PER_SEC + frac_ns;
-    return i;
-}
-
-/* ---- direction markers ----------------------------------------------------------------------- */
-
-/* Recognises a direction word at s (">>", "<<", "TX", "RX", "Send", "Recv", ...) followed
- * by ':' or a space. Returns bytes used (marker and separator), 0 if none. */
-static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
-{
-    static const struct {
-        const char *w;
-        qftp_dir d;
-    } words[] = {{">>", QFTP_DIR_TX},      {"<<", QFTP_DIR_RX},      {"TX", QFTP_DIR_TX},
-                 {"RX", QFTP_DIR_RX},      {"Send", QFTP_DIR_TX},    {"Sent", QFTP_DIR_TX},
-                 {"Recv", QFTP_DIR_RX},    {"Receive", QFTP_DIR_RX}, {"Rcvd", QFTP_DIR_RX},
-                 {"Received", QFTP_DIR_RX}};
-    for (size_t k = sizeof words / sizeof words[0]; k-- > 0;) {
-        size_t m = strlen(words[k].w);
-        if (n < m || g_ascii_strncasecmp((const char *)s, words[k].w, m) != 0)
-            continue;
-        size_t i = m;
-        bool arrow = words[k].w[0] == '>' || words[k].w[0] == '<';
-        if (i < n && (s[i] == ':' || s[i] == ']'))
-            i++;
-        else if (!arrow && !(i < n && s[i] == ' ') && i != n)
-            continue;
-        if (i < n && s[i] == ' ')
-            i++;
-        *dir = words[k].d;
-        return i;
-    }
-    return 0;
-}
-
-/* ---- formats
- * ------------------------------------------------------------------------------------- */
+/* ---- formats -------------------------------------------------------------------------------- */
 
 typedef struct {
     reader r;
@@ -401,18 +477,86 @@ typedef struct {
     char *errbuf;
 } ctx;
 
-static int line_record(ctx *c, qftp_dir dir, const uint8_t *s, size_t n, qftp_ts ts, bool have_ts)
+/* One text line as a record: spelled bytes, or "<line>\r" (host) / "\r\n<line>\r\n". */
+static int line_record(ctx *c, qftp_dir dir, const uint8_t *s, size_t n, stamp st, uint64_t line)
 {
     while (n && s[n - 1] == '\r')
         n--;
-    if (!add_unescaped(&c->e, s, n)) {
-        g_byte_array_set_size(c->e.b, 0);
+    if (spelled(s, n)) {
+        add_unescaped(&c->e, s, n);
+    } else {
         if (dir == QFTP_DIR_RX)
             add(&c->e, "\r\n", 2);
         add(&c->e, s, n);
         add(&c->e, dir == QFTP_DIR_TX ? "\r" : "\r\n", dir == QFTP_DIR_TX ? 1 : 2);
     }
-    return emit_rec(&c->e, dir, ts, have_ts, c->r.line_no, c->o);
+    return emit(&c->e, dir, st, line, c->errbuf);
+}
+
+static bool blank(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* timestamped ---------------------------------------------------------------------------------- */
+
+/* A direction word at s (">>", "<<", "TX", "RX", "Send", "Recv", ..., optionally in
+ * brackets) and its separator (':' and/or one space). Returns the bytes used, 0 if none. */
+static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
+{
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } words[] = {{">>", QFTP_DIR_TX},   {"<<", QFTP_DIR_RX},       {"TX", QFTP_DIR_TX},
+                 {"RX", QFTP_DIR_RX},   {"Sent", QFTP_DIR_TX},     {"Send", QFTP_DIR_TX},
+                 {"Rcvd", QFTP_DIR_RX}, {"Received", QFTP_DIR_RX}, {"Receive", QFTP_DIR_RX},
+                 {"Recv", QFTP_DIR_RX}};
+    size_t i0 = n > 0 && s[0] == '[' ? 1 : 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
+        size_t m = strlen(words[k].w), i = i0 + m;
+        if (n < i || g_ascii_strncasecmp((const char *)s + i0, words[k].w, m) != 0)
+            continue;
+        bool arrow = words[k].w[0] == '>' || words[k].w[0] == '<';
+        if (i0) {
+            if (i >= n || s[i] != ']')
+                continue;
+            i++;
+        }
+        if (i < n && s[i] == ':')
+            i++;
+        else if (!arrow && !i0 && i < n && s[i] != ' ' && s[i] != '\t')
+            continue; /* "Sending..." is no marker */
+        if (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        *dir = words[k].d;
+        return i;
+    }
+    return 0;
+}
+
+/* The time and the marker of a timestamped line; *off gets where the bytes start.
+ * false when there is no marker. */
+static bool stamped_head(const uint8_t *s, size_t n, stamp *st, qftp_dir *dir, size_t *off)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    *st = NO_STAMP;
+    bool br = i < n && s[i] == '[';
+    size_t t = parse_time(s + i + br, n - i - br, st);
+    if (t && (!br || (i + 1 + t < n && s[i + 1 + t] == ']'))) {
+        i += t + 2 * br;
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+    } else {
+        *st = NO_STAMP;
+    }
+    size_t m = parse_marker(s + i, n - i, dir);
+    *off = i + m;
+    return m > 0;
 }
 
 static int read_timestamped(ctx *c)
@@ -421,37 +565,37 @@ static int read_timestamped(ctx *c)
     size_t n;
     int rc;
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
-        size_t i = 0;
-        while (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (i == n || (n - i == 1 && s[i] == '\r'))
+        if (blank(s, n))
             continue;
-        qftp_ts ts = 0;
-        bool have = false;
-        bool br = s[i] == '[';
-        size_t t = parse_time(s + i + br, n - i - br, &ts);
-        if (t) {
-            have = true;
-            i += br + t;
-            if (br && i < n && s[i] == ']')
-                i++;
-            while (i < n && (s[i] == ' ' || s[i] == '\t'))
-                i++;
-        }
-        qftp_dir dir;
-        size_t m = parse_marker(s + i, n - i, &dir);
-        if (m == 0) {
-            if (binary_line(s, n))
-                CERR("line %llu: binary data, not a text log", (unsigned long long)c->r.line_no);
-            else
-                CERR("line %llu: no direction marker (>> << TX: RX: Send Recv) after the time",
-                     (unsigned long long)c->r.line_no);
+        if (binary_line(s, n)) {
+            CERR("line %llu: binary data, not a text log", LN(c->r.line_no));
             return -1;
         }
-        if ((rc = line_record(c, dir, s + i + m, n - i - m, ts, have)) != 0)
+        stamp st;
+        qftp_dir dir;
+        size_t off;
+        if (!stamped_head(s, n, &st, &dir, &off)) {
+            CERR("line %llu: no direction marker (>> << TX: RX: Send Recv) after the time",
+                 LN(c->r.line_no));
+            return -1;
+        }
+        if ((rc = line_record(c, dir, s + off, n - off, st, c->r.line_no)) != 0)
             return rc;
     }
     return rc;
+}
+
+/* regex ------------------------------------------------------------------------------------- */
+
+static bool host_word(const uint8_t *s, size_t n)
+{
+    static const char *const host[] = {">",     ">>",  "->", "tx",        "send",
+                                       "sent",  "out", "h",  "host",      "w",
+                                       "write", "dte", "te", "to module", "to modem"};
+    for (size_t k = 0; k < G_N_ELEMENTS(host); k++)
+        if (n == strlen(host[k]) && g_ascii_strncasecmp((const char *)s, host[k], n) == 0)
+            return true;
+    return false;
 }
 
 static int read_regex(ctx *c)
@@ -459,14 +603,13 @@ static int read_regex(ctx *c)
     GError *gerr = NULL;
     GRegex *re = g_regex_new(c->o->regex, G_REGEX_RAW | G_REGEX_OPTIMIZE, 0, &gerr);
     if (!re) {
-        snprintf(c->errbuf, QFTP_ERRBUF_SIZE, "--regex: %s", gerr->message);
+        CERR("--regex: %s", gerr->message);
         g_error_free(gerr);
         return -1;
     }
     if (g_regex_get_string_number(re, "dir") < 0 || g_regex_get_string_number(re, "data") < 0) {
-        snprintf(c->errbuf, QFTP_ERRBUF_SIZE,
-                 "--regex needs the named groups (?<dir>...) and (?<data>...); (?<time>...) is "
-                 "optional");
+        CERR("--regex needs the named groups (?<dir>...) and (?<data>...); (?<time>...) is "
+             "optional");
         g_regex_unref(re);
         return -1;
     }
@@ -475,36 +618,75 @@ static int read_regex(ctx *c)
     size_t n;
     int rc;
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
-        if (n == 0 || (n == 1 && s[0] == '\r'))
+        if (n && s[n - 1] == '\r')
+            n--;
+        if (blank(s, n))
             continue;
+        if (binary_line(s, n)) {
+            CERR("line %llu: binary data, not a text log", LN(c->r.line_no));
+            rc = -1;
+            break;
+        }
         GMatchInfo *mi = NULL;
         if (!g_regex_match_full(re, (const gchar *)s, (gssize)n, 0, 0, &mi, NULL)) {
             g_match_info_free(mi);
-            g_regex_unref(re);
-            CERR("line %llu: does not match --regex", (unsigned long long)c->r.line_no);
-            return -1;
+            CERR("line %llu: does not match --regex", LN(c->r.line_no));
+            rc = -1;
+            break;
         }
         int a, b;
-        qftp_ts ts = 0;
-        bool have = false;
-        if (has_time && g_match_info_fetch_named_pos(mi, "time", &a, &b) && b > a)
-            have = parse_time(s + a, (size_t)(b - a), &ts) > 0;
-        qftp_dir dir = QFTP_DIR_RX;
-        if (g_match_info_fetch_named_pos(mi, "dir", &a, &b)) {
-            static const char *const host[] = {">", ">>",   "->", "tx",    "send", "sent", "out",
-                                               "h", "host", "w",  "write", "dte",  "te"};
-            for (size_t k = 0; k < G_N_ELEMENTS(host); k++)
-                if ((size_t)(b - a) == strlen(host[k]) &&
-                    g_ascii_strncasecmp((const char *)s + a, host[k], (gsize)(b - a)) == 0)
-                    dir = QFTP_DIR_TX;
+        stamp st = NO_STAMP;
+        if (has_time && g_match_info_fetch_named_pos(mi, "time", &a, &b) && b > a) {
+            if (parse_time(s + a, (size_t)(b - a), &st) == 0) {
+                CERR("line %llu: the time \"%.*s\" is not a date and time", LN(c->r.line_no),
+                     b - a > 40 ? 40 : b - a, (const char *)s + a);
+                g_match_info_free(mi);
+                rc = -1;
+                break;
+            }
         }
-        g_match_info_fetch_named_pos(mi, "data", &a, &b);
+        qftp_dir dir = QFTP_DIR_RX;
+        if (g_match_info_fetch_named_pos(mi, "dir", &a, &b) && a >= 0 &&
+            host_word(s + a, (size_t)(b - a)))
+            dir = QFTP_DIR_TX;
+        if (!g_match_info_fetch_named_pos(mi, "data", &a, &b) || a < 0)
+            a = b = 0;
         g_match_info_free(mi);
-        if ((rc = line_record(c, dir, s + a, (size_t)(b - a), ts, have)) != 0)
+        if ((rc = line_record(c, dir, s + a, (size_t)(b - a), st, c->r.line_no)) != 0)
             break;
     }
     g_regex_unref(re);
     return rc;
+}
+
+/* interceptty ---------------------------------------------------------------------------------
+ *
+ * interceptty prints one byte per line: "> \t0x41 (A)" (to the device) / "< 0x4f (O)"
+ * (from it), with "(c)" only for printable bytes. Later forks add "[HH:MM SS.uuuuuu]"
+ * before the first line of each read (blanks before the others), "[CR]"-style names and
+ * "' '" for a space, and with -l several bytes per line: "41(A):54(T):0d([CR])". */
+
+static size_t skip_ws(const uint8_t *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* "[HH:MM SS.uuuuuu]" or "[HH:MM:SS.uuu]": bytes used, 0 if none. */
+static size_t icty_time(const uint8_t *s, size_t n, stamp *st)
+{
+    if (n < 10 || s[0] != '[')
+        return 0;
+    const uint8_t *close = memchr(s, ']', n < 40 ? n : 40);
+    if (!close)
+        return 0;
+    uint8_t t[40];
+    size_t k = (size_t)(close - s) - 1;
+    memcpy(t, s + 1, k);
+    if (k > 5 && t[5] == ' ')
+        t[5] = ':';
+    return parse_time(t, k, st) == k ? k + 2 : 0;
 }
 
 static int read_interceptty(ctx *c)
@@ -513,60 +695,120 @@ static int read_interceptty(ctx *c)
     size_t n;
     int rc;
     qftp_dir cur = QFTP_DIR_TX;
+    stamp cur_st = NO_STAMP;
     uint64_t first = 0;
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
-        size_t i = 0;
-        while (i < n && s[i] == ' ')
-            i++;
-        if (i == n)
+        while (n && s[n - 1] == '\r')
+            n--;
+        if (blank(s, n))
             continue;
-        if ((s[i] != '<' && s[i] != '>') || i + 5 > n) {
-            CERR("line %llu: not an interceptty byte line (\"< 0x41 (A)\")",
-                 (unsigned long long)c->r.line_no);
+        stamp st = NO_STAMP;
+        size_t i = skip_ws(s, n, 0);
+        size_t t = icty_time(s + i, n - i, &st);
+        i = skip_ws(s, n, i + t);
+        if (i >= n || (s[i] != '<' && s[i] != '>')) {
+            CERR("line %llu: not an interceptty byte line (\"< 0x41 (A)\")", LN(c->r.line_no));
             return -1;
         }
         qftp_dir d = s[i] == '>' ? QFTP_DIR_TX : QFTP_DIR_RX;
-        i++;
-        while (i < n && s[i] == ' ')
-            i++;
-        if (i + 4 > n || s[i] != '0' || (s[i + 1] | 0x20) != 'x' || !g_ascii_isxdigit(s[i + 2]) ||
-            !g_ascii_isxdigit(s[i + 3])) {
-            CERR("line %llu: bad byte value, expected 0xHH", (unsigned long long)c->r.line_no);
+        /* a new direction, or a new read (a time) of the same, starts a record */
+        if (c->e.len && (d != cur || st.have || c->e.len >= REC_CAP))
+            if ((rc = emit(&c->e, cur, cur_st, first, c->errbuf)) != 0)
+                return rc;
+        if (c->e.len == 0) {
+            first = c->r.line_no;
+            cur_st = st;
+        }
+        cur = d;
+        i = skip_ws(s, n, i + 1);
+        bool one = false;
+        while (i < n) {
+            if (i + 1 < n && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
+                i += 2;
+            if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1])) {
+                CERR("line %llu: bad byte value, expected 0xHH", LN(c->r.line_no));
+                return -1;
+            }
+            add1(&c->e,
+                 (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1])));
+            one = true;
+            i = skip_ws(s, n, i + 2);
+            if (i < n && s[i] == '(') {
+                /* the byte's picture: "(A)", "([CR])", "(' ')", or "())" */
+                const uint8_t *e;
+                if (i + 1 < n && s[i + 1] == '[' && (e = memchr(s + i, ']', n - i)))
+                    i = (size_t)(e - s) + 1;
+                else if (i + 3 < n && s[i + 1] == '\'' && s[i + 3] == '\'')
+                    i += 4;
+                else
+                    i += 2;
+                if (i >= n || s[i] != ')') {
+                    CERR("line %llu: bad character after the byte value", LN(c->r.line_no));
+                    return -1;
+                }
+                i = skip_ws(s, n, i + 1);
+            }
+            if (i < n && s[i] == ':')
+                i = skip_ws(s, n, i + 1);
+        }
+        if (!one) {
+            CERR("line %llu: bad byte value, expected 0xHH", LN(c->r.line_no));
             return -1;
         }
-        uint8_t v = (uint8_t)(g_ascii_xdigit_value(s[i + 2]) << 4 | g_ascii_xdigit_value(s[i + 3]));
-        if (c->e.b->len && d != cur)
-            if ((rc = emit_rec(&c->e, cur, 0, false, first, c->o)) != 0)
-                return rc;
-        if (c->e.b->len == 0)
-            first = c->r.line_no;
-        cur = d;
-        add(&c->e, &v, 1);
     }
-    if (rc == 0 && c->e.b->len)
-        rc = emit_rec(&c->e, cur, 0, false, first, c->o);
+    if (rc == 0)
+        rc = emit(&c->e, cur, cur_st, first, c->errbuf);
     return rc;
 }
 
-/* socat -v / -x: "> 2024/05/01 10:00:01.123456  length=12 from=0 to=11" then the bytes;
- * in -v text "\r" and "\\" are escaped, LF is literal, other unprintable bytes appear
- * as '.' (lossy: -x is exact). The next header may follow the data on the same line. */
-static bool socat_header(const uint8_t *s, size_t n, qftp_dir *dir, qftp_ts *ts, bool *have,
-                         size_t *len)
+/* socat ------------------------------------------------------------------------------------------
+ *
+ * socat -v / -x (socat.c xioprintblockheader and xiotransfer): a header
+ * "> 2024/05/01 10:00:01.123456  length=12 from=0 to=11" per transfer, then
+ *  -v     the bytes as text: \r \\ \a \b \v \f escaped, LF and TAB literal, other
+ *         unprintable bytes as '.', no line end after the block (the next header may
+ *         follow on the same line);
+ *  -x     " 41 54 0d" all on one line;
+ *  -v -x  up to 16 " HH" per line (a line also ends after a 0a byte), padding, two
+ *         spaces and the printable picture; "--" after the block.
+ * The time is local time of the machine that ran socat (taken as UTC here). socat 1.7.4
+ * prints the microseconds with nine digits ("12:07:27.000494292" is .494292 s). */
+
+static bool socat_header(const uint8_t *s, size_t n, qftp_dir *dir, stamp *st, size_t *len)
 {
-    if (n < 20 || (s[0] != '>' && s[0] != '<') || s[1] != ' ')
+    if (n < 12 || (s[0] != '>' && s[0] != '<') || s[1] != ' ')
+        return false;
+    size_t i = 2;
+    *st = NO_STAMP;
+    size_t t = parse_time(s + i, n - i, st);
+    if (t) {
+        /* "HH:MM:SS.000uuuuuu": nine digits with the microseconds in the last six */
+        const uint8_t *dot = memchr(s + i, '.', t);
+        if (dot && s + i + t - dot == 10 && memcmp(dot + 1, "000", 3) == 0)
+            st->ts = st->ts - st->ts % QFTP_NS_PER_SEC + (st->ts % QFTP_NS_PER_SEC) * 1000;
+        i += t;
+    }
+    i = skip_ws(s, n, i);
+    if (n - i < 8 || memcmp(s + i, "length=", 7) != 0 || !g_ascii_isdigit(s[i + 7]))
+        return false;
+    int64_t v;
+    size_t k = digits(s, n, i + 7, 15, &v);
+    if (i + 7 + k + 6 > n || memcmp(s + i + 7 + k, " from=", 6) != 0)
         return false;
     *dir = s[0] == '>' ? QFTP_DIR_TX : QFTP_DIR_RX;
-    size_t i = 2;
-    size_t t = parse_time(s + i, n - i, ts);
-    *have = t > 0;
-    i += t;
-    const uint8_t *l =
-        (const uint8_t *)g_strstr_len((const char *)s + i, (gssize)(n - i), "length=");
-    if (!l)
-        return false;
-    *len = (size_t)strtoull((const char *)l + 7, NULL, 10);
+    *len = (size_t)v;
     return true;
+}
+
+/* "2024/05/01 10:00:01 socat[123] N ..." diagnostics between blocks (-d) */
+static bool socat_diag(const uint8_t *s, size_t n)
+{
+    return n > 28 && g_ascii_isdigit(s[0]) && g_strstr_len((const char *)s, 40, " socat[");
+}
+
+static bool hex_pair(const uint8_t *s, size_t n, size_t i)
+{
+    return i + 3 <= n && s[i] == ' ' && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2]);
 }
 
 static int read_socat(ctx *c)
@@ -575,107 +817,147 @@ static int read_socat(ctx *c)
     size_t n;
     int rc;
     size_t remain = 0;
-    bool hex = false;
+    int hex = -1; /* decided by the first data line of the log */
     qftp_dir dir = QFTP_DIR_TX;
-    qftp_ts ts = 0;
-    bool have = false;
-    uint64_t first = 0;
+    stamp st = NO_STAMP;
+    uint64_t first = 0, block_line = 0;
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
+        if (n && s[n - 1] == '\r') /* a log saved with CRLF: socat escapes real CRs */
+            n--;
         size_t i = 0;
-        while (i <= n) {
+        for (;;) {
             if (remain == 0) {
-                if (c->e.b->len && (rc = emit_rec(&c->e, dir, ts, have, first, c->o)) != 0)
+                if ((rc = emit(&c->e, dir, st, first, c->errbuf)) != 0)
                     return rc;
-                if (i >= n)
+                if (i >= n || blank(s + i, n - i) || (i == 0 && socat_diag(s, n)))
                     break;
-                if (n - i == 2 && s[i] == '-' && s[i + 1] == '-') /* -x block end */
+                if (n - i == 2 && s[i] == '-' && s[i + 1] == '-')
                     break;
-                size_t blen;
-                if (!socat_header(s + i, n - i, &dir, &ts, &have, &blen)) {
+                if (!socat_header(s + i, n - i, &dir, &st, &remain)) {
                     CERR("line %llu: a socat header (\"> 2024/05/01 10:00:01.123456  length=12 "
                          "from=0 to=11\") was expected",
-                         (unsigned long long)c->r.line_no);
+                         LN(c->r.line_no));
                     return -1;
                 }
-                remain = blen;
-                first = c->r.line_no;
-                hex = false; /* -x blocks show " HH HH ..." on the lines that follow */
-                i = n + 1;
+                first = block_line = c->r.line_no;
                 break;
             }
-            /* data */
-            if (c->e.b->len == 0 && i == 0 && n >= 3 && s[0] == ' ' && g_ascii_isxdigit(s[1]) &&
-                g_ascii_isxdigit(s[2]) && (n == 3 || s[3] == ' '))
-                hex = true;
+            if (c->e.len >= REC_CAP && (rc = emit(&c->e, dir, st, first, c->errbuf)) != 0)
+                return rc;
+            if (hex < 0)
+                hex = i == 0 && n >= 3 && hex_pair(s, n, 0) && (n == 3 || s[3] == ' ');
             if (hex) {
-                size_t k = 0;
-                while (k + 2 < n + 1 && remain > 0 && s[k] == ' ' && k + 2 < n + 1 &&
-                       g_ascii_isxdigit(s[k + 1]) && g_ascii_isxdigit(s[k + 2])) {
-                    uint8_t v = (uint8_t)(g_ascii_xdigit_value(s[k + 1]) << 4 |
-                                          g_ascii_xdigit_value(s[k + 2]));
-                    add(&c->e, &v, 1);
+                while (remain > 0 && hex_pair(s, n, i)) {
+                    add1(&c->e, (uint8_t)(g_ascii_xdigit_value(s[i + 1]) << 4 |
+                                          g_ascii_xdigit_value(s[i + 2])));
                     remain--;
-                    k += 3;
+                    i += 3;
                 }
-                if (k == 0 || (remain > 0 && k + 1 < n && s[k] == ' ' && s[k + 1] != ' ')) {
-                    CERR("line %llu: bad hex digits in a socat -x dump",
-                         (unsigned long long)c->r.line_no);
+                /* what follows the bytes: nothing, or padding and the picture (-v -x) */
+                if (i == 0 || (i < n && !(i + 1 < n && s[i] == ' ' && s[i + 1] == ' '))) {
+                    CERR("line %llu: bad hex digits in a socat -x dump (block of line %llu)",
+                         LN(c->r.line_no), LN(block_line));
                     return -1;
                 }
-                i = n + 1;
                 break;
             }
-            if (i == n) {
-                /* the LF that ended this line is a data byte */
-                uint8_t lf = '\n';
-                add(&c->e, &lf, 1);
+            /* -v text */
+            while (remain > 0 && i < n) {
+                uint8_t v = s[i++];
+                if (v == '\\' && i < n) {
+                    switch (s[i]) {
+                    case 'r':
+                        v = '\r';
+                        i++;
+                        break;
+                    case '\\':
+                        v = '\\';
+                        i++;
+                        break;
+                    case 'a':
+                        v = '\a';
+                        i++;
+                        break;
+                    case 'b':
+                        v = '\b';
+                        i++;
+                        break;
+                    case 'v':
+                        v = '\v';
+                        i++;
+                        break;
+                    case 'f':
+                        v = '\f';
+                        i++;
+                        break;
+                    default:
+                        break;
+                    }
+                }
+                add1(&c->e, v);
                 remain--;
-                i++;
+            }
+            if (remain > 0) {
+                /* the LF that ended this line is a data byte */
+                if (c->r.had_lf) {
+                    add1(&c->e, '\n');
+                    remain--;
+                }
+                if (remain == 0 && (rc = emit(&c->e, dir, st, first, c->errbuf)) != 0)
+                    return rc;
                 break;
             }
-            uint8_t v = s[i];
-            if (v == '\\' && i + 1 < n && (s[i + 1] == 'r' || s[i + 1] == '\\')) {
-                v = s[i + 1] == 'r' ? '\r' : '\\';
-                i++;
-            }
-            add(&c->e, &v, 1);
-            remain--;
-            i++;
         }
     }
-    if (rc == 0 && c->e.b->len)
-        rc = emit_rec(&c->e, dir, ts, have, first, c->o);
     if (rc == 0 && remain > 0) {
-        CERR("line %llu: the log ends %zu bytes before the end of the last socat block",
-             (unsigned long long)c->r.line_no, remain);
+        CERR("line %llu: the log ends %zu bytes before the end of the socat block of line %llu",
+             LN(c->r.line_no), remain, LN(block_line));
         return -1;
     }
+    if (rc == 0)
+        rc = emit(&c->e, dir, st, first, c->errbuf);
     return rc;
 }
 
-/* plain: what a terminal shows; see the file comment and qftp/logimport.h. */
+/* plain ----------------------------------------------------------------------------------------
+ *
+ * A pasted terminal session. After CONNECT the lines are data of the side the command
+ * implies (tables.h qftp_cmd_def.data). CONNECT <n> takes n bytes. Otherwise the lines
+ * are held until the completion URC of the command tells where the file ended: its count
+ * decides between the lines' own ends, CRLF and LF (and whether the last line had one),
+ * so the bytes handed on are the file's bytes again, and a file line that only looks like
+ * OK or like the URC stays data (device-quirks.md, data mode). */
+
 static bool is_at_line(const uint8_t *s, size_t n)
 {
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
 }
 
-/* A download in a pasted log: the lines after CONNECT are held until the completion URC
- * tells where the file ended. The URC's count decides between CRLF and LF line ends (and
- * whether the last line had one), so the bytes handed on are the file's bytes again; a
- * file line that only looks like the URC or like OK stays payload. */
-typedef struct {
-    GByteArray *store;
-    GArray *lines; /* held_line */
-    qftp_dir dir;  /* download: module->host, upload: host->module */
-} held_t;
+static bool is_word(const uint8_t *s, size_t n, const char *w)
+{
+    return n == strlen(w) && memcmp(s, w, n) == 0;
+}
+
+typedef enum { EOL_NONE, EOL_LF, EOL_CRLF } eol_kind;
 
 typedef struct {
     size_t off, len;
     uint64_t line_no;
+    eol_kind eol;
 } held_line;
 
-#define HELD_CAP (4u << 20)
+typedef struct {
+    GByteArray *store;
+    GArray *lines; /* held_line */
+    qftp_dir dir;  /* download: module->host, upload: host->module */
+    bool escaped;  /* an upload's "+++" is held at escape_at */
+    guint escape_at;
+} held_t;
 
+/* The completion URC of the command: "+QFTPxxx: 0,<n>" / "+QFTPxxx:<n>" (GSM) /
+ * "+QFTPxxx: <err>,<pe>" / "+QFTPxxx:-<err>", or "+QFUPL: <size>,<checksum>" and the
+ * like for the file commands. *count: the byte count, or -1 for an error form (which
+ * ends the data too). */
 static bool urc_count(const uint8_t *s, size_t n, const char *name, int64_t *count)
 {
     size_t m = strlen(name);
@@ -685,134 +967,237 @@ static bool urc_count(const uint8_t *s, size_t n, const char *name, int64_t *cou
     if (i < n && s[i] == ' ')
         i++;
     if (i < n && s[i] == '-') {
-        *count = -1; /* GSM error form */
+        *count = -1;
         return true;
     }
-    int64_t a = 0, b = -1;
-    size_t d = 0;
-    while (i < n && isdigit(s[i]) && d++ < 15)
-        a = a * 10 + (s[i++] - '0');
+    int64_t a, b;
+    size_t d = digits(s, n, i, 15, &a);
     if (d == 0)
         return false;
+    i += d;
     if (i < n && s[i] == ',') {
         i++;
-        b = 0;
-        d = 0;
-        while (i < n && isdigit(s[i]) && d++ < 15)
-            b = b * 10 + (s[i++] - '0');
-        if (d == 0)
+        while (i < n && s[i] == ' ')
+            i++;
+        if (digits(s, n, i, 15, &b) == 0)
             return false;
-        *count = a == 0 ? b : -1; /* BG96 "<err>,<protocol_error>": ends it too */
+        bool err_first = g_ascii_strncasecmp(name, "+QFTP", 5) == 0;
+        *count = !err_first ? a : a == 0 ? b : -1;
         return true;
     }
     *count = a;
-    return true;
+    return i == n;
 }
 
-static const uint8_t *held_ptr(const held_t *h, guint i, size_t *len, uint64_t *line_no)
+static const held_line *held_at(const held_t *h, guint i)
 {
-    const held_line *l = &g_array_index(h->lines, held_line, i);
-    *len = l->len;
-    if (line_no)
-        *line_no = l->line_no;
-    return h->store->data + l->off;
+    return &g_array_index(h->lines, held_line, i);
 }
 
 static bool held_is(const held_t *h, guint i, const char *word)
 {
-    size_t len;
-    const uint8_t *p = held_ptr(h, i, &len, NULL);
-    return len == strlen(word) && memcmp(p, word, len) == 0;
+    return is_word(h->store->data + held_at(h, i)->off, held_at(h, i)->len, word);
 }
 
-/* Emits held[from, to) as payload with `eol` after each line (none after the last
- * when last_bare). */
-static int held_data(ctx *c, held_t *h, guint from, guint to, const char *eol, bool last_bare)
+static size_t eol_len(eol_kind k)
 {
-    for (guint i = from; i < to; i++) {
-        size_t len;
-        uint64_t ln;
-        const uint8_t *p = held_ptr(h, i, &len, &ln);
-        add(&c->e, p, len);
-        if (!(last_bare && i + 1 == to))
-            add(&c->e, eol, strlen(eol));
-        int rc = emit_rec(&c->e, h->dir, 0, false, ln, c->o);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return k == EOL_CRLF ? 2 : k == EOL_LF ? 1 : 0;
 }
 
-static int held_lines(ctx *c, held_t *h, guint from, guint to)
+static void add_eol(emitter *e, eol_kind k)
 {
-    for (guint i = from; i < to; i++) {
-        size_t len;
-        uint64_t ln;
-        const uint8_t *p = held_ptr(h, i, &len, &ln);
-        uint64_t save = c->r.line_no;
-        c->r.line_no = ln;
-        int rc = line_record(c, QFTP_DIR_RX, p, len, 0, false);
-        c->r.line_no = save;
-        if (rc)
-            return rc;
-    }
-    return 0;
+    if (k != EOL_NONE)
+        add(e, k == EOL_CRLF ? "\r\n" : "\n", eol_len(k));
 }
 
 static void held_reset(held_t *h)
 {
     g_byte_array_set_size(h->store, 0);
     g_array_set_size(h->lines, 0);
+    h->escaped = false;
 }
 
-/* The URC `count` arrived after held[0, k): the file ends before it (and before an OK
- * right before it). Returns 1 when a line-end choice gives exactly count bytes. */
-static int held_try_end(ctx *c, held_t *h, int64_t count, int *rc)
+/* Hands on what is held: held[0, data_end) as data, one record per line (`force`, when
+ * not -1, replaces the lines' own ends; `last_bare` drops the last one), then the held
+ * "+++" as the host's, then the rest as module lines. */
+static int held_finish(ctx *c, held_t *h, guint data_end, int force, bool last_bare)
 {
-    guint k = h->lines->len;
-    guint data_end = k > 0 && held_is(h, k - 1, "OK") ? k - 1 : k;
-    int64_t sum = 0;
-    for (guint i = 0; i < data_end; i++)
-        sum += (int64_t)g_array_index(h->lines, held_line, i).len;
-    int64_t m = data_end;
+    int rc = 0;
+    c->e.data = true;
+    for (guint i = 0; i < data_end && rc == 0; i++) {
+        const held_line *l = held_at(h, i);
+        add(&c->e, h->store->data + l->off, l->len);
+        if (!(last_bare && i + 1 == data_end))
+            add_eol(&c->e, force >= 0 ? (eol_kind)force : l->eol);
+        rc = emit(&c->e, h->dir, NO_STAMP, l->line_no, c->errbuf);
+    }
+    c->e.data = false;
+    guint rest = data_end;
+    if (rc == 0 && h->escaped) {
+        add(&c->e, "+++", 3);
+        rc = emit(&c->e, QFTP_DIR_TX, NO_STAMP, held_at(h, h->escape_at)->line_no, c->errbuf);
+        rest = h->escape_at + 1;
+    }
+    for (guint i = rest; i < h->lines->len && rc == 0; i++) {
+        const held_line *l = held_at(h, i);
+        if (l->len)
+            rc = line_record(c, QFTP_DIR_RX, h->store->data + l->off, l->len, NO_STAMP, l->line_no);
+    }
+    held_reset(h);
+    return rc;
+}
+
+/* The URC with `count` arrived after the held lines: the file ends before it (before an
+ * OK and blank lines right before it, or at the held "+++"). Returns true when a choice
+ * of line ends gives exactly count bytes, the URC reports an error, or the upload was
+ * escaped; *rc gets the callbacks' result. */
+static bool held_try_end(ctx *c, held_t *h, int64_t count, int *rc)
+{
+    guint data_end = h->escaped ? h->escape_at : h->lines->len;
+    if (!h->escaped) {
+        while (data_end > 0 && held_at(h, data_end - 1)->len == 0)
+            data_end--;
+        if (data_end > 0 && held_is(h, data_end - 1, "OK")) {
+            data_end--;
+            while (data_end > 0 && held_at(h, data_end - 1)->len == 0)
+                data_end--;
+        }
+    }
+    /* candidates: own line ends, CRLF, LF; each with and without an end after the last */
+    int64_t own = 0, text = 0, m = data_end;
+    for (guint i = 0; i < data_end; i++) {
+        text += (int64_t)held_at(h, i)->len;
+        own += (int64_t)eol_len(held_at(h, i)->eol);
+    }
+    int64_t own_last = data_end ? (int64_t)eol_len(held_at(h, data_end - 1)->eol) : 0;
     static const struct {
-        const char *eol;
+        int force;
         bool bare;
-    } ways[] = {{"\r\n", false}, {"\r\n", true}, {"\n", false}, {"\n", true}};
-    for (size_t w = 0; w < 4; w++) {
-        int64_t per = (int64_t)strlen(ways[w].eol);
-        int64_t total = sum + per * m - (ways[w].bare && m ? per : 0);
+    } ways[] = {{-1, false},      {-1, true},      {EOL_CRLF, false},
+                {EOL_CRLF, true}, {EOL_LF, false}, {EOL_LF, true}};
+    for (size_t w = 0; w < G_N_ELEMENTS(ways); w++) {
+        int64_t per = (int64_t)eol_len((eol_kind)ways[w].force);
+        int64_t ends = ways[w].force < 0 ? own : m * per;
+        int64_t last = ways[w].force < 0 ? own_last : per;
+        int64_t total = text + ends - (ways[w].bare && m ? last : 0);
         if (count >= 0 && total != count)
             continue;
-        *rc = held_data(c, h, 0, data_end, ways[w].eol, ways[w].bare);
-        if (*rc == 0)
-            *rc = held_lines(c, h, data_end, k);
-        held_reset(h);
-        return 1;
+        *rc = held_finish(c, h, data_end, ways[w].force, ways[w].bare);
+        return true;
     }
-    return 0;
+    if (h->escaped) {
+        *rc = held_finish(c, h, data_end, -1, false);
+        return true;
+    }
+    return false;
 }
 
-/* The module is back in command mode (a command, or the end of the log) but no count
- * matched: the last held URC-looking line ends the file, as the session would decide. */
+/* Back in command mode (a command, or the end of the log) and no count matched: the held
+ * "+++", else the last held URC-looking line of the command ends the data, as the
+ * session would decide. */
 static int held_give_up(ctx *c, held_t *h, const char *name)
 {
     guint k = h->lines->len, u = k;
+    if (h->escaped)
+        return held_finish(c, h, h->escape_at, -1, false);
     for (guint i = k; i-- > 0;) {
-        size_t len;
-        const uint8_t *p = held_ptr(h, i, &len, NULL);
         int64_t cnt;
-        if (urc_count(p, len, name, &cnt)) {
+        if (urc_count(h->store->data + held_at(h, i)->off, held_at(h, i)->len, name, &cnt)) {
             u = i;
             break;
         }
     }
-    guint data_end = u < k && u > 0 && held_is(h, u - 1, "OK") ? u - 1 : u;
-    int rc = held_data(c, h, 0, data_end, "\r\n", false);
-    if (rc == 0)
-        rc = held_lines(c, h, data_end, k);
-    held_reset(h);
-    return rc;
+    guint data_end = u;
+    if (u < k && u > 0 && held_is(h, u - 1, "OK"))
+        data_end--;
+    return held_finish(c, h, data_end, -1, false);
+}
+
+typedef struct {
+    qftp_data_kind kind; /* of the last command */
+    char cmd[32];        /* its name, e.g. "+QFTPGET" */
+    qftp_data_kind data; /* data mode now */
+    int64_t left;        /* CONNECT <n>: bytes still to come; -1: ended by the URC */
+    int64_t lines;       /* data lines so far (CONNECT <n>) */
+} plain_state;
+
+static void plain_command(plain_state *ps, const uint8_t *s, size_t n)
+{
+    qftp_subcmd cmds[4];
+    int k = qftp_cmdline_parse((const char *)s, n, cmds, G_N_ELEMENTS(cmds), NULL, NULL);
+    ps->kind = QFTP_DATA_NONE;
+    ps->cmd[0] = '\0';
+    if (k > 0) {
+        const qftp_cmd_def *d = qftp_cmd_find(cmds[k - 1].name, QFTP_DIALECT_UNKNOWN, NULL);
+        if (d) {
+            ps->kind = d->data;
+            g_strlcpy(ps->cmd, d->name, sizeof ps->cmd);
+        }
+    }
+}
+
+/* A line while data mode is on. *taken is false when data mode ended before it and the
+ * line is to be read as a command or a response. Returns 0 or the stopping result. */
+static int plain_data_line(ctx *c, plain_state *ps, held_t *held, const uint8_t *s, size_t len,
+                           size_t tl, eol_kind eol, bool *taken)
+{
+    int rc;
+    *taken = true;
+    qftp_dir d = ps->data == QFTP_DATA_UPLOAD ? QFTP_DIR_TX : QFTP_DIR_RX;
+    bool at = is_at_line(s, tl);
+    if (ps->left >= 0) {
+        /* CONNECT <n>: n bytes; a pasted log may have lost the CRs of its line ends,
+         * so an OK or a command after as many lines as bytes are missing ends it too */
+        if (at || (is_word(s, tl, "OK") && ps->left <= ps->lines)) {
+            ps->data = QFTP_DATA_NONE;
+            *taken = false;
+            return 0;
+        }
+        add(&c->e, s, len);
+        add_eol(&c->e, eol);
+        if ((int64_t)c->e.len > ps->left)
+            c->e.len = (size_t)ps->left;
+        ps->left -= (int64_t)c->e.len;
+        ps->lines++;
+        c->e.data = true;
+        rc = emit(&c->e, d, NO_STAMP, c->r.line_no, c->errbuf);
+        c->e.data = false;
+        if (ps->left == 0)
+            ps->data = QFTP_DATA_NONE;
+        return rc;
+    }
+    held->dir = d;
+    bool escape = ps->data == QFTP_DATA_UPLOAD && !held->escaped && is_word(s, tl, "+++");
+    if (escape) {
+        /* the escape sequence ends an upload (BG96 manual 2.5); the URC that follows
+         * still tells the line ends of the bytes before it */
+        held->escaped = true;
+        held->escape_at = held->lines->len;
+    }
+    if (at) {
+        ps->data = QFTP_DATA_NONE;
+        *taken = false;
+        return held_give_up(c, held, ps->cmd);
+    }
+    int64_t cnt;
+    if (urc_count(s, tl, ps->cmd, &cnt) && held_try_end(c, held, cnt, &rc)) {
+        ps->data = QFTP_DATA_NONE;
+        *taken = false;
+        return rc;
+    }
+    held_line hl = {held->store->len, len, c->r.line_no, eol};
+    g_byte_array_append(held->store, s, (guint)len);
+    g_array_append_val(held->lines, hl);
+    if (held->store->len > HELD_CAP && !held->escaped) {
+        /* too much to wait for the count: what is held is data */
+        if ((rc = held_finish(c, held, held->lines->len, -1, false)) != 0)
+            return rc;
+    } else if (held->escaped && held->lines->len - held->escape_at > 64) {
+        /* no URC in sight after "+++" */
+        ps->data = QFTP_DATA_NONE;
+        return held_finish(c, held, held->escape_at, -1, false);
+    }
+    return 0;
 }
 
 static int read_plain(ctx *c)
@@ -820,127 +1205,54 @@ static int read_plain(ctx *c)
     uint8_t *s;
     size_t n;
     int rc;
-    qftp_data_kind last_kind = QFTP_DATA_NONE;
-    char last_cmd[32] = "";
-    qftp_data_kind data = QFTP_DATA_NONE; /* data mode of the log now */
-    int64_t data_left = -1;               /* CONNECT <n> */
-    held_t held = {g_byte_array_new(), g_array_new(FALSE, FALSE, sizeof(held_line))};
+    plain_state ps = {QFTP_DATA_NONE, "", QFTP_DATA_NONE, -1, 0};
+    held_t held = {g_byte_array_new(), g_array_new(FALSE, FALSE, sizeof(held_line)), QFTP_DIR_RX,
+                   false, 0};
     while ((rc = next_line(&c->r, &s, &n, c->errbuf)) == 1) {
         size_t len = n;
-        while (len && (s[len - 1] == '\r'))
+        while (len && s[len - 1] == '\r')
             len--;
+        eol_kind eol = !c->r.had_lf ? EOL_NONE : len < n ? EOL_CRLF : EOL_LF;
         size_t tl = len;
         while (tl && (s[tl - 1] == ' ' || s[tl - 1] == '\t'))
             tl--;
-        if (data != QFTP_DATA_NONE && data_left < 0) {
-            int64_t cnt;
-            held.dir = data == QFTP_DATA_UPLOAD ? QFTP_DIR_TX : QFTP_DIR_RX;
-            if (data == QFTP_DATA_UPLOAD && tl == 3 && memcmp(s, "+++", 3) == 0) {
-                /* the escape ends an upload (BG96 2.5) */
-                if ((rc = held_data(c, &held, 0, held.lines->len, "\r\n", false)) != 0)
-                    goto out;
-                held_reset(&held);
-                data = QFTP_DATA_NONE;
-                add(&c->e, "+++", 3);
-                if ((rc = emit_rec(&c->e, QFTP_DIR_TX, 0, false, c->r.line_no, c->o)) != 0)
-                    goto out;
+        if (ps.data != QFTP_DATA_NONE) {
+            bool taken;
+            if ((rc = plain_data_line(c, &ps, &held, s, len, tl, eol, &taken)) != 0)
+                break;
+            if (taken)
                 continue;
-            }
-            if (is_at_line(s, tl)) {
-                if ((rc = held_give_up(c, &held, last_cmd)) != 0)
-                    break;
-                data = QFTP_DATA_NONE;
-            } else {
-                held_line hl = {held.store->len, len, c->r.line_no};
-                if (urc_count(s, tl, last_cmd, &cnt) && held_try_end(c, &held, cnt, &rc)) {
-                    if (rc)
-                        break;
-                    data = QFTP_DATA_NONE;
-                    if ((rc = line_record(c, QFTP_DIR_RX, s, tl, 0, false)) != 0)
-                        break;
-                    continue;
-                }
-                g_byte_array_append(held.store, s, (guint)len);
-                g_array_append_val(held.lines, hl);
-                if (held.store->len > HELD_CAP) {
-                    /* too long to wait for the count: what is held is payload */
-                    if ((rc = held_data(c, &held, 0, held.lines->len, "\r\n", false)) != 0)
-                        break;
-                    held_reset(&held);
-                }
-                continue;
-            }
-        }
-        if (data != QFTP_DATA_NONE) {
-            bool end = false;
-            if (data_left < 0) {
-                if (is_at_line(s, tl) || (tl == 3 && memcmp(s, "+++", 3) == 0) ||
-                    (tl == 2 && memcmp(s, "OK", 2) == 0))
-                    end = true;
-                else if (last_cmd[0] && tl > strlen(last_cmd) &&
-                         g_ascii_strncasecmp((const char *)s, last_cmd, strlen(last_cmd)) == 0 &&
-                         s[strlen(last_cmd)] == ':')
-                    end = true;
-            }
-            if (!end) {
-                qftp_dir d = data == QFTP_DATA_UPLOAD ? QFTP_DIR_TX : QFTP_DIR_RX;
-                add(&c->e, s, len);
-                add(&c->e, "\r\n", 2);
-                if (data_left >= 0) {
-                    if ((int64_t)c->e.b->len > data_left)
-                        g_byte_array_set_size(c->e.b, (guint)data_left);
-                    data_left -= (int64_t)c->e.b->len;
-                }
-                if ((rc = emit_rec(&c->e, d, 0, false, c->r.line_no, c->o)) != 0)
-                    goto out;
-                if (data_left == 0)
-                    data = QFTP_DATA_NONE;
-                continue;
-            }
-            data = QFTP_DATA_NONE;
-            if (tl == 3 && memcmp(s, "+++", 3) == 0) {
-                add(&c->e, "+++", 3);
-                if ((rc = emit_rec(&c->e, QFTP_DIR_TX, 0, false, c->r.line_no, c->o)) != 0)
-                    goto out;
-                continue;
-            }
         }
         if (tl == 0)
             continue;
         if (binary_line(s, len)) {
-            CERR("line %llu: binary data, not a text log", (unsigned long long)c->r.line_no);
-            return -1;
+            CERR("line %llu: binary data, not a text log", LN(c->r.line_no));
+            rc = -1;
+            break;
         }
         if (is_at_line(s, tl)) {
-            qftp_subcmd cmds[4];
-            int k = qftp_cmdline_parse((const char *)s, tl, cmds, 4, NULL, NULL);
-            last_kind = QFTP_DATA_NONE;
-            last_cmd[0] = '\0';
-            if (k > 0) {
-                const qftp_cmd_def *d = qftp_cmd_find(cmds[k - 1].name, QFTP_DIALECT_UNKNOWN, NULL);
-                if (d) {
-                    last_kind = d->data;
-                    g_strlcpy(last_cmd, d->name, sizeof last_cmd);
-                }
-            }
-            if ((rc = line_record(c, QFTP_DIR_TX, s, tl, 0, false)) != 0)
-                goto out;
+            plain_command(&ps, s, tl);
+            if ((rc = line_record(c, QFTP_DIR_TX, s, len, NO_STAMP, c->r.line_no)) != 0)
+                break;
             continue;
         }
-        if ((rc = line_record(c, QFTP_DIR_RX, s, tl, 0, false)) != 0)
-            goto out;
-        if (tl >= 7 && memcmp(s, "CONNECT", 7) == 0 && last_kind != QFTP_DATA_NONE) {
-            data = last_kind;
-            data_left = -1;
-            if (tl > 8 && s[7] == ' ')
-                data_left = strtoll((const char *)s + 8, NULL, 10);
-            if (data_left == 0)
-                data = QFTP_DATA_NONE;
+        if ((rc = line_record(c, QFTP_DIR_RX, s, len, NO_STAMP, c->r.line_no)) != 0)
+            break;
+        if (tl >= 7 && memcmp(s, "CONNECT", 7) == 0 && (tl == 7 || s[7] == ' ') &&
+            ps.kind != QFTP_DATA_NONE) {
+            ps.data = ps.kind;
+            ps.left = -1;
+            ps.lines = 0;
+            int64_t v;
+            if (tl > 8 && digits(s, tl, 8, 15, &v) == tl - 8) {
+                ps.left = v;
+                if (v == 0)
+                    ps.data = QFTP_DATA_NONE;
+            }
         }
     }
     if (rc == 0 && held.lines->len)
-        rc = held_give_up(c, &held, last_cmd);
-out:
+        rc = held_give_up(c, &held, ps.cmd);
     g_byte_array_free(held.store, TRUE);
     g_array_free(held.lines, TRUE);
     return rc;
@@ -948,41 +1260,45 @@ out:
 
 /* ---- detection and entry point -------------------------------------------------------------- */
 
+static bool icty_line(const uint8_t *s, size_t n)
+{
+    stamp st;
+    size_t i = skip_ws(s, n, 0);
+    i = skip_ws(s, n, i + icty_time(s + i, n - i, &st));
+    if (i + 3 > n || (s[i] != '<' && s[i] != '>') || (s[i + 1] != ' ' && s[i + 1] != '\t'))
+        return false;
+    i = skip_ws(s, n, i + 1);
+    if (i + 1 < n && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
+        i += 2;
+    return i + 2 <= n && g_ascii_isxdigit(s[i]) && g_ascii_isxdigit(s[i + 1]) &&
+           (i + 2 == n || s[i + 2] == ' ' || s[i + 2] == '(' || s[i + 2] == ':');
+}
+
 qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
 {
     int socat = 0, icty = 0, stamped = 0, lines = 0;
     size_t i = 0;
-    while (i < n && lines < 40) {
+    if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < n && lines < 64) {
         const uint8_t *e = memchr(head + i, '\n', n - i);
         size_t len = e ? (size_t)(e - (head + i)) : n - i;
         const uint8_t *s = head + i;
         i += len + 1;
-        if (len == 0)
+        while (len && s[len - 1] == '\r')
+            len--;
+        if (blank(s, len))
             continue;
         lines++;
         qftp_dir d;
-        qftp_ts ts;
-        bool have;
-        size_t bl;
-        if (socat_header(s, len, &d, &ts, &have, &bl) && have)
+        stamp st;
+        size_t bl, off;
+        if (socat_header(s, len, &d, &st, &bl))
             socat++;
-        else if ((s[0] == '<' || s[0] == '>') && len >= 6 &&
-                 g_strstr_len((const char *)s, (gssize)len, "0x"))
+        else if (icty_line(s, len))
             icty++;
-        else {
-            size_t k = 0;
-            bool br = s[0] == '[';
-            size_t t = parse_time(s + br, len - br, &ts);
-            if (t) {
-                k = t + br;
-                if (br && k < len && s[k] == ']')
-                    k++;
-                while (k < len && (s[k] == ' ' || s[k] == '\t'))
-                    k++;
-            }
-            if (parse_marker(s + k, len - k, &d))
-                stamped++;
-        }
+        else if (stamped_head(s, len, &st, &d, &off))
+            stamped++;
     }
     if (socat)
         return QFTP_FMT_SOCAT;
@@ -1009,21 +1325,28 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     c.r.buf = malloc(RBUF);
     c.e.cb = cb;
     c.e.user = user;
-    c.e.b = g_byte_array_sized_new(4096);
+    c.e.o = opts;
     if (!c.r.buf) {
         ERR("out of memory");
-        g_byte_array_free(c.e.b, TRUE);
         return -1;
+    }
+    c.r.end = fread(c.r.buf, 1, RBUF, in);
+    if (c.r.end < RBUF)
+        c.r.eof = true;
+    if (c.r.end == 0 && ferror(in)) {
+        ERR("line 1: read error: %s", strerror(errno));
+        free(c.r.buf);
+        return -1;
+    }
+    if (c.r.end >= 3 && memcmp(c.r.buf, "\xef\xbb\xbf", 3) == 0) {
+        c.r.pos = 3; /* a UTF-8 byte order mark (Windows editors) */
+        progress(&c.r, 3);
     }
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;
-    if (f == QFTP_FMT_AUTO) {
-        c.r.end = fread(c.r.buf, 1, RBUF, in);
-        f = qftp_log_detect(c.r.buf, c.r.end);
-        if (c.r.end == 0)
-            c.r.eof = true;
-    }
+    if (f == QFTP_FMT_AUTO)
+        f = qftp_log_detect(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     if (format_used)
         *format_used = f;
     int rc;
@@ -1039,7 +1362,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         break;
     case QFTP_FMT_REGEX:
         if (!opts->regex) {
-            ERR("the regex format needs --regex");
+            ERR("the regex format needs a regular expression (--regex)");
             rc = -1;
         } else {
             rc = read_regex(&c);
@@ -1051,6 +1374,6 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     }
     free(c.r.buf);
     free(c.r.line);
-    g_byte_array_free(c.e.b, TRUE);
+    free(c.e.p);
     return rc;
 }
