@@ -788,6 +788,31 @@ static err_pair map_failure(CURLcode rc, long reply)
 
 /* ---- storage ------------------------------------------------------------------------------ */
 
+/* Calls fn on each regular file of the area whose name matches pattern. */
+static void each_stored(sim_module *m, sim_area area, const char *pattern,
+                        void (*fn)(sim_module *m, sim_area area, const char *path, const char *name,
+                                   const struct stat *st))
+{
+    char dir[PATH_CAP];
+    snprintf(dir, sizeof dir, "%s%s", m->o.ufs_dir,
+             area == SIM_AREA_RAM  ? "/RAM"
+             : area == SIM_AREA_SD ? "/SD"
+                                   : "");
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char p[PATH_CAP * 2];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode) || fnmatch(pattern, de->d_name, 0) != 0)
+            continue;
+        fn(m, area, p, de->d_name, &st);
+    }
+    closedir(d);
+}
+
 static FILE *ufs_open(sim_module *m, sim_area area, const char *name, const char *mode)
 {
     char path[PATH_CAP];
@@ -842,6 +867,16 @@ static bool pint(const qftp_subcmd *c, size_t i, int64_t *v)
     if (i >= c->n_params || c->params[i].len == 0)
         return false;
     return qftp_param_int(c->params[i], v);
+}
+
+/* Parameter i as a BG96 local name ("UFS:a", "RAM:a", "a"): copied into buf, split. */
+static const char *stored_name(const qftp_subcmd *c, size_t i, char *buf, size_t cap,
+                               sim_area *area)
+{
+    const char *fname;
+    pstr(c, i, buf, cap);
+    sim_ufs_split_bg96(buf, area, &fname);
+    return fname;
 }
 
 /* ---- data mode ------------------------------------------------------------------------------ */
@@ -1083,12 +1118,10 @@ static int h_qfupl(sim_module *m, const qftp_subcmd *c)
 {
     char name[NAME_CAP];
     int64_t size = 10240, tmo = 5;
-    pstr(c, 0, name, sizeof name);
+    sim_area area;
+    const char *fname = stored_name(c, 0, name, sizeof name, &area);
     pint(c, 1, &size);
     pint(c, 2, &tmo);
-    sim_area area;
-    const char *fname;
-    sim_ufs_split_bg96(name, &area, &fname);
     char path[PATH_CAP];
     if (!sim_ufs_path(m->o.ufs_dir, area, fname, path, sizeof path))
         return 406;
@@ -1116,10 +1149,8 @@ static int h_qfupl(sim_module *m, const qftp_subcmd *c)
 static int h_qfdwl(sim_module *m, const qftp_subcmd *c)
 {
     char name[NAME_CAP];
-    pstr(c, 0, name, sizeof name);
     sim_area area;
-    const char *fname;
-    sim_ufs_split_bg96(name, &area, &fname);
+    const char *fname = stored_name(c, 0, name, sizeof name, &area);
     FILE *f = ufs_open(m, area, fname, "rb");
     if (!f)
         return 405;
@@ -1141,64 +1172,39 @@ static int h_qfdwl(sim_module *m, const qftp_subcmd *c)
     return RES_OK;
 }
 
-static void list_area(sim_module *m, sim_area area, const char *pattern)
+static void list_one(sim_module *m, sim_area area, const char *path, const char *name,
+                     const struct stat *st)
 {
-    char dir[PATH_CAP];
-    snprintf(dir, sizeof dir, "%s%s", m->o.ufs_dir,
-             area == SIM_AREA_RAM  ? "/RAM"
-             : area == SIM_AREA_SD ? "/SD"
-                                   : "");
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        char p[PATH_CAP * 2];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (fnmatch(pattern, de->d_name, 0) != 0)
-            continue;
-        info_named(m, "+QFLST", "\"%s%s\",%lld", area == SIM_AREA_RAM ? "RAM:" : "", de->d_name,
-                   (long long)st.st_size);
-    }
-    closedir(d);
+    (void)path;
+    info_named(m, "+QFLST", "\"%s%s\",%lld", area == SIM_AREA_RAM ? "RAM:" : "", name,
+               (long long)st->st_size);
+}
+
+static void delete_one(sim_module *m, sim_area area, const char *path, const char *name,
+                       const struct stat *st)
+{
+    (void)m, (void)area, (void)name, (void)st;
+    unlink(path);
 }
 
 static int h_qflst(sim_module *m, const qftp_subcmd *c)
 {
     char pat[NAME_CAP] = "*";
+    sim_area area = SIM_AREA_UFS;
+    const char *p = pat;
     if (c->type == QFTP_TYPE_WRITE)
-        pstr(c, 0, pat, sizeof pat);
-    sim_area area;
-    const char *p;
-    sim_ufs_split_bg96(pat, &area, &p);
-    list_area(m, area, p);
+        p = stored_name(c, 0, pat, sizeof pat, &area);
+    each_stored(m, area, p, list_one);
     return RES_OK;
 }
 
 static int h_qfdel(sim_module *m, const qftp_subcmd *c)
 {
     char name[NAME_CAP];
-    pstr(c, 0, name, sizeof name);
     sim_area area;
-    const char *fname;
-    sim_ufs_split_bg96(name, &area, &fname);
+    const char *fname = stored_name(c, 0, name, sizeof name, &area);
     if (strcmp(fname, "*") == 0) {
-        char dir[PATH_CAP];
-        snprintf(dir, sizeof dir, "%s%s", m->o.ufs_dir, area == SIM_AREA_RAM ? "/RAM" : "");
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        while (d && (de = readdir(d))) {
-            char p[PATH_CAP * 2];
-            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            struct stat st;
-            if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
-                unlink(p);
-        }
-        if (d)
-            closedir(d);
+        each_stored(m, area, "*", delete_one);
         return RES_OK;
     }
     char path[PATH_CAP];
@@ -1213,11 +1219,9 @@ static int h_qfopen(sim_module *m, const qftp_subcmd *c)
 {
     char name[NAME_CAP];
     int64_t mode = 0;
-    pstr(c, 0, name, sizeof name);
-    pint(c, 1, &mode);
     sim_area area;
-    const char *fname;
-    sim_ufs_split_bg96(name, &area, &fname);
+    const char *fname = stored_name(c, 0, name, sizeof name, &area);
+    pint(c, 1, &mode);
     static const char *const modes[] = {"a+b", "w+b", "rb"};
     FILE *f = ufs_open(m, area, fname, modes[mode]);
     if (!f)

@@ -191,3 +191,18 @@ class Sim:
 
     def __exit__(self, *a):
         self.stop()
+
+
+OK = b"\r\nOK\r\n"
+
+
+def want(sim, expected, timeout=20):
+    """Reads exactly len(expected) bytes from the simulator and checks they are expected."""
+    got = sim.read_exact(len(expected), timeout)
+    assert got == expected, f"expected {expected!r}, got {got!r}"
+
+
+def exact(sim, line, expected, timeout=20):
+    """Sends a command line and checks the module's answer is exactly `expected`."""
+    sim.cmd(line)
+    want(sim, expected, timeout)

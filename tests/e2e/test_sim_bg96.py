@@ -10,21 +10,7 @@ import time
 from qftptest import case, done, src
 
 sys.path.insert(0, src("simulator", "tools"))
-from simclient import FtpServer, Sim  # noqa: E402
-
-OK = b"\r\nOK\r\n"
-
-
-def exact(sim, line, expected, timeout=20):
-    """Sends line and checks the module's bytes are exactly `expected` (echo off)."""
-    sim.cmd(line)
-    got = sim.read_exact(len(expected), timeout)
-    assert got == expected, f"{line}: expected {expected!r}, got {got!r}"
-
-
-def want(sim, expected, timeout=20):
-    got = sim.read_exact(len(expected), timeout)
-    assert got == expected, f"expected {expected!r}, got {got!r}"
+from simclient import OK, FtpServer, Sim, exact, want  # noqa: E402
 
 
 def login(sim, srv, extra=()):

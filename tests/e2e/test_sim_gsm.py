@@ -9,19 +9,7 @@ import time
 from qftptest import case, done, src
 
 sys.path.insert(0, src("simulator", "tools"))
-from simclient import FtpServer, Sim  # noqa: E402
-
-OK = b"\r\nOK\r\n"
-
-
-def want(sim, expected, timeout=20):
-    got = sim.read_exact(len(expected), timeout)
-    assert got == expected, f"expected {expected!r}, got {got!r}"
-
-
-def exact(sim, line, expected, timeout=20):
-    sim.cmd(line)
-    want(sim, expected, timeout)
+from simclient import OK, FtpServer, Sim, exact, want  # noqa: E402
 
 
 def open_4_1(s, srv):
