@@ -26,8 +26,17 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  show    decode a capture or a text log into a transcript (or --json)\n"
-          "  import  turn a terminal log into a qftp capture for Wireshark\n"
-          "\n"
+          "  import  turn a terminal log into a qftp capture for Wireshark\n",
+          f);
+#ifdef HAVE_QFTPSIM
+    fputs("  sim     a simulated module on a pty or a TCP port, doing real FTP\n", f);
+#endif
+#ifdef HAVE_QFTPREPLAY
+    fputs("  replay  replay captured sessions against a module and compare\n"
+          "  record  relay between a host application and a module, recording both ways\n",
+          f);
+#endif
+    fputs("\n"
           "`qftp COMMAND --help` describes each command; docs/ has the guides.\n",
           f);
 }
