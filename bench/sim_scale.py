@@ -31,25 +31,26 @@ def module(i, sim, srv, size, results):
     try:
         s = sim
         for c in ["ATE0", "AT+QIACT=1", 'AT+QFTPCFG="account","test","test"', 'AT+QFTPCFG="transmode",1']:
-            s.at(c, timeout=120)
+            s.at(c, timeout=30)
         s.cmd(f'AT+QFTPOPEN="127.0.0.1",{srv.port}')
-        s.expect(b"+QFTPOPEN: 0,0\r\n", 120)
+        s.expect(b"+QFTPOPEN: 0,0\r\n", 30)
         s.cmd('AT+QFTPGET="src.bin","COM:"')
-        s.expect(b"\r\nCONNECT\r\n", 120)
-        got = s.read_exact(size, 300)
-        s.expect(f"+QFTPGET: 0,{size}\r\n".encode(), 120)
+        s.expect(b"\r\nCONNECT\r\n", 30)
+        got = s.read_exact(size, 60)
+        s.expect(f"+QFTPGET: 0,{size}\r\n".encode(), 30)
         ok_get = hashlib.sha256(got).digest() == results["src_sha"]
         up = os.urandom(size)
         s.cmd(f'AT+QFTPPUT="up{i}.bin","COM:",0,{size},1')
-        s.expect(b"\r\nCONNECT\r\n", 120)
+        s.expect(b"\r\nCONNECT\r\n", 30)
         s.send(up)
-        s.expect(f"+QFTPPUT: 0,{size}\r\n".encode(), 300)
+        s.expect(f"+QFTPPUT: 0,{size}\r\n".encode(), 60)
         ok_put = open(srv.path(f"up{i}.bin"), "rb").read() == up
         s.cmd("AT+QFTPCLOSE")
-        s.expect(b"+QFTPCLOSE: 0,0\r\n", 120)
+        s.expect(b"+QFTPCLOSE: 0,0\r\n", 30)
         results[i] = ok_get and ok_put
     except Exception as ex:  # reported below
-        results[i] = f"{type(ex).__name__}: {ex}"
+        log = sim.stderr()[-1500:] if os.environ.get("SIM_VERBOSE") else ""
+        results[i] = f"{type(ex).__name__}: {ex}\n{log}"
 
 
 def main():

@@ -817,9 +817,12 @@ static size_t feed_data(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
     size_t i = 0;
     unsigned gen = p->mode_gen;
     if (p->skip_lf) {
+        /* The \n of "CONNECT\r\n" split from its \r. A host's command line is not
+         * like that: the module takes whatever follows its "\r" after CONNECT as data,
+         * and an upload may well start with 0x0A. */
         p->skip_lf = false;
-        if (n > 0 && b[0] == '\n')
-            return 1; /* the \n of "CONNECT\r\n" */
+        if (n > 0 && b[0] == '\n' && p->dir == QFTP_DIR_RX)
+            return 1;
     }
     if (p->dm.end_on_urc && p->dir == QFTP_DIR_RX)
         return feed_data_rx_urc(p, b, n, base);

@@ -300,6 +300,25 @@ static void test_escape_guarded(void)
     g_free(got);
 }
 
+/* A host's "\r" then data mode (the module's CONNECT came in between): an upload that
+ * starts with 0x0A keeps it (the simulator lost one byte in 256 uploads before). */
+static void test_upload_starts_with_lf(void)
+{
+    rec r = {0};
+    qftp_parser *p = timed_parser(&r, false, 0);
+    FEED(p, "AT+QFTPPUT=\"f\",\"COM:\",0,3,1\r", 0.0);
+    qftp_data_mode m;
+    qftp_data_mode_init(&m);
+    m.expect_len = 3;
+    m.end_on_length = true;
+    qftp_parser_enter_data(p, &m);
+    FEED(p, "\nab", 0.1);
+    char *got = timed_done(&r);
+    g_assert_cmpstr(got, ==,
+                    "COMMAND[AT+QFTPPUT=\"f\",\"COM:\",0,3,1] DATA[\\nab] DATA_END:length(3) ");
+    g_free(got);
+}
+
 static void test_escape_split_plus(void)
 {
     rec r = {0};
@@ -549,6 +568,7 @@ int main(int argc, char **argv)
     g_test_add_func("/parser/cases", test_cases);
     g_test_add_func("/parser/escape/guarded", test_escape_guarded);
     g_test_add_func("/parser/escape/split-plus", test_escape_split_plus);
+    g_test_add_func("/parser/upload-starts-with-lf", test_upload_starts_with_lf);
     g_test_add_func("/parser/escape/no-silence-after", test_escape_no_silence_after);
     g_test_add_func("/parser/escape/unguarded-forced", test_escape_unguarded_forced);
     g_test_add_func("/parser/escape/forced-two-plus", test_escape_forced_two_plus);
