@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, builds, decodes the sample captures
-# under captures/ with `qftp show`, then shows them through tshark with the qftp plugin.
+# under captures/ with `qftp show`, shows them through tshark with the qftp plugin, then
+# runs a live session through the built-in simulator against a real FTP server on
+# 127.0.0.1 and decodes its recording.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -36,4 +38,11 @@ if [ -f "$plugin" ] && command -v tshark >/dev/null; then
         (cd "$dir" && run_tshark -r "$cap" -2) || status=$?
     done
 fi
+
+echo "================================================================================"
+echo "A live session: qftp sim (BG96) against pyftpdlib on 127.0.0.1, recorded and decoded"
+live=$(mktemp -d)
+python3 simulator/tools/demo_session.py build/qftp "$live/live.pcap" || status=$?
+[ -f "$live/live.pcap" ] && { build/qftp show "$live/live.pcap" || status=$?; }
+rm -rf "$live"
 exit $status

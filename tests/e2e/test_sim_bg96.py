@@ -378,6 +378,20 @@ def pty_mode():
         del termios
 
 
+
+def demo_session():
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "live.pcap")
+        qftp = os.environ.get("QFTP_BIN", src("build", "qftp"))
+        p = subprocess.run([sys.executable, src("simulator", "tools", "demo_session.py"), qftp, out],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        show = subprocess.run([qftp, "show", out], capture_output=True, text=True, timeout=60)
+        assert show.returncode == 0 and "+QFTPCLOSE: 0,0" in show.stdout, show.stdout + show.stderr
+
+
 case("BG96 3.1 login to FTP server", manual_3_1_login)
 case("BG96 3.2 login to FTPS server, explicit TLS (ssltype 2), transfers", manual_3_2_ftps, "explicit", 2)
 case("BG96 3.2 login to FTPS server, implicit TLS (ssltype 1), transfers", manual_3_2_ftps, "implicit", 1)
@@ -392,4 +406,5 @@ case("BG96 basics: ATI/GMR/CGMR, echo, CMEE 0/1/2, chains, QFILE commands, recon
 case("BG96 failures: login, DNS, busy 603, no such file, 609, 615, timeout", failures)
 case("BG96 +++ during a download aborts it, ATO gives NO CARRIER", escape_download)
 case("BG96 on a pty", pty_mode)
+case("the README main job's live session (scripts/demo.sh)", demo_session)
 done()
