@@ -137,14 +137,12 @@ static int open_tcp(rp_device *dev, const char *hostport, int timeout_ms, char *
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     int rc = getaddrinfo(host, port, &hints, &ai);
     if (rc != 0) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot resolve tcp:%s: %s", hostport,
-                 gai_strerror(rc));
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot resolve tcp:%s: %s", hostport, gai_strerror(rc));
         return -1;
     }
     int err = 0;
     for (struct addrinfo *a = ai; a; a = a->ai_next) {
-        int s = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       a->ai_protocol);
+        int s = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (s < 0) {
             err = errno;
             continue;

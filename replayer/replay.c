@@ -1,9 +1,1203 @@
+/* replay.c - `qftp replay`: drives the host side of recorded sessions against a
+ * module and compares, transaction by transaction, what it answers with what the
+ * golden capture shows (docs/replay.md).
+ *
+ * One step = one command transaction of the golden capture. A step writes the
+ * command (after the rules' rewrites), the recorded upload after CONNECT (with "+++"
+ * and its guard times when the recording escaped), and waits for what the recording
+ * shows before the next command: final result, CONNECT, end of the download, the
+ * completion URC. The live bytes go through a qftp_session of their own, so the two
+ * sides are compared as item lists of the same shape.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-int cmd_replay(int argc, char **argv);
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cli/tool.h"
+#include "device.h"
+#include "replay.h"
+
+typedef struct {
+    const char *device;
+    long baud;
+    rp_flow flow;
+    double scale;
+    bool ignore_echo;
+    bool stop_on_fail;
+    GArray *steps; /* --steps ranges, NULL = all */
+    bool dry_run;
+    const char *record;
+    bool update;
+    const char *junit, *json;
+    bool tap, lava;
+    bool progress;
+    int connect_timeout_ms;
+    bool verbose;
+    rp_rules *rules;
+} rp_opts;
+
+/* The replay step's state machine: one names table, one setter (for --verbose style
+ * logging and so a step never skips a phase silently). */
+typedef enum {
+    RS_IDLE = 0,
+    RS_SENT,   /* command written, waiting for CONNECT (upload) or the outcome */
+    RS_UPLOAD, /* writing the recorded upload */
+    RS_ESCAPE, /* guard time, "+++" */
+    RS_WAIT,   /* waiting for the rest of what the recording shows */
+    RS_COMPARE,
+    RS_DONE,
+} rs_state;
+
+static const char *const rs_state_names[] = {"IDLE", "SENT",    "UPLOAD", "ESCAPE",
+                                             "WAIT", "COMPARE", "DONE"};
+
+typedef struct {
+    const rp_opts *o;
+    rp_plan *plan;
+    rp_items *live;
+    rp_device dev;
+    qftp_capture_writer *w;
+    bool gone;
+    char gone_msg[QFTP_ERRBUF_SIZE];
+    int64_t last_rx_mono;   /* monotonic time of the last chunk read */
+    unsigned *live_index;   /* per step: live txn index, 0 = not sent */
+    qftp_ts *deadline_real; /* per step: its full-outcome deadline (monotonic ns) */
+    bool *timed_out;
+    rs_state state;
+    unsigned step;   /* the step under way, for the log */
+    GArray *pending; /* of size_t: steps whose outcome is partly still to come */
+    bool verbose;
+} rp_run;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * QFTP_NS_PER_SEC + t.tv_nsec;
+}
+
+static qftp_ts real_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (qftp_ts)t.tv_sec * QFTP_NS_PER_SEC + t.tv_nsec;
+}
+
+static void set_state(rp_run *r, rs_state s)
+{
+    if (r->verbose && s != r->state)
+        fprintf(stderr, "qftp replay: step %u: %s -> %s\n", r->step, rs_state_names[r->state],
+                rs_state_names[s]);
+    r->state = s;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: qftp replay [options] CAPTURE... --device SPEC\n"
+          "\n"
+          "Replays the host side of recorded sessions against a module and compares its\n"
+          "answers, command by command, with the recording (docs/replay.md).\n"
+          "\n"
+          "  --device SPEC        /dev/ttyUSB2, a pty path, or tcp:HOST:PORT\n"
+          "  --baud N             serial rate (default: keep the port's)\n"
+          "  --flow none|rtscts|xonxoff   serial flow control (default none)\n"
+          "  --rules FILE         masks, ignored URCs, optional steps, captures, rewrites,\n"
+          "                       timing limits (repeatable)\n"
+          "  -D, --define N=V     a variable for the rules (${N})\n"
+          "  --timeout-scale X    multiply every derived timeout by X (default 1)\n"
+          "  --ignore-echo        ignore echo on/off differences\n"
+          "  --keep-going         run every step after a mismatch (default)\n"
+          "  --stop-on-fail       stop at the first failing step\n"
+          "  --steps LIST         only these steps, e.g. 1-5,9\n"
+          "  --dry-run            print the plan; no device needed\n"
+          "  --record FILE        save the live session as a qftp capture (a folder when\n"
+          "                       several captures are replayed)\n"
+          "  --update             re-record the golden captures (replaced only when the run\n"
+          "                       completed)\n"
+          "  --junit FILE         JUnit XML: a testsuite per capture, a testcase per step\n"
+          "  --json FILE          results with per-step timings\n"
+          "  --tap                TAP on stdout (the report goes to stderr)\n"
+          "  --lava               LAVA test cases (lava-test-case when on PATH; the report\n"
+          "                       goes to stderr)\n"
+          "  --verbose            log the step state machine to stderr\n"
+          "\n"
+          "Exit: 0 every step matched, 1 a mismatch, 2 usage error or unreadable capture,\n"
+          "3 device or transport error.\n",
+          f);
+}
+
+/* ---- the device loop ---------------------------------------------------------------- */
+
+static void record(rp_run *r, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts ts)
+{
+    if (!r->w)
+        return;
+    char err[QFTP_ERRBUF_SIZE];
+    if (qftp_capw_write(r->w, dir, ts, false, b, n, err) != 0) {
+        fprintf(stderr, "qftp replay: recording: %s (recording stopped)\n", err);
+        qftp_capw_close(r->w, true, err);
+        r->w = NULL;
+    }
+}
+
+static void mark_gone(rp_run *r, const char *what, int err)
+{
+    if (r->gone)
+        return;
+    r->gone = true;
+    snprintf(r->gone_msg, sizeof r->gone_msg, "device %s %s%s%s", r->dev.name, what,
+             err ? ": " : "", err ? strerror(err) : "");
+}
+
+/* Reads whatever the device has within timeout_ms, feeding the live session and the
+ * recording. Returns -1 once the device is gone. */
+static int pump(rp_run *r, int timeout_ms)
+{
+    if (r->gone)
+        return -1;
+    if (interrupted) {
+        mark_gone(r, "run interrupted by a signal", 0);
+        return -1;
+    }
+    struct pollfd p = {.fd = r->dev.fd, .events = POLLIN};
+    int n = poll(&p, 1, timeout_ms);
+    if (n < 0) {
+        if (errno == EINTR)
+            return 0;
+        mark_gone(r, "poll failed", errno);
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    for (int rounds = 0; rounds < 64; rounds++) {
+        uint8_t buf[65536];
+        ssize_t got = read(r->dev.fd, buf, sizeof buf);
+        int err = errno;
+        if (got > 0) {
+            qftp_ts ts = real_ns();
+            r->last_rx_mono = mono_ns();
+            record(r, QFTP_DIR_RX, buf, (size_t)got, ts);
+            rp_items_feed(r->live, QFTP_DIR_RX, buf, (size_t)got, ts, r->last_rx_mono);
+            if (r->live->over_cap) {
+                mark_gone(r, "sent more than the stream cap", 0);
+                return -1;
+            }
+            if ((size_t)got < sizeof buf)
+                break;
+            continue;
+        }
+        if (rp_device_gone(got, err)) {
+            mark_gone(r, got == 0 ? "closed the connection" : "went away", got == 0 ? 0 : err);
+            return -1;
+        }
+        break;
+    }
+    return 0;
+}
+
+/* Writes all of b, reading the device meanwhile so neither side blocks. Returns 0, -1
+ * when the device is gone, -2 when it took no byte until `deadline` (monotonic). */
+static int write_all(rp_run *r, const uint8_t *b, size_t n, int64_t deadline)
+{
+    size_t off = 0;
+    while (off < n) {
+        if (r->gone)
+            return -1;
+        if (mono_ns() >= deadline)
+            return -2;
+        ssize_t w = write(r->dev.fd, b + off, n - off);
+        if (w > 0) {
+            qftp_ts ts = real_ns();
+            record(r, QFTP_DIR_TX, b + off, (size_t)w, ts);
+            rp_items_feed(r->live, QFTP_DIR_TX, b + off, (size_t)w, ts, mono_ns());
+            off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            struct pollfd p = {.fd = r->dev.fd, .events = POLLOUT | POLLIN};
+            if (poll(&p, 1, 1000) < 0 && errno != EINTR) {
+                mark_gone(r, "poll failed", errno);
+                return -1;
+            }
+            if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && pump(r, 0) < 0)
+                return -1;
+            if (interrupted) {
+                mark_gone(r, "run interrupted by a signal", 0);
+                return -1;
+            }
+            continue;
+        }
+        mark_gone(r, "refused a write", w < 0 ? errno : 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Keeps reading for ns (guard times). */
+static int quiet_wait(rp_run *r, int64_t ns)
+{
+    int64_t end = mono_ns() + ns;
+    for (int64_t now = mono_ns(); now < end; now = mono_ns())
+        if (pump(r, (int)((end - now) / QFTP_NS_PER_MS) + 1) < 0)
+            return -1;
+    return 0;
+}
+
+static const qftp_txn *live_txn(const rp_run *r, unsigned live_idx)
+{
+    if (live_idx == 0 || live_idx > qftp_session_txn_count(r->live->s))
+        return NULL;
+    return qftp_session_txn(r->live->s, live_idx - 1);
+}
+
+/* What of `want` the live transaction still owes; "" when nothing. A transaction the
+ * session considers done owes nothing more: whatever is missing will not come. */
+static const char *owed(const rp_step *st, const qftp_txn *lt, bool want_all)
+{
+    const qftp_txn *g = st->txn;
+    bool final = want_all ? g->final != QFTP_FINAL_NONE : st->want_final;
+    bool connect = want_all ? g->connect : st->want_connect;
+    bool urc = want_all ? g->urc != NULL : st->want_urc;
+    bool data = want_all ? (g->data_len >= 0 && g->data_dir == QFTP_DIR_RX) : st->want_data_end;
+    if (!lt)
+        return "an answer";
+    if (lt->phase == QFTP_TXN_DONE)
+        return "";
+    if (connect && !lt->connect && lt->final == QFTP_FINAL_NONE)
+        return "CONNECT";
+    if (data && lt->connect && lt->phase == QFTP_TXN_DATA)
+        return "the end of the data";
+    if (final && lt->final == QFTP_FINAL_NONE)
+        return "the final result";
+    if (urc && !lt->urc)
+        return "the completion URC";
+    return "";
+}
+
+/* Waits until the live txn owes nothing of what the step wants, or the deadline. */
+static int wait_for(rp_run *r, const rp_step *st, unsigned live_idx, int64_t deadline,
+                    bool want_all, bool *timed_out)
+{
+    for (;;) {
+        const char *o = owed(st, live_txn(r, live_idx), want_all);
+        if (!*o)
+            return 0;
+        int64_t now = mono_ns();
+        if (now >= deadline) {
+            *timed_out = true;
+            return 0;
+        }
+        int64_t left = (deadline - now) / QFTP_NS_PER_MS + 1;
+        if (pump(r, (int)(left < 200 ? left : 200)) < 0)
+            return -1;
+    }
+}
+
+/* Until the live txn has CONNECT, or is over, or failed. */
+static int wait_connect(rp_run *r, unsigned li, int64_t deadline, bool *timed_out)
+{
+    for (;;) {
+        const qftp_txn *lt = live_txn(r, li);
+        if (lt && (lt->connect || lt->phase == QFTP_TXN_DONE ||
+                   (lt->final != QFTP_FINAL_NONE && lt->final != QFTP_FINAL_OK)))
+            return 0;
+        int64_t now = mono_ns();
+        if (now >= deadline) {
+            *timed_out = true;
+            return 0;
+        }
+        int64_t left = (deadline - now) / QFTP_NS_PER_MS + 1;
+        if (pump(r, (int)(left < 200 ? left : 200)) < 0)
+            return -1;
+    }
+}
+
+static qftp_ts step_timeout(const rp_run *r, const rp_step *st, const char *line, qftp_ts rec)
+{
+    qftp_ts t = rp_rules_limit(r->o->rules, RP_RULE_TIMEOUT, st->number, line);
+    if (t)
+        return t;
+    /* Twice what the recording took plus 5 s (a loaded host, a slower network); a
+     * module gives up on its own after rsptimeout (BG96 manual 2.1), so waiting much
+     * longer than that adds nothing. */
+    t = 2 * rec + 5 * QFTP_NS_PER_SEC;
+    qftp_ts cap = qftp_session_rsptimeout(r->live->s) + 10 * QFTP_NS_PER_SEC;
+    if (rec + 2 * QFTP_NS_PER_SEC > cap)
+        cap = rec + 2 * QFTP_NS_PER_SEC;
+    if (t > cap)
+        t = cap;
+    return (qftp_ts)((double)t * r->o->scale);
+}
+
+/* ---- comparison ---------------------------------------------------------------------- */
+
+static const uint8_t *txn_data(const rp_items *c, const qftp_txn *t, size_t *n)
+{
+    *n = 0;
+    if (!t || t->data_len < 0 || t->data_dir != QFTP_DIR_RX)
+        return NULL;
+    if (t->data_offset + (uint64_t)t->data_len > c->rx->len)
+        return NULL;
+    *n = (size_t)t->data_len;
+    return c->rx->data + t->data_offset;
+}
+
+/* Binary payload shown in a report: anything but printable ASCII becomes '.'. */
+static void printable(char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+            *s = '.';
+}
+
+/* The data item of both sides as text, so a difference shows in the diff. */
+static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, char **exp,
+                       char **act)
+{
+    size_t gn, ln;
+    const uint8_t *g = txn_data(r->plan->golden, st->txn, &gn);
+    const uint8_t *l = lt ? txn_data(r->live, lt, &ln) : NULL;
+    if (!lt)
+        ln = 0;
+    *exp = g_strdup_printf("<data: %zu bytes>", gn);
+    if (rp_rules_has(r->o->rules, RP_RULE_IGNORE_DATA, st->number, st->txn->line)) {
+        g_free(*exp);
+        *exp = g_strdup("<data: not compared>");
+        *act = g_strdup(*exp);
+        return;
+    }
+    bool masked;
+    bool sort = rp_rules_has(r->o->rules, RP_RULE_SORT_DATA, st->number, st->txn->line);
+    char *gm = rp_rules_mask_data(r->o->rules, g, gn, sort, &masked);
+    if (masked) {
+        char *lm = rp_rules_mask_data(r->o->rules, l, ln, sort, &masked);
+        if (strcmp(gm, lm) == 0) {
+            g_free(*exp);
+            *exp = g_strdup("<data: equal after masks>");
+            *act = g_strdup(*exp);
+        } else {
+            /* the first line that differs after masking */
+            char **ga = g_strsplit(gm, "\n", -1), **la = g_strsplit(lm, "\n", -1);
+            size_t i = 0;
+            while (ga[i] && la[i] && strcmp(ga[i], la[i]) == 0)
+                i++;
+            g_free(*exp);
+            printable(ga[i]);
+            printable(la[i]);
+            *exp = g_strdup_printf("<data: %zu bytes, line %zu: %.200s>", gn, i + 1,
+                                   ga[i] ? ga[i] : "(end)");
+            *act = g_strdup_printf("<data: %zu bytes, line %zu: %.200s>", ln, i + 1,
+                                   la[i] ? la[i] : "(end)");
+            g_strfreev(ga);
+            g_strfreev(la);
+        }
+        g_free(gm);
+        g_free(lm);
+        return;
+    }
+    if (gn == ln && (gn == 0 || memcmp(g, l, gn) == 0)) {
+        *act = g_strdup(*exp);
+        return;
+    }
+    size_t k = 0;
+    while (k < gn && k < ln && g[k] == l[k])
+        k++;
+    *act = g_strdup_printf("<data: %zu bytes, differs from byte %zu>", ln, k);
+}
+
+/* The compared items of one side, masked: items before `before_frame` only (UINT64_MAX:
+ * all); the data as `data_text`; the golden echo of a rewritten command as `sent`. */
+static GPtrArray *item_list(const rp_run *r, const rp_step *st, const rp_items *c, unsigned idx,
+                            uint64_t before_frame, const char *data_text, const char *sent)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    const rp_txn_items *ti = rp_items_for(c, idx);
+    for (guint i = 0; ti->items && i < ti->items->len; i++) {
+        const rp_item *it = &g_array_index(ti->items, rp_item, i);
+        if (it->frame >= before_frame)
+            break;
+        if (it->kind == RP_ITEM_ECHO && r->o->ignore_echo)
+            continue;
+        if (it->kind == RP_ITEM_DATA) {
+            g_ptr_array_add(out, g_strdup(data_text));
+            continue;
+        }
+        if (it->kind == RP_ITEM_LINE && it->text[0] == '\0')
+            continue;
+        const char *cmd = it->kind == RP_ITEM_LINE ? st->txn->command : NULL;
+        const char *text = it->text;
+        /* the golden echo of a rewritten command: the module echoes what was sent */
+        if (it->kind == RP_ITEM_ECHO && c == r->plan->golden && sent &&
+            strcmp(text, st->txn->line) == 0)
+            text = sent;
+        g_ptr_array_add(out, rp_rules_mask_line(r->o->rules, cmd, text));
+    }
+    return out;
+}
+
+/* True if the two lists are equal once lines equal to the command (its echo) are left
+ * out: the difference is echo on/off (ATE0/ATE1), which --ignore-echo tolerates. */
+static bool only_echo_differs(const GPtrArray *a, const GPtrArray *b, const char *command)
+{
+    guint i = 0, j = 0;
+    for (;;) {
+        while (i < a->len && strcmp(g_ptr_array_index(a, i), command) == 0)
+            i++;
+        while (j < b->len && strcmp(g_ptr_array_index(b, j), command) == 0)
+            j++;
+        if (i == a->len || j == b->len)
+            return i == a->len && j == b->len;
+        if (strcmp(g_ptr_array_index(a, i), g_ptr_array_index(b, j)) != 0)
+            return false;
+        i++;
+        j++;
+    }
+}
+
+static void compare_step(rp_run *r, const rp_step *st, rp_result *res, bool final)
+{
+    unsigned li = r->live_index[st->number - 1];
+    const qftp_txn *lt = live_txn(r, li);
+    char *dexp, *dact;
+    data_texts(r, st, lt, &dexp, &dact);
+    if (res->expected)
+        g_ptr_array_free(res->expected, TRUE);
+    if (res->actual)
+        g_ptr_array_free(res->actual, TRUE);
+    res->expected = item_list(r, st, r->plan->golden, st->number,
+                              final ? UINT64_MAX : st->next_frame, dexp, res->command);
+    res->actual = item_list(r, st, r->live, li, UINT64_MAX, dact, res->command);
+    /* Mid-run, the live side may already hold what the recording only showed after the
+     * next command; the final comparison sees everything. */
+    if (!final && res->actual->len > res->expected->len)
+        g_ptr_array_set_size(res->actual, res->expected->len);
+    g_free(dexp);
+    g_free(dact);
+    char *before = res->diff;
+    res->diff = rp_diff(res->expected, res->actual);
+    bool timed_out = r->timed_out[st->number - 1];
+    bool late = false;
+    if (final && timed_out && !res->diff && before) {
+        /* everything came in the end, but after the timeout: show what was missing then */
+        res->diff = before;
+        before = NULL;
+        late = true;
+    }
+    g_free(before);
+
+    if (res->status == RP_ST_ERROR && r->gone)
+        return; /* the link failed during this step; keep that message */
+    g_free(res->message);
+    res->message = NULL;
+    qftp_ts max = rp_rules_limit(r->o->rules, RP_RULE_MAX_TIME, st->number, st->txn->line);
+    if (!res->diff && !(max && res->actual_ns > max)) {
+        res->status = RP_ST_PASS;
+        return;
+    }
+    if (res->diff && timed_out && res->actual->len == 0) {
+        res->status = RP_ST_ERROR;
+        res->message =
+            g_strdup_printf("timeout: no answer within %.1f s", (double)res->timeout_ns / 1e9);
+        return;
+    }
+    res->status = rp_rules_has(r->o->rules, RP_RULE_OPTIONAL, st->number, st->txn->line)
+                      ? RP_ST_OPTIONAL
+                      : RP_ST_FAIL;
+    if (late)
+        res->message = g_strdup_printf("late: the outcome came after the %.1f s timeout",
+                                       (double)res->timeout_ns / 1e9);
+    else if (res->diff && timed_out)
+        res->message = g_strdup_printf("response differs (timeout: %s did not come within %.1f s)",
+                                       owed(st, lt, true)[0] ? owed(st, lt, true) : "the rest",
+                                       (double)res->timeout_ns / 1e9);
+    else if (res->diff && only_echo_differs(res->expected, res->actual, res->command))
+        res->message = g_strdup("echo differs (ATE0/ATE1); --ignore-echo tolerates it");
+    else if (res->diff)
+        res->message = g_strdup("response differs");
+    else
+        res->message = g_strdup_printf("took %.3f s, the limit is %.3f s",
+                                       (double)res->actual_ns / 1e9, (double)max / 1e9);
+}
+
+/* g_ptr_array_sort passes pointers to the elements */
+static gint cmp_strp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Unsolicited lines: a multiset on each side, never by position. */
+static void compare_unsolicited(rp_run *r, rp_result *res)
+{
+    GPtrArray *e = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    const rp_items *sides[2] = {r->plan->golden, r->live};
+    GPtrArray *outs[2] = {e, a};
+    for (int s = 0; s < 2; s++) {
+        for (guint i = 0; i < sides[s]->unsol->len; i++) {
+            const rp_item *it = &g_array_index(sides[s]->unsol, rp_item, i);
+            if (!it->text[0] || rp_rules_ignored_urc(r->o->rules, it->text))
+                continue;
+            g_ptr_array_add(outs[s], rp_rules_mask_line(r->o->rules, NULL, it->text));
+        }
+        g_ptr_array_sort(outs[s], cmp_strp);
+    }
+    res->number = 0;
+    res->command = g_strdup("unsolicited URCs");
+    res->expected = e;
+    res->actual = a;
+    res->diff = rp_diff(e, a);
+    res->status = res->diff ? RP_ST_FAIL : RP_ST_PASS;
+    res->message = res->diff ? g_strdup("unsolicited URCs differ (compared as a set)") : NULL;
+    res->actual_ns = -1;
+    res->overhead_ns = -1;
+}
+
+/* ---- one capture ------------------------------------------------------------------------ */
+
+static bool step_selected(const rp_opts *o, const rp_step *st)
+{
+    if (!o->steps)
+        return true;
+    for (guint i = 0; i + 1 < o->steps->len; i += 2)
+        if (st->number >= g_array_index(o->steps, guint, i) &&
+            st->number <= g_array_index(o->steps, guint, i + 1))
+            return true;
+    return false;
+}
+
+static void progress(const rp_run *r, const rp_step *st)
+{
+    if (!r->o->progress)
+        return;
+    fprintf(stderr, "\r\033[K%s: step %u/%zu %.60s", r->plan->path, st->number, r->plan->n_steps,
+            st->txn->line);
+    fflush(stderr);
+}
+
+/* Steps sent whose outcome the recording shows partly after later commands; each is
+ * dropped from the list once its whole outcome is in (or timed out), so a long capture
+ * costs no more per step than the transfers still running. */
+static int wait_deferred(rp_run *r, uint64_t before, int64_t *prev_done)
+{
+    for (guint k = 0; k < r->pending->len;) {
+        size_t j = g_array_index(r->pending, size_t, k);
+        const rp_step *sj = &r->plan->steps[j];
+        const qftp_txn *lt = live_txn(r, r->live_index[j]);
+        if (r->timed_out[j] || !*owed(sj, lt, true)) {
+            g_array_remove_index(r->pending, k);
+            continue;
+        }
+        k++;
+        rp_step w = *sj;
+        rp_step_wants(r->plan, sj, before, &w);
+        if (!*owed(&w, lt, false))
+            continue;
+        bool to = false;
+        if (wait_for(r, &w, r->live_index[j], r->deadline_real[j], false, &to) < 0)
+            return -1;
+        if (to)
+            r->timed_out[j] = true;
+        else
+            *prev_done = r->last_rx_mono;
+    }
+    return 0;
+}
+
+static void run_steps(rp_run *r, rp_capture_result *cr)
+{
+    const rp_opts *o = r->o;
+    int64_t prev_done = -1;
+    for (size_t i = 0; i < r->plan->n_steps && !r->gone; i++) {
+        const rp_step *st = &r->plan->steps[i];
+        rp_result *res = &cr->steps[i];
+        size_t head = i;
+        while (head > 0 && r->plan->steps[head].chained)
+            head--;
+        if (!step_selected(o, &r->plan->steps[head]))
+            continue;
+        progress(r, st);
+        set_state(r, RS_IDLE);
+        r->step = st->number;
+        /* what earlier steps owe before this command, as the recording shows it (the
+         * URC of a transfer that ran on while other commands were answered) */
+        if (!st->chained && wait_deferred(r, st->txn->frame_sent, &prev_done) < 0) {
+            res->status = RP_ST_ERROR;
+            res->message = g_strdup(r->gone_msg);
+            return;
+        }
+        int64_t t0;
+        if (!st->chained) {
+            char *undef = NULL;
+            /* "A/" repeats the last command: it is sent as such, without a terminator */
+            char *line = st->txn->repeat
+                             ? g_strdup("A/")
+                             : rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+            g_free(res->command);
+            res->command = line;
+            if (undef) {
+                res->status = RP_ST_ERROR;
+                res->message = g_strdup_printf("undefined variable ${%s}: step not sent", undef);
+                g_free(undef);
+                prev_done = -1;
+                continue;
+            }
+            GString *bytes = g_string_new(line);
+            if (!st->txn->repeat)
+                g_string_append_c(bytes, '\r');
+            unsigned base = (unsigned)qftp_session_txn_count(r->live->s);
+            res->t_start = real_ns();
+            /* a port that takes no command line for 10 s is stuck (flow control) */
+            int wrc = write_all(r, (const uint8_t *)bytes->str, bytes->len,
+                                mono_ns() + (int64_t)(10e9 * o->scale));
+            g_string_free(bytes, TRUE);
+            t0 = mono_ns();
+            res->overhead_ns = prev_done >= 0 ? t0 - prev_done : -1;
+            r->live_index[i] = base + 1;
+            for (size_t k = i + 1; k < r->plan->n_steps && r->plan->steps[k].chained; k++)
+                r->live_index[k] = base + 1 + r->plan->steps[k].txn->sub_index;
+            if (wrc == -2)
+                mark_gone(r, "takes no data (flow control?)", 0);
+            if (wrc < 0)
+                goto gone;
+        } else {
+            t0 = mono_ns();
+            res->t_start = real_ns();
+        }
+        set_state(r, RS_SENT);
+        res->timeout_ns = step_timeout(r, st, res->command, st->recorded_wait);
+        res->recorded_ns = st->recorded_wait;
+        int64_t deadline = t0 + res->timeout_ns;
+        bool to = false;
+        unsigned li = r->live_index[i];
+
+        if (st->txn->connect && st->txn->data_dir == QFTP_DIR_TX) {
+            /* wait for CONNECT (GSM: after OK, manual 4.2), then the recorded upload */
+            if (wait_connect(r, li, deadline, &to) < 0)
+                goto gone;
+            const qftp_txn *lt = live_txn(r, li);
+            if (lt && lt->connect && !to) {
+                set_state(r, RS_UPLOAD);
+                int wrc = st->upload_len ? write_all(r, st->upload, st->upload_len, deadline) : 0;
+                if (wrc == -1)
+                    goto gone;
+                if (wrc == -2)
+                    to = true; /* the module stopped reading the upload */
+                if (st->escape && !to) {
+                    /* "+++" needs a guard time of silence before and after (BG96 manual
+                     * 1.2); 10% more than the guard so a slow link keeps the margin. */
+                    set_state(r, RS_ESCAPE);
+                    int64_t guard = r->plan->guard_time + r->plan->guard_time / 10;
+                    if (quiet_wait(r, guard) < 0 ||
+                        write_all(r, (const uint8_t *)"+++", 3, mono_ns() + guard) == -1)
+                        goto gone;
+                    deadline += guard; /* the module waits one more guard before OK */
+                    deadline += guard;
+                }
+            }
+        }
+        set_state(r, RS_WAIT);
+        if (!to && wait_for(r, st, li, deadline, false, &to) < 0)
+            goto gone;
+        r->timed_out[i] = to;
+        prev_done = to ? -1 : r->last_rx_mono;
+        res->actual_ns = to ? -1 : (r->last_rx_mono > t0 ? r->last_rx_mono - t0 : 0);
+        r->deadline_real[i] =
+            t0 + step_timeout(r, st, res->command,
+                              st->txn->t_done != QFTP_TS_NONE ? st->txn->t_done - st->txn->t_sent
+                                                              : st->recorded_wait);
+        /* values captured from this step's live lines, for later commands */
+        const rp_txn_items *ti = rp_items_for(r->live, li);
+        for (guint k = 0; ti->items && k < ti->items->len; k++) {
+            const rp_item *it = &g_array_index(ti->items, rp_item, k);
+            if (it->text && it->kind != RP_ITEM_ECHO)
+                rp_rules_capture(o->rules, it->text);
+        }
+        if (st->deferred)
+            g_array_append_val(r->pending, i);
+        set_state(r, RS_COMPARE);
+        compare_step(r, st, res, false);
+        set_state(r, RS_DONE);
+        if (r->w) {
+            char err[QFTP_ERRBUF_SIZE];
+            qftp_capw_flush(r->w, err);
+        }
+        if (o->stop_on_fail && (res->status == RP_ST_FAIL || res->status == RP_ST_ERROR))
+            return;
+        continue;
+    gone:
+        res->status = RP_ST_ERROR;
+        res->message = g_strdup(r->gone_msg);
+        return;
+    }
+}
+
+/* After the last step: what the recording shows after a later command (a URC that
+ * came while other commands ran) and unsolicited lines still owed. */
+static void run_tail(rp_run *r)
+{
+    for (size_t i = 0; i < r->plan->n_steps && !r->gone; i++) {
+        unsigned li = r->live_index[i];
+        if (!li)
+            continue;
+        bool to = false;
+        if (wait_for(r, &r->plan->steps[i], li, r->deadline_real[i], true, &to) < 0)
+            return;
+        if (to)
+            r->timed_out[i] = true;
+    }
+    size_t want = 0, have = 0;
+    for (guint i = 0; i < r->plan->golden->unsol->len; i++)
+        if (!rp_rules_ignored_urc(r->o->rules,
+                                  g_array_index(r->plan->golden->unsol, rp_item, i).text))
+            want++;
+    int64_t end = mono_ns() + (int64_t)(2e9 * r->o->scale);
+    while (!r->gone && mono_ns() < end) {
+        have = 0;
+        for (guint i = 0; i < r->live->unsol->len; i++)
+            if (!rp_rules_ignored_urc(r->o->rules, g_array_index(r->live->unsol, rp_item, i).text))
+                have++;
+        if (have >= want)
+            break;
+        if (pump(r, 50) < 0)
+            break;
+    }
+}
+
+static char *record_path(const rp_opts *o, const char *capture, size_t n_captures)
+{
+    if (o->update)
+        return g_strdup(capture);
+    if (!o->record)
+        return NULL;
+    struct stat sb;
+    if (n_captures > 1 || (stat(o->record, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+        char *base = g_path_get_basename(capture);
+        char *p = g_build_filename(o->record, base, NULL);
+        g_free(base);
+        return p;
+    }
+    return g_strdup(o->record);
+}
+
+/* Runs one capture. Returns false on a transport error (no further capture runs). */
+static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *cr,
+                           size_t n_captures)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    rp_run r = {.o = o, .plan = plan, .last_rx_mono = -1};
+    int64_t t_begin = mono_ns();
+    cr->capture = g_strdup(plan->path);
+    cr->device = g_strdup(o->device);
+    cr->n_steps = plan->n_steps;
+    cr->steps = g_new0(rp_result, plan->n_steps);
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        cr->steps[i].number = plan->steps[i].number;
+        cr->steps[i].command = g_strdup(plan->steps[i].txn->line);
+        cr->steps[i].actual_ns = -1;
+        cr->steps[i].overhead_ns = -1;
+        cr->steps[i].recorded_ns = plan->steps[i].recorded_wait;
+    }
+    if (rp_device_open(&r.dev, o->device, o->baud, o->flow, o->connect_timeout_ms, err) != 0) {
+        cr->transport_error = true;
+        cr->transport_message = g_strdup(err);
+        return false;
+    }
+    r.live = rp_items_new(plan->dialect, err);
+    if (!r.live) {
+        rp_device_close(&r.dev);
+        cr->transport_error = true;
+        cr->transport_message = g_strdup(err);
+        return false;
+    }
+    char *rec = record_path(o, plan->path, n_captures);
+    if (rec) {
+        r.w = qftp_capw_open(rec, "qftp", err);
+        if (!r.w)
+            fprintf(stderr, "qftp replay: cannot record to %s: %s\n", rec, err);
+    }
+    r.live_index = g_new0(unsigned, plan->n_steps);
+    r.deadline_real = g_new0(qftp_ts, plan->n_steps);
+    r.timed_out = g_new0(bool, plan->n_steps);
+    r.verbose = o->verbose;
+    r.pending = g_array_new(FALSE, FALSE, sizeof(size_t));
+
+    run_steps(&r, cr);
+    bool stopped_early = false;
+    for (size_t i = 0; i < plan->n_steps; i++)
+        if (o->stop_on_fail &&
+            (cr->steps[i].status == RP_ST_FAIL || cr->steps[i].status == RP_ST_ERROR))
+            stopped_early = true;
+    if (!r.gone && !stopped_early)
+        run_tail(&r);
+    if (!r.gone)
+        pump(&r, 0);
+    qftp_session_finish(r.live->s, real_ns());
+    for (size_t i = 0; i < plan->n_steps; i++)
+        if (r.live_index[i] &&
+            !(cr->steps[i].status == RP_ST_ERROR && cr->steps[i].message && r.gone))
+            compare_step(&r, &plan->steps[i], &cr->steps[i], true);
+    if (!r.gone && !stopped_early)
+        compare_unsolicited(&r, &cr->unsolicited);
+    else
+        cr->unsolicited.status = RP_ST_NOT_RUN;
+    if (r.gone) {
+        cr->transport_error = true;
+        cr->transport_message = g_strdup(r.gone_msg);
+    }
+    if (r.w) {
+        /* --update replaces a golden only with a whole session */
+        bool commit = !o->update || (!r.gone && !stopped_early);
+        if (qftp_capw_close(r.w, commit, err) != 0)
+            fprintf(stderr, "qftp replay: recording %s: %s\n", rec, err);
+        else if (commit)
+            cr->recording = g_strdup(rec);
+    }
+    g_free(rec);
+    if (o->progress)
+        fputs("\r\033[K", stderr);
+    rp_items_free(r.live);
+    rp_device_close(&r.dev);
+    g_free(r.live_index);
+    g_free(r.deadline_real);
+    g_free(r.timed_out);
+    g_array_free(r.pending, TRUE);
+    cr->seconds = (double)(mono_ns() - t_begin) / 1e9;
+    return !r.gone;
+}
+
+/* ---- dry run ---------------------------------------------------------------------------- */
+
+static void print_plan(FILE *f, const rp_opts *o, const rp_plan *p)
+{
+    fprintf(f, "%s: dialect %s, %zu steps\n", p->path,
+            qftp_dialect_name(p->dialect) ? qftp_dialect_name(p->dialect) : "unknown", p->n_steps);
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const rp_step *st = &p->steps[i];
+        if (!step_selected(o, st))
+            continue;
+        char *undef = NULL;
+        char *line = rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+        fprintf(f, "#%-3u %s%s\n", st->number, st->chained ? "(chained) " : "", line);
+        if (undef)
+            fprintf(f, "      undefined variable ${%s}\n", undef);
+        if (st->upload || st->escape)
+            fprintf(f, "      after CONNECT: send %zu bytes%s\n", st->upload_len,
+                    st->escape ? ", then +++ with guard times" : "");
+        fprintf(f, "      wait for:%s%s%s%s (recorded %.3f s)\n",
+                st->want_connect ? " CONNECT" : "", st->want_data_end ? " data" : "",
+                st->want_final ? " final" : "", st->want_urc ? " URC" : "",
+                (double)st->recorded_wait / 1e9);
+        g_free(line);
+        g_free(undef);
+    }
+}
+
+/* ---- lava ------------------------------------------------------------------------------- */
+
+static bool lava_binary(void)
+{
+    gchar *p = g_find_program_in_path("lava-test-case");
+    bool found = p != NULL;
+    g_free(p);
+    return found;
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+static void free_results(rp_capture_result *cr, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        for (size_t i = 0; i <= cr[c].n_steps; i++) {
+            rp_result *s = i < cr[c].n_steps ? &cr[c].steps[i] : &cr[c].unsolicited;
+            g_free(s->command);
+            g_free(s->message);
+            g_free(s->diff);
+            if (s->expected)
+                g_ptr_array_free(s->expected, TRUE);
+            if (s->actual)
+                g_ptr_array_free(s->actual, TRUE);
+        }
+        g_free(cr[c].steps);
+        g_free(cr[c].capture);
+        g_free(cr[c].device);
+        g_free(cr[c].transport_message);
+        g_free(cr[c].recording);
+    }
+    g_free(cr);
+}
+
 int cmd_replay(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("qftp: replay is not built yet\n", stderr);
-    return 2;
+    enum {
+        O_DEVICE = 256,
+        O_BAUD,
+        O_FLOW,
+        O_RULES,
+        O_SCALE,
+        O_IGNORE_ECHO,
+        O_KEEP,
+        O_STOP,
+        O_STEPS,
+        O_DRY,
+        O_RECORD,
+        O_UPDATE,
+        O_JUNIT,
+        O_JSON,
+        O_TAP,
+        O_LAVA,
+        O_VERBOSE,
+    };
+    static const struct option longopts[] = {
+        {"device", required_argument, NULL, O_DEVICE},
+        {"baud", required_argument, NULL, O_BAUD},
+        {"flow", required_argument, NULL, O_FLOW},
+        {"rules", required_argument, NULL, O_RULES},
+        {"define", required_argument, NULL, 'D'},
+        {"timeout-scale", required_argument, NULL, O_SCALE},
+        {"ignore-echo", no_argument, NULL, O_IGNORE_ECHO},
+        {"keep-going", no_argument, NULL, O_KEEP},
+        {"stop-on-fail", no_argument, NULL, O_STOP},
+        {"steps", required_argument, NULL, O_STEPS},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"record", required_argument, NULL, O_RECORD},
+        {"update", no_argument, NULL, O_UPDATE},
+        {"junit", required_argument, NULL, O_JUNIT},
+        {"json", required_argument, NULL, O_JSON},
+        {"tap", no_argument, NULL, O_TAP},
+        {"lava", no_argument, NULL, O_LAVA},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    rp_opts o = {.scale = 1.0, .connect_timeout_ms = 10000};
+    char err[QFTP_ERRBUF_SIZE];
+    o.rules = rp_rules_new();
+    GPtrArray *rules_files = g_ptr_array_new();
+    GPtrArray *defines = g_ptr_array_new();
+    int rc = 2;
+    rp_plan **plans = NULL;
+    size_t n_plans = 0;
+    rp_capture_result *cr = NULL;
+
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "hD:", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case O_DEVICE:
+            o.device = optarg;
+            break;
+        case O_BAUD:
+            o.baud = strtol(optarg, &end, 10);
+            if (*end || !rp_baud_valid(o.baud)) {
+                rc = tool_usage_error(usage, "--baud %s: not a supported rate", optarg);
+                goto out;
+            }
+            break;
+        case O_FLOW: {
+            int fl = rp_flow_from_name(optarg);
+            if (fl < 0) {
+                rc = tool_usage_error(usage, "--flow %s: expected none, rtscts or xonxoff", optarg);
+                goto out;
+            }
+            o.flow = (rp_flow)fl;
+            break;
+        }
+        case O_RULES:
+            g_ptr_array_add(rules_files, optarg);
+            break;
+        case 'D':
+            g_ptr_array_add(defines, optarg);
+            break;
+        case O_SCALE:
+            o.scale = strtod(optarg, &end);
+            if (*end || !(o.scale > 0 && o.scale <= 1000)) {
+                rc = tool_usage_error(usage, "--timeout-scale %s: expected a number > 0", optarg);
+                goto out;
+            }
+            break;
+        case O_IGNORE_ECHO:
+            o.ignore_echo = true;
+            break;
+        case O_KEEP:
+            o.stop_on_fail = false;
+            break;
+        case O_STOP:
+            o.stop_on_fail = true;
+            break;
+        case O_STEPS:
+            if (!o.steps)
+                o.steps = g_array_new(FALSE, FALSE, sizeof(guint));
+            if (rp_steps_parse(optarg, o.steps) != 0) {
+                rc = tool_usage_error(usage, "--steps %s: expected a list like 1-5,9", optarg);
+                goto out;
+            }
+            break;
+        case O_DRY:
+            o.dry_run = true;
+            break;
+        case O_RECORD:
+            o.record = optarg;
+            break;
+        case O_UPDATE:
+            o.update = true;
+            break;
+        case O_JUNIT:
+            o.junit = optarg;
+            break;
+        case O_JSON:
+            o.json = optarg;
+            break;
+        case O_TAP:
+            o.tap = true;
+            break;
+        case O_LAVA:
+            o.lava = true;
+            break;
+        case O_VERBOSE:
+            o.verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            rc = 0;
+            goto out;
+        default:
+            rc = tool_usage_error(usage, "bad option");
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        rc = tool_usage_error(usage, "no capture to replay");
+        goto out;
+    }
+    if (!o.device && !o.dry_run) {
+        rc = tool_usage_error(usage, "--device SPEC is required (or --dry-run)");
+        goto out;
+    }
+    if (o.device && strncmp(o.device, "tcp:", 4) == 0 &&
+        (!strrchr(o.device + 4, ':') || !strrchr(o.device + 4, ':')[1])) {
+        rc = tool_usage_error(usage, "--device %s: expected tcp:HOST:PORT", o.device);
+        goto out;
+    }
+    if (o.update && o.steps) {
+        rc = tool_usage_error(usage, "--update re-records whole sessions: not with --steps");
+        goto out;
+    }
+    if (o.update && o.record) {
+        rc = tool_usage_error(usage, "--update and --record exclude each other");
+        goto out;
+    }
+    for (guint i = 0; i < defines->len; i++)
+        if (rp_rules_define(o.rules, g_ptr_array_index(defines, i), err) != 0) {
+            rc = tool_usage_error(usage, "%s", err);
+            goto out;
+        }
+    for (guint i = 0; i < rules_files->len; i++)
+        if (rp_rules_load(o.rules, g_ptr_array_index(rules_files, i), err) != 0) {
+            fprintf(stderr, "qftp replay: %s\n", err);
+            goto out;
+        }
+
+    /* Every capture is read before the device is touched: a bad one is a usage error. */
+    n_plans = (size_t)(argc - optind);
+    plans = g_new0(rp_plan *, n_plans);
+    for (size_t i = 0; i < n_plans; i++) {
+        plans[i] = rp_plan_load(argv[optind + (int)i], err);
+        if (!plans[i]) {
+            fprintf(stderr, "qftp replay: %s\n", err);
+            goto out;
+        }
+    }
+    if (o.dry_run) {
+        for (size_t i = 0; i < n_plans; i++)
+            print_plan(stdout, &o, plans[i]);
+        rc = 0;
+        goto out;
+    }
+    if (o.record && n_plans > 1) {
+        struct stat sb;
+        if (stat(o.record, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            rc = tool_usage_error(usage, "--record %s: must be a folder with several captures",
+                                  o.record);
+            goto out;
+        }
+    }
+
+    o.progress = isatty(2) && !getenv("QFTP_NO_PROGRESS");
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cr = g_new0(rp_capture_result, n_plans);
+    size_t ran = 0;
+    for (size_t i = 0; i < n_plans; i++) {
+        ran++;
+        if (!replay_capture(&o, plans[i], &cr[i], n_plans))
+            break;
+    }
+
+    bool lava_bin = o.lava && lava_binary();
+    bool json_stdout = o.json && strcmp(o.json, "-") == 0;
+    FILE *human = (o.tap || (o.lava && !lava_bin) || json_stdout) ? stderr : stdout;
+    rp_report_human(human, cr, ran, false);
+    if (o.tap)
+        rp_report_tap(stdout, cr, ran);
+    if (o.lava) {
+        rp_report_lava(stdout, cr, ran, lava_bin);
+    }
+    fflush(stdout);
+    rc = 0;
+    for (size_t i = 0; i < ran; i++) {
+        if (cr[i].transport_error)
+            rc = 3;
+        for (size_t k = 0; k <= cr[i].n_steps && rc == 0; k++) {
+            rp_status s = k < cr[i].n_steps ? cr[i].steps[k].status : cr[i].unsolicited.status;
+            if (s == RP_ST_FAIL || s == RP_ST_ERROR)
+                rc = 1;
+        }
+    }
+    if (rc != 3)
+        for (size_t i = 0; i < ran; i++)
+            for (size_t k = 0; k <= cr[i].n_steps; k++) {
+                rp_status s = k < cr[i].n_steps ? cr[i].steps[k].status : cr[i].unsolicited.status;
+                if (s == RP_ST_FAIL || s == RP_ST_ERROR)
+                    rc = 1;
+            }
+    if (o.junit && rp_report_junit(o.junit, cr, ran, err) != 0) {
+        fprintf(stderr, "qftp replay: %s\n", err);
+        if (rc == 0)
+            rc = 2;
+    }
+    if (o.json && rp_report_json(o.json, cr, ran, err) != 0) {
+        fprintf(stderr, "qftp replay: %s\n", err);
+        if (rc == 0)
+            rc = 2;
+    }
+    free_results(cr, ran);
+out:
+    for (size_t i = 0; i < n_plans; i++)
+        rp_plan_free(plans ? plans[i] : NULL);
+    g_free(plans);
+    if (o.steps)
+        g_array_free(o.steps, TRUE);
+    g_ptr_array_free(rules_files, TRUE);
+    g_ptr_array_free(defines, TRUE);
+    rp_rules_free(o.rules);
+    return rc;
 }

@@ -1,0 +1,291 @@
+/* plan.c - the item collector shared by both sides, and the plan of a golden capture:
+ * which command each step sends, which upload bytes follow its CONNECT, and what the
+ * recording shows arriving before the next command (that is what a step waits for;
+ * what came later, like the completion URC of a transfer that ran on while other
+ * commands were sent, is waited for at the end of the run). */
+#include <stdio.h>
+#include <string.h>
+
+#include "replay.h"
+
+static rp_txn_items *txn_items(rp_items *c, unsigned index)
+{
+    while (c->txns->len < index) {
+        rp_txn_items *t = g_new0(rp_txn_items, 1);
+        t->items = g_array_new(FALSE, TRUE, sizeof(rp_item));
+        g_ptr_array_add(c->txns, t);
+    }
+    return g_ptr_array_index(c->txns, index - 1);
+}
+
+static void txn_items_free(gpointer p)
+{
+    rp_txn_items *t = p;
+    for (guint i = 0; i < t->items->len; i++)
+        g_free(g_array_index(t->items, rp_item, i).text);
+    g_array_free(t->items, TRUE);
+    g_free(t);
+}
+
+static char *span_text(const qftp_event *ev)
+{
+    size_t n = ev->len < RP_TEXT_CAP ? ev->len : RP_TEXT_CAP;
+    char *s = g_malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (ev->data[i] >= 0x20 && ev->data[i] < 0x7f) ? (char)ev->data[i] : '.';
+    s[n] = '\0';
+    return s;
+}
+
+/* The session's item callback: one parser event, attributed to its transaction. */
+static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame)
+{
+    rp_items *c = user;
+    rp_item it = {.frame = frame, .ts = c->ts_now, .mono = c->mono_now};
+    switch (ev->kind) {
+    case QFTP_EV_ECHO:
+        it.kind = RP_ITEM_ECHO;
+        break;
+    case QFTP_EV_LINE:
+        if (ev->dir != QFTP_DIR_RX)
+            return;
+        it.kind = RP_ITEM_LINE;
+        break;
+    case QFTP_EV_FINAL:
+        it.kind = RP_ITEM_FINAL;
+        break;
+    case QFTP_EV_CONNECT:
+        it.kind = RP_ITEM_CONNECT;
+        break;
+    case QFTP_EV_PROMPT:
+        it.kind = RP_ITEM_PROMPT;
+        break;
+    case QFTP_EV_OVERFLOW:
+        it.kind = RP_ITEM_OVERFLOW;
+        break;
+    case QFTP_EV_DATA:
+        if (ev->dir != QFTP_DIR_RX || !txn)
+            return;
+        it.kind = RP_ITEM_DATA;
+        break;
+    default:
+        return;
+    }
+    if (!txn) {
+        if (it.kind == RP_ITEM_DATA || c->unsol->len >= RP_ITEMS_CAP)
+            return;
+        it.text = span_text(ev);
+        g_array_append_val(c->unsol, it);
+        return;
+    }
+    rp_txn_items *t = txn_items(c, txn->index);
+    if (it.kind == RP_ITEM_DATA) {
+        /* One DATA item per data mode, stamped with its latest chunk. */
+        if (t->items->len) {
+            rp_item *last = &g_array_index(t->items, rp_item, t->items->len - 1);
+            if (last->kind == RP_ITEM_DATA) {
+                last->frame = frame;
+                last->ts = it.ts;
+                last->mono = it.mono;
+                return;
+            }
+        }
+    } else {
+        it.text = span_text(ev);
+    }
+    if (t->items->len >= RP_ITEMS_CAP) {
+        g_free(it.text);
+        return;
+    }
+    g_array_append_val(t->items, it);
+}
+
+rp_items *rp_items_new(qftp_dialect dialect, char *errbuf)
+{
+    rp_items *c = g_new0(rp_items, 1);
+    qftp_session_opts o;
+    qftp_session_opts_init(&o);
+    o.dialect = dialect;
+    o.on_item = on_item;
+    o.user = c;
+    c->s = qftp_session_new(&o, errbuf);
+    if (!c->s) {
+        g_free(c);
+        return NULL;
+    }
+    c->txns = g_ptr_array_new_with_free_func(txn_items_free);
+    c->unsol = g_array_new(FALSE, TRUE, sizeof(rp_item));
+    c->tx = g_byte_array_new();
+    c->rx = g_byte_array_new();
+    return c;
+}
+
+void rp_items_free(rp_items *c)
+{
+    if (!c)
+        return;
+    qftp_session_free(c->s);
+    g_ptr_array_free(c->txns, TRUE);
+    for (guint i = 0; i < c->unsol->len; i++)
+        g_free(g_array_index(c->unsol, rp_item, i).text);
+    g_array_free(c->unsol, TRUE);
+    g_byte_array_free(c->tx, TRUE);
+    g_byte_array_free(c->rx, TRUE);
+    g_free(c);
+}
+
+void rp_items_feed(rp_items *c, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts ts, int64_t mono)
+{
+    GByteArray *a = dir == QFTP_DIR_TX ? c->tx : c->rx;
+    if (a->len + n > RP_STREAM_CAP)
+        c->over_cap = true;
+    else
+        g_byte_array_append(a, b, (guint)n);
+    c->ts_now = ts;
+    c->mono_now = mono;
+    qftp_session_feed(c->s, dir, b, n, ts, ++c->frames);
+}
+
+const rp_txn_items *rp_items_for(const rp_items *c, unsigned txn_index)
+{
+    static const rp_txn_items none_items = {NULL};
+    if (txn_index == 0 || txn_index > c->txns->len)
+        return &none_items;
+    return g_ptr_array_index(c->txns, txn_index - 1);
+}
+
+/* ---- plan ------------------------------------------------------------------------ */
+
+void rp_plan_free(rp_plan *p)
+{
+    if (!p)
+        return;
+    rp_items_free(p->golden);
+    g_free(p->steps);
+    g_free(p->path);
+    g_free(p);
+}
+
+bool rp_step_wants(const rp_plan *p, const rp_step *st, uint64_t before, rp_step *out)
+{
+    const qftp_txn *t = st->txn;
+    bool all = true;
+    qftp_ts last_ts = t->t_sent;
+    out->want_final = out->want_connect = out->want_urc = out->want_data_end = false;
+    if (t->final != QFTP_FINAL_NONE) {
+        if (t->frame_final < before) {
+            out->want_final = true;
+            last_ts = t->t_final > last_ts ? t->t_final : last_ts;
+        } else {
+            all = false;
+        }
+    }
+    if (t->connect) {
+        if (t->frame_connect < before) {
+            out->want_connect = true;
+            last_ts = t->t_connect > last_ts ? t->t_connect : last_ts;
+        } else {
+            all = false;
+        }
+    }
+    if (t->urc) {
+        if (t->frame_done < before) {
+            out->want_urc = true;
+            last_ts = t->t_done > last_ts ? t->t_done : last_ts;
+        } else {
+            all = false;
+        }
+    }
+    if (t->data_len >= 0 && t->data_dir == QFTP_DIR_RX) {
+        const rp_txn_items *ti = rp_items_for(p->golden, t->index);
+        for (guint k = 0; ti->items && k < ti->items->len; k++) {
+            const rp_item *it = &g_array_index(ti->items, rp_item, k);
+            if (it->kind != RP_ITEM_DATA)
+                continue;
+            if (it->frame < before) {
+                out->want_data_end = true;
+                last_ts = it->ts > last_ts ? it->ts : last_ts;
+            } else {
+                all = false;
+            }
+        }
+    }
+    out->recorded_wait = last_ts - t->t_sent;
+    return all;
+}
+
+rp_plan *rp_plan_load(const char *path, char *errbuf)
+{
+    qftp_capture_reader *r = qftp_capr_open(path, errbuf);
+    if (!r)
+        return NULL;
+    rp_plan *p = g_new0(rp_plan, 1);
+    p->path = g_strdup(path);
+    p->golden = rp_items_new(QFTP_DIALECT_UNKNOWN, errbuf);
+    if (!p->golden) {
+        qftp_capr_close(r);
+        rp_plan_free(p);
+        return NULL;
+    }
+    qftp_frame f;
+    int rc;
+    qftp_ts last = 0;
+    while ((rc = qftp_capr_next(r, &f, errbuf)) == 1) {
+        if (!f.dir_known)
+            continue;
+        /* The session needs times that never decrease; a log may have them out of order. */
+        qftp_ts ts = f.ts < last ? last : f.ts;
+        last = ts;
+        rp_items_feed(p->golden, f.dir, f.data, f.len, ts, 0);
+        if (p->golden->over_cap) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: more than %u MiB in one direction", path,
+                     RP_STREAM_CAP >> 20);
+            rc = -1;
+            break;
+        }
+    }
+    qftp_capr_close(r);
+    if (rc < 0) {
+        rp_plan_free(p);
+        return NULL;
+    }
+    qftp_session_finish(p->golden->s, last);
+    p->dialect = qftp_session_dialect(p->golden->s);
+    p->guard_time = QFTP_NS_PER_SEC;
+
+    size_t n = qftp_session_txn_count(p->golden->s);
+    if (n == 0) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: no command to replay", path);
+        rp_plan_free(p);
+        return NULL;
+    }
+    p->steps = g_new0(rp_step, n);
+    p->n_steps = n;
+    for (size_t i = 0; i < n; i++) {
+        const qftp_txn *t = qftp_session_txn(p->golden->s, i);
+        rp_step *st = &p->steps[i];
+        st->number = t->index;
+        st->txn = t;
+        st->chained = t->sub_index > 0;
+        st->next_frame = UINT64_MAX;
+        for (size_t j = i + 1; j < n; j++) {
+            const qftp_txn *nt = qftp_session_txn(p->golden->s, j);
+            if (nt->sub_index == 0) {
+                st->next_frame = nt->frame_sent;
+                break;
+            }
+        }
+        st->deferred = !rp_step_wants(p, st, st->next_frame, st);
+        if (t->data_len > 0 && t->data_dir == QFTP_DIR_TX && t->connect) {
+            GByteArray *tx = p->golden->tx;
+            if (t->data_offset + (uint64_t)t->data_len <= tx->len) {
+                st->upload = tx->data + t->data_offset;
+                st->upload_len = (size_t)t->data_len;
+            }
+            st->escape = t->escaped;
+        } else if (t->data_len == 0 && t->data_dir == QFTP_DIR_TX && t->connect) {
+            st->escape = t->escaped;
+        }
+    }
+    return p;
+}

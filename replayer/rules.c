@@ -1,0 +1,526 @@
+/* rules.c - the built-in masks and the rules file of `qftp replay` (docs/replay.md,
+ * "Rules file"). One rule per line: a keyword and its arguments. Regexes are PCRE
+ * (GRegex). A mask replaces what its groups matched (or the whole match when it has
+ * no group) with '*' on both sides before they are compared. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+/* Fields that legitimately differ between two runs of the same session. `cmds` limits a
+ * mask to the information responses of those commands (NULL: every response line). */
+static const struct {
+    const char *re;
+    const char *cmds[5];
+} builtin_masks[] = {
+    /* the address the network gave the PDP context (BG96 manual 3.1 AT+QIACT?) */
+    {"^\\+QIACT: ?\\d+,\\d+,\\d+,\"([^\"]*)\"", {NULL}},
+    /* a file's modification time (manual 2.14) */
+    {"^\\+QFTPMDTM: ?0,\"?(\\d+)", {NULL}},
+    {"^\\+CCLK: ?\"([^\"]*)\"", {NULL}},
+    {"^\\+QCCID: ?(\\S+)", {NULL}},
+    /* IMEI and ICCID: the whole answer */
+    {"^(?:\\+\\w+: ?)?(.+)$", {"+GSN", "+CGSN", "+QCCID", "+CCID", NULL}},
+    /* firmware revision */
+    {"^Revision: ?(.+)$", {"I", NULL}},
+    {"^(?:\\+\\w+: ?)?(.+)$", {"+GMR", "+CGMR", "+QGMR", NULL}},
+};
+
+typedef struct {
+    GRegex *re;
+    const char *const *cmds;
+} builtin;
+
+static GArray *builtins; /* compiled once */
+
+static GRegex *compile(const char *pat, char *errbuf, unsigned line_no)
+{
+    GError *e = NULL;
+    GRegex *re = g_regex_new(pat, G_REGEX_OPTIMIZE, 0, &e);
+    if (!re) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad regex '%s': %s", line_no, pat, e->message);
+        g_error_free(e);
+    }
+    return re;
+}
+
+rp_rules *rp_rules_new(void)
+{
+    if (!builtins) {
+        builtins = g_array_new(FALSE, TRUE, sizeof(builtin));
+        for (size_t i = 0; i < G_N_ELEMENTS(builtin_masks); i++) {
+            char err[QFTP_ERRBUF_SIZE];
+            builtin b = {compile(builtin_masks[i].re, err, 0), builtin_masks[i].cmds};
+            if (b.re)
+                g_array_append_val(builtins, b);
+        }
+    }
+    rp_rules *r = g_new0(rp_rules, 1);
+    r->rules = g_array_new(FALSE, TRUE, sizeof(rp_rule));
+    r->vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return r;
+}
+
+void rp_rules_free(rp_rules *r)
+{
+    if (!r)
+        return;
+    for (guint i = 0; i < r->rules->len; i++) {
+        rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->re)
+            g_regex_unref(x->re);
+        if (x->sel.re)
+            g_regex_unref(x->sel.re);
+        if (x->sel.ranges)
+            g_array_free(x->sel.ranges, TRUE);
+        g_free(x->name);
+        g_free(x->replacement);
+    }
+    g_array_free(r->rules, TRUE);
+    g_hash_table_destroy(r->vars);
+    g_free(r);
+}
+
+int rp_steps_parse(const char *s, GArray *ranges)
+{
+    const char *p = s;
+    if (!*p)
+        return -1;
+    while (*p) {
+        char *end;
+        errno = 0;
+        unsigned long lo = strtoul(p, &end, 10), hi = lo;
+        if (end == p || errno || lo == 0 || lo > 1000000)
+            return -1;
+        p = end;
+        if (*p == '-') {
+            p++;
+            hi = strtoul(p, &end, 10);
+            if (end == p || errno || hi < lo || hi > 1000000)
+                return -1;
+            p = end;
+        }
+        guint pair[2] = {(guint)lo, (guint)hi};
+        g_array_append_vals(ranges, pair, 2);
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_selector(const char *s, rp_selector *sel, unsigned line_no, char *errbuf)
+{
+    memset(sel, 0, sizeof *sel);
+    size_t n = strlen(s);
+    if (strcmp(s, "*") == 0) {
+        sel->all = true;
+        return 0;
+    }
+    if (n >= 2 && s[0] == '/' && s[n - 1] == '/') {
+        char *pat = g_strndup(s + 1, n - 2);
+        sel->re = compile(pat, errbuf, line_no);
+        g_free(pat);
+        return sel->re ? 0 : -1;
+    }
+    sel->ranges = g_array_new(FALSE, FALSE, sizeof(guint));
+    if (rp_steps_parse(s, sel->ranges) != 0) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                 "line %u: bad step selector '%s' (expected *, 1-5,9 or /REGEX/)", line_no, s);
+        return -1;
+    }
+    return 0;
+}
+
+bool rp_selector_match(const rp_selector *sel, unsigned step, const char *line)
+{
+    if (sel->all)
+        return true;
+    if (sel->re)
+        return line && g_regex_match(sel->re, line, 0, NULL);
+    if (sel->ranges)
+        for (guint i = 0; i + 1 < sel->ranges->len; i += 2)
+            if (step >= g_array_index(sel->ranges, guint, i) &&
+                step <= g_array_index(sel->ranges, guint, i + 1))
+                return true;
+    return false;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!*s || strlen(s) > 64)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '_')
+            return false;
+    return true;
+}
+
+static int parse_seconds(const char *s, qftp_ts *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || v <= 0 || v > 86400)
+        return -1;
+    *out = (qftp_ts)(v * 1e9);
+    return 0;
+}
+
+/* Splits "SELECTOR SECONDS": the number is the last word. */
+static int parse_sel_seconds(char *args, rp_rule *x, unsigned line_no, char *errbuf)
+{
+    char *sp = strrchr(args, ' ');
+    if (!sp) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected SELECTOR SECONDS", line_no);
+        return -1;
+    }
+    *sp = '\0';
+    if (parse_seconds(g_strstrip(sp + 1), &x->limit) != 0) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad number of seconds '%s'", line_no, sp + 1);
+        return -1;
+    }
+    return parse_selector(g_strstrip(args), &x->sel, line_no, errbuf);
+}
+
+static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
+{
+    char *kw = line, *args = line;
+    while (*args && *args != ' ' && *args != '\t')
+        args++;
+    if (*args)
+        *args++ = '\0';
+    args = g_strstrip(args);
+    rp_rule x = {.line_no = line_no};
+    if (!*args) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: '%s' needs arguments", line_no, kw);
+        return -1;
+    }
+    if (strcmp(kw, "mask") == 0 || strcmp(kw, "mask-data") == 0 || strcmp(kw, "ignore-urc") == 0) {
+        x.kind = kw[0] == 'i'              ? RP_RULE_IGNORE_URC
+                 : strcmp(kw, "mask") == 0 ? RP_RULE_MASK
+                                           : RP_RULE_MASK_DATA;
+        if (!(x.re = compile(args, errbuf, line_no)))
+            return -1;
+    } else if (strcmp(kw, "ignore-data") == 0 || strcmp(kw, "optional") == 0 ||
+               strcmp(kw, "sort-data") == 0) {
+        x.kind = kw[0] == 'i'   ? RP_RULE_IGNORE_DATA
+                 : kw[0] == 's' ? RP_RULE_SORT_DATA
+                                : RP_RULE_OPTIONAL;
+        if (parse_selector(args, &x.sel, line_no, errbuf) != 0)
+            return -1;
+    } else if (strcmp(kw, "capture") == 0) {
+        x.kind = RP_RULE_CAPTURE;
+        char *sp = strpbrk(args, " \t");
+        if (!sp) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected capture NAME REGEX", line_no);
+            return -1;
+        }
+        *sp = '\0';
+        if (!valid_name(args)) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad variable name '%s'", line_no, args);
+            return -1;
+        }
+        if (!(x.re = compile(g_strstrip(sp + 1), errbuf, line_no)))
+            return -1;
+        if (g_regex_get_capture_count(x.re) < 1) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: the capture regex needs a (group)",
+                     line_no);
+            g_regex_unref(x.re);
+            return -1;
+        }
+        x.name = g_strdup(args);
+    } else if (strcmp(kw, "rewrite") == 0) {
+        x.kind = RP_RULE_REWRITE;
+        char *arrow = strstr(args, " => ");
+        if (!arrow) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected rewrite REGEX => REPLACEMENT",
+                     line_no);
+            return -1;
+        }
+        *arrow = '\0';
+        GError *e = NULL;
+        if (!g_regex_check_replacement(arrow + 4, NULL, &e)) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad replacement: %s", line_no, e->message);
+            g_error_free(e);
+            return -1;
+        }
+        if (!(x.re = compile(g_strstrip(args), errbuf, line_no)))
+            return -1;
+        x.replacement = g_strdup(arrow + 4);
+    } else if (strcmp(kw, "set") == 0) {
+        char *sp = strpbrk(args, " \t");
+        if (sp)
+            *sp++ = '\0';
+        if (!valid_name(args)) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad variable name '%s'", line_no, args);
+            return -1;
+        }
+        /* --define given before or after --rules wins over the file */
+        if (!g_hash_table_contains(r->vars, args))
+            g_hash_table_insert(r->vars, g_strdup(args), g_strdup(sp ? g_strstrip(sp) : ""));
+        return 0;
+    } else if (strcmp(kw, "timeout") == 0 || strcmp(kw, "max-time") == 0) {
+        x.kind = kw[0] == 't' ? RP_RULE_TIMEOUT : RP_RULE_MAX_TIME;
+        if (parse_sel_seconds(args, &x, line_no, errbuf) != 0)
+            return -1;
+    } else {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: unknown rule '%s'", line_no, kw);
+        return -1;
+    }
+    if (r->rules->len >= RP_RULES_CAP) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: more than %d rules", line_no, RP_RULES_CAP);
+        return -1;
+    }
+    g_array_append_val(r->rules, x);
+    return 0;
+}
+
+int rp_rules_load(rp_rules *r, const char *path, char *errbuf)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *e = NULL;
+    if (!g_file_get_contents(path, &text, &len, &e)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot read rules %s: %s", path, e->message);
+        g_error_free(e);
+        return -1;
+    }
+    if (len > (1u << 20) || memchr(text, '\0', len)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "rules %s: not a text file of at most 1 MiB", path);
+        g_free(text);
+        return -1;
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    g_free(text);
+    int rc = 0;
+    for (unsigned i = 0; lines[i]; i++) {
+        char *l = g_strstrip(lines[i]);
+        if (!*l || *l == '#')
+            continue;
+        char err[QFTP_ERRBUF_SIZE];
+        if (parse_rule(r, l, i + 1, err) != 0) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "rules %.200s: %.300s", path, err);
+            rc = -1;
+            break;
+        }
+    }
+    g_strfreev(lines);
+    return rc;
+}
+
+int rp_rules_define(rp_rules *r, const char *def, char *errbuf)
+{
+    const char *eq = strchr(def, '=');
+    char *name = eq ? g_strndup(def, (gsize)(eq - def)) : NULL;
+    if (!name || !valid_name(name)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "--define %s: expected NAME=VALUE", def);
+        g_free(name);
+        return -1;
+    }
+    g_hash_table_replace(r->vars, name, g_strdup(eq + 1));
+    return 0;
+}
+
+/* ${NAME} -> value. Unknown names stay as written; the first is reported. */
+static char *expand_vars(const rp_rules *r, const char *s, char **undefined)
+{
+    GString *out = g_string_new(NULL);
+    const char *p = s;
+    while (*p) {
+        const char *open = strstr(p, "${");
+        const char *close = open ? strchr(open + 2, '}') : NULL;
+        if (!open || !close) {
+            g_string_append(out, p);
+            break;
+        }
+        g_string_append_len(out, p, open - p);
+        char *name = g_strndup(open + 2, (gsize)(close - open - 2));
+        const char *v = g_hash_table_lookup(r->vars, name);
+        if (v) {
+            g_string_append(out, v);
+        } else {
+            g_string_append_len(out, open, close - open + 1);
+            if (undefined && !*undefined)
+                *undefined = g_strdup(name);
+        }
+        g_free(name);
+        p = close + 1;
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char **undefined)
+{
+    char *cur = g_strdup(line);
+    *undefined = NULL;
+    bool rewritten = false;
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind != RP_RULE_REWRITE || !g_regex_match(x->re, cur, 0, NULL))
+            continue;
+        char *next = g_regex_replace(x->re, cur, -1, 0, x->replacement, 0, NULL);
+        if (next) {
+            g_free(cur);
+            cur = next;
+            rewritten = true;
+        }
+    }
+    (void)step;
+    if (!rewritten && !strstr(cur, "${"))
+        return cur;
+    char *out = expand_vars(r, cur, undefined);
+    g_free(cur);
+    return out;
+}
+
+/* Replaces what re matched in s (its groups, or the whole match) with '*'. */
+static void mask_with(GRegex *re, GString *s)
+{
+    GMatchInfo *mi = NULL;
+    if (!g_regex_match(re, s->str, 0, &mi)) {
+        g_match_info_free(mi);
+        return;
+    }
+    /* Collect spans first: editing the string invalidates the match info. */
+    GArray *spans = g_array_new(FALSE, FALSE, sizeof(gint));
+    int guard = 0;
+    while (g_match_info_matches(mi) && guard++ < 256) {
+        gint groups = g_match_info_get_match_count(mi);
+        for (gint g = groups > 1 ? 1 : 0; g < (groups > 1 ? groups : 1); g++) {
+            gint a, b;
+            if (g_match_info_fetch_pos(mi, g, &a, &b) && a >= 0 && b > a) {
+                g_array_append_val(spans, a);
+                g_array_append_val(spans, b);
+            }
+        }
+        if (!g_match_info_next(mi, NULL))
+            break;
+    }
+    g_match_info_free(mi);
+    for (gint i = (gint)spans->len - 2; i >= 0; i -= 2) {
+        gint a = g_array_index(spans, gint, i), b = g_array_index(spans, gint, i + 1);
+        if (b <= (gint)s->len) {
+            g_string_erase(s, a, b - a);
+            g_string_insert_c(s, a, '*');
+        }
+    }
+    g_array_free(spans, TRUE);
+}
+
+char *rp_rules_mask_line(const rp_rules *r, const char *command, const char *line)
+{
+    GString *s = g_string_new(line);
+    for (guint i = 0; i < builtins->len; i++) {
+        const builtin *b = &g_array_index(builtins, builtin, i);
+        if (b->cmds[0]) {
+            bool hit = false;
+            for (size_t k = 0; command && b->cmds[k]; k++)
+                hit |= g_ascii_strcasecmp(command, b->cmds[k]) == 0;
+            if (!hit)
+                continue;
+        }
+        mask_with(b->re, s);
+    }
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind == RP_RULE_MASK)
+            mask_with(x->re, s);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static gint cmp_strp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *rp_rules_mask_data(const rp_rules *r, const uint8_t *b, size_t n, bool sort, bool *masked)
+{
+    *masked = sort;
+    for (guint i = 0; i < r->rules->len; i++)
+        if (g_array_index(r->rules, rp_rule, i).kind == RP_RULE_MASK_DATA)
+            *masked = true;
+    if (!*masked)
+        return NULL;
+    /* Data masks see the payload as text, one line at a time (a listing). */
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && b[i] != '\n')
+            continue;
+        if (i == n && start == n)
+            break;
+        GString *l = g_string_new_len((const char *)b + start, (gssize)(i - start));
+        for (gsize k = 0; k < l->len; k++)
+            if (l->str[k] == '\0')
+                l->str[k] = '.';
+        for (guint k = 0; k < r->rules->len; k++) {
+            const rp_rule *x = &g_array_index(r->rules, rp_rule, k);
+            if (x->kind == RP_RULE_MASK_DATA)
+                mask_with(x->re, l);
+        }
+        g_ptr_array_add(lines, g_string_free(l, FALSE));
+        start = i + 1;
+    }
+    /* a listing's order is the server's directory order, not the module's doing */
+    if (sort)
+        g_ptr_array_sort(lines, cmp_strp);
+    GString *out = g_string_sized_new(n);
+    for (guint i = 0; i < lines->len; i++) {
+        g_string_append(out, g_ptr_array_index(lines, i));
+        g_string_append_c(out, '\n');
+    }
+    g_ptr_array_free(lines, TRUE);
+    return g_string_free(out, FALSE);
+}
+
+bool rp_rules_ignored_urc(const rp_rules *r, const char *line)
+{
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind == RP_RULE_IGNORE_URC && g_regex_match(x->re, line, 0, NULL))
+            return true;
+    }
+    return false;
+}
+
+bool rp_rules_has(const rp_rules *r, rp_rule_kind k, unsigned step, const char *line)
+{
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind == k && rp_selector_match(&x->sel, step, line))
+            return true;
+    }
+    return false;
+}
+
+qftp_ts rp_rules_limit(const rp_rules *r, rp_rule_kind k, unsigned step, const char *line)
+{
+    qftp_ts v = 0;
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind == k && rp_selector_match(&x->sel, step, line))
+            v = x->limit; /* the last matching rule wins */
+    }
+    return v;
+}
+
+void rp_rules_capture(rp_rules *r, const char *line)
+{
+    for (guint i = 0; i < r->rules->len; i++) {
+        const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
+        if (x->kind != RP_RULE_CAPTURE)
+            continue;
+        GMatchInfo *mi = NULL;
+        if (g_regex_match(x->re, line, 0, &mi)) {
+            char *v = g_match_info_fetch(mi, 1);
+            if (v)
+                g_hash_table_replace(r->vars, g_strdup(x->name), v);
+        }
+        g_match_info_free(mi);
+    }
+}

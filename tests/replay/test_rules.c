@@ -1,0 +1,243 @@
+/* test_rules.c - the replayer's masks, rules file, step lists and diff, table-driven
+ * (GLib g_test). Registered by replayer/CMakeLists.txt as unit.replay_rules. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replay.h"
+
+/* Built-in masks: lines as the manuals print them (BG96 manual 3.1, 2.14; GSM/BG96
+ * ATI), and lines no mask may touch. */
+static const struct {
+    const char *command, *line, *want;
+} builtin_cases[] = {
+    {"+QIACT", "+QIACT: 1,1,1,\"10.7.157.1\"", "+QIACT: 1,1,1,\"*\""},
+    {"+QFTPMDTM", "+QFTPMDTM: 0,\"20140708110039\"", "+QFTPMDTM: 0,\"*\""},
+    {"+QFTPMDTM", "+QFTPMDTM: 627,550", "+QFTPMDTM: 627,550"},
+    {"+CCLK", "+CCLK: \"24/05/01,10:00:01+08\"", "+CCLK: \"*\""},
+    {"+GSN", "866425030123456", "*"},
+    {"+CGSN", "+CGSN: 866425030123456", "+CGSN: *"},
+    {"+QCCID", "+QCCID: 89860117838009934120", "+QCCID: *"},
+    {"I", "Revision: BG96MAR02A07M1G", "Revision: *"},
+    {"I", "Quectel", "Quectel"},
+    {"+GMR", "BG96MAR02A07M1G", "*"},
+    {"+QFTPOPEN", "+QFTPOPEN: 0,0", "+QFTPOPEN: 0,0"},
+    {"+QFTPSIZE", "+QFTPSIZE: 0,1000", "+QFTPSIZE: 0,1000"},
+    {NULL, "OK", "OK"},
+};
+
+static void test_builtin_masks(void)
+{
+    rp_rules *r = rp_rules_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(builtin_cases); i++) {
+        char *got = rp_rules_mask_line(r, builtin_cases[i].command, builtin_cases[i].line);
+        g_assert_cmpstr(got, ==, builtin_cases[i].want);
+        g_free(got);
+    }
+    rp_rules_free(r);
+}
+
+static char *write_rules(const char *text)
+{
+    char *path = NULL;
+    int fd = g_file_open_tmp("qftp-rules-XXXXXX", &path, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* A rules file and what it does to command lines and response lines. */
+static void test_rules_file(void)
+{
+    char *path = write_rules(
+        "# comment\n"
+        "\n"
+        "rewrite ^(AT\\+QFTPOPEN=)\"quectel\\.3322\\.org\", ?\\d+$ => \\1\"${host}\",${port}\n"
+        "set host 127.0.0.1\n"
+        "mask ^\\+QFUPL: \\d+,(\\w+)$\n"
+        "ignore-urc ^\\+QFTPERROR:\n"
+        "optional /^AT\\+QFTPMDTM=/\n"
+        "timeout 3-4,9 2.5\n"
+        "max-time * 10\n"
+        "capture cwd ^\\+QFTPPWD: 0,(.*)$\n");
+    rp_rules *r = rp_rules_new();
+    char err[QFTP_ERRBUF_SIZE];
+    g_assert_cmpint(rp_rules_define(r, "port=2121", err), ==, 0);
+    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
+
+    static const struct {
+        const char *line, *want, *undefined;
+    } cmds[] = {
+        {"AT+QFTPOPEN=\"quectel.3322.org\",21", "AT+QFTPOPEN=\"127.0.0.1\",2121", NULL},
+        {"AT+QFTPOPEN=\"quectel.3322.org\", 21", "AT+QFTPOPEN=\"127.0.0.1\",2121", NULL},
+        {"AT+QFTPOPEN=\"other\",21", "AT+QFTPOPEN=\"other\",21", NULL},
+        {"AT+QFTPCWD=\"${cwd}\"", "AT+QFTPCWD=\"${cwd}\"", "cwd"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        char *undef = NULL;
+        char *got = rp_rules_command(r, 1, cmds[i].line, &undef);
+        g_assert_cmpstr(got, ==, cmds[i].want);
+        g_assert_cmpstr(undef, ==, cmds[i].undefined);
+        g_free(got);
+        g_free(undef);
+    }
+    rp_rules_capture(r, "+QFTPPWD: 0,/home");
+    char *undef = NULL;
+    char *got = rp_rules_command(r, 1, "AT+QFTPCWD=\"${cwd}\"", &undef);
+    g_assert_cmpstr(got, ==, "AT+QFTPCWD=\"/home\"");
+    g_assert_null(undef);
+    g_free(got);
+
+    char *m = rp_rules_mask_line(r, "+QFUPL", "+QFUPL: 1000,707");
+    g_assert_cmpstr(m, ==, "+QFUPL: 1000,*");
+    g_free(m);
+    g_assert_true(rp_rules_ignored_urc(r, "+QFTPERROR:-421"));
+    g_assert_false(rp_rules_ignored_urc(r, "+QIURC: \"pdpdeact\",1"));
+    g_assert_true(rp_rules_has(r, RP_RULE_OPTIONAL, 17, "AT+QFTPMDTM=\"a\""));
+    g_assert_false(rp_rules_has(r, RP_RULE_OPTIONAL, 17, "AT+QFTPSIZE=\"a\""));
+    g_assert_cmpint(rp_rules_limit(r, RP_RULE_TIMEOUT, 4, "AT"), ==, 2500 * QFTP_NS_PER_MS);
+    g_assert_cmpint(rp_rules_limit(r, RP_RULE_TIMEOUT, 5, "AT"), ==, 0);
+    g_assert_cmpint(rp_rules_limit(r, RP_RULE_MAX_TIME, 5, "AT"), ==, 10 * QFTP_NS_PER_SEC);
+    rp_rules_free(r);
+    g_unlink(path);
+    g_free(path);
+}
+
+/* Bad rules files: each refused with the line named. */
+static void test_bad_rules(void)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"nonsense\n", "line 1: 'nonsense' needs arguments"},
+        {"\n\nfrob x\n", "line 3: unknown rule 'frob'"},
+        {"mask [\n", "line 1: bad regex"},
+        {"timeout * soon\n", "line 1: bad number of seconds"},
+        {"timeout 0 5\n", "line 1: bad step selector"},
+        {"capture 9$ (x)\n", "line 1: bad variable name"},
+        {"capture v x\n", "line 1: the capture regex needs a (group)"},
+        {"rewrite a -> b\n", "line 1: expected rewrite REGEX => REPLACEMENT"},
+        {"rewrite a => \\\n", "line 1: bad replacement"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *path = write_rules(cases[i].text);
+        rp_rules *r = rp_rules_new();
+        char err[QFTP_ERRBUF_SIZE] = "";
+        g_assert_cmpint(rp_rules_load(r, path, err), ==, -1);
+        if (!strstr(err, cases[i].want))
+            g_error("%s: got '%s', want '%s'", cases[i].text, err, cases[i].want);
+        rp_rules_free(r);
+        g_unlink(path);
+        g_free(path);
+    }
+}
+
+static void test_steps(void)
+{
+    static const struct {
+        const char *s;
+        int rc;
+        guint n, pairs[6];
+    } cases[] = {
+        {"1-5,9", 0, 4, {1, 5, 9, 9}},
+        {"3", 0, 2, {3, 3}},
+        {"2-2,4-7", 0, 4, {2, 2, 4, 7}},
+        {"", -1, 0, {0}},
+        {"0", -1, 0, {0}},
+        {"5-3", -1, 0, {0}},
+        {"1,", 0, 2, {1, 1}},
+        {"1;2", -1, 0, {0}},
+        {"x", -1, 0, {0}},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_assert_cmpint(rp_steps_parse(cases[i].s, a), ==, cases[i].rc);
+        if (cases[i].rc == 0) {
+            g_assert_cmpuint(a->len, ==, cases[i].n);
+            for (guint k = 0; k < a->len; k++)
+                g_assert_cmpuint(g_array_index(a, guint, k), ==, cases[i].pairs[k]);
+        }
+        g_array_free(a, TRUE);
+    }
+}
+
+static GPtrArray *lines(const char *s)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    char **v = g_strsplit(s, "|", -1);
+    for (size_t i = 0; s[0] && v[i]; i++)
+        g_ptr_array_add(a, g_strdup(v[i]));
+    g_strfreev(v);
+    return a;
+}
+
+static void test_diff(void)
+{
+    static const struct {
+        const char *exp, *act, *want;
+    } cases[] = {
+        {"OK|+QFTPCWD: 0,0", "OK|+QFTPCWD: 0,0", NULL},
+        {"OK|+QFTPCWD: 0,0", "ERROR",
+         "--- expected\n+++ actual\n@@ -1,2 +1,1 @@\n-OK\n-+QFTPCWD: 0,0\n+ERROR\n"},
+        {"OK|+QFTPCWD: 0,0", "+QFTPCWD: 0,0|OK",
+         "--- expected\n+++ actual\n@@ -1,2 +1,2 @@\n-OK\n +QFTPCWD: 0,0\n+OK\n"},
+        {"CONNECT|<data: 1000 bytes>|OK", "CONNECT|<data: 100 bytes>|OK",
+         "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n CONNECT\n-<data: 1000 bytes>\n+<data: 100 "
+         "bytes>\n OK\n"},
+        {"OK", "", "--- expected\n+++ actual\n@@ -1,1 +1,0 @@\n-OK\n"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *e = lines(cases[i].exp), *a = lines(cases[i].act);
+        char *d = rp_diff(e, a);
+        g_assert_cmpstr(d, ==, cases[i].want);
+        g_free(d);
+        g_ptr_array_free(e, TRUE);
+        g_ptr_array_free(a, TRUE);
+    }
+}
+
+/* Data masks and sorting: a listing compared without its times and order. */
+static void test_data_masks(void)
+{
+    char *path = write_rules(
+        "mask-data ^[-d]\\S+\\s+\\d+\\s+\\S+\\s+\\S+\\s+\\d+\\s+(\\w{3}\\s+\\d+\\s+[\\d:]+)\\s\n");
+    rp_rules *r = rp_rules_new();
+    char err[QFTP_ERRBUF_SIZE];
+    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
+    const char *a = "-rw-r--r--   1 root     root         1000 Nov 22 13:32 b.txt\r\n"
+                    "-rw-r--r--   1 root     root          700 Jul 08 11:00 a.txt\r\n";
+    const char *b = "-rw-r--r--   1 root     root          700 Dec 01 09:15 a.txt\r\n"
+                    "-rw-r--r--   1 root     root         1000 Dec 01 09:15 b.txt\r\n";
+    bool masked;
+    char *ma = rp_rules_mask_data(r, (const uint8_t *)a, strlen(a), true, &masked);
+    g_assert_true(masked);
+    char *mb = rp_rules_mask_data(r, (const uint8_t *)b, strlen(b), true, &masked);
+    g_assert_cmpstr(ma, ==, mb);
+    g_free(mb);
+    /* unsorted, the same listing in another order differs */
+    mb = rp_rules_mask_data(r, (const uint8_t *)a, strlen(a), false, &masked);
+    g_assert_cmpstr(ma, !=, mb);
+    g_free(ma);
+    g_free(mb);
+    rp_rules_free(r);
+    r = rp_rules_new();
+    g_assert_null(rp_rules_mask_data(r, (const uint8_t *)a, strlen(a), false, &masked));
+    g_assert_false(masked);
+    rp_rules_free(r);
+    g_unlink(path);
+    g_free(path);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/replay/builtin-masks", test_builtin_masks);
+    g_test_add_func("/replay/rules-file", test_rules_file);
+    g_test_add_func("/replay/bad-rules", test_bad_rules);
+    g_test_add_func("/replay/steps", test_steps);
+    g_test_add_func("/replay/diff", test_diff);
+    g_test_add_func("/replay/data-masks", test_data_masks);
+    return g_test_run();
+}
