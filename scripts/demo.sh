@@ -2,7 +2,8 @@
 # The README's main job: installs what is missing, builds, decodes the sample captures
 # under captures/ with `qftp show`, shows them through tshark with the qftp plugin, then
 # runs a live session through the built-in simulator against a real FTP server on
-# 127.0.0.1 and decodes its recording.
+# 127.0.0.1, decodes its recording and replays it (the firmware QA job) against a fresh
+# simulator and against one with a firmware regression.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -40,7 +41,8 @@ if [ -f "$plugin" ] && command -v tshark >/dev/null; then
 fi
 
 echo "================================================================================"
-echo "A live session: qftp sim (BG96) against pyftpdlib on 127.0.0.1, recorded and decoded"
+echo "A live session: qftp sim (BG96) against pyftpdlib on 127.0.0.1, recorded, replayed"
+echo "against a fresh simulator and one with a regression, then decoded"
 live=$(mktemp -d)
 python3 simulator/tools/demo_session.py build/qftp "$live/live.pcap" || status=$?
 [ -f "$live/live.pcap" ] && { build/qftp show "$live/live.pcap" || status=$?; }

@@ -4,9 +4,15 @@ built-in simulator (`qftp sim --dialect bg96 --capture OUT`) and a short host se
 through it: log in, upload, download, list, close. Every answer is checked against
 what BG96 manual chapter 3 shows, and the uploaded file against the server's copy.
 
+Then the firmware QA job on that recording: `qftp replay` plays it against a fresh
+simulator (every step matches, exit 0), and against one with a firmware regression
+(`--fault no-space:+QFTPOPEN`, the GSM habit of no space after the colon): the report
+names the step and shows the diff, exit 1.
+
     demo_session.py QFTP_BIN OUT.pcap
 """
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -46,7 +52,25 @@ def main():
             rc = s.stop()
         if rc != 0:
             raise SystemExit(f"qftp sim exited {rc}")
-    print(f"live session recorded in {out}")
+        print(f"live session recorded in {out}", flush=True)
+        replay(qftp, out, [], 0, "a fresh simulator")
+        replay(qftp, out, ["--fault", "no-space:+QFTPOPEN"], 1,
+               "a simulator with a regression (--fault no-space:+QFTPOPEN)")
+
+
+def replay(qftp, golden, faults, want_rc, what):
+    """`qftp replay GOLDEN` against a new simulator; prints its report."""
+    print(f"\n$ qftp replay {os.path.basename(golden)} --device <{what}>", flush=True)
+    with Sim("bg96", qftp=qftp, args=faults, connect=False) as sim:
+        p = subprocess.run([qftp, "replay", golden, "--device", f"tcp:127.0.0.1:{sim.port}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+                           env=dict(os.environ, QFTP_NO_PROGRESS="1"))
+    out = p.stdout.decode(errors="replace")
+    print(out, end="", flush=True)
+    if p.returncode != want_rc:
+        raise SystemExit(f"qftp replay exited {p.returncode}, expected {want_rc}")
+    if want_rc == 1 and "-+QFTPOPEN: 0,0" not in out or want_rc == 1 and "++QFTPOPEN:0,0" not in out:
+        raise SystemExit("the replay report does not show the +QFTPOPEN difference")
 
 
 if __name__ == "__main__":

@@ -388,6 +388,13 @@ def demo_session():
         p = subprocess.run([sys.executable, src("simulator", "tools", "demo_session.py"), qftp, out],
                            capture_output=True, text=True, timeout=120)
         assert p.returncode == 0, p.stdout + p.stderr
+        # the QA part: the recording replays against a fresh simulator (15 commands and the
+        # unsolicited set all match), and a simulator without the space after the colon of
+        # +QFTPOPEN (step 9) fails that step alone, with the diff
+        assert ": 16 checks: 16 passed, 0 failed, 0 errors" in p.stdout, p.stdout
+        assert ": 16 checks: 15 passed, 1 failed, 0 errors" in p.stdout, p.stdout
+        assert 'step 9 FAIL: AT+QFTPOPEN="127.0.0.1",' in p.stdout, p.stdout
+        assert "    -+QFTPOPEN: 0,0\n    ++QFTPOPEN:0,0\n" in p.stdout, p.stdout
         show = subprocess.run([qftp, "show", out], capture_output=True, text=True, timeout=60)
         assert show.returncode == 0 and "+QFTPCLOSE: 0,0" in show.stdout, show.stdout + show.stderr
 
@@ -406,5 +413,5 @@ case("BG96 basics: ATI/GMR/CGMR, echo, CMEE 0/1/2, chains, QFILE commands, recon
 case("BG96 failures: login, DNS, busy 603, no such file, 609, 615, timeout", failures)
 case("BG96 +++ during a download aborts it, ATO gives NO CARRIER", escape_download)
 case("BG96 on a pty", pty_mode)
-case("the README main job's live session (scripts/demo.sh)", demo_session)
+case("the README main job's live session and replays (scripts/demo.sh)", demo_session)
 done()
