@@ -1117,9 +1117,12 @@ int cmd_replay(int argc, char **argv)
     n_plans = (size_t)(argc - optind);
     plans = g_new0(rp_plan *, n_plans);
     for (size_t i = 0; i < n_plans; i++) {
-        plans[i] = rp_plan_load(argv[optind + (int)i], err);
+        const char *path = argv[optind + (int)i];
+        plans[i] = rp_plan_load(path, err);
         if (!plans[i]) {
-            fprintf(stderr, "qftp replay: %s\n", err);
+            /* name the capture once, whoever wrote the message */
+            bool named = strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':';
+            fprintf(stderr, "qftp replay: %s%s%s\n", named ? "" : path, named ? "" : ": ", err);
             goto out;
         }
     }

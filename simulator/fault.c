@@ -12,8 +12,11 @@ static const char *const fault_names[SIM_FAULT__COUNT] = {
     [SIM_FAULT_ERROR_CODE] = "error-code", [SIM_FAULT_ANSWER_ERROR] = "answer-error",
     [SIM_FAULT_NO_SPACE] = "no-space",     [SIM_FAULT_SWAP_OK_URC] = "swap-ok-urc",
     [SIM_FAULT_TRUNCATE] = "truncate",     [SIM_FAULT_STALL] = "stall",
-    [SIM_FAULT_DISCONNECT] = "disconnect",
+    [SIM_FAULT_DISCONNECT] = "disconnect", [SIM_FAULT_EXTRA_URC] = "extra-urc",
 };
+
+/* device-quirks.md: a URC that belongs to no command, as modules send them */
+#define EXTRA_URC_DEFAULT "+QIURC: \"pdpdeact\",1"
 
 const char *sim_fault_name(sim_fault_kind k)
 {
@@ -55,7 +58,7 @@ int sim_fault_parse(const char *spec, sim_fault *out, char *errbuf)
     if (kind < 0) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE,
                  "fault '%s': unknown kind (delay-urc, drop-urc, error-code, answer-error, "
-                 "no-space, swap-ok-urc, truncate, stall, disconnect)",
+                 "no-space, swap-ok-urc, truncate, stall, disconnect, extra-urc)",
                  spec);
         return -1;
     }
@@ -68,7 +71,20 @@ int sim_fault_parse(const char *spec, sim_fault *out, char *errbuf)
             snprintf(errbuf, QFTP_ERRBUF_SIZE, "fault '%s': command name too long", spec);
             return -1;
         }
-        if (c2) {
+        if (c2 && out->kind == SIM_FAULT_EXTRA_URC) {
+            const char *t = c2 + 1;
+            size_t tlen = strlen(t);
+            bool printable = tlen > 0;
+            for (size_t i = 0; i < tlen; i++)
+                printable = printable && t[i] >= 0x20 && t[i] < 0x7f;
+            if (!printable || tlen >= sizeof out->text) {
+                snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                         "fault '%s': the line must be 1 to %zu printable characters", spec,
+                         sizeof out->text - 1);
+                return -1;
+            }
+            memcpy(out->text, t, tlen + 1);
+        } else if (c2) {
             char *end;
             long long v = strtoll(c2 + 1, &end, 10);
             if (end == c2 + 1 || *end != '\0' || v < 0) {
@@ -88,6 +104,8 @@ int sim_fault_parse(const char *spec, sim_fault *out, char *errbuf)
         out->arg = 0;
     if (out->kind == SIM_FAULT_DELAY_URC && out->arg < 0)
         out->arg = 5000;
+    if (out->kind == SIM_FAULT_EXTRA_URC && out->text[0] == '\0')
+        snprintf(out->text, sizeof out->text, "%s", EXTRA_URC_DEFAULT);
     return 0;
 }
 

@@ -2086,7 +2086,15 @@ static void on_tx(void *user, const qftp_event *ev)
             final_word(m, "ERROR");
             return;
         }
+        m->cur_cmd[0] = '\0';
         run_line(m, m->last_line, m->last_line_len);
+        const sim_fault *x = m->cur_cmd[0] ? fault(m, SIM_FAULT_EXTRA_URC, m->cur_cmd) : NULL;
+        if (x) {
+            logf_(m, "fault extra-urc: %s after %s", x->text, m->cur_cmd);
+            out_str(m, "\r\n");
+            out_str(m, x->text);
+            out_str(m, "\r\n");
+        }
         break;
     }
     case QFTP_EV_DATA:

@@ -26,6 +26,7 @@ typedef enum {
     SIM_FAULT_TRUNCATE,      /* only arg bytes of the data pass; the count stays the full one */
     SIM_FAULT_STALL,         /* the transfer stops for good after arg bytes */
     SIM_FAULT_DISCONNECT,    /* the serial link drops at the command, or after arg bytes */
+    SIM_FAULT_EXTRA_URC,     /* an unsolicited line (text) after the command's final result */
     SIM_FAULT__COUNT
 } sim_fault_kind;
 
@@ -33,10 +34,12 @@ typedef struct {
     sim_fault_kind kind;
     char command[32]; /* "+QFTPGET" (upper case) or "" for every command */
     int64_t arg;      /* -1: not given */
+    char text[128];   /* extra-urc: the line */
 } sim_fault;
 
 const char *sim_fault_name(sim_fault_kind k);
-/* Parses "KIND[:COMMAND[:ARG]]". Returns 0, or -1 with errbuf filled. */
+/* Parses "KIND[:COMMAND[:ARG]]" (extra-urc: ARG is the line's text, colons and all).
+ * Returns 0, or -1 with errbuf filled. */
 int sim_fault_parse(const char *spec, sim_fault *out, char *errbuf);
 /* The first fault of this kind that applies to the command, or NULL. */
 const sim_fault *sim_fault_find(const sim_fault *f, size_t n, sim_fault_kind kind,

@@ -119,8 +119,23 @@ def disconnect():
             pass
 
 
+def extra_urc():
+    # the default line is device-quirks.md's URC of a deactivated context; it follows the
+    # command's final result, whatever that is; other commands are untouched
+    with Sim("bg96", args=["--fault", "extra-urc:+QFTPSTAT", "--fault",
+                           "extra-urc:AT+QFTPLEN:+QIND: \"csq\",99,99"]) as s:
+        s.at("ATE0")
+        exact(s, "AT+QFTPSTAT", b"\r\n+QFTPSTAT: 0,4\r\n" + OK + b'\r\n+QIURC: "pdpdeact",1\r\n')
+        exact(s, "AT+QFTPLEN", OK + b'\r\n+QFTPLEN: 0,0\r\n\r\n+QIND: "csq",99,99\r\n')
+        exact(s, "AT+QFTPSTAT=?", OK + b'\r\n+QIURC: "pdpdeact",1\r\n')
+        exact(s, "AT", OK)
+    with Sim("gsm", args=["--fault", "extra-urc:*:RDY"]) as s:
+        exact(s, "ATE0", b"ATE0\r" + OK + b"\r\nRDY\r\n")
+
+
 def bad_specs():
-    for spec in ("explode", "error-code:+QFTPCWD", "stall:+QFTPGET:x"):
+    for spec in ("explode", "error-code:+QFTPCWD", "stall:+QFTPGET:x", "extra-urc:*:",
+                 "extra-urc:*:" + "x" * 200):
         p = run("sim", "--dialect", "bg96", "--listen", "127.0.0.1:0", "--fault", spec)
         assert p.returncode == 2 and b"fault" in p.stderr, (spec, p.stderr)
     assert run("sim", "--dialect", "xyz", "--listen", "127.0.0.1:0").returncode == 2
@@ -144,6 +159,7 @@ case("swap-ok-urc sends the URC before the OK", swap_ok_urc)
 case("truncate passes only N data bytes (download and upload)", truncate)
 case("stall stops a transfer for good", stall)
 case("disconnect drops the link mid-transfer or at a command", disconnect)
+case("extra-urc sends an unsolicited line after the command's final result", extra_urc)
 case("bad --fault specs and options are usage errors", bad_specs)
 case("--seed splits writes, same bytes", seeded_split)
 done()
