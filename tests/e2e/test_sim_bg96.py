@@ -296,9 +296,9 @@ def failures():
         exact(s, 'AT+QFTPOPEN="no-such-host.invalid",21', OK + b"\r\n+QFTPOPEN: 604,0\r\n", 30)
         s.at('AT+QFTPCFG="account","test","test"')
         s.at('AT+QFTPCFG="transmode",1')
-        # busy: a command while the open runs, and after
-        s.cmd(f'AT+QFTPOPEN="127.0.0.1",{srv.port}')
-        s.cmd('AT+QFTPCWD="/"')
+        # busy: a command while the open runs (both in one write, so the open cannot
+        # finish before the module reads the second one, however loaded the machine)
+        s.send(f'AT+QFTPOPEN="127.0.0.1",{srv.port}\rAT+QFTPCWD="/"\r'.encode())
         out = s.expect(b"+QFTPOPEN: 0,0\r\n")
         assert b"+CME ERROR: 603" in out, out
         # no such file
@@ -317,8 +317,7 @@ def failures():
         login(s, srv)
         exact(s, 'AT+QFTPGET="a","COM:"', b"\r\n+CME ERROR: 615\r\n")
         exact(s, 'AT+QFTPCWD="/"', b"\r\n+CME ERROR: 603\r\n")
-        s.cmd("AT+QFTPCLOSE")
-        s.cmd('AT+QFTPCWD="/"')  # while closing: 603 too
+        s.send(b'AT+QFTPCLOSE\rAT+QFTPCWD="/"\r')  # while closing: 603 too
         out = s.expect(b"+QFTPCLOSE: 0,0\r\n")
         assert out == OK + b"\r\n+CME ERROR: 603\r\n\r\n+QFTPCLOSE: 0,0\r\n", out
     # timeout: a server that never answers
