@@ -116,8 +116,7 @@ def forms_and_errors():
         exact(s, f'AT+QFTPOPEN="127.0.0.1",{srv.port}', OK + b"\r\n+QFTPOPEN:-530\r\n")
         exact(s, 'AT+QFTPOPEN="no-such-host.invalid",21', OK + b"\r\n+QFTPOPEN:-4\r\n", 30)
         exact(s, 'AT+QFTPPASS="test"', OK)
-        s.cmd(f'AT+QFTPOPEN="127.0.0.1",{srv.port}')
-        s.cmd('AT+QFTPPATH="/"')
+        s.send(f'AT+QFTPOPEN="127.0.0.1",{srv.port}\rAT+QFTPPATH="/"\r'.encode())  # one write
         out = s.expect(b"+QFTPOPEN:0\r\n")
         assert b"+QFTPPATH:-3" in out, out  # busy while opening
         exact(s, 'AT+QFTPPATH="nodir"', OK + b"\r\n+QFTPPATH:-550\r\n")
