@@ -289,42 +289,42 @@ static const char *owed(const rp_step *st, const qftp_txn *lt, bool want_all)
     return "";
 }
 
+/* One round of a wait: reads the device until the deadline (at most 200 ms).
+ * 1: the deadline passed (*timed_out set); 0: go on; -1: the device is gone. */
+static int pump_until(rp_run *r, int64_t deadline, bool *timed_out)
+{
+    int64_t now = mono_ns();
+    if (now >= deadline) {
+        *timed_out = true;
+        return 1;
+    }
+    int64_t left = (deadline - now) / QFTP_NS_PER_MS + 1;
+    return pump(r, (int)(left < 200 ? left : 200)) < 0 ? -1 : 0;
+}
+
 /* Waits until the live txn owes nothing of what the step wants, or the deadline. */
 static int wait_for(rp_run *r, const rp_step *st, unsigned live_idx, int64_t deadline,
                     bool want_all, bool *timed_out)
 {
-    for (;;) {
-        const char *o = owed(st, live_txn(r, live_idx), want_all);
-        if (!*o)
-            return 0;
-        int64_t now = mono_ns();
-        if (now >= deadline) {
-            *timed_out = true;
-            return 0;
-        }
-        int64_t left = (deadline - now) / QFTP_NS_PER_MS + 1;
-        if (pump(r, (int)(left < 200 ? left : 200)) < 0)
-            return -1;
-    }
+    int k = 0;
+    while (k == 0 && *owed(st, live_txn(r, live_idx), want_all))
+        k = pump_until(r, deadline, timed_out);
+    return k < 0 ? -1 : 0;
 }
 
 /* Until the live txn has CONNECT, or is over, or failed. */
+static bool connect_or_over(const qftp_txn *lt)
+{
+    return lt && (lt->connect || lt->phase == QFTP_TXN_DONE ||
+                  (lt->final != QFTP_FINAL_NONE && lt->final != QFTP_FINAL_OK));
+}
+
 static int wait_connect(rp_run *r, unsigned li, int64_t deadline, bool *timed_out)
 {
-    for (;;) {
-        const qftp_txn *lt = live_txn(r, li);
-        if (lt && (lt->connect || lt->phase == QFTP_TXN_DONE ||
-                   (lt->final != QFTP_FINAL_NONE && lt->final != QFTP_FINAL_OK)))
-            return 0;
-        int64_t now = mono_ns();
-        if (now >= deadline) {
-            *timed_out = true;
-            return 0;
-        }
-        int64_t left = (deadline - now) / QFTP_NS_PER_MS + 1;
-        if (pump(r, (int)(left < 200 ? left : 200)) < 0)
-            return -1;
-    }
+    int k = 0;
+    while (k == 0 && !connect_or_over(live_txn(r, li)))
+        k = pump_until(r, deadline, timed_out);
+    return k < 0 ? -1 : 0;
 }
 
 static qftp_ts step_timeout(const rp_run *r, const rp_step *st, const char *line, qftp_ts rec)
