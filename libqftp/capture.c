@@ -1,9 +1,10 @@
 /* capture.c - qftp captures through libpcap (docs/capture-format.md).
  *
  * Writing goes through libpcap's dumper on a temporary file that is renamed into
- * place on commit. Reading lets libpcap parse the pcap / pcapng container (it also
- * bounds every record to the link type's snapshot length, 256 KiB for 250 and 252,
- * so one buffer of that size is all the memory a reader holds) and decodes the
+ * place on commit, or, for a live recording, on the target itself
+ * (qftp_capw_open_direct). Reading lets libpcap parse the pcap / pcapng container (it
+ * also bounds every record to the link type's snapshot length, 256 KiB for 250 and
+ * 252, so one buffer of that size is all the memory a reader holds) and decodes the
  * exported-PDU tags or the RTAC serial header here.
  */
 #include <errno.h>
@@ -104,8 +105,9 @@ struct qftp_capture_writer {
     pcap_t *dead;
     pcap_dumper_t *dump;
     FILE *fp;
-    char *path; /* NULL when writing to stdout */
-    char *tmp;
+    char *path;  /* NULL when writing to stdout */
+    char *tmp;   /* NULL when writing to stdout or directly to path */
+    char *iobuf; /* the stream's buffer (direct writers) */
     bool failed; /* a write reached the file only in part: nothing can be committed */
     char name[CAP_NAME_MAX + 1];
     uint64_t frames;
@@ -117,12 +119,18 @@ static void writer_free(qftp_capture_writer *w)
     if (w->dead)
         pcap_close(w->dead);
     free(w->buf);
+    free(w->iobuf);
     free(w->path);
     free(w->tmp);
     free(w);
 }
 
-qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf)
+/* A live recording's frames are one read each (often a few bytes, up to 64 KiB): a
+ * buffer this size makes a write(2) per many frames instead of one or two per frame. */
+#define DIRECT_IOBUF (256 * 1024)
+
+static qftp_capture_writer *capw_open(const char *path, const char *dissector_name, bool direct,
+                                      char *errbuf)
 {
     if (!dissector_name)
         dissector_name = "qftp";
@@ -149,6 +157,28 @@ qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name
     }
     if (strcmp(path, "-") == 0) {
         w->fp = stdout;
+    } else if (direct) {
+        w->path = strdup(path);
+        w->iobuf = malloc(DIRECT_IOBUF);
+        if (!w->path || !w->iobuf) {
+            ERR("out of memory");
+            writer_free(w);
+            return NULL;
+        }
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            ERR("cannot create %s: %s", path, strerror(errno));
+            writer_free(w);
+            return NULL;
+        }
+        w->fp = fdopen(fd, "wb");
+        if (!w->fp) {
+            ERR("cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            writer_free(w);
+            return NULL;
+        }
+        setvbuf(w->fp, w->iobuf, _IOFBF, DIRECT_IOBUF);
     } else {
         size_t n = strlen(path) + sizeof ".XXXXXX";
         w->path = strdup(path);
@@ -183,11 +213,30 @@ qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name
         if (w->tmp) {
             fclose(w->fp);
             unlink(w->tmp);
+        } else if (direct) {
+            fclose(w->fp);
         }
         writer_free(w);
         return NULL;
     }
+    /* A direct file is a valid (empty) capture from the start. */
+    if (direct && w->path && qftp_capw_flush(w, errbuf) != 0) {
+        pcap_dump_close(w->dump);
+        writer_free(w);
+        return NULL;
+    }
     return w;
+}
+
+qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf)
+{
+    return capw_open(path, dissector_name, false, errbuf);
+}
+
+qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissector_name,
+                                           char *errbuf)
+{
+    return capw_open(path, dissector_name, true, errbuf);
 }
 
 static int check_stream(qftp_capture_writer *w, char *errbuf)
@@ -267,7 +316,7 @@ int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf)
     int rc = 0;
     if (commit) {
         rc = qftp_capw_flush(w, errbuf);
-        if (rc == 0 && w->tmp && fsync(fileno(w->fp)) != 0) {
+        if (rc == 0 && w->path && fsync(fileno(w->fp)) != 0) {
             ERR("cannot write %s: %s", w->path, strerror(errno));
             rc = -1;
         }

@@ -1,9 +1,916 @@
+/* record.c - `qftp record`: a transparent relay between a host application and a module
+ * that writes both directions, timestamped, into a qftp capture (docs/record.md).
+ *
+ * One thread, one ppoll loop, every descriptor non-blocking. Each direction has a
+ * bounded buffer: bytes are recorded the moment they are read (that is when they
+ * crossed the wire from their side), written to the other side at once, and a full
+ * buffer stops reads from its source until the destination takes bytes again, so
+ * nothing is ever dropped and memory stays bounded. No timer ever delays a write; the
+ * only timers are the capture flush, the drain after a stop and the linger after the
+ * host's end of input.
+ *
+ * The host side is a pty we create (--pty), one TCP client at a time (--listen), or the
+ * terminal we run in (--interactive). The capture is written in place
+ * (qftp_capw_open_direct) and flushed within FLUSH_NS of every frame, so it can be read
+ * while recording and survives a kill up to the last flush.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "qftp/capture.h"
+
 int cmd_record(int argc, char **argv);
+
+#define READ_MAX (64 * 1024)  /* one read, one frame */
+#define BUF_CAP (1024 * 1024) /* per direction: what a slow side may hold up */
+#define READ_MIN 4096         /* below this much room a buffer waits for its reader */
+#define READ_BURST 4          /* reads per side and wakeup while data keeps coming */
+#define BURST_MIN 2048        /* a read this long says more is probably there */
+#define FLUSH_NS (500 * QFTP_NS_PER_MS)
+#define DRAIN_MS 1000    /* after a stop: how long buffered bytes may take to leave */
+#define HUP_RETRY_MS 100 /* a pty master with no slave open: look again after this */
+#define CONNECT_MS 10000 /* tcp: device */
+#define DEFAULT_LINGER 1000
+#define KEY_QUIT 0x1d /* Ctrl-] */
+
+/* Exit statuses (usage and docs/record.md) */
+#define EXIT_CAPTURE 1
+#define EXIT_USAGE 2
+#define EXIT_DEVICE 3
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: qftp record --device SPEC (--pty PATH | --listen HOST:PORT) -w FILE [options]\n"
+          "       qftp record --device SPEC --interactive -w FILE [options]\n"
+          "\n"
+          "Relays bytes between a host application and a module, unchanged and as they come,\n"
+          "and records both directions with their times as a qftp capture (docs/record.md).\n"
+          "Runs until SIGINT/SIGTERM; the capture is flushed every half second and closed\n"
+          "cleanly at the end.\n"
+          "\n"
+          "  --device SPEC       the module: /dev/ttyUSB2, a pty path, or tcp:HOST:PORT\n"
+          "  --baud N            serial rate (default: keep the port's)\n"
+          "  --flow none|rtscts|xonxoff   serial flow control (default none)\n"
+          "  --pty PATH          the host side: create a pty, link PATH to its slave\n"
+          "  --listen HOST:PORT  the host side: one TCP client at a time (PORT 0: any)\n"
+          "  --interactive       the host side is this terminal: Enter sends \\r, Ctrl-] quits;\n"
+          "                      piped input: each line end becomes \\r, and the end of input\n"
+          "                      ends the session once the module is quiet for --linger\n"
+          "  -w, --write FILE    the capture (pcap); '-' writes it to standard output\n"
+          "                      (not with --interactive)\n"
+          "  --linger MS         after the host's end of input, keep relaying the module's\n"
+          "                      bytes until it is quiet this long (default 1000)\n"
+          "  -q, --quiet         no notes on stderr (errors only)\n"
+          "\n"
+          "Exit: 0 stopped by a signal, Ctrl-] or the end of input; 1 the capture could not\n"
+          "be written; 2 usage error, or the host side or capture cannot be created; 3 the\n"
+          "device cannot be opened or went away (the capture holds everything until then).\n",
+          f);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("qftp record: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static qftp_ts clock_ns(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (qftp_ts)t.tv_sec * QFTP_NS_PER_SEC + t.tv_nsec;
+}
+
+static int set_nonblock(int fd, int *saved)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (saved)
+        *saved = fl;
+    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* ---- a direction's buffer --------------------------------------------------------------- */
+
+/* Bytes read from one side and not yet written to the other: b[start, end). Kept linear so
+ * that every read lands in one piece (one frame); data is moved to the front only when no
+ * more than what was consumed has to move, so each byte is moved at most about once. */
+typedef struct {
+    uint8_t *b;
+    size_t start, end;
+} relay_buf;
+
+static size_t rb_len(const relay_buf *r)
+{
+    return r->end - r->start;
+}
+
+/* Room for the next read (0: wait for the destination to take some). */
+static size_t rb_room(relay_buf *r)
+{
+    if (r->start == r->end) {
+        r->start = r->end = 0;
+    } else if (BUF_CAP - r->end < READ_MAX && r->start >= rb_len(r)) {
+        memmove(r->b, r->b + r->start, rb_len(r));
+        r->end -= r->start;
+        r->start = 0;
+    }
+    size_t room = BUF_CAP - r->end;
+    if (room < READ_MIN)
+        return 0;
+    return room < READ_MAX ? room : READ_MAX;
+}
+
+/* ---- the recorder ---------------------------------------------------------------------- */
+
+typedef enum { HOST_PTY, HOST_TCP, HOST_TERM } host_kind;
+
+/* Why the loop ends; the order is also the precedence of the exit status. */
+typedef enum { END_NONE, END_STOP, END_QUIT, END_INPUT, END_DEVICE, END_CAPTURE } end_reason;
+
+typedef struct {
+    /* options */
+    const char *dev_spec, *pty_path, *listen_at, *cap_path;
+    long baud;
+    rp_flow flow;
+    bool interactive, quiet;
+    int linger_ms;
+
+    rp_device dev;
+    bool dev_gone;
+
+    host_kind kind;
+    int master, keep; /* --pty: the master, and a slave we hold (see open_pty) */
+    char slave[128];
+    int lsock;   /* --listen */
+    int in, out; /* the host's descriptors; -1 while no TCP client is connected */
+    char peer[80];
+    bool in_eof;         /* the host's input ended (pipe EOF, TCP half-close): lingering */
+    qftp_ts quiet_since; /* monotonic: last byte either way after in_eof */
+    qftp_ts hup_until;   /* monotonic: the pty master reads EIO; not polled until then */
+    /* --interactive */
+    bool tty, raw_set, fl_in_set, fl_out_set;
+    struct termios saved_tio;
+    int saved_fl_in, saved_fl_out;
+    uint8_t last_key; /* the previous input byte, for \r\n -> \r */
+
+    qftp_capture_writer *cap;
+    bool cap_dirty;
+    qftp_ts flush_due; /* monotonic */
+
+    relay_buf tx, rx; /* tx: host -> module, rx: module -> host */
+    uint64_t bytes[2];
+    end_reason end;
+    char msg[QFTP_ERRBUF_SIZE + 256]; /* the message of the end, printed last */
+} recorder;
+
+static void note(const recorder *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const recorder *r, const char *fmt, ...)
+{
+    if (r->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    /* A terminal in raw mode needs the \r itself. */
+    fputs("qftp record: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(r->raw_set ? "\r\n" : "\n", stderr);
+    va_end(ap);
+}
+
+static void finish(recorder *r, end_reason why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finish(recorder *r, end_reason why, const char *fmt, ...)
+{
+    if (why <= r->end)
+        return; /* a graver reason is already set */
+    r->end = why;
+    r->msg[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void record(recorder *r, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts now_mono)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    if (qftp_capw_write(r->cap, dir, clock_ns(CLOCK_REALTIME), false, b, n, err) != 0) {
+        /* These bytes still reach their side; nothing read after them is relayed. */
+        finish(r, END_CAPTURE, "%s; relaying stopped, the capture is complete only up to here",
+               err);
+        return;
+    }
+    r->bytes[dir] += n;
+    if (!r->cap_dirty) {
+        r->cap_dirty = true;
+        r->flush_due = now_mono + FLUSH_NS;
+    }
+}
+
+static void flush_capture(recorder *r)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    r->cap_dirty = false;
+    if (r->cap && qftp_capw_flush(r->cap, err) != 0)
+        finish(r, END_CAPTURE, "%s; relaying stopped, the capture is complete only up to here",
+               err);
+}
+
+/* ---- the host side --------------------------------------------------------------------- */
+
+/* A pty pair whose slave PATH links to. We hold a slave descriptor of our own for the
+ * whole run: without it the master reads EIO (and polls POLLHUP) whenever no host has
+ * the slave open, and a host that closes and reopens the port would find it gone. The
+ * line settings (raw) also live as long as a slave is open. */
+static int open_pty(recorder *r, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(r->pty_path, &st) == 0 && !S_ISLNK(st.st_mode)) {
+        snprintf(err, errlen, "--pty %s: exists and is not a symbolic link (not replaced)",
+                 r->pty_path);
+        return -1;
+    }
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || !ptsname(m)) {
+        snprintf(err, errlen, "cannot create a pty: %s", strerror(errno));
+        if (m >= 0)
+            close(m);
+        return -1;
+    }
+    snprintf(r->slave, sizeof r->slave, "%s", ptsname(m));
+    int s = open(r->slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0 || rp_tty_raw(s) != 0) {
+        snprintf(err, errlen, "cannot open the pty slave %s: %s", r->slave, strerror(errno));
+        if (s >= 0)
+            close(s);
+        close(m);
+        return -1;
+    }
+    unlink(r->pty_path);
+    if (symlink(r->slave, r->pty_path) != 0) {
+        snprintf(err, errlen, "cannot link %s to %s: %s", r->pty_path, r->slave, strerror(errno));
+        close(s);
+        close(m);
+        return -1;
+    }
+    set_nonblock(m, NULL);
+    r->master = r->in = r->out = m;
+    r->keep = s;
+    return 0;
+}
+
+static void close_pty(recorder *r)
+{
+    if (r->master < 0)
+        return;
+    /* Remove the link only if it is still ours. */
+    char target[sizeof r->slave];
+    ssize_t n = readlink(r->pty_path, target, sizeof target - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        if (strcmp(target, r->slave) == 0)
+            unlink(r->pty_path);
+    }
+    close(r->master);
+    close(r->keep);
+    r->master = r->keep = r->in = r->out = -1;
+}
+
+static int open_listener(recorder *r, char *err, size_t errlen)
+{
+    const char *spec = r->listen_at;
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    if (!colon || (size_t)(colon - spec) >= sizeof host || !colon[1]) {
+        snprintf(err, errlen, "--listen wants HOST:PORT, not '%s'", spec);
+        return -1;
+    }
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = '\0';
+    char *h = host;
+    if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+        h[strlen(h) - 1] = '\0';
+        h++;
+    }
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int rc = getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "--listen %s: %s", spec, gai_strerror(rc));
+        return -1;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    if (s >= 0)
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (s < 0 || bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, 4) != 0) {
+        snprintf(err, errlen, "--listen %s: %s", spec, strerror(errno));
+        if (s >= 0)
+            close(s);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    r->lsock = s;
+    return 0;
+}
+
+static void sock_name(const struct sockaddr_storage *ss, socklen_t sl, char *out, size_t n)
+{
+    char host[64] = "?", port[16] = "?";
+    getnameinfo((const struct sockaddr *)ss, sl, host, sizeof host, port, sizeof port,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(out, n, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+static void drop_host(recorder *r, const char *why);
+
+static void accept_host(recorder *r)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int s = accept4(r->lsock, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (s < 0)
+        return; /* EAGAIN, or a client that left before we took it */
+    if (r->in >= 0)
+        drop_host(r, "disconnected");
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    r->in = r->out = s;
+    r->in_eof = false;
+    sock_name(&ss, sl, r->peer, sizeof r->peer);
+    note(r, "host connected from %s", r->peer);
+}
+
+/* The TCP host left (or lingered out). What it had sent still goes to the module; what
+ * the module sent that it did not take waits for the next host, as a pty would keep it. */
+static void drop_host(recorder *r, const char *why)
+{
+    if (r->kind != HOST_TCP || r->in < 0)
+        return;
+    close(r->in);
+    r->in = r->out = -1;
+    r->in_eof = false;
+    note(r, "host %s %s", r->peer, why);
+}
+
+static int term_setup(recorder *r, char *err, size_t errlen)
+{
+    r->in = STDIN_FILENO;
+    r->out = STDOUT_FILENO;
+    r->tty = isatty(STDIN_FILENO);
+    if (r->tty) {
+        if (tcgetattr(STDIN_FILENO, &r->saved_tio) != 0) {
+            snprintf(err, errlen, "cannot read the terminal's settings: %s", strerror(errno));
+            return -1;
+        }
+        struct termios t = r->saved_tio;
+        cfmakeraw(&t);
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) != 0) {
+            snprintf(err, errlen, "cannot put the terminal in raw mode: %s", strerror(errno));
+            return -1;
+        }
+        r->raw_set = true;
+    }
+    /* Descriptors shared with the shell: their flags are put back on every way out. */
+    r->fl_in_set = set_nonblock(STDIN_FILENO, &r->saved_fl_in) == 0;
+    r->fl_out_set = set_nonblock(STDOUT_FILENO, &r->saved_fl_out) == 0;
+    return 0;
+}
+
+static void term_restore(recorder *r)
+{
+    if (r->fl_out_set)
+        fcntl(STDOUT_FILENO, F_SETFL, r->saved_fl_out);
+    if (r->fl_in_set)
+        fcntl(STDIN_FILENO, F_SETFL, r->saved_fl_in);
+    if (r->raw_set)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &r->saved_tio);
+    r->fl_in_set = r->fl_out_set = r->raw_set = false;
+}
+
+/* What a person types becomes what a terminal emulator sends (picocom's defaults): a
+ * line end (\r from Enter, \n, or \r\n from a pipe) is one \r, the command terminator
+ * of both manuals (BG96 AT manual 1.4, GSM 1.4). Ctrl-] on a terminal ends the
+ * session; what came before it in the same read is still sent. Returns the new length. */
+static size_t map_input(recorder *r, uint8_t *b, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = b[i], prev = r->last_key;
+        r->last_key = c;
+        if (r->tty && c == KEY_QUIT) {
+            finish(r, END_QUIT, NULL);
+            break;
+        }
+        if (c == '\n') {
+            if (prev == '\r')
+                continue;
+            c = '\r';
+        }
+        b[out++] = c;
+    }
+    return out;
+}
+
+/* ---- moving bytes ----------------------------------------------------------------------- */
+
+/* Writes what buf holds to fd until it is empty or fd is full. Returns 0, or the errno of
+ * a write that failed for good. */
+static int pump(relay_buf *buf, int fd)
+{
+    while (rb_len(buf) > 0) {
+        ssize_t n = write(fd, buf->b + buf->start, rb_len(buf));
+        if (n > 0) {
+            buf->start += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return 0;
+        return n < 0 ? errno : EIO;
+    }
+    return 0;
+}
+
+static void pump_to_device(recorder *r)
+{
+    if (r->dev_gone || rb_len(&r->tx) == 0)
+        return;
+    int e = pump(&r->tx, r->dev.fd);
+    if (e) {
+        r->dev_gone = true;
+        finish(r, END_DEVICE, "device %s went away (writing: %s)", r->dev.name, strerror(e));
+    }
+}
+
+static void pump_to_host(recorder *r, qftp_ts now)
+{
+    if (r->out < 0 || rb_len(&r->rx) == 0 || now < r->hup_until)
+        return;
+    int e = pump(&r->rx, r->out);
+    if (e == 0)
+        return;
+    if (r->kind == HOST_TCP) {
+        drop_host(r, "disconnected");
+    } else if (r->kind == HOST_PTY) {
+        r->hup_until = now + HUP_RETRY_MS * QFTP_NS_PER_MS;
+    } else {
+        r->out = -1;
+        finish(r, END_INPUT, "standard output closed (%s)", strerror(e));
+    }
+}
+
+static bool read_device(recorder *r, qftp_ts now)
+{
+    size_t room = rb_room(&r->rx);
+    if (room == 0)
+        return false;
+    uint8_t *at = r->rx.b + r->rx.end;
+    ssize_t n = read(r->dev.fd, at, room);
+    if (n > 0) {
+        record(r, QFTP_DIR_RX, at, (size_t)n, now);
+        r->rx.end += (size_t)n;
+        r->quiet_since = now;
+        pump_to_host(r, now);
+        return n >= BURST_MIN;
+    }
+    if (rp_device_gone(n, errno)) {
+        r->dev_gone = true;
+        finish(r, END_DEVICE, "device %s went away (%s)", r->dev.name,
+               n == 0 ? "end of file" : strerror(errno));
+    }
+    return false;
+}
+
+static bool read_host(recorder *r, qftp_ts now)
+{
+    size_t room = rb_room(&r->tx);
+    if (room == 0 || r->in < 0)
+        return false;
+    uint8_t *at = r->tx.b + r->tx.end;
+    ssize_t n = read(r->in, at, room);
+    if (n > 0) {
+        size_t len = (size_t)n;
+        if (r->kind == HOST_TERM)
+            len = map_input(r, at, len);
+        if (len) {
+            record(r, QFTP_DIR_TX, at, len, now);
+            r->tx.end += len;
+            pump_to_device(r);
+        }
+        r->quiet_since = now;
+        return n >= BURST_MIN && r->end == END_NONE;
+    }
+    int e = errno;
+    if (n < 0 && (e == EAGAIN || e == EINTR))
+        return false;
+    if (r->kind == HOST_PTY) {
+        /* EIO: no slave open. Not while we hold one, but never spin on it. */
+        r->hup_until = now + HUP_RETRY_MS * QFTP_NS_PER_MS;
+        return false;
+    }
+    if (r->kind == HOST_TCP && n < 0) {
+        drop_host(r, "disconnected");
+        return false;
+    }
+    /* End of input: a pipe's EOF, a TCP half-close. The module's answers still go out
+     * until it has been quiet for --linger. */
+    r->in_eof = true;
+    r->quiet_since = now;
+    return false;
+}
+
+/* ---- the loop --------------------------------------------------------------------------- */
+
+static int ms_until(qftp_ts now, qftp_ts when)
+{
+    if (when <= now)
+        return 0;
+    qftp_ts ms = (when - now + QFTP_NS_PER_MS - 1) / QFTP_NS_PER_MS;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static void min_timeout(int *tmo, int ms)
+{
+    if (*tmo < 0 || ms < *tmo)
+        *tmo = ms;
+}
+
+static void run(recorder *r, const sigset_t *waitmask)
+{
+    qftp_ts drain_end = 0;
+    bool draining = false;
+    for (;;) {
+        qftp_ts now = clock_ns(CLOCK_MONOTONIC);
+        if (g_stop)
+            finish(r, END_STOP, NULL);
+        if (r->end != END_NONE && !draining) {
+            /* Stop reading; give what is buffered a bounded time to reach its side. */
+            draining = true;
+            drain_end = now + DRAIN_MS * QFTP_NS_PER_MS;
+        }
+        if (draining) {
+            bool tx_left = !r->dev_gone && rb_len(&r->tx) > 0;
+            bool rx_left = r->out >= 0 && rb_len(&r->rx) > 0;
+            if ((!tx_left && !rx_left) || now >= drain_end)
+                break;
+        }
+        /* The host's input ended: once everything went out and the module has been quiet
+         * for --linger, the session (--interactive) or the TCP connection ends. */
+        if (r->in_eof && rb_len(&r->tx) > 0)
+            r->quiet_since = now;
+        if (r->in_eof && rb_len(&r->tx) == 0 &&
+            now - r->quiet_since >= (qftp_ts)r->linger_ms * QFTP_NS_PER_MS) {
+            r->in_eof = false;
+            if (r->kind == HOST_TERM)
+                finish(r, END_INPUT, NULL);
+            else
+                drop_host(r, "disconnected");
+            continue;
+        }
+        if (r->cap_dirty && now >= r->flush_due) {
+            flush_capture(r);
+            continue;
+        }
+
+        struct pollfd p[4];
+        int np = 0, i_dev = -1, i_in = -1, i_out = -1, i_lis = -1;
+        int tmo = -1;
+        bool reading = !draining;
+        short dev_ev = 0;
+        if (!r->dev_gone) {
+            if (reading && rb_room(&r->rx) > 0)
+                dev_ev |= POLLIN;
+            if (rb_len(&r->tx) > 0)
+                dev_ev |= POLLOUT;
+        }
+        /* A descriptor we want nothing from is left out: poll would report its hangup
+         * over and over. */
+        if (dev_ev) {
+            i_dev = np;
+            p[np++] = (struct pollfd){r->dev.fd, dev_ev, 0};
+        }
+        if (r->in >= 0 && now < r->hup_until) {
+            min_timeout(&tmo, ms_until(now, r->hup_until));
+        } else if (r->in >= 0) {
+            bool want_in = reading && !r->in_eof && rb_room(&r->tx) > 0;
+            bool want_out = r->out >= 0 && rb_len(&r->rx) > 0;
+            if (r->in == r->out && (want_in || want_out)) {
+                i_in = i_out = np;
+                p[np++] = (struct pollfd){
+                    r->in, (short)((want_in ? POLLIN : 0) | (want_out ? POLLOUT : 0)), 0};
+            } else {
+                if (want_in) {
+                    i_in = np;
+                    p[np++] = (struct pollfd){r->in, POLLIN, 0};
+                }
+                if (want_out) {
+                    i_out = np;
+                    p[np++] = (struct pollfd){r->out, POLLOUT, 0};
+                }
+            }
+        }
+        /* A host that ended its input is replaced by the next one that connects (a
+         * closed connection and a half-closed one look the same until we write). */
+        if (r->lsock >= 0 && (r->in < 0 || r->in_eof) && reading) {
+            i_lis = np;
+            p[np++] = (struct pollfd){r->lsock, POLLIN, 0};
+        }
+        if (r->cap_dirty)
+            min_timeout(&tmo, ms_until(now, r->flush_due));
+        if (draining)
+            min_timeout(&tmo, ms_until(now, drain_end));
+        if (r->in_eof)
+            min_timeout(&tmo,
+                        ms_until(now, r->quiet_since + (qftp_ts)r->linger_ms * QFTP_NS_PER_MS));
+
+        struct timespec ts, *tsp = NULL;
+        if (tmo >= 0) {
+            ts.tv_sec = tmo / 1000;
+            ts.tv_nsec = (long)(tmo % 1000) * 1000000L;
+            tsp = &ts;
+        }
+        int n = ppoll(p, (nfds_t)np, tsp, waitmask);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            finish(r, END_STOP, "poll: %s", strerror(errno));
+            continue;
+        }
+        if (n == 0)
+            continue;
+        now = clock_ns(CLOCK_MONOTONIC);
+        const short in_ev = POLLIN | POLLHUP | POLLERR | POLLNVAL;
+        if (i_dev >= 0 && (p[i_dev].revents & (POLLOUT | POLLNVAL)))
+            pump_to_device(r);
+        if (i_out >= 0 && (p[i_out].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)))
+            pump_to_host(r, now);
+        if (i_dev >= 0 && (p[i_dev].revents & in_ev) && !r->dev_gone) {
+            if (dev_ev & POLLIN) {
+                /* A pty or serial port hands over at most 4 KiB a read: take what is
+                 * already there before going back to poll. */
+                for (int k = 0; k < READ_BURST && read_device(r, now) && r->end == END_NONE; k++)
+                    ;
+            } else if (p[i_dev].revents & (POLLHUP | POLLERR))
+                pump_to_device(r); /* only writing: the write says whether it is gone */
+        }
+        if (i_in >= 0 && (p[i_in].revents & in_ev) && r->in >= 0) {
+            if (p[i_in].events & POLLIN) {
+                for (int k = 0; k < READ_BURST && read_host(r, now); k++)
+                    ;
+            } else if (r->kind == HOST_PTY)
+                r->hup_until = now + HUP_RETRY_MS * QFTP_NS_PER_MS;
+        }
+        if (i_lis >= 0 && (p[i_lis].revents & POLLIN))
+            accept_host(r);
+    }
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static void print_where(const recorder *r, FILE *f)
+{
+    if (r->kind == HOST_PTY) {
+        fprintf(f, "qftp record: listening on pty %s (%s)\n", r->pty_path, r->slave);
+    } else {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        char where[96] = "?";
+        if (getsockname(r->lsock, (struct sockaddr *)&ss, &sl) == 0)
+            sock_name(&ss, sl, where, sizeof where);
+        fprintf(f, "qftp record: listening on %s\n", where);
+    }
+    fflush(f);
+}
+
+enum { O_BAUD = 256, O_FLOW, O_PTY, O_LISTEN, O_INTERACTIVE, O_LINGER, O_DEVICE };
+
 int cmd_record(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("qftp: record is not built yet\n", stderr);
-    return 2;
+    static const struct option lo[] = {
+        {"device", required_argument, NULL, O_DEVICE},
+        {"baud", required_argument, NULL, O_BAUD},
+        {"flow", required_argument, NULL, O_FLOW},
+        {"pty", required_argument, NULL, O_PTY},
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"interactive", no_argument, NULL, O_INTERACTIVE},
+        {"write", required_argument, NULL, 'w'},
+        {"linger", required_argument, NULL, O_LINGER},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    recorder r = {
+        .master = -1, .keep = -1, .lsock = -1, .in = -1, .out = -1, .linger_ms = DEFAULT_LINGER};
+    r.dev.fd = -1;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "w:qh", lo, NULL)) != -1) {
+        switch (c) {
+        case O_DEVICE:
+            r.dev_spec = optarg;
+            break;
+        case O_BAUD: {
+            char *end;
+            r.baud = strtol(optarg, &end, 10);
+            if (*end || end == optarg || !rp_baud_valid(r.baud))
+                return usage_error("--baud %s: not a supported rate", optarg);
+            break;
+        }
+        case O_FLOW: {
+            int fl = rp_flow_from_name(optarg);
+            if (fl < 0)
+                return usage_error("--flow %s: expected none, rtscts or xonxoff", optarg);
+            r.flow = (rp_flow)fl;
+            break;
+        }
+        case O_PTY:
+            r.pty_path = optarg;
+            break;
+        case O_LISTEN:
+            r.listen_at = optarg;
+            break;
+        case O_INTERACTIVE:
+            r.interactive = true;
+            break;
+        case 'w':
+            r.cap_path = optarg;
+            break;
+        case O_LINGER: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > 3600000)
+                return usage_error("--linger wants milliseconds (0 to 3600000), not '%s'", optarg);
+            r.linger_ms = (int)v;
+            break;
+        }
+        case 'q':
+            r.quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!r.dev_spec)
+        return usage_error("record needs --device SPEC (the module)");
+    if ((r.pty_path != NULL) + (r.listen_at != NULL) + r.interactive != 1)
+        return usage_error("record needs exactly one host side: --pty PATH, --listen HOST:PORT "
+                           "or --interactive");
+    if (!r.cap_path || !r.cap_path[0])
+        return usage_error("record needs -w FILE (the capture to write)");
+    bool cap_stdout = strcmp(r.cap_path, "-") == 0;
+    if (cap_stdout && r.interactive)
+        return usage_error("-w - (the capture on standard output) is not possible with "
+                           "--interactive, which prints the module's bytes there");
+    r.kind = r.pty_path ? HOST_PTY : r.listen_at ? HOST_TCP : HOST_TERM;
+
+    /* The device first: if it cannot be opened, no capture (or older file) is touched. */
+    char err[QFTP_ERRBUF_SIZE], herr[QFTP_ERRBUF_SIZE + 128];
+    if (rp_device_open(&r.dev, r.dev_spec, r.baud, r.flow, CONNECT_MS, err) != 0) {
+        fprintf(stderr, "qftp record: %s\n", err);
+        return EXIT_DEVICE;
+    }
+    int rc = 0;
+    r.tx.b = malloc(BUF_CAP);
+    r.rx.b = malloc(BUF_CAP);
+    if (!r.tx.b || !r.rx.b) {
+        fprintf(stderr, "qftp record: out of memory\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((r.kind == HOST_PTY && open_pty(&r, herr, sizeof herr) != 0) ||
+        (r.kind == HOST_TCP && open_listener(&r, herr, sizeof herr) != 0)) {
+        fprintf(stderr, "qftp record: %s\n", herr);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    r.cap = qftp_capw_open_direct(r.cap_path, "qftp", err);
+    if (!r.cap) {
+        fprintf(stderr, "qftp record: %s\n", err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+
+    /* Signals only interrupt ppoll (no race between the flag test and the wait). */
+    sigset_t block, oldmask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &oldmask);
+    sigset_t waitmask = oldmask;
+    sigdelset(&waitmask, SIGINT);
+    sigdelset(&waitmask, SIGTERM);
+    sigdelset(&waitmask, SIGHUP);
+    struct sigaction sa = {0}, old_int, old_term, old_hup, old_pipe;
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &old_pipe);
+    g_stop = 0;
+
+    if (r.kind == HOST_TERM) {
+        if (term_setup(&r, herr, sizeof herr) != 0) {
+            fprintf(stderr, "qftp record: %s\n", herr);
+            rc = EXIT_USAGE;
+        } else if (r.tty) {
+            note(&r, "connected to %s, recording to %s; Ctrl-] quits", r.dev.name, r.cap_path);
+        } else {
+            note(&r, "relaying standard input to %s, recording to %s", r.dev.name, r.cap_path);
+        }
+    } else {
+        /* The line a script waits for; on stderr when stdout carries the capture. */
+        print_where(&r, cap_stdout ? stderr : stdout);
+        note(&r, "device %s, recording to %s", r.dev.name,
+             cap_stdout ? "standard output" : r.cap_path);
+    }
+    if (rc == 0)
+        run(&r, &waitmask);
+    term_restore(&r);
+
+    /* The capture is closed (committed) whatever ended the session: it holds every byte
+     * that was read. */
+    uint64_t frames = qftp_capw_frames(r.cap);
+    if (qftp_capw_close(r.cap, true, err) != 0)
+        finish(&r, END_CAPTURE, "%s", err);
+    r.cap = NULL;
+    if (r.msg[0])
+        fprintf(stderr, "qftp record: %s\n", r.msg);
+    size_t undelivered = (r.dev_gone ? rb_len(&r.tx) : 0);
+    if (r.end == END_DEVICE && undelivered)
+        fprintf(stderr, "qftp record: %zu bytes from the host could not be written to %s\n",
+                undelivered, r.dev.name);
+    if (rc == 0)
+        note(&r, "%s: %llu frames; host->module %llu bytes, module->host %llu bytes",
+             cap_stdout ? "standard output" : r.cap_path, (unsigned long long)frames,
+             (unsigned long long)r.bytes[QFTP_DIR_TX], (unsigned long long)r.bytes[QFTP_DIR_RX]);
+    if (rc == 0)
+        rc = r.end == END_DEVICE ? EXIT_DEVICE : r.end == END_CAPTURE ? EXIT_CAPTURE : 0;
+
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+
+out:
+    if (r.cap)
+        qftp_capw_close(r.cap, true, err);
+    if (r.kind == HOST_TCP && r.in >= 0)
+        close(r.in);
+    if (r.lsock >= 0)
+        close(r.lsock);
+    close_pty(&r);
+    rp_device_close(&r.dev);
+    free(r.tx.b);
+    free(r.rx.b);
+    return rc;
 }

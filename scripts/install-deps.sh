@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
       tshark wireshark-common wireshark-dev
-      libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils)
+      libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils socat)
 
 missing=()
 for p in "${pkgs[@]}"; do

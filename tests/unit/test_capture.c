@@ -1,6 +1,6 @@
 /* test_capture.c - qftp captures through libpcap: the bytes of docs/capture-format.md,
  * round trips, tshark reading ours, RTAC serial and pcapng input, malformed files, and
- * atomic writing. */
+ * atomic and direct (live recording) writing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -921,6 +921,106 @@ static void test_write_failure(void)
     g_free(dir);
 }
 
+/* A direct writer (qftp_capw_open_direct, for `qftp record`): the target is a valid
+ * capture from the start, holds every frame after each flush while the writer is still
+ * open, and is kept, as far as it got, by a close without commit or a failed write. */
+static void test_direct(void)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    char *dir = tmp_path("direct");
+    g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+    char *path = g_build_filename(dir, "live.pcap", NULL);
+    write_file(path, "an older file, replaced", 23);
+
+    qftp_capture_writer *w = qftp_capw_open_direct(path, "qftp", err);
+    g_assert_nonnull(w);
+    g_assert_cmpint(count_entries(dir, ""), ==, 1); /* no temporary file beside it */
+    int rc;
+    g_assert_cmpint(read_all(path, &rc, err), ==, 0); /* the header alone, already there */
+    g_assert_cmpint(rc, ==, 0);
+
+    static const struct {
+        qftp_dir dir;
+        const char *bytes;
+    } frames[] = {{QFTP_DIR_TX, "AT\r"}, {QFTP_DIR_RX, "AT\r\r\nOK\r\n"}, {QFTP_DIR_TX, "ATI\r"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(frames); i++) {
+        g_assert_cmpint(qftp_capw_write(w, frames[i].dir, t0 + (qftp_ts)i, false,
+                                        (const uint8_t *)frames[i].bytes, strlen(frames[i].bytes),
+                                        err),
+                        ==, 0);
+        g_assert_cmpint(qftp_capw_flush(w, err), ==, 0);
+        /* read back while the writer is open: every frame so far, whole */
+        qftp_capture_reader *r = qftp_capr_open(path, err);
+        g_assert_nonnull(r);
+        qftp_frame f;
+        for (size_t k = 0; k <= i; k++) {
+            g_assert_cmpint(qftp_capr_next(r, &f, err), ==, 1);
+            g_assert_cmpint(f.dir, ==, frames[k].dir);
+            g_assert_cmpint(f.ts, ==, t0 + (qftp_ts)k);
+            g_assert_cmpmem(f.data, f.len, frames[k].bytes, strlen(frames[k].bytes));
+        }
+        g_assert_cmpint(qftp_capr_next(r, &f, err), ==, 0);
+        qftp_capr_close(r);
+    }
+    /* unflushed frames of a big write reach the file whole at the next flush */
+    static uint8_t big[QFTP_CAPTURE_MAX_PAYLOAD + 1000];
+    memset(big, 0x5a, sizeof big);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_RX, t0, false, big, sizeof big, err), ==, 0);
+    g_assert_cmpint(qftp_capw_flush(w, err), ==, 0);
+    g_assert_cmpint(read_all(path, &rc, err), ==, 5);
+    g_assert_cmpint(rc, ==, 0);
+
+    /* closing without commit keeps the file */
+    g_assert_cmpint(qftp_capw_close(w, false, err), ==, 0);
+    g_assert_cmpint(read_all(path, &rc, err), ==, 5);
+    g_assert_cmpint(rc, ==, 0);
+    /* reopening truncates; a commit leaves a complete capture */
+    w = qftp_capw_open_direct(path, "qftp", err);
+    g_assert_nonnull(w);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_TX, t0, false, (const uint8_t *)"AT\r", 3, err), ==,
+                    0);
+    g_assert_cmpint(qftp_capw_close(w, true, err), ==, 0);
+    g_assert_cmpint(read_all(path, &rc, err), ==, 1);
+    g_assert_cmpint(rc, ==, 0);
+
+    /* a write the file system refuses: the error sticks, the file keeps what it had */
+    w = qftp_capw_open_direct(path, "qftp", err);
+    g_assert_nonnull(w);
+    g_assert_cmpint(qftp_capw_write(w, QFTP_DIR_TX, t0, false, (const uint8_t *)"AT\r", 3, err), ==,
+                    0);
+    g_assert_cmpint(qftp_capw_flush(w, err), ==, 0);
+    struct rlimit saved;
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+    struct rlimit lim = {100000, saved.rlim_max};
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++) {
+        rc = qftp_capw_write(w, QFTP_DIR_RX, t0, false, big, 60000, err);
+        if (rc == 0)
+            rc = qftp_capw_flush(w, err);
+    }
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+    signal(SIGXFSZ, old_handler);
+    g_assert_cmpint(rc, ==, -1);
+    expect_clear_message("direct, file too large", err, "File too large");
+    g_assert_cmpint(qftp_capw_close(w, true, err), ==, -1);
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+    qftp_capture_reader *r = qftp_capr_open(path, err);
+    g_assert_nonnull(r);
+    qftp_frame f;
+    g_assert_cmpint(qftp_capr_next(r, &f, err), ==, 1); /* the first frame, whole */
+    g_assert_cmpmem(f.data, f.len, "AT\r", 3);
+    qftp_capr_close(r);
+
+    /* a folder that cannot take it */
+    g_assert_null(qftp_capw_open_direct("/nonexistent-dir/x.pcap", "qftp", err));
+    expect_clear_message("direct, missing dir", err,
+                         "cannot create /nonexistent-dir/x.pcap: No such file or directory");
+    g_free(path);
+    g_free(dir);
+}
+
 /* "-" writes to standard output and leaves it open. */
 static void test_stdout(void)
 {
@@ -971,6 +1071,7 @@ int main(int argc, char **argv)
     g_test_add_func("/capture/atomic", test_atomic);
     g_test_add_func("/capture/stdout", test_stdout);
     g_test_add_func("/capture/write-failure", test_write_failure);
+    g_test_add_func("/capture/direct", test_direct);
     int rc = g_test_run();
     const gchar *argv_rm[] = {"rm", "-rf", tmpdir, NULL};
     g_spawn_sync(NULL, (gchar **)argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,

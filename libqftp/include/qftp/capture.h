@@ -49,13 +49,22 @@ typedef struct qftp_capture_writer qftp_capture_writer;
  * a failure) removes it, so no partial file is ever left under `path`.
  * path "-" writes to stdout (no atomicity). */
 qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf);
+/* Creates (or truncates) `path` itself and writes there directly, for a recording that
+ * must be readable while it grows and after the writer is killed: the file header is
+ * on disk when this returns, and every frame is after the next qftp_capw_flush() (a
+ * reader sees whole records up to the last flush; a kill between flushes may leave a
+ * last record cut short). Frames are buffered in 256 KiB. qftp_capw_close() with
+ * commit=true flushes and fsyncs; with commit=false, or after a failed write, the file
+ * stays as far as it was written. */
+qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissector_name,
+                                           char *errbuf);
 /* Payloads longer than QFTP_CAPTURE_MAX_PAYLOAD are split into several frames with the same
  * timestamp (never truncated). Returns 0 or -1. */
 int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
                     const uint8_t *data, size_t len, char *errbuf);
 int qftp_capw_flush(qftp_capture_writer *w, char *errbuf);
 uint64_t qftp_capw_frames(const qftp_capture_writer *w);
-/* Returns 0 or -1; frees w in every case. */
+/* Returns 0 or -1; frees w in every case. (qftp_capw_open_direct: see there.) */
 int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf);
 
 /* ---- reading ----------------------------------------------------------------- */
