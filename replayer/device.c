@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "qftp/common.h"
+#include "qftp/endpoint.h"
 
 static const struct {
     long rate;
@@ -51,17 +52,6 @@ int rp_flow_from_name(const char *s)
     if (strcmp(s, "xonxoff") == 0)
         return RP_FLOW_XONXOFF;
     return -1;
-}
-
-int rp_tty_raw(int fd)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    cfmakeraw(&t);
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    return tcsetattr(fd, TCSANOW, &t);
 }
 
 static int open_tty(rp_device *dev, const char *path, long baud, rp_flow flow, char *errbuf)
@@ -116,23 +106,10 @@ static int open_tcp(rp_device *dev, const char *hostport, int timeout_ms, char *
 {
     char host[256];
     const char *port;
-    if (hostport[0] == '[') {
-        const char *end = strchr(hostport, ']');
-        if (!end || end[1] != ':' || (size_t)(end - hostport - 1) >= sizeof host)
-            goto bad;
-        memcpy(host, hostport + 1, (size_t)(end - hostport - 1));
-        host[end - hostport - 1] = '\0';
-        port = end + 2;
-    } else {
-        const char *colon = strrchr(hostport, ':');
-        if (!colon || (size_t)(colon - hostport) >= sizeof host)
-            goto bad;
-        memcpy(host, hostport, (size_t)(colon - hostport));
-        host[colon - hostport] = '\0';
-        port = colon + 1;
+    if (qftp_hostport_split(hostport, host, sizeof host, &port) != 0 || !host[0]) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "device tcp:%s: expected tcp:HOST:PORT", hostport);
+        return -1;
     }
-    if (!host[0] || !port[0])
-        goto bad;
 
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     int rc = getaddrinfo(host, port, &hints, &ai);
@@ -173,9 +150,6 @@ static int open_tcp(rp_device *dev, const char *hostport, int timeout_ms, char *
     freeaddrinfo(ai);
     snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot connect to tcp:%s: %s", hostport,
              strerror(err ? err : ECONNREFUSED));
-    return -1;
-bad:
-    snprintf(errbuf, QFTP_ERRBUF_SIZE, "device tcp:%s: expected tcp:HOST:PORT", hostport);
     return -1;
 }
 

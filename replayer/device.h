@@ -37,7 +37,4 @@ void rp_device_close(rp_device *dev);
 /* After read() returned n (with errno), true if the device is gone for good. */
 bool rp_device_gone(ssize_t n, int err);
 
-/* Puts a terminal fd (a pty master or slave, a serial port) in raw mode. 0 or -1. */
-int rp_tty_raw(int fd);
-
 #endif

@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -36,6 +35,7 @@
 
 #include "device.h"
 #include "qftp/capture.h"
+#include "qftp/endpoint.h"
 
 int cmd_record(int argc, char **argv);
 
@@ -172,10 +172,9 @@ typedef struct {
     bool dev_gone;
 
     host_kind kind;
-    int master, keep; /* --pty: the master, and a slave we hold (see open_pty) */
-    char slave[128];
-    int lsock;   /* --listen */
-    int in, out; /* the host's descriptors; -1 while no TCP client is connected */
+    qftp_pty pty; /* --pty */
+    int lsock;    /* --listen */
+    int in, out;  /* the host's descriptors; -1 while no TCP client is connected */
     char peer[80];
     bool in_eof;         /* the host's input ended (pipe EOF, TCP half-close): lingering */
     qftp_ts quiet_since; /* monotonic: last byte either way after in_eof */
@@ -253,112 +252,22 @@ static void flush_capture(recorder *r)
 
 /* ---- the host side --------------------------------------------------------------------- */
 
-/* A pty pair whose slave PATH links to. We hold a slave descriptor of our own for the
- * whole run: without it the master reads EIO (and polls POLLHUP) whenever no host has
- * the slave open, and a host that closes and reopens the port would find it gone. The
- * line settings (raw) also live as long as a slave is open. */
-static int open_pty(recorder *r, char *err, size_t errlen)
+static int open_pty(recorder *r, char *err)
 {
-    struct stat st;
-    if (lstat(r->pty_path, &st) == 0 && !S_ISLNK(st.st_mode)) {
-        snprintf(err, errlen, "--pty %s: exists and is not a symbolic link (not replaced)",
-                 r->pty_path);
+    char e[QFTP_ERRBUF_SIZE];
+    if (qftp_pty_open(&r->pty, r->pty_path, e) != 0) {
+        snprintf(err, QFTP_ERRBUF_SIZE, "--pty %.400s", e);
         return -1;
     }
-    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || !ptsname(m)) {
-        snprintf(err, errlen, "cannot create a pty: %s", strerror(errno));
-        if (m >= 0)
-            close(m);
-        return -1;
-    }
-    snprintf(r->slave, sizeof r->slave, "%s", ptsname(m));
-    int s = open(r->slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (s < 0 || rp_tty_raw(s) != 0) {
-        snprintf(err, errlen, "cannot open the pty slave %s: %s", r->slave, strerror(errno));
-        if (s >= 0)
-            close(s);
-        close(m);
-        return -1;
-    }
-    unlink(r->pty_path);
-    if (symlink(r->slave, r->pty_path) != 0) {
-        snprintf(err, errlen, "cannot link %s to %s: %s", r->pty_path, r->slave, strerror(errno));
-        close(s);
-        close(m);
-        return -1;
-    }
-    set_nonblock(m, NULL);
-    r->master = r->in = r->out = m;
-    r->keep = s;
+    r->in = r->out = r->pty.master;
     return 0;
 }
 
 static void close_pty(recorder *r)
 {
-    if (r->master < 0)
-        return;
-    /* Remove the link only if it is still ours. */
-    char target[sizeof r->slave];
-    ssize_t n = readlink(r->pty_path, target, sizeof target - 1);
-    if (n > 0) {
-        target[n] = '\0';
-        if (strcmp(target, r->slave) == 0)
-            unlink(r->pty_path);
-    }
-    close(r->master);
-    close(r->keep);
-    r->master = r->keep = r->in = r->out = -1;
-}
-
-static int open_listener(recorder *r, char *err, size_t errlen)
-{
-    const char *spec = r->listen_at;
-    char host[256];
-    const char *colon = strrchr(spec, ':');
-    if (!colon || (size_t)(colon - spec) >= sizeof host || !colon[1]) {
-        snprintf(err, errlen, "--listen wants HOST:PORT, not '%s'", spec);
-        return -1;
-    }
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-    char *h = host;
-    if (h[0] == '[' && h[strlen(h) - 1] == ']') {
-        h[strlen(h) - 1] = '\0';
-        h++;
-    }
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int rc = getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &ai);
-    if (rc != 0) {
-        snprintf(err, errlen, "--listen %s: %s", spec, gai_strerror(rc));
-        return -1;
-    }
-    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int one = 1;
-    if (s >= 0)
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (s < 0 || bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, 4) != 0) {
-        snprintf(err, errlen, "--listen %s: %s", spec, strerror(errno));
-        if (s >= 0)
-            close(s);
-        freeaddrinfo(ai);
-        return -1;
-    }
-    freeaddrinfo(ai);
-    r->lsock = s;
-    return 0;
-}
-
-static void sock_name(const struct sockaddr_storage *ss, socklen_t sl, char *out, size_t n)
-{
-    char host[64] = "?", port[16] = "?";
-    getnameinfo((const struct sockaddr *)ss, sl, host, sizeof host, port, sizeof port,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-    bool v6 = strchr(host, ':') != NULL;
-    snprintf(out, n, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", port);
+    qftp_pty_close(&r->pty);
+    if (r->kind == HOST_PTY)
+        r->in = r->out = -1;
 }
 
 static void drop_host(recorder *r, const char *why);
@@ -376,7 +285,7 @@ static void accept_host(recorder *r)
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     r->in = r->out = s;
     r->in_eof = false;
-    sock_name(&ss, sl, r->peer, sizeof r->peer);
+    qftp_sockaddr_str((struct sockaddr *)&ss, sl, r->peer, sizeof r->peer);
     note(r, "host connected from %s", r->peer);
 }
 
@@ -711,13 +620,13 @@ static void run(recorder *r, const sigset_t *waitmask)
 static void print_where(const recorder *r, FILE *f)
 {
     if (r->kind == HOST_PTY) {
-        fprintf(f, "qftp record: listening on pty %s (%s)\n", r->pty_path, r->slave);
+        fprintf(f, "qftp record: listening on pty %s (%s)\n", r->pty_path, r->pty.slave);
     } else {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         char where[96] = "?";
         if (getsockname(r->lsock, (struct sockaddr *)&ss, &sl) == 0)
-            sock_name(&ss, sl, where, sizeof where);
+            qftp_sockaddr_str((struct sockaddr *)&ss, sl, where, sizeof where);
         fprintf(f, "qftp record: listening on %s\n", where);
     }
     fflush(f);
@@ -740,8 +649,11 @@ int cmd_record(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    recorder r = {
-        .master = -1, .keep = -1, .lsock = -1, .in = -1, .out = -1, .linger_ms = DEFAULT_LINGER};
+    recorder r = {.pty = {.master = -1, .keep = -1},
+                  .lsock = -1,
+                  .in = -1,
+                  .out = -1,
+                  .linger_ms = DEFAULT_LINGER};
     r.dev.fd = -1;
     optind = 1;
     int c;
@@ -824,8 +736,9 @@ int cmd_record(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    if ((r.kind == HOST_PTY && open_pty(&r, herr, sizeof herr) != 0) ||
-        (r.kind == HOST_TCP && open_listener(&r, herr, sizeof herr) != 0)) {
+    if (r.kind == HOST_TCP)
+        r.lsock = qftp_tcp_listen(r.listen_at, herr);
+    if ((r.kind == HOST_PTY && open_pty(&r, herr) != 0) || (r.kind == HOST_TCP && r.lsock < 0)) {
         fprintf(stderr, "qftp record: %s\n", herr);
         rc = EXIT_USAGE;
         goto out;

@@ -8,9 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -20,10 +18,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "qftp/capture.h"
+#include "qftp/endpoint.h"
 #include "sim.h"
 
 int cmd_sim(int argc, char **argv);
@@ -85,10 +83,9 @@ static void log_line(void *user, const char *line)
 
 typedef struct {
     const char *pty_path;
-    int master; /* pty master (always open in pty mode) */
-    int keep;   /* a slave descriptor we hold so the master never sees a hangup */
-    int lsock;  /* TCP listener */
-    int client; /* TCP client or the pty master */
+    qftp_pty pty; /* --pty */
+    int lsock;    /* TCP listener */
+    int client;   /* TCP client or the pty master */
     qftp_capture_writer *cap;
     char errbuf[QFTP_ERRBUF_SIZE];
     uint64_t rng;
@@ -96,109 +93,35 @@ typedef struct {
     qftp_ts hold_until; /* --seed: the rest of a split write waits until then */
 } link_t;
 
-static int set_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 static int open_pty(link_t *l)
 {
-    int m = posix_openpt(O_RDWR | O_NOCTTY);
-    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) {
-        fprintf(stderr, "qftp: cannot create a pty: %s\n", strerror(errno));
-        if (m >= 0)
-            close(m);
+    if (qftp_pty_open(&l->pty, l->pty_path, l->errbuf) != 0) {
+        fprintf(stderr, "qftp: --pty %s\n", l->errbuf);
         return -1;
     }
-    const char *slave = ptsname(m);
-    int s = slave ? open(slave, O_RDWR | O_NOCTTY) : -1;
-    if (s < 0) {
-        fprintf(stderr, "qftp: cannot open the pty slave: %s\n", strerror(errno));
-        close(m);
-        return -1;
-    }
-    struct termios t;
-    if (tcgetattr(s, &t) == 0) {
-        cfmakeraw(&t);
-        tcsetattr(s, TCSANOW, &t);
-    }
-    unlink(l->pty_path);
-    if (symlink(slave, l->pty_path) != 0) {
-        fprintf(stderr, "qftp: cannot link %s to %s: %s\n", l->pty_path, slave, strerror(errno));
-        close(s);
-        close(m);
-        return -1;
-    }
-    set_nonblock(m);
-    l->master = l->client = m;
-    l->keep = s;
+    l->client = l->pty.master;
     return 0;
-}
-
-static void close_pty(link_t *l)
-{
-    if (l->master >= 0)
-        close(l->master);
-    if (l->keep >= 0)
-        close(l->keep);
-    l->master = l->keep = l->client = -1;
 }
 
 static int open_listener(link_t *l, const char *spec)
 {
-    char host[256];
-    const char *colon = strrchr(spec, ':');
-    if (!colon || (size_t)(colon - spec) >= sizeof host) {
-        fprintf(stderr, "qftp: --listen wants HOST:PORT, not '%s'\n", spec);
-        return -1;
-    }
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-    char *h = host;
-    if (h[0] == '[' && h[strlen(h) - 1] == ']') {
-        h[strlen(h) - 1] = '\0';
-        h++;
-    }
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int rc = getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &ai);
-    if (rc != 0) {
-        fprintf(stderr, "qftp: --listen %s: %s\n", spec, gai_strerror(rc));
-        return -1;
-    }
-    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (s >= 0)
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (s < 0 || bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, 4) != 0) {
-        fprintf(stderr, "qftp: --listen %s: %s\n", spec, strerror(errno));
-        if (s >= 0)
-            close(s);
-        freeaddrinfo(ai);
-        return -1;
-    }
-    freeaddrinfo(ai);
-    set_nonblock(s);
-    l->lsock = s;
-    return 0;
+    l->lsock = qftp_tcp_listen(spec, l->errbuf);
+    if (l->lsock < 0)
+        fprintf(stderr, "qftp: %s\n", l->errbuf);
+    return l->lsock < 0 ? -1 : 0;
 }
 
 static void print_where(link_t *l)
 {
     if (l->pty_path) {
-        printf("qftp sim: listening on pty %s (%s)\n", l->pty_path, ptsname(l->master));
+        printf("qftp sim: listening on pty %s (%s)\n", l->pty_path, l->pty.slave);
     } else {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
-        char host[128] = "?", port[16] = "?";
+        char where[96] = "?";
         if (getsockname(l->lsock, (struct sockaddr *)&ss, &sl) == 0)
-            getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
-                        NI_NUMERICHOST | NI_NUMERICSERV);
-        printf("qftp sim: listening on %s%s%s:%s\n", strchr(host, ':') ? "[" : "", host,
-               strchr(host, ':') ? "]" : "", port);
+            qftp_sockaddr_str((struct sockaddr *)&ss, sl, where, sizeof where);
+        printf("qftp sim: listening on %s\n", where);
     }
     fflush(stdout);
 }
@@ -229,7 +152,7 @@ static void drop_client(link_t *l, sim_module *m, bool verbose)
     if (verbose)
         fprintf(stderr, "qftp sim: host disconnected\n");
     if (l->pty_path) {
-        close_pty(l);
+        qftp_pty_close(&l->pty);
         if (open_pty(l) != 0)
             g_stop = 1;
     } else if (l->client >= 0) {
@@ -311,7 +234,7 @@ int cmd_sim(int argc, char **argv)
                *rev = NULL;
     double rspt = 0;
     bool verbose = false;
-    link_t l = {.master = -1, .keep = -1, .lsock = -1, .client = -1};
+    link_t l = {.pty = {.master = -1, .keep = -1}, .lsock = -1, .client = -1};
     char errbuf[QFTP_ERRBUF_SIZE];
     optind = 1;
     int c;
@@ -515,14 +438,11 @@ out:
         fprintf(stderr, "qftp: capture: %s\n", errbuf);
         rc = 1;
     }
-    if (l.client >= 0 && l.client != l.master)
+    if (l.client >= 0 && l.client != l.pty.master)
         close(l.client);
     if (l.lsock >= 0)
         close(l.lsock);
-    if (l.pty_path) {
-        close_pty(&l);
-        unlink(l.pty_path);
-    }
+    qftp_pty_close(&l.pty);
     if (own_ufs)
         rm_tree_files(ufs);
     curl_global_cleanup();
