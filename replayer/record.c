@@ -36,8 +36,7 @@
 #include "device.h"
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
-
-int cmd_record(int argc, char **argv);
+#include "tool.h"
 
 #define READ_MAX (64 * 1024)  /* one read, one frame */
 #define BUF_CAP (1024 * 1024) /* per direction: what a slow side may hold up */
@@ -92,19 +91,6 @@ static void usage(FILE *f)
           "be written; 2 usage error, or the host side or capture cannot be created; 3 the\n"
           "device cannot be opened or went away (the capture holds everything until then).\n",
           f);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("qftp record: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    usage(stderr);
-    return EXIT_USAGE;
 }
 
 static qftp_ts clock_ns(clockid_t id)
@@ -666,13 +652,14 @@ int cmd_record(int argc, char **argv)
             char *end;
             r.baud = strtol(optarg, &end, 10);
             if (*end || end == optarg || !rp_baud_valid(r.baud))
-                return usage_error("--baud %s: not a supported rate", optarg);
+                return tool_usage_error(usage, "--baud %s: not a supported rate", optarg);
             break;
         }
         case O_FLOW: {
             int fl = rp_flow_from_name(optarg);
             if (fl < 0)
-                return usage_error("--flow %s: expected none, rtscts or xonxoff", optarg);
+                return tool_usage_error(usage, "--flow %s: expected none, rtscts or xonxoff",
+                                        optarg);
             r.flow = (rp_flow)fl;
             break;
         }
@@ -692,7 +679,8 @@ int cmd_record(int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end || end == optarg || v < 0 || v > 3600000)
-                return usage_error("--linger wants milliseconds (0 to 3600000), not '%s'", optarg);
+                return tool_usage_error(
+                    usage, "--linger wants milliseconds (0 to 3600000), not '%s'", optarg);
             r.linger_ms = (int)v;
             break;
         }
@@ -708,18 +696,19 @@ int cmd_record(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return tool_usage_error(usage, "unexpected argument '%s'", argv[optind]);
     if (!r.dev_spec)
-        return usage_error("record needs --device SPEC (the module)");
+        return tool_usage_error(usage, "record needs --device SPEC (the module)");
     if ((r.pty_path != NULL) + (r.listen_at != NULL) + r.interactive != 1)
-        return usage_error("record needs exactly one host side: --pty PATH, --listen HOST:PORT "
-                           "or --interactive");
+        return tool_usage_error(
+            usage, "record needs exactly one host side: --pty PATH, --listen HOST:PORT "
+                   "or --interactive");
     if (!r.cap_path || !r.cap_path[0])
-        return usage_error("record needs -w FILE (the capture to write)");
+        return tool_usage_error(usage, "record needs -w FILE (the capture to write)");
     bool cap_stdout = strcmp(r.cap_path, "-") == 0;
     if (cap_stdout && r.interactive)
-        return usage_error("-w - (the capture on standard output) is not possible with "
-                           "--interactive, which prints the module's bytes there");
+        return tool_usage_error(usage, "-w - (the capture on standard output) is not possible with "
+                                       "--interactive, which prints the module's bytes there");
     r.kind = r.pty_path ? HOST_PTY : r.listen_at ? HOST_TCP : HOST_TERM;
 
     /* The device first: if it cannot be opened, no capture (or older file) is touched. */

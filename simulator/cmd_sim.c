@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,8 @@
 
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
+#include "tool.h"
 #include "sim.h"
-
-int cmd_sim(int argc, char **argv);
 
 #define MAX_FAULTS 32
 
@@ -58,19 +56,6 @@ static void usage(FILE *f)
           "  --rsptimeout S     initial response timeout in seconds (default 90)\n"
           "  --verbose          log state transitions and faults to stderr\n",
           f);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("qftp: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    usage(stderr);
-    return 2;
 }
 
 static void log_line(void *user, const char *line)
@@ -254,9 +239,9 @@ int cmd_sim(int argc, char **argv)
             break;
         case 'f':
             if (n_faults == MAX_FAULTS)
-                return usage_error("at most %d --fault options", MAX_FAULTS);
+                return tool_usage_error(usage, "at most %d --fault options", MAX_FAULTS);
             if (sim_fault_parse(optarg, &faults[n_faults], errbuf) != 0)
-                return usage_error("%s", errbuf);
+                return tool_usage_error(usage, "%s", errbuf);
             n_faults++;
             break;
         case 'u':
@@ -266,7 +251,7 @@ int cmd_sim(int argc, char **argv)
             char *end;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (*end || end == optarg)
-                return usage_error("--seed wants a number, not '%s'", optarg);
+                return tool_usage_error(usage, "--seed wants a number, not '%s'", optarg);
             l.rng = v * 0x9E3779B97F4A7C15ULL + 1;
             l.seeded = true;
             break;
@@ -278,7 +263,7 @@ int cmd_sim(int argc, char **argv)
             char *end;
             rspt = strtod(optarg, &end);
             if (*end || end == optarg || rspt <= 0 || rspt > 86400)
-                return usage_error("--rsptimeout wants seconds > 0, not '%s'", optarg);
+                return tool_usage_error(usage, "--rsptimeout wants seconds > 0, not '%s'", optarg);
             break;
         }
         case 'v':
@@ -293,14 +278,14 @@ int cmd_sim(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return tool_usage_error(usage, "unexpected argument '%s'", argv[optind]);
     if (!dialect)
-        return usage_error("sim needs --dialect gsm|bg96");
+        return tool_usage_error(usage, "sim needs --dialect gsm|bg96");
     int d = qftp_dialect_from_name(dialect);
     if (d != QFTP_DIALECT_GSM && d != QFTP_DIALECT_BG96)
-        return usage_error("--dialect must be gsm or bg96, not '%s'", dialect);
+        return tool_usage_error(usage, "--dialect must be gsm or bg96, not '%s'", dialect);
     if (!pty == !listen_at)
-        return usage_error("sim needs one of --pty PATH or --listen HOST:PORT");
+        return tool_usage_error(usage, "sim needs one of --pty PATH or --listen HOST:PORT");
 
     char tmpdir[] = "/tmp/qftp-sim-ufs-XXXXXX";
     bool own_ufs = false;
