@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "input.h"
-#include "tool.h"
+#include "qftptool/input.h"
+#include "qftptool/tool.h"
 
 typedef struct {
     qftp_capture_writer *w;

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "input.h"
-#include "json.h"
+#include "qftptool/input.h"
+#include "qftptool/json.h"
 #include "qftp/session.h"
-#include "tool.h"
+#include "qftptool/tool.h"
 
 typedef struct {
     qftp_session *s;

@@ -1,22 +1,8 @@
 /* qftp.c - the qftp command-line tool: dispatch to the subcommands. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
-
-int tool_usage_error(void (*usage)(FILE *), const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("qftp: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (usage)
-        usage(stderr);
-    return 2;
-}
+#include "qftptool/tool.h"
 
 static void usage(FILE *f)
 {

@@ -36,7 +36,7 @@
 #include "device.h"
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
-#include "tool.h"
+#include "qftptool/tool.h"
 
 #define READ_MAX (64 * 1024)  /* one read, one frame */
 #define BUF_CAP (1024 * 1024) /* per direction: what a slow side may hold up */

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/tool.h"
+#include "qftptool/tool.h"
 #include "device.h"
 #include "replay.h"
 

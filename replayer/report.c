@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "qftptool/json.h"
 #include "replay.h"
 
 #define DIFF_MAX_ITEMS 2000

@@ -21,7 +21,7 @@
 
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
-#include "tool.h"
+#include "qftptool/tool.h"
 #include "sim.h"
 
 #define MAX_FAULTS 32

@@ -1,6 +1,6 @@
 /* json.c - a small streaming JSON writer (RFC 8259 strings: control characters and
  * invalid UTF-8 are escaped, so any byte string from a serial line is safe). */
-#include "json.h"
+#include "qftptool/json.h"
 
 #include <glib.h>
 

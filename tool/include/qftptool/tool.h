@@ -1,10 +1,14 @@
-/* tool.h - what the subcommands of the qftp tool share. */
-#ifndef QFTP_CLI_TOOL_H
-#define QFTP_CLI_TOOL_H
+/* qftptool/tool.h - what the commands of the qftp tool share: the one usage-error path.
+ * The tool layer (this library: option handling, JSON writer, input opening) is linked
+ * by cli/, replayer/ and simulator/; nothing outside cli/ reaches into cli/. */
+#ifndef QFTPTOOL_TOOL_H
+#define QFTPTOOL_TOOL_H
 
 #include <stdio.h>
 
-#define QFTP_VERSION "0.1.0"
+#ifndef QFTP_VERSION
+#error "QFTP_VERSION comes from the build (CMake project version)"
+#endif
 
 /* Prints "qftp: <message>" and the usage to stderr; returns 2 (usage error). */
 int tool_usage_error(void (*usage)(FILE *), const char *fmt, ...)

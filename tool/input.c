@@ -1,5 +1,5 @@
 /* input.c - reads a capture or a text log, whichever the file is. */
-#include "input.h"
+#include "qftptool/input.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* input.h - any input of the tool (a capture or a text log) as a stream of chunks. */
-#ifndef QFTP_CLI_INPUT_H
-#define QFTP_CLI_INPUT_H
+#ifndef QFTPTOOL_INPUT_H
+#define QFTPTOOL_INPUT_H
 
 #include "qftp/capture.h"
 #include "qftp/logimport.h"

@@ -1,6 +1,6 @@
 /* json.h - a small streaming JSON writer for the tool's --json outputs. */
-#ifndef QFTP_CLI_JSON_H
-#define QFTP_CLI_JSON_H
+#ifndef QFTPTOOL_JSON_H
+#define QFTPTOOL_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
