@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qftp/logimport.h"
+#include "qftp/redact.h"
 #include "qftp/session.h"
 
 struct qftp_session {

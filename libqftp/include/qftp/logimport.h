@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "redact.h" /* qftp_redact_line, which opts.redact applies */
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,13 +33,22 @@ extern "C" {
 
 #define QFTP_IMPORT_LINE_CAP (16u * 1024u * 1024u)
 
+/* The layouts, one row each: X(ID, name) gives QFTP_FMT_ID and the --format name, and
+ * names the layout's table of operations (libqftp/layout/name.c). The order is the
+ * order of auto-detection; a new layout goes at the end unless its lines are more
+ * specific than those of a layout before it. */
+#define QFTP_LOG_FORMATS(X)                                                                        \
+    X(PLAIN, plain)                                                                                \
+    X(SOCAT, socat)                                                                                \
+    X(INTERCEPTTY, interceptty)                                                                    \
+    X(TIMESTAMPED, timestamped)                                                                    \
+    X(REGEX, regex)
+
 typedef enum {
     QFTP_FMT_AUTO = 0,
-    QFTP_FMT_PLAIN,
-    QFTP_FMT_SOCAT,
-    QFTP_FMT_INTERCEPTTY,
-    QFTP_FMT_TIMESTAMPED,
-    QFTP_FMT_REGEX,
+#define X(ID, name) QFTP_FMT_##ID,
+    QFTP_LOG_FORMATS(X)
+#undef X
 } qftp_log_format;
 
 const char *qftp_log_format_name(qftp_log_format f);
@@ -77,11 +87,6 @@ void qftp_import_opts_init(qftp_import_opts *o);
  * the callback's non-zero value. *format_used (may be NULL) gets the format read. */
 int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, void *user,
                     qftp_log_format *format_used, char *errbuf);
-
-/* Replaces FTP passwords in a host->module command line in place with '*' of the same
- * length: AT+QFTPPASS="<password>" and AT+QFTPCFG="account","<user>","<password>".
- * Also works on a module echo. Returns the number of bytes replaced. */
-size_t qftp_redact_line(uint8_t *line, size_t len);
 
 #ifdef __cplusplus
 }
