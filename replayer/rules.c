@@ -35,12 +35,117 @@ typedef struct {
 
 static GArray *builtins; /* compiled once */
 
-static GRegex *compile(const char *pat, char *errbuf, unsigned line_no)
+/* Regexes run in UTF-8 mode (a pattern's "é" is one character). GRegex hands PCRE2
+ * patterns and subjects without a UTF-8 check, and PCRE2 reads past the end of a
+ * truncated sequence (its JIT crashed on a Latin-1 listing, issue 16): no pattern that
+ * is not valid UTF-8 is compiled, and no subject that is not is matched as it is.
+ *
+ * Such a subject is matched through a lossless view: each byte that is not part of a
+ * valid sequence becomes the character U+10FF00 + byte (plane-16 private use, never in
+ * a module's output), and so do the four bytes of a character already in that range,
+ * so the view converts back to the same bytes. Patterns see those bytes as characters
+ * they do not name: `.`, `\S`, `[^,]` match them, `\w` and `é` do not. */
+#define VIEW_LEAD 0xF4
+#define VIEW_SECOND 0x8F
+
+static bool is_view_char(const uint8_t *p, size_t left)
 {
+    return left >= 4 && p[0] == VIEW_LEAD && p[1] == VIEW_SECOND && (p[2] == 0xBE || p[2] == 0xBF);
+}
+
+static void view_byte(GString *v, uint8_t b)
+{
+    g_string_append_c(v, (char)VIEW_LEAD);
+    g_string_append_c(v, (char)VIEW_SECOND);
+    g_string_append_c(v, (char)(b < 0xC0 ? 0xBE : 0xBF));
+    g_string_append_c(v, (char)(0x80 | (b & 0x3F)));
+}
+
+/* The view of s[0..n), or NULL when s is valid UTF-8 that needs no escape. */
+static GString *view_new(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    const gchar *bad = NULL;
+    if (g_utf8_validate_len(s, n, &bad)) {
+        const uint8_t *f = memchr(p, VIEW_LEAD, n);
+        while (f && !is_view_char(f, n - (size_t)(f - p)))
+            f = memchr(f + 1, VIEW_LEAD, n - (size_t)(f + 1 - p));
+        if (!f)
+            return NULL;
+    }
+    GString *v = g_string_sized_new(n + 16);
+    size_t i = 0;
+    while (i < n) {
+        const gchar *end = NULL;
+        g_utf8_validate_len(s + i, n - i, &end);
+        size_t good = (size_t)(end - (s + i));
+        for (size_t k = i; k < i + good;) {
+            if (is_view_char(p + k, i + good - k)) {
+                for (int j = 0; j < 4; j++)
+                    view_byte(v, p[k + j]);
+                k += 4;
+            } else {
+                g_string_append_c(v, s[k++]);
+            }
+        }
+        i += good;
+        if (i < n)
+            view_byte(v, p[i++]);
+    }
+    return v;
+}
+
+/* Back to bytes, in place: every view character becomes its byte again. */
+static void view_to_bytes(GString *v)
+{
+    uint8_t *p = (uint8_t *)v->str;
+    size_t o = 0;
+    for (size_t i = 0; i < v->len;) {
+        if (is_view_char(p + i, v->len - i)) {
+            p[o++] = (uint8_t)(0x80 | ((p[i + 2] & 1) << 6) | (p[i + 3] & 0x3F));
+            i += 4;
+        } else {
+            p[o++] = p[i++];
+        }
+    }
+    g_string_truncate(v, o);
+}
+
+static bool re_match(const GRegex *re, const char *s)
+{
+    GString *v = view_new(s, strlen(s));
+    bool hit = g_regex_match(re, v ? v->str : s, 0, NULL);
+    if (v)
+        g_string_free(v, TRUE);
+    return hit;
+}
+
+/* Anything not printable ASCII as \xHH: a message never carries the bad bytes on. */
+static char *escaped(const char *s)
+{
+    GString *o = g_string_new(NULL);
+    for (const unsigned char *p = (const unsigned char *)s; *p && o->len < 200; p++)
+        if (*p >= 0x20 && *p < 0x7f)
+            g_string_append_c(o, (char)*p);
+        else
+            g_string_append_printf(o, "\\x%02X", *p);
+    return g_string_free(o, FALSE);
+}
+
+static GRegex *compile(const char *pat, char *errbuf)
+{
+    const gchar *bad = NULL;
+    if (!g_utf8_validate(pat, -1, &bad)) {
+        char *e = escaped(pat);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad regex '%s': not valid UTF-8 at byte %zu", e,
+                 (size_t)(bad - pat) + 1);
+        g_free(e);
+        return NULL;
+    }
     GError *e = NULL;
     GRegex *re = g_regex_new(pat, G_REGEX_OPTIMIZE, 0, &e);
     if (!re) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad regex '%s': %s", line_no, pat, e->message);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad regex '%s': %s", pat, e->message);
         g_error_free(e);
     }
     return re;
@@ -52,7 +157,7 @@ rp_rules *rp_rules_new(void)
         builtins = g_array_new(FALSE, TRUE, sizeof(builtin));
         for (size_t i = 0; i < G_N_ELEMENTS(builtin_masks); i++) {
             char err[QFTP_ERRBUF_SIZE];
-            builtin b = {compile(builtin_masks[i].re, err, 0), builtin_masks[i].cmds};
+            builtin b = {compile(builtin_masks[i].re, err), builtin_masks[i].cmds};
             if (b.re)
                 g_array_append_val(builtins, b);
         }
@@ -112,7 +217,7 @@ int rp_steps_parse(const char *s, GArray *ranges)
     return 0;
 }
 
-static int parse_selector(const char *s, rp_selector *sel, unsigned line_no, char *errbuf)
+static int parse_selector(const char *s, rp_selector *sel, char *errbuf)
 {
     memset(sel, 0, sizeof *sel);
     size_t n = strlen(s);
@@ -122,14 +227,16 @@ static int parse_selector(const char *s, rp_selector *sel, unsigned line_no, cha
     }
     if (n >= 2 && s[0] == '/' && s[n - 1] == '/') {
         char *pat = g_strndup(s + 1, n - 2);
-        sel->re = compile(pat, errbuf, line_no);
+        sel->re = compile(pat, errbuf);
         g_free(pat);
         return sel->re ? 0 : -1;
     }
     sel->ranges = g_array_new(FALSE, FALSE, sizeof(guint));
     if (rp_steps_parse(s, sel->ranges) != 0) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE,
-                 "line %u: bad step selector '%s' (expected *, 1-5,9 or /REGEX/)", line_no, s);
+        char *e = escaped(s);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad step selector '%s' (expected *, 1-5,9 or /REGEX/)",
+                 e);
+        g_free(e);
         return -1;
     }
     return 0;
@@ -140,7 +247,7 @@ bool rp_selector_match(const rp_selector *sel, unsigned step, const char *line)
     if (sel->all)
         return true;
     if (sel->re)
-        return line && g_regex_match(sel->re, line, 0, NULL);
+        return line && re_match(sel->re, line);
     if (sel->ranges)
         for (guint i = 0; i + 1 < sel->ranges->len; i += 2)
             if (step >= g_array_index(sel->ranges, guint, i) &&
@@ -171,19 +278,28 @@ static int parse_seconds(const char *s, qftp_ts *out)
 }
 
 /* Splits "SELECTOR SECONDS": the number is the last word. */
-static int parse_sel_seconds(char *args, rp_rule *x, unsigned line_no, char *errbuf)
+static void bad_name(const char *s, char *errbuf)
+{
+    char *e = escaped(s);
+    snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad variable name '%s'", e);
+    g_free(e);
+}
+
+static int parse_sel_seconds(char *args, rp_rule *x, char *errbuf)
 {
     char *sp = strrchr(args, ' ');
     if (!sp) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected SELECTOR SECONDS", line_no);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "expected SELECTOR SECONDS");
         return -1;
     }
     *sp = '\0';
     if (parse_seconds(g_strstrip(sp + 1), &x->limit) != 0) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad number of seconds '%s'", line_no, sp + 1);
+        char *e = escaped(sp + 1);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad number of seconds '%s'", e);
+        g_free(e);
         return -1;
     }
-    return parse_selector(g_strstrip(args), &x->sel, line_no, errbuf);
+    return parse_selector(g_strstrip(args), &x->sel, errbuf);
 }
 
 static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
@@ -196,39 +312,40 @@ static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
     args = g_strstrip(args);
     rp_rule x = {.line_no = line_no};
     if (!*args) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: '%s' needs arguments", line_no, kw);
+        char *e = escaped(kw);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "'%s' needs arguments", e);
+        g_free(e);
         return -1;
     }
     if (strcmp(kw, "mask") == 0 || strcmp(kw, "mask-data") == 0 || strcmp(kw, "ignore-urc") == 0) {
         x.kind = kw[0] == 'i'              ? RP_RULE_IGNORE_URC
                  : strcmp(kw, "mask") == 0 ? RP_RULE_MASK
                                            : RP_RULE_MASK_DATA;
-        if (!(x.re = compile(args, errbuf, line_no)))
+        if (!(x.re = compile(args, errbuf)))
             return -1;
     } else if (strcmp(kw, "ignore-data") == 0 || strcmp(kw, "optional") == 0 ||
                strcmp(kw, "sort-data") == 0) {
         x.kind = kw[0] == 'i'   ? RP_RULE_IGNORE_DATA
                  : kw[0] == 's' ? RP_RULE_SORT_DATA
                                 : RP_RULE_OPTIONAL;
-        if (parse_selector(args, &x.sel, line_no, errbuf) != 0)
+        if (parse_selector(args, &x.sel, errbuf) != 0)
             return -1;
     } else if (strcmp(kw, "capture") == 0) {
         x.kind = RP_RULE_CAPTURE;
         char *sp = strpbrk(args, " \t");
         if (!sp) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected capture NAME REGEX", line_no);
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "expected capture NAME REGEX");
             return -1;
         }
         *sp = '\0';
         if (!valid_name(args)) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad variable name '%s'", line_no, args);
+            bad_name(args, errbuf);
             return -1;
         }
-        if (!(x.re = compile(g_strstrip(sp + 1), errbuf, line_no)))
+        if (!(x.re = compile(g_strstrip(sp + 1), errbuf)))
             return -1;
         if (g_regex_get_capture_count(x.re) < 1) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: the capture regex needs a (group)",
-                     line_no);
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "the capture regex needs a (group)");
             g_regex_unref(x.re);
             return -1;
         }
@@ -237,18 +354,21 @@ static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
         x.kind = RP_RULE_REWRITE;
         char *arrow = strstr(args, " => ");
         if (!arrow) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: expected rewrite REGEX => REPLACEMENT",
-                     line_no);
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "expected rewrite REGEX => REPLACEMENT");
             return -1;
         }
         *arrow = '\0';
         GError *e = NULL;
+        if (!g_utf8_validate(arrow + 4, -1, NULL)) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad replacement: not valid UTF-8");
+            return -1;
+        }
         if (!g_regex_check_replacement(arrow + 4, NULL, &e)) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad replacement: %s", line_no, e->message);
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad replacement: %s", e->message);
             g_error_free(e);
             return -1;
         }
-        if (!(x.re = compile(g_strstrip(args), errbuf, line_no)))
+        if (!(x.re = compile(g_strstrip(args), errbuf)))
             return -1;
         x.replacement = g_strdup(arrow + 4);
     } else if (strcmp(kw, "set") == 0) {
@@ -256,7 +376,7 @@ static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
         if (sp)
             *sp++ = '\0';
         if (!valid_name(args)) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: bad variable name '%s'", line_no, args);
+            bad_name(args, errbuf);
             return -1;
         }
         /* --define given before or after --rules wins over the file */
@@ -265,14 +385,16 @@ static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
         return 0;
     } else if (strcmp(kw, "timeout") == 0 || strcmp(kw, "max-time") == 0) {
         x.kind = kw[0] == 't' ? RP_RULE_TIMEOUT : RP_RULE_MAX_TIME;
-        if (parse_sel_seconds(args, &x, line_no, errbuf) != 0)
+        if (parse_sel_seconds(args, &x, errbuf) != 0)
             return -1;
     } else {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: unknown rule '%s'", line_no, kw);
+        char *e = escaped(kw);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "unknown rule '%s'", e);
+        g_free(e);
         return -1;
     }
     if (r->rules->len >= RP_RULES_CAP) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "line %u: more than %d rules", line_no, RP_RULES_CAP);
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "more than %d rules", RP_RULES_CAP);
         return -1;
     }
     g_array_append_val(r->rules, x);
@@ -303,7 +425,8 @@ int rp_rules_load(rp_rules *r, const char *path, char *errbuf)
             continue;
         char err[QFTP_ERRBUF_SIZE];
         if (parse_rule(r, l, i + 1, err) != 0) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "rules %.200s: %.300s", path, err);
+            /* FILE:LINE: as compilers say it, so editors jump to it */
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "%.200s:%u: %.300s", path, i + 1, err);
             rc = -1;
             break;
         }
@@ -355,7 +478,8 @@ static char *expand_vars(const rp_rules *r, const char *s, char **undefined)
 
 char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char **undefined)
 {
-    char *cur = g_strdup(line);
+    GString *view = view_new(line, strlen(line));
+    char *cur = view ? g_string_free(view, FALSE) : g_strdup(line);
     *undefined = NULL;
     bool rewritten = false;
     for (guint i = 0; i < r->rules->len; i++) {
@@ -370,6 +494,10 @@ char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char 
         }
     }
     (void)step;
+    GString *bytes = g_string_new(cur);
+    g_free(cur);
+    view_to_bytes(bytes);
+    cur = g_string_free(bytes, FALSE);
     if (!rewritten && !strstr(cur, "${"))
         return cur;
     char *out = expand_vars(r, cur, undefined);
@@ -378,7 +506,7 @@ char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char 
 }
 
 /* Replaces what re matched in s (its groups, or the whole match) with '*'. */
-static void mask_with(GRegex *re, GString *s)
+static void mask_view(const GRegex *re, GString *s)
 {
     GMatchInfo *mi = NULL;
     if (!g_regex_match(re, s->str, 0, &mi)) {
@@ -409,6 +537,20 @@ static void mask_with(GRegex *re, GString *s)
         }
     }
     g_array_free(spans, TRUE);
+}
+
+/* mask_view on any bytes: through the view when they are not valid UTF-8. */
+static void mask_with(const GRegex *re, GString *s)
+{
+    GString *v = view_new(s->str, s->len);
+    if (!v) {
+        mask_view(re, s);
+        return;
+    }
+    mask_view(re, v);
+    view_to_bytes(v);
+    g_string_assign(s, v->str);
+    g_string_free(v, TRUE);
 }
 
 char *rp_rules_mask_line(const rp_rules *r, const char *command, const char *line)
@@ -482,7 +624,7 @@ bool rp_rules_ignored_urc(const rp_rules *r, const char *line)
 {
     for (guint i = 0; i < r->rules->len; i++) {
         const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
-        if (x->kind == RP_RULE_IGNORE_URC && g_regex_match(x->re, line, 0, NULL))
+        if (x->kind == RP_RULE_IGNORE_URC && re_match(x->re, line))
             return true;
     }
     return false;
@@ -515,12 +657,19 @@ void rp_rules_capture(rp_rules *r, const char *line)
         const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
         if (x->kind != RP_RULE_CAPTURE)
             continue;
+        GString *view = view_new(line, strlen(line));
         GMatchInfo *mi = NULL;
-        if (g_regex_match(x->re, line, 0, &mi)) {
+        if (g_regex_match(x->re, view ? view->str : line, 0, &mi)) {
             char *v = g_match_info_fetch(mi, 1);
-            if (v)
-                g_hash_table_replace(r->vars, g_strdup(x->name), v);
+            if (v) {
+                GString *bytes = g_string_new(v);
+                g_free(v);
+                view_to_bytes(bytes);
+                g_hash_table_replace(r->vars, g_strdup(x->name), g_string_free(bytes, FALSE));
+            }
         }
         g_match_info_free(mi);
+        if (view)
+            g_string_free(view, TRUE);
     }
 }

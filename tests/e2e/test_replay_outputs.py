@@ -178,14 +178,20 @@ def test_timeout_rule_and_undefined():
 
 
 def test_bad_rules():
-    for text, want in [("frobnicate x\n", "line 1: unknown rule 'frobnicate'"),
-                       ("# ok\nmask (unclosed\n", "line 2: bad regex"),
-                       ("timeout 1-x 5\n", "line 1: bad step selector"),
-                       ("capture v ^no group$\n", "needs a (group)"),
-                       ("rewrite ^AT$\n", "expected rewrite REGEX => REPLACEMENT")]:
-        p = run("replay", "--dry-run", "--rules", rules("bad.rules", text), G41)
+    path = rules("bad.rules", "")
+    for text, want in [("frobnicate x\n", ":1: unknown rule 'frobnicate'"),
+                       ("# ok\nmask (unclosed\n", ":2: bad regex"),
+                       ("timeout 1-x 5\n", ":1: bad step selector"),
+                       ("capture v ^no group$\n", ":1: the capture regex needs a (group)"),
+                       ("rewrite ^AT$\n", ":1: expected rewrite REGEX => REPLACEMENT"),
+                       # not valid UTF-8: PCRE2 crashed compiling it (issue 16)
+                       ("# Latin-1\nmask-data caf\xe9(\\w)\n",
+                        ":2: bad regex 'caf\\xE9(\\w)': not valid UTF-8 at byte 4")]:
+        open(path, "wb").write(text.encode("latin-1"))
+        p = run("replay", "--dry-run", "--rules", path, G41)
         assert p.returncode == 2, (text, p.returncode)
-        assert want in p.stderr.decode(), (text, p.stderr)
+        # FILE:LINE: message, one line
+        assert p.stderr.decode() == f"qftp replay: {path}{want}\n", (text, p.stderr)
 
 
 def test_echo_hint():

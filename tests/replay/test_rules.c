@@ -111,21 +111,32 @@ static void test_bad_rules(void)
     static const struct {
         const char *text, *want;
     } cases[] = {
-        {"nonsense\n", "line 1: 'nonsense' needs arguments"},
-        {"\n\nfrob x\n", "line 3: unknown rule 'frob'"},
-        {"mask [\n", "line 1: bad regex"},
-        {"timeout * soon\n", "line 1: bad number of seconds"},
-        {"timeout 0 5\n", "line 1: bad step selector"},
-        {"capture 9$ (x)\n", "line 1: bad variable name"},
-        {"capture v x\n", "line 1: the capture regex needs a (group)"},
-        {"rewrite a -> b\n", "line 1: expected rewrite REGEX => REPLACEMENT"},
-        {"rewrite a => \\\n", "line 1: bad replacement"},
+        {"nonsense\n", ":1: 'nonsense' needs arguments"},
+        {"\n\nfrob x\n", ":3: unknown rule 'frob'"},
+        {"mask [\n", ":1: bad regex"},
+        {"timeout * soon\n", ":1: bad number of seconds"},
+        {"timeout 0 5\n", ":1: bad step selector"},
+        {"capture 9$ (x)\n", ":1: bad variable name"},
+        {"capture v x\n", ":1: the capture regex needs a (group)"},
+        {"rewrite a -> b\n", ":1: expected rewrite REGEX => REPLACEMENT"},
+        {"rewrite a => \\\n", ":1: bad replacement"},
+        /* patterns that are not valid UTF-8 (PCRE2 crashed compiling them, issue 16) */
+        {"# Latin-1\nmask caf\xe9(\n", ":2: bad regex 'caf\\xE9(': not valid UTF-8 at byte 4"},
+        {"mask-data \xff\n", ":1: bad regex '\\xFF': not valid UTF-8 at byte 1"},
+        {"ignore-urc a\xc3\n", ":1: bad regex 'a\\xC3': not valid UTF-8"},
+        {"optional /\xed\xa0\x80/\n", ":1: bad regex"}, /* a surrogate */
+        {"rewrite a => \xe9\n", ":1: bad replacement: not valid UTF-8"},
+        {"fr\xe9"
+         "b x\n",
+         ":1: unknown rule 'fr\\xE9b'"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *path = write_rules(cases[i].text);
         rp_rules *r = rp_rules_new();
         char err[QFTP_ERRBUF_SIZE] = "";
         g_assert_cmpint(rp_rules_load(r, path, err), ==, -1);
+        /* FILE:LINE: message */
+        g_assert_true(g_str_has_prefix(err, path));
         if (!strstr(err, cases[i].want))
             g_error("%s: got '%s', want '%s'", cases[i].text, err, cases[i].want);
         rp_rules_free(r);
@@ -230,6 +241,65 @@ static void test_data_masks(void)
     g_free(path);
 }
 
+/* Subjects that are not valid UTF-8 (a Latin-1 listing, binary data, a command line
+ * with raw bytes): every rule applies without a crash, masks mask whole characters, the
+ * bytes outside a mask come back unchanged. "a\xff" with (\w+)$ crashed PCRE2's JIT. */
+static void test_invalid_utf8(void)
+{
+    char *path = write_rules("mask-data (\\w+)$\n"
+                             "mask-data ^caf(.)\n"
+                             "mask ^\\+QFLST: \"(.)\n"
+                             "ignore-urc ^\\+X: .$\n"
+                             "capture name ^\\+QFTPPWD: 0,(.*)$\n"
+                             "rewrite ^(AT\\+QFTPGET=\").(.*)$ => \\1_\\2\n"
+                             "optional /^AT\\+QFTPDEL=\"\\S+\"$/\n");
+    rp_rules *r = rp_rules_new();
+    char err[QFTP_ERRBUF_SIZE];
+    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
+    static const struct {
+        const char *in, *want;
+    } data[] = {
+        {"a\xff\n", "a\xff\n"}, /* \w is not the byte: no word at the end */
+        {"ab\xc8"
+         "bx\xff\n",
+         "ab\xc8"
+         "bx\xff\n"},
+        {"caf\xe9\n", "caf*\n"}, /* a Latin-1 e-acute: one character */
+        {"caf\xc3\xa9\n", "*\n"},
+        /* the UTF-8 one is a letter: (\w+)$ takes the word */ /* the UTF-8 one */
+        {"x \xff\xfe yz\n", "x \xff\xfe *\n"},
+        {"\xf4\x8f\xbe\x80 q\n", "\xf4\x8f\xbe\x80 *\n"}, /* U+10FF80 stays itself */
+        {"\xf4\x8f\xbe\n", "\xf4\x8f\xbe\n"},             /* a truncated sequence */
+        {"\xc3\n\xff", "\xc3\n\xff\n"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(data); i++) {
+        bool masked;
+        char *got =
+            rp_rules_mask_data(r, (const uint8_t *)data[i].in, strlen(data[i].in), false, &masked);
+        g_assert_true(masked);
+        g_assert_cmpstr(got, ==, data[i].want);
+        g_free(got);
+    }
+    char *l = rp_rules_mask_line(r, "+QFLST", "+QFLST: \"\xe9t\xe9.txt\",10");
+    g_assert_cmpstr(l, ==, "+QFLST: \"*t\xe9.txt\",10");
+    g_free(l);
+    g_assert_true(rp_rules_ignored_urc(r, "+X: \xe9"));
+    g_assert_false(rp_rules_ignored_urc(r, "+X: \xe9\xe9"));
+    rp_rules_capture(r, "+QFTPPWD: 0,/caf\xe9\xff/");
+    char *undef = NULL;
+    char *cmd = rp_rules_command(r, 1, "AT+QFTPGET=\"\xe9t\xe9\xff.txt\",\"COM:\"", &undef);
+    g_assert_cmpstr(cmd, ==, "AT+QFTPGET=\"_t\xe9\xff.txt\",\"COM:\"");
+    g_assert_null(undef);
+    g_free(cmd);
+    cmd = rp_rules_command(r, 1, "AT+QFTPCWD=\"${name}\"", &undef);
+    g_assert_cmpstr(cmd, ==, "AT+QFTPCWD=\"/caf\xe9\xff/\"");
+    g_free(cmd);
+    g_assert_true(rp_rules_has(r, RP_RULE_OPTIONAL, 3, "AT+QFTPDEL=\"\xe9\xff\""));
+    rp_rules_free(r);
+    g_unlink(path);
+    g_free(path);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -239,5 +309,6 @@ int main(int argc, char **argv)
     g_test_add_func("/replay/steps", test_steps);
     g_test_add_func("/replay/diff", test_diff);
     g_test_add_func("/replay/data-masks", test_data_masks);
+    g_test_add_func("/replay/invalid-utf8", test_invalid_utf8);
     return g_test_run();
 }
