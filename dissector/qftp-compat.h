@@ -1,30 +1,36 @@
 /* qftp-compat.h - everything in the plugin that depends on the Wireshark version.
  *
- * The plugin targets Wireshark 4.0 (Debian 12's wireshark-dev 4.0.17). A port to
- * 4.2 / 4.4 changes this file only:
- *  - 4.0 and 4.2 export plugin_version / plugin_want_major / plugin_want_minor and
- *    call plugin_register(); 4.4 adds plugin_describe() and WS_PLUGIN_DESC_DISSECTOR.
- *  - 4.0 and 4.2 initialise hf_/ett_/ei_ ids to -1 (README.dissector of 4.0);
- *    4.4 expects them zero-initialised.
- *  - 4.0 tap callbacks take a tap_flags_t argument (unchanged in 4.2 / 4.4).
- *  - 4.4 renames the conversation types (CONVERSATION_* since 4.0 already).
+ * Built and tested on Wireshark 4.0 (Debian 12), 4.4 (Debian 13) and 4.6 (sid); see
+ * docs/wireshark.md. Each difference is decided by a feature test (a header, a macro,
+ * the type of an API), never by a version number, so a release in between (4.2) or
+ * after gets the right branch by construction. The plugin's sources use only the
+ * names defined here for these:
+ *  - plugin_describe(): 4.4 and later declare WS_PLUGIN_DESC_DISSECTOR in
+ *    <wsutil/plugins.h>; Debian's 4.0 -dev package does not ship that header.
+ *  - qftp_heur_bool: what a heuristic dissector returns (gboolean until C99 bool).
+ *  - qftp_pref_bool: the variable behind a boolean preference (gboolean, then bool).
+ *  - tvb_get_uint8(): the C99 name of tvb_get_guint8(), which 4.4 deprecates.
+ *  - qftp_usb_conv(): the USB conversation (device and interface descriptors) of a
+ *    bulk transfer; sub-dissectors receive it directly up to 4.2 and inside a per-URB
+ *    urb_info_t from 4.4. Addresses, endpoint and direction come from packet_info,
+ *    which has not changed.
  */
 #ifndef QFTP_COMPAT_H
 #define QFTP_COMPAT_H
 
 #include <wireshark.h>
 
-#if WIRESHARK_VERSION_MAJOR != 4 || WIRESHARK_VERSION_MINOR > 4
-#error "qftp-compat.h knows Wireshark 4.0 to 4.4"
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/dissectors/packet-usb.h>
+
+#if defined(__has_include)
+#if __has_include(<wsutil/plugins.h>)
+#include <wsutil/plugins.h>
+#endif
 #endif
 
-#if WIRESHARK_VERSION_MINOR >= 4
-#define QFTP_ID_INIT /* zero */
-#else
-#define QFTP_ID_INIT = -1
-#endif
-
-#if WIRESHARK_VERSION_MINOR >= 4
+#ifdef WS_PLUGIN_DESC_DISSECTOR
 #define QFTP_PLUGIN_DESCRIBE                                                                       \
     WS_DLL_PUBLIC uint32_t plugin_describe(void);                                                  \
     uint32_t plugin_describe(void)                                                                 \
@@ -35,12 +41,37 @@
 #define QFTP_PLUGIN_DESCRIBE
 #endif
 
-/* The exported symbols Wireshark's plugin loader looks for. */
+/* The exported symbols Wireshark's plugin loader looks for (unchanged 4.0 to 4.6). */
 #define QFTP_PLUGIN_EXPORTS(ver)                                                                   \
-    WS_DLL_PUBLIC_DEF const gchar plugin_version[] = ver;                                          \
+    WS_DLL_PUBLIC_DEF const char plugin_version[] = ver;                                           \
     WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;                       \
     WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;                       \
     QFTP_PLUGIN_DESCRIBE                                                                           \
     WS_DLL_PUBLIC void plugin_register(void)
+
+/* The return type of heur_dissector_t, read from the type itself (typeof of a call is
+ * not evaluated). */
+typedef __typeof__(((heur_dissector_t)0)(NULL, NULL, NULL, NULL)) qftp_heur_bool;
+
+/* The pointer prefs_register_bool_preference() takes: bool * once the function is
+ * declared with it, gboolean * before. _Generic picks by the function's type. */
+typedef void (*qftp_bool_pref_fn)(module_t *, const char *, const char *, const char *, bool *);
+typedef __typeof__(_Generic(prefs_register_bool_preference, qftp_bool_pref_fn
+                            : (bool)0, default
+                            : (gboolean)0)) qftp_pref_bool;
+
+/* tvbuff.h renamed its accessors to C99 names in one sweep; its host-order macro
+ * tvb_get_h_uint16 (tvb_get_h_guint16 before) tells which names a version has. */
+#ifndef tvb_get_h_uint16
+#define tvb_get_uint8 tvb_get_guint8
+#endif
+
+/* urb_info_t (4.4+) holds the per-URB fields and points at the conversation; its
+ * header also brought USB_PROTOCOL_KEY. Before it the data is the conversation. */
+#ifdef USB_PROTOCOL_KEY
+#define qftp_usb_conv(data) (((urb_info_t *)(data))->conv)
+#else
+#define qftp_usb_conv(data) ((usb_conv_info_t *)(data))
+#endif
 
 #endif

@@ -3,6 +3,7 @@ plugin, run real tshark as an unprivileged user with it, write qftp captures (ex
 independently of the core library's writer."""
 import glob
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -45,6 +46,7 @@ class Tshark:
         os.makedirs(self.home)
         os.chmod(self.home, 0o777)
         self.preload = None
+        self._bools = None
         ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
         libs = [l.split("=>")[1].split()[0] for l in ldd.splitlines()
                 if ("libasan" in l or "libubsan" in l) and "=>" in l]
@@ -93,12 +95,81 @@ class Tshark:
         rows = {}
         for line in out.splitlines():
             cols = line.split("\x02")
-            rows[int(cols[0])] = {f: (cols[i + 1].split("\x01") if cols[i + 1] else [])
-                                  for i, f in enumerate(fields)}
+            rows[int(cols[0])] = {f: ([_BOOL.get(x, x) for x in cols[i + 1].split("\x01")]
+                                      if f in self.boolean_fields() else cols[i + 1].split("\x01"))
+                                  if cols[i + 1] else [] for i, f in enumerate(fields)}
         return rows
+
+    def boolean_fields(self):
+        """Names of the FT_BOOLEAN fields this tshark knows (asked once)."""
+        if self._bools is None:
+            out = self.run("-G", "fields").stdout.decode(errors="replace")
+            self._bools = {l.split("\t")[2] for l in out.splitlines()
+                           if l.startswith("F\t") and l.count("\t") >= 3 and l.split("\t")[3] == "FT_BOOLEAN"}
+        return self._bools
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# ---- one golden reference for every Wireshark version --------------------------------
+# tshark's output format differs between 4.0, 4.4 and 4.6 in ways that say nothing about
+# the plugin (shared/wireshark-versions.md). Both sides of a comparison go through these
+# functions, so the golden files stay one reference and are never regenerated per
+# version.
+
+# FT_BYTES labels: 4.0 cuts at 36 bytes with "…" and "(N bytes)"; 4.4+ fill the label
+# and mark the cut "[…]" after the field name, sometimes without the count. Normal form:
+# the first 36 bytes, "…" when there was more, no count.
+_BYTES_LABEL = re.compile(r"^(\s*)([^\[\]:\n]+?)(?: \[…\])?: ([0-9a-f]+)(…)?(?: \(\d+ bytes?\))?$", re.M)
+# FT_RELATIVE_TIME: 4.6 picks a unit ("20.000000 milliseconds"); normal form in seconds.
+_REL_TIME = re.compile(r"(-?\d+(?:\.\d+)?) (seconds|milliseconds|microseconds|nanoseconds)\]")
+_UNIT = {"seconds": 1, "milliseconds": 1e-3, "microseconds": 1e-6, "nanoseconds": 1e-9}
+# 4.6's frame line: "Frame 1: Packet, 51 bytes on wire ..."
+_FRAME_LINE = re.compile(r"^Frame (\d+): Packet, ", re.M)
+
+
+def _bytes_label(m):
+    hexs = m.group(3)
+    cut = m.group(4) is not None or len(hexs) > 72 or " […]" in m.group(0)
+    if not cut:
+        return m.group(0) if "(" not in m.group(0) else f"{m.group(1)}{m.group(2)}: {hexs}"
+    return f"{m.group(1)}{m.group(2)}: {hexs[:72]}…"
+
+
+def _rel_time(m):
+    secs = float(m.group(1)) * _UNIT[m.group(2)]
+    return f"{secs:.9f} seconds]"
+
+
+def normalise_tree(text):
+    """tshark -V output in the one form the golden files are compared in."""
+    text = _FRAME_LINE.sub(r"Frame \1: ", text)
+    text = _BYTES_LABEL.sub(_bytes_label, text)
+    return _REL_TIME.sub(_rel_time, text)
+
+
+def normalise_fields(text, boolean_fields):
+    """tshark -T fields output with a header line (-E header=y): FT_BOOLEAN values read
+    1/0 (4.0) or True/False (4.4+); normal form 1/0."""
+    lines = text.split("\n")
+    if not lines or not boolean_fields:
+        return text
+    head = lines[0].split("\t")
+    cols = [i for i, h in enumerate(head) if h in boolean_fields]
+    if not cols:
+        return text
+    out = [lines[0]]
+    for line in lines[1:]:
+        v = line.split("\t")
+        for i in cols:
+            if i < len(v):
+                v[i] = ",".join(_BOOL.get(x, x) for x in v[i].split(","))
+        out.append("\t".join(v))
+    return "\n".join(out)
+
+
+_BOOL = {"True": "1", "False": "0"}
 
 
 def write_capture(path, frames, name=b"qftp", with_dir=True):

@@ -1,0 +1,183 @@
+/* qftp-plugin.h - what the files of the Wireshark plugin share (not installed).
+ *
+ *   packet-qftp.c    registration, and the trees built from per-frame records
+ *   qftp-frames.c    per-frame records: the first pass feeds each conversation's
+ *                    qftp_session and keeps what every frame needs later
+ *   qftp-usb.c       USB bulk: which endpoints carry AT, one session per port
+ *   qftp-taps.c      statistics, response times, export objects
+ *
+ * Everything here has hidden visibility (the plugin exports plugin_* only); the
+ * qftpd_ prefix keeps these names apart from the core library's qftp_*.
+ *
+ * Copyright 2024 the qftp authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef QFTP_PLUGIN_H
+#define QFTP_PLUGIN_H
+
+#include "qftp-compat.h"
+
+#include <epan/packet.h>
+#include <epan/proto_data.h>
+
+#include "qftp/session.h"
+#include "qftp/tables.h"
+
+/* ---- preferences (packet-qftp.c) ------------------------------------------------ */
+
+enum { QFTP_HOST_AUTO = 0, QFTP_HOST_CLIENT = 1, QFTP_HOST_SERVER = 2 };
+
+extern gint qftpd_pref_dialect;
+extern gint qftpd_pref_host_side;
+extern guint qftpd_pref_rsptimeout;
+extern qftp_pref_bool qftpd_pref_hide_passwords;
+
+extern int proto_qftp;
+
+/* ---- per-frame records (qftp-frames.c) -------------------------------------------- */
+
+/* One event of the parser, as a frame shows it. */
+typedef struct {
+    guint8 kind;   /* qftp_event_kind */
+    guint8 dir;    /* qftp_dir */
+    guint8 final;  /* qftp_final_kind */
+    guint8 reason; /* qftp_data_end_reason */
+    guint16 flags; /* QFTP_EVF_* */
+    guint8 is_urc; /* the line completed txn (its completion URC) */
+    guint8 has_err, has_pe;
+    gint32 off;   /* offset of the span in the frame; -1: bytes in `copy` */
+    guint32 len;  /* span length */
+    guint32 txn;  /* 1-based transaction index, 0 none */
+    gint64 value; /* event value (CME code, CONNECT n, payload so far ...) */
+    gint64 err, pe;
+    guint8 *copy;  /* the span when it began in an earlier frame */
+    char *value_s; /* the result value (integer or string) as text, NULL none */
+} qftp_item;
+
+typedef struct {
+    guint8 severity; /* qftp_severity */
+    guint8 cls;      /* QFTP_NC_* */
+    guint32 txn;
+    char *text;
+} qftp_fnote;
+
+enum {
+    QFTP_NC_GENERIC = 0,
+    QFTP_NC_ERROR_RESULT,
+    QFTP_NC_ERROR_URC,
+    QFTP_NC_PARAM,
+    QFTP_NC_BUSY,
+    QFTP_NC_NO_RESULT,
+    QFTP_NC_GUARD,
+    QFTP_NC_LEN,
+    QFTP_NC_SLOW,
+    QFTP_NC_CLEARTEXT,
+    QFTP_NC_UNSOLICITED,
+};
+
+typedef struct qftp_conv qftp_conv;
+
+typedef struct {
+    qftp_conv *conv;
+    guint64 base; /* stream offset of the frame's first byte (its direction) */
+    guint32 len;  /* bytes of the frame */
+    guint32 n_items, n_notes;
+    qftp_item *items;
+    qftp_fnote *notes;
+    guint32 cont_in; /* a line that begins here ends in that frame */
+    guint8 dir, dialect, state;
+} qftp_frec;
+
+#define QFTP_RING 32
+
+struct qftp_conv {
+    qftp_session *s;
+    guint64 off[2]; /* bytes fed per direction */
+    qftp_frec *ring[2][QFTP_RING];
+    guint ring_pos[2];
+    guint32 cur_frame;
+    guint32 last_frame;
+    qftp_ts last_ts;
+    gboolean finished;
+    qftp_frec *cur;          /* record being filled */
+    const guint8 *cur_bytes; /* its bytes, during the feed */
+    GArray *items;           /* scratch qftp_item */
+    GArray *notes;           /* scratch qftp_fnote */
+    GArray *notes_seen;      /* guint16 per txn index */
+    GArray *open;            /* guint32 txn indices that may still get notes */
+    guint32 txn_seen;        /* txns known so far */
+    guint32 sess_notes_seen;
+    wmem_map_t *late;      /* frame -> qftp_frec*: what the session's finish added */
+    GByteArray *prefix[2]; /* bytes of a line begun in an earlier frame (TX/RX) */
+    guint32 tcp_host_port; /* serial-over-TCP: the host's port, learnt from its first command */
+    guint64 usb_eps;       /* USB without descriptors: endpoints (bit n = address n, IN and
+                              OUT folded) that have carried AT traffic */
+};
+
+/* The conversation of a key (file scope), made on first use / NULL when unknown. */
+qftp_conv *qftpd_conv_get(guint64 key);
+qftp_conv *qftpd_conv_lookup(guint64 key);
+
+/* First pass of a frame: feeds its bytes to the conversation's session and returns
+ * the frame's record (file scope). */
+qftp_frec *qftpd_first_pass(qftp_conv *c, tvbuff_t *tvb, packet_info *pinfo, qftp_dir dir);
+
+/* End of the capture, seen from the second pass: the session's last word goes to the
+ * frames it concerns (conv->late). Idempotent. */
+void qftpd_finish_conv(qftp_conv *c);
+
+/* Transaction idx (1-based) of the conversation's session; NULL for 0 or none. */
+const qftp_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx);
+
+/* device-quirks.md "Framing": a line that starts with AT (any case) is the host's. */
+gboolean qftpd_looks_like_host(tvbuff_t *tvb);
+
+/* Direction of a frame that carries none. */
+qftp_dir qftpd_guess_dir(const qftp_conv *c, tvbuff_t *tvb);
+
+/* File scope: init and cleanup routines. */
+void qftpd_frames_init(void);
+void qftpd_frames_cleanup(void);
+
+static inline void qftpd_nstime_from_ns(nstime_t *t, qftp_ts ns)
+{
+    t->secs = (time_t)(ns / QFTP_NS_PER_SEC);
+    t->nsecs = (int)(ns % QFTP_NS_PER_SEC);
+}
+
+static inline gboolean qftpd_is_listing(const qftp_txn *t)
+{
+    return t && (strcmp(t->command, "+QFTPLIST") == 0 || strcmp(t->command, "+QFTPNLST") == 0 ||
+                 strcmp(t->command, "+QFTPMLSD") == 0);
+}
+
+/* ---- dissection (packet-qftp.c) ---------------------------------------------------- */
+
+/* Dissects a frame of the serial session `key`; dir_hint is a P2P_DIR_* (unknown:
+ * guessed). Returns the bytes taken. */
+int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint64 key,
+                         int dir_hint);
+
+extern value_string *qftpd_err_vals; /* GSM chapter 3 (negative) + BG96 chapter 5 */
+extern value_string *qftpd_cme_vals; /* +CME ERROR codes + BG96 chapter 5 */
+
+/* ---- USB (qftp-usb.c) ------------------------------------------------------------- */
+
+void qftpd_usb_register(void);
+void qftpd_usb_handoff(void);
+
+/* ---- taps (qftp-taps.c) ------------------------------------------------------------- */
+
+/* What taps get: one per frame record. */
+typedef struct {
+    const qftp_frec *rec;
+    tvbuff_t *tvb;
+    guint32 frame;
+} qftp_tap_info;
+
+void qftpd_taps_register(void);
+void qftpd_taps_handoff(void);
+void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *r, const qftp_frec *late);
+void qftpd_taps_cleanup(void);
+
+#endif
