@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what qftp needs to build and test on Debian 12, with apt-get, if missing.
-# Usage: scripts/install-deps.sh   (as root, or with sudo available)
+# Usage: scripts/install-deps.sh [--check]   (as root, or with sudo available)
+#   --check: install nothing; exit 1 when something is missing.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
@@ -12,6 +13,10 @@ for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+if [ "${1:-}" = --check ]; then
+    echo "missing: ${missing[*]}" >&2
+    exit 1
+fi
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -4,6 +4,7 @@ with the plugin, two passes and full trees. No crash, no dissector bug, and, whe
 plugin is an ASan/UBSan build (cmake -DQFTP_SANITIZE=ON), no sanitizer report.
 QFTP_FUZZ_COUNT sets the corrupted copies per capture (default 4; bench/dissector_fuzz.sh
 runs many more)."""
+import glob
 import os
 import re
 import subprocess
@@ -39,7 +40,10 @@ def sanitizer_plugin():
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit(f"cannot build the sanitizer plugin: {p.stdout[-2000:]}{p.stderr[-2000:]}")
-    os.environ["QFTP_PLUGIN"] = os.path.join(asan, "dissector", "plugins", "4.0", "epan", "qftp.so")
+    hits = glob.glob(os.path.join(asan, "dissector", "plugins", "*", "epan", "qftp.so"))
+    if len(hits) != 1:
+        raise SystemExit(f"cannot find the sanitizer plugin under {asan}: {hits}")
+    os.environ["QFTP_PLUGIN"] = hits[0]
 
 
 sanitizer_plugin()
