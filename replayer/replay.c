@@ -67,6 +67,10 @@ typedef struct {
     bool gone;
     char gone_msg[QFTP_ERRBUF_SIZE];
     int64_t last_rx_mono;   /* monotonic time of the last chunk read */
+    uint64_t rx_total;      /* bytes read from the device */
+    unsigned silent;        /* steps in a row that timed out with nothing read */
+    unsigned silent_first;  /* the first of them */
+    int64_t silent_since;   /* when its command was written (monotonic) */
     unsigned *live_index;   /* per step: live txn index, 0 = not sent */
     qftp_ts *deadline_real; /* per step: its full-outcome deadline (monotonic ns) */
     bool *timed_out;
@@ -191,6 +195,7 @@ static int pump(rp_run *r, int timeout_ms)
         if (got > 0) {
             qftp_ts ts = real_ns();
             r->last_rx_mono = mono_ns();
+            r->rx_total += (uint64_t)got;
             record(r, QFTP_DIR_RX, buf, (size_t)got, ts);
             rp_items_feed(r->live, QFTP_DIR_RX, buf, (size_t)got, ts, r->last_rx_mono);
             if (r->live->over_cap) {
@@ -618,6 +623,35 @@ static int wait_deferred(rp_run *r, uint64_t before, int64_t *prev_done)
     return 0;
 }
 
+/* Counts the steps in a row that timed out with nothing at all from the device; at
+ * RP_SILENT_STEPS the device is taken as gone (a device error, exit 3) instead of
+ * failing every later step one timeout at a time. True when the run stops here. */
+static bool silent_step(rp_run *r, const rp_step *st, bool silent, int64_t t0)
+{
+    if (!silent) {
+        r->silent = 0;
+        return false;
+    }
+    if (r->silent++ == 0) {
+        r->silent_first = st->number;
+        r->silent_since = t0;
+    }
+    if (r->silent < RP_SILENT_STEPS)
+        return false;
+    char what[200];
+    double secs = (double)(mono_ns() - r->silent_since) / 1e9;
+    if (r->rx_total == 0)
+        snprintf(what, sizeof what,
+                 "never answered: not one byte during steps %u-%u (%.1f s); is it powered, on "
+                 "this port, at this baud?",
+                 r->silent_first, st->number, secs);
+    else
+        snprintf(what, sizeof what, "stopped answering: not one byte during steps %u-%u (%.1f s)",
+                 r->silent_first, st->number, secs);
+    mark_gone(r, what, 0);
+    return true;
+}
+
 static void run_steps(rp_run *r, rp_capture_result *cr)
 {
     const rp_opts *o = r->o;
@@ -679,6 +713,7 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
             res->t_start = real_ns();
         }
         set_state(r, RS_SENT);
+        uint64_t rx_before = r->rx_total;
         res->timeout_ns = step_timeout(r, st, res->command, st->recorded_wait);
         res->recorded_ns = st->recorded_wait;
         int64_t deadline = t0 + res->timeout_ns;
@@ -714,6 +749,10 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
         if (!to && wait_for(r, st, li, deadline, false, &to) < 0)
             goto gone;
         r->timed_out[i] = to;
+        if (silent_step(r, st, to && r->rx_total == rx_before, t0)) {
+            compare_step(r, st, res, false);
+            return;
+        }
         prev_done = to ? -1 : r->last_rx_mono;
         res->actual_ns = to ? -1 : (r->last_rx_mono > t0 ? r->last_rx_mono - t0 : 0);
         r->deadline_real[i] =

@@ -25,6 +25,9 @@
 #define RP_TEXT_CAP 4096           /* longest line text kept in an item */
 #define RP_RULES_CAP 1024          /* rules per file */
 #define RP_VARS_CAP 256
+/* Steps in a row that time out with not one byte from the device: it is dead, off or
+ * miswired, not regressed; the run stops with a device error (docs/replay.md). */
+#define RP_SILENT_STEPS 3
 
 /* ---- items: what one side answered, per transaction ------------------------- */
 

@@ -4,9 +4,12 @@ device that never answers. Each case failed (crash, leak, unbounded memory, a 3-
 run of timeouts) before its fix."""
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "replay"))
@@ -49,4 +52,70 @@ def test_latin1_download():
 
 
 case("mask-data on a Latin-1 download: the step fails, nothing crashes", test_latin1_download)
+
+
+# ---- 10. a device that never answers -------------------------------------------------------
+class FakeDevice:
+    """A TCP device that answers OK to its first `answers` command lines, then reads
+    and says nothing."""
+
+    def __init__(self, answers=0):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.answers = answers
+        self.t = threading.Thread(target=self.serve, daemon=True)
+        self.t.start()
+
+    def serve(self):
+        c, _ = self.sock.accept()
+        buf = b""
+        with c:
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    return
+                buf += b
+                while b"\r" in buf:
+                    _, buf = buf.split(b"\r", 1)
+                    if self.answers > 0:
+                        self.answers -= 1
+                        c.sendall(b"\r\nOK\r\n")
+
+    def close(self):
+        self.sock.close()
+
+
+def replay_fake(capture, answers, name):
+    dev = FakeDevice(answers)
+    t0 = time.monotonic()
+    p = run("replay", capture, "--device", f"tcp:127.0.0.1:{dev.port}", "--timeout-scale", "0.2",
+            "--ignore-echo", "--json", tmp(name), "--junit", tmp(name + ".xml"))
+    dev.close()
+    return p, time.monotonic() - t0, json.load(open(tmp(name)))["captures"][0]
+
+
+def test_silent_device():
+    # GSM 4.1, 5 steps, each timing out after about 1 s: the third silent step ends the run
+    p, secs, c = replay_fake(G41, 0, "silent.json")
+    out = p.stdout.decode()
+    assert p.returncode == 3, (p.returncode, out)
+    assert [s["status"] for s in c["steps"]] == ["error"] * 3 + ["not_run"] * 2, c["steps"]
+    assert c["transport_error"] and "never answered: not one byte during steps 1-3" in c["transport_error"], c
+    assert "device error:" in out and "(3 of 5 steps ran)" in out, out
+    assert secs < 30, secs
+
+
+def test_device_goes_silent():
+    # manual 3.7, 19 steps: two answered, then silence from step 3: stops after step 5
+    p, _, c = replay_fake(M37, 2, "quiet.json")
+    assert p.returncode == 3, (p.returncode, p.stdout.decode())
+    st = [s["status"] for s in c["steps"]]
+    assert st[2:5] == ["error"] * 3 and st[5:] == ["not_run"] * 14, st
+    assert "stopped answering: not one byte during steps 3-5" in c["transport_error"], c
+
+
+case("a device silent from the first step: device error after 3 steps, exit 3", test_silent_device)
+case("a device that stops answering: device error after 3 silent steps", test_device_goes_silent)
 done()
