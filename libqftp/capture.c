@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +112,10 @@ struct qftp_capture_writer {
     bool failed; /* a write reached the file only in part: nothing can be committed */
     char name[CAP_NAME_MAX + 1];
     uint64_t frames;
+    /* direct writers: the file's length and frame count after the last flush that
+     * reached the file whole; a failed write cuts the file back to them */
+    off_t good_len;
+    uint64_t good_frames;
     uint8_t *buf; /* one frame: tags + up to QFTP_CAPTURE_MAX_PAYLOAD bytes */
 };
 
@@ -239,6 +244,23 @@ qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissect
     return capw_open(path, dissector_name, true, errbuf);
 }
 
+/* A write failed (disk full, a size limit): a direct file is cut back to the last
+ * frame that reached it whole, so it stays a readable capture that holds exactly the
+ * frames qftp_capw_frames() counts. What the stream still buffers is dropped, never
+ * written after the cut. (Standard output cannot be cut: its last record may be short.) */
+static void failed_now(qftp_capture_writer *w)
+{
+    w->failed = true;
+    if (!w->path || w->tmp)
+        return;
+    int e = errno;
+    __fpurge(w->fp);
+    if (ftruncate(fileno(w->fp), w->good_len) == 0 && fseeko(w->fp, w->good_len, SEEK_SET) == 0)
+        w->frames = w->good_frames;
+    clearerr(w->fp);
+    errno = e;
+}
+
 static int check_stream(qftp_capture_writer *w, char *errbuf)
 {
     if (!w->failed && !ferror(w->fp))
@@ -246,7 +268,7 @@ static int check_stream(qftp_capture_writer *w, char *errbuf)
     if (!w->failed) {
         ERR("cannot write %s: %s", w->path ? w->path : "standard output",
             errno ? strerror(errno) : "I/O error");
-        w->failed = true;
+        failed_now(w);
     } else {
         ERR("cannot write %s: an earlier write failed", w->path ? w->path : "standard output");
     }
@@ -298,10 +320,17 @@ int qftp_capw_flush(qftp_capture_writer *w, char *errbuf)
         return -1;
     errno = 0;
     if (pcap_dump_flush(w->dump) < 0) {
-        w->failed = true;
         ERR("cannot write %s: %s", w->path ? w->path : "standard output",
             errno ? strerror(errno) : "I/O error");
+        failed_now(w);
         return -1;
+    }
+    if (w->path && !w->tmp) {
+        off_t at = ftello(w->fp);
+        if (at >= 0) {
+            w->good_len = at;
+            w->good_frames = w->frames;
+        }
     }
     return 0;
 }

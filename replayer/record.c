@@ -6,13 +6,13 @@
  * crossed the wire from their side), written to the other side at once, and a full
  * buffer stops reads from its source until the destination takes bytes again, so
  * nothing is ever dropped and memory stays bounded. No timer ever delays a write; the
- * only timers are the capture flush, the drain after a stop and the linger after the
- * host's end of input.
+ * only timers are the drain after a stop and the linger after the host's end of input.
  *
  * The host side is a pty we create (--pty), one TCP client at a time (--listen), or the
  * terminal we run in (--interactive). The capture is written in place
- * (qftp_capw_open_direct) and flushed within FLUSH_NS of every frame, so it can be read
- * while recording and survives a kill up to the last flush.
+ * (qftp_capw_open_direct) and each read reaches the file before its bytes are relayed
+ * (one write(2) per read): it can be read while recording, survives a kill, and a
+ * capture that cannot be written stops the relay before an unrecorded byte crosses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,10 +43,9 @@
 #define READ_MIN 4096         /* below this much room a buffer waits for its reader */
 #define READ_BURST 4          /* reads per side and wakeup while data keeps coming */
 #define BURST_MIN 2048        /* a read this long says more is probably there */
-#define FLUSH_NS (500 * QFTP_NS_PER_MS)
-#define DRAIN_MS 1000    /* after a stop: how long buffered bytes may take to leave */
-#define HUP_RETRY_MS 100 /* a pty master with no slave open: look again after this */
-#define CONNECT_MS 10000 /* tcp: device */
+#define DRAIN_MS 1000         /* after a stop: how long buffered bytes may take to leave */
+#define HUP_RETRY_MS 100      /* a pty master with no slave open: look again after this */
+#define CONNECT_MS 10000      /* tcp: device */
 #define DEFAULT_LINGER 1000
 #define KEY_QUIT 0x1d /* Ctrl-] */
 
@@ -70,8 +69,8 @@ static void usage(FILE *f)
           "\n"
           "Relays bytes between a host application and a module, unchanged and as they come,\n"
           "and records both directions with their times as a qftp capture (docs/record.md).\n"
-          "Runs until SIGINT/SIGTERM; the capture is flushed every half second and closed\n"
-          "cleanly at the end.\n"
+          "Runs until SIGINT/SIGTERM; each read is in the capture before it is relayed, and\n"
+          "the capture is closed cleanly at the end.\n"
           "\n"
           "  --device SPEC       the module: /dev/ttyUSB2, a pty path, or tcp:HOST:PORT\n"
           "  --baud N            serial rate (default: keep the port's)\n"
@@ -172,8 +171,6 @@ typedef struct {
     uint8_t last_key; /* the previous input byte, for \r\n -> \r */
 
     qftp_capture_writer *cap;
-    bool cap_dirty;
-    qftp_ts flush_due; /* monotonic */
 
     relay_buf tx, rx; /* tx: host -> module, rx: module -> host */
     uint64_t bytes[2];
@@ -211,29 +208,23 @@ static void finish(recorder *r, end_reason why, const char *fmt, ...)
     }
 }
 
-static void record(recorder *r, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts now_mono)
+/* Writes one read to the capture, through to the file, before its bytes may be relayed:
+ * a capture that cannot take them (disk full, a size limit) stops the relay with these
+ * bytes unsent, so nothing ever crosses unrecorded and the file (cut back to its last
+ * whole frame by the writer) holds exactly what was relayed. False: do not relay. */
+static bool record(recorder *r, qftp_dir dir, const uint8_t *b, size_t n)
 {
     char err[QFTP_ERRBUF_SIZE];
-    if (qftp_capw_write(r->cap, dir, clock_ns(CLOCK_REALTIME), false, b, n, err) != 0) {
-        /* These bytes still reach their side; nothing read after them is relayed. */
-        finish(r, END_CAPTURE, "%s; relaying stopped, the capture is complete only up to here",
-               err);
-        return;
+    if (qftp_capw_write(r->cap, dir, clock_ns(CLOCK_REALTIME), false, b, n, err) != 0 ||
+        qftp_capw_flush(r->cap, err) != 0) {
+        finish(r, END_CAPTURE,
+               "%s; relaying stopped: the capture holds everything relayed until then, the %zu "
+               "bytes just read from the %s were not relayed",
+               err, n, dir == QFTP_DIR_TX ? "host" : "device");
+        return false;
     }
     r->bytes[dir] += n;
-    if (!r->cap_dirty) {
-        r->cap_dirty = true;
-        r->flush_due = now_mono + FLUSH_NS;
-    }
-}
-
-static void flush_capture(recorder *r)
-{
-    char err[QFTP_ERRBUF_SIZE];
-    r->cap_dirty = false;
-    if (r->cap && qftp_capw_flush(r->cap, err) != 0)
-        finish(r, END_CAPTURE, "%s; relaying stopped, the capture is complete only up to here",
-               err);
+    return true;
 }
 
 /* ---- the host side --------------------------------------------------------------------- */
@@ -403,7 +394,8 @@ static bool read_device(recorder *r, qftp_ts now)
     uint8_t *at = r->rx.b + r->rx.end;
     ssize_t n = read(r->dev.fd, at, room);
     if (n > 0) {
-        record(r, QFTP_DIR_RX, at, (size_t)n, now);
+        if (!record(r, QFTP_DIR_RX, at, (size_t)n))
+            return false;
         r->rx.end += (size_t)n;
         r->quiet_since = now;
         pump_to_host(r, now);
@@ -429,7 +421,8 @@ static bool read_host(recorder *r, qftp_ts now)
         if (r->kind == HOST_TERM)
             len = map_input(r, at, len);
         if (len) {
-            record(r, QFTP_DIR_TX, at, len, now);
+            if (!record(r, QFTP_DIR_TX, at, len))
+                return false;
             r->tx.end += len;
             pump_to_device(r);
         }
@@ -503,11 +496,6 @@ static void run(recorder *r, const sigset_t *waitmask)
                 drop_host(r, "disconnected");
             continue;
         }
-        if (r->cap_dirty && now >= r->flush_due) {
-            flush_capture(r);
-            continue;
-        }
-
         struct pollfd p[4];
         int np = 0, i_dev = -1, i_in = -1, i_out = -1, i_lis = -1;
         int tmo = -1;
@@ -551,8 +539,6 @@ static void run(recorder *r, const sigset_t *waitmask)
             i_lis = np;
             p[np++] = (struct pollfd){r->lsock, POLLIN, 0};
         }
-        if (r->cap_dirty)
-            min_timeout(&tmo, ms_until(now, r->flush_due));
         if (draining)
             min_timeout(&tmo, ms_until(now, drain_end));
         if (r->in_eof)

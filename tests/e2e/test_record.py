@@ -640,8 +640,11 @@ def capture_on_stdout():
 
 
 def capture_write_fails():
-    """A capture the file system refuses (here: over RLIMIT_FSIZE, as on a full disk): the
-    relay stops at once, says why, exits 1; the file keeps what was written."""
+    """A capture the file system refuses (here: over RLIMIT_FSIZE, as on a full disk) while
+    both sides send: the relay stops at once, says why, exits 1; the file is a whole
+    capture (cut back to its last whole frame) holding exactly what each side received,
+    and the summary counts what the file holds. (Before: ~95 KB relayed unrecorded, the
+    summary claiming 3x the frames in the file, the last record cut.)"""
     import resource
 
     def limit():
@@ -653,20 +656,30 @@ def capture_write_fails():
                                       preexec_fn=limit) as rec:
         module = mod.accept()
         host = tcp_host(rec.port)
-        data = payload(2 << 20, 11)
-        r = Pump(_recv, module, keep=True, timeout=10)
-        try:
-            _send(host, data, chunk=16384)
-        except OSError:
-            pass  # the recorder stopped while we were sending
+        up, down = payload(2 << 20, 11), payload(2 << 20, 12)
+        got_up = Pump(_recv, module, keep=True, timeout=10)
+        got_down = Pump(_recv, host, keep=True, timeout=10)
+
+        def send(end, data):
+            try:
+                _send(end, data, chunk=4096)
+            except OSError:
+                pass  # the recorder stopped while we were sending
+        senders = [Pump(send, host, up), Pump(send, module, down)]
         assert rec.wait() == 1, rec.stderr()
+        for t in senders:
+            t.get(30)
         err = rec.stderr()
         assert f"cannot write {cap}: File too large" in err and "relaying stopped" in err, err
-        got = r.get()[2]
-        c = Capture(cap, allow_cut=True)
-        assert 0 < len(c.stream(TX)) < len(data) and data.startswith(c.stream(TX))
-        assert data.startswith(got)
-        print(f"# capture refused after {len(c.stream(TX))} bytes; the module got {len(got)}")
+        c = Capture(cap)  # whole: no record cut short
+        tx, rx = c.stream(TX), c.stream(RX)
+        assert 0 < len(tx) + len(rx) and os.path.getsize(cap) <= 200000
+        # each side received exactly what the capture holds: nothing relayed unrecorded
+        assert got_up.get()[2] == tx, (len(got_up.get()[2]), len(tx))
+        assert got_down.get()[2] == rx, (len(got_down.get()[2]), len(rx))
+        m = re.search(r"(\d+) frames; host->module (\d+) bytes, module->host (\d+) bytes", err)
+        assert m and tuple(map(int, m.groups())) == (len(c.frames), len(tx), len(rx)), (err, len(c.frames))
+        print(f"# capture refused after {len(c.frames)} frames, {len(tx)} + {len(rx)} bytes")
 
 
 def errors():
@@ -727,7 +740,8 @@ case("--interactive on a terminal: SIGTERM restores the terminal", interactive_t
 case("--listen: hosts one after another (and a half-close) are all relayed and recorded", hosts_one_after_another)
 case("--pty: a host that closes and reopens the port is served again; no spinning", pty_reopened)
 case("-w - writes the capture to stdout, the listening line to stderr", capture_on_stdout)
-case("a capture that cannot be written stops the relay: exit 1, message", capture_write_fails)
+case("a capture that cannot be written stops the relay at once: exit 1, the file and the summary hold "
+     "exactly what was relayed", capture_write_fails)
 case("usage errors exit 2, a missing device 3, with clear messages", errors)
 shutil.rmtree(TMP, ignore_errors=True)
 done()

@@ -53,7 +53,10 @@ qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name
  * must be readable while it grows and after the writer is killed: the file header is
  * on disk when this returns, and every frame is after the next qftp_capw_flush() (a
  * reader sees whole records up to the last flush; a kill between flushes may leave a
- * last record cut short). Frames are buffered in 256 KiB. qftp_capw_close() with
+ * last record cut short). Frames are buffered in 256 KiB. A write or flush that fails
+ * (disk full, a file size limit) cuts the file back to its length after the last
+ * successful flush and drops what was buffered since: the file stays a whole capture
+ * and qftp_capw_frames() then counts the frames it holds. qftp_capw_close() with
  * commit=true flushes and fsyncs; with commit=false, or after a failed write, the file
  * stays as far as it was written. */
 qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissector_name,
@@ -63,6 +66,7 @@ qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissect
 int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
                     const uint8_t *data, size_t len, char *errbuf);
 int qftp_capw_flush(qftp_capture_writer *w, char *errbuf);
+/* Frames written; after a failed write of a direct writer, the frames in the file. */
 uint64_t qftp_capw_frames(const qftp_capture_writer *w);
 /* Returns 0 or -1; frees w in every case. (qftp_capw_open_direct: see there.) */
 int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf);
