@@ -51,9 +51,12 @@ void qftp_import_opts_init(qftp_import_opts *o)
 
 /* The first 64 non-blank lines of the head: each counts for the first layout whose probe
  * takes it; the first layout whose count reaches its share wins. */
-qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
+qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
 {
-    unsigned taken[G_N_ELEMENTS(layouts)] = {0}, lines = 0;
+    enum { NL = G_N_ELEMENTS(layouts) };
+    unsigned taken[NL] = {0}, lines = 0, first_taken[NL] = {0}, first_not[NL] = {0};
+    size_t first_off[NL] = {0}, first_len[NL] = {0}, not_off[NL] = {0}, not_len[NL] = {0};
+    unsigned line_no = 0;
     size_t i = 0;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
         i = 3;
@@ -61,23 +64,89 @@ qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
         const uint8_t *e = memchr(head + i, '\n', n - i);
         size_t len = e ? (size_t)(e - (head + i)) : n - i;
         const uint8_t *s = head + i;
+        size_t off = i;
         i += len + 1;
+        line_no++;
         while (len && s[len - 1] == '\r')
             len--;
         if (log_blank(s, len))
             continue;
         lines++;
-        for (size_t k = 0; k < G_N_ELEMENTS(layouts); k++) {
-            if (layouts[k]->probe && layouts[k]->probe(s, len)) {
+        bool counted = false;
+        for (size_t k = 0; k < NL; k++) {
+            if (!layouts[k]->probe)
+                continue;
+            bool yes = layouts[k]->probe(s, len);
+            if (yes && !counted) {
                 taken[k]++;
-                break;
+                counted = true;
+                if (!first_taken[k]) {
+                    first_taken[k] = line_no;
+                    first_off[k] = off;
+                    first_len[k] = len;
+                }
+            } else if (!yes && !first_not[k]) {
+                first_not[k] = line_no;
+                not_off[k] = off;
+                not_len[k] = len;
             }
         }
     }
-    for (size_t k = 0; k < G_N_ELEMENTS(layouts); k++)
-        if (taken[k] && (layouts[k]->share == 0 || taken[k] * layouts[k]->share >= lines))
-            return layouts[k]->id;
-    return QFTP_FMT_PLAIN;
+    qftp_log_format f = QFTP_FMT_PLAIN;
+    size_t chosen = NL;
+    for (size_t k = 0; k < NL && chosen == NL; k++)
+        if (taken[k] && (layouts[k]->share == 0 || taken[k] * layouts[k]->share >= lines)) {
+            f = layouts[k]->id;
+            chosen = k;
+        }
+    if (!info)
+        return f;
+    info->format = f;
+    info->detected = true;
+    info->head_lines = lines;
+    info->n_tried = 0;
+    for (size_t k = 0; k < NL && info->n_tried < G_N_ELEMENTS(info->tried); k++) {
+        if (!layouts[k]->probe)
+            continue;
+        qftp_import_tried *t = &info->tried[info->n_tried++];
+        t->format = layouts[k]->id;
+        t->line_no = first_not[k];
+        size_t m = not_len[k] < sizeof t->text - 1 ? not_len[k] : sizeof t->text - 1;
+        memcpy(t->text, head + not_off[k], m);
+        t->text[m] = '\0';
+    }
+    if (chosen < NL) {
+        const log_layout *l = layouts[chosen];
+        char words[200] = "";
+        if (l->describe)
+            l->describe(head + first_off[chosen], first_len[chosen], words, sizeof words);
+        info->taken = taken[chosen];
+        if (l->share == 0)
+            snprintf(info->why, sizeof info->why, "%s: %s", l->name, words[0] ? words : "");
+        else
+            snprintf(info->why, sizeof info->why, "%s: %s (%u of the first %u lines)", l->name,
+                     words[0] ? words : "its lines", taken[chosen], lines);
+    } else {
+        info->taken = lines;
+        snprintf(info->why, sizeof info->why,
+                 "plain: no layout with times, markers or headers took %s of the first %u lines",
+                 lines > 1 ? "enough" : "any", lines);
+    }
+    return f;
+}
+
+qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
+{
+    return qftp_log_detect_info(head, n, NULL);
+}
+
+void log_skipped(log_ctx *c)
+{
+    qftp_import_info *info = c->o->info;
+    if (!info)
+        return;
+    if (!info->skipped++)
+        info->first_skipped = c->r.line_no;
 }
 
 int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, void *user,
@@ -116,8 +185,16 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;
-    if (f == QFTP_FMT_AUTO)
-        f = qftp_log_detect(c.r.buf + c.r.pos, c.r.end - c.r.pos);
+    qftp_import_info *info = opts->info;
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (f == QFTP_FMT_AUTO) {
+        f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
+    } else if (info) {
+        info->format = f;
+        snprintf(info->why, sizeof info->why, "%s, as --%s says", qftp_log_format_name(f),
+                 f == QFTP_FMT_REGEX && opts->format != QFTP_FMT_REGEX ? "regex" : "format");
+    }
     if (format_used)
         *format_used = f;
     const log_layout *l = layout_of(f);
@@ -128,9 +205,12 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     if (!l->open || (rc = l->open(&c, state)) == 0) {
         uint8_t *s;
         size_t len;
-        while ((rc = log_next_line(&c.r, &s, &len, errbuf)) == 1)
+        while ((rc = log_next_line(&c.r, &s, &len, errbuf)) == 1) {
+            if (info)
+                info->lines = c.r.line_no;
             if ((rc = l->line(&c, state, s, len)) != 0)
                 break;
+        }
         if (rc == 0 && l->finish)
             rc = l->finish(&c, state);
     }

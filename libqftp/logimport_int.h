@@ -12,6 +12,7 @@
 #ifndef QFTP_LOGIMPORT_INT_H
 #define QFTP_LOGIMPORT_INT_H
 
+#include <glib.h>
 #include <stdio.h>
 
 #include "qftp/logimport.h"
@@ -74,7 +75,10 @@ typedef struct {
     qftp_ts last;
     bool have_last;
     qftp_ts day_off; /* days added to times of day after midnight */
-    bool data;       /* the record is data-mode bytes: not redacted */
+    qftp_ts base;    /* have_base: the time of records without one before the first that
+                        has one (PuTTY's header, the first time further down the log) */
+    bool have_base;
+    bool data; /* the record is data-mode bytes: not redacted */
 } log_emitter;
 
 /* Appends bytes to the record being built (an allocation failure is reported by
@@ -90,8 +94,8 @@ static inline void log_add1(log_emitter *e, uint8_t b)
 /* Hands the built record on (nothing if it is empty) and starts a new one. Times are
  * made monotonic: a time of day that falls back by more than 12 h passed midnight (a day
  * is added from there on); a smaller step back is held at the previous time. A missing
- * time is the previous + 1 ms (0 at the start). Returns the callback's result, or -1
- * (errbuf) when memory ran out. */
+ * time is the previous + 1 ms (the base, else 0, at the start). Returns the callback's result, or
+ * -1 (errbuf) when memory ran out. */
 int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *errbuf);
 
 /* ---- what a layout works with ------------------------------------------------------------- */
@@ -103,16 +107,82 @@ typedef struct {
     char *errbuf;
 } log_ctx;
 
-/* One text line as a record: spelled bytes (\r \n \xHH <CR> <LF> in it) are exactly those
- * bytes; otherwise "<line>\r" (host) / "\r\n<line>\r\n" (module). */
-int log_line_record(log_ctx *c, qftp_dir dir, const uint8_t *s, size_t n, log_stamp st,
-                    uint64_t line);
 /* Only spaces, tabs and CRs. */
 bool log_blank(const uint8_t *s, size_t n);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
  * text. Latin-1 text and a lone Ctrl-Z pass. */
 bool log_binary_line(const uint8_t *s, size_t n);
 size_t log_skip_ws(const uint8_t *s, size_t n, size_t i);
+
+/* ---- the transcript: what the line-based layouts share (layout/transcript.c) ------------- *
+ *
+ * A layout that reads a log line by line (plain, timestamped, putty, sscom, firmware, regex)
+ * decodes each line into a log_tline and hands it to the transcript, which knows the AT
+ * conversation: which side a line without a direction marker came from (AT... is the
+ * host's), which command is under way, where data mode starts (CONNECT) and ends (the
+ * completion URC whose count the data lines make with their line ends, "+++", an elision
+ * line, the host's next command, the module's next lines after a URC), and how each line
+ * becomes bytes ("<line>\r" for the host, "\r\n<line>\r\n" for the module, exact bytes as
+ * they are). docs/import.md gives the rules. */
+
+typedef enum { LOG_EOL_NONE = 0, LOG_EOL_LF, LOG_EOL_CRLF } log_eol;
+
+typedef struct {
+    const uint8_t *s; /* the line's text without its line end, or its exact bytes */
+    size_t n;
+    bool exact;     /* s are the bytes themselves (spelled with escapes, decoded) */
+    bool dir_known; /* the log says the direction (a marker); else the transcript guesses */
+    qftp_dir dir;
+    log_stamp st;
+    log_eol eol; /* text: the line's own end in the log (LOG_EOL_NONE: not telling, as in
+                    a layout that writes one record per line) */
+    uint64_t line_no;
+} log_tline;
+
+typedef struct log_transcript log_transcript;
+
+log_transcript *log_transcript_new(void);
+void log_transcript_free(log_transcript *t);
+/* One line. Returns 0, or -1 (errbuf) / the record callback's non-zero value to stop. */
+int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l);
+/* The end of the log: hands on what is held. */
+int log_transcript_finish(log_ctx *c, log_transcript *t);
+/* Whether data mode is under way (the next text lines may be file bytes). */
+bool log_transcript_in_data(const log_transcript *t);
+
+/* The state every line-based layout starts its own with (or is): its transcript and a
+ * buffer for decoded bytes. log_text_open / _finish / _cleanup are its operations. */
+typedef struct {
+    log_transcript *t;
+    GByteArray *scratch;
+} log_text_state;
+
+int log_text_open(log_ctx *c, void *st);
+int log_text_finish(log_ctx *c, void *st);
+void log_text_cleanup(void *st);
+/* A line of text (refused when binary outside data mode) through the transcript, with a
+ * direction (dir_known) and a time; `own_eol` false when the line end is the logger's
+ * (a record per line) rather than the log's bytes. */
+int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
+                  qftp_dir dir, log_stamp st, bool own_eol);
+/* A layout's line as a log_tline: CRs before the LF dropped (the line end noted in
+ * l->eol), spelled text decoded into `scratch` (then exact). */
+void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
+                    GByteArray *scratch);
+
+/* Whether a line spells its bytes (\r \n \xHH <CR> <LF> in it). */
+bool log_spelled(const uint8_t *s, size_t n);
+/* Appends the bytes a spelled text stands for to out: with LOG_ESC_C \r \n \t \\ \" \'
+ * \0 \a \b \e \f \v \xHH \ooo; with LOG_ESC_NAMES ASCII control names in angle brackets
+ * (<CR> <LF> <NUL> <ESC> <SUB> ..., any case); anything else is literal. */
+#define LOG_ESC_C 1u
+#define LOG_ESC_NAMES 2u
+void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how);
+/* A line that stands for lines left out ("...", "…", "[snip]", "<cut>", "-- snip --",
+ * "[truncated]" ...). */
+bool log_elision_line(const uint8_t *s, size_t n);
+/* Drops ANSI escape sequences (ESC [ ... letter) from s in place; returns the new length. */
+size_t log_strip_ansi(uint8_t *s, size_t n);
 
 /* ---- the table of operations ------------------------------------------------------------- */
 
@@ -139,7 +209,14 @@ typedef struct {
     int (*finish)(log_ctx *c, void *st);
     /* Always last, also when open failed (may be NULL). */
     void (*cleanup)(void *st);
+    /* Words for a line this layout takes, for the first line of show ("a bracketed date
+     * and time (TeraTerm, minicom) "[2026-11-30 10:00:01.123] ", no direction marker");
+     * may be NULL (the name is used). */
+    void (*describe)(const uint8_t *s, size_t n, char *out, size_t cap);
 } log_layout;
+
+/* A line that is not AT traffic was skipped (firmware, --regex): counted in the info. */
+void log_skipped(log_ctx *c);
 
 #define X(ID, name) extern const log_layout log_layout_##name;
 QFTP_LOG_FORMATS(X)

@@ -6,11 +6,7 @@
  * so the common case copies nothing. Records are built in one reusable buffer that is
  * handed on in pieces of at most LOG_REC_CAP bytes, so memory does not grow with the
  * input.
- *
- * Framing of text lines (docs/import.md): host lines become "<line>\r" (what a terminal
- * sends), module lines "\r\n<line>\r\n" (V.25ter verbose framing, which the parser's
- * data-mode trailer "\r\nOK\r\n" needs after file bytes that do not end in a line end);
- * a line that spells its bytes with escapes (\r \n \xHH <CR> <LF>) is exactly those bytes.
+ * How text lines become bytes is the transcript's (layout/transcript.c).
  */
 #include <errno.h>
 #include <glib.h>
@@ -148,63 +144,160 @@ size_t log_digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v)
     return k;
 }
 
-size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
+static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* "HH:MM:SS" at s[i] (hours 1 or 2 digits), then a fraction after '.' or ',', or after
+ * ':' three digits (QCOM's "10:00:01:123"), and Zephyr's ",uuu" microseconds after the
+ * milliseconds. Returns the index after it, 0 if there is none; *secs and *frac (ns). */
+static size_t clock_at(const uint8_t *s, size_t n, size_t i, int64_t *secs, int64_t *frac)
 {
-    int64_t y = 1970, mo = 1, d = 1, h = 0, mi = 0, sec = 0, v;
-    size_t i = 0, k = log_digits(s, n, 0, 20, &v);
-    bool dated = false;
-    if (k == 4 && k < n && (s[k] == '-' || s[k] == '/')) {
-        char sep = (char)s[k];
-        y = v;
-        i = k + 1;
-        if (log_digits(s, n, i, 2, &mo) != 2 || i + 2 >= n || s[i + 2] != sep)
-            return 0;
-        i += 3;
-        if (log_digits(s, n, i, 2, &d) != 2 || i + 2 >= n || (s[i + 2] != ' ' && s[i + 2] != 'T'))
-            return 0;
-        i += 3;
-        if (mo < 1 || mo > 12 || d < 1 || d > 31)
-            return 0;
-        dated = true;
-        k = log_digits(s, n, i, 2, &h);
-        if (k == 0)
-            return 0;
-    } else if (k >= 1 && k <= 2 && k < n && s[k] == ':') {
-        h = v;
-    } else if (k >= 1 && k + 1 < n && (s[k] == '.' || s[k] == ',') && g_ascii_isdigit(s[k + 1])) {
-        /* seconds since some origin, e.g. "12.345" */
-        sec = v;
-        i = k;
-        dated = true;
-        goto fraction;
+    int64_t h, mi, sec;
+    size_t k = log_digits(s, n, i, 2, &h);
+    if (k == 0 || i + k >= n || s[i + k] != ':')
+        return 0;
+    i += k + 1;
+    if (log_digits(s, n, i, 2, &mi) != 2 || i + 2 >= n || s[i + 2] != ':')
+        return 0;
+    i += 3;
+    if (log_digits(s, n, i, 2, &sec) != 2)
+        return 0;
+    i += 2;
+    if (h > 23 || mi > 59 || sec > 60)
+        return 0;
+    *secs = h * 3600 + mi * 60 + sec;
+    *frac = 0;
+    int64_t v;
+    bool colon_ms = i < n && s[i] == ':' && log_digits(s, n, i + 1, 4, &v) == 3;
+    if (i + 1 < n && (s[i] == '.' || s[i] == ',' || colon_ms) && g_ascii_isdigit(s[i + 1])) {
+        int64_t scale = 100000000;
+        size_t digits = 0;
+        for (i++; i < n && g_ascii_isdigit(s[i]); i++, digits++) {
+            *frac += (s[i] - '0') * scale;
+            scale /= 10;
+        }
+        if (digits == 3 && i < n && s[i] == ',' && log_digits(s, n, i + 1, 4, &v) == 3) {
+            *frac += v * 1000; /* "01.203,950": milliseconds, then microseconds */
+            i += 4;
+        }
+    }
+    return i;
+}
+
+/* A calendar date at s: "YYYY-MM-DD" ('/' or '.' for '-'), "DD.MM.YYYY", "D/M/YYYY" or
+ * "M/D/YYYY" (the Windows short date of tools like Docklight: a first number over 12 is
+ * the day, else the US order is taken). Returns the bytes used, 0 if none. */
+static size_t date_at(const uint8_t *s, size_t n, int64_t *y, int64_t *mo, int64_t *d)
+{
+    int64_t a, b, c;
+    size_t ka = log_digits(s, n, 0, 4, &a);
+    if (ka == 0 || ka >= n || (s[ka] != '-' && s[ka] != '/' && s[ka] != '.'))
+        return 0;
+    uint8_t sep = s[ka];
+    size_t i = ka + 1;
+    size_t kb = log_digits(s, n, i, 2, &b);
+    if (kb == 0 || i + kb >= n || s[i + kb] != sep)
+        return 0;
+    i += kb + 1;
+    size_t kc = log_digits(s, n, i, 4, &c);
+    if (kc == 0)
+        return 0;
+    i += kc;
+    if (ka == 4 && kc <= 2) {
+        *y = a, *mo = b, *d = c;
+    } else if (kc == 4 && ka <= 2 && sep == '.') {
+        *d = a, *mo = b, *y = c;
+    } else if (kc == 4 && ka <= 2 && sep == '/') {
+        if (a > 12)
+            *d = a, *mo = b;
+        else
+            *mo = a, *d = b;
+        *y = c;
     } else {
         return 0;
     }
-    /* HH:MM:SS at i */
-    i += k;
-    if (i >= n || s[i] != ':' || log_digits(s, n, i + 1, 2, &mi) != 2)
+    if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *y < 1970)
         return 0;
-    i += 3;
-    if (i >= n || s[i] != ':' || log_digits(s, n, i + 1, 2, &sec) != 2)
+    return i;
+}
+
+/* TeraTerm's old default "%a %b %e %H:%M:%S.%N %Y": "Sun Nov 30 10:00:01.123 2026". */
+static size_t asctime_at(const uint8_t *s, size_t n, log_stamp *out)
+{
+    if (n < 20 || !g_ascii_isalpha(s[0]) || !g_ascii_isalpha(s[1]) || !g_ascii_isalpha(s[2]) ||
+        s[3] != ' ')
         return 0;
-    i += 3;
-    if (h > 23 || mi > 59 || sec > 60)
+    int mo = -1;
+    for (int k = 0; k < 12; k++)
+        if (g_ascii_strncasecmp((const char *)s + 4, month_names[k], 3) == 0)
+            mo = k + 1;
+    if (mo < 0 || s[7] != ' ')
         return 0;
-fraction:;
-    int64_t frac = 0;
-    if (i + 1 < n && (s[i] == '.' || s[i] == ',') && g_ascii_isdigit(s[i + 1])) {
-        int64_t scale = 100000000;
-        for (i++; i < n && g_ascii_isdigit(s[i]); i++) {
-            frac += (s[i] - '0') * scale;
-            scale /= 10;
-        }
-    }
-    if (dated && i < n && s[i] == 'Z')
+    size_t i = 8;
+    if (s[i] == ' ')
         i++;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    out->ts = ((days * 24 + h) * 3600 + mi * 60 + sec) * QFTP_NS_PER_SEC + frac;
+    int64_t d, y, secs, frac;
+    size_t k = log_digits(s, n, i, 2, &d);
+    if (k == 0 || i + k >= n || s[i + k] != ' ')
+        return 0;
+    i += k + 1;
+    size_t e = clock_at(s, n, i, &secs, &frac);
+    if (e == 0 || e >= n || s[e] != ' ' || log_digits(s, n, e + 1, 4, &y) != 4 || d < 1 || d > 31)
+        return 0;
+    out->ts =
+        (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs) * QFTP_NS_PER_SEC + frac;
     out->have = true;
-    out->dated = dated;
+    out->dated = true;
+    return e + 5;
+}
+
+size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
+{
+    int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;
+    size_t i = 0, k;
+    size_t at = asctime_at(s, n, out);
+    if (at)
+        return at;
+    if ((k = date_at(s, n, &y, &mo, &d)) != 0) {
+        /* a date, then ' ', 'T' or '_' (QCOM) and the time of day */
+        if (k >= n || (s[k] != ' ' && s[k] != 'T' && s[k] != '_'))
+            return 0;
+        i = clock_at(s, n, k + 1, &secs, &frac);
+        if (i == 0)
+            return 0;
+        if (i < n && s[i] == 'Z')
+            i++;
+        out->dated = true;
+    } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && k < n && s[k] == ' ' &&
+               (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
+        /* TeraTerm's elapsed time: "<days> HH:MM:SS.mmm" */
+        secs += v * 86400;
+        out->dated = true;
+    } else if ((i = clock_at(s, n, 0, &secs, &frac)) != 0) {
+        out->dated = false; /* a time of day: day 1970-01-01 */
+    } else {
+        k = log_digits(s, n, 0, 20, &v);
+        if (k >= 9 && k <= 11 && (k == n || s[k] != '.' || !g_ascii_isdigit(s[k + 1]))) {
+            /* seconds since 1970 (RealTerm's Unix timestamps), whole */
+            secs = v;
+            i = k;
+        } else if (k >= 1 && k + 1 < n && (s[k] == '.' || s[k] == ',') &&
+                   g_ascii_isdigit(s[k + 1])) {
+            /* seconds since some origin, e.g. "12.345" (or since 1970) */
+            int64_t scale = 100000000;
+            secs = v;
+            for (i = k + 1; i < n && g_ascii_isdigit(s[i]); i++) {
+                frac += (s[i] - '0') * scale;
+                scale /= 10;
+            }
+        } else {
+            return 0;
+        }
+        out->dated = true;
+    }
+    out->ts =
+        (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs) * QFTP_NS_PER_SEC + frac;
+    out->have = true;
     return i;
 }
 
@@ -248,82 +341,20 @@ int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *er
         if (e->have_last && ts < e->last)
             ts = e->last;
     } else {
-        ts = e->have_last ? e->last + QFTP_NS_PER_MS : 0;
+        ts = e->have_last ? e->last + QFTP_NS_PER_MS : e->have_base ? e->base : 0;
     }
     e->last = ts;
     e->have_last = true;
     if (e->o->redact && (dir == QFTP_DIR_TX || !e->data))
         qftp_redact_line(e->p, e->len);
+    if (e->o->info)
+        e->o->info->records++;
     qftp_record rec = {dir, ts, !st.have, e->p, e->len, line};
     e->len = 0;
     return e->cb(e->user, &rec);
 }
 
-/* Whether a line spells its bytes: \r, \n, \xHH, <CR> or <LF> in it. */
-static bool spelled(const uint8_t *s, size_t n)
-{
-    for (const uint8_t *p = s; (p = memchr(p, '\\', (size_t)(s + n - p))) && p + 1 < s + n; p++)
-        if (p[1] == 'r' || p[1] == 'n' ||
-            (p[1] == 'x' && p + 3 < s + n && g_ascii_isxdigit(p[2]) && g_ascii_isxdigit(p[3])))
-            return true;
-    for (const uint8_t *p = s; (p = memchr(p, '<', (size_t)(s + n - p))) && p + 3 < s + n; p++)
-        if (p[3] == '>' && (g_ascii_strncasecmp((const char *)p + 1, "CR", 2) == 0 ||
-                            g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0))
-            return true;
-    return false;
-}
-
-/* Adds a spelled line: \r \n \t \\ \xHH <CR> <LF> become bytes, the rest is literal. */
-static void add_unescaped(log_emitter *e, const uint8_t *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' && i + 1 < n) {
-            uint8_t c = s[i + 1];
-            if (c == 'r' || c == 'n' || c == 't' || c == '\\') {
-                log_add1(e, c == 'r' ? '\r' : c == 'n' ? '\n' : c == 't' ? '\t' : '\\');
-                i++;
-                continue;
-            }
-            if (c == 'x' && i + 3 < n && g_ascii_isxdigit(s[i + 2]) && g_ascii_isxdigit(s[i + 3])) {
-                log_add1(e, (uint8_t)(g_ascii_xdigit_value(s[i + 2]) << 4 |
-                                      g_ascii_xdigit_value(s[i + 3])));
-                i += 3;
-                continue;
-            }
-        }
-        if (s[i] == '<' && i + 3 < n && s[i + 3] == '>') {
-            if (g_ascii_strncasecmp((const char *)s + i + 1, "CR", 2) == 0) {
-                log_add1(e, '\r');
-                i += 3;
-                continue;
-            }
-            if (g_ascii_strncasecmp((const char *)s + i + 1, "LF", 2) == 0) {
-                log_add1(e, '\n');
-                i += 3;
-                continue;
-            }
-        }
-        log_add1(e, s[i]);
-    }
-}
-
 /* ---- text lines ---------------------------------------------------------------------------- */
-
-int log_line_record(log_ctx *c, qftp_dir dir, const uint8_t *s, size_t n, log_stamp st,
-                    uint64_t line)
-{
-    while (n && s[n - 1] == '\r')
-        n--;
-    if (spelled(s, n)) {
-        add_unescaped(&c->e, s, n);
-    } else {
-        if (dir == QFTP_DIR_RX)
-            log_add(&c->e, "\r\n", 2);
-        log_add(&c->e, s, n);
-        log_add(&c->e, dir == QFTP_DIR_TX ? "\r" : "\r\n", dir == QFTP_DIR_TX ? 1 : 2);
-    }
-    return log_emit(&c->e, dir, st, line, c->errbuf);
-}
 
 bool log_blank(const uint8_t *s, size_t n)
 {

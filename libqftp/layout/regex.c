@@ -1,5 +1,7 @@
-/* regex.c - any layout, through a Perl-compatible regex (--regex) with the named groups
- * `time`, `dir` and `data` (`time` optional); never auto-detected.
+/* regex.c - any layout, through a Perl-compatible regex (--regex) with the named group
+ * `data` and optionally `time` and `dir`; never auto-detected. A line that does not match
+ * is not traffic: it is skipped and counted. Without `dir`, the lines are read like a
+ * plain log (AT... is the host's); the data group goes through the transcript either way.
  */
 #include <glib.h>
 #include <string.h>
@@ -7,8 +9,9 @@
 #include "../logimport_int.h"
 
 typedef struct {
+    log_text_state text;
     GRegex *re;
-    bool has_time;
+    bool has_time, has_dir;
 } regex_state;
 
 static bool host_word(const uint8_t *s, size_t n)
@@ -36,14 +39,14 @@ static int regex_open(log_ctx *c, void *state)
         g_error_free(gerr);
         return -1;
     }
-    if (g_regex_get_string_number(rs->re, "dir") < 0 ||
-        g_regex_get_string_number(rs->re, "data") < 0) {
-        LOG_ERR(c, "--regex needs the named groups (?<dir>...) and (?<data>...); (?<time>...) is "
+    if (g_regex_get_string_number(rs->re, "data") < 0) {
+        LOG_ERR(c, "--regex needs the named group (?<data>...); (?<time>...) and (?<dir>...) are "
                    "optional");
         return -1;
     }
     rs->has_time = g_regex_get_string_number(rs->re, "time") >= 0;
-    return 0;
+    rs->has_dir = g_regex_get_string_number(rs->re, "dir") >= 0;
+    return log_text_open(c, &rs->text);
 }
 
 static int regex_line(log_ctx *c, void *state, uint8_t *s, size_t n)
@@ -53,15 +56,11 @@ static int regex_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         n--;
     if (log_blank(s, n))
         return 0;
-    if (log_binary_line(s, n)) {
-        LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
-        return -1;
-    }
     GMatchInfo *mi = NULL;
     if (!g_regex_match_full(rs->re, (const gchar *)s, (gssize)n, 0, 0, &mi, NULL)) {
         g_match_info_free(mi);
-        LOG_ERR(c, "line %llu: does not match --regex", LN(c->r.line_no));
-        return -1;
+        log_skipped(c);
+        return 0;
     }
     int a, b;
     log_stamp st = LOG_NO_STAMP;
@@ -73,14 +72,16 @@ static int regex_line(log_ctx *c, void *state, uint8_t *s, size_t n)
             return -1;
         }
     }
+    bool dir_known = false;
     qftp_dir dir = QFTP_DIR_RX;
-    if (g_match_info_fetch_named_pos(mi, "dir", &a, &b) && a >= 0 &&
-        host_word(s + a, (size_t)(b - a)))
-        dir = QFTP_DIR_TX;
+    if (rs->has_dir && g_match_info_fetch_named_pos(mi, "dir", &a, &b) && a >= 0) {
+        dir_known = true;
+        dir = host_word(s + a, (size_t)(b - a)) ? QFTP_DIR_TX : QFTP_DIR_RX;
+    }
     if (!g_match_info_fetch_named_pos(mi, "data", &a, &b) || a < 0)
         a = b = 0;
     g_match_info_free(mi);
-    return log_line_record(c, dir, s + a, (size_t)(b - a), st, c->r.line_no);
+    return log_text_line(c, &rs->text, s + a, (size_t)(b - a), dir_known, dir, st, !dir_known);
 }
 
 static void regex_cleanup(void *state)
@@ -88,6 +89,7 @@ static void regex_cleanup(void *state)
     regex_state *rs = state;
     if (rs->re)
         g_regex_unref(rs->re);
+    log_text_cleanup(&rs->text);
 }
 
 const log_layout log_layout_regex = {
@@ -96,5 +98,6 @@ const log_layout log_layout_regex = {
     .state_size = sizeof(regex_state),
     .open = regex_open,
     .line = regex_line,
+    .finish = log_text_finish,
     .cleanup = regex_cleanup,
 };

@@ -1,7 +1,21 @@
-/* timestamped.c - the timestamped layout: one record per line with an optional time and
- * a direction marker, "[2024-05-01 10:00:01.123] >> AT..." / "<<", "TX:" / "RX:",
- * "Send" / "Recv" (docs/import.md).
- */
+/* timestamped.c - the timestamped layout: a time before each line, and maybe a direction
+ * marker after it (docs/import.md).
+ *
+ *   [2026-11-30 10:00:01.123] AT+QFTPOPEN=...     TeraTerm 4.96+, minicom (extended)
+ *   [Sun Nov 30 10:00:01.123 2026] OK             TeraTerm before 4.96
+ *   [0 00:00:01.123] OK                           TeraTerm, elapsed time
+ *   [03:47:14.949] AT+QIACT=1                     tio --timestamp
+ *   10:41:02.117 -> RDY                           Arduino IDE serial monitor
+ *   [2026-11-30_09:12:40:118]AT+QFTPCLOSE         Quectel QCOM "Show Time"
+ *   1764500101,OK                                 RealTerm capture, Unix timestamps
+ *   [2024-05-01 10:00:01.123] >> AT... / << OK    loggers with a direction marker
+ *   10:00:03,520 RX: +QFTPOPEN: 0,0               (>> << TX RX Send Sent Recv Received)
+ *
+ * Lines with a marker are records of that side, one per line. Lines without one are read
+ * as a plain log with its times: AT... is the host's, the rest the module's, the lines
+ * after CONNECT are data whose line ends the completion URC's count decides (the
+ * transcript). A line without a time (a tool that stamps only lines with text) goes on
+ * with a synthesised time. */
 #include <glib.h>
 #include <string.h>
 
@@ -41,54 +55,156 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
     return 0;
 }
 
-/* The time and the marker of a timestamped line; *off gets where the bytes start.
- * false when there is no marker. */
-static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, qftp_dir *dir, size_t *off)
+typedef enum {
+    TS_NONE,
+    TS_BRACKET, /* "[time] " */
+    TS_ARDUINO, /* "HH:MM:SS.mmm -> " */
+    TS_UNIX,    /* "1764500101," */
+    TS_BARE,    /* "time " */
+} ts_shape;
+
+/* The time at the start of a line and what follows it: "[<time>]", "<time> -> ",
+ * "<seconds>," or "<time>" and a space. Returns where the rest starts (0: no time). */
+static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *shape)
 {
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
-        i++;
+    size_t i = log_skip_ws(s, n, 0);
     *st = LOG_NO_STAMP;
-    bool br = i < n && s[i] == '[';
-    size_t t = log_parse_time(s + i + br, n - i - br, st);
-    if (t && (!br || (i + 1 + t < n && s[i + 1 + t] == ']'))) {
-        i += t + 2 * br;
-        while (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-    } else {
-        *st = LOG_NO_STAMP;
+    *shape = TS_NONE;
+    if (i < n && s[i] == '[') {
+        size_t t = log_parse_time(s + i + 1, n - i - 1, st);
+        if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != ']') {
+            *st = LOG_NO_STAMP;
+            return 0;
+        }
+        *shape = TS_BRACKET;
+        return log_skip_ws(s, n, i + 2 + t);
     }
-    size_t m = parse_marker(s + i, n - i, dir);
-    *off = i + m;
-    return m > 0;
+    size_t t = log_parse_time(s + i, n - i, st);
+    if (t == 0) {
+        *st = LOG_NO_STAMP;
+        return 0;
+    }
+    i += t;
+    if (n - i >= 4 && memcmp(s + i, " -> ", 4) == 0) {
+        *shape = TS_ARDUINO;
+        return i + 4;
+    }
+    if (i < n && s[i] == ',' && t >= 9 && t <= 11) {
+        *shape = TS_UNIX;
+        return i + 1;
+    }
+    if (i == n || s[i] == ' ' || s[i] == '\t') {
+        *shape = TS_BARE;
+        return log_skip_ws(s, n, i);
+    }
+    *st = LOG_NO_STAMP;
+    return 0;
+}
+
+/* Column separators of loggers that draw their lines as a table: "| " or "- ". */
+static size_t skip_column(const uint8_t *s, size_t n, size_t i)
+{
+    while (i + 1 < n && (s[i] == '|' || s[i] == '-') && (s[i + 1] == ' ' || s[i + 1] == '\t'))
+        i = log_skip_ws(s, n, i + 1);
+    return i;
+}
+
+/* The time and the marker of a line; *off gets where the text starts. */
+static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *shape, bool *marked,
+                         qftp_dir *dir, size_t *off)
+{
+    size_t i = time_prefix(s, n, st, shape);
+    if (*shape != TS_ARDUINO) {
+        size_t j = *shape != TS_NONE ? skip_column(s, n, i) : i;
+        size_t m = parse_marker(s + j, n - j, dir);
+        if (m) {
+            *marked = true;
+            *off = skip_column(s, n, log_skip_ws(s, n, j + m));
+            return true;
+        }
+    }
+    *marked = false;
+    *off = i;
+    return *shape != TS_NONE;
 }
 
 static bool timestamped_probe(const uint8_t *s, size_t n)
 {
     log_stamp st;
+    ts_shape shape;
     qftp_dir d;
     size_t off;
-    return stamped_head(s, n, &st, &d, &off);
+    bool marked;
+    return stamped_head(s, n, &st, &shape, &marked, &d, &off);
+}
+
+static int timestamped_open(log_ctx *c, void *state)
+{
+    /* lines without a time before the first one that has it (a tool that starts stamping
+     * later, as minicom when its timestamps are turned on) get that first time */
+    const uint8_t *h = c->r.buf + c->r.pos;
+    size_t n = c->r.end - c->r.pos;
+    for (size_t i = 0; i < n && !c->e.have_base;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - (h + i)) : n - i;
+        log_stamp st;
+        ts_shape shape;
+        if (time_prefix(h + i, len, &st, &shape) && st.have) {
+            c->e.base = st.ts;
+            c->e.have_base = true;
+        }
+        i += len + 1;
+    }
+    return log_text_open(c, state);
 }
 
 static int timestamped_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
-    (void)state;
-    if (log_blank(s, n))
-        return 0;
-    if (log_binary_line(s, n)) {
-        LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
-        return -1;
-    }
     log_stamp st;
-    qftp_dir dir;
+    ts_shape shape;
+    qftp_dir dir = QFTP_DIR_RX;
     size_t off;
-    if (!stamped_head(s, n, &st, &dir, &off)) {
-        LOG_ERR(c, "line %llu: no direction marker (>> << TX: RX: Send Recv) after the time",
-                LN(c->r.line_no));
-        return -1;
+    bool marked;
+    stamped_head(s, n, &st, &shape, &marked, &dir, &off);
+    /* with a marker, a record per line: its line end is the logger's */
+    return log_text_line(c, state, s + off, n - off, marked, dir, st, !marked);
+}
+
+/* Words for the first line of show: which tool writes this time, and whether the lines
+ * say their direction. */
+static void timestamped_describe(const uint8_t *s, size_t n, char *out, size_t cap)
+{
+    log_stamp st;
+    ts_shape shape;
+    qftp_dir d;
+    size_t off;
+    bool marked;
+    if (!stamped_head(s, n, &st, &shape, &marked, &d, &off)) {
+        snprintf(out, cap, "time before each line");
+        return;
     }
-    return log_line_record(c, dir, s + off, n - off, st, c->r.line_no);
+    size_t i = log_skip_ws(s, n, 0);
+    const char *tool = "";
+    if (shape == TS_ARDUINO)
+        tool = "the Arduino IDE serial monitor's time";
+    else if (shape == TS_UNIX)
+        tool = "RealTerm's Unix time";
+    else if (shape == TS_BRACKET && n - i > 11 && s[i + 11] == '_')
+        tool = "QCOM's time";
+    else if (shape == TS_BRACKET && n - i > 4 && g_ascii_isalpha(s[i + 1]))
+        tool = "TeraTerm's time (before 4.96)";
+    else if (shape == TS_BRACKET && st.dated && n - i > 20 && s[i + 5] == '-' && s[i + 11] == ' ')
+        tool = "a bracketed date and time (TeraTerm, minicom)";
+    else if (shape == TS_BRACKET && !st.dated)
+        tool = "a bracketed time of day (tio)";
+    else if (shape == TS_BRACKET)
+        tool = "a bracketed time";
+    else if (shape != TS_NONE)
+        tool = "a time";
+    size_t pre = off > 40 ? 40 : off;
+    snprintf(out, cap, "%s%s\"%.*s\"%s", tool, tool[0] ? " " : "", (int)pre, (const char *)s,
+             marked ? " and a direction marker"
+                    : ", no direction marker (read like a plain log with its times)");
 }
 
 const log_layout log_layout_timestamped = {
@@ -96,5 +212,10 @@ const log_layout log_layout_timestamped = {
     .name = "timestamped",
     .probe = timestamped_probe,
     .share = 2,
+    .state_size = sizeof(log_text_state),
+    .open = timestamped_open,
     .line = timestamped_line,
+    .finish = log_text_finish,
+    .cleanup = log_text_cleanup,
+    .describe = timestamped_describe,
 };

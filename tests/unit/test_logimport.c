@@ -167,7 +167,8 @@ static const sample samples[] = {
      "<#4[\\r\\nOK\\r\\n\\r\\n+QFTPGET: 0,7\\r\\n]@36001.200000\n"
      ">#5[AT+QFTPCLOSE\\r]@36002.500000\n"
      "<#6[\\r\\nOK\\r\\n]@36002.600000\n"},
-    {"regex-custom.log", QFTP_FMT_PLAIN, REGEX_CUSTOM, false,
+    /* auto-detection reads it as timestamped too: a time, "| TX |" columns */
+    {"regex-custom.log", QFTP_FMT_TIMESTAMPED, REGEX_CUSTOM, false,
      ">#1[AT+QFTPCWD=\"/\"\\r]@1714557601.123000\n"
      "<#2[\\r\\nOK\\r\\n]@1714557601.180000\n"
      "<#3[\\r\\n+QFTPCWD: 0,0\\r\\n]@1714557602.000000\n"
@@ -229,8 +230,12 @@ static const icase inline_cases[] = {
      "\xef\xbb\xbf"
      "AT\nOK\n",
      QFTP_FMT_AUTO, ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"},
+    /* a line without a direction marker is read like a plain log line (issue 11) */
+    {"stamped-no-dir", "[10:00:00.000] >> AT\n[10:00:01.000] hello\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.000000\n<#2[\\r\\nhello\\r\\n]@36001.000000\n"},
+    /* a line without a time before the first time gets that time (synthesised) */
     {"stamped-no-date-first", "RX: RDY\n[10:00:00.5] TX: AT\n", QFTP_FMT_TIMESTAMPED,
-     "<~#1[\\r\\nRDY\\r\\n]@0.000000\n>#2[AT\\r]@36000.500000\n"},
+     "<~#1[\\r\\nRDY\\r\\n]@36000.500000\n>#2[AT\\r]@36000.500000\n"},
     {"stamped-backwards-held", "10:00:02.000 << A\n10:00:01.000 << B\n", QFTP_FMT_TIMESTAMPED,
      "<#1[\\r\\nA\\r\\n]@36002.000000\n<#2[\\r\\nB\\r\\n]@36002.000000\n"},
     {"stamped-two-midnights", "23:00:00 TX: A\n01:00:00 TX: B\n23:30:00 TX: C\n02:00:00 TX: D\n",
@@ -254,19 +259,166 @@ static const icase inline_cases[] = {
      ">~#1[ \\xff]@0.000000\n<~#3[A]@0.001000\n"},
 };
 
-static void test_inline(void)
+/* Reads each log with auto-detection and compares its records; `format` (unless AUTO) is
+ * the layout it must be detected as, with the reasons in words. */
+static void check_icases(const icase *cases, size_t count)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(inline_cases); i++) {
-        const icase *t = &inline_cases[i];
+    for (size_t i = 0; i < count; i++) {
+        const icase *t = &cases[i];
         size_t n = strlen(t->log);
-        if (t->format != QFTP_FMT_AUTO)
-            g_assert_cmpint(qftp_log_detect((const uint8_t *)t->log, n), ==, t->format);
+        qftp_import_info info;
+        qftp_log_format f = qftp_log_detect_info((const uint8_t *)t->log, n, &info);
+        if (t->format != QFTP_FMT_AUTO && f != t->format)
+            g_error("%s: detected as %s, not %s (%s)", t->name, qftp_log_format_name(f),
+                    qftp_log_format_name(t->format), info.why);
+        g_assert_cmpstr(info.why, !=, "");
         GString *out = g_string_new(NULL);
         char err[QFTP_ERRBUF_SIZE] = "";
         int rc = import(t->log, n, QFTP_FMT_AUTO, NULL, false, out, NULL, err);
         if (rc != 0 || strcmp(out->str, t->expect) != 0)
             g_error("%s: rc %d (%s)\n-- got\n%s-- expected\n%s", t->name, rc, err, out->str,
                     t->expect);
+        g_string_free(out, TRUE);
+    }
+}
+
+static void test_inline(void)
+{
+    check_icases(inline_cases, G_N_ELEMENTS(inline_cases));
+}
+
+/* ---- layouts of issue 11 and the transcript's rules -------------------------------------------
+ * Each log is read with auto-detection; `format` is the layout it must be detected as. */
+
+static const icase layout_cases[] = {
+    /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
+    {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},
+    {"teraterm-elapsed", "[0 00:00:01.100] AT\n[1 00:00:00.000] OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@1.100000\n<#2[\\r\\nOK\\r\\n]@86400.000000\n"},
+    /* QCOM: '_' between date and time, ':' before the milliseconds, no space after ']' */
+    {"qcom", "[2026-11-30_09:12:40:118]AT\r\n[2026-11-30_09:12:40:121]OK\r\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@1796029960.118000\n<#2[\\r\\nOK\\r\\n]@1796029960.121000\n"},
+    /* Arduino IDE: "->" is its separator, not a direction; empty stamped lines */
+    {"arduino", "10:41:02.117 -> \n10:41:02.117 -> RDY\n10:41:09.890 -> AT\n", QFTP_FMT_TIMESTAMPED,
+     "<#2[\\r\\nRDY\\r\\n]@38462.117000\n>#3[AT\\r]@38469.890000\n"},
+    /* RealTerm's Unix timestamps */
+    {"realterm", "1764500101,AT\r\r\n1764500101,OK\r\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@1764500101.000000\n<#2[\\r\\nOK\\r\\n]@1764500101.000000\n"},
+    /* Zephyr's ",uuu" microseconds after the milliseconds */
+    {"zephyr-time", "[00:00:01.203,950] >> AT\n", QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1.203950\n"},
+    /* table-like columns */
+    {"columns", "10:00:00.000 | RX | OK\n10:00:01.000 | TX | AT\n", QFTP_FMT_TIMESTAMPED,
+     "<#1[\\r\\nOK\\r\\n]@36000.000000\n>#2[AT\\r]@36001.000000\n"},
+    /* timestamped download and upload: one record per line, the URC's count (8) chooses LF
+     * ends; "+++" is the escape, not data */
+    {"stamped-lines-count",
+     "[1.0] TX: AT+QFTPGET=\"a\",\"COM:\"\n[1.1] RX: CONNECT\n[1.2] RX: abc\n[1.2] RX: def\n"
+     "[1.3] RX: OK\n[1.4] RX: +QFTPGET: 0,8\n[2.0] TX: AT+QFTPPUT=\"b\",\"COM:\"\n"
+     "[2.1] RX: CONNECT\n[2.2] TX: xy\n[3.5] TX: +++\n[4.6] RX: OK\n[4.7] RX: +QFTPPUT: 0,2\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@1.000000\n<#2[\\r\\nCONNECT\\r\\n]@1.100000\n"
+     "<#3[abc\\n]@1.200000\n<#4[def\\n]@1.200000\n<#5[\\r\\nOK\\r\\n]@1.300000\n"
+     "<#6[\\r\\n+QFTPGET: 0,8\\r\\n]@1.400000\n>#7[AT+QFTPPUT=\"b\",\"COM:\"\\r]@2.000000\n"
+     "<#8[\\r\\nCONNECT\\r\\n]@2.100000\n>#9[xy]@2.200000\n>#10[+++]@3.500000\n"
+     "<#11[\\r\\nOK\\r\\n]@4.600000\n<#12[\\r\\n+QFTPPUT: 0,2\\r\\n]@4.700000\n"},
+    /* PuTTY: the header is not traffic, its date is the base of the synthesised times */
+    {"putty",
+     "=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2026.11.30 14:02:11 =~=~=~=~=~=~=~=~=~=~=~=\r\n"
+     "AT\r\r\nOK\r\n",
+     QFTP_FMT_PUTTY, ">~#2[AT\\r]@1796047331.000000\n<~#3[\\r\\nOK\\r\\n]@1796047331.001000\n"},
+    /* SSCOM in GBK, as it saves its window */
+    {"sscom-gbk",
+     "[15:20:01.102]\xb7\xa2\xa1\xfa\xa1\xf3"
+     "AT\r\n\xa1\xf5\r\n"
+     "[15:20:01.140]\xca\xd5\xa1\xfb\xa1\xf4"
+     "AT\r\nOK\r\n\r\n",
+     QFTP_FMT_SSCOM,
+     ">#1[AT\\r]@55201.102000\n<#3[\\r\\nAT\\r\\n]@55201.140000\n<#4[\\r\\nOK\\r\\n]@55201."
+     "140000\n"},
+    /* Docklight: names of control characters, and its HEX view */
+    {"docklight",
+     "11/30/2026 11:02:15.311 [TX] - AT<CR>\r\n\r\n"
+     "11/30/2026 11:02:15.316 [RX] - 0D 0A 4F 4B 0D 0A\r\n\r\n",
+     QFTP_FMT_DOCKLIGHT, ">#1[AT\\r]@1796036535.311000\n<#3[\\r\\nOK\\r\\n]@1796036535.316000\n"},
+    /* firmware: a quoted C string; other lines skipped */
+    {"firmware-cstring",
+     "I (10) boot: start\nD (20) modem: TX \"AT+QFTPCWD=\\\"/\\\"\\r\"\nD (25) modem: RX "
+     "\"\\r\\nOK\\r\\n\"\n",
+     QFTP_FMT_FIRMWARE, ">#2[AT+QFTPCWD=\"/\"\\r]@0.020000\n<#3[\\r\\nOK\\r\\n]@0.025000\n"},
+    /* elision: the rest of the file is left out; the URC completes the download and the
+     * elision line is handed on as a module line of its own */
+    {"elision-dots",
+     "AT+QFTPGET=\"a\",\"COM:\"\nCONNECT\nabc\n...\nOK\n\n+QFTPGET: 0,900\nAT+QFTPSTAT\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[abc\\n]@0.002000\n<~#4[\\r\\n...\\r\\n]@0.003000\n<~#5[\\r\\nOK\\r\\n]@0.004000\n"
+     "<~#7[\\r\\n+QFTPGET: 0,900\\r\\n]@0.005000\n>~#8[AT+QFTPSTAT\\r]@0.006000\n"},
+    /* a line "..." that the count shows to be file content stays data */
+    {"elision-is-content", "AT+QFTPGET=\"a\",\"COM:\"\nCONNECT\nabc\n...\nOK\n+QFTPGET: 0,8\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[abc\\n]@0.002000\n<~#4[...\\n]@0.003000\n<~#5[\\r\\nOK\\r\\n]@0.004000\n"
+     "<~#6[\\r\\n+QFTPGET: 0,8\\r\\n]@0.005000\n"},
+    /* a URC of the command, then the module's next line: back in command mode there */
+    {"urc-then-module-line",
+     "AT+QFTPGET=\"a\",\"COM:\"\nCONNECT\nabc\nOK\n\n+QFTPGET: 0,900\n\n+QIURC: \"pdpdeact\",1\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[abc\\n]@0.002000\n<~#4[\\r\\nOK\\r\\n]@0.003000\n"
+     "<~#6[\\r\\n+QFTPGET: 0,900\\r\\n]@0.004000\n<~#8[\\r\\n+QIURC: "
+     "\"pdpdeact\",1\\r\\n]@0.005000\n"},
+    /* ... but file lines after a URC-looking line keep it in the file */
+    {"urc-in-file", "AT+QFTPGET=\"a\",\"COM:\"\nCONNECT\n+QFTPGET: 0,1\nabc\nOK\n+QFTPGET: 0,18\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[+QFTPGET: 0,1\\n]@0.002000\n<~#4[abc\\n]@0.003000\n<~#5[\\r\\nOK\\r\\n]@0.004000\n"
+     "<~#6[\\r\\n+QFTPGET: 0,18\\r\\n]@0.005000\n"},
+    /* the module's echo and answer spelled on one line (HTerm's receive view) */
+    {"spelled-echo", "AT+QFTPCWD=\"/\"\\r\\r\\nOK\\r\\n\n", QFTP_FMT_PLAIN,
+     "<~#1[AT+QFTPCWD=\"/\"\\r\\r\\nOK\\r\\n]@0.000000\n"},
+};
+
+static void test_layouts(void)
+{
+    check_icases(layout_cases, G_N_ELEMENTS(layout_cases));
+}
+
+/* Lines that are not traffic are skipped and counted: --regex, firmware. */
+static void test_skipped(void)
+{
+    static const struct {
+        const char *log, *regex;
+        qftp_log_format format;
+        uint64_t skipped, first;
+        const char *expect;
+    } c[] = {
+        {"h:AT\n\nnoise\nm:OK\nmore noise\n", "^(?<dir>\\w):(?<data>.*)$", QFTP_FMT_REGEX, 2, 3,
+         ">~#1[AT\\r]@0.000000\n<~#4[\\r\\nOK\\r\\n]@0.001000\n"},
+        /* no dir group: read like plain; a time without a dir group */
+        {"10:00:00 AT\n10:00:01 OK\nxx\n", "^(?<time>\\S+) (?<data>.*)$", QFTP_FMT_REGEX, 1, 3,
+         ">#1[AT\\r]@36000.000000\n<#2[\\r\\nOK\\r\\n]@36001.000000\n"},
+        {"[INFO] boot\n[DEBUG] modem: >> AT\\r\n[WARN] x: OK then\n[DEBUG] modem: << "
+         "\\r\\nOK\\r\\n\n",
+         NULL, QFTP_FMT_FIRMWARE, 2, 1, ">~#2[AT\\r]@0.000000\n<~#4[\\r\\nOK\\r\\n]@0.001000\n"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(c); i++) {
+        FILE *in = fmemopen((void *)c[i].log, strlen(c[i].log), "rb");
+        qftp_import_opts o;
+        qftp_import_opts_init(&o);
+        qftp_import_info info;
+        o.format = c[i].format;
+        o.regex = c[i].regex;
+        o.info = &info;
+        GString *out = g_string_new(NULL);
+        char err[QFTP_ERRBUF_SIZE] = "";
+        int rc = qftp_log_import(in, &o, collect, out, NULL, err);
+        fclose(in);
+        if (rc != 0 || strcmp(out->str, c[i].expect) != 0)
+            g_error("case %zu: rc %d (%s)\n-- got\n%s-- expected\n%s", i, rc, err, out->str,
+                    c[i].expect);
+        g_assert_cmpuint(info.skipped, ==, c[i].skipped);
+        g_assert_cmpuint(info.first_skipped, ==, c[i].first);
         g_string_free(out, TRUE);
     }
 }
@@ -337,14 +489,10 @@ static const mcase malformed[] = {
      0, QFTP_FMT_SOCAT, NULL, "line 3: bad hex digits"},
     {"socat-short", "> 2024/05/01 10:00:00.000000  length=9 from=0 to=8\nAT\n", 0, QFTP_FMT_SOCAT,
      NULL, "ends 6 bytes before the end of the socat block of line 1"},
-    {"stamped-no-dir", "[10:00:00.000] >> AT\n[10:00:01.000] hello\n", 0, QFTP_FMT_TIMESTAMPED,
-     NULL, "line 2: no direction"},
     {"stamped-garbage", garbage_log, sizeof garbage_log - 1, QFTP_FMT_TIMESTAMPED, NULL,
      "line 2: binary data"},
-    {"regex-groups", "x\n", 0, QFTP_FMT_REGEX, "(?<data>.*)", "named groups"},
+    {"regex-groups", "x\n", 0, QFTP_FMT_REGEX, "(?<dir>.*)", "named group (?<data>"},
     {"regex-invalid", "x\n", 0, QFTP_FMT_REGEX, "(?<dir>", "--regex"},
-    {"regex-nomatch", "a:b\n\nzzz\n", 0, QFTP_FMT_REGEX, "^(?<dir>\\w):(?<data>.*)$",
-     "line 3: does not match"},
     {"regex-bad-time", "x a:b\n", 0, QFTP_FMT_REGEX, "^(?<time>\\S+) (?<dir>\\w):(?<data>.*)$",
      "line 1: the time \"x\""},
     {"regex-missing", "x\n", 0, QFTP_FMT_REGEX, NULL, "needs a regular expression"},
@@ -495,6 +643,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/logimport/samples", test_samples);
     g_test_add_func("/logimport/inline", test_inline);
+    g_test_add_func("/logimport/layouts", test_layouts);
+    g_test_add_func("/logimport/skipped", test_skipped);
     g_test_add_func("/logimport/redact", test_redact);
     g_test_add_func("/logimport/malformed", test_malformed);
     g_test_add_func("/logimport/long-line", test_long_line);

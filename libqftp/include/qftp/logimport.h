@@ -8,10 +8,18 @@
  *  socat        `socat -v` (text) or `socat -x` (hex) output: "> 2024/05/01 10:00:01.123456
  *               length=12 from=0 to=11" headers followed by the bytes.
  *  interceptty  interceptty's per-byte lines ("> 0x41 (A)" / "< 0x4f (O)").
- *  timestamped  one record per line with a time and a direction marker:
- *               "[2024-05-01 10:00:01.123] >> AT..." / "<<", "TX:" / "RX:", "Send" / "Recv".
- *  regex        any layout, through a Perl-compatible regex with the named groups
- *               `time`, `dir` and `data` (`time` optional).
+ *  timestamped  a time before each line ("[2026-11-30 10:00:01.123] ", "10:41:02.117 -> ",
+ *               "[2026-11-30_09:12:40:118]", "1764500101,"), maybe a direction marker
+ *               (">>" / "<<", "TX:" / "RX:", "Send" / "Recv"); without one, read like plain.
+ *  docklight    Docklight's log: "30.11.2026 11:02:15.311 [TX] - AT...<CR>".
+ *  sscom        SSCOM's "[15:20:01.102]发→◇..." / "收←◆..." blocks.
+ *  putty        a PuTTY session log: its header, then what the terminal received.
+ *  firmware     a device's own debug log: AT traffic in lines with a per-line prefix
+ *               ("[DEBUG] modem: >> AT...\r\n", "D (5210) modem: << ...", Zephyr's
+ *               "<dbg> modem_chat: ... sending: AT..."); its other lines are skipped.
+ *  regex        any layout, through a Perl-compatible regex with the named group `data`
+ *               and optionally `time` and `dir` (without `dir`, read like plain); lines
+ *               that do not match are skipped and counted.
  *
  * Reading is streaming: a line is read, turned into records and forgotten, so memory
  * does not grow with the input. Lines longer than QFTP_IMPORT_LINE_CAP are an error
@@ -41,6 +49,10 @@ extern "C" {
     X(PLAIN, plain)                                                                                \
     X(SOCAT, socat)                                                                                \
     X(INTERCEPTTY, interceptty)                                                                    \
+    X(DOCKLIGHT, docklight)                                                                        \
+    X(SSCOM, sscom)                                                                                \
+    X(PUTTY, putty)                                                                                \
+    X(FIRMWARE, firmware)                                                                          \
     X(TIMESTAMPED, timestamped)                                                                    \
     X(REGEX, regex)
 
@@ -73,11 +85,41 @@ typedef int (*qftp_record_cb)(void *user, const qftp_record *rec);
 typedef void (*qftp_progress_cb)(void *user, uint64_t bytes_read);
 
 typedef struct {
+    qftp_log_format format;
+    unsigned line_no; /* 0: the layout took every line of the head */
+    char text[72];    /* that line (cut) */
+} qftp_import_tried;
+
+/* What the importer found out about a log, for the first line of `qftp show` and for the
+ * message when nothing in it is AT traffic. */
+typedef struct {
+    qftp_log_format format; /* the layout read */
+    bool detected;          /* chosen by auto-detection (else named by the caller) */
+    unsigned head_lines;    /* non-blank lines of the head that detection looked at */
+    unsigned taken;         /* of them, the lines the chosen layout took */
+    char why[240];          /* the layout in words, with an example of its lines */
+    uint64_t lines;         /* lines read */
+    uint64_t skipped;       /* lines that are not AT traffic, skipped (firmware, --regex) */
+    uint64_t first_skipped; /* the first of them (line number), 0 if none */
+    uint64_t records;       /* records handed on */
+    /* Every layout detection tried, and the first line of the head it could not take
+     * (line 0: it took every line, or it is not auto-detected). */
+    qftp_import_tried tried[16];
+    size_t n_tried;
+} qftp_import_info;
+
+/* Detection with its reasons: the layout qftp_log_detect chooses, and info filled as
+ * above (lines, skipped and records stay 0). */
+qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info);
+
+typedef struct {
     qftp_log_format format; /* AUTO: detect */
     const char *regex;      /* for QFTP_FMT_REGEX (format AUTO + regex means REGEX) */
     bool redact;            /* passwords -> '*' of the same length (qftp_redact_line) */
     qftp_progress_cb progress;
     void *progress_user;
+    qftp_import_info *info; /* may be NULL: filled while reading (detection before the
+                               first record, the counts as they grow) */
 } qftp_import_opts;
 
 void qftp_import_opts_init(qftp_import_opts *o);

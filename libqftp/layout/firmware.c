@@ -1,0 +1,310 @@
+/* firmware.c - a device's own debug log: the application logs each AT line it writes and
+ * reads through its logger, with the logger's per-line prefix, amid everything else it
+ * logs (docs/import.md):
+ *
+ *   [DEBUG] modem: >> AT+QFTPOPEN="ftp.example.com",21\r\n       a logger, "\r\n" as text
+ *   D (5210) modem: << \r\n+QFTPCWD: 0,0\r\n                     ESP-IDF (ms since boot)
+ *   [00:00:01.203,950] <dbg> modem_chat: modem_chat_script_next: sending: AT+QFTPCFG=...
+ *   [00:00:01.231,011] <dbg> modem_chat: modem_chat_log_received_command: OK   (Zephyr)
+ *   00:00:12.345 modem.c:214 TX "AT+QFTPCFG=\"account\",\"fw\",\"pa55\"\x0d"  (printf)
+ *
+ * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
+ * "<--" "TX" "RX" "sending:" "received:" ..., or a function name of the logger that says
+ * it: "..._received_command:", "..._send:"); what follows it is the traffic: a quoted C
+ * string, text that spells its bytes (\r \n \xHH <CR> <LF>), or a plain line. Every other
+ * line is the firmware's own and is skipped and counted, never taken for a URC. ANSI
+ * colours are dropped. Times: a time at the start ("[00:00:01.203,950]", "12:00:01.123")
+ * or ESP-IDF's "(5210)" milliseconds since boot.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "../logimport_int.h"
+
+typedef struct {
+    const char *w;
+    qftp_dir d;
+    bool word; /* a word: needs a boundary before it and ':', ' ' or '"' after it */
+} marker;
+
+static const marker markers[] = {
+    {">>", QFTP_DIR_TX, false},      {"<<", QFTP_DIR_RX, false},     {"-->", QFTP_DIR_TX, false},
+    {"<--", QFTP_DIR_RX, false},     {"=>", QFTP_DIR_TX, false},     {"<=", QFTP_DIR_RX, false},
+    {"AT>", QFTP_DIR_TX, false},     {"AT<", QFTP_DIR_RX, false},    {"TX", QFTP_DIR_TX, true},
+    {"RX", QFTP_DIR_RX, true},       {"sending", QFTP_DIR_TX, true}, {"send", QFTP_DIR_TX, true},
+    {"sent", QFTP_DIR_TX, true},     {"write", QFTP_DIR_TX, true},   {"cmd", QFTP_DIR_TX, true},
+    {"received", QFTP_DIR_RX, true}, {"recv", QFTP_DIR_RX, true},    {"rcvd", QFTP_DIR_RX, true},
+    {"read", QFTP_DIR_RX, true},     {"rsp", QFTP_DIR_RX, true},     {"resp", QFTP_DIR_RX, true},
+    {"response", QFTP_DIR_RX, true}, {"urc", QFTP_DIR_RX, true},
+};
+
+static bool word_char(uint8_t c)
+{
+    return g_ascii_isalnum(c) || c == '_';
+}
+
+/* A logger's function name that says the direction ("modem_chat_log_received_command:",
+ * "uart_send:"): a word ending in ':' with a direction word as one of its '_' parts. */
+static bool function_marker(const uint8_t *s, size_t n, size_t i, size_t *end, qftp_dir *dir)
+{
+    size_t j = i;
+    while (j < n && word_char(s[j]))
+        j++;
+    if (j == i || j >= n || s[j] != ':' || memchr(s + i, '_', j - i) == NULL)
+        return false;
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } parts[] = {{"received", QFTP_DIR_RX}, {"recv", QFTP_DIR_RX},  {"rx", QFTP_DIR_RX},
+                 {"read", QFTP_DIR_RX},     {"send", QFTP_DIR_TX},  {"sent", QFTP_DIR_TX},
+                 {"tx", QFTP_DIR_TX},       {"write", QFTP_DIR_TX}, {"transmit", QFTP_DIR_TX}};
+    for (size_t a = i; a < j;) {
+        size_t b = a;
+        while (b < j && s[b] != '_')
+            b++;
+        for (size_t k = 0; k < G_N_ELEMENTS(parts); k++)
+            if (b - a == strlen(parts[k].w) &&
+                g_ascii_strncasecmp((const char *)s + a, parts[k].w, b - a) == 0) {
+                *dir = parts[k].d;
+                *end = log_skip_ws(s, n, j + 1);
+                return true;
+            }
+        a = b + 1;
+    }
+    return false;
+}
+
+/* The first marker at or after `from`: *at where it starts, *end where the traffic starts. */
+static bool find_marker(const uint8_t *s, size_t n, size_t from, size_t *at, size_t *end,
+                        qftp_dir *dir, bool *func)
+{
+    for (size_t i = from; i < n; i++) {
+        bool boundary = i == 0 || !word_char(s[i - 1]);
+        if (boundary && word_char(s[i]) && function_marker(s, n, i, end, dir)) {
+            *at = i;
+            *func = true;
+            return true;
+        }
+        for (size_t k = 0; k < G_N_ELEMENTS(markers); k++) {
+            const marker *m = &markers[k];
+            size_t len = strlen(m->w);
+            if (n - i < len || g_ascii_strncasecmp((const char *)s + i, m->w, len) != 0)
+                continue;
+            size_t j = i + len;
+            if (m->word) {
+                if (!boundary || (j < n && s[j] != ':' && s[j] != ' ' && s[j] != '"'))
+                    continue;
+            } else if (j < n && s[j] != ' ' && s[j] != ':' && s[j] != '"' && s[j] != '\t') {
+                continue;
+            }
+            if (j < n && s[j] == ':')
+                j++;
+            j = log_skip_ws(s, n, j);
+            *at = i;
+            *end = j;
+            *dir = m->d;
+            *func = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What AT traffic starts with: a command, a +NAME, a result or URC word, a quoted string
+ * or spelled bytes. */
+static bool traffic_text(const uint8_t *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    if (s[0] == '"' || log_spelled(s, n))
+        return true;
+    if (n >= 2 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't')
+        return true;
+    if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1]))
+        return true;
+    static const char *const words[] = {"OK",  "ERROR",      "CONNECT",
+                                        "RDY", "NO CARRIER", "POWERED DOWN"};
+    for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
+        size_t m = strlen(words[k]);
+        if (n >= m && memcmp(s, words[k], m) == 0 && (n == m || !word_char(s[m])))
+            return true;
+    }
+    return false;
+}
+
+/* The time at the start: "[time]", "time " or ESP-IDF's "L (ms) " / "L (HH:MM:SS.mmm) ".
+ * Returns where the rest starts (0 if no time). */
+static size_t fw_time(const uint8_t *s, size_t n, log_stamp *st)
+{
+    *st = LOG_NO_STAMP;
+    size_t i = log_skip_ws(s, n, 0);
+    if (i < n && s[i] == '[') {
+        size_t t = log_parse_time(s + i + 1, n - i - 1, st);
+        if (t && i + 1 + t < n && s[i + 1 + t] == ']')
+            return i + 2 + t;
+        *st = LOG_NO_STAMP;
+        return 0;
+    }
+    if (i + 4 < n && g_ascii_isupper(s[i]) && s[i + 1] == ' ' && s[i + 2] == '(') {
+        const uint8_t *close = memchr(s + i + 3, ')', n - i - 3);
+        int64_t ms;
+        size_t k = close ? (size_t)(close - s) : 0;
+        if (k && log_digits(s, n, i + 3, 20, &ms) == k - i - 3) {
+            st->ts = ms * QFTP_NS_PER_MS; /* ESP-IDF: milliseconds since boot */
+            st->have = st->dated = true;
+            return k + 1;
+        }
+        if (k && log_parse_time(s + i + 3, k - i - 3, st) == k - i - 3)
+            return k + 1;
+        *st = LOG_NO_STAMP;
+        return 0;
+    }
+    size_t t = log_parse_time(s + i, n - i, st);
+    if (t && (i + t == n || s[i + t] == ' ' || s[i + t] == '\t'))
+        return i + t;
+    *st = LOG_NO_STAMP;
+    return 0;
+}
+
+/* A traffic line: its direction, time and where the traffic starts. A marker right after
+ * the time (or at the start) is the timestamped layout's; a firmware line has its
+ * logger's prefix (a level, a tag, a source position) before it. */
+static bool fw_head(const uint8_t *s, size_t n, log_stamp *st, qftp_dir *dir, size_t *off,
+                    bool *func)
+{
+    size_t t = fw_time(s, n, st);
+    size_t at, end;
+    size_t from = log_skip_ws(s, n, t);
+    if (!find_marker(s, n, from, &at, &end, dir, func) || at == from)
+        return false;
+    *off = end;
+    return true;
+}
+
+/* A head line without its colours (detection looks at a copy): whether it is traffic, and
+ * where the traffic starts in buf. */
+static bool probe_copy(const uint8_t *s, size_t n, uint8_t buf[512], size_t *len, size_t *off)
+{
+    if (n > 512)
+        n = 512;
+    memcpy(buf, s, n);
+    *len = log_strip_ansi(buf, n);
+    log_stamp st;
+    qftp_dir d;
+    bool func;
+    *off = 0;
+    return fw_head(buf, *len, &st, &d, off, &func) && traffic_text(buf + *off, *len - *off);
+}
+
+static bool firmware_probe(const uint8_t *s, size_t n)
+{
+    uint8_t buf[512];
+    size_t len, off;
+    return probe_copy(s, n, buf, &len, &off);
+}
+
+typedef struct {
+    log_text_state text;
+    GByteArray *line;
+} fw_state;
+
+static int firmware_open(log_ctx *c, void *state)
+{
+    fw_state *p = state;
+    p->line = g_byte_array_new();
+    return log_text_open(c, &p->text);
+}
+
+/* Zephyr's modem_chat logs a matched response as its match and its arguments joined by
+ * spaces ("+QFTPOPEN:  0 0"): the commas are put back ("+QFTPOPEN: 0,0"). */
+static size_t rejoin_arguments(uint8_t *s, size_t n)
+{
+    const uint8_t *colon = memchr(s, ':', n);
+    if (!colon || s[0] != '+' || (size_t)(colon - s) + 2 >= n || colon[1] != ' ' || colon[2] != ' ')
+        return n;
+    size_t o = (size_t)(colon - s) + 2, i = o + 1;
+    for (; i < n; i++)
+        s[o++] = s[i] == ' ' ? ',' : s[i];
+    return o;
+}
+
+static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
+{
+    fw_state *p = state;
+    g_byte_array_set_size(p->line, 0);
+    g_byte_array_append(p->line, s, (guint)n);
+    uint8_t *b = p->line->data;
+    size_t len = log_strip_ansi(b, n);
+    while (len && b[len - 1] == '\r')
+        len--;
+    if (log_blank(b, len))
+        return 0;
+    log_stamp st;
+    qftp_dir dir;
+    size_t off;
+    bool func;
+    if (!fw_head(b, len, &st, &dir, &off, &func) ||
+        (!log_transcript_in_data(p->text.t) && !traffic_text(b + off, len - off))) {
+        log_skipped(c);
+        return 0;
+    }
+    uint8_t *text = b + off;
+    size_t tn = len - off;
+    log_tline l = {0};
+    l.dir_known = true;
+    l.dir = dir;
+    l.st = st;
+    l.line_no = c->r.line_no;
+    l.eol = LOG_EOL_NONE;
+    if (tn >= 2 && text[0] == '"' && text[tn - 1] == '"') {
+        /* a C string literal: its escapes are the bytes */
+        g_byte_array_set_size(p->text.scratch, 0);
+        log_unescape(p->text.scratch, text + 1, tn - 2, LOG_ESC_C);
+        l.exact = true;
+    } else if (log_spelled(text, tn)) {
+        g_byte_array_set_size(p->text.scratch, 0);
+        log_unescape(p->text.scratch, text, tn, LOG_ESC_C | LOG_ESC_NAMES);
+        l.exact = true;
+    }
+    if (l.exact) {
+        l.s = p->text.scratch->data;
+        l.n = p->text.scratch->len;
+    } else {
+        if (func && dir == QFTP_DIR_RX)
+            tn = rejoin_arguments(text, tn);
+        l.s = text;
+        l.n = tn;
+    }
+    return log_transcript_line(c, p->text.t, &l);
+}
+
+static void firmware_cleanup(void *state)
+{
+    fw_state *p = state;
+    log_text_cleanup(&p->text);
+    if (p->line)
+        g_byte_array_free(p->line, TRUE);
+}
+
+static void firmware_describe(const uint8_t *s, size_t n, char *out, size_t cap)
+{
+    uint8_t buf[512];
+    size_t len, off;
+    probe_copy(s, n, buf, &len, &off);
+    snprintf(out, cap,
+             "AT traffic after a per-line prefix \"%.*s\"; the firmware's other lines are skipped",
+             (int)(off > 60 ? 60 : off), (const char *)buf);
+}
+
+const log_layout log_layout_firmware = {
+    .id = QFTP_FMT_FIRMWARE,
+    .name = "firmware",
+    .probe = firmware_probe,
+    .share = 0,
+    .state_size = sizeof(fw_state),
+    .open = firmware_open,
+    .line = firmware_line,
+    .finish = log_text_finish,
+    .cleanup = firmware_cleanup,
+    .describe = firmware_describe,
+};
