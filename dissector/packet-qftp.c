@@ -18,6 +18,7 @@
 
 #define WS_BUILD_DLL
 #include "qftp-plugin.h"
+#include "qftp/redact.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -161,7 +162,7 @@ value_string *qftpd_cme_vals;      /* +CME ERROR codes + BG96 chapter 5 */
 
 static gboolean is_password_param(const qftp_param_def *pd)
 {
-    return pd && strstr(pd->name, "password") != NULL;
+    return pd && pd->secret; /* the tables' one rule (qftp/redact.h) */
 }
 /* The bytes of an item: in the frame, or a new tvb over the copy (a line reassembled
  * from several frames). */
@@ -478,6 +479,13 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         break;
     case QFTP_EV_LINE: {
         const char *line = (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII);
+        char *red = qftpd_pref_hide_passwords ? qftp_redact_dup((const uint8_t *)line, strlen(line),
+                                                                QFTP_DIALECT_UNKNOWN, NULL)
+                                              : NULL;
+        if (red) { /* a read-back: +QFTPPASS: "pw", +QFTPCFG: "account","u","pw" */
+            line = wmem_strdup(pinfo->pool, red);
+            g_free(red);
+        }
         if (it->dir == QFTP_DIR_TX) {
             proto_tree_add_item(tree, hf_qftp_text, t, off, len, ENC_ASCII);
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);

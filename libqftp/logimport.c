@@ -166,7 +166,10 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     c.e.cb = cb;
     c.e.user = user;
     c.e.o = opts;
+    if (opts->redact)
+        c.e.red = qftp_redactor_new(QFTP_DIALECT_UNKNOWN);
     if (!c.r.buf) {
+        qftp_redactor_free(c.e.red);
         ERR("out of memory");
         return -1;
     }
@@ -176,6 +179,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     if (c.r.end == 0 && ferror(in)) {
         ERR("line 1: read error: %s", strerror(errno));
         free(c.r.buf);
+        qftp_redactor_free(c.e.red);
         return -1;
     }
     if (c.r.end >= 3 && memcmp(c.r.buf, "\xef\xbb\xbf", 3) == 0) {
@@ -213,6 +217,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         }
         if (rc == 0 && l->finish)
             rc = l->finish(&c, state);
+        if (rc == 0)
+            rc = log_emit_end(&c.e);
     }
     if (l->cleanup)
         l->cleanup(state);
@@ -220,5 +226,6 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     free(c.r.buf);
     free(c.r.line);
     free(c.e.p);
+    qftp_redactor_free(c.e.red);
     return rc;
 }

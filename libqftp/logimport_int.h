@@ -78,7 +78,10 @@ typedef struct {
     qftp_ts base;    /* have_base: the time of records without one before the first that
                         has one (PuTTY's header, the first time further down the log) */
     bool have_base;
-    bool data; /* the record is data-mode bytes: not redacted */
+    bool data;          /* the record is data-mode bytes: not redacted */
+    qftp_redactor *red; /* opts.redact: the stream's secrets, across records */
+    log_stamp last_st;  /* of the last record handed on, for what the redactor holds */
+    uint64_t last_line;
 } log_emitter;
 
 /* Appends bytes to the record being built (an allocation failure is reported by
@@ -97,6 +100,8 @@ static inline void log_add1(log_emitter *e, uint8_t b)
  * time is the previous + 1 ms (the base, else 0, at the start). Returns the callback's result, or
  * -1 (errbuf) when memory ran out. */
 int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *errbuf);
+/* At the end of the log: hands on what the redactor still holds. */
+int log_emit_end(log_emitter *e);
 
 /* ---- what a layout works with ------------------------------------------------------------- */
 

@@ -345,13 +345,35 @@ int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *er
     }
     e->last = ts;
     e->have_last = true;
-    if (e->o->redact && (dir == QFTP_DIR_TX || !e->data))
-        qftp_redact_line(e->p, e->len);
+    e->last_st = st;
+    e->last_line = line;
+    const uint8_t *b = e->p;
+    size_t n = e->len;
+    e->len = 0;
+    /* a line held back by the redactor goes out with the record that ends it */
+    if (e->red && !(b = qftp_redactor_feed(e->red, dir, e->data, b, n, &n), n))
+        return 0;
     if (e->o->info)
         e->o->info->records++;
-    qftp_record rec = {dir, ts, !st.have, e->p, e->len, line};
-    e->len = 0;
+    qftp_record rec = {dir, ts, !st.have, b, n, line};
     return e->cb(e->user, &rec);
+}
+
+int log_emit_end(log_emitter *e)
+{
+    for (int d = 0; e->red && d < 2; d++) {
+        size_t n;
+        const uint8_t *b = qftp_redactor_flush(e->red, (qftp_dir)d, &n);
+        if (!n)
+            continue;
+        if (e->o->info)
+            e->o->info->records++;
+        qftp_record rec = {(qftp_dir)d, e->last, !e->last_st.have, b, n, e->last_line};
+        int rc = e->cb(e->user, &rec);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* ---- text lines ---------------------------------------------------------------------------- */

@@ -66,6 +66,14 @@ static char *dup_span(const uint8_t *s, size_t n)
     return g_strndup((const char *)s, n);
 }
 
+/* A line the session keeps or quotes: with opts.redact, its secrets (qftp/redact.h) are
+ * replaced by **** (command lines, echoes and read-backs alike). */
+static char *dup_line(const qftp_session *s, const uint8_t *p, size_t n)
+{
+    char *red = s->o.redact ? qftp_redact_dup(p, n, s->dialect, NULL) : NULL;
+    return red ? red : dup_span(p, n);
+}
+
 static double rel(const qftp_session *s, qftp_ts t)
 {
     return (double)(t - s->t0) / 1e9;
@@ -437,14 +445,12 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
      * with a count that did not match was the end after all (parser.h). */
     if (!from_echo && qftp_parser_in_data(s->rx))
         qftp_parser_data_break(s->rx, s->now);
-    char *line = dup_span(ev->data, ev->len);
+    char *line = dup_line(s, ev->data, ev->len);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
     if (repeat) {
         g_free(line);
         line = g_strdup(s->last_line ? s->last_line : "A/");
     }
-    if (s->o.redact)
-        qftp_redact_line((uint8_t *)line, strlen(line));
     if (s->group->len > 0) {
         char why[96];
         snprintf(why, sizeof why, "the next command was sent %.3f s later",
@@ -526,7 +532,13 @@ static bool echo_matches(const char *line, const uint8_t *e, size_t n)
 static void on_echo(qftp_session *s, const qftp_event *ev)
 {
     qftp_txn *t = group_last(s);
-    if (t && !t->echoed && echo_matches(t->line, ev->data, ev->len)) {
+    /* compared as the command line is kept: redacted with opts.redact */
+    size_t rn = 0;
+    char *red = s->o.redact ? qftp_redact_dup(ev->data, ev->len, s->dialect, &rn) : NULL;
+    bool matches = t && !t->echoed &&
+                   echo_matches(t->line, red ? (const uint8_t *)red : ev->data, red ? rn : ev->len);
+    g_free(red);
+    if (matches) {
         for (guint i = 0; i < s->group->len; i++) {
             qftp_txn *g = g_ptr_array_index(s->group, i);
             g->echoed = true;
@@ -826,7 +838,7 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
 static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
 {
     qftp_unsolicited u = {0};
-    u.line = dup_span(ev->data, ev->len);
+    u.line = dup_line(s, ev->data, ev->len);
     u.ts = s->now;
     u.frame = s->frame;
     int64_t a;
@@ -849,8 +861,9 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
     if (is_resp) {
         if (s->dialect == QFTP_DIALECT_UNKNOWN && !s->dialect_forced) {
             char why[160];
-            snprintf(why, sizeof why, "the response %.*s", (int)MIN(ev->len, 100),
-                     (const char *)ev->data);
+            char *l = dup_line(s, ev->data, ev->len);
+            snprintf(why, sizeof why, "the response %.100s", l);
+            g_free(l);
             set_dialect(s, dialect_of_resp(&r), why);
         }
         /* before the final result: information response, or a URC whose OK was lost */
@@ -864,7 +877,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
                 return;
             }
             t->info = g_renew(char *, t->info, t->n_info + 1);
-            t->info[t->n_info++] = dup_span(ev->data, ev->len);
+            t->info[t->n_info++] = dup_line(s, ev->data, ev->len);
             if (t->type != QFTP_TYPE_TEST)
                 decode_result(t, &r);
             if (strcmp(t->command, "+QFTPSTAT") == 0)
@@ -883,9 +896,11 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             return;
         }
         add_unsolicited(s, ev, &r);
-        if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0)
-            session_note(s, QFTP_SEV_WARN, "%.*s: URC with no command waiting for it", (int)ev->len,
-                         (const char *)ev->data);
+        if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0) {
+            char *l = dup_line(s, ev->data, ev->len);
+            session_note(s, QFTP_SEV_WARN, "%s: URC with no command waiting for it", l);
+            g_free(l);
+        }
         return;
     }
     /* text lines: an alternative final ("DEACT OK"), an answer to ATI/AT+GMR, or a URC */
@@ -905,7 +920,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
     }
     if (cur) {
         cur->info = g_renew(char *, cur->info, cur->n_info + 1);
-        cur->info[cur->n_info++] = dup_span(ev->data, ev->len);
+        cur->info[cur->n_info++] = dup_line(s, ev->data, ev->len);
         s->item_txn = cur;
         return;
     }
@@ -983,6 +998,24 @@ static void on_escape(qftp_session *s, const qftp_event *ev)
 
 /* ---- the parser callback -------------------------------------------------------------- */
 
+/* With opts.redact the session decodes a read-back (+QFTPCFG: "account","u","pw") from its
+ * redacted text, so no value it keeps holds the password; front ends still get the
+ * event as it came (on_item). */
+static void on_line_rx_redacted(qftp_session *s, const qftp_event *ev)
+{
+    size_t n = 0;
+    char *red = s->o.redact ? qftp_redact_dup(ev->data, ev->len, s->dialect, &n) : NULL;
+    if (!red) {
+        on_line_rx(s, ev);
+        return;
+    }
+    qftp_event e = *ev;
+    e.data = (const uint8_t *)red;
+    e.len = n;
+    on_line_rx(s, &e);
+    g_free(red);
+}
+
 static void on_event(void *user, const qftp_event *ev)
 {
     qftp_session *s = user;
@@ -1003,7 +1036,7 @@ static void on_event(void *user, const qftp_event *ev)
         break;
     case QFTP_EV_LINE:
         if (ev->dir == QFTP_DIR_RX)
-            on_line_rx(s, ev);
+            on_line_rx_redacted(s, ev);
         else
             session_note(s, QFTP_SEV_NOTE, "host sent a line that is not an AT command: %.*s",
                          (int)MIN(ev->len, 80), (const char *)ev->data);

@@ -220,8 +220,13 @@ QFTP_VALUE_LISTS(VALUE_ARRAY)
 #define PT_INT QFTP_PT_INT
 #define PT_STRING QFTP_PT_STRING
 #define PT_RAW QFTP_PT_RAW
+#define PT_SECRET QFTP_PT_STRING /* a string that is a credential */
+#define SECRET_INT false
+#define SECRET_STRING false
+#define SECRET_RAW false
+#define SECRET_SECRET true
 #define PARAM_(name, manual, type, lo, hi, maxlen, def, opt, values, desc)                         \
-    {#name, manual, PT_##type, lo, hi, maxlen, def, opt, values_##values, desc},
+    {#name, manual, PT_##type, lo, hi, maxlen, def, opt, values_##values, desc, SECRET_##type},
 #define PARAM(...) PARAM_(__VA_ARGS__) /* lets NOLIM expand into two arguments */
 #define PARAMS(list) ((const qftp_param_def[]){list(PARAM){NULL}})
 #define N_PARAMS(list) (sizeof PARAMS(list) / sizeof(qftp_param_def) - 1)

@@ -596,18 +596,27 @@ static void test_cases_bytewise(void)
 
 static void test_credentials_and_redact(void)
 {
-    static const char *const script[] = {"> AT+QFTPPASS=\"secret\"", "< OK",
-                                         "> AT+QFTPCFG=\"account\",\"u\",\"pw\"", "< OK", NULL};
+    static const char *const script[] = {"> AT+QFTPPASS=\"secret\"",
+                                         "< OK",
+                                         "> AT+QFTPCFG=\"account\",\"u\",\"pw\"",
+                                         "< OK",
+                                         "> AT+QFTPPASS?",
+                                         "< +QFTPPASS: \"secret\"",
+                                         "< OK",
+                                         NULL};
     qftp_session_opts o;
     qftp_session_opts_init(&o);
     o.redact = true;
     qftp_session *s = run_script(script, &o);
     const qftp_txn *t = qftp_session_txn(s, 0);
-    g_assert_cmpstr(t->line, ==, "AT+QFTPPASS=\"******\"");
+    g_assert_cmpstr(t->line, ==, "AT+QFTPPASS=\"****\""); /* qftp/redact.h, test_redact.c */
     g_assert_cmpuint(t->n_notes, >=, 1);
     g_assert_nonnull(strstr(t->notes[0].text, "password sent in clear"));
     t = qftp_session_txn(s, 1);
-    g_assert_cmpstr(t->line, ==, "AT+QFTPCFG=\"account\",\"u\",\"**\"");
+    g_assert_cmpstr(t->line, ==, "AT+QFTPCFG=\"account\",\"u\",\"****\"");
+    t = qftp_session_txn(s, 2); /* the read-back is redacted too */
+    g_assert_cmpuint(t->n_info, ==, 1);
+    g_assert_cmpstr(t->info[0], ==, "+QFTPPASS: \"****\"");
     qftp_session_free(s);
 }
 

@@ -33,7 +33,7 @@
 #include <stdio.h>
 
 #include "common.h"
-#include "redact.h" /* qftp_redact_line, which opts.redact applies */
+#include "redact.h" /* the secrets opts.redact hides */
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,7 +115,8 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
 typedef struct {
     qftp_log_format format; /* AUTO: detect */
     const char *regex;      /* for QFTP_FMT_REGEX (format AUTO + regex means REGEX) */
-    bool redact;            /* passwords -> '*' of the same length (qftp_redact_line) */
+    bool redact;            /* secrets (qftp/redact.h) -> "****", however the log's records
+                               cut the lines; data-mode payload is left as it is */
     qftp_progress_cb progress;
     void *progress_user;
     qftp_import_info *info; /* may be NULL: filled while reading (detection before the

@@ -109,6 +109,7 @@ typedef struct {
     bool optional;
     const qftp_value_name *values; /* named values, NULL-text terminated; or NULL */
     const char *desc;              /* one line */
+    bool secret; /* a credential (tables.def type SECRET): qftp/redact.h hides its value */
 } qftp_param_def;
 
 typedef enum {
