@@ -27,6 +27,7 @@
 #include <epan/decode_as.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
+#include <wiretap/wtap.h>
 
 #ifndef QFTP_PLUGIN_VERSION
 #define QFTP_PLUGIN_VERSION "0.1.0"
@@ -704,10 +705,14 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
 }
 
 /* Exported PDU (every qftp tool writes these), DLT_USER, RTAC serial: one serial
- * session per capture, the direction from the P2P direction tag. */
+ * session per capture interface (a pcapng file merged from several ports' captures
+ * keeps one interface per port), the direction from the P2P direction tag. */
 static int dissect_qftp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    return qftpd_dissect_common(tvb, pinfo, tree, G_GUINT64_CONSTANT(0), pinfo->p2p_dir);
+    guint64 key = 0;
+    if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+        key = pinfo->rec->rec_header.packet_header.interface_id;
+    return qftpd_dissect_common(tvb, pinfo, tree, key, pinfo->p2p_dir);
 }
 
 /* Serial-over-TCP bridges: one session per TCP conversation. */

@@ -19,6 +19,7 @@
 
 static wmem_map_t *qftp_convs; /* file scope: conversation key -> qftp_conv* */
 static GSList *qftp_sessions;  /* sessions to free at the end of the file */
+static guint32 qftp_conv_count;
 
 static guint key_hash(gconstpointer k)
 {
@@ -190,6 +191,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
 static qftp_conv *conv_new(void)
 {
     qftp_conv *c = wmem_new0(wmem_file_scope(), qftp_conv);
+    c->id = ++qftp_conv_count;
     qftp_session_opts o;
     qftp_session_opts_init(&o);
     o.dialect = (qftp_dialect)qftpd_pref_dialect;
@@ -354,6 +356,7 @@ qftp_dir qftpd_guess_dir(const qftp_conv *c, tvbuff_t *tvb)
 void qftpd_frames_init(void)
 {
     qftp_convs = wmem_map_new(wmem_file_scope(), key_hash, key_equal);
+    qftp_conv_count = 0;
 }
 
 void qftpd_frames_cleanup(void)

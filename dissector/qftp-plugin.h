@@ -91,6 +91,7 @@ typedef struct {
 #define QFTP_RING 32
 
 struct qftp_conv {
+    guint32 id; /* 1, 2, ... in the order the capture's sessions begin */
     qftp_session *s;
     guint64 off[2]; /* bytes fed per direction */
     qftp_frec *ring[2][QFTP_RING];

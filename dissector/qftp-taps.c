@@ -150,7 +150,9 @@ static tap_packet_status qftp_srt_packet(void *pss, packet_info *pinfo, epan_dis
 
 /* Export Objects: the payload of every file transferred in data mode, collected in
  * frame order (a retap goes through the frames in order) and handed over at its end. */
-static GHashTable *eo_pending; /* txn index -> GByteArray */
+/* Payload collected per transfer, keyed by (conversation id << 32 | transaction index):
+ * a capture may hold several sessions (interfaces, TCP bridges, USB ports). */
+static GHashTable *eo_pending; /* guint64* -> GByteArray */
 
 static gboolean is_file_transfer(const qftp_txn *t)
 {
@@ -173,19 +175,19 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
     const qftp_tap_info *ti = (const qftp_tap_info *)data;
     tap_packet_status ret = TAP_PACKET_DONT_REDRAW;
     if (!eo_pending)
-        eo_pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+        eo_pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                            (GDestroyNotify)g_byte_array_unref);
     for (guint32 i = 0; i < ti->rec->n_items; i++) {
         const qftp_item *it = &ti->rec->items[i];
         const qftp_txn *x = qftpd_txn_get(ti->rec->conv, it->txn);
         if (!is_file_transfer(x))
             continue;
+        gint64 key = ((gint64)ti->rec->conv->id << 32) | x->index;
         if (it->kind == QFTP_EV_DATA) {
-            GByteArray *b =
-                (GByteArray *)g_hash_table_lookup(eo_pending, GUINT_TO_POINTER(x->index));
+            GByteArray *b = (GByteArray *)g_hash_table_lookup(eo_pending, &key);
             if (!b) {
                 b = g_byte_array_new();
-                g_hash_table_insert(eo_pending, GUINT_TO_POINTER(x->index), b);
+                g_hash_table_insert(eo_pending, g_memdup2(&key, sizeof key), b);
             }
             if (it->off >= 0) {
                 if (tvb_bytes_exist(ti->tvb, it->off, (gint)it->len))
@@ -194,8 +196,7 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
                 g_byte_array_append(b, it->copy, it->len);
             }
         } else if (it->kind == QFTP_EV_DATA_END) {
-            GByteArray *b =
-                (GByteArray *)g_hash_table_lookup(eo_pending, GUINT_TO_POINTER(x->index));
+            GByteArray *b = (GByteArray *)g_hash_table_lookup(eo_pending, &key);
             export_object_entry_t *e = g_new0(export_object_entry_t, 1);
             e->pkt_num = ti->frame;
             e->hostname = g_strdup(x->data_dir == QFTP_DIR_TX ? "host->module" : "module->host");
@@ -211,7 +212,7 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
             e->payload_len = b ? b->len : 0;
             e->payload_data = b ? (guint8 *)g_memdup2(b->data, b->len) : NULL;
             object_list->add_entry(object_list->gui_data, e);
-            g_hash_table_remove(eo_pending, GUINT_TO_POINTER(x->index));
+            g_hash_table_remove(eo_pending, &key);
             ret = TAP_PACKET_REDRAW;
         }
     }

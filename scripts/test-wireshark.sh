@@ -84,6 +84,7 @@ unmount_all() {
     mounted=()
 }
 trap unmount_all EXIT
+trap 'unmount_all; exit 130' INT TERM
 
 mount_into() { # root
     local r=$1

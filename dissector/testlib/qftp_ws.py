@@ -1,7 +1,9 @@
 """Helpers of the Wireshark plugin tests (tests/e2e/test_dissector_*.py): find the built
 plugin, run real tshark as an unprivileged user with it, write qftp captures (exported PDU, docs/capture-format.md)
 independently of the core library's writer."""
+import bisect
 import glob
+import json
 import os
 import re
 import shutil
@@ -47,6 +49,7 @@ class Tshark:
         os.chmod(self.home, 0o777)
         self.preload = None
         self._bools = None
+        self._fields = None
         ldd = subprocess.run(["ldd", so], capture_output=True, text=True).stdout
         libs = [l.split("=>")[1].split()[0] for l in ldd.splitlines()
                 if ("libasan" in l or "libubsan" in l) and "=>" in l]
@@ -100,12 +103,53 @@ class Tshark:
                                   if cols[i + 1] else [] for i, f in enumerate(fields)}
         return rows
 
+    def sharkd(self, cap, frames):
+        """Loads cap into sharkd (Wireshark's engine as the GUI drives it) and asks for the
+        trees of `frames` in that order, each one dissected alone as when a user clicks a
+        frame. Returns {frame: [proto nodes]} (sharkd's JSON tree)."""
+        reqs = [{"jsonrpc": "2.0", "id": 1, "method": "load", "params": {"file": cap}}]
+        reqs += [{"jsonrpc": "2.0", "id": i + 2, "method": "frame", "params": {"frame": n, "proto": True}}
+                 for i, n in enumerate(frames)]
+        env = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}", f"HOME={self.home}",
+               f"WIRESHARK_PLUGIN_DIR={self.plugin_dir}", "LC_ALL=C.UTF-8"]
+        if self.preload:
+            env += [f"LD_PRELOAD={self.preload}", "ASAN_OPTIONS=detect_leaks=0"]
+        cmd = env + ["sharkd", "-"]
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        data = "".join(json.dumps(r) + "\n" for r in reqs).encode()
+        p = subprocess.run(cmd, input=data, capture_output=True, timeout=600)
+        out = {}
+        for line in p.stdout.decode(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue
+            r = json.loads(line)
+            if r.get("id") == 1:
+                if r.get("result", {}).get("status") != "OK":
+                    raise AssertionError(f"sharkd cannot load {cap}: {line}")
+            elif r.get("id"):
+                out[frames[r["id"] - 2]] = r.get("result", {}).get("tree", [])
+        if len(out) != len(frames):
+            raise AssertionError(f"sharkd answered {len(out)} of {len(frames)} frames (rc {p.returncode}): "
+                                 f"{p.stderr.decode(errors='replace')[-1500:]}")
+        return out
+
+    def fields_of_type(self, ftype):
+        """{abbrev: label} of the qftp fields of that type (FT_FRAMENUM, ...)."""
+        return {l.split("\t")[2]: l.split("\t")[1] for l in self._field_list()
+                if l.startswith("F\t") and l.split("\t")[3] == ftype and l.split("\t")[2].startswith("qftp")}
+
+    def _field_list(self):
+        if self._fields is None:
+            out = self.run("-G", "fields").stdout.decode(errors="replace")
+            self._fields = [l for l in out.splitlines() if l[:2] in ("F\t", "P\t") and l.count("\t") >= 2]
+        return self._fields
+
     def boolean_fields(self):
         """Names of the FT_BOOLEAN fields this tshark knows (asked once)."""
         if self._bools is None:
-            out = self.run("-G", "fields").stdout.decode(errors="replace")
-            self._bools = {l.split("\t")[2] for l in out.splitlines()
-                           if l.startswith("F\t") and l.count("\t") >= 3 and l.split("\t")[3] == "FT_BOOLEAN"}
+            self._bools = {l.split("\t")[2] for l in self._field_list()
+                           if l.startswith("F\t") and l.split("\t")[3] == "FT_BOOLEAN"}
         return self._bools
 
     def cleanup(self):
@@ -170,6 +214,100 @@ def normalise_fields(text, boolean_fields):
 
 
 _BOOL = {"True": "1", "False": "0"}
+
+
+class Merged:
+    """Many captures in one pcapng file, each its own interface and so its own qftp
+    session (the plugin keys sessions by interface): one tshark run decodes them all,
+    and its output is split back per capture with frame numbers made local again.
+    tshark's start-up, not the decoding, is what costs in a test."""
+
+    def __init__(self, t, paths, name="merged.pcapng"):
+        self.t = t
+        self.paths = list(paths)
+        self.path = os.path.join(t.tmp, name)
+        subprocess.run(["mergecap", "-I", "none", "-a", "-F", "pcapng", "-w", self.path, *self.paths],
+                       check=True, capture_output=True)
+        os.chmod(self.path, 0o644)
+        out = subprocess.run(["capinfos", "-T", "-r", "-c", "-M", *self.paths], check=True,
+                             capture_output=True, text=True).stdout
+        counts = [int(l.rsplit("\t", 1)[1]) for l in out.splitlines() if l.strip()]
+        assert len(counts) == len(self.paths), out
+        self.bases = []
+        n = 0
+        for c in counts:
+            self.bases.append(n)
+            n += c
+        self.total = n
+
+    def which(self, frame):
+        """(capture index, local frame number) of a frame of the merged file."""
+        i = bisect.bisect_left(self.bases, frame) - 1
+        return i, frame - self.bases[i]
+
+    def _framenum_labels(self):
+        labels = sorted(self.t.fields_of_type("FT_FRAMENUM").values(), key=len, reverse=True)
+        return re.compile(r"^(\s*\[?(?:%s): )(\d+)(\]?)$" % "|".join(map(re.escape, labels)), re.M)
+
+    def split_tree(self, text):
+        """tshark -V output of the merged file -> one text per capture."""
+        parts = [[] for _ in self.paths]
+        frame_re = re.compile(r"^Frame (\d+): ")
+        on_iface = re.compile(r"^(Frame \d+: [^\n]*?) on interface [^\n]*?, id \d+$", re.M)
+        fn = self._framenum_labels()
+        cur = None
+        for chunk in re.split(r"(?m)^(?=Frame \d+: )", text):
+            m = frame_re.match(chunk)
+            if not m:
+                continue
+            cur, local = self.which(int(m.group(1)))
+            base = self.bases[cur]
+            chunk = frame_re.sub(f"Frame {local}: ", chunk, count=1)
+            # a pcapng file names the interface on the frame line, a pcap file does not
+            chunk = on_iface.sub(r"\1", chunk, count=1)
+            chunk = fn.sub(lambda x: f"{x.group(1)}{int(x.group(2)) - base}{x.group(3)}", chunk)
+            parts[cur].append(chunk)
+        return ["".join(p) for p in parts]
+
+    def split_fields(self, text):
+        """tshark -T fields -E header=y -e frame.number ... output -> one per capture."""
+        lines = text.split("\n")
+        head = lines[0]
+        cols = head.split("\t")
+        fnum = set(self.t.fields_of_type("FT_FRAMENUM")) | {"frame.number"}
+        renum = [i for i, c in enumerate(cols) if c in fnum]
+        parts = [[head] for _ in self.paths]
+        for line in lines[1:]:
+            if not line:
+                continue
+            v = line.split("\t")
+            cur, _ = self.which(int(v[0]))
+            base = self.bases[cur]
+            for i in renum:
+                if i < len(v) and v[i]:
+                    v[i] = ",".join(str(int(x) - base) for x in v[i].split(","))
+            parts[cur].append("\t".join(v))
+        return ["\n".join(p) + "\n" for p in parts]
+
+    def split_rows(self, rows, framenum_fields=()):
+        """Tshark.fields() rows of the merged file -> one dict per capture, frame numbers
+        (the keys and the named FT_FRAMENUM fields) local."""
+        parts = [{} for _ in self.paths]
+        for n, row in rows.items():
+            cur, local = self.which(n)
+            base = self.bases[cur]
+            parts[cur][local] = {f: ([str(int(x) - base) for x in vals] if f in framenum_fields else vals)
+                                 for f, vals in row.items()}
+        return parts
+
+
+def sharkd_text(node, depth=0):
+    """A sharkd tree node as tshark -V prints it (generated items in brackets)."""
+    label = node.get("l", "")
+    lines = ["    " * depth + (f"[{label}]" if node.get("g") else label)]
+    for child in node.get("n", []):
+        lines += sharkd_text(child, depth + 1)
+    return lines
 
 
 def write_capture(path, frames, name=b"qftp", with_dir=True):

@@ -1,8 +1,12 @@
 """The Wireshark plugin with real tshark: decoded values checked against the manuals,
 links, expert info, Info column, random access, export objects, statistics, and
-agreement with `qftp show --json` on every capture under captures/ and tests/."""
+agreement with `qftp show --json` on every capture under captures/ and tests/.
+Captures that can be read together are merged into one pcapng file (one interface,
+hence one session, each; qftp_ws.Merged): tshark's start-up is what costs."""
 import json
 import os
+import random
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -35,9 +39,9 @@ def eq(a, b, what=""):
 
 
 def test_registered():
-    out = t.run("-G", "protocols").stdout.decode()
-    assert any(l.split("\t")[2:3] == ["qftp"] for l in out.splitlines()), "qftp not registered"
-    fields = t.run("-G", "fields").stdout.decode()
+    listing = t._field_list()
+    assert any(l.split("\t")[2:3] == ["qftp"] for l in listing if l.startswith("P\t")), "qftp not registered"
+    fields = "\n".join(listing) + "\n"
     for f in ("qftp.cmd", "qftp.cmd.type", "qftp.param", "qftp.final", "qftp.cme_error",
               "qftp.urc", "qftp.err", "qftp.protocol_error", "qftp.value", "qftp.data",
               "qftp.data.len", "qftp.response_in", "qftp.request_in", "qftp.done_in",
@@ -45,7 +49,7 @@ def test_registered():
               "qftp.port", "qftp.file_name", "qftp.local_name"):
         assert f"\t{f}\t" in fields, f"field {f} missing"
     # the contract's types
-    types = {l.split("\t")[2]: l.split("\t")[3] for l in fields.splitlines()
+    types = {l.split("\t")[2]: l.split("\t")[3] for l in listing
              if l.startswith("F\t") and "\tqftp." in l}
     for f, ty in (("qftp.cmd", "FT_STRING"), ("qftp.cmd.type", "FT_UINT8"),
                   ("qftp.cme_error", "FT_UINT32"), ("qftp.err", "FT_INT32"),
@@ -57,11 +61,22 @@ def test_registered():
 
 
 R = {}
+# The BG96 session, the same without direction tags, and the GSM session: one run.
+SESSIONS = None
+
+
+def sessions():
+    global SESSIONS
+    if SESSIONS is None:
+        m = W.Merged(t, [t.file(BG), t.file(NODIR), t.file(GSM)], "sessions.pcapng")
+        fl = FIELDS + ["qftp.direction"]
+        SESSIONS = m.split_rows(t.fields(m.path, fl), t.fields_of_type("FT_FRAMENUM"))
+    return SESSIONS
 
 
 def rows():
     if not R:
-        R.update(t.fields(t.file(BG), FIELDS))
+        R.update(sessions()[0])
     return R
 
 
@@ -132,7 +147,7 @@ def test_expert():
 
 
 def test_no_direction():
-    r = t.fields(t.file(NODIR), ["qftp.cmd", "qftp.final", "qftp.urc", "qftp.direction"])
+    r = sessions()[1]
     eq(r[F["open"]]["qftp.cmd"], ["+QFTPOPEN"], "command without direction")
     eq(r[F["open"]]["qftp.direction"], ["0"], "host side guessed")
     eq(r[F["open_ok"]]["qftp.final"], ["OK"], "response without direction")
@@ -140,7 +155,7 @@ def test_no_direction():
 
 
 def test_gsm_dialect():
-    r = t.fields(t.file(GSM), FIELDS)
+    r = sessions()[2]
     eq(r[G["open_urc"]]["qftp.dialect"], ["1"], "gsm dialect")  # no space, one value
     eq(r[G["open_urc"]]["qftp.urc"], ["+QFTPOPEN"], "urc")
     eq(r[G["open_urc"]]["qftp.err"], ["0"], "gsm success")
@@ -162,18 +177,23 @@ def tree_by_frame(text):
 
 
 def test_random_access():
-    for cap in (t.file(BG), t.file(GSM)):
-        full = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp").stdout.decode())
-        assert full, "no frames"
-        for n in sorted(full):
-            alone = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp", "-Y",
-                                        f"frame.number=={n}").stdout.decode())
-            eq(alone.get(n), full[n], f"{os.path.basename(cap)} frame {n} alone")
-        # reverse order of a few frames at once changes nothing either
-        some = " || ".join(f"frame.number=={n}" for n in sorted(full)[::-3])
-        sub = tree_by_frame(t.run("-r", cap, "-2", "-V", "-O", "qftp", "-Y", some).stdout.decode())
-        for n, v in sub.items():
-            eq(v, full[n], f"frame {n} in a subset")
+    """Random access as in the GUI: sharkd dissects each frame alone, in a shuffled
+    order (the first of them also finishes the sessions), and every frame's tree equals
+    the one of tshark's full two-pass run."""
+    m = W.Merged(t, [t.file(BG), t.file(GSM)], "random.pcapng")
+    full = {}
+    for c in re.split(r"(?m)^(?=Frame \d+: )", t.run("-r", m.path, "-2", "-V", "-O", "qftp").stdout.decode()):
+        if c.startswith("Frame "):
+            n = int(c.split()[1].rstrip(":"))
+            full[n] = c[c.index("Quectel FTP AT commands"):].rstrip("\n") if "Quectel FTP" in c else ""
+    eq(len(full), m.total, "frames in the full run")
+    order = list(full)
+    random.Random(13).shuffle(order)
+    trees = t.sharkd(m.path, order)
+    for n in order:
+        got = "\n".join(l for node in trees[n] if node.get("f") == "qftp" for l in W.sharkd_text(node))
+        i, local = m.which(n)
+        eq(got, full[n], f"{os.path.basename(m.paths[i])} frame {local} dissected alone")
 
 
 def test_single_pass():
@@ -181,13 +201,25 @@ def test_single_pass():
     back = ["qftp.cmd", "qftp.param", "qftp.final", "qftp.cme_error", "qftp.urc", "qftp.err",
             "qftp.protocol_error", "qftp.value", "qftp.data.len", "qftp.request_in"]
     one = t.fields(t.file(BG), back, two_pass=False)
-    two = t.fields(t.file(BG), back)
+    two = {n: {f: v[f] for f in back} for n, v in rows().items()}
     eq(one, two, "one pass vs two passes")
 
 
+STATS = {}
+
+
+def stats_run():
+    """Export objects, the stats tree and the SRT table of the BG96 session: one run."""
+    if not STATS:
+        d = t.outdir("eo")
+        out = t.run("-r", t.file(BG), "-q", "--export-objects", f"qftp,{d}", "-z", "qftp,tree",
+                    "-z", "qftp,srt").stdout.decode()
+        STATS.update(dir=d, out=out)
+    return STATS
+
+
 def test_export_objects():
-    d = t.outdir("eo")
-    t.run("-r", t.file(BG), "-q", "--export-objects", f"qftp,{d}")
+    d = stats_run()["dir"]
     with open(os.path.join(d, "test.txt"), "rb") as fh:
         eq(fh.read(), W.BG96_FILE, "downloaded file")
     with open(os.path.join(d, "up.txt"), "rb") as fh:
@@ -196,11 +228,11 @@ def test_export_objects():
 
 
 def test_stats():
-    out = t.run("-r", t.file(BG), "-q", "-z", "qftp,tree").stdout.decode()
+    out = stats_run()["out"]
     assert "AT+QFTPOPEN" in out and "+CME ERROR" in out, out
     line = [l for l in out.splitlines() if "AT+QFTPOPEN" in l][0]
     eq(line.split()[1], "2", "AT+QFTPOPEN count")
-    srt = t.run("-r", t.file(BG), "-q", "-z", "qftp,srt").stdout.decode()
+    srt = out[out.index("SRT") if "SRT" in out else 0:]
     assert "+QFTPGET" in srt, srt
 
 
@@ -213,9 +245,10 @@ def show_json(cap):
 
 def test_agrees_with_show():
     caps = W.sample_captures(t)
-    for cap in caps:
+    m = W.Merged(t, caps, "samples.pcapng")
+    per = m.split_rows(t.fields(m.path, FIELDS), t.fields_of_type("FT_FRAMENUM"))
+    for cap, r in zip(caps, per):
         js = show_json(cap)
-        r = t.fields(cap, FIELDS)
         name = os.path.basename(cap)
         for x in js["transactions"]:
             where = f"{name} #{x['index']} {x['line']}"
@@ -255,7 +288,7 @@ case("data mode: download with OK/URC look-alikes, upload, listing", test_data_m
 case("expert info: range, unknown, clear text, no result", test_expert)
 case("capture without direction", test_no_direction)
 case("GSM dialect (GSM manual chapters 2-4)", test_gsm_dialect)
-case("random access (-2, one frame alone) equals the full run", test_random_access)
+case("random access (sharkd, shuffled) equals the full run", test_random_access)
 case("single pass equals two passes but for forward links", test_single_pass)
 case("export objects: files equal the bytes transferred", test_export_objects)
 case("statistics: -z qftp,tree and qftp,srt", test_stats)

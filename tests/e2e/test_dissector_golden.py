@@ -1,6 +1,7 @@
 """Golden tshark outputs with the qftp plugin for every capture under captures/: the
 decoded tree (`-2 -V -O qftp`) and the filter-contract fields (`-2 -T fields`), run as an
-unprivileged user (tshark ignores plugin folders for root). Reviewed files: regenerate
+unprivileged user (tshark ignores plugin folders for root). The captures are read as one
+merged pcapng file (one interface, hence one session, each) and the output split back. Reviewed files: regenerate
 with `python3 tests/e2e/test_dissector_golden.py --update` and read the diff."""
 import difflib
 import glob
@@ -37,20 +38,22 @@ def compare(got, path, normalise):
         raise AssertionError("tshark output differs from the golden file:\n" + diff[:4000])
 
 
-def check(cap):
-    name = os.path.basename(cap)
-    c = t.file(cap)
-    tree = t.run("-r", c, "-2", "-V", "-O", "qftp").stdout.decode()
+def check(name, tree, fields):
     assert "Quectel" in tree or "qftp" in tree.lower(), tree[:500]
     compare(tree, src("tests", "golden", "dissector", name + ".V.txt"), W.normalise_tree)
-    args = ["-r", c, "-2", "-T", "fields", "-E", "header=y", "-E", "occurrence=a", "-e", "frame.number"]
-    for f in FIELDS:
-        args += ["-e", f]
-    compare(t.run(*args).stdout.decode(), src("tests", "golden", "dissector", name + ".fields.txt"),
+    compare(fields, src("tests", "golden", "dissector", name + ".fields.txt"),
             lambda text: W.normalise_fields(text, t.boolean_fields()))
 
 
-for cap in sorted(glob.glob(src("captures", "*.pcap"))):
-    case(f"tshark golden {os.path.basename(cap)}", check, cap)
+caps = sorted(glob.glob(src("captures", "*.pcap")))
+# All captures in one file, one session each: two tshark runs instead of two per capture.
+m = W.Merged(t, [t.file(c) for c in caps])
+args = ["-r", m.path, "-2", "-T", "fields", "-E", "header=y", "-E", "occurrence=a", "-e", "frame.number"]
+for f in FIELDS:
+    args += ["-e", f]
+trees = m.split_tree(t.run("-r", m.path, "-2", "-V", "-O", "qftp").stdout.decode())
+fields = m.split_fields(t.run(*args).stdout.decode())
+for cap, tree, fl in zip(caps, trees, fields):
+    case(f"tshark golden {os.path.basename(cap)}", check, os.path.basename(cap), tree, fl)
 t.cleanup()
 done()
