@@ -22,6 +22,7 @@
 
 #include "qftptool/tool.h"
 #include "device.h"
+#include "qftp/redact.h"
 #include "replay.h"
 
 typedef struct {
@@ -78,6 +79,7 @@ typedef struct {
     unsigned step;   /* the step under way, for the log */
     GArray *pending; /* of size_t: steps whose outcome is partly still to come */
     bool verbose;
+    rp_scrubber *scrub; /* secrets out of the recording */
 } rp_run;
 
 static volatile sig_atomic_t interrupted;
@@ -123,6 +125,8 @@ static void usage(FILE *f)
           "  --rules FILE         masks, ignored URCs, optional steps, captures, rewrites,\n"
           "                       timing limits (repeatable)\n"
           "  -D, --define N=V     a variable for the rules (${N})\n"
+          "  --secret N[=V]       a variable whose value never reaches a report or a\n"
+          "                       recording (V from the environment variable N if omitted)\n"
           "  --timeout-scale X    multiply every derived timeout by X (default 1)\n"
           "  --ignore-echo        ignore echo on/off differences\n"
           "  --keep-going         run every step after a mismatch (default)\n"
@@ -147,16 +151,43 @@ static void usage(FILE *f)
 
 /* ---- the device loop ---------------------------------------------------------------- */
 
+/* The recording (and --update's golden) never holds a secret given on the command line:
+ * the bytes go through the scrubber, which may hold a chunk's tail for the next one. */
 static void record(rp_run *r, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts ts)
 {
     if (!r->w)
         return;
     char err[QFTP_ERRBUF_SIZE];
-    if (qftp_capw_write(r->w, dir, ts, false, b, n, err) != 0) {
+    b = rp_scrubber_feed(r->scrub, dir, b, n, &n);
+    if (n && qftp_capw_write(r->w, dir, ts, false, b, n, err) != 0) {
         fprintf(stderr, "qftp replay: recording: %s (recording stopped)\n", err);
         qftp_capw_close(r->w, true, err);
         r->w = NULL;
     }
+}
+
+/* Writes what the scrubber holds (end of a step, end of the run). */
+static void record_flush(rp_run *r)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    for (int d = 0; r->w && d < 2; d++) {
+        size_t n;
+        const uint8_t *b = rp_scrubber_flush(r->scrub, (qftp_dir)d, &n);
+        if (n && qftp_capw_write(r->w, (qftp_dir)d, real_ns(), false, b, n, err) != 0) {
+            fprintf(stderr, "qftp replay: recording: %s (recording stopped)\n", err);
+            qftp_capw_close(r->w, true, err);
+            r->w = NULL;
+        }
+    }
+    if (r->w)
+        qftp_capw_flush(r->w, err);
+}
+
+/* A command line as reports show it: its secret parameters as **** (qftp/redact.h). */
+static char *shown_command(const char *line)
+{
+    char *red = qftp_redact_dup((const uint8_t *)line, strlen(line), QFTP_DIALECT_UNKNOWN, NULL);
+    return red ? red : g_strdup(line);
 }
 
 static void mark_gone(rp_run *r, const char *what, int err)
@@ -682,7 +713,7 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
                              ? g_strdup("A/")
                              : rp_rules_command(o->rules, st->number, st->txn->line, &undef);
             g_free(res->command);
-            res->command = line;
+            res->command = shown_command(line);
             if (undef) {
                 res->status = RP_ST_ERROR;
                 res->message = g_strdup_printf("undefined variable ${%s}: step not sent", undef);
@@ -690,7 +721,9 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
                 prev_done = -1;
                 continue;
             }
+            rp_rules_note_sent(o->rules, line); /* before its bytes reach the recording */
             GString *bytes = g_string_new(line);
+            g_free(line);
             if (!st->txn->repeat)
                 g_string_append_c(bytes, '\r');
             unsigned base = (unsigned)qftp_session_txn_count(r->live->s);
@@ -771,10 +804,7 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
         set_state(r, RS_COMPARE);
         compare_step(r, st, res, false);
         set_state(r, RS_DONE);
-        if (r->w) {
-            char err[QFTP_ERRBUF_SIZE];
-            qftp_capw_flush(r->w, err);
-        }
+        record_flush(r);
         if (o->stop_on_fail && (res->status == RP_ST_FAIL || res->status == RP_ST_ERROR))
             return;
         continue;
@@ -863,6 +893,7 @@ static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *c
         cr->transport_message = g_strdup(err);
         return false;
     }
+    r.scrub = rp_scrubber_new(o->rules);
     char *rec = record_path(o, plan->path, n_captures);
     if (rec) {
         r.w = qftp_capw_open(rec, "qftp", err);
@@ -898,6 +929,7 @@ static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *c
         cr->transport_error = true;
         cr->transport_message = g_strdup(r.gone_msg);
     }
+    record_flush(&r);
     if (r.w) {
         /* --update replaces a golden only with a whole session */
         bool commit = !o->update || (!r.gone && !stopped_early);
@@ -913,6 +945,7 @@ static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *c
     rp_device_close(&r.dev);
     g_free(r.live_index);
     g_free(r.deadline_real);
+    rp_scrubber_free(r.scrub);
     g_free(r.timed_out);
     g_array_free(r.pending, TRUE);
     cr->seconds = (double)(mono_ns() - t_begin) / 1e9;
@@ -930,7 +963,11 @@ static void print_plan(FILE *f, const rp_opts *o, const rp_plan *p)
         if (!step_selected(o, st))
             continue;
         char *undef = NULL;
-        char *line = rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+        char *sent = rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+        rp_rules_note_sent(o->rules, sent);
+        char *red = shown_command(sent), *line = rp_rules_scrub(o->rules, red);
+        g_free(sent);
+        g_free(red);
         fprintf(f, "#%-3u %s%s\n", st->number, st->chained ? "(chained) " : "", line);
         if (undef)
             fprintf(f, "      undefined variable ${%s}\n", undef);
@@ -957,6 +994,31 @@ static bool lava_binary(void)
 }
 
 /* ---- main ------------------------------------------------------------------------------- */
+
+static void scrub_str(const rp_rules *rules, char **s)
+{
+    char *c = rp_rules_scrub(rules, *s);
+    g_free(*s);
+    *s = c;
+}
+
+/* Every string a report may print, without the secrets given on the command line. */
+static void scrub_results(const rp_rules *rules, rp_capture_result *cr, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        scrub_str(rules, &cr[c].transport_message);
+        for (size_t i = 0; i <= cr[c].n_steps; i++) {
+            rp_result *s = i < cr[c].n_steps ? &cr[c].steps[i] : &cr[c].unsolicited;
+            scrub_str(rules, &s->command);
+            scrub_str(rules, &s->message);
+            scrub_str(rules, &s->diff);
+            GPtrArray *lists[2] = {s->expected, s->actual};
+            for (int l = 0; l < 2; l++)
+                for (guint k = 0; lists[l] && k < lists[l]->len; k++)
+                    scrub_str(rules, (char **)&g_ptr_array_index(lists[l], k));
+        }
+    }
+}
 
 static void free_results(rp_capture_result *cr, size_t n)
 {
@@ -1000,6 +1062,7 @@ int cmd_replay(int argc, char **argv)
         O_TAP,
         O_LAVA,
         O_VERBOSE,
+        O_SECRET,
     };
     static const struct option longopts[] = {
         {"device", required_argument, NULL, O_DEVICE},
@@ -1020,6 +1083,7 @@ int cmd_replay(int argc, char **argv)
         {"tap", no_argument, NULL, O_TAP},
         {"lava", no_argument, NULL, O_LAVA},
         {"verbose", no_argument, NULL, O_VERBOSE},
+        {"secret", required_argument, NULL, O_SECRET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1107,6 +1171,12 @@ int cmd_replay(int argc, char **argv)
             break;
         case O_LAVA:
             o.lava = true;
+            break;
+        case O_SECRET:
+            if (rp_rules_define_secret(o.rules, optarg, err) != 0) {
+                rc = tool_usage_error(usage, "%s", err);
+                goto out;
+            }
             break;
         case O_VERBOSE:
             o.verbose = true;
@@ -1197,6 +1267,7 @@ int cmd_replay(int argc, char **argv)
     bool lava_bin = o.lava && lava_binary();
     bool json_stdout = o.json && strcmp(o.json, "-") == 0;
     FILE *human = (o.tap || (o.lava && !lava_bin) || json_stdout) ? stderr : stdout;
+    scrub_results(o.rules, cr, ran);
     rp_report_human(human, cr, ran, false);
     if (o.tap)
         rp_report_tap(stdout, cr, ran);

@@ -138,8 +138,9 @@ typedef struct {
 } rp_rule;
 
 typedef struct {
-    GArray *rules;    /* of rp_rule; built-in masks first */
-    GHashTable *vars; /* name -> value (set, --define, capture) */
+    GArray *rules;      /* of rp_rule; built-in masks first */
+    GHashTable *vars;   /* name -> value (set, --define, --secret, capture) */
+    GPtrArray *secrets; /* values that never reach a report, a recording or a golden */
 } rp_rules;
 
 rp_rules *rp_rules_new(void); /* with the built-in masks */
@@ -148,6 +149,26 @@ void rp_rules_free(rp_rules *r);
 int rp_rules_load(rp_rules *r, const char *path, char *errbuf);
 /* "NAME=VALUE". -1 + errbuf. */
 int rp_rules_define(rp_rules *r, const char *def, char *errbuf);
+/* --secret "NAME=VALUE", or "NAME" for the value of the environment variable NAME: a
+ * variable whose value is a secret. -1 + errbuf. */
+int rp_rules_define_secret(rp_rules *r, const char *def, char *errbuf);
+/* A command line about to be sent: a variable's value that lands in a parameter the
+ * tables flag secret (qftp/redact.h: a password) becomes a secret too. */
+void rp_rules_note_sent(rp_rules *r, const char *line);
+/* s with every secret value, and every secret parameter (qftp/redact.h), as "****".
+ * Newly allocated. */
+char *rp_rules_scrub(const rp_rules *r, const char *s);
+
+/* Secrets out of a byte stream (the recording, --update's golden): each byte of a secret
+ * value becomes '*', so the session's byte counts stay true; a chunk's tail that may be
+ * the start of a secret is held until the next chunk of its direction or the flush. */
+typedef struct rp_scrubber rp_scrubber;
+rp_scrubber *rp_scrubber_new(const rp_rules *r);
+void rp_scrubber_free(rp_scrubber *s);
+/* Returns the bytes ready to write (valid until the next call), *out_len their count. */
+const uint8_t *rp_scrubber_feed(rp_scrubber *s, qftp_dir dir, const uint8_t *b, size_t n,
+                                size_t *out_len);
+const uint8_t *rp_scrubber_flush(rp_scrubber *s, qftp_dir dir, size_t *out_len);
 /* Parses a step list "1-5,9" into ranges; -1 on bad syntax. */
 int rp_steps_parse(const char *s, GArray *ranges);
 bool rp_selector_match(const rp_selector *sel, unsigned step, const char *line);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qftp/redact.h"
 #include "replay.h"
 
 /* Fields that legitimately differ between two runs of the same session. `cmds` limits a
@@ -165,6 +166,7 @@ rp_rules *rp_rules_new(void)
     rp_rules *r = g_new0(rp_rules, 1);
     r->rules = g_array_new(FALSE, TRUE, sizeof(rp_rule));
     r->vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    r->secrets = g_ptr_array_new_with_free_func(g_free);
     return r;
 }
 
@@ -185,6 +187,7 @@ void rp_rules_free(rp_rules *r)
     }
     g_array_free(r->rules, TRUE);
     g_hash_table_destroy(r->vars);
+    g_ptr_array_free(r->secrets, TRUE);
     g_free(r);
 }
 
@@ -448,6 +451,152 @@ int rp_rules_define(rp_rules *r, const char *def, char *errbuf)
     return 0;
 }
 
+/* Longest first, so a secret inside another never leaves the longer one's rest. */
+static gint longer_first(gconstpointer a, gconstpointer b)
+{
+    size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void add_secret(rp_rules *r, const char *v)
+{
+    if (!v || !*v)
+        return;
+    for (guint i = 0; i < r->secrets->len; i++)
+        if (strcmp(g_ptr_array_index(r->secrets, i), v) == 0)
+            return;
+    g_ptr_array_add(r->secrets, g_strdup(v));
+    g_ptr_array_sort(r->secrets, longer_first);
+}
+
+int rp_rules_define_secret(rp_rules *r, const char *def, char *errbuf)
+{
+    const char *eq = strchr(def, '=');
+    char *name = eq ? g_strndup(def, (gsize)(eq - def)) : g_strdup(def);
+    const char *value = eq ? eq + 1 : g_getenv(name);
+    if (!valid_name(name)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "--secret: expected NAME=VALUE or NAME");
+        g_free(name);
+        return -1;
+    }
+    if (!value) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                 "--secret %s: no environment variable %s (or give --secret %s=VALUE)", name, name,
+                 name);
+        g_free(name);
+        return -1;
+    }
+    add_secret(r, value);
+    g_hash_table_replace(r->vars, name, g_strdup(value));
+    return 0;
+}
+
+void rp_rules_note_sent(rp_rules *r, const char *line)
+{
+    qftp_secret_span sp[QFTP_SECRETS_MAX];
+    size_t n = qftp_secret_spans((const uint8_t *)line, strlen(line), QFTP_DIALECT_UNKNOWN, sp,
+                                 QFTP_SECRETS_MAX);
+    for (size_t k = 0; k < n; k++) {
+        char *v = g_strndup(line + sp[k].off, sp[k].len);
+        GHashTableIter it;
+        gpointer name, value;
+        g_hash_table_iter_init(&it, r->vars);
+        while (g_hash_table_iter_next(&it, &name, &value))
+            if (*(const char *)value && strstr(v, value))
+                add_secret(r, value);
+        g_free(v);
+    }
+}
+
+char *rp_rules_scrub(const rp_rules *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    GString *o = g_string_new(s);
+    for (guint i = 0; i < r->secrets->len; i++) {
+        const char *v = g_ptr_array_index(r->secrets, i);
+        size_t m = strlen(v);
+        for (char *at = strstr(o->str, v); at; at = strstr(o->str + (at - o->str) + 4, v)) {
+            gssize pos = at - o->str;
+            g_string_erase(o, pos, (gssize)m);
+            g_string_insert(o, pos, QFTP_REDACTED);
+            at = o->str + pos;
+        }
+    }
+    return g_string_free(o, FALSE);
+}
+
+struct rp_scrubber {
+    const rp_rules *r;
+    GByteArray *held[2];
+    GByteArray *out;
+};
+
+rp_scrubber *rp_scrubber_new(const rp_rules *r)
+{
+    rp_scrubber *s = g_new0(rp_scrubber, 1);
+    s->r = r;
+    s->held[0] = g_byte_array_new();
+    s->held[1] = g_byte_array_new();
+    s->out = g_byte_array_new();
+    return s;
+}
+
+void rp_scrubber_free(rp_scrubber *s)
+{
+    if (!s)
+        return;
+    g_byte_array_free(s->held[0], TRUE);
+    g_byte_array_free(s->held[1], TRUE);
+    g_byte_array_free(s->out, TRUE);
+    g_free(s);
+}
+
+/* Stars every secret in b[0, n); returns how many bytes at the end may be the start of
+ * one (to hold back), unless `final`. */
+static size_t star_secrets(const rp_rules *r, uint8_t *b, size_t n, bool final)
+{
+    size_t hold = 0;
+    for (guint i = 0; i < r->secrets->len; i++) {
+        const char *v = g_ptr_array_index(r->secrets, i);
+        size_t m = strlen(v);
+        for (size_t at = 0; at + m <= n; at++)
+            if (memcmp(b + at, v, m) == 0) {
+                memset(b + at, '*', m);
+                at += m - 1;
+            }
+        for (size_t k = m - 1; !final && k > hold; k--)
+            if (k <= n && memcmp(b + n - k, v, k) == 0)
+                hold = k;
+    }
+    return hold;
+}
+
+const uint8_t *rp_scrubber_feed(rp_scrubber *s, qftp_dir dir, const uint8_t *b, size_t n,
+                                size_t *out_len)
+{
+    GByteArray *h = s->held[dir == QFTP_DIR_RX];
+    g_byte_array_set_size(s->out, 0);
+    g_byte_array_append(s->out, h->data, h->len);
+    g_byte_array_append(s->out, b, (guint)n);
+    g_byte_array_set_size(h, 0);
+    size_t hold = star_secrets(s->r, s->out->data, s->out->len, false);
+    g_byte_array_append(h, s->out->data + s->out->len - hold, (guint)hold);
+    *out_len = s->out->len - hold;
+    return s->out->data;
+}
+
+const uint8_t *rp_scrubber_flush(rp_scrubber *s, qftp_dir dir, size_t *out_len)
+{
+    GByteArray *h = s->held[dir == QFTP_DIR_RX];
+    g_byte_array_set_size(s->out, 0);
+    g_byte_array_append(s->out, h->data, h->len);
+    g_byte_array_set_size(h, 0);
+    star_secrets(s->r, s->out->data, s->out->len, true);
+    *out_len = s->out->len;
+    return s->out->data;
+}
+
 /* ${NAME} -> value. Unknown names stay as written; the first is reported. */
 static char *expand_vars(const rp_rules *r, const char *s, char **undefined)
 {
@@ -555,7 +704,10 @@ static void mask_with(const GRegex *re, GString *s)
 
 char *rp_rules_mask_line(const rp_rules *r, const char *command, const char *line)
 {
-    GString *s = g_string_new(line);
+    /* secrets first: a report never shows a password (qftp/redact.h), whatever the rules */
+    char *red = qftp_redact_dup((const uint8_t *)line, strlen(line), QFTP_DIALECT_UNKNOWN, NULL);
+    GString *s = g_string_new(red ? red : line);
+    g_free(red);
     for (guint i = 0; i < builtins->len; i++) {
         const builtin *b = &g_array_index(builtins, builtin, i);
         if (b->cmds[0]) {

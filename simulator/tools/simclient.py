@@ -23,7 +23,7 @@ FINAL = re.compile(rb"\r\n(OK|ERROR|\+CME ERROR: [^\r\n]*|NO CARRIER|DEACT OK)\r
 class FtpServer:
     """pyftpdlib on 127.0.0.1 at a free port with a temporary root (user test/test)."""
 
-    def __init__(self, tls=None, fail_pasv=False, mute=False, root=None):
+    def __init__(self, tls=None, fail_pasv=False, mute=False, root=None, password=None):
         self.tmp = tempfile.mkdtemp(prefix="qftp-ftpd-")
         self.root = root or os.path.join(self.tmp, "root")
         os.makedirs(self.root, exist_ok=True)
@@ -38,6 +38,8 @@ class FtpServer:
             args.append("--fail-pasv")
         if mute:
             args.append("--mute")
+        if password:
+            args += ["--password", password]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode()
         m = re.match(r"PORT (\d+)", line)

@@ -4,6 +4,7 @@ device that never answers. Each case failed (crash, leak, unbounded memory, a 3-
 run of timeouts) before its fix."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,6 +53,62 @@ def test_latin1_download():
 
 
 case("mask-data on a Latin-1 download: the step fails, nothing crashes", test_latin1_download)
+
+
+# ---- 4. secrets given on the command line -------------------------------------------------
+SECRET = "Zq7-SeCrEt"  # the FTP server's password for these runs, in no other byte
+
+
+def test_secrets():
+    """GSM 4.1 with the password from -D (the rules put it in AT+QFTPPASS) and, second,
+    from the environment through --secret: the run logs in, and the password is in no
+    report (stdout, stderr, JUnit, JSON, TAP), not in the recording, not in the updated
+    golden, not in --dry-run's plan."""
+    r = rules("pass.rules", 'rewrite ^AT\\+QFTPPASS=.*$ => AT+QFTPPASS="${pass}"\n')
+    gdir = tmp("golden")
+    os.makedirs(gdir, exist_ok=True)
+    gold = os.path.join(gdir, os.path.basename(G41))
+    shutil.copy(G41, gold)
+    runs = [(G41, ["-D", f"pass={SECRET}", "--record", tmp("s1.pcap")], {}, "s1"),
+            (gold, ["--secret", "pass", "--update"], {"pass": SECRET}, "s2")]
+    for cap, opts, env, name in runs:
+        def runner(argv, sim, drop_echo=False):
+            if drop_echo:
+                argv = [a for a in argv if a != "--ignore-echo"]
+            return subprocess.run(argv, capture_output=True, timeout=120,
+                                  env=dict(os.environ, QFTP_NO_PROGRESS="1", **env))
+        extra = ["--rules", r, *opts, "--junit", tmp(name + ".xml"), "--json", tmp(name + ".json"),
+                 "--tap"]
+        p, _ = replaykit.replay(cap, extra=extra, runner=runner, srv_args={"password": SECRET})
+        assert p.returncode == 0, (name, p.stdout.decode(), p.stderr.decode())
+        steps = json.load(open(tmp(name + ".json")))["captures"][0]["steps"]
+        assert steps[3]["command"] == 'AT+QFTPPASS="****"', steps[3]
+        outs = [p.stdout, p.stderr, open(tmp(name + ".xml"), "rb").read(),
+                open(tmp(name + ".json"), "rb").read()]
+        outs.append(open(tmp("s1.pcap") if name == "s1" else gold, "rb").read())
+        for i, o in enumerate(outs):
+            assert SECRET.encode() not in o, (name, i)
+    # the updated golden replays with the same rules: its password bytes are stars
+    assert b'AT+QFTPPASS="**********"' in open(gold, "rb").read()
+    # a failing run (every echo differs without --ignore-echo) shows the echo lines
+    def runner(argv, sim):
+        argv = [a for a in argv if a != "--ignore-echo"]
+        return subprocess.run(argv, capture_output=True, timeout=120,
+                              env=dict(os.environ, QFTP_NO_PROGRESS="1"))
+    p, _ = replaykit.replay(G41, extra=["--rules", r, "-D", f"pass={SECRET}", "--junit",
+                                        tmp("s3.xml")], runner=runner,
+                            srv_args={"password": SECRET})
+    assert p.returncode == 1
+    out = p.stdout + open(tmp("s3.xml"), "rb").read()
+    assert SECRET.encode() not in out and b'+AT+QFTPPASS="****"' in out, out.decode()
+    # the plan
+    p = run("replay", "--dry-run", G41, "--rules", replaykit.rules_for("manual-gsm-4.1-open")[0],
+            "--rules", r, "-D", f"pass={SECRET}", "-D", "port=21")
+    assert p.returncode == 0 and SECRET.encode() not in p.stdout, p.stdout
+    assert b'AT+QFTPPASS="****"' in p.stdout, p.stdout
+
+
+case("secrets from -D and --secret reach no report, recording, golden or plan", test_secrets)
 
 
 # ---- 10. a device that never answers -------------------------------------------------------

@@ -172,7 +172,7 @@ def rules_for(name):
     return out
 
 
-def replay(capture, extra=(), sim_args=(), timeout=300, before=None, runner=None):
+def replay(capture, extra=(), sim_args=(), timeout=300, before=None, runner=None, srv_args=None):
     """Replays one golden capture against a fresh simulator and FTP server seeded from
     it. Returns (CompletedProcess, sim stderr). `before(sim, srv)` runs first;
     `runner(argv, sim)` replaces subprocess.run (it must return a CompletedProcess)."""
@@ -180,7 +180,7 @@ def replay(capture, extra=(), sim_args=(), timeout=300, before=None, runner=None
     spec = SPECIAL.get(name, {})
     dialect = "gsm" if "-gsm-" in name else "bg96"
     files, dirs, ufs = seed(capture)
-    with FtpServer(**spec.get("srv", {})) as srv:
+    with FtpServer(**{**spec.get("srv", {}), **(srv_args or {})}) as srv:
         for f, data in files.items():
             open(srv.path(f), "wb").write(data)
         for d in dirs:

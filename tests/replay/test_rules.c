@@ -300,6 +300,48 @@ static void test_invalid_utf8(void)
     g_free(path);
 }
 
+/* Secrets: -D values that land in a password parameter, --secret values; out of report
+ * strings ("****") and out of a recorded stream cut anywhere (same-length stars). */
+static void test_secrets(void)
+{
+    rp_rules *r = rp_rules_new();
+    char err[QFTP_ERRBUF_SIZE];
+    g_assert_cmpint(rp_rules_define(r, "pass=hunter22", err), ==, 0);
+    g_assert_cmpint(rp_rules_define(r, "port=2121", err), ==, 0);
+    g_setenv("QFTP_TEST_TOKEN", "tok-9", TRUE);
+    g_assert_cmpint(rp_rules_define_secret(r, "QFTP_TEST_TOKEN", err), ==, 0);
+    g_unsetenv("QFTP_TEST_NONE");
+    g_assert_cmpint(rp_rules_define_secret(r, "QFTP_TEST_NONE", err), ==, -1);
+    g_assert_nonnull(strstr(err, "no environment variable QFTP_TEST_NONE"));
+    rp_rules_note_sent(r, "AT+QFTPOPEN=\"h\",2121"); /* a port is no secret */
+    rp_rules_note_sent(r, "AT+QFTPCFG=\"account\",\"qa\",\"hunter22\"");
+    char *s = rp_rules_scrub(r, "-AT+QFTPPASS=\"hunter22\" x hunter22 tok-9 2121");
+    g_assert_cmpstr(s, ==, "-AT+QFTPPASS=\"****\" x **** **** 2121");
+    g_free(s);
+    /* the echo as a report line: the tables' rule even without -D */
+    s = rp_rules_mask_line(r, NULL, "AT+QFTPPASS=\"other\"");
+    g_assert_cmpstr(s, ==, "AT+QFTPPASS=\"****\"");
+    g_free(s);
+    const char *stream = "AT+QFTPPASS=\"hunter22\"\r\r\nOK tok-9\r\n2121";
+    const char *want = "AT+QFTPPASS=\"********\"\r\r\nOK *****\r\n2121";
+    size_t len = strlen(stream);
+    for (size_t cut = 1; cut < len; cut++) {
+        rp_scrubber *sc = rp_scrubber_new(r);
+        GString *out = g_string_new(NULL);
+        size_t n;
+        const uint8_t *b = rp_scrubber_feed(sc, QFTP_DIR_RX, (const uint8_t *)stream, cut, &n);
+        g_string_append_len(out, (const char *)b, (gssize)n);
+        b = rp_scrubber_feed(sc, QFTP_DIR_RX, (const uint8_t *)stream + cut, len - cut, &n);
+        g_string_append_len(out, (const char *)b, (gssize)n);
+        b = rp_scrubber_flush(sc, QFTP_DIR_RX, &n);
+        g_string_append_len(out, (const char *)b, (gssize)n);
+        g_assert_cmpstr(out->str, ==, want);
+        g_string_free(out, TRUE);
+        rp_scrubber_free(sc);
+    }
+    rp_rules_free(r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -310,5 +352,6 @@ int main(int argc, char **argv)
     g_test_add_func("/replay/diff", test_diff);
     g_test_add_func("/replay/data-masks", test_data_masks);
     g_test_add_func("/replay/invalid-utf8", test_invalid_utf8);
+    g_test_add_func("/replay/secrets", test_secrets);
     return g_test_run();
 }
