@@ -183,9 +183,6 @@ bool log_spelled(const uint8_t *s, size_t n);
 #define LOG_ESC_C 1u
 #define LOG_ESC_NAMES 2u
 void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how);
-/* A line that stands for lines left out ("...", "…", "[snip]", "<cut>", "-- snip --",
- * "[truncated]" ...). */
-bool log_elision_line(const uint8_t *s, size_t n);
 /* Drops ANSI escape sequences (ESC [ ... letter) from s in place; returns the new length. */
 size_t log_strip_ansi(uint8_t *s, size_t n);
 

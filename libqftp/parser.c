@@ -56,6 +56,7 @@ struct qftp_parser {
     /* A trailer of the right form whose count did not match: the bytes since are held
      * here (line_cap at most) until data mode goes on past them or is broken there. */
     bool suspect;
+    bool suspect_elided; /* the suspect point is an elision line, not a URC */
     int64_t suspect_count;
     uint64_t suspect_off;
     uint8_t *pend;
@@ -261,6 +262,66 @@ static bool span_number(const uint8_t *s, size_t len, int64_t *out)
     return true;
 }
 
+static bool strncasecmp_n(const uint8_t *s, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = s[i], b = (uint8_t)w[i];
+        if (a >= 'a' && a <= 'z')
+            a = (uint8_t)(a - 'a' + 'A');
+        if (b >= 'a' && b <= 'z')
+            b = (uint8_t)(b - 'a' + 'A');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+bool qftp_elision_line(const uint8_t *s, size_t n)
+{
+    size_t a = 0, b = n;
+    while (a < b && (s[a] == ' ' || s[a] == '\t'))
+        a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    /* one pair of brackets, then dashes and '=' around the word */
+    bool framed = false;
+    if (b - a >= 2 && ((s[a] == '[' && s[b - 1] == ']') || (s[a] == '<' && s[b - 1] == '>') ||
+                       (s[a] == '(' && s[b - 1] == ')'))) {
+        a++;
+        b--;
+        framed = true;
+    }
+    while (a < b && (s[a] == '-' || s[a] == '=' || s[a] == ' '))
+        framed |= s[a++] != ' ';
+    while (b > a && (s[b - 1] == '-' || s[b - 1] == '=' || s[b - 1] == ' '))
+        framed |= s[--b] != ' ';
+    if (a == b)
+        return false;
+    /* dots: "...", "…" (U+2026) and runs of them */
+    size_t dots = 0, i = a;
+    while (i < b) {
+        if (s[i] == '.') {
+            dots++;
+            i++;
+        } else if (b - i >= 3 && memcmp(s + i, "\xe2\x80\xa6", 3) == 0) {
+            dots += 3;
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    if (i == b)
+        return dots >= 3;
+    static const char *const words[] = {"snip",    "snipped", "cut",     "truncated", "trimmed",
+                                        "omitted", "skipped", "removed", "more",      "etc"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        size_t m = strlen(words[k]);
+        if (b - a == m && strncasecmp_n(s + a, words[k], m))
+            return framed || k == 0; /* a bare word only for "snip" */
+    }
+    return false;
+}
+
 /* Classifies and reports one complete line (without its terminator). */
 static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off, qftp_ts ts_first,
                       uint64_t end_off, unsigned flags)
@@ -348,6 +409,7 @@ static void pend_flush(qftp_parser *p)
     if (!p->suspect)
         return;
     p->suspect = false;
+    p->suspect_elided = false;
     if (p->pend_len) {
         size_t n = p->pend_len;
         p->pend_len = 0;
@@ -734,6 +796,30 @@ static trailer_result trailer_match(const qftp_parser *p, const uint8_t *h, size
 
 static size_t feed_data_rx_urc(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base);
 
+/* An elision line in the module's framing at the start of the hold: "\r\n<elision>\r\n". */
+static trailer_result elision_match(const uint8_t *h, size_t n)
+{
+    if (n < 2)
+        return h[0] == '\r' ? TR_NEED_MORE : TR_NO;
+    if (h[0] != '\r' || h[1] != '\n')
+        return TR_NO;
+    /* what an elision line can start with (qftp_elision_line): decide early, so that the
+     * bytes of an ordinary line are not held */
+    if (n > 2 && (h[2] == 0 || !strchr(".[<(-= \t\xe2", h[2])) && h[2] != 's' && h[2] != 'S')
+        return TR_NO;
+    if (n > 3 && (h[2] == 's' || h[2] == 'S') && h[3] != 'n' && h[3] != 'N')
+        return TR_NO;
+    const uint8_t *cr = memchr(h + 2, '\r', n - 2);
+    if (!cr)
+        return n < 64 ? TR_NEED_MORE : TR_NO;
+    size_t k = (size_t)(cr - h);
+    if (k + 1 >= n)
+        return TR_NEED_MORE;
+    return h[k + 1] == '\n' && qftp_elision_line(h + 2, k - 2) ? TR_YES : TR_NO;
+}
+
+static void break_at_suspect(qftp_parser *p);
+
 /* The held bytes cannot start the trailer: the first is payload, the rest are scanned
  * again (one of them may start the real trailer). */
 static void hold_reject(qftp_parser *p)
@@ -770,8 +856,26 @@ static size_t feed_data_rx_urc(qftp_parser *p, const uint8_t *b, size_t n, uint6
         int64_t count = 0;
         bool framed = false;
         trailer_result r = trailer_match(p, p->hold, p->hold_len, &count, &framed);
-        if (r == TR_NEED_MORE && p->hold_len < QFTP_HOLD_CAP)
+        trailer_result e = r == TR_YES ? TR_NO : elision_match(p->hold, p->hold_len);
+        if ((r == TR_NEED_MORE || e == TR_NEED_MORE) && p->hold_len < QFTP_HOLD_CAP)
             continue;
+        if (r == TR_YES && p->suspect && p->suspect_elided &&
+            (count < 0 || count != p->data_count)) {
+            /* a log that left bytes out (an elision line), then the completion URC: the
+             * data ended at the elision line */
+            p->off = base + i;
+            break_at_suspect(p);
+            return i;
+        }
+        if (e == TR_YES && !p->suspect) {
+            /* "\r\n...\r\n": the log left bytes out here, or the file has such a line;
+             * the completion URC's count will tell (parser.h) */
+            p->suspect = true;
+            p->suspect_elided = true;
+            p->suspect_count = p->data_count;
+            p->suspect_off = p->hold_off;
+            p->pend_len = 0;
+        }
         if (r == TR_YES && framed && count >= 0 && count != p->data_count && !p->suspect) {
             /* The module's framing but the wrong count: a log that lost bytes (its CRs),
              * or file content that copies the framing too. Decided later (parser.h). */
@@ -881,28 +985,36 @@ static void refeed(qftp_parser *p, const uint8_t *b, size_t n, uint64_t off)
     }
 }
 
+/* Data mode ends at the suspect point; the bytes held since are parsed again as lines. */
+static void break_at_suspect(qftp_parser *p)
+{
+    size_t n = p->pend_len + p->hold_len;
+    uint8_t *tmp = malloc(n ? n : 1); /* rare path: a URC whose count did not match */
+    if (tmp == NULL) {
+        pend_flush(p);
+        return;
+    }
+    memcpy(tmp, p->pend, p->pend_len);
+    memcpy(tmp + p->pend_len, p->hold, p->hold_len);
+    uint64_t off = p->suspect_off;
+    unsigned flags = QFTP_EVF_MISMATCH | (p->suspect_elided ? QFTP_EVF_ELIDED : 0);
+    p->data_count = p->suspect_count;
+    p->pend_len = 0;
+    p->hold_len = 0;
+    p->suspect = false;
+    p->suspect_elided = false;
+    end_data_flags(p, QFTP_DATA_END_URC, off, flags);
+    refeed(p, tmp, n, off);
+    free(tmp);
+}
+
 bool qftp_parser_data_break(qftp_parser *p, qftp_ts now)
 {
     if (!p->data || !p->suspect)
         return false;
     if (now != QFTP_TS_NONE)
         p->cur_ts = now;
-    size_t n = p->pend_len + p->hold_len;
-    uint8_t *tmp = malloc(n ? n : 1); /* rare path: a URC whose count did not match */
-    if (tmp == NULL) {
-        pend_flush(p);
-        return false;
-    }
-    memcpy(tmp, p->pend, p->pend_len);
-    memcpy(tmp + p->pend_len, p->hold, p->hold_len);
-    uint64_t off = p->suspect_off;
-    p->data_count = p->suspect_count;
-    p->pend_len = 0;
-    p->hold_len = 0;
-    p->suspect = false;
-    end_data_flags(p, QFTP_DATA_END_URC, off, QFTP_EVF_MISMATCH);
-    refeed(p, tmp, n, off);
-    free(tmp);
+    break_at_suspect(p);
     return true;
 }
 

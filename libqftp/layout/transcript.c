@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../logimport_int.h"
+#include "qftp/parser.h"
 #include "qftp/tables.h"
 
 #define HELD_CAP (4u << 20) /* download bytes held while waiting for the URC */
@@ -433,7 +434,7 @@ static int data_line(log_ctx *c, log_transcript *t, const log_tline *l, size_t t
         }
         t->urc_held = false; /* more of the file: the URC-looking line was in it */
     }
-    if (!other && log_elision_line(s, tl)) {
+    if (!other && qftp_elision_line(s, tl)) {
         t->elided = true;
         hold(t, l, tl, HL_ELISION);
         return 0;
@@ -692,52 +693,6 @@ void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how)
         }
         g_byte_array_append(out, &b, 1);
     }
-}
-
-bool log_elision_line(const uint8_t *s, size_t n)
-{
-    size_t a = 0, b = n;
-    while (a < b && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
-        b--;
-    /* one pair of brackets, then dashes, '=' and '8<' scissors around the word */
-    if (b - a >= 2 && ((s[a] == '[' && s[b - 1] == ']') || (s[a] == '<' && s[b - 1] == '>') ||
-                       (s[a] == '(' && s[b - 1] == ')'))) {
-        a++;
-        b--;
-    }
-    bool framed = a > 0;
-    while (a < b && (s[a] == '-' || s[a] == '=' || s[a] == ' ' || s[a] == '8' || s[a] == '<'))
-        framed |= s[a++] != ' ';
-    while (b > a && (s[b - 1] == '-' || s[b - 1] == '=' || s[b - 1] == ' ' || s[b - 1] == '>' ||
-                     s[b - 1] == '8'))
-        framed |= s[--b] != ' ';
-    if (a == b)
-        return false;
-    /* dots: "...", "…" (U+2026) and runs of them */
-    size_t dots = 0, i = a;
-    while (i < b) {
-        if (s[i] == '.') {
-            dots++;
-            i++;
-        } else if (b - i >= 3 && memcmp(s + i, "\xe2\x80\xa6", 3) == 0) {
-            dots += 3;
-            i += 3;
-        } else {
-            break;
-        }
-    }
-    if (i == b)
-        return dots >= 3;
-    static const char *const words[] = {"snip",    "snipped", "cut",     "truncated", "trimmed",
-                                        "omitted", "skipped", "removed", "more",      "etc"};
-    for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
-        size_t m = strlen(words[k]);
-        if (b - a == m && g_ascii_strncasecmp((const char *)s + a, words[k], m) == 0)
-            return framed || k == 0; /* a bare word only for "snip" */
-    }
-    return false;
 }
 
 size_t log_strip_ansi(uint8_t *s, size_t n)

@@ -528,6 +528,46 @@ static void test_suspect_released(void)
     g_string_free(in, TRUE);
 }
 
+/* ---- an elision line: bytes left out of a trimmed log (issue 11) ---------------------- */
+
+static void test_elision(void)
+{
+    /* "\r\n...\r\n" in the data, then the URC with another count: the data ended at the
+     * elision line, which is read as a line with what follows; fed one byte at a time */
+    char *got = suspect_run("CONNECT\r\nab\n\r\n...\r\n\r\nOK\r\n\r\n+QFTPGET: 0,900\r\n"
+                            "\r\nOK\r\n",
+                            0, false);
+    g_assert_cmpstr(got, ==,
+                    "CONNECT DATA[ab\\n] DATA_END:urc(3) LINE[...] FINAL:OK "
+                    "LINE[+QFTPGET: 0,900] FINAL:OK ");
+    g_free(got);
+    /* the same with no OK (a paste that dropped it), and with the ellipsis character */
+    got = suspect_run("CONNECT\r\nab\n\r\n\xe2\x80\xa6\r\n\r\n+QFTPGET: 0,900\r\n", 0, false);
+    g_assert_cmpstr(got, ==,
+                    "CONNECT DATA[ab\\n] DATA_END:urc(3) LINE[\\xe2\\x80\\xa6] "
+                    "LINE[+QFTPGET: 0,900] ");
+    g_free(got);
+    /* a "..." line that the URC's count includes is file content */
+    got = suspect_run("CONNECT\r\nab\n\r\n...\r\n\r\nOK\r\n\r\n+QFTPGET: 0,10\r\n", 0, false);
+    g_assert_cmpstr(got, ==,
+                    "CONNECT DATA[ab\\n\\r\\n...\\r\\n] DATA_END:urc(10) FINAL:OK "
+                    "LINE[+QFTPGET: 0,10] ");
+    g_free(got);
+    static const struct {
+        const char *line;
+        bool elision;
+    } lines[] = {{"...", true},         {"\xe2\x80\xa6", true},
+                 {" [...] ", true},     {"[snip]", true},
+                 {"<cut>", true},       {"-- snip --", true},
+                 {"(truncated)", true}, {"snip", true},
+                 {"..", false},         {"cut", false},
+                 {"more data", false},  {"[INFO]", false},
+                 {"...x", false},       {"", false}};
+    for (size_t i = 0; i < G_N_ELEMENTS(lines); i++)
+        g_assert_cmpint(qftp_elision_line((const uint8_t *)lines[i].line, strlen(lines[i].line)),
+                        ==, lines[i].elision);
+}
+
 /* ---- offsets: every event's span lies where the stream says ------------------------- */
 
 static void on_offsets(void *user, const qftp_event *ev)
@@ -578,6 +618,7 @@ int main(int argc, char **argv)
     g_test_add_func("/parser/offsets", test_offsets);
     g_test_add_func("/parser/suspect-trailer", test_suspect_trailer);
     g_test_add_func("/parser/suspect-released", test_suspect_released);
+    g_test_add_func("/parser/elision", test_elision);
     g_test_add_func("/parser/bad-cap", test_bad_cap);
     return g_test_run();
 }

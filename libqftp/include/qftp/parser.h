@@ -72,6 +72,9 @@ const char *qftp_data_end_reason_name(qftp_data_end_reason r);
 #define QFTP_EVF_GUARD_WITHIN 0x10 /* ESCAPE: the three '+' came within the guard time */
 #define QFTP_EVF_HELD 0x20         /* DATA: bytes come from the parser's hold buffer */
 #define QFTP_EVF_MISMATCH 0x40     /* DATA_END (urc): the URC count differs from the bytes */
+#define QFTP_EVF_ELIDED                                                                            \
+    0x80 /* DATA_END (urc): at a line that stands for bytes left out                               \
+            of the log ("...", "[snip]": qftp_elision_line) */
 
 typedef struct {
     qftp_event_kind kind;
@@ -146,8 +149,18 @@ void qftp_parser_exit_data(qftp_parser *p, qftp_ts now, qftp_data_end_reason rea
  * module that counts differently), data mode ends at that URC after all (DATA_END, reason URC, flag
  * MISMATCH) and the bytes held since are parsed as lines. The same happens at
  * qftp_parser_finish(). At most line_cap bytes are held after such a URC; past that
- * they are payload and the URC was file content. Returns true if data mode ended. */
+ * they are payload and the URC was file content.
+ *
+ * A line of its own that stands for bytes left out of a log people trimmed
+ * ("\r\n...\r\n", qftp_elision_line) is such a point too, and the next completion URC
+ * ends data mode at that line right away whatever its count (flags MISMATCH and ELIDED),
+ * unless the count equals every byte received (the line was file content).
+ * Returns true if data mode ended. */
 bool qftp_parser_data_break(qftp_parser *p, qftp_ts now);
+
+/* A line (without its line end) that stands for lines left out of a log: "...", "…",
+ * "[...]", "[snip]", "<cut>", "-- snip --", "[truncated]", "(omitted)" and the like. */
+bool qftp_elision_line(const uint8_t *s, size_t n);
 
 bool qftp_parser_in_data(const qftp_parser *p);
 uint64_t qftp_parser_offset(const qftp_parser *p);    /* bytes fed so far */
