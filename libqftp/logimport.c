@@ -56,7 +56,8 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     enum { NL = G_N_ELEMENTS(layouts) };
     unsigned taken[NL] = {0}, lines = 0, first_taken[NL] = {0}, first_not[NL] = {0};
     size_t first_off[NL] = {0}, first_len[NL] = {0}, not_off[NL] = {0}, not_len[NL] = {0};
-    unsigned line_no = 0;
+    unsigned line_no = 0, first_line = 0;
+    size_t first_line_off = 0, first_line_len = 0;
     size_t i = 0;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
         i = 3;
@@ -72,6 +73,11 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
         if (log_blank(s, len))
             continue;
         lines++;
+        if (!first_line) {
+            first_line = line_no;
+            first_line_off = off;
+            first_line_len = len;
+        }
         bool counted = false;
         for (size_t k = 0; k < NL; k++) {
             if (!layouts[k]->probe)
@@ -106,13 +112,16 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     info->head_lines = lines;
     info->n_tried = 0;
     for (size_t k = 0; k < NL && info->n_tried < G_N_ELEMENTS(info->tried); k++) {
-        if (!layouts[k]->probe)
+        bool plain = layouts[k]->id == QFTP_FMT_PLAIN;
+        if (!layouts[k]->probe && !plain)
             continue;
+        /* plain takes every line; what defeats it is where no traffic is: the first line */
         qftp_import_tried *t = &info->tried[info->n_tried++];
         t->format = layouts[k]->id;
-        t->line_no = first_not[k];
-        size_t m = not_len[k] < sizeof t->text - 1 ? not_len[k] : sizeof t->text - 1;
-        memcpy(t->text, head + not_off[k], m);
+        t->line_no = plain ? first_line : first_not[k];
+        size_t len = plain ? first_line_len : not_len[k], off = plain ? first_line_off : not_off[k];
+        size_t m = len < sizeof t->text - 1 ? len : sizeof t->text - 1;
+        memcpy(t->text, head + off, m);
         t->text[m] = '\0';
     }
     if (chosen < NL) {
@@ -138,6 +147,30 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
 qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
 {
     return qftp_log_detect_info(head, n, NULL);
+}
+
+void qftp_import_no_traffic(const qftp_import_info *info, char *out, size_t cap)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(out, cap,
+                          "no AT traffic in it (no command, result code or URC): not a log of an "
+                          "AT session? Read as %s; the layouts tried:",
+                          qftp_log_format_name(info->format));
+    if (o >= cap)
+        return;
+    for (size_t i = 0; i < info->n_tried && o < cap; i++) {
+        const qftp_import_tried *t = &info->tried[i];
+        if (t->format == QFTP_FMT_PLAIN)
+            o += (size_t)snprintf(out + o, cap - o,
+                                  "\n  plain: line %u is no AT command or response: %s", t->line_no,
+                                  t->text);
+        else if (t->line_no)
+            o += (size_t)snprintf(out + o, cap - o, "\n  %s: line %u is not one of its lines: %s",
+                                  qftp_log_format_name(t->format), t->line_no, t->text);
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\n  %s: took every line, found no traffic",
+                                  qftp_log_format_name(t->format));
+    }
 }
 
 void log_skipped(log_ctx *c)

@@ -321,6 +321,43 @@ void log_add(log_emitter *e, const void *p, size_t n)
     e->len += n;
 }
 
+/* A line of AT traffic at s: a command, a result code, a "+NAME:" line, CONNECT, RDY. */
+static bool traffic_line(const uint8_t *s, size_t n)
+{
+    static const char *const words[] = {"OK", "ERROR", "CONNECT", "RDY", "NO CARRIER"};
+    if (n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/'))
+        return true;
+    for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
+        size_t m = strlen(words[k]);
+        if (n >= m && memcmp(s, words[k], m) == 0 && (n == m || s[m] == '\r' || s[m] == ' '))
+            return true;
+    }
+    if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1])) {
+        for (size_t i = 1; i < n && i < 32; i++) {
+            if (s[i] == ':')
+                return true;
+            if (!g_ascii_isalnum(s[i]))
+                return false;
+        }
+    }
+    return false;
+}
+
+static bool has_traffic(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        while (i < n && (p[i] == '\r' || p[i] == '\n'))
+            i++;
+        size_t j = i;
+        while (j < n && p[j] != '\r' && p[j] != '\n')
+            j++;
+        if (j > i && traffic_line(p + i, j - i))
+            return true;
+        i = j;
+    }
+    return false;
+}
+
 int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *errbuf)
 {
     if (e->oom) {
@@ -353,8 +390,11 @@ int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *er
     /* a line held back by the redactor goes out with the record that ends it */
     if (e->red && !(b = qftp_redactor_feed(e->red, dir, e->data, b, n, &n), n))
         return 0;
-    if (e->o->info)
+    if (e->o->info) {
         e->o->info->records++;
+        if (!e->o->info->traffic && !e->data && has_traffic(b, n))
+            e->o->info->traffic++;
+    }
     qftp_record rec = {dir, ts, !st.have, b, n, line};
     return e->cb(e->user, &rec);
 }
@@ -366,8 +406,11 @@ int log_emit_end(log_emitter *e)
         const uint8_t *b = qftp_redactor_flush(e->red, (qftp_dir)d, &n);
         if (!n)
             continue;
-        if (e->o->info)
+        if (e->o->info) {
             e->o->info->records++;
+            if (!e->o->info->traffic && has_traffic(b, n))
+                e->o->info->traffic++;
+        }
         qftp_record rec = {(qftp_dir)d, e->last, !e->last_st.have, b, n, e->last_line};
         int rc = e->cb(e->user, &rec);
         if (rc)

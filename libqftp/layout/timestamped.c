@@ -32,6 +32,23 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
                  {"RX", QFTP_DIR_RX},   {"Sent", QFTP_DIR_TX},     {"Send", QFTP_DIR_TX},
                  {"Rcvd", QFTP_DIR_RX}, {"Received", QFTP_DIR_RX}, {"Receive", QFTP_DIR_RX},
                  {"Recv", QFTP_DIR_RX}};
+    /* who sent it, in a column of its own ("| host  | AT..."): a word, then '|' or ':' */
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } sides[] = {{"host", QFTP_DIR_TX},  {"dte", QFTP_DIR_TX},    {"mcu", QFTP_DIR_TX},
+                 {"modem", QFTP_DIR_RX}, {"module", QFTP_DIR_RX}, {"dce", QFTP_DIR_RX},
+                 {"device", QFTP_DIR_RX}};
+    for (size_t k = 0; k < G_N_ELEMENTS(sides); k++) {
+        size_t m = strlen(sides[k].w);
+        if (n <= m || g_ascii_strncasecmp((const char *)s, sides[k].w, m) != 0)
+            continue;
+        size_t i = log_skip_ws(s, n, m);
+        if (i < n && (s[i] == '|' || s[i] == ':')) {
+            *dir = sides[k].d;
+            return i + (s[i] == ':');
+        }
+    }
     size_t i0 = n > 0 && s[0] == '[' ? 1 : 0;
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
         size_t m = strlen(words[k].w), i = i0 + m;

@@ -102,11 +102,19 @@ typedef struct {
     uint64_t skipped;       /* lines that are not AT traffic, skipped (firmware, --regex) */
     uint64_t first_skipped; /* the first of them (line number), 0 if none */
     uint64_t records;       /* records handed on */
+    uint64_t traffic;       /* of them, records with a line of AT traffic in them (a command,
+                               a result code, a "+NAME:" line, CONNECT, RDY): when it stays
+                               0 the log is no AT session (qftp_import_no_traffic) */
     /* Every layout detection tried, and the first line of the head it could not take
      * (line 0: it took every line, or it is not auto-detected). */
     qftp_import_tried tried[16];
     size_t n_tried;
 } qftp_import_info;
+
+/* The message for a log in which nothing is AT traffic (info->traffic == 0): the layouts
+ * tried and the first line of the head each could not read, in `out` (one line per layout
+ * after the first). */
+void qftp_import_no_traffic(const qftp_import_info *info, char *out, size_t cap);
 
 /* Detection with its reasons: the layout qftp_log_detect chooses, and info filled as
  * above (lines, skipped and records stay 0). */
