@@ -1,11 +1,10 @@
 /* cmd_import.c - `qftp import`: a terminal log into a qftp capture. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "qftptool/input.h"
-#include "qftptool/tool.h"
 
 typedef struct {
     qftp_capture_writer *w;
@@ -23,78 +22,108 @@ static int on_chunk(void *user, const input_chunk *c)
     return 0;
 }
 
-static void usage(FILE *f)
+static void import_options(tool_cmdline *cl, void *opts)
 {
-    fputs("usage: qftp import [--format auto|plain|socat|interceptty|timestamped] [--regex RE]\n"
-          "                   [--redact] INPUT -w OUT.pcap\n"
-          "Writes the log as a qftp capture (pcap, exported PDU \"qftp\"); on any error nothing\n"
-          "is left at OUT.pcap and the exit status is 2.\n",
-          f);
+    import_opts *o = opts;
+    const GOptionEntry main_entries[] = {
+        {"write", 'w', 0, G_OPTION_ARG_FILENAME, &o->out,
+         "the capture to write (pcap, exported PDU \"qftp\"); - writes it to standard output, "
+         "e.g. into `wireshark -k -i -`",
+         "OUT.pcap"},
+        {"redact", 'r', 0, G_OPTION_ARG_NONE, &o->redact,
+         "mask passwords and other secret parameters in the capture", NULL},
+        {NULL}};
+    tool_options(cl, NULL, NULL, NULL, main_entries);
+    input_options(cl, &o->in);
 }
 
-int cmd_import(int argc, char **argv)
+static int import_check(tool_cmdline *cl, void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"regex", required_argument, NULL, 'e'},
-        {"redact", no_argument, NULL, 'r'},       {"write", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    input_opts io = {QFTP_FMT_AUTO, NULL, false, true};
-    const char *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "w:r", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-        case 'e': {
-            char msg[160];
-            if (input_format_option(&io, c, optarg, msg, sizeof msg) < 0)
-                return tool_usage_error(usage, "%s", msg);
-            break;
-        }
-        case 'r':
-            io.redact = true;
-            break;
-        case 'w':
-            out = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
+    import_opts *o = opts;
+    o->io = (input_opts){QFTP_FMT_AUTO, NULL, false, true, true};
+    if (argc == 0)
+        return tool_usage(cl, "expects an INPUT: the text log (- for standard input)");
+    if (argc > 1)
+        return tool_usage(cl, "expects one INPUT, not %d (the second: '%s')", argc, argv[1]);
+    o->input = argv[0];
+    if (!o->out || !o->out[0])
+        return tool_usage(cl, "needs -w OUT.pcap, the capture to write (- for standard output)");
+    o->io.redact = o->redact;
+    return input_check(cl, &o->in, &o->io);
+}
+
+static int import_run(void *opts, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    import_opts *o = opts;
+    const char *in = o->input, *out = o->out;
+    char err[QFTP_ERRBUF_SIZE] = "";
+    /* The input first: a capture (or an unreadable file) is refused before OUT exists. */
+    input_src *src = input_open(in, &o->io, err);
+    if (!src) {
+        tool_error("%s; no capture written", err);
+        return 2;
     }
-    if (optind != argc - 1 || out == NULL)
-        return tool_usage_error(usage, "import takes one INPUT and -w OUT.pcap");
-    const char *in = argv[optind];
     import_ctx x = {0};
     x.w = qftp_capw_open(out, "qftp", x.err);
     if (!x.w) {
-        fprintf(stderr, "qftp import: %s\n", x.err);
+        input_src_close(src);
+        tool_error("%s", x.err);
         return 2;
     }
-    char err[QFTP_ERRBUF_SIZE] = "";
     char what[96];
-    input_kind kind;
-    int rc = input_read(in, &io, on_chunk, &x, &kind, what, sizeof what, err);
-    if (rc == 0 && kind == INPUT_CAPTURE) {
-        snprintf(err, sizeof err, "%s is already a capture (%s); show it with `qftp show`", in,
-                 what);
-        rc = -1;
-    }
+    int rc = input_src_read(src, on_chunk, &x, what, sizeof what, err);
     if (rc < 0 || x.failed) {
         qftp_capw_close(x.w, false, x.err);
-        fprintf(stderr, "qftp import: %s: %s; no capture written\n", in, x.failed ? x.err : err);
+        tool_error("%s: %s; no capture written", in, x.failed ? x.err : err);
         return 2;
     }
     uint64_t frames = qftp_capw_frames(x.w);
     if (qftp_capw_close(x.w, true, x.err) < 0) {
-        fprintf(stderr, "qftp import: %s\n", x.err);
+        tool_error("%s", x.err);
         return 2;
     }
     if (isatty(2))
-        fprintf(stderr, "qftp import: %s (%s) -> %s: %llu frames\n", in, what, out,
-                (unsigned long long)frames);
+        tool_note("%s (%s) -> %s: %llu frames", in, what, out, (unsigned long long)frames);
     return 0;
 }
+
+static const tool_example import_examples[] = {
+    {NULL, "qftp import customer.log -w customer.pcap",
+     "a customer's terminal log as a capture for Wireshark"},
+    {NULL, "qftp import --redact --format socat trace.log -w trace.pcap",
+     "a socat trace, passwords masked"},
+    {NULL, "qftp import modem.log -w - | wireshark -k -i -", "straight into Wireshark"},
+    {NULL,
+     "qftp import --regex '^(?<time>\\S+) \\| (?<dir>\\w+)\\s*\\| (?<data>.*)$' modem.log -w "
+     "modem.pcap",
+     "a layout of your own"},
+    {NULL}};
+
+static const tool_exit import_exits[] = {
+    {0, "the capture was written"},
+    {2, "usage error, or the log cannot be read or is not a log (a capture is refused): "
+        "nothing is left at OUT.pcap"},
+    {-1}};
+
+const tool_command qftp_cmd_import = {
+    .name = "import",
+    .args = "INPUT",
+    .summary = "turn a terminal log into a qftp capture for Wireshark",
+    .description =
+        "Reads a text log of a serial line (plain, socat -v, interceptty, timestamped with "
+        "direction markers, or a layout of your own given by --regex; - reads standard input) "
+        "and writes it as a qftp capture: pcap with exported PDUs for Wireshark's qftp "
+        "plugin, one frame per read or write, with its direction and time (synthesised and "
+        "marked when the log has none).\n\n"
+        "The capture appears at OUT.pcap only when the whole log was read: on any error "
+        "nothing is left there.",
+    .examples = import_examples,
+    .exits = import_exits,
+    .docs = "docs/import.md",
+    .opts_size = sizeof(import_opts),
+    .options = import_options,
+    .check = import_check,
+    .run = import_run,
+};

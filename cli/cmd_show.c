@@ -1,15 +1,14 @@
 /* cmd_show.c - `qftp show`: a capture or a log as a readable transcript or JSON. */
-#include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
+#include "qftp/session.h"
 #include "qftptool/input.h"
 #include "qftptool/json.h"
-#include "qftp/session.h"
-#include "qftptool/tool.h"
 
 typedef struct {
     qftp_session *s;
@@ -445,105 +444,141 @@ static void print_json(const qftp_session *s, const char *what, const show_ctx *
 
 /* ---- command ------------------------------------------------------------------------------ */
 
-static void usage(FILE *f)
+static void show_options(tool_cmdline *cl, void *opts)
 {
-    fputs("usage: qftp show [--json] [--redact] [--dialect auto|gsm|bg96] [--rsptimeout SECONDS]\n"
-          "                 [--format auto|plain|socat|interceptty|timestamped] [--regex RE]\n"
-          "                 [--color auto|always|never] INPUT\n"
-          "INPUT is a qftp capture (pcap/pcapng, link type 252 or 250) or a text log.\n",
-          f);
+    show_opts *o = opts;
+    const GOptionEntry main_entries[] = {
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &o->json,
+         "print one JSON document instead of the transcript (its contract: docs/show.md)", NULL},
+        {"redact", 'r', 0, G_OPTION_ARG_NONE, &o->redact,
+         "mask passwords and other secret parameters in everything shown", NULL},
+        {"dialect", 0, 0, G_OPTION_ARG_FILENAME, &o->dialect,
+         "the command set: gsm (M95, M66, MC60) or bg96 (BG96, BG95, EC2x, EG9x); default "
+         "auto, from the commands seen",
+         "auto|gsm|bg96"},
+        {"rsptimeout", 0, 0, G_OPTION_ARG_FILENAME, &o->rsptimeout,
+         "note an outcome later than this many seconds (default 90, the BG96 <timeout>; an "
+         "AT+QFTPCFG=\"rsptimeout\" in the session changes it)",
+         "SECONDS"},
+        {"color", 0, 0, G_OPTION_ARG_FILENAME, &o->colour,
+         "colour the transcript: auto (on a terminal, unless NO_COLOR is set), always or never",
+         "auto|always|never"},
+        {"colour", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &o->colour, "same as --color",
+         "auto|always|never"},
+        {NULL}};
+    tool_options(cl, NULL, NULL, NULL, main_entries);
+    input_options(cl, &o->in);
 }
 
-int cmd_show(int argc, char **argv)
+static int show_check(tool_cmdline *cl, void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},          {"redact", no_argument, NULL, 'r'},
-        {"dialect", required_argument, NULL, 'd'}, {"rsptimeout", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},  {"regex", required_argument, NULL, 'e'},
-        {"color", required_argument, NULL, 'c'},   {"colour", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    bool json = false;
-    const char *colour = "auto";
-    qftp_session_opts so;
-    qftp_session_opts_init(&so);
-    input_opts io = {QFTP_FMT_AUTO, NULL, false, true};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "jr", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = true;
-            break;
-        case 'r':
-            so.redact = true;
-            io.redact = true;
-            break;
-        case 'd': {
-            int d = qftp_dialect_from_name(optarg);
-            if (d < 0)
-                return tool_usage_error(usage, "unknown dialect '%s' (auto, gsm, bg96)", optarg);
-            so.dialect = (qftp_dialect)d;
-            break;
-        }
-        case 't': {
-            char *end;
-            double v = strtod(optarg, &end);
-            if (*end || v <= 0 || v > 86400)
-                return tool_usage_error(usage, "--rsptimeout wants seconds (1-86400), not '%s'",
-                                        optarg);
-            so.rsptimeout = (qftp_ts)(v * 1e9);
-            break;
-        }
-        case 'f':
-        case 'e': {
-            char msg[160];
-            if (input_format_option(&io, c, optarg, msg, sizeof msg) < 0)
-                return tool_usage_error(usage, "%s", msg);
-            break;
-        }
-        case 'c':
-            colour = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
+    show_opts *o = opts;
+    qftp_session_opts_init(&o->so);
+    o->io = (input_opts){QFTP_FMT_AUTO, NULL, false, true, false};
+    if (argc == 0)
+        return tool_usage(cl, "expects an INPUT: a capture or a text log (- for standard input)");
+    if (argc > 1)
+        return tool_usage(cl, "expects one INPUT, not %d (the second: '%s')", argc, argv[1]);
+    o->input = argv[0];
+    o->so.redact = o->io.redact = o->redact;
+    if (o->dialect) {
+        int d = qftp_dialect_from_name(o->dialect);
+        if (d < 0)
+            return tool_bad_choice(cl, "--dialect", o->dialect);
+        o->so.dialect = (qftp_dialect)d;
     }
-    if (optind != argc - 1)
-        return tool_usage_error(usage, "show takes exactly one INPUT");
-    const char *path = argv[optind];
-    use_colour = !json && (strcmp(colour, "always") == 0 ||
-                           (strcmp(colour, "auto") == 0 && isatty(1) && !getenv("NO_COLOR")));
+    if (o->rsptimeout) {
+        char *end;
+        double v = strtod(o->rsptimeout, &end);
+        if (*end || end == o->rsptimeout || !(v > 0 && v <= 86400))
+            return tool_usage(cl,
+                              "--rsptimeout %s: expected seconds, more than 0 and at most 86400",
+                              o->rsptimeout);
+        o->so.rsptimeout = (qftp_ts)(v * 1e9);
+    }
+    if (o->colour) {
+        o->colour_always = strcmp(o->colour, "always") == 0;
+        o->colour_never = strcmp(o->colour, "never") == 0;
+        if (!o->colour_always && !o->colour_never && strcmp(o->colour, "auto") != 0)
+            return tool_bad_choice(cl, "--color", o->colour);
+    }
+    return input_check(cl, &o->in, &o->io);
+}
+
+static int show_run(void *opts, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    show_opts *o = opts;
+    const char *path = o->input;
+    bool json = o->json;
+    use_colour =
+        !json && !o->colour_never && (o->colour_always || (isatty(1) && !getenv("NO_COLOR")));
 
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};
-    x.s = qftp_session_new(&so, err);
+    x.s = qftp_session_new(&o->so, err);
     if (!x.s) {
-        fprintf(stderr, "qftp show: %s\n", err);
+        tool_error("%s", err);
         return 1;
     }
     input_kind kind;
     char what[96] = "";
-    int rc = input_read(path, &io, on_chunk, &x, &kind, what, sizeof what, err);
+    int rc = input_read(path, &o->io, on_chunk, &x, &kind, what, sizeof what, err);
     qftp_session_finish(x.s, QFTP_TS_NONE);
     if (rc < 0 && x.chunks == 0) {
-        fprintf(stderr, "qftp show: %s: %s\n", path, err);
+        tool_error("%s: %s", path, err);
         qftp_session_free(x.s);
         return 2;
     }
     if (json)
         print_json(x.s, what, &x);
     else
-        print_text(x.s, path, what, &x);
+        print_text(x.s, strcmp(path, "-") == 0 ? "standard input" : path, what, &x);
     qftp_session_free(x.s);
     if (rc < 0) {
         /* What was read is shown; the error says where reading stopped. */
         fflush(stdout);
-        fprintf(stderr, "qftp show: %s: %s (shown up to there)\n", path, err);
+        tool_error("%s: %s (shown up to there)", path, err);
         return 2;
     }
     return 0;
 }
+
+static const tool_example show_examples[] = {
+    {NULL, "qftp show customer.log",
+     "decode a customer's terminal log (any layout qftp import reads)"},
+    {NULL, "qftp show --redact --json session.pcap > session.json",
+     "a capture as one JSON document, passwords masked"},
+    {NULL, "ssh gateway cat /var/log/modem.log | qftp show -", "a log read from standard input"},
+    {NULL, "qftp show --dialect gsm --rsptimeout 180 --format socat trace.log",
+     "a socat trace of an M95, outcomes noted after 3 minutes"},
+    {NULL}};
+
+static const tool_exit show_exits[] = {
+    {0, "the input was read whole and decoded"},
+    {1, "the decoder could not be set up"},
+    {2, "usage error, or the input cannot be opened or is damaged: what was read before the "
+        "damage is shown, and the message says where reading stopped"},
+    {-1}};
+
+const tool_command qftp_cmd_show = {
+    .name = "show",
+    .args = "INPUT",
+    .summary = "decode a capture or a text log into a transcript (or JSON)",
+    .description =
+        "INPUT is a qftp capture (pcap or pcapng; link type 252, exported PDU, or 250, RTAC "
+        "serial) or a terminal log in any layout `qftp import` reads; - reads it from "
+        "standard input. Which one it is comes from its first bytes.\n\n"
+        "Each command transaction is shown with its information responses, final result, "
+        "data mode and completion URC, their timings and what they mean according to the "
+        "manual of the dialect; notes say what a module or a host did wrong. A summary "
+        "counts outcomes and failures by code. --json prints the same as one JSON document.",
+    .examples = show_examples,
+    .exits = show_exits,
+    .docs = "docs/show.md",
+    .opts_size = sizeof(show_opts),
+    .options = show_options,
+    .check = show_check,
+    .run = show_run,
+};

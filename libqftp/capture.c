@@ -386,6 +386,11 @@ qftp_capture_reader *qftp_capr_open(const char *path, char *errbuf)
         ERR("cannot open: %s", strerror(errno));
         return NULL;
     }
+    return qftp_capr_fopen(fp, errbuf);
+}
+
+qftp_capture_reader *qftp_capr_fopen(FILE *fp, char *errbuf)
+{
     struct stat st;
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
         ERR("the file is empty, not a capture");

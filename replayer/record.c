@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,7 +35,7 @@
 #include "device.h"
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
-#include "qftptool/tool.h"
+#include "cli.h"
 
 #define READ_MAX (64 * 1024)  /* one read, one frame */
 #define BUF_CAP (1024 * 1024) /* per direction: what a slow side may hold up */
@@ -60,36 +59,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static void usage(FILE *f)
-{
-    fputs("usage: qftp record --device SPEC (--pty PATH | --listen HOST:PORT) -w FILE [options]\n"
-          "       qftp record --device SPEC --interactive -w FILE [options]\n"
-          "\n"
-          "Relays bytes between a host application and a module, unchanged and as they come,\n"
-          "and records both directions with their times as a qftp capture (docs/record.md).\n"
-          "Runs until SIGINT/SIGTERM; each read is in the capture before it is relayed, and\n"
-          "the capture is closed cleanly at the end.\n"
-          "\n"
-          "  --device SPEC       the module: /dev/ttyUSB2, a pty path, or tcp:HOST:PORT\n"
-          "  --baud N            serial rate (default: keep the port's)\n"
-          "  --flow none|rtscts|xonxoff   serial flow control (default none)\n"
-          "  --pty PATH          the host side: create a pty, link PATH to its slave\n"
-          "  --listen HOST:PORT  the host side: one TCP client at a time (PORT 0: any)\n"
-          "  --interactive       the host side is this terminal: Enter sends \\r, Ctrl-] quits;\n"
-          "                      piped input: each line end becomes \\r, and the end of input\n"
-          "                      ends the session once the module is quiet for --linger\n"
-          "  -w, --write FILE    the capture (pcap); '-' writes it to standard output\n"
-          "                      (not with --interactive)\n"
-          "  --linger MS         after the host's end of input, keep relaying the module's\n"
-          "                      bytes until it is quiet this long (default 1000)\n"
-          "  -q, --quiet         no notes on stderr (errors only)\n"
-          "\n"
-          "Exit: 0 stopped by a signal, Ctrl-] or the end of input; 1 the capture could not\n"
-          "be written; 2 usage error, or the host side or capture cannot be created; 3 the\n"
-          "device cannot be opened or went away (the capture holds everything until then).\n",
-          f);
 }
 
 static qftp_ts clock_ns(clockid_t id)
@@ -604,97 +573,102 @@ static void print_where(const recorder *r, FILE *f)
     fflush(f);
 }
 
-enum { O_BAUD = 256, O_FLOW, O_PTY, O_LISTEN, O_INTERACTIVE, O_LINGER, O_DEVICE };
-
-int cmd_record(int argc, char **argv)
+static void record_options(tool_cmdline *cl, void *opts)
 {
-    static const struct option lo[] = {
-        {"device", required_argument, NULL, O_DEVICE},
-        {"baud", required_argument, NULL, O_BAUD},
-        {"flow", required_argument, NULL, O_FLOW},
-        {"pty", required_argument, NULL, O_PTY},
-        {"listen", required_argument, NULL, O_LISTEN},
-        {"interactive", no_argument, NULL, O_INTERACTIVE},
-        {"write", required_argument, NULL, 'w'},
-        {"linger", required_argument, NULL, O_LINGER},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    rec_cmdline *a = opts;
+    const GOptionEntry main_entries[] = {
+        {"device", 0, 0, G_OPTION_ARG_FILENAME, &a->device,
+         "the module: a serial port (/dev/ttyUSB2), a pty, or tcp:HOST:PORT", "DEVICE"},
+        {"pty", 0, 0, G_OPTION_ARG_FILENAME, &a->pty,
+         "the host side: create a pty and link PATH to its slave", "PATH"},
+        {"listen", 0, 0, G_OPTION_ARG_FILENAME, &a->listen,
+         "the host side: one TCP client at a time (PORT 0: any free port, printed)", "HOST:PORT"},
+        {"interactive", 0, 0, G_OPTION_ARG_NONE, &a->interactive,
+         "the host side is this terminal: Enter sends \\r, Ctrl-] quits; piped input: each "
+         "line end becomes \\r, and the end of input ends the session once the module is "
+         "quiet for --linger",
+         NULL},
+        {"write", 'w', 0, G_OPTION_ARG_FILENAME, &a->write,
+         "the capture to write (pcap, readable while it grows); - writes it to standard "
+         "output (not with --interactive)",
+         "FILE"},
+        {"linger", 0, 0, G_OPTION_ARG_FILENAME, &a->linger,
+         "after the host's end of input, relay the module's bytes until it is quiet this "
+         "long (default 1000)",
+         "MS"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "no notes on standard error (errors only)",
+         NULL},
+        {NULL}};
+    tool_options(cl, NULL, NULL, NULL, main_entries);
+    const GOptionEntry serial[] = {
+        {"baud", 0, 0, G_OPTION_ARG_FILENAME, &a->baud,
+         "serial rate (default: keep the port's; ignored for a pty or tcp:)", "N"},
+        {"flow", 0, 0, G_OPTION_ARG_FILENAME, &a->flow, "serial flow control (default none)",
+         "none|rtscts|xonxoff"},
+        {NULL}};
+    tool_options(cl, "serial", "Serial port options:", "Show the serial port options", serial);
+}
+
+static int record_check(tool_cmdline *cl, void *opts, int argc, char **argv)
+{
+    rec_cmdline *a = opts;
+    a->linger_ms = DEFAULT_LINGER;
+    if (a->baud) {
+        char *end;
+        a->baud_v = strtol(a->baud, &end, 10);
+        if (*end || end == a->baud || !rp_baud_valid(a->baud_v))
+            return tool_usage(cl, "--baud %s: not a supported rate", a->baud);
+    }
+    if (a->flow) {
+        int fl = rp_flow_from_name(a->flow);
+        if (fl < 0)
+            return tool_bad_choice(cl, "--flow", a->flow);
+        a->flow_v = (rp_flow)fl;
+    }
+    if (a->linger) {
+        char *end;
+        long v = strtol(a->linger, &end, 10);
+        if (*end || end == a->linger || v < 0 || v > 3600000)
+            return tool_usage(cl, "--linger %s: expected milliseconds, 0 to 3600000", a->linger);
+        a->linger_ms = (int)v;
+    }
+    if (argc > 0)
+        return tool_usage(cl, "unexpected argument '%s' (record takes options only)", argv[0]);
+    if (!a->device)
+        return tool_usage(cl, "needs --device DEVICE (the module)");
+    if (tool_check_device(cl, "--device", a->device) != 0)
+        return 2;
+    if ((a->pty != NULL) + (a->listen != NULL) + (a->interactive != 0) != 1)
+        return tool_usage(cl, "needs exactly one host side: --pty PATH, --listen HOST:PORT or "
+                              "--interactive");
+    if (!a->write || !a->write[0])
+        return tool_usage(cl, "needs -w FILE (the capture to write; - for standard output)");
+    if (strcmp(a->write, "-") == 0 && a->interactive)
+        return tool_usage(cl, "-w - (the capture on standard output) is not possible with "
+                              "--interactive, which prints the module's bytes there");
+    return 0;
+}
+
+static int record_run(void *opts, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const rec_cmdline *a = opts;
     recorder r = {.pty = {.master = -1, .keep = -1},
                   .lsock = -1,
                   .in = -1,
                   .out = -1,
-                  .linger_ms = DEFAULT_LINGER};
+                  .linger_ms = a->linger_ms};
     r.dev.fd = -1;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "w:qh", lo, NULL)) != -1) {
-        switch (c) {
-        case O_DEVICE:
-            r.dev_spec = optarg;
-            break;
-        case O_BAUD: {
-            char *end;
-            r.baud = strtol(optarg, &end, 10);
-            if (*end || end == optarg || !rp_baud_valid(r.baud))
-                return tool_usage_error(usage, "--baud %s: not a supported rate", optarg);
-            break;
-        }
-        case O_FLOW: {
-            int fl = rp_flow_from_name(optarg);
-            if (fl < 0)
-                return tool_usage_error(usage, "--flow %s: expected none, rtscts or xonxoff",
-                                        optarg);
-            r.flow = (rp_flow)fl;
-            break;
-        }
-        case O_PTY:
-            r.pty_path = optarg;
-            break;
-        case O_LISTEN:
-            r.listen_at = optarg;
-            break;
-        case O_INTERACTIVE:
-            r.interactive = true;
-            break;
-        case 'w':
-            r.cap_path = optarg;
-            break;
-        case O_LINGER: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 0 || v > 3600000)
-                return tool_usage_error(
-                    usage, "--linger wants milliseconds (0 to 3600000), not '%s'", optarg);
-            r.linger_ms = (int)v;
-            break;
-        }
-        case 'q':
-            r.quiet = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc)
-        return tool_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-    if (!r.dev_spec)
-        return tool_usage_error(usage, "record needs --device SPEC (the module)");
-    if ((r.pty_path != NULL) + (r.listen_at != NULL) + r.interactive != 1)
-        return tool_usage_error(
-            usage, "record needs exactly one host side: --pty PATH, --listen HOST:PORT "
-                   "or --interactive");
-    if (!r.cap_path || !r.cap_path[0])
-        return tool_usage_error(usage, "record needs -w FILE (the capture to write)");
+    r.dev_spec = a->device;
+    r.baud = a->baud_v;
+    r.flow = a->flow_v;
+    r.pty_path = a->pty;
+    r.listen_at = a->listen;
+    r.interactive = a->interactive;
+    r.cap_path = a->write;
+    r.quiet = a->quiet;
     bool cap_stdout = strcmp(r.cap_path, "-") == 0;
-    if (cap_stdout && r.interactive)
-        return tool_usage_error(usage, "-w - (the capture on standard output) is not possible with "
-                                       "--interactive, which prints the module's bytes there");
     r.kind = r.pty_path ? HOST_PTY : r.listen_at ? HOST_TCP : HOST_TERM;
 
     /* The device first: if it cannot be opened, no capture (or older file) is touched. */
@@ -802,3 +776,42 @@ out:
     free(r.rx.b);
     return rc;
 }
+
+static const tool_example record_examples[] = {
+    {NULL, "qftp record --device /dev/ttyUSB2 --baud 115200 --pty /tmp/modem -w session.pcap",
+     "the host application opens /tmp/modem instead of the module; both ways recorded"},
+    {NULL, "qftp record --device tcp:10.0.0.7:4001 --listen 127.0.0.1:5555 -w session.pcap",
+     "a module behind a serial-over-TCP bridge, the host connecting over TCP"},
+    {NULL, "qftp record --device /dev/ttyUSB2 --interactive -w session.pcap",
+     "type AT commands at the module yourself"},
+    {NULL, "qftp record --device /dev/ttyUSB2 --pty /tmp/modem -w - | tshark -i - -Y qftp",
+     "the capture streamed to tshark while recording"},
+    {NULL}};
+
+static const tool_exit record_exits[] = {
+    {0, "stopped by a signal (SIGINT, SIGTERM, SIGHUP), Ctrl-] or the end of input"},
+    {1, "the capture could not be written (the relay stopped)"},
+    {2, "usage error, or the host side or the capture cannot be created"},
+    {3, "the device cannot be opened or went away (the capture holds everything until then)"},
+    {-1}};
+
+const tool_command qftp_cmd_record = {
+    .name = "record",
+    .args = NULL,
+    .summary = "relay between a host application and a module, recording both ways",
+    .description =
+        "Relays bytes between a host application and the module at --device, unchanged and "
+        "as they come, and records both directions with their times as a qftp capture. The "
+        "host side is a pty (--pty), a TCP port (--listen) or this terminal "
+        "(--interactive).\n\n"
+        "Runs until SIGINT, SIGTERM or SIGHUP. Each read is in the capture before it is "
+        "relayed, so the capture can be read while it grows and holds exactly what was "
+        "relayed; it is closed cleanly at the end.",
+    .examples = record_examples,
+    .exits = record_exits,
+    .docs = "docs/record.md",
+    .opts_size = sizeof(rec_cmdline),
+    .options = record_options,
+    .check = record_check,
+    .run = record_run,
+};

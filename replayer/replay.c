@@ -10,7 +10,6 @@
  * sides are compared as item lists of the same shape.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,9 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qftptool/tool.h"
+#include "cli.h"
 #include "device.h"
 #include "qftp/redact.h"
+#include "qftptool/input.h"
 #include "replay.h"
 
 typedef struct {
@@ -110,43 +110,6 @@ static void set_state(rp_run *r, rs_state s)
         fprintf(stderr, "qftp replay: step %u: %s -> %s\n", r->step, rs_state_names[r->state],
                 rs_state_names[s]);
     r->state = s;
-}
-
-static void usage(FILE *f)
-{
-    fputs("usage: qftp replay [options] CAPTURE... --device SPEC\n"
-          "\n"
-          "Replays the host side of recorded sessions against a module and compares its\n"
-          "answers, command by command, with the recording (docs/replay.md).\n"
-          "\n"
-          "  --device SPEC        /dev/ttyUSB2, a pty path, or tcp:HOST:PORT\n"
-          "  --baud N             serial rate (default: keep the port's)\n"
-          "  --flow none|rtscts|xonxoff   serial flow control (default none)\n"
-          "  --rules FILE         masks, ignored URCs, optional steps, captures, rewrites,\n"
-          "                       timing limits (repeatable)\n"
-          "  -D, --define N=V     a variable for the rules (${N})\n"
-          "  --secret N[=V]       a variable whose value never reaches a report or a\n"
-          "                       recording (V from the environment variable N if omitted)\n"
-          "  --timeout-scale X    multiply every derived timeout by X (default 1)\n"
-          "  --ignore-echo        ignore echo on/off differences\n"
-          "  --keep-going         run every step after a mismatch (default)\n"
-          "  --stop-on-fail       stop at the first failing step\n"
-          "  --steps LIST         only these steps, e.g. 1-5,9\n"
-          "  --dry-run            print the plan; no device needed\n"
-          "  --record FILE        save the live session as a qftp capture (a folder when\n"
-          "                       several captures are replayed)\n"
-          "  --update             re-record the golden captures (replaced only when the run\n"
-          "                       completed)\n"
-          "  --junit FILE         JUnit XML: a testsuite per capture, a testcase per step\n"
-          "  --json FILE          results with per-step timings\n"
-          "  --tap                TAP on stdout (the report goes to stderr)\n"
-          "  --lava               LAVA test cases (lava-test-case when on PATH; the report\n"
-          "                       goes to stderr)\n"
-          "  --verbose            log the step state machine to stderr\n"
-          "\n"
-          "Exit: 0 every step matched, 1 a mismatch, 2 usage error or unreadable capture,\n"
-          "3 device or transport error.\n",
-          f);
 }
 
 /* ---- the device loop ---------------------------------------------------------------- */
@@ -1042,196 +1005,194 @@ static void free_results(rp_capture_result *cr, size_t n)
     g_free(cr);
 }
 
-int cmd_replay(int argc, char **argv)
+/* ---- the command line -------------------------------------------------------------------- */
+
+static void replay_options(tool_cmdline *cl, void *opts)
 {
-    enum {
-        O_DEVICE = 256,
-        O_BAUD,
-        O_FLOW,
-        O_RULES,
-        O_SCALE,
-        O_IGNORE_ECHO,
-        O_KEEP,
-        O_STOP,
-        O_STEPS,
-        O_DRY,
-        O_RECORD,
-        O_UPDATE,
-        O_JUNIT,
-        O_JSON,
-        O_TAP,
-        O_LAVA,
-        O_VERBOSE,
-        O_SECRET,
-    };
-    static const struct option longopts[] = {
-        {"device", required_argument, NULL, O_DEVICE},
-        {"baud", required_argument, NULL, O_BAUD},
-        {"flow", required_argument, NULL, O_FLOW},
-        {"rules", required_argument, NULL, O_RULES},
-        {"define", required_argument, NULL, 'D'},
-        {"timeout-scale", required_argument, NULL, O_SCALE},
-        {"ignore-echo", no_argument, NULL, O_IGNORE_ECHO},
-        {"keep-going", no_argument, NULL, O_KEEP},
-        {"stop-on-fail", no_argument, NULL, O_STOP},
-        {"steps", required_argument, NULL, O_STEPS},
-        {"dry-run", no_argument, NULL, O_DRY},
-        {"record", required_argument, NULL, O_RECORD},
-        {"update", no_argument, NULL, O_UPDATE},
-        {"junit", required_argument, NULL, O_JUNIT},
-        {"json", required_argument, NULL, O_JSON},
-        {"tap", no_argument, NULL, O_TAP},
-        {"lava", no_argument, NULL, O_LAVA},
-        {"verbose", no_argument, NULL, O_VERBOSE},
-        {"secret", required_argument, NULL, O_SECRET},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    rp_opts o = {.scale = 1.0, .connect_timeout_ms = 10000};
+    rp_cmdline *a = opts;
+    const GOptionEntry main_entries[] = {
+        {"device", 0, 0, G_OPTION_ARG_FILENAME, &a->device,
+         "the module: a serial port (/dev/ttyUSB2), a pty, or tcp:HOST:PORT (a serial-over-TCP "
+         "bridge such as ser2net)",
+         "DEVICE"},
+        {"rules", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->rules,
+         "masks, ignored URCs, optional steps, captures, rewrites and timing limits "
+         "(docs/replay.md; repeatable)",
+         "FILE"},
+        {"define", 'D', 0, G_OPTION_ARG_FILENAME_ARRAY, &a->defines,
+         "a variable for the rules, used there as ${NAME} (repeatable)", "NAME=VALUE"},
+        {"secret", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->secrets,
+         "a variable whose value never reaches a report, a plan or a recording; without "
+         "=VALUE, the value of the environment variable NAME (repeatable)",
+         "NAME[=VALUE]"},
+        {"steps", 0, 0, G_OPTION_ARG_FILENAME, &a->steps, "only these steps, e.g. 1-5,9", "LIST"},
+        {"dry-run", 0, 0, G_OPTION_ARG_NONE, &a->dry_run,
+         "print the plan (what is sent, what is waited for); no device needed", NULL},
+        {"stop-on-fail", 0, 0, G_OPTION_ARG_NONE, &a->stop_on_fail,
+         "stop at the first failing step", NULL},
+        {"keep-going", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &a->stop_on_fail,
+         "run every step after a mismatch (the default)", NULL},
+        {"junit", 0, 0, G_OPTION_ARG_FILENAME, &a->junit,
+         "write JUnit XML: a testsuite per capture, a testcase per step", "FILE"},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &a->json,
+         "write the results with per-step timings as JSON (- for standard output)", "FILE"},
+        {"tap", 0, 0, G_OPTION_ARG_NONE, &a->tap,
+         "print TAP on standard output (the report goes to standard error)", NULL},
+        {"lava", 0, 0, G_OPTION_ARG_NONE, &a->lava,
+         "report LAVA test cases (through lava-test-case when it is on PATH; the report goes "
+         "to standard error)",
+         NULL},
+        {"verbose", 0, 0, G_OPTION_ARG_NONE, &a->verbose,
+         "log the step state machine on standard error", NULL},
+        {NULL}};
+    tool_options(cl, NULL, NULL, NULL, main_entries);
+    const GOptionEntry serial[] = {
+        {"baud", 0, 0, G_OPTION_ARG_FILENAME, &a->baud,
+         "serial rate (default: keep the port's; ignored for a pty or tcp:)", "N"},
+        {"flow", 0, 0, G_OPTION_ARG_FILENAME, &a->flow, "serial flow control (default none)",
+         "none|rtscts|xonxoff"},
+        {NULL}};
+    tool_options(cl, "serial", "Serial port options:", "Show the serial port options", serial);
+    const GOptionEntry compare[] = {
+        {"ignore-echo", 0, 0, G_OPTION_ARG_NONE, &a->ignore_echo,
+         "ignore differences in echo (ATE0/ATE1)", NULL},
+        {"timeout-scale", 0, 0, G_OPTION_ARG_FILENAME, &a->scale,
+         "multiply every timeout derived from the recording by FACTOR (default 1)", "FACTOR"},
+        {NULL}};
+    tool_options(cl, "compare", "Comparison options:", "Show the comparison options", compare);
+    const GOptionEntry recording[] = {
+        {"record", 0, 0, G_OPTION_ARG_FILENAME, &a->record,
+         "save the live session as a qftp capture (a folder when several captures are "
+         "replayed)",
+         "FILE"},
+        {"update", 0, 0, G_OPTION_ARG_NONE, &a->update,
+         "re-record the golden captures from the module (each replaced only when its run "
+         "completed)",
+         NULL},
+        {NULL}};
+    tool_options(cl, "recording", "Recording options:", "Show the recording options", recording);
+}
+
+static int replay_check(tool_cmdline *cl, void *opts, int argc, char **argv)
+{
+    rp_cmdline *a = opts;
+    a->scale_v = 1.0;
+    a->captures = argv;
+    a->n_captures = argc;
+    if (a->baud) {
+        char *end;
+        a->baud_v = strtol(a->baud, &end, 10);
+        if (*end || end == a->baud || !rp_baud_valid(a->baud_v))
+            return tool_usage(cl, "--baud %s: not a supported rate", a->baud);
+    }
+    if (a->flow) {
+        int fl = rp_flow_from_name(a->flow);
+        if (fl < 0)
+            return tool_bad_choice(cl, "--flow", a->flow);
+        a->flow_v = (rp_flow)fl;
+    }
+    if (a->scale) {
+        char *end;
+        a->scale_v = strtod(a->scale, &end);
+        if (*end || end == a->scale || !(a->scale_v > 0 && a->scale_v <= 1000))
+            return tool_usage(cl, "--timeout-scale %s: expected a number > 0 (at most 1000)",
+                              a->scale);
+    }
+    if (a->steps) {
+        a->steps_v = g_array_new(FALSE, FALSE, sizeof(guint));
+        if (rp_steps_parse(a->steps, a->steps_v) != 0)
+            return tool_usage(cl, "--steps %s: expected a list like 1-5,9", a->steps);
+    }
+    if (argc == 0)
+        return tool_usage(cl, "no capture to replay (CAPTURE..., - for standard input)");
+    int stdin_args = 0;
+    for (int i = 0; i < argc; i++)
+        stdin_args += strcmp(argv[i], "-") == 0;
+    if (stdin_args > 1)
+        return tool_usage(cl, "standard input (-) can be read once, not %d times", stdin_args);
+    if (!a->device && !a->dry_run)
+        return tool_usage(cl, "--device DEVICE is required (or --dry-run)");
+    if (a->device && tool_check_device(cl, "--device", a->device) != 0)
+        return 2;
+    if (a->update && a->steps)
+        return tool_usage(cl, "--update re-records whole sessions: not with --steps");
+    if (a->update && a->record)
+        return tool_usage(cl, "--update and --record exclude each other");
+    if (a->update && stdin_args)
+        return tool_usage(cl, "--update rewrites the captures: not with standard input");
+    a->rules_v = rp_rules_new();
     char err[QFTP_ERRBUF_SIZE];
-    o.rules = rp_rules_new();
-    GPtrArray *rules_files = g_ptr_array_new();
-    GPtrArray *defines = g_ptr_array_new();
+    for (char **d = a->secrets; d && *d; d++)
+        if (rp_rules_define_secret(a->rules_v, *d, err) != 0)
+            return tool_usage(cl, "%s", err);
+    for (char **d = a->defines; d && *d; d++)
+        if (rp_rules_define(a->rules_v, *d, err) != 0)
+            return tool_usage(cl, "%s", err);
+    return 0;
+}
+
+static void replay_done(void *opts)
+{
+    rp_cmdline *a = opts;
+    if (a->steps_v)
+        g_array_free(a->steps_v, TRUE);
+    rp_rules_free(a->rules_v);
+}
+
+/* A capture that cannot be read: named once, with a hint when it is a text log. */
+static void unreadable_capture(const char *path, const char *err)
+{
+    bool named = strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':';
+    const char *msg = named ? err + strlen(path) + 2 : err;
+    if (strcmp(path, "-") != 0 && input_is_text(path))
+        tool_error("%s: %s; it is a text log: `qftp import %s -w CAPTURE.pcap` makes it a "
+                   "capture",
+                   path, msg, path);
+    else
+        tool_error("%s: %s", path, msg);
+}
+
+static int replay_run(void *opts, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    rp_cmdline *a = opts;
+    rp_opts o = {.device = a->device,
+                 .baud = a->baud_v,
+                 .flow = a->flow_v,
+                 .scale = a->scale_v,
+                 .ignore_echo = a->ignore_echo,
+                 .stop_on_fail = a->stop_on_fail,
+                 .steps = a->steps_v,
+                 .dry_run = a->dry_run,
+                 .record = a->record,
+                 .update = a->update,
+                 .junit = a->junit,
+                 .json = a->json,
+                 .tap = a->tap,
+                 .lava = a->lava,
+                 .connect_timeout_ms = 10000,
+                 .verbose = a->verbose,
+                 .rules = a->rules_v};
+    char err[QFTP_ERRBUF_SIZE];
     int rc = 2;
     rp_plan **plans = NULL;
     size_t n_plans = 0;
     rp_capture_result *cr = NULL;
-
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "hD:", longopts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case O_DEVICE:
-            o.device = optarg;
-            break;
-        case O_BAUD:
-            o.baud = strtol(optarg, &end, 10);
-            if (*end || !rp_baud_valid(o.baud)) {
-                rc = tool_usage_error(usage, "--baud %s: not a supported rate", optarg);
-                goto out;
-            }
-            break;
-        case O_FLOW: {
-            int fl = rp_flow_from_name(optarg);
-            if (fl < 0) {
-                rc = tool_usage_error(usage, "--flow %s: expected none, rtscts or xonxoff", optarg);
-                goto out;
-            }
-            o.flow = (rp_flow)fl;
-            break;
-        }
-        case O_RULES:
-            g_ptr_array_add(rules_files, optarg);
-            break;
-        case 'D':
-            g_ptr_array_add(defines, optarg);
-            break;
-        case O_SCALE:
-            o.scale = strtod(optarg, &end);
-            if (*end || !(o.scale > 0 && o.scale <= 1000)) {
-                rc = tool_usage_error(usage, "--timeout-scale %s: expected a number > 0", optarg);
-                goto out;
-            }
-            break;
-        case O_IGNORE_ECHO:
-            o.ignore_echo = true;
-            break;
-        case O_KEEP:
-            o.stop_on_fail = false;
-            break;
-        case O_STOP:
-            o.stop_on_fail = true;
-            break;
-        case O_STEPS:
-            if (!o.steps)
-                o.steps = g_array_new(FALSE, FALSE, sizeof(guint));
-            if (rp_steps_parse(optarg, o.steps) != 0) {
-                rc = tool_usage_error(usage, "--steps %s: expected a list like 1-5,9", optarg);
-                goto out;
-            }
-            break;
-        case O_DRY:
-            o.dry_run = true;
-            break;
-        case O_RECORD:
-            o.record = optarg;
-            break;
-        case O_UPDATE:
-            o.update = true;
-            break;
-        case O_JUNIT:
-            o.junit = optarg;
-            break;
-        case O_JSON:
-            o.json = optarg;
-            break;
-        case O_TAP:
-            o.tap = true;
-            break;
-        case O_LAVA:
-            o.lava = true;
-            break;
-        case O_SECRET:
-            if (rp_rules_define_secret(o.rules, optarg, err) != 0) {
-                rc = tool_usage_error(usage, "%s", err);
-                goto out;
-            }
-            break;
-        case O_VERBOSE:
-            o.verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = 0;
-            goto out;
-        default:
-            rc = tool_usage_error(usage, "bad option");
-            goto out;
-        }
-    }
-    if (optind >= argc) {
-        rc = tool_usage_error(usage, "no capture to replay");
-        goto out;
-    }
-    if (!o.device && !o.dry_run) {
-        rc = tool_usage_error(usage, "--device SPEC is required (or --dry-run)");
-        goto out;
-    }
-    if (o.device && strncmp(o.device, "tcp:", 4) == 0 &&
-        (!strrchr(o.device + 4, ':') || !strrchr(o.device + 4, ':')[1])) {
-        rc = tool_usage_error(usage, "--device %s: expected tcp:HOST:PORT", o.device);
-        goto out;
-    }
-    if (o.update && o.steps) {
-        rc = tool_usage_error(usage, "--update re-records whole sessions: not with --steps");
-        goto out;
-    }
-    if (o.update && o.record) {
-        rc = tool_usage_error(usage, "--update and --record exclude each other");
-        goto out;
-    }
-    for (guint i = 0; i < defines->len; i++)
-        if (rp_rules_define(o.rules, g_ptr_array_index(defines, i), err) != 0) {
-            rc = tool_usage_error(usage, "%s", err);
-            goto out;
-        }
-    for (guint i = 0; i < rules_files->len; i++)
-        if (rp_rules_load(o.rules, g_ptr_array_index(rules_files, i), err) != 0) {
-            fprintf(stderr, "qftp replay: %s\n", err);
+    for (char **f = a->rules; f && *f; f++)
+        if (rp_rules_load(o.rules, *f, err) != 0) {
+            tool_error("%s", err);
             goto out;
         }
 
     /* Every capture is read before the device is touched: a bad one is a usage error. */
-    n_plans = (size_t)(argc - optind);
+    n_plans = (size_t)a->n_captures;
     plans = g_new0(rp_plan *, n_plans);
     for (size_t i = 0; i < n_plans; i++) {
-        const char *path = argv[optind + (int)i];
+        const char *path = a->captures[i];
         plans[i] = rp_plan_load(path, err);
         if (!plans[i]) {
-            /* name the capture once, whoever wrote the message */
-            bool named = strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':';
-            fprintf(stderr, "qftp replay: %s%s%s\n", named ? "" : path, named ? "" : ": ", err);
+            unreadable_capture(path, err);
             goto out;
         }
     }
@@ -1244,8 +1205,7 @@ int cmd_replay(int argc, char **argv)
     if (o.record && n_plans > 1) {
         struct stat sb;
         if (stat(o.record, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            rc = tool_usage_error(usage, "--record %s: must be a folder with several captures",
-                                  o.record);
+            tool_error("--record %s: must be a folder with several captures", o.record);
             goto out;
         }
     }
@@ -1307,10 +1267,48 @@ out:
     for (size_t i = 0; i < n_plans; i++)
         rp_plan_free(plans ? plans[i] : NULL);
     g_free(plans);
-    if (o.steps)
-        g_array_free(o.steps, TRUE);
-    g_ptr_array_free(rules_files, TRUE);
-    g_ptr_array_free(defines, TRUE);
-    rp_rules_free(o.rules);
     return rc;
 }
+
+static const tool_example replay_examples[] = {
+    {NULL, "qftp replay golden/*.pcap --device /dev/ttyUSB2 --baud 115200 --junit results.xml",
+     "replay golden sessions against a module on a serial port, JUnit for CI"},
+    {NULL, "qftp replay session.pcap --device tcp:10.0.0.7:4001 --rules site.rules -D port=2121",
+     "through a serial-over-TCP bridge, with rules and a variable for them"},
+    {NULL, "qftp replay --dry-run session.pcap", "what would be sent and waited for"},
+    {NULL, "qftp replay session.pcap --device /dev/ttyUSB2 --steps 1-4 --tap | tappy",
+     "the first four steps, TAP for a TAP consumer"},
+    {NULL}};
+
+static const tool_exit replay_exits[] = {
+    {0, "every step matched"},
+    {1, "a step did not match (or a step error, such as an undefined rules variable)"},
+    {2, "usage error, an unreadable capture or rules file, or a report that could not be "
+        "written"},
+    {3, "device or transport error: the device could not be opened or went away"},
+    {-1}};
+
+const tool_command qftp_cmd_replay = {
+    .name = "replay",
+    .args = "CAPTURE...",
+    .summary = "replay recorded sessions against a module and compare its answers",
+    .description =
+        "Drives the host side of each golden CAPTURE (- reads one from standard input) "
+        "against the module at --device, step by step: a step is one command transaction "
+        "of the recording. The command is written (after the rules' rewrites), an upload "
+        "is sent after CONNECT, and what the recording shows is waited for: the final "
+        "result, CONNECT, the end of a download, the completion URC. Each step's answers "
+        "are compared with the recording's, item by item, and a precise difference is "
+        "reported.\n\n"
+        "Every capture is read before the device is touched: an unreadable one is a usage "
+        "error. A text log given as a capture is named as such: `qftp import` turns it into "
+        "one.",
+    .examples = replay_examples,
+    .exits = replay_exits,
+    .docs = "docs/replay.md",
+    .opts_size = sizeof(rp_cmdline),
+    .options = replay_options,
+    .check = replay_check,
+    .run = replay_run,
+    .done = replay_done,
+};

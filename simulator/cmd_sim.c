@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -21,10 +20,8 @@
 
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
-#include "qftptool/tool.h"
+#include "cmd_sim.h"
 #include "sim.h"
-
-#define MAX_FAULTS 32
 
 static volatile sig_atomic_t g_stop;
 
@@ -32,30 +29,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static void usage(FILE *f)
-{
-    fputs("usage: qftp sim --dialect gsm|bg96 (--pty PATH | --listen HOST:PORT)\n"
-          "                [--capture FILE] [--fault SPEC]... [--ufs DIR] [--seed N]\n"
-          "                [--revision TEXT] [--rsptimeout SECONDS] [--verbose]\n"
-          "\n"
-          "Behaves like a Quectel module (GSM M-series or BG96 family) on a pty or a TCP\n"
-          "port and does real FTP/FTPS through libcurl. Serves until SIGINT/SIGTERM.\n"
-          "\n"
-          "  --dialect D        gsm (GSM FTP AT Commands V1.1) or bg96 (BG96 FTP(S) V1.0)\n"
-          "  --pty PATH         create a pty and a symlink to its slave at PATH\n"
-          "  --listen HOST:PORT serve one TCP client at a time (PORT 0: any free port)\n"
-          "  --capture FILE     record the session as a qftp capture (pcap)\n"
-          "  --fault SPEC       KIND[:COMMAND[:ARG]], e.g. drop-urc:+QFTPOPEN,\n"
-          "                     delay-urc:+QFTPGET:3000, error-code:+QFTPCWD:605\n"
-          "                     (docs/simulator.md lists the kinds)\n"
-          "  --ufs DIR          folder backing the local storage (default: a temporary one)\n"
-          "  --seed N           split output writes at random points (reproducibly)\n"
-          "  --revision TEXT    firmware revision for ATI, AT+GMR, AT+CGMR\n"
-          "  --rsptimeout S     initial response timeout in seconds (default 90)\n"
-          "  --verbose          log state transitions and faults to stderr\n",
-          f);
 }
 
 static void log_line(void *user, const char *line)
@@ -73,6 +46,7 @@ typedef struct {
     int client;   /* TCP client or the pty master */
     qftp_capture_writer *cap;
     char errbuf[QFTP_ERRBUF_SIZE];
+    bool cap_stdout; /* --capture -: streamed, flushed at every write */
     uint64_t rng;
     bool seeded;
     qftp_ts hold_until; /* --seed: the rest of a split write waits until then */
@@ -81,7 +55,7 @@ typedef struct {
 static int open_pty(link_t *l)
 {
     if (qftp_pty_open(&l->pty, l->pty_path, l->errbuf) != 0) {
-        fprintf(stderr, "qftp: --pty %s\n", l->errbuf);
+        tool_error("--pty %s", l->errbuf);
         return -1;
     }
     l->client = l->pty.master;
@@ -92,23 +66,25 @@ static int open_listener(link_t *l, const char *spec)
 {
     l->lsock = qftp_tcp_listen(spec, l->errbuf);
     if (l->lsock < 0)
-        fprintf(stderr, "qftp: %s\n", l->errbuf);
+        tool_error("%s", l->errbuf);
     return l->lsock < 0 ? -1 : 0;
 }
 
+/* The line a script waits for: on stdout, or on stderr when stdout carries the capture. */
 static void print_where(link_t *l)
 {
+    FILE *f = l->cap_stdout ? stderr : stdout;
     if (l->pty_path) {
-        printf("qftp sim: listening on pty %s (%s)\n", l->pty_path, l->pty.slave);
+        fprintf(f, "qftp sim: listening on pty %s (%s)\n", l->pty_path, l->pty.slave);
     } else {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         char where[96] = "?";
         if (getsockname(l->lsock, (struct sockaddr *)&ss, &sl) == 0)
             qftp_sockaddr_str((struct sockaddr *)&ss, sl, where, sizeof where);
-        printf("qftp sim: listening on %s\n", where);
+        fprintf(f, "qftp sim: listening on %s\n", where);
     }
-    fflush(stdout);
+    fflush(f);
 }
 
 static uint64_t rnd(link_t *l)
@@ -124,8 +100,9 @@ static void capture(link_t *l, qftp_dir dir, const uint8_t *b, size_t n)
 {
     if (!l->cap || n == 0)
         return;
-    if (qftp_capw_write(l->cap, dir, sim_now_real(), false, b, n, l->errbuf) != 0) {
-        fprintf(stderr, "qftp: capture: %s (recording stopped)\n", l->errbuf);
+    if (qftp_capw_write(l->cap, dir, sim_now_real(), false, b, n, l->errbuf) != 0 ||
+        (l->cap_stdout && qftp_capw_flush(l->cap, l->errbuf) != 0)) {
+        tool_error("capture: %s (recording stopped)", l->errbuf);
         qftp_capw_close(l->cap, true, l->errbuf);
         l->cap = NULL;
     }
@@ -197,101 +174,105 @@ static void rm_tree_files(const char *dir)
     }
 }
 
-int cmd_sim(int argc, char **argv)
+static void sim_options(tool_cmdline *cl, void *opts)
 {
-    static const struct option lo[] = {
-        {"dialect", required_argument, 0, 'd'},
-        {"pty", required_argument, 0, 'p'},
-        {"listen", required_argument, 0, 'l'},
-        {"capture", required_argument, 0, 'c'},
-        {"fault", required_argument, 0, 'f'},
-        {"ufs", required_argument, 0, 'u'},
-        {"seed", required_argument, 0, 's'},
-        {"revision", required_argument, 0, 'r'},
-        {"rsptimeout", required_argument, 0, 't'},
-        {"verbose", no_argument, 0, 'v'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    sim_fault faults[MAX_FAULTS];
-    size_t n_faults = 0;
-    const char *dialect = NULL, *pty = NULL, *listen_at = NULL, *cap_path = NULL, *ufs = NULL,
-               *rev = NULL;
-    double rspt = 0;
-    bool verbose = false;
+    sim_cmdline *a = opts;
+    const GOptionEntry main_entries[] = {
+        {"dialect", 0, 0, G_OPTION_ARG_FILENAME, &a->dialect,
+         "gsm (GSM FTP AT Commands V1.1: M95, M66, MC60) or bg96 (BG96 FTP(S) V1.0: BG96, "
+         "BG95, EC2x, EG9x)",
+         "gsm|bg96"},
+        {"pty", 0, 0, G_OPTION_ARG_FILENAME, &a->pty,
+         "serve on a pty: create it and a symbolic link to its slave at PATH", "PATH"},
+        {"listen", 0, 0, G_OPTION_ARG_FILENAME, &a->listen,
+         "serve one TCP client at a time (PORT 0: any free port, printed)", "HOST:PORT"},
+        {"capture", 0, 0, G_OPTION_ARG_FILENAME, &a->capture,
+         "record the session as a qftp capture (pcap); - streams it to standard output", "FILE"},
+        {"verbose", 0, 0, G_OPTION_ARG_NONE, &a->verbose,
+         "log state transitions and faults on standard error", NULL},
+        {NULL}};
+    tool_options(cl, NULL, NULL, NULL, main_entries);
+    const GOptionEntry module[] = {
+        {"fault", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->faults,
+         "misbehave like a real module: KIND[:COMMAND[:ARG]], e.g. drop-urc:+QFTPOPEN, "
+         "delay-urc:+QFTPGET:3000, error-code:+QFTPCWD:605 (docs/simulator.md lists the "
+         "kinds; repeatable)",
+         "SPEC"},
+        {"ufs", 0, 0, G_OPTION_ARG_FILENAME, &a->ufs,
+         "folder backing the module's local storage (default: a temporary one)", "DIR"},
+        {"seed", 0, 0, G_OPTION_ARG_FILENAME, &a->seed,
+         "split output writes at random points, reproducibly from N", "N"},
+        {"revision", 0, 0, G_OPTION_ARG_FILENAME, &a->revision,
+         "firmware revision answered to ATI, AT+GMR and AT+CGMR", "TEXT"},
+        {"rsptimeout", 0, 0, G_OPTION_ARG_FILENAME, &a->rsptimeout,
+         "initial response timeout in seconds (default 90)", "SECONDS"},
+        {NULL}};
+    tool_options(cl, "module", "Module behaviour options:", "Show the module behaviour options",
+                 module);
+}
+
+static int sim_check(tool_cmdline *cl, void *opts, int argc, char **argv)
+{
+    sim_cmdline *a = opts;
+    char errbuf[QFTP_ERRBUF_SIZE];
+    for (char **f = a->faults; f && *f; f++) {
+        if (a->n_faults == SIM_MAX_FAULTS)
+            return tool_usage(cl, "at most %d --fault options", SIM_MAX_FAULTS);
+        if (sim_fault_parse(*f, &a->faults_v[a->n_faults], errbuf) != 0)
+            return tool_usage(cl, "%s", errbuf);
+        a->n_faults++;
+    }
+    if (a->seed) {
+        char *end;
+        unsigned long long v = strtoull(a->seed, &end, 10);
+        if (*end || end == a->seed || a->seed[0] == '-')
+            return tool_usage(cl, "--seed %s: expected a number", a->seed);
+        a->seed_v = v;
+        a->seeded = true;
+    }
+    if (a->rsptimeout) {
+        char *end;
+        a->rsptimeout_v = strtod(a->rsptimeout, &end);
+        if (*end || end == a->rsptimeout || !(a->rsptimeout_v > 0 && a->rsptimeout_v <= 86400))
+            return tool_usage(cl,
+                              "--rsptimeout %s: expected seconds, more than 0 and at most "
+                              "86400",
+                              a->rsptimeout);
+    }
+    if (argc > 0)
+        return tool_usage(cl, "unexpected argument '%s' (sim takes options only)", argv[0]);
+    if (!a->dialect)
+        return tool_usage(cl, "needs --dialect gsm|bg96");
+    int d = qftp_dialect_from_name(a->dialect);
+    if (d != QFTP_DIALECT_GSM && d != QFTP_DIALECT_BG96)
+        return tool_bad_choice(cl, "--dialect", a->dialect);
+    a->dialect_v = (qftp_dialect)d;
+    if (!a->pty == !a->listen)
+        return tool_usage(cl, "needs one of --pty PATH or --listen HOST:PORT");
+    return 0;
+}
+
+static int sim_run(void *opts, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const sim_cmdline *a = opts;
+    const char *pty = a->pty, *listen_at = a->listen, *cap_path = a->capture, *ufs = a->ufs,
+               *rev = a->revision;
+    double rspt = a->rsptimeout_v;
+    bool verbose = a->verbose;
     link_t l = {.pty = {.master = -1, .keep = -1}, .lsock = -1, .client = -1};
     char errbuf[QFTP_ERRBUF_SIZE];
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "d:p:l:c:f:u:s:r:t:vh", lo, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dialect = optarg;
-            break;
-        case 'p':
-            pty = optarg;
-            break;
-        case 'l':
-            listen_at = optarg;
-            break;
-        case 'c':
-            cap_path = optarg;
-            break;
-        case 'f':
-            if (n_faults == MAX_FAULTS)
-                return tool_usage_error(usage, "at most %d --fault options", MAX_FAULTS);
-            if (sim_fault_parse(optarg, &faults[n_faults], errbuf) != 0)
-                return tool_usage_error(usage, "%s", errbuf);
-            n_faults++;
-            break;
-        case 'u':
-            ufs = optarg;
-            break;
-        case 's': {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (*end || end == optarg)
-                return tool_usage_error(usage, "--seed wants a number, not '%s'", optarg);
-            l.rng = v * 0x9E3779B97F4A7C15ULL + 1;
-            l.seeded = true;
-            break;
-        }
-        case 'r':
-            rev = optarg;
-            break;
-        case 't': {
-            char *end;
-            rspt = strtod(optarg, &end);
-            if (*end || end == optarg || rspt <= 0 || rspt > 86400)
-                return tool_usage_error(usage, "--rsptimeout wants seconds > 0, not '%s'", optarg);
-            break;
-        }
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
+    if (a->seeded) {
+        l.rng = a->seed_v * 0x9E3779B97F4A7C15ULL + 1;
+        l.seeded = true;
     }
-    if (optind < argc)
-        return tool_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-    if (!dialect)
-        return tool_usage_error(usage, "sim needs --dialect gsm|bg96");
-    int d = qftp_dialect_from_name(dialect);
-    if (d != QFTP_DIALECT_GSM && d != QFTP_DIALECT_BG96)
-        return tool_usage_error(usage, "--dialect must be gsm or bg96, not '%s'", dialect);
-    if (!pty == !listen_at)
-        return tool_usage_error(usage, "sim needs one of --pty PATH or --listen HOST:PORT");
-
+    l.cap_stdout = cap_path && strcmp(cap_path, "-") == 0;
     char tmpdir[] = "/tmp/qftp-sim-ufs-XXXXXX";
     bool own_ufs = false;
     if (!ufs) {
         if (!mkdtemp(tmpdir)) {
-            fprintf(stderr, "qftp: cannot create a storage folder: %s\n", strerror(errno));
+            tool_error("cannot create a storage folder: %s", strerror(errno));
             return 2;
         }
         ufs = tmpdir;
@@ -299,13 +280,13 @@ int cmd_sim(int argc, char **argv)
     } else {
         struct stat st;
         if (stat(ufs, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "qftp: --ufs %s is not a folder\n", ufs);
+            tool_error("--ufs %s is not a folder", ufs);
             return 2;
         }
     }
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-        fprintf(stderr, "qftp: libcurl initialisation failed\n");
+        tool_error("libcurl initialisation failed");
         return 2;
     }
     int rc = 0;
@@ -318,22 +299,22 @@ int cmd_sim(int argc, char **argv)
     if (cap_path) {
         l.cap = qftp_capw_open(cap_path, "qftp", errbuf);
         if (!l.cap) {
-            fprintf(stderr, "qftp: %s\n", errbuf);
+            tool_error("%s", errbuf);
             rc = 2;
             goto out;
         }
     }
     sim_opts o = {0};
-    o.dialect = (qftp_dialect)d;
+    o.dialect = a->dialect_v;
     o.ufs_dir = ufs;
     o.revision = rev;
     o.rsptimeout = (qftp_ts)(rspt * 1e9);
-    o.faults = faults;
-    o.n_faults = n_faults;
+    o.faults = a->faults_v;
+    o.n_faults = a->n_faults;
     o.log = verbose ? log_line : NULL;
     m = sim_module_new(&o, errbuf);
     if (!m) {
-        fprintf(stderr, "qftp: %s\n", errbuf);
+        tool_error("%s", errbuf);
         rc = 2;
         goto out;
     }
@@ -376,7 +357,7 @@ int cmd_sim(int argc, char **argv)
         }
         CURLMcode mc = curl_multi_poll(sim_module_multi(m), wfd, nw, (int)tmo, NULL);
         if (mc != CURLM_OK && mc != CURLM_UNRECOVERABLE_POLL) {
-            fprintf(stderr, "qftp: curl_multi_poll: %s\n", curl_multi_strerror(mc));
+            tool_error("curl_multi_poll: %s", curl_multi_strerror(mc));
             rc = 1;
             break;
         }
@@ -420,7 +401,7 @@ int cmd_sim(int argc, char **argv)
 out:
     sim_module_free(m);
     if (l.cap && qftp_capw_close(l.cap, true, errbuf) != 0) {
-        fprintf(stderr, "qftp: capture: %s\n", errbuf);
+        tool_error("capture: %s", errbuf);
         rc = 1;
     }
     if (l.client >= 0 && l.client != l.pty.master)
@@ -433,3 +414,40 @@ out:
     curl_global_cleanup();
     return rc;
 }
+
+static const tool_example sim_examples[] = {
+    {NULL, "qftp sim --dialect bg96 --pty /tmp/bg96 --capture session.pcap",
+     "a BG96 on a pty for the host application to open, its session recorded"},
+    {NULL, "qftp sim --dialect gsm --listen 127.0.0.1:0 --fault drop-urc:+QFTPGET",
+     "an M95 on a free TCP port that never reports the end of a download"},
+    {NULL, "qftp sim --dialect bg96 --listen 127.0.0.1:5555 --capture - | tshark -i - -Y qftp",
+     "its session decoded live by tshark"},
+    {NULL}};
+
+static const tool_exit sim_exits[] = {
+    {0, "stopped by SIGINT or SIGTERM (the capture is complete)"},
+    {1, "the capture could not be written, or the event loop failed"},
+    {2, "usage error, or the pty, the listening socket, the capture or the storage folder "
+        "cannot be set up"},
+    {-1}};
+
+const tool_command qftp_cmd_sim = {
+    .name = "sim",
+    .args = NULL,
+    .summary = "a simulated module on a pty or a TCP port, doing real FTP",
+    .description =
+        "Behaves like a Quectel module of either dialect on a pty (--pty) or a TCP port "
+        "(--listen): the AT commands of the manuals with their responses, URCs, errors and "
+        "data mode, and real FTP or FTPS through libcurl against the server the host names. "
+        "Faults make it misbehave the way real modules do (device-quirks). Serves until "
+        "SIGINT or SIGTERM.\n\n"
+        "The line \"qftp sim: listening on ...\" goes to standard output (to standard error "
+        "with --capture -) once the module is ready.",
+    .examples = sim_examples,
+    .exits = sim_exits,
+    .docs = "docs/simulator.md",
+    .opts_size = sizeof(sim_cmdline),
+    .options = sim_options,
+    .check = sim_check,
+    .run = sim_run,
+};

@@ -1,11 +1,173 @@
-/* input.c - reads a capture or a text log, whichever the file is. */
+/* input.c - reads a capture or a text log, whichever the input is, from a file or from
+ * standard input. */
+#define _GNU_SOURCE /* fopencookie */
 #include "qftptool/input.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "qftptool/cmd.h"
+
+#define HEAD 64 /* read ahead to tell a capture from a log */
+
+/* ---- options -------------------------------------------------------------------------------- */
+
+void input_options(struct tool_cmdline *cl, input_args *a)
+{
+    /* the choices, from the importer's own names: "auto|plain|...|regex" */
+    static char formats[160];
+    if (!formats[0]) {
+        for (int i = 0; i <= QFTP_FMT_REGEX; i++) {
+            if (i)
+                g_strlcat(formats, "|", sizeof formats);
+            g_strlcat(formats, qftp_log_format_name((qftp_log_format)i), sizeof formats);
+        }
+    }
+    const GOptionEntry e[] = {
+        {"format", 0, 0, G_OPTION_ARG_FILENAME, &a->format,
+         "the text log's layout (default auto: recognised from its first 64 KiB; a capture "
+         "is always recognised)",
+         formats},
+        {"regex", 0, 0, G_OPTION_ARG_FILENAME, &a->regex,
+         "a layout of your own: a regular expression with named groups time, dir and data "
+         "(docs/import.md); implies --format regex",
+         "RE"},
+        {NULL}};
+    tool_options(cl, "input", "Text log options:", "Show the options for reading text logs", e);
+}
+
+int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o)
+{
+    if (a->format) {
+        int f = qftp_log_format_from_name(a->format);
+        if (f < 0)
+            return tool_bad_choice(cl, "--format", a->format);
+        o->format = (qftp_log_format)f;
+    }
+    if (a->regex) {
+        o->regex = a->regex;
+        if (o->format == QFTP_FMT_AUTO)
+            o->format = QFTP_FMT_REGEX;
+    } else if (o->format == QFTP_FMT_REGEX) {
+        return tool_usage(cl, "--format regex needs --regex RE");
+    }
+    return 0;
+}
+
+/* ---- a stream read from byte 0 after its head was read ahead -------------------------------- */
+
+typedef struct {
+    FILE *src;
+    uint8_t head[HEAD];
+    size_t n, pos;
+} ahead;
+
+static ssize_t ahead_read(void *cookie, char *buf, size_t size)
+{
+    ahead *a = cookie;
+    if (a->pos < a->n) {
+        size_t k = MIN(size, a->n - a->pos);
+        memcpy(buf, a->head + a->pos, k);
+        a->pos += k;
+        return (ssize_t)k;
+    }
+    size_t k = fread(buf, 1, size, a->src);
+    if (k == 0 && ferror(a->src))
+        return -1;
+    return (ssize_t)k;
+}
+
+static int ahead_close(void *cookie)
+{
+    ahead *a = cookie;
+    int rc = a->src == stdin ? 0 : fclose(a->src);
+    free(a);
+    return rc;
+}
+
+struct input_src {
+    FILE *f; /* from byte 0 */
+    input_kind kind;
+    input_opts o;
+    uint64_t total; /* size for progress, 0 if unknown */
+};
+
+input_src *input_open(const char *path, const input_opts *o, char *errbuf)
+{
+    bool std = strcmp(path, "-") == 0;
+    FILE *f = std ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot read %s: it is a folder", path);
+        fclose(f);
+        return NULL;
+    }
+    input_src *in = calloc(1, sizeof *in);
+    ahead *a = calloc(1, sizeof *a);
+    if (!in || !a) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "out of memory");
+        free(in);
+        free(a);
+        if (!std)
+            fclose(f);
+        return NULL;
+    }
+    in->o = *o;
+    if (S_ISREG(st.st_mode))
+        in->total = (uint64_t)st.st_size;
+    a->src = f;
+    a->n = fread(a->head, 1, sizeof a->head, f);
+    in->kind = qftp_capture_sniff(a->head, a->n) ? INPUT_CAPTURE : INPUT_LOG;
+    if (in->kind == INPUT_CAPTURE && o->logs_only) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                 "%s is already a capture, not a text log; read it with `qftp show %s` or "
+                 "open it in Wireshark",
+                 std ? "standard input" : path, path);
+        ahead_close(a);
+        free(in);
+        return NULL;
+    }
+    if (!std && fseek(f, 0, SEEK_SET) == 0) {
+        in->f = f; /* a file: read again from the start */
+        free(a);
+        return in;
+    }
+    cookie_io_functions_t io = {.read = ahead_read, .close = ahead_close};
+    in->f = fopencookie(a, "rb", io);
+    if (!in->f) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot read %s: %s", path, strerror(errno));
+        ahead_close(a);
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+input_kind input_src_kind(const input_src *in)
+{
+    return in->kind;
+}
+
+void input_src_close(input_src *in)
+{
+    if (!in)
+        return;
+    if (in->f != stdin)
+        fclose(in->f);
+    free(in);
+}
+
+/* ---- reading ------------------------------------------------------------------------------------
+ */
 
 typedef struct {
     input_cb cb;
@@ -36,86 +198,83 @@ static void on_progress(void *user, uint64_t bytes)
         fprintf(stderr, "\rreading: %llu MB", (unsigned long long)(bytes >> 20));
 }
 
-int input_format_option(input_opts *o, int opt, const char *arg, char *errbuf, size_t cap)
+static int read_capture(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
+                        char *errbuf)
 {
-    if (opt == 'e') {
-        o->regex = arg;
-        if (o->format == QFTP_FMT_AUTO)
-            o->format = QFTP_FMT_REGEX;
-        return 0;
-    }
-    int f = qftp_log_format_from_name(arg);
-    if (f < 0) {
-        snprintf(errbuf, cap,
-                 "unknown log format '%s' (auto, plain, socat, interceptty, "
-                 "timestamped, regex)",
-                 arg);
+    FILE *f = in->f;
+    in->f = NULL;
+    qftp_capture_reader *r = qftp_capr_fopen(f, errbuf); /* owns f from here */
+    if (!r)
         return -1;
+    snprintf(what, what_cap, "capture, link type %d", qftp_capr_linktype(r));
+    qftp_frame fr;
+    int rc;
+    while ((rc = qftp_capr_next(r, &fr, errbuf)) == 1) {
+        input_chunk ch = {fr.dir,  fr.dir_known, fr.ts,       fr.ts_synth,
+                          fr.data, fr.len,       fr.frame_no, 0};
+        if (cb(user, &ch) != 0)
+            break;
     }
-    o->format = (qftp_log_format)f;
-    return 0;
+    qftp_capr_close(r);
+    return rc < 0 ? -1 : 0;
+}
+
+static int read_log(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
+                    char *errbuf)
+{
+    log_ctx c = {cb, user, 0, in->total, in->o.progress && isatty(2), 0};
+    qftp_import_opts io;
+    qftp_import_opts_init(&io);
+    io.format = in->o.format;
+    io.regex = in->o.regex;
+    io.redact = in->o.redact;
+    io.progress = on_progress;
+    io.progress_user = &c;
+    qftp_log_format used = QFTP_FMT_AUTO;
+    int rc = qftp_log_import(in->f, &io, on_record, &c, &used, errbuf);
+    if (c.progress && c.last_shown)
+        fputs("\r\033[K", stderr);
+    snprintf(what, what_cap, "log, %s", qftp_log_format_name(used));
+    return rc < 0 ? -1 : 0;
+}
+
+int input_src_read(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
+                   char *errbuf)
+{
+    int rc = in->kind == INPUT_CAPTURE ? read_capture(in, cb, user, what, what_cap, errbuf)
+                                       : read_log(in, cb, user, what, what_cap, errbuf);
+    if (in->f && in->f != stdin)
+        fclose(in->f);
+    free(in);
+    return rc;
 }
 
 int input_read(const char *path, const input_opts *o, input_cb cb, void *user, input_kind *kind,
                char *what, size_t what_cap, char *errbuf)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
+    input_src *in = input_open(path, o, errbuf);
+    if (!in)
         return -1;
-    }
-    uint8_t head[8];
-    size_t n = fread(head, 1, sizeof head, f);
-    bool is_capture = qftp_capture_sniff(head, n);
-    if (is_capture) {
-        /* libpcap reads the file itself (stdin is handed over unread: push back). */
-        if (f == stdin) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE,
-                     "reading a capture from standard input is not "
-                     "supported; give a file name");
-            return -1;
-        }
-        fclose(f);
-        *kind = INPUT_CAPTURE;
-        qftp_capture_reader *r = qftp_capr_open(path, errbuf);
-        if (!r)
-            return -1;
-        snprintf(what, what_cap, "capture, link type %d", qftp_capr_linktype(r));
-        qftp_frame fr;
-        int rc;
-        while ((rc = qftp_capr_next(r, &fr, errbuf)) == 1) {
-            input_chunk ch = {fr.dir,  fr.dir_known, fr.ts,       fr.ts_synth,
-                              fr.data, fr.len,       fr.frame_no, 0};
-            if (cb(user, &ch) != 0)
-                break;
-        }
-        qftp_capr_close(r);
-        return rc < 0 ? -1 : 0;
-    }
-    *kind = INPUT_LOG;
-    if (f == stdin) {
-        snprintf(errbuf, QFTP_ERRBUF_SIZE,
-                 "reading a log from standard input is not supported; "
-                 "give a file name");
-        return -1;
-    }
-    rewind(f);
-    log_ctx c = {cb, user, 0, 0, o->progress && isatty(2), 0};
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
-        c.total = (uint64_t)st.st_size;
-    qftp_import_opts io;
-    qftp_import_opts_init(&io);
-    io.format = o->format;
-    io.regex = o->regex;
-    io.redact = o->redact;
-    io.progress = on_progress;
-    io.progress_user = &c;
-    qftp_log_format used = QFTP_FMT_AUTO;
-    int rc = qftp_log_import(f, &io, on_record, &c, &used, errbuf);
-    if (c.progress && c.last_shown)
-        fputs("\r\033[K", stderr);
+    *kind = in->kind;
+    return input_src_read(in, cb, user, what, what_cap, errbuf);
+}
+
+bool input_is_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    uint8_t b[4096];
+    size_t n = fread(b, 1, sizeof b, f);
     fclose(f);
-    snprintf(what, what_cap, "log, %s", qftp_log_format_name(used));
-    return rc < 0 ? -1 : 0;
+    if (n == 0 || qftp_capture_sniff(b, n))
+        return false;
+    size_t text = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] == 0)
+            return false;
+        if (b[i] >= 0x20 || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')
+            text++;
+    }
+    return text * 100 >= n * 95;
 }

@@ -256,11 +256,13 @@ case("rules: bad rules files are usage errors naming the line", test_bad_rules)
 
 # ---- options and exit codes --------------------------------------------------------------
 def test_usage_errors():
-    for args, want in [([], "no capture"), ([G41], "--device SPEC is required"),
+    for args, want in [([], "no capture"), ([G41], "--device DEVICE is required"),
                        ([G41, "--device", "tcp:x:1", "--steps", "3-1"], "--steps"),
                        ([G41, "--device", "tcp:x:1", "--flow", "magic"], "--flow"),
                        ([G41, "--device", "tcp:x:1", "--timeout-scale", "0"], "--timeout-scale"),
-                       ([G41, "--device", "tcp:x:1", "--bogus"], "bad option"),
+                       ([G41, "--device", "tcp:x:1", "--bogus"], "unknown option --bogus"),
+                       ([G41, "--devcie", "tcp:x:1"], "unknown option --devcie; did you mean --device?"),
+                       ([G41, "--device", "127.0.0.1:5555"], "for a TCP bridge write tcp:127.0.0.1:5555"),
                        ([G41, "--device", "tcp:nohostport"], "expected tcp:HOST:PORT"),
                        ([G41, "--device", "tcp:x:1", "--update", "--steps", "1"], "not with --steps")]:
         p = run("replay", *args)

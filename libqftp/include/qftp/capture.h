@@ -10,6 +10,8 @@
 #ifndef QFTP_CAPTURE_H
 #define QFTP_CAPTURE_H
 
+#include <stdio.h>
+
 #include "common.h"
 
 #ifdef __cplusplus
@@ -78,6 +80,10 @@ typedef struct qftp_capture_reader qftp_capture_reader;
 /* Opens a pcap or pcapng file ("-" = stdin). NULL with errbuf on an unreadable file or
  * a link type other than 252/250 (the message names the link type). */
 qftp_capture_reader *qftp_capr_open(const char *path, char *errbuf);
+/* The same from a stream already open, e.g. one that replays bytes read ahead to tell a
+ * capture from a log. The reader owns fp from this call on: it is closed on failure and
+ * by qftp_capr_close (stdin excepted, as libpcap does). */
+qftp_capture_reader *qftp_capr_fopen(FILE *fp, char *errbuf);
 /* 1: *f filled; 0: end of file; -1: error (truncated record, bad TLV ...), errbuf names
  * the frame. Frames read before an error stay valid results. */
 int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf);

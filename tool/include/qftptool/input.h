@@ -23,19 +23,43 @@ typedef enum { INPUT_CAPTURE, INPUT_LOG } input_kind;
 typedef struct {
     qftp_log_format format; /* for logs; AUTO detects */
     const char *regex;
-    bool redact;   /* logs: passwords redacted while reading */
-    bool progress; /* progress on stderr (a terminal) for large inputs */
+    bool redact;    /* logs: passwords redacted while reading */
+    bool progress;  /* progress on stderr (a terminal) for large inputs */
+    bool logs_only; /* a capture is refused before anything is read (qftp import) */
 } input_opts;
 
-/* Applies --format NAME or --regex RE (opt 'f' or 'e') to o. Returns 0, or -1 with a
- * message in errbuf for an unknown format name. */
-int input_format_option(input_opts *o, int opt, const char *arg, char *errbuf, size_t cap);
+/* --format and --regex: the options of every command that reads text logs, in one
+ * option group ("input"). input_check() applies them to an input_opts. */
+typedef struct {
+    char *format, *regex;
+} input_args;
 
-/* Reads `path` ("-" = stdin), detecting capture vs log. Returns 0 when all was read,
- * -1 with errbuf when the input is unreadable; chunks delivered before an error stand.
- * *kind gets what the input was, *what a short description ("pcap, link type 252",
- * "log, timestamped"). */
+struct tool_cmdline;
+void input_options(struct tool_cmdline *cl, input_args *a);
+/* 0, or 2 after tool_usage() for an unknown format name. */
+int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o);
+
+/* An input opened and recognised: `path` ("-" = standard input, which cannot seek: its
+ * first bytes are read ahead and replayed) is a capture or a log. */
+typedef struct input_src input_src;
+
+/* NULL with errbuf (QFTP_ERRBUF_SIZE) when the input cannot be opened, or when
+ * o->logs_only and it is a capture (the message says so and names `qftp show`). */
+input_src *input_open(const char *path, const input_opts *o, char *errbuf);
+input_kind input_src_kind(const input_src *in);
+/* Reads the input whole through cb (a non-zero return stops), then closes it. Returns
+ * 0, or -1 with errbuf when it is unreadable; chunks delivered before an error stand.
+ * *what gets a short description ("capture, link type 252", "log, timestamped"). */
+int input_src_read(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
+                   char *errbuf);
+void input_src_close(input_src *in); /* without reading */
+
+/* input_open() and input_src_read() in one; *kind gets what the input was. */
 int input_read(const char *path, const input_opts *o, input_cb cb, void *user, input_kind *kind,
                char *what, size_t what_cap, char *errbuf);
+
+/* true if the file at `path` (not "-") holds text rather than a capture: for the hint
+ * "that is a log; turn it into a capture with qftp import" where a capture is needed. */
+bool input_is_text(const char *path);
 
 #endif
