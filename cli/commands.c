@@ -2,7 +2,7 @@
  * and what it says about itself. */
 #include "commands.h"
 
-static const tool_command *const commands[] = {
+static const tool_command *const qftp_commands[] = {
     &qftp_cmd_show,
     &qftp_cmd_import,
 #ifdef HAVE_QFTPREPLAY
@@ -21,7 +21,7 @@ static const tool_example examples[] = {
     {"Wireshark", "qftp import customer.log -w customer.pcap && wireshark customer.pcap",
      "turn the log into a capture and open it with the qftp plugin"},
     {"Firmware QA", "qftp replay golden/*.pcap --device /dev/ttyUSB2 --junit results.xml",
-     "replay golden sessions against a module with new firmware; JUnit for CI"},
+     "replay golden sessions against new firmware, JUnit XML for CI"},
     {"Simulator", "qftp sim --dialect bg96 --pty /tmp/bg96 --capture session.pcap",
      "a simulated BG96 on a pty, doing real FTP, its session recorded"},
     {NULL}};
@@ -42,7 +42,7 @@ const tool_program qftp_program = {
         "its answers, records sessions, and simulates a module.\n\n"
         "Wherever a command reads a log or a capture, - means standard input; where it "
         "writes a capture, -w - means standard output.",
-    .commands = commands,
+    .commands = qftp_commands,
     .examples = examples,
     .exits = exits,
 };

@@ -7,14 +7,24 @@
 #include "qftptool/cmd.h"
 #include "replay.h"
 
+/* --baud and --flow (cli.c), as given and as checked */
+typedef struct {
+    char *baud, *flow;
+    long baud_v; /* 0: keep the port's */
+    rp_flow flow_v;
+} rp_serial_args;
+
+void rp_serial_options(tool_cmdline *cl, rp_serial_args *a);
+/* 0, or 2 after tool_usage(). */
+int rp_serial_check(tool_cmdline *cl, rp_serial_args *a);
+
 typedef struct {
     /* as given */
-    char *device, *baud, *flow, *scale, *steps, *record, *junit, *json;
+    char *device, *scale, *steps, *record, *junit, *json;
     char **rules, **defines, **secrets;
     gboolean ignore_echo, stop_on_fail, dry_run, update, tap, lava, verbose;
+    rp_serial_args serial;
     /* checked */
-    long baud_v;
-    rp_flow flow_v;
     double scale_v;
     GArray *steps_v;   /* of guint ranges (rp_steps_parse), NULL = every step */
     rp_rules *rules_v; /* built-in masks, the --secret and -D variables; files are read by run */
@@ -24,11 +34,10 @@ typedef struct {
 
 typedef struct {
     /* as given */
-    char *device, *baud, *flow, *pty, *listen, *write, *linger;
+    char *device, *pty, *listen, *write, *linger;
     gboolean interactive, quiet;
+    rp_serial_args serial;
     /* checked */
-    long baud_v;
-    rp_flow flow_v;
     int linger_ms;
 } rec_cmdline;
 

@@ -600,31 +600,15 @@ static void record_options(tool_cmdline *cl, void *opts)
          NULL},
         {NULL}};
     tool_options(cl, NULL, NULL, NULL, main_entries);
-    const GOptionEntry serial[] = {
-        {"baud", 0, 0, G_OPTION_ARG_FILENAME, &a->baud,
-         "serial rate (default: keep the port's; ignored for a pty or tcp:)", "N"},
-        {"flow", 0, 0, G_OPTION_ARG_FILENAME, &a->flow, "serial flow control (default none)",
-         "none|rtscts|xonxoff"},
-        {NULL}};
-    tool_options(cl, "serial", "Serial port options:", "Show the serial port options", serial);
+    rp_serial_options(cl, &a->serial);
 }
 
 static int record_check(tool_cmdline *cl, void *opts, int argc, char **argv)
 {
     rec_cmdline *a = opts;
     a->linger_ms = DEFAULT_LINGER;
-    if (a->baud) {
-        char *end;
-        a->baud_v = strtol(a->baud, &end, 10);
-        if (*end || end == a->baud || !rp_baud_valid(a->baud_v))
-            return tool_usage(cl, "--baud %s: not a supported rate", a->baud);
-    }
-    if (a->flow) {
-        int fl = rp_flow_from_name(a->flow);
-        if (fl < 0)
-            return tool_bad_choice(cl, "--flow", a->flow);
-        a->flow_v = (rp_flow)fl;
-    }
+    if (rp_serial_check(cl, &a->serial) != 0)
+        return 2;
     if (a->linger) {
         char *end;
         long v = strtol(a->linger, &end, 10);
@@ -661,8 +645,8 @@ static int record_run(void *opts, int argc, char **argv)
                   .linger_ms = a->linger_ms};
     r.dev.fd = -1;
     r.dev_spec = a->device;
-    r.baud = a->baud_v;
-    r.flow = a->flow_v;
+    r.baud = a->serial.baud_v;
+    r.flow = a->serial.flow_v;
     r.pty_path = a->pty;
     r.listen_at = a->listen;
     r.interactive = a->interactive;
@@ -789,10 +773,13 @@ static const tool_example record_examples[] = {
     {NULL}};
 
 static const tool_exit record_exits[] = {
-    {0, "stopped by a signal (SIGINT, SIGTERM, SIGHUP), Ctrl-] or the end of input"},
-    {1, "the capture could not be written (the relay stopped)"},
-    {2, "usage error, or the host side or the capture cannot be created"},
-    {3, "the device cannot be opened or went away (the capture holds everything until then)"},
+    {0, "stopped by a signal (SIGINT, SIGTERM, SIGHUP), Ctrl-] or the end of piped input; the "
+        "capture is complete"},
+    {1, "the capture could not be written; the relay stopped (it never goes on unrecorded)"},
+    {2, "usage error, or the host side (--pty link, --listen address) or the capture file "
+        "cannot be created"},
+    {3, "the device cannot be opened, or went away during the session (the capture holds "
+        "everything until then)"},
     {-1}};
 
 const tool_command qftp_cmd_record = {

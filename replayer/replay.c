@@ -1046,13 +1046,7 @@ static void replay_options(tool_cmdline *cl, void *opts)
          "log the step state machine on standard error", NULL},
         {NULL}};
     tool_options(cl, NULL, NULL, NULL, main_entries);
-    const GOptionEntry serial[] = {
-        {"baud", 0, 0, G_OPTION_ARG_FILENAME, &a->baud,
-         "serial rate (default: keep the port's; ignored for a pty or tcp:)", "N"},
-        {"flow", 0, 0, G_OPTION_ARG_FILENAME, &a->flow, "serial flow control (default none)",
-         "none|rtscts|xonxoff"},
-        {NULL}};
-    tool_options(cl, "serial", "Serial port options:", "Show the serial port options", serial);
+    rp_serial_options(cl, &a->serial);
     const GOptionEntry compare[] = {
         {"ignore-echo", 0, 0, G_OPTION_ARG_NONE, &a->ignore_echo,
          "ignore differences in echo (ATE0/ATE1)", NULL},
@@ -1079,18 +1073,8 @@ static int replay_check(tool_cmdline *cl, void *opts, int argc, char **argv)
     a->scale_v = 1.0;
     a->captures = argv;
     a->n_captures = argc;
-    if (a->baud) {
-        char *end;
-        a->baud_v = strtol(a->baud, &end, 10);
-        if (*end || end == a->baud || !rp_baud_valid(a->baud_v))
-            return tool_usage(cl, "--baud %s: not a supported rate", a->baud);
-    }
-    if (a->flow) {
-        int fl = rp_flow_from_name(a->flow);
-        if (fl < 0)
-            return tool_bad_choice(cl, "--flow", a->flow);
-        a->flow_v = (rp_flow)fl;
-    }
+    if (rp_serial_check(cl, &a->serial) != 0)
+        return 2;
     if (a->scale) {
         char *end;
         a->scale_v = strtod(a->scale, &end);
@@ -1158,8 +1142,8 @@ static int replay_run(void *opts, int argc, char **argv)
     (void)argv;
     rp_cmdline *a = opts;
     rp_opts o = {.device = a->device,
-                 .baud = a->baud_v,
-                 .flow = a->flow_v,
+                 .baud = a->serial.baud_v,
+                 .flow = a->serial.flow_v,
                  .scale = a->scale_v,
                  .ignore_echo = a->ignore_echo,
                  .stop_on_fail = a->stop_on_fail,
@@ -1281,11 +1265,14 @@ static const tool_example replay_examples[] = {
     {NULL}};
 
 static const tool_exit replay_exits[] = {
-    {0, "every step matched"},
-    {1, "a step did not match (or a step error, such as an undefined rules variable)"},
-    {2, "usage error, an unreadable capture or rules file, or a report that could not be "
-        "written"},
-    {3, "device or transport error: the device could not be opened or went away"},
+    {0, "every step (and the set of unsolicited URCs) matched"},
+    {1, "a step differed, came late or got no answer within its timeout, or a step error "
+        "(such as an undefined rules variable)"},
+    {2, "usage error, a bad rules file or an unreadable capture (every capture is read before "
+        "the device is opened), or a report that could not be written"},
+    {3, "device or transport error: the device cannot be opened, closed or vanished, never "
+        "answers (3 steps in a row without a byte), or a signal stopped the run; the report "
+        "shows what ran, the recording is complete up to there, later captures are not run"},
     {-1}};
 
 const tool_command qftp_cmd_replay = {

@@ -6,7 +6,8 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
       tshark wireshark-common wireshark-dev
-      libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils socat)
+      libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils socat
+      man-db)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -326,6 +326,13 @@ static int scan(tool_cmdline *cl, int argc, char **argv, bool stop_at_positional
     s->help_owned = NULL;
     g_ptr_array_add(s->opts, g_strdup(cl->name));
     bool ended = false;
+    bool failed = false; /* the first mistake is kept; the rest is scanned for a help request */
+#define FAIL(call)                                                                                 \
+    do {                                                                                           \
+        if (!failed)                                                                               \
+            (void)(call);                                                                          \
+        failed = true;                                                                             \
+    } while (0)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (ended || a[0] != '-' || a[1] == '\0') {
@@ -361,11 +368,15 @@ static int scan(tool_cmdline *cl, int argc, char **argv, bool stop_at_positional
                 continue;
             }
             const GOptionEntry *e = find_long(cl, name, len);
-            if (!e)
-                return unknown_long(cl, name, len);
+            if (!e) {
+                FAIL(unknown_long(cl, name, len));
+                continue;
+            }
             if (!tool_entry_takes_value(e)) {
-                if (eq)
-                    return tool_usage(cl, "--%s takes no value (given '%s')", e->long_name, eq + 1);
+                if (eq) {
+                    FAIL(tool_usage(cl, "--%s takes no value (given '%s')", e->long_name, eq + 1));
+                    continue;
+                }
                 g_ptr_array_add(s->opts, g_strdup_printf("--%s", e->long_name));
             } else if (eq) {
                 g_ptr_array_add(s->opts, g_strdup_printf("--%s", e->long_name));
@@ -374,7 +385,7 @@ static int scan(tool_cmdline *cl, int argc, char **argv, bool stop_at_positional
                 g_ptr_array_add(s->opts, g_strdup_printf("--%s", e->long_name));
                 g_ptr_array_add(s->opts, g_strdup(argv[++i]));
             } else {
-                return tool_usage(cl, "--%s needs a value (%s)", e->long_name, value_name(e));
+                FAIL(tool_usage(cl, "--%s needs a value (%s)", e->long_name, value_name(e)));
             }
             continue;
         }
@@ -395,14 +406,15 @@ static int scan(tool_cmdline *cl, int argc, char **argv, bool stop_at_positional
                     GPtrArray *names = long_names(cl);
                     const char *near = tool_closest(name, (const char *const *)names->pdata);
                     if (near)
-                        tool_usage(cl, "unknown option %s; did you mean --%s?", a, near);
+                        FAIL(tool_usage(cl, "unknown option %s; did you mean --%s?", a, near));
                     g_ptr_array_free(names, TRUE);
                     g_free(name);
                     if (near)
-                        return 2;
+                        break;
                 }
-                return tool_usage(cl, "unknown option -%c%s%s%s", *p, p == rest ? "" : " (in ",
-                                  p == rest ? "" : a, p == rest ? "" : ")");
+                FAIL(tool_usage(cl, "unknown option -%c%s%s%s", *p, p == rest ? "" : " (in ",
+                                p == rest ? "" : a, p == rest ? "" : ")"));
+                break;
             }
             g_ptr_array_add(s->opts, g_strdup_printf("-%c", *p));
             if (!tool_entry_takes_value(e))
@@ -412,13 +424,16 @@ static int scan(tool_cmdline *cl, int argc, char **argv, bool stop_at_positional
             } else if (i + 1 < argc) {
                 g_ptr_array_add(s->opts, g_strdup(argv[++i]));
             } else {
-                return tool_usage(cl, "-%c needs a value (%s)", *p, value_name(e));
+                FAIL(tool_usage(cl, "-%c needs a value (%s)", *p, value_name(e)));
             }
             break;
         }
     }
     g_ptr_array_add(s->opts, NULL);
-    return 0;
+    if (s->help) /* a help request wins over a mistake beside it */
+        failed = false;
+    return failed ? 2 : 0;
+#undef FAIL
 }
 
 /* ---- string values: freed after the command ------------------------------------------ */
