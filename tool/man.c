@@ -72,7 +72,14 @@ static void roff_entry(GString *o, const GOptionEntry *e)
     g_string_append(o, "\\fR");
     if (tool_entry_takes_value(e)) {
         g_string_append(o, "=\\fI");
-        roff(o, e->arg_description ? e->arg_description : "VALUE");
+        /* a long list of choices may break after each '|' (\: is a break point) */
+        char **alts = g_strsplit(e->arg_description ? e->arg_description : "VALUE", "|", -1);
+        for (char **a = alts; *a; a++) {
+            if (a != alts)
+                g_string_append(o, "|\\:");
+            roff(o, *a);
+        }
+        g_strfreev(alts);
         g_string_append(o, "\\fR");
     }
     g_string_append_c(o, '\n');
@@ -93,7 +100,8 @@ static void roff_entry(GString *o, const GOptionEntry *e)
 
 static void roff_options(GString *o, tool_cmdline *cl)
 {
-    g_string_append(o, ".SH OPTIONS\n");
+    /* left-adjusted: a long list of choices cannot be spread over a justified line */
+    g_string_append(o, ".SH OPTIONS\n.ad l\n");
     for (guint i = 0; i < cl->groups->len; i++) {
         const tool_group *g = g_ptr_array_index(cl->groups, i);
         if (g->name) {
@@ -128,6 +136,7 @@ static void roff_options(GString *o, tool_cmdline *cl)
         roff_entry(o, &e);
         g_free(name);
     }
+    g_string_append(o, ".ad\n");
 }
 
 static void roff_examples(GString *o, const tool_example *ex, bool who)
