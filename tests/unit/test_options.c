@@ -158,6 +158,17 @@ static void replay_keep_going(const void *o, const tool_parsed *p)
     g_assert_false(((const rp_cmdline *)o)->stop_on_fail); /* the last one wins */
 }
 
+static void replay_secrets(const void *o, const tool_parsed *p)
+{
+    (void)p;
+    const rp_cmdline *r = o;
+    g_assert_cmpuint(g_strv_length(r->secrets), ==, 2);
+    g_assert_cmpstr(r->secrets[1], ==, "user=qa");
+    char *scrubbed = rp_rules_scrub(r->rules_v, "PASS hunter22");
+    g_assert_cmpstr(scrubbed, ==, "PASS ****");
+    g_free(scrubbed);
+}
+
 static void record_ok(const void *o, const tool_parsed *p)
 {
     (void)p;
@@ -285,6 +296,9 @@ static const opt_case cases[] = {
     {REPLAY, "a.pcap --dry-run --timeout-scale 0", 2, "--timeout-scale 0", NULL},
     {REPLAY, "a.pcap --dry-run -D novalue", 2, "novalue", NULL},
     {REPLAY, "- - --dry-run", 2, "standard input (-) can be read once", NULL},
+    {REPLAY, "a.pcap --dry-run --secret pw=hunter22 --secret=user=qa", 0, NULL, replay_secrets},
+    {REPLAY, "a.pcap --dry-run --secret QFTP_TEST_NO_SUCH_VARIABLE", 2,
+     "QFTP_TEST_NO_SUCH_VARIABLE", NULL},
     {REPLAY, "a.pcap --device /dev/null --update --steps 1", 2, "not with --steps", NULL},
     {REPLAY, "a.pcap --device /dev/null --update --record x.pcap", 2, "exclude each other", NULL},
     {REPLAY, "--help", 1, "--help-serial", NULL},
