@@ -1057,7 +1057,7 @@ static void replay_options(tool_cmdline *cl, void *opts)
     const GOptionEntry recording[] = {
         {"record", 0, 0, G_OPTION_ARG_FILENAME, &a->record,
          "save the live session as a qftp capture (a folder when several captures are "
-         "replayed)",
+         "replayed; - streams it to standard output, the report going to standard error)",
          "FILE"},
         {"update", 0, 0, G_OPTION_ARG_NONE, &a->update,
          "re-record the golden captures from the module (each replaced only when its run "
@@ -1104,6 +1104,16 @@ static int replay_check(tool_cmdline *cl, void *opts, int argc, char **argv)
         return tool_usage(cl, "--update and --record exclude each other");
     if (a->update && stdin_args)
         return tool_usage(cl, "--update rewrites the captures: not with standard input");
+    if (a->record && strcmp(a->record, "-") == 0) {
+        /* the live session streams to standard output; the report goes to stderr */
+        if (argc > 1)
+            return tool_usage(cl, "--record - (standard output) takes one capture, not %d", argc);
+        if (a->tap || a->lava || (a->json && strcmp(a->json, "-") == 0))
+            return tool_usage(cl, "--record - and %s both write standard output",
+                              a->tap    ? "--tap"
+                              : a->lava ? "--lava"
+                                        : "--json -");
+    }
     a->rules_v = rp_rules_new();
     char err[QFTP_ERRBUF_SIZE];
     for (char **d = a->secrets; d && *d; d++)
@@ -1210,7 +1220,9 @@ static int replay_run(void *opts, int argc, char **argv)
 
     bool lava_bin = o.lava && lava_binary();
     bool json_stdout = o.json && strcmp(o.json, "-") == 0;
-    FILE *human = (o.tap || (o.lava && !lava_bin) || json_stdout) ? stderr : stdout;
+    bool record_stdout = o.record && strcmp(o.record, "-") == 0;
+    FILE *human =
+        (o.tap || (o.lava && !lava_bin) || json_stdout || record_stdout) ? stderr : stdout;
     scrub_results(o.rules, cr, ran);
     rp_report_human(human, cr, ran, false);
     if (o.tap)

@@ -180,6 +180,36 @@ def standard_input():
         assert p.returncode == 2 and b"once" in p.stderr
 
 
+def streamed_captures():
+    """sim --capture - and replay --record -: the capture on stdout, the rest on stderr."""
+    import sys
+    sys.path.insert(0, src("simulator", "tools"))
+    from simclient import FtpServer
+    with tempfile.TemporaryDirectory() as d, FtpServer() as srv:
+        pty = os.path.join(d, "ttyQ")
+        sim_out = open(os.path.join(d, "sim.pcap"), "wb")
+        sim = subprocess.Popen([QFTP, "sim", "--dialect", "gsm", "--pty", pty, "--capture", "-"],
+                               stdout=sim_out, stderr=subprocess.PIPE)
+        try:
+            assert b"listening on pty" in sim.stderr.readline()  # on stderr: stdout is the capture
+            p = run("replay", CAP, "--device", pty, "--rules", src("tests", "replay", "manual-server.rules"),
+                    "-D", f"port={srv.port}", "--ignore-echo", "--record", "-")
+            assert p.returncode == 0, p.stderr.decode()
+            # the report went to stderr, all of it: stdout is nothing but the capture
+            assert re.search(rb"\d+ checks: \d+ passed, 0 failed", p.stderr), p.stderr
+            assert b"recording: -" in p.stderr, p.stderr
+            live = json.loads(run("show", "--json", "-", input_bytes=p.stdout, check=True).stdout)
+            assert [t["command"] for t in live["transactions"]][:2] == ["+QIFGCNT", "+QICSGP"], live
+        finally:
+            sim.terminate()
+            assert sim.wait(10) == 0
+            sim.stderr.close()
+            sim_out.close()
+        # what the simulator streamed is the same session, seen from the module's side
+        got = json.loads(run("show", "--json", os.path.join(d, "sim.pcap"), check=True).stdout)
+        assert [t["command"] for t in got["transactions"]] == [t["command"] for t in live["transactions"]]
+
+
 def man_pages():
     pages = ["qftp"] + [f"qftp-{c}" for c in commands()]
     with tempfile.TemporaryDirectory() as d:
@@ -281,6 +311,7 @@ case("qftp --help: commands and an example per user; -V", top_level_help)
 case("qftp help CMD prints exactly qftp CMD --help", help_cmd_is_cmd_help)
 case("a mistyped option or command names the closest real one; hints", suggestions)
 case("- is standard input (show, import, replay), -w - standard output", standard_input)
+case("sim --capture - and replay --record - stream the capture on stdout", streamed_captures)
 case("man pages: one per command, rendered by man --warnings without warnings", man_pages)
 case("bash completion: commands, options, values, files", completion)
 case("cmake --install installs the man pages and the completion", installed)

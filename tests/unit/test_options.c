@@ -301,6 +301,10 @@ static const opt_case cases[] = {
      "QFTP_TEST_NO_SUCH_VARIABLE", NULL},
     {REPLAY, "a.pcap --device /dev/null --update --steps 1", 2, "not with --steps", NULL},
     {REPLAY, "a.pcap --device /dev/null --update --record x.pcap", 2, "exclude each other", NULL},
+    {REPLAY, "a.pcap --device /dev/null --record -", 0, NULL, NULL},
+    {REPLAY, "a.pcap b.pcap --device /dev/null --record -", 2, "takes one capture, not 2", NULL},
+    {REPLAY, "a.pcap --device /dev/null --record - --tap", 2,
+     "--record - and --tap both write standard output", NULL},
     {REPLAY, "--help", 1, "--help-serial", NULL},
     {REPLAY, "--help-serial", 1, "--flow=none|rtscts|xonxoff", NULL},
     /* record */
