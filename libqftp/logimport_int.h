@@ -52,9 +52,10 @@ typedef struct {
     qftp_ts ts;
     bool have;  /* the log gave a time */
     bool dated; /* with a date (or seconds since an origin): no midnight wrap */
+    bool range; /* a time past what a qftp_ts holds (after 2262): log_emit refuses it */
 } log_stamp;
 
-#define LOG_NO_STAMP ((log_stamp){0, false, false})
+#define LOG_NO_STAMP ((log_stamp){0, false, false, false})
 
 /* Up to max decimal digits at s[i]: their count, the value in *v. */
 size_t log_digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v);

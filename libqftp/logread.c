@@ -86,7 +86,8 @@ int log_next_line(log_reader *r, uint8_t **out, size_t *len, char *errbuf)
             r->line = g;
             r->cap = nc;
         }
-        memcpy(r->line + n, s, take);
+        if (take)
+            memcpy(r->line + n, s, take);
         n += take;
         if (nl) {
             r->had_lf = true;
@@ -138,10 +139,28 @@ size_t log_digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v)
     size_t k = 0;
     *v = 0;
     while (i + k < n && k < max && g_ascii_isdigit(s[i + k])) {
-        *v = *v * 10 + (s[i + k] - '0');
+        /* a run longer than an int64 holds saturates (its count still says how long) */
+        if (*v <= (INT64_MAX - 9) / 10)
+            *v = *v * 10 + (s[i + k] - '0');
+        else
+            *v = INT64_MAX;
         k++;
     }
     return k;
+}
+
+/* days, seconds and nanoseconds as one time; false when it does not fit a qftp_ts
+ * (after 2262-04-11: int64 nanoseconds) */
+static bool stamp_of(int64_t days, int64_t secs, int64_t frac, log_stamp *out)
+{
+    int64_t t;
+    bool bad = __builtin_mul_overflow(days, (int64_t)86400, &t) ||
+               __builtin_add_overflow(t, secs, &t) ||
+               __builtin_mul_overflow(t, (int64_t)QFTP_NS_PER_SEC, &t) ||
+               __builtin_add_overflow(t, frac, &t);
+    out->ts = bad ? 0 : t;
+    out->range = bad;
+    return !bad;
 }
 
 static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -244,8 +263,7 @@ static size_t asctime_at(const uint8_t *s, size_t n, log_stamp *out)
     size_t e = clock_at(s, n, i, &secs, &frac);
     if (e == 0 || e >= n || s[e] != ' ' || log_digits(s, n, e + 1, 4, &y) != 4 || d < 1 || d > 31)
         return 0;
-    out->ts =
-        (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs) * QFTP_NS_PER_SEC + frac;
+    stamp_of(days_from_civil(y, (unsigned)mo, (unsigned)d), secs, frac, out);
     out->have = true;
     out->dated = true;
     return e + 5;
@@ -295,8 +313,7 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
         }
         out->dated = true;
     }
-    out->ts =
-        (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs) * QFTP_NS_PER_SEC + frac;
+    stamp_of(days_from_civil(y, (unsigned)mo, (unsigned)d), secs, frac, out);
     out->have = true;
     return i;
 }
@@ -305,6 +322,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 
 void log_add(log_emitter *e, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL then, and so may e->p */
     if (e->len + n > e->cap) {
         size_t nc = e->cap ? e->cap : 4096;
         while (nc < e->len + n)
@@ -366,6 +385,12 @@ int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *er
     }
     if (e->len == 0)
         return 0;
+    if ((st.have && st.range) || (!st.have && e->have_last && e->last > INT64_MAX - DAY)) {
+        ERR("line %llu: a time after 2262-04-11, past what qftp can hold (nanoseconds since "
+            "1970 in 64 bits)",
+            LN(line));
+        return -1;
+    }
     qftp_ts ts = st.ts;
     if (st.have) {
         if (!st.dated) {

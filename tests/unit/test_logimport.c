@@ -501,7 +501,33 @@ static const mcase malformed[] = {
      "line 2: not an interceptty"},
     {"plain-nul", nul_log, sizeof nul_log - 1, QFTP_FMT_PLAIN, NULL, "line 3: binary"},
     {"auto-nul", nul_log, sizeof nul_log - 1, QFTP_FMT_AUTO, NULL, "line 3: binary"},
+    /* times past int64 nanoseconds wrapped to negative ones (issue 16 item 9) */
+    {"date-after-2262", "2263-01-01 10:00:00.000 TX: AT\n", 0, QFTP_FMT_AUTO, NULL,
+     "line 1: a time after 2262-04-11"},
+    {"socat-after-2262", "> 9999/12/31 23:59:59.000000  length=3 from=0 to=2\n 41 54 0d\n", 0,
+     QFTP_FMT_SOCAT, NULL, "line 1: a time after 2262-04-11"},
+    {"seconds-after-2262", "99999999999999999999.5 TX: AT\n", 0, QFTP_FMT_TIMESTAMPED, NULL,
+     "line 1: a time after 2262-04-11"},
 };
+
+/* Long digit runs in the head (format detection reads numbers everywhere): read without
+ * overflowing (UBSan, issue 16 item 9), whatever layout they end up in. */
+static void test_digit_runs(void)
+{
+    static const char *const logs[] = {
+        "99999999999999999999999999999999 TX: AT\n",
+        "123456789012345678901234.5 > AT\n",
+        "[99999999999999999999:99:99.999] AT\n",
+        "2024-05-01 10:00:00.99999999999999999999999 TX: AT\n",
+        "99999999999999999999 99:00:00.000 TX: AT\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(logs); i++) {
+        GString *out = g_string_new(NULL);
+        char err[QFTP_ERRBUF_SIZE] = "";
+        import(logs[i], strlen(logs[i]), QFTP_FMT_AUTO, NULL, false, out, NULL, err);
+        g_string_free(out, TRUE);
+    }
+}
 
 static void test_malformed(void)
 {
@@ -646,6 +672,7 @@ int main(int argc, char **argv)
     g_test_add_func("/logimport/layouts", test_layouts);
     g_test_add_func("/logimport/skipped", test_skipped);
     g_test_add_func("/logimport/redact", test_redact);
+    g_test_add_func("/logimport/digit-runs", test_digit_runs);
     g_test_add_func("/logimport/malformed", test_malformed);
     g_test_add_func("/logimport/long-line", test_long_line);
     g_test_add_func("/logimport/endless-stream-bounded", test_endless_stream_bounded);
