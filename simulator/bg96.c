@@ -146,6 +146,7 @@ static int bg96_transfer(sim_module *m, op_kind kind, const char *name, const qf
                 sim_op_free(m);
                 return now_bg96(m, name, 611, 0);
             }
+            op->room = sim_storage_free(m, area);
         }
         len = -1; /* <uploadlen>/<downloadlen> are for COM: only */
     } else if (kind == OP_PUT) {

@@ -200,6 +200,10 @@ static void sim_options(tool_cmdline *cl, void *opts)
          "SPEC"},
         {"ufs", 0, 0, G_OPTION_ARG_FILENAME, &a->ufs,
          "folder backing the module's local storage (default: a temporary one)", "DIR"},
+        {"storage", 0, 0, G_OPTION_ARG_FILENAME, &a->storage,
+         "sizes of the storage areas, e.g. UFS=2M,RAM=100k,SD=1G (k, M, G: x1024; default: "
+         "about a real module's, docs/simulator.md)",
+         "SIZES"},
         {"seed", 0, 0, G_OPTION_ARG_FILENAME, &a->seed,
          "split output writes at random points, reproducibly from N", "N"},
         {"revision", 0, 0, G_OPTION_ARG_FILENAME, &a->revision,
@@ -230,6 +234,8 @@ static int sim_check(tool_cmdline *cl, void *opts, int argc, char **argv)
         a->seed_v = v;
         a->seeded = true;
     }
+    if (a->storage && sim_storage_parse(a->storage, a->storage_v, errbuf) != 0)
+        return tool_usage(cl, "%s", errbuf);
     if (a->rsptimeout) {
         char *end;
         a->rsptimeout_v = strtod(a->rsptimeout, &end);
@@ -307,6 +313,7 @@ static int sim_run(void *opts, int argc, char **argv)
     sim_opts o = {0};
     o.dialect = a->dialect_v;
     o.ufs_dir = ufs;
+    memcpy(o.storage, a->storage_v, sizeof o.storage);
     o.revision = rev;
     o.rsptimeout = (qftp_ts)(rspt * 1e9);
     o.faults = a->faults_v;

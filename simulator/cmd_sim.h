@@ -13,7 +13,7 @@
 
 typedef struct {
     /* as given */
-    char *dialect, *pty, *listen, *capture, *ufs, *seed, *revision, *rsptimeout;
+    char *dialect, *pty, *listen, *capture, *ufs, *seed, *revision, *rsptimeout, *storage;
     char **faults;
     gboolean verbose;
     /* checked */
@@ -22,7 +22,8 @@ typedef struct {
     size_t n_faults;
     bool seeded;
     uint64_t seed_v;
-    double rsptimeout_v; /* seconds, 0 = the module's default */
+    double rsptimeout_v;  /* seconds, 0 = the module's default */
+    int64_t storage_v[3]; /* bytes per sim_area, 0 = the dialect's default */
 } sim_cmdline;
 
 extern const tool_command qftp_cmd_sim;

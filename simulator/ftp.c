@@ -118,8 +118,16 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     ftp_op *op = &m->op;
     size_t n = size * nmemb;
     if (!op->to_com) {
-        if (op->local && fwrite(ptr, 1, n, op->local) != n)
+        size_t fit = op->room >= 0 && (int64_t)n > op->room ? (size_t)op->room : n;
+        if (op->local && fwrite(ptr, 1, fit, op->local) != fit)
             return 0;
+        if (op->room >= 0)
+            op->room -= (int64_t)fit;
+        if (fit < n) {
+            op->full = true; /* the storage is full: the transfer fails (op_done) */
+            op->bytes += (int64_t)fit;
+            return 0;
+        }
         op->bytes += (int64_t)n;
         op->passed += (int64_t)n;
         return n;
@@ -284,6 +292,7 @@ void sim_op_begin(sim_module *m, op_kind kind, const char *name)
     sim_op_free(m);
     m->op.kind = kind;
     m->op.limit = -1;
+    m->op.room = -1;
     snprintf(m->op.name, sizeof m->op.name, "%s", name);
     m->op.f_truncate = sim_fault_for(m, SIM_FAULT_TRUNCATE, name);
     m->op.f_stall = sim_fault_for(m, SIM_FAULT_STALL, name);
@@ -408,8 +417,14 @@ static void enter_upload(sim_module *m)
 void sim_upload_data(sim_module *m, const uint8_t *b, size_t n)
 {
     if (m->qfupl) {
-        if (fwrite(b, 1, n, m->qfupl) != n)
+        if ((int64_t)n > m->qfupl_room) {
+            m->qfupl_full = true; /* the data goes on into nothing, as a full drive takes it */
             m->qfupl_left = -1;
+        } else if (fwrite(b, 1, n, m->qfupl) != n) {
+            m->qfupl_left = -1;
+        } else {
+            m->qfupl_room -= (int64_t)n;
+        }
         m->qfupl_cs = sim_ufs_checksum_update(m->qfupl_cs, &m->qfupl_pos, b, n);
         m->qfupl_total += (int64_t)n;
         return;
@@ -477,6 +492,8 @@ static void op_done(sim_module *m, CURLcode rc)
     curl_easy_getinfo(op->easy, CURLINFO_RESPONSE_CODE, &reply);
     bool ok = rc == CURLE_OK;
     err_pair e = ok ? (err_pair){0, 0, 0} : map_failure(rc, reply);
+    if (op->full) /* BG96 chapter 5: 619 insufficient system storage; GSM 3: -12 (local file) */
+        e = (err_pair){619, 0, -12};
     if (!ok)
         sim_logf(m, "%s failed: %s (FTP %ld, \"%s\")", op->name, curl_easy_strerror(rc), reply,
                  op->reply);

@@ -132,6 +132,7 @@ static int gsm_transfer(sim_module *m, bool put, const qftp_subcmd *c)
                 sim_op_free(m);
                 return now_gsm(m, name, -12);
             }
+            op->room = sim_storage_free(m, area);
         }
     } else if (put) {
         op->limit = size;

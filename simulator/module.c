@@ -520,6 +520,12 @@ sim_module *sim_module_new(const sim_opts *o, char *errbuf)
         m->o.rsptimeout = DEFAULT_RSPTIMEOUT;
     if (m->o.close_delay <= 0)
         m->o.close_delay = DEFAULT_CLOSE_DELAY;
+    bool gsm = o->dialect == QFTP_DIALECT_GSM;
+    const int64_t sizes[3] = {gsm ? SIM_GSM_UFS_SIZE : SIM_BG96_UFS_SIZE,
+                              gsm ? SIM_GSM_RAM_SIZE : SIM_BG96_RAM_SIZE, SIM_SD_SIZE};
+    for (int a = 0; a < 3; a++)
+        if (m->o.storage[a] <= 0)
+            m->o.storage[a] = sizes[a];
     qftp_parser_opts po;
     qftp_parser_opts_init(&po);
     po.line_cap = 4096;
@@ -583,12 +589,21 @@ void sim_module_reset(sim_module *m)
 
 size_t sim_module_rx_room(const sim_module *m)
 {
+    /* A host that writes without reading: past the backlog cap its bytes wait in the
+     * kernel (and its writes block) until it takes what it was sent, as a module's UART
+     * with its TX buffer full stops taking commands. Near the cap it is read in small
+     * pieces, so the answers one read can make stay small too. */
+    size_t backlog = m->out_len - m->out_head;
+    if (backlog >= SIM_BACKLOG_CAP)
+        return 0;
+    size_t most = backlog >= SIM_BACKLOG_CAP / 2 ? SIM_SLOW_READ : 65536;
     if (m->dm == DM_UPLOAD && !m->qfupl) {
         if (m->op.stalled)
             return 0;
-        return m->up_len >= SIM_UP_CAP ? 0 : SIM_UP_CAP - m->up_len;
+        size_t room = m->up_len >= SIM_UP_CAP ? 0 : SIM_UP_CAP - m->up_len;
+        return room < most ? room : most;
     }
-    return 65536;
+    return most;
 }
 
 void sim_module_input(sim_module *m, const uint8_t *b, size_t n, qftp_ts now)

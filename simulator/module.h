@@ -64,6 +64,8 @@ typedef struct {
     int64_t limit;  /* bytes to move at most (uploadlen / UFS size); -1 none */
     int64_t bytes;  /* payload bytes moved */
     int64_t passed; /* bytes that reached the host (downloads) or the server (uploads) */
+    int64_t room;   /* download to storage: bytes its area can still take; -1 for others */
+    bool full;      /* the storage filled up: the manual's storage-full error */
     bool connected; /* CONNECT sent */
     bool write_paused, read_paused;
     bool up_eof;
@@ -128,6 +130,9 @@ struct sim_module {
     /* AT+QFUPL / AT+QFOPEN */
     FILE *qfupl;
     int64_t qfupl_left, qfupl_total;
+    int64_t qfupl_room;   /* bytes the area can still take */
+    int64_t storage_used; /* sim_storage_free's sum */
+    bool qfupl_full;
     unsigned qfupl_cs;
     uint64_t qfupl_pos;
     FILE *handles[8];
@@ -187,6 +192,8 @@ FILE *sim_ufs_open(sim_module *m, sim_area area, const char *name, const char *m
 int64_t sim_file_size(FILE *f);
 void sim_qfupl_end(sim_module *m, qftp_data_end_reason why);
 int sim_cmd_qfupl(sim_module *m, const qftp_subcmd *c);
+/* Bytes the area can still take: its size (--storage) less what its files hold. */
+int64_t sim_storage_free(sim_module *m, sim_area area);
 int sim_cmd_qfdwl(sim_module *m, const qftp_subcmd *c);
 int sim_cmd_qflst(sim_module *m, const qftp_subcmd *c);
 int sim_cmd_qfdel(sim_module *m, const qftp_subcmd *c);

@@ -52,6 +52,9 @@ typedef enum { SIM_AREA_UFS = 0, SIM_AREA_RAM, SIM_AREA_SD } sim_area;
 /* Builds the host path of a stored file: <dir>/<name>, <dir>/RAM/<name>, <dir>/SD/<name>.
  * Returns false when the name is not a plain file name (empty, '/', "..", too long). */
 bool sim_ufs_path(const char *dir, sim_area area, const char *name, char *out, size_t cap);
+/* Parses "UFS=2M,RAM=100k,SD=1G" (k, M, G: powers of 1024) into sizes[3]. -1 + errbuf. */
+int sim_storage_parse(const char *spec, int64_t sizes[3], char *errbuf);
+
 /* Splits a BG96 local name ("UFS:a", "RAM:a", "a") into area and name. */
 void sim_ufs_split_bg96(const char *local, sim_area *area, const char **name);
 /* The Quectel FILE checksum: XOR of the data as big-endian 16-bit words. */
@@ -61,6 +64,18 @@ unsigned sim_ufs_checksum_update(unsigned cs, uint64_t *pos, const uint8_t *b, s
 
 #define SIM_OUT_HIGH (256 * 1024) /* output bytes above which downloads pause */
 #define SIM_UP_CAP (64 * 1024)    /* upload bytes held between the host and the server */
+/* Output the host has not taken yet above which the module reads no more host bytes (a
+ * host that writes without reading); half of it: host reads of at most SIM_SLOW_READ. */
+#define SIM_BACKLOG_CAP (1024 * 1024)
+#define SIM_SLOW_READ 256
+
+/* The storage areas' sizes when --storage does not say: about what the modules have
+ * (docs/simulator.md "Storage"). */
+#define SIM_BG96_UFS_SIZE (14 * 1024 * 1024)
+#define SIM_BG96_RAM_SIZE (2 * 1024 * 1024)
+#define SIM_GSM_UFS_SIZE (160 * 1024)
+#define SIM_GSM_RAM_SIZE (100 * 1024) /* GSM 2.2.8: a RAM file gets 102400 bytes */
+#define SIM_SD_SIZE (1024LL * 1024 * 1024)
 
 typedef void (*sim_log_fn)(void *user, const char *line);
 
@@ -71,6 +86,7 @@ typedef struct {
     qftp_ts rsptimeout;      /* 0: the dialect's default (90 s) */
     qftp_ts guard_time;      /* "+++" guard; 0: 1 s */
     qftp_ts close_delay;     /* how long AT+QFTPCLOSE takes; 0: 100 ms */
+    int64_t storage[3];      /* bytes each sim_area holds; 0: the dialect's default */
     const sim_fault *faults; /* not copied; must outlive the module */
     size_t n_faults;
     sim_log_fn log; /* state transitions and notes, one line each; may be NULL */

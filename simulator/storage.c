@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +41,64 @@ static void each_stored(sim_module *m, sim_area area, const char *pattern,
     closedir(d);
 }
 
+static void add_size(sim_module *m, sim_area area, const char *path, const char *name,
+                     const struct stat *st)
+{
+    (void)area, (void)path, (void)name;
+    m->storage_used += st->st_size;
+}
+
+int64_t sim_storage_free(sim_module *m, sim_area area)
+{
+    m->storage_used = 0;
+    each_stored(m, area, "*", add_size);
+    int64_t left = m->o.storage[area] - m->storage_used;
+    return left > 0 ? left : 0;
+}
+
+static int64_t size_value(const char *s, char **end)
+{
+    errno = 0;
+    double v = strtod(s, end);
+    int64_t mul = 1;
+    if (**end == 'k' || **end == 'K')
+        mul = 1024;
+    else if (**end == 'M')
+        mul = 1024 * 1024;
+    else if (**end == 'G')
+        mul = 1024 * 1024 * 1024;
+    if (mul > 1)
+        (*end)++;
+    if (errno || *end == s || v < 0 || v * (double)mul > 1e15)
+        return -1;
+    return (int64_t)(v * (double)mul);
+}
+
+int sim_storage_parse(const char *spec, int64_t sizes[3], char *errbuf)
+{
+    static const char *const names[3] = {"UFS", "RAM", "SD"};
+    const char *p = spec;
+    while (*p) {
+        int a = -1;
+        for (int k = 0; k < 3; k++)
+            if (g_ascii_strncasecmp(p, names[k], strlen(names[k])) == 0 &&
+                p[strlen(names[k])] == '=')
+                a = k;
+        char *end = NULL;
+        int64_t v = a < 0 ? -1 : size_value(p + strlen(names[a]) + 1, &end);
+        if (v < 0 || (*end && (*end != ',' || !end[1]))) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                     "--storage %s: expected AREA=SIZE[,...] with AREA UFS, RAM or SD and SIZE "
+                     "bytes (k, M, G: x1024)",
+                     spec);
+            return -1;
+        }
+        sizes[a] = v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
 FILE *sim_ufs_open(sim_module *m, sim_area area, const char *name, const char *mode)
 {
     char path[PATH_CAP];
@@ -70,7 +130,7 @@ void sim_qfupl_end(sim_module *m, qftp_data_end_reason why)
         return;
     }
     if (failed) {
-        sim_final_cme(m, 409);
+        sim_final_cme(m, m->qfupl_full ? 420 : 409);
         return;
     }
     sim_info_named(m, "+QFUPL", "%lld,%x", (long long)m->qfupl_total, m->qfupl_cs);
@@ -90,6 +150,9 @@ int sim_cmd_qfupl(sim_module *m, const qftp_subcmd *c)
         return 406;
     if (access(path, F_OK) == 0)
         return 407; /* "file already exist" */
+    int64_t room = sim_storage_free(m, area);
+    if (size > room)
+        return 420; /* "no space" (the FILE commands' codes) */
     m->qfupl = sim_ufs_open(m, area, fname, "wb");
     if (!m->qfupl)
         return 409;
@@ -97,6 +160,8 @@ int sim_cmd_qfupl(sim_module *m, const qftp_subcmd *c)
     m->qfupl_pos = 0;
     m->qfupl_total = 0;
     m->qfupl_left = size;
+    m->qfupl_room = room;
+    m->qfupl_full = false;
     sim_out_raw(m, "\r\nCONNECT\r\n", 11);
     m->info_open = false;
     qftp_data_mode dm;
