@@ -3,6 +3,7 @@
  * recording shows arriving before the next command (that is what a step waits for;
  * what came later, like the completion URC of a transfer that ran on while other
  * commands were sent, is waited for at the end of the run). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,8 +73,13 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         return;
     }
     if (!txn) {
-        if (it.kind == RP_ITEM_DATA || c->unsol->len >= RP_ITEMS_CAP)
+        if (it.kind == RP_ITEM_DATA)
             return;
+        if (c->unsol->len >= RP_ITEMS_CAP) {
+            if (!c->over_items)
+                c->over_items = UINT_MAX; /* never dropped silently: the caller is told */
+            return;
+        }
         it.text = span_text(ev);
         g_array_append_val(c->unsol, it);
         return;
@@ -95,6 +101,8 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
     }
     if (t->items->len >= RP_ITEMS_CAP) {
         g_free(it.text);
+        if (!c->over_items)
+            c->over_items = txn->index;
         return;
     }
     g_array_append_val(t->items, it);
@@ -240,6 +248,18 @@ rp_plan *rp_plan_load(const char *path, char *errbuf)
         if (p->golden->over_cap) {
             snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: more than %u MiB in one direction", path,
                      RP_STREAM_CAP >> 20);
+            rc = -1;
+            break;
+        }
+        if (p->golden->over_items) {
+            unsigned k = p->golden->over_items;
+            if (k == UINT_MAX)
+                snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: more than %d unsolicited lines", path,
+                         RP_ITEMS_CAP);
+            else
+                snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                         "%s: transaction %u has more than %d lines (the replayer's cap)", path, k,
+                         RP_ITEMS_CAP);
             rc = -1;
             break;
         }

@@ -10,6 +10,7 @@
  * sides are compared as item lists of the same shape.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -193,7 +194,21 @@ static int pump(rp_run *r, int timeout_ms)
             record(r, QFTP_DIR_RX, buf, (size_t)got, ts);
             rp_items_feed(r->live, QFTP_DIR_RX, buf, (size_t)got, ts, r->last_rx_mono);
             if (r->live->over_cap) {
-                mark_gone(r, "sent more than the stream cap", 0);
+                char what[96];
+                snprintf(what, sizeof what, "floods: more than %u MiB sent", RP_STREAM_CAP >> 20);
+                mark_gone(r, what, 0);
+                return -1;
+            }
+            if (r->live->over_items) {
+                /* a flooding device: what it sends beyond this is kept nowhere, so stop */
+                char what[96];
+                if (r->live->over_items == UINT_MAX)
+                    snprintf(what, sizeof what, "floods: more than %d unsolicited lines",
+                             RP_ITEMS_CAP);
+                else
+                    snprintf(what, sizeof what, "floods: more than %d lines in one step",
+                             RP_ITEMS_CAP);
+                mark_gone(r, what, 0);
                 return -1;
             }
             if ((size_t)got < sizeof buf)

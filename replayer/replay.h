@@ -56,14 +56,16 @@ typedef struct {
 /* Everything a session produced: per-txn items, unsolicited lines, both streams. */
 typedef struct {
     qftp_session *s;
-    GPtrArray *txns;  /* of rp_txn_items*, index = txn->index - 1 */
-    GArray *unsol;    /* of rp_item */
-    GByteArray *tx;   /* whole host->module stream */
-    GByteArray *rx;   /* whole module->host stream */
-    bool over_cap;    /* a stream exceeded RP_STREAM_CAP */
-    uint64_t frames;  /* chunks fed */
-    qftp_ts ts_now;   /* time of the chunk being fed */
-    int64_t mono_now; /* its monotonic time (live) */
+    GPtrArray *txns;     /* of rp_txn_items*, index = txn->index - 1 */
+    GArray *unsol;       /* of rp_item */
+    GByteArray *tx;      /* whole host->module stream */
+    GByteArray *rx;      /* whole module->host stream */
+    bool over_cap;       /* a stream exceeded RP_STREAM_CAP */
+    unsigned over_items; /* a transaction (its index) got more than RP_ITEMS_CAP items, or
+                            UINT_MAX: more than that many unsolicited lines; 0 none */
+    uint64_t frames;     /* chunks fed */
+    qftp_ts ts_now;      /* time of the chunk being fed */
+    int64_t mono_now;    /* its monotonic time (live) */
 } rp_items;
 
 /* NULL + errbuf on failure. dialect UNKNOWN = detect. */

@@ -4,6 +4,7 @@ device that never answers. Each case failed (crash, leak, unbounded memory, a 3-
 run of timeouts) before its fix."""
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -173,6 +174,53 @@ def test_device_goes_silent():
     assert "stopped answering: not one byte during steps 3-5" in c["transport_error"], c
 
 
+class FloodDevice(FakeDevice):
+    """After the first command, sends `first`, then `chunk` for ever."""
+
+    def __init__(self, chunk, first=b""):
+        self.chunk, self.first = chunk, first
+        super().__init__()
+
+    def serve(self):
+        c, _ = self.sock.accept()
+        with c:
+            try:
+                c.recv(4096)
+                c.sendall(self.first)
+                while True:
+                    c.sendall(self.chunk)
+            except OSError:
+                return
+
+
+def replay_peak(capture, dev, *args):
+    """Runs qftp replay; returns (exit status, stdout, its peak RSS in bytes)."""
+    p = subprocess.Popen([QFTP, "replay", capture, "--device", f"tcp:127.0.0.1:{dev.port}", *args],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, _ = p.communicate(timeout=120)
+    return p.returncode, out.decode(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def test_flooding_device():
+    # before, memory grew to 1.2 GB (URC lines) and 2.8 GB until the 256 MiB stream cap;
+    # now the device is cut off at the first cap it floods through and memory stays in
+    # proportion: small at the line caps, about the stream cap at the stream cap
+    cap_kib = 256 << 10
+    for first, chunk, words, most in [
+            (b"", b'+QIURC: "pdpdeact",1\r\n' * 2000, "more than 4096 unsolicited lines", 64 << 10),
+            (b"AT+QIFGCNT=0\r", b"\r\nline of the step\r\n" * 2000, "more than 4096 lines in one step",
+             64 << 10),
+            (b"", b"x" * 65536, "more than 256 MiB sent", cap_kib + (cap_kib >> 2))]:
+        dev = FloodDevice(chunk, first)
+        rc, out, peak = replay_peak(G41, dev, "--json", tmp("flood.json"))
+        dev.close()
+        c = json.load(open(tmp("flood.json")))["captures"][0]
+        assert rc == 3 and words in (c["transport_error"] or ""), (rc, out[:800])
+        print(f"# {words}: peak RSS {peak >> 10} MiB (the largest child of this test so far)")
+        assert peak < most, (words, peak)
+
+
 case("a device silent from the first step: device error after 3 steps, exit 3", test_silent_device)
 case("a device that stops answering: device error after 3 silent steps", test_device_goes_silent)
+case("a flooding device is cut off at the replayer's caps, memory stays small", test_flooding_device)
 done()

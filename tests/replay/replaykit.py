@@ -155,6 +155,9 @@ SPECIAL = {
     "sim-bg96-timeout": {"srv": {"mute": True}},
     "sim-bg96-data-connection": {"srv": {"fail_pasv": True}},
     "sim-gsm-timeout": {"srv": {"mute": True}, "sim": ["--rsptimeout", "5"]},
+    # recorded with a storage larger than the modules': a 20 MB download keeps it busy
+    "sim-bg96-busy": {"sim": ["--storage", "UFS=32M"]},
+    "sim-gsm-busy": {"sim": ["--storage", "UFS=32M"]},
     "sim-gsm-data-connection": {"srv": {"fail_pasv": True}},
     "manual-bg96-3.2-ftps-login": {"srv": {"tls": "implicit"}},
 }
