@@ -16,6 +16,7 @@
  * "+X: <err>,<value>" (BG96) or "+X:<n>" (GSM, negative = error).
  */
 #include <glib.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +24,53 @@
 #include "qftp/redact.h"
 #include "qftp/session.h"
 
+/* A command waits for its completion URC, and the last data-mode transaction for its late
+ * OK or URC, through at most this many later commands: then it is given up (a note says
+ * so). Real modules answer within rsptimeout; the cap keeps the waiting lists short and
+ * lets a streaming consumer have the transactions behind it. */
+#define WAIT_CAP 4096
+/* Streaming with release: transactions held while the dialect is still unknown (their
+ * command definitions may change once it is known) are handed over anyway past this many. */
+#define HOLD_CAP 4096
+
+/* A transaction and what only the session sees of it. Its strings and arrays live in
+ * its own arena: one allocation for most commands, freed at once. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} arena_chunk;
+
+#define ARENA_FIRST 256
+
+typedef struct {
+    qftp_txn t; /* first: a qftp_txn * is a txn_priv * */
+    size_t items_cap, info_cap, notes_cap;
+    arena_chunk *chunks; /* further chunks, newest first */
+    size_t first_used;
+    union {
+        max_align_t align;
+        char bytes[ARENA_FIRST];
+    } first;
+} txn_priv;
+
 struct qftp_session {
     qftp_session_opts o;
     qftp_parser *tx, *rx;
 
-    GPtrArray *txns;         /* qftp_txn*, owned */
-    GArray *unsol;           /* qftp_unsolicited */
-    GArray *notes;           /* qftp_note: notes of no transaction */
-    GArray *transitions;     /* qftp_transition */
-    GPtrArray *group;        /* the command line waiting for its final result */
-    GPtrArray *wait_urc;     /* waiting for their completion URC, oldest first */
+    /* Transactions: index i (1-based) is txns[i - 1 - base]. Those handed to the sink are
+     * indices 1..handed; with sink.release they are freed (their slots NULL until the
+     * array is compacted and base moves on). */
+    GPtrArray *txns; /* txn_priv*, owned */
+    size_t base;
+    size_t handed;
+    GArray *unsol;       /* qftp_unsolicited */
+    GArray *notes;       /* qftp_note: notes of no transaction */
+    GArray *transitions; /* qftp_transition */
+    GPtrArray *group;    /* the command line waiting for its final result */
+    GPtrArray *wait_urc; /* waiting for their completion URC, oldest first, from
+                            wait_head; NULL where one was taken */
+    guint wait_head;
     qftp_txn *data_txn;      /* owner of the data mode under way */
     qftp_txn *last_data_txn; /* owner of the last data mode (OK after it) */
 
@@ -43,10 +81,13 @@ struct qftp_session {
     qftp_ts now;
     uint64_t frame;
     qftp_ts rsptimeout;
-    int ssltype;        /* BG96 AT+QFTPCFG="ssltype" */
-    char *last_line;    /* for "A/" */
-    qftp_txn *item_txn; /* the transaction the current event was attached to */
-    bool item_final;    /* the current line was taken as a final result */
+    int ssltype;               /* BG96 AT+QFTPCFG="ssltype" */
+    GString *last_line;        /* for "A/"; NULL until the first command */
+    GString *scratch;          /* the command line being parsed */
+    qftp_txn *item_txn;        /* the transaction the current event was attached to */
+    const qftp_event *wire_ev; /* the event as the parser gave it (the handlers may see a
+                                  redacted copy): items take their place from it */
+    bool item_final;           /* the current line was taken as a final result */
     bool in_item;
 };
 
@@ -79,30 +120,123 @@ static double rel(const qftp_session *s, qftp_ts t)
     return (double)(t - s->t0) / 1e9;
 }
 
-static void add_note_to(GArray *arr, qftp_severity sev, qftp_ts ts, const char *fmt, va_list ap)
+/* ---- a transaction's arena ---------------------------------------------------------- */
+
+static void *txn_alloc(txn_priv *p, size_t n)
 {
-    qftp_note n = {sev, g_strdup_vprintf(fmt, ap), ts};
-    g_array_append_val(arr, n);
+    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    if (p->first_used + n <= ARENA_FIRST) {
+        void *r = p->first.bytes + p->first_used;
+        p->first_used += n;
+        return r;
+    }
+    arena_chunk *c = p->chunks;
+    if (!c || c->used + n > c->cap) {
+        size_t cap = c ? c->cap * 2 : 2 * ARENA_FIRST;
+        if (cap < n)
+            cap = n;
+        c = g_malloc(sizeof *c + cap);
+        c->next = p->chunks;
+        c->cap = cap;
+        c->used = 0;
+        p->chunks = c;
+    }
+    void *r = (char *)c->data + c->used;
+    c->used += n;
+    return r;
 }
 
-G_GNUC_PRINTF(4, 5)
-static void txn_note(qftp_session *s, qftp_txn *t, qftp_severity sev, const char *fmt, ...)
+static char *txn_strndup(txn_priv *p, const void *s, size_t n)
 {
+    char *d = txn_alloc(p, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* Makes room for one more element in an array of the arena (the old copy is left
+ * behind: arrays are short). */
+static void *txn_grow(txn_priv *p, void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap)
+        return arr;
+    size_t nc = *cap ? *cap * 2 : first;
+    void *g = txn_alloc(p, nc * size);
+    if (n)
+        memcpy(g, arr, n * size);
+    *cap = nc;
+    return g;
+}
+
+/* ---- notes --------------------------------------------------------------------------- */
+
+/* Each kind's format as an array the compiler checks the arguments against
+ * (qftp/notes.h is the one table of kinds). */
+#define X(ID, expert, format) static const char note_fmt_##ID[] = format;
+QFTP_NOTE_KINDS(X)
+#undef X
+#define TXN_NOTE(s, t, ID, ...) txn_note(s, t, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
+#define SESSION_NOTE(s, ID, ...) session_note(s, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
+
+G_GNUC_PRINTF(4, 5)
+static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const char *fmt, ...)
+{
+    txn_priv *p = (txn_priv *)t;
+    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    qftp_note n = {sev, g_strdup_vprintf(fmt, ap), s->now};
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    t->notes = g_renew(qftp_note, t->notes, t->n_notes + 1);
-    t->notes[t->n_notes++] = n;
+    char *text;
+    if (n < 0) {
+        text = txn_strndup(p, "", 0);
+    } else if ((size_t)n < sizeof buf) {
+        text = txn_strndup(p, buf, (size_t)n);
+    } else {
+        text = txn_alloc(p, (size_t)n + 1);
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 2);
+    t->notes[t->n_notes++] = (qftp_note){qftp_note_severity(kind), text, s->now, kind};
 }
 
 G_GNUC_PRINTF(3, 4)
-static void session_note(qftp_session *s, qftp_severity sev, const char *fmt, ...)
+static void session_note(qftp_session *s, qftp_note_kind kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_note_to(s->notes, sev, s->now, fmt, ap);
+    qftp_note n = {qftp_note_severity(kind), g_strdup_vprintf(fmt, ap), s->now, kind};
     va_end(ap);
+    if (s->o.sink.note)
+        s->o.sink.note(s->o.sink.user, &n);
+    if (s->o.sink.release)
+        g_free(n.text);
+    else
+        g_array_append_val(s->notes, n);
+}
+
+/* ---- items ------------------------------------------------------------------------------- */
+
+static void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const qftp_event *ev)
+{
+    txn_priv *p = (txn_priv *)t;
+    if (s->wire_ev)
+        ev = s->wire_ev;
+    if (role == QFTP_ROLE_DATA && t->n_items && t->items[t->n_items - 1].role == QFTP_ROLE_DATA &&
+        t->items[t->n_items - 1].dir == ev->dir) {
+        /* the parser hands the payload on in pieces: one item per data mode */
+        qftp_txn_item *d = &t->items[t->n_items - 1];
+        if (ev->offset + ev->len > d->offset + d->len)
+            d->len = ev->offset + ev->len - d->offset;
+        d->frame = s->frame;
+        d->ts = s->now;
+        return;
+    }
+    t->items = txn_grow(p, t->items, t->n_items, &p->items_cap, sizeof(qftp_txn_item), 4);
+    t->items[t->n_items++] = (qftp_txn_item){
+        role, ev->dir, ev->offset, role == QFTP_ROLE_DATA_END ? 0 : ev->len, s->frame, s->now};
 }
 
 static void set_state(qftp_session *s, qftp_ftp_state to, const qftp_txn *t)
@@ -110,7 +244,10 @@ static void set_state(qftp_session *s, qftp_ftp_state to, const qftp_txn *t)
     if (s->state == to)
         return;
     qftp_transition tr = {s->state, to, s->now, t ? t->index : 0};
-    g_array_append_val(s->transitions, tr);
+    if (s->o.sink.transition)
+        s->o.sink.transition(s->o.sink.user, &tr);
+    if (!s->o.sink.release)
+        g_array_append_val(s->transitions, tr);
     s->state = to;
 }
 
@@ -119,7 +256,7 @@ static void set_dialect(qftp_session *s, qftp_dialect d, const char *why)
     if (s->dialect_forced || s->dialect != QFTP_DIALECT_UNKNOWN || d == QFTP_DIALECT_UNKNOWN)
         return;
     s->dialect = d;
-    session_note(s, QFTP_SEV_INFO, "dialect %s detected from %s", qftp_dialect_name(d), why);
+    SESSION_NOTE(s, DIALECT, qftp_dialect_name(d), why);
 }
 
 static const char *cmd_label(const qftp_txn *t)
@@ -140,9 +277,9 @@ static bool span_int(qftp_span v, int64_t *out)
     return qftp_param_int(v, out) && !qftp_param_is_quoted(v);
 }
 
-static void value_set_span(qftp_value *v, qftp_span f)
+static void value_set_span(qftp_txn *t, qftp_span f)
 {
-    g_free(v->s);
+    qftp_value *v = &t->value;
     v->s = NULL;
     int64_t i;
     if (span_int(f, &i)) {
@@ -153,7 +290,8 @@ static void value_set_span(qftp_value *v, qftp_span f)
     char buf[512];
     size_t n = qftp_param_unquote(f, buf, sizeof buf);
     v->kind = QFTP_VAL_STR;
-    v->s = n < sizeof buf ? g_strdup(buf) : g_strndup(f.p, f.len);
+    v->s = n < sizeof buf ? txn_strndup((txn_priv *)t, buf, n)
+                          : txn_strndup((txn_priv *)t, f.p, f.len);
 }
 
 /* Decodes a result line into err / protocol_error / value (see the file comment). */
@@ -174,7 +312,7 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
                 t->err = a;
             }
         } else {
-            value_set_span(&t->value, r->fields[0]); /* +QFTPSTAT:OPENED */
+            value_set_span(t, r->fields[0]); /* +QFTPSTAT:OPENED */
         }
         return;
     }
@@ -186,7 +324,7 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
              * success with no reply code (chapter 6: "If it is 0, it is invalid"). */
             bool pe_shape = t->def && t->def->result == QFTP_RES_ERR_PE;
             if (r->n_fields == 2 && !pe_shape)
-                value_set_span(&t->value, r->fields[1]);
+                value_set_span(t, r->fields[1]);
         } else if (r->n_fields >= 2 && span_int(r->fields[1], &b)) {
             t->has_pe = true;
             t->protocol_error = b;
@@ -196,7 +334,7 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
     /* Read-back of a setting: "+QFTPCFG: \"filetype\",0" -> 0; more values are joined
      * ("+QFTPCFG: \"account\",\"u\",\"****\"" -> "u,****"). */
     if (r->n_fields == 2) {
-        value_set_span(&t->value, r->fields[1]);
+        value_set_span(t, r->fields[1]);
         return;
     }
     GString *j = g_string_new(NULL);
@@ -205,9 +343,9 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
         qftp_param_unquote(r->fields[i], buf, sizeof buf);
         g_string_append_printf(j, "%s%s", i > 1 ? "," : "", buf);
     }
-    g_free(t->value.s);
     t->value.kind = QFTP_VAL_STR;
-    t->value.s = g_string_free(j, FALSE);
+    t->value.s = txn_strndup((txn_priv *)t, j->str, j->len);
+    g_string_free(j, TRUE);
 }
 
 static qftp_dialect dialect_of_resp(const qftp_resp *r)
@@ -231,32 +369,23 @@ static qftp_dialect dialect_of_resp(const qftp_resp *r)
 
 /* ---- transactions ----------------------------------------------------------------------- */
 
-static void txn_free(gpointer p)
+static void txn_free(gpointer ptr)
 {
-    qftp_txn *t = p;
-    g_free(t->line);
-    g_free(t->command);
-    for (size_t i = 0; i < t->n_params; i++)
-        g_free(t->params[i]);
-    g_free(t->params);
-    for (size_t i = 0; i < t->n_info; i++)
-        g_free(t->info[i]);
-    g_free(t->info);
-    g_free(t->final_line);
-    g_free(t->cme_text);
-    g_free(t->urc);
-    g_free(t->value.s);
-    for (size_t i = 0; i < t->n_notes; i++)
-        g_free(t->notes[i].text);
-    g_free(t->notes);
-    g_free(t);
+    txn_priv *p = ptr;
+    if (!p)
+        return;
+    for (arena_chunk *c = p->chunks, *n; c; c = n) {
+        n = c->next;
+        g_free(c);
+    }
+    g_free(p);
 }
 
 static void problem_cb(void *user, int idx, const char *text)
 {
     (void)idx;
     void **ctx = user;
-    txn_note(ctx[0], ctx[1], QFTP_SEV_WARN, "%s", text);
+    TXN_NOTE(ctx[0], ctx[1], PARAM, text);
 }
 
 static const char *param_text(const qftp_txn *t, size_t i, char *buf, size_t cap)
@@ -373,19 +502,51 @@ static void credentials_note(qftp_session *s, qftp_txn *t)
     bool account = strcmp(t->command, "+QFTPCFG") == 0 && t->n_params >= 3 &&
                    g_ascii_strcasecmp(param_text(t, 0, key, sizeof key), "account") == 0;
     if (pass || account)
-        txn_note(s, t, QFTP_SEV_NOTE, "FTP password sent in clear on the serial line%s",
+        TXN_NOTE(s, t, PASSWORD_IN_CLEAR,
                  s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
     if (strcmp(t->command, "+QFTPOPEN") == 0 && s->ssltype == 0)
-        txn_note(s, t, QFTP_SEV_NOTE,
-                 "plain FTP: user name and password cross the network unencrypted%s",
+        TXN_NOTE(s, t, PLAIN_FTP,
                  s->dialect == QFTP_DIALECT_BG96 ? " (AT+QFTPCFG=\"ssltype\" is 0)" : "");
+}
+
+/* ---- the commands waiting for their URC: a queue with holes ----------------------------- */
+
+/* The i-th entry of the queue, NULL for a hole. */
+#define WAITING(s, i) ((qftp_txn *)g_ptr_array_index((s)->wait_urc, (i)))
+
+static void wait_trim(qftp_session *s)
+{
+    GPtrArray *a = s->wait_urc;
+    while (s->wait_head < a->len && !g_ptr_array_index(a, s->wait_head))
+        s->wait_head++;
+    if (s->wait_head == a->len) {
+        g_ptr_array_set_size(a, 0);
+        s->wait_head = 0;
+    } else if (s->wait_head > 64 && s->wait_head * 2 > a->len) {
+        g_ptr_array_remove_range(a, 0, s->wait_head);
+        s->wait_head = 0;
+    }
+}
+
+static void wait_take(qftp_session *s, guint i)
+{
+    g_ptr_array_index(s->wait_urc, i) = NULL;
+    wait_trim(s);
+}
+
+static bool wait_listed(const qftp_session *s, const qftp_txn *t)
+{
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+        if (WAITING(s, i) == t)
+            return true;
+    return false;
 }
 
 static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
 {
-    for (guint i = 0; i < s->wait_urc->len; i++) {
-        const qftp_txn *w = g_ptr_array_index(s->wait_urc, i);
-        if (w->def && w->def->ftp && !is_query_cmd(w->command)) {
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+        const qftp_txn *w = WAITING(s, i);
+        if (w && w->def && w->def->ftp && !is_query_cmd(w->command)) {
             *by = w;
             return true;
         }
@@ -402,13 +563,23 @@ static bool expects_urc(const qftp_txn *t)
     return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
 }
 
-static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c, unsigned sub)
+/* A new transaction for command c of the line (NULL: a line without a command). The
+ * spans of the command and its parameters come from wc, the same command parsed from the
+ * line as it is on the wire (wline), when redaction changed the line; else from c. */
+static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c, unsigned sub,
+                         qftp_dir line_dir, uint64_t line_offset, const char *wline,
+                         const qftp_subcmd *wc)
 {
-    qftp_txn *t = g_new0(qftp_txn, 1);
-    t->index = s->txns->len + 1;
-    t->line = g_strdup(line);
-    t->command = g_strdup(c ? c->name : "");
+    txn_priv *p = g_new(txn_priv, 1);
+    memset(p, 0, offsetof(txn_priv, first));
+    qftp_txn *t = &p->t;
+    t->index = (unsigned)(s->base + s->txns->len + 1);
+    size_t ll = strlen(line);
+    t->line = txn_strndup(p, line, ll);
+    t->command = c ? txn_strndup(p, c->name, strlen(c->name)) : txn_strndup(p, "", 0);
     t->type = c ? c->type : QFTP_TYPE_EXEC;
+    t->line_dir = line_dir;
+    t->line_offset = line_offset;
     t->sub_index = sub;
     t->t_sent = s->now;
     t->frame_sent = s->frame;
@@ -417,12 +588,22 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c
     t->connect_len = -1;
     t->data_len = -1;
     if (c) {
+        const qftp_subcmd *sc = wc && wc->n_params == c->n_params ? wc : c;
+        const char *sl = sc == wc ? wline : line;
+        t->cmd_span = (qftp_rel_span){(uint32_t)(sc->text.p - sl), (uint32_t)sc->text.len};
         t->n_params = c->n_params;
-        t->params = g_new0(char *, c->n_params + 1);
-        for (size_t i = 0; i < c->n_params; i++)
-            t->params[i] = g_strndup(c->params[i].p, c->params[i].len);
+        t->params = txn_alloc(p, sizeof(char *) * (c->n_params + 1));
+        t->param_spans = txn_alloc(p, sizeof(qftp_rel_span) * (c->n_params + 1));
+        for (size_t i = 0; i < c->n_params; i++) {
+            t->params[i] = txn_strndup(p, c->params[i].p, c->params[i].len);
+            t->param_spans[i] =
+                (qftp_rel_span){(uint32_t)(sc->params[i].p - sl), (uint32_t)sc->params[i].len};
+        }
+        t->params[c->n_params] = NULL;
+    } else {
+        t->cmd_span = (qftp_rel_span){0, (uint32_t)ll};
     }
-    g_ptr_array_add(s->txns, t);
+    g_ptr_array_add(s->txns, p);
     return t;
 }
 
@@ -432,12 +613,14 @@ static void group_abandon(qftp_session *s, const char *why)
     for (guint i = 0; i < s->group->len; i++) {
         qftp_txn *t = g_ptr_array_index(s->group, i);
         if (t->phase == QFTP_TXN_WAIT_FINAL) {
-            txn_note(s, t, QFTP_SEV_ERROR, "no final result (%s)", why);
+            TXN_NOTE(s, t, NO_FINAL, why);
             t->phase = QFTP_TXN_DONE;
         }
     }
     g_ptr_array_set_size(s->group, 0);
 }
+
+static void give_up_stale(qftp_session *s);
 
 static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
 {
@@ -445,12 +628,27 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
      * with a count that did not match was the end after all (parser.h). */
     if (!from_echo && qftp_parser_in_data(s->rx))
         qftp_parser_data_break(s->rx, s->now);
-    char *line = dup_line(s, ev->data, ev->len);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
-    if (repeat) {
-        g_free(line);
-        line = g_strdup(s->last_line ? s->last_line : "A/");
+    if (repeat)
+        g_string_assign(s->scratch, s->last_line ? s->last_line->str : "A/");
+    else
+        g_string_append_len(g_string_truncate(s->scratch, 0), (const char *)ev->data,
+                            (gssize)ev->len);
+    /* With opts.redact the line kept is redacted (qftp/redact.h); the places of the command
+     * and its parameters are those of the line as it is on the wire. */
+    char *wire = NULL;
+    if (s->o.redact && !repeat) {
+        char *red =
+            qftp_redact_dup((const uint8_t *)s->scratch->str, s->scratch->len, s->dialect, NULL);
+        if (red) {
+            wire = g_strdup(s->scratch->str);
+            g_string_assign(s->scratch, red);
+            g_free(red);
+        }
     }
+    char *line = s->scratch->str;
+    qftp_dir line_dir = from_echo ? QFTP_DIR_RX : QFTP_DIR_TX;
+    uint64_t line_offset = repeat ? QFTP_NO_OFFSET : ev->offset;
     if (s->group->len > 0) {
         char why[96];
         snprintf(why, sizeof why, "the next command was sent %.3f s later",
@@ -461,16 +659,21 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     bool truncated = false;
     char err[QFTP_ERRBUF_SIZE];
     int n = qftp_cmdline_parse(line, strlen(line), cmds, QFTP_MAX_SUBCMDS, &truncated, err);
+    qftp_subcmd wcmds[QFTP_MAX_SUBCMDS];
+    int nw = wire ? qftp_cmdline_parse(wire, strlen(wire), wcmds, QFTP_MAX_SUBCMDS, NULL, NULL) : 0;
     if (n <= 0) {
         /* "AT" alone, or A/ with nothing to repeat: one transaction without a name. */
-        qftp_txn *t = new_txn(s, line, NULL, 0);
+        qftp_txn *t = new_txn(s, line, NULL, 0, line_dir, line_offset, NULL, NULL);
         t->repeat = repeat;
+        txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
         g_ptr_array_add(s->group, t);
         s->item_txn = t;
     }
     for (int k = 0; k < n; k++) {
-        qftp_txn *t = new_txn(s, line, &cmds[k], (unsigned)k);
+        qftp_txn *t = new_txn(s, line, &cmds[k], (unsigned)k, line_dir, line_offset, wire,
+                              wire && k < nw ? &wcmds[k] : NULL);
         t->repeat = repeat;
+        txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
         if (from_echo) {
             t->echoed = true;
             t->frame_echo = s->frame;
@@ -490,27 +693,25 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         const qftp_txn *by;
         if (t->def && t->def->ftp && expects_urc(t) && !is_query_cmd(t->command) &&
             ftp_busy(s, &by))
-            txn_note(s, t, QFTP_SEV_WARN,
-                     "sent while the FTP service is busy with %s (#%u): expect +CME ERROR: 603",
-                     cmd_label(by), by->index);
+            TXN_NOTE(s, t, BUSY, cmd_label(by), by->index);
         track_settings(s, t);
         credentials_note(s, t);
         if (cmds[k].too_many_params)
-            txn_note(s, t, QFTP_SEV_WARN, "more than %d parameters", QFTP_MAX_PARAMS);
+            TXN_NOTE(s, t, TOO_MANY_PARAMS, QFTP_MAX_PARAMS);
         g_ptr_array_add(s->group, t);
         s->item_txn = t;
     }
     if (truncated)
-        session_note(s, QFTP_SEV_WARN, "command line with more than %d commands: %s",
-                     QFTP_MAX_SUBCMDS, line);
+        SESSION_NOTE(s, TOO_MANY_COMMANDS, QFTP_MAX_SUBCMDS, line);
     if (ev->flags & QFTP_EVF_PARTIAL && s->item_txn)
-        txn_note(s, s->item_txn, QFTP_SEV_WARN,
-                 "command line without a terminator at the end of the input: not executed");
+        TXN_NOTE(s, s->item_txn, UNTERMINATED);
     if (!repeat) {
-        g_free(s->last_line);
-        s->last_line = g_strdup(line);
+        if (!s->last_line)
+            s->last_line = g_string_sized_new(64);
+        g_string_assign(s->last_line, line);
     }
-    g_free(line);
+    g_free(wire);
+    give_up_stale(s);
 }
 
 static qftp_txn *group_last(const qftp_session *s)
@@ -543,6 +744,7 @@ static void on_echo(qftp_session *s, const qftp_event *ev)
             qftp_txn *g = g_ptr_array_index(s->group, i);
             g->echoed = true;
             g->frame_echo = s->frame;
+            txn_item(s, g, QFTP_ROLE_ECHO, ev);
         }
         s->item_txn = t;
         return;
@@ -550,7 +752,7 @@ static void on_echo(qftp_session *s, const qftp_event *ev)
     /* A capture of the module's side only: the echo is all there is of the command. */
     on_command(s, ev, true);
     if (s->item_txn)
-        txn_note(s, s->item_txn, QFTP_SEV_INFO, "command known from the module's echo only");
+        TXN_NOTE(s, s->item_txn, ECHO_ONLY);
 }
 
 static void state_after_ok(qftp_session *s, qftp_txn *t)
@@ -599,16 +801,16 @@ static void report_state(qftp_session *s, qftp_txn *t, const qftp_resp *r)
         st = QFTP_STATE_OPENING; /* BG96 0 = opening */
     if (st < 0)
         return;
-    if ((qftp_ftp_state)st != s->state && s->txns->len > 1)
-        txn_note(s, t, QFTP_SEV_INFO, "module reports %s; the traffic so far implied %s",
-                 qftp_state_name((qftp_ftp_state)st), qftp_state_name(s->state));
+    if ((qftp_ftp_state)st != s->state && s->base + s->txns->len > 1)
+        TXN_NOTE(s, t, STATE_DIFFERS, qftp_state_name((qftp_ftp_state)st),
+                 qftp_state_name(s->state));
     set_state(s, (qftp_ftp_state)st, t);
 }
 
 static void note_error_final(qftp_session *s, qftp_txn *t)
 {
     if (t->final == QFTP_FINAL_ERROR) {
-        txn_note(s, t, QFTP_SEV_WARN, "ERROR: wrong format, or the command is not allowed now");
+        TXN_NOTE(s, t, ERROR_RESULT);
     } else if (t->final == QFTP_FINAL_CME_ERROR || t->final == QFTP_FINAL_CMS_ERROR) {
         const char *what = NULL;
         if (t->cme_code >= 0) {
@@ -617,19 +819,20 @@ static void note_error_final(qftp_session *s, qftp_txn *t)
                 what = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
         }
         if (t->cme_code >= 0)
-            txn_note(s, t, QFTP_SEV_WARN, "%s: %s", t->final_line,
-                     what ? what : "(code not in the tables)");
+            TXN_NOTE(s, t, CME_ERROR, t->final_line, what ? what : "(code not in the tables)");
         else
-            txn_note(s, t, QFTP_SEV_WARN, "%s", t->final_line);
+            TXN_NOTE(s, t, CME_ERROR_TEXT, t->final_line);
     } else if (t->final != QFTP_FINAL_OK) {
-        txn_note(s, t, QFTP_SEV_WARN, "%s", qftp_final_name(t->final));
+        TXN_NOTE(s, t, OTHER_FINAL, qftp_final_name(t->final));
     }
 }
 
 static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_final_kind kind)
 {
+    txn_priv *tp = (txn_priv *)t;
     t->final = kind;
-    t->final_line = dup_span(ev->data, ev->len);
+    t->final_line = txn_strndup(tp, ev->data, ev->len);
+    txn_item(s, t, QFTP_ROLE_FINAL, ev);
     t->t_final = s->now;
     t->frame_final = s->frame;
     if (kind == QFTP_FINAL_CME_ERROR || kind == QFTP_FINAL_CMS_ERROR) {
@@ -641,7 +844,7 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
                 p++;
                 n--;
             }
-            t->cme_text = dup_span(p, n);
+            t->cme_text = txn_strndup(tp, p, n);
         }
     }
     note_error_final(s, t);
@@ -657,8 +860,7 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
             s->item_txn = d;
             return;
         }
-        session_note(s, QFTP_SEV_WARN, "final result %.*s with no command waiting for it",
-                     (int)ev->len, (const char *)ev->data);
+        SESSION_NOTE(s, ORPHAN_FINAL, (int)ev->len, (const char *)ev->data);
         return;
     }
     for (guint i = 0; i < s->group->len; i++) {
@@ -734,9 +936,9 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
             t = g;
     }
     if (!t) { /* GSM: OK came first, the command now waits for its URC */
-        for (guint i = s->wait_urc->len; i > 0 && !t; i--) {
-            qftp_txn *g = g_ptr_array_index(s->wait_urc, i - 1);
-            if (g->def && g->def->data != QFTP_DATA_NONE && !g->connect)
+        for (guint i = s->wait_urc->len; i > s->wait_head && !t; i--) {
+            qftp_txn *g = WAITING(s, i - 1);
+            if (g && g->def && g->def->data != QFTP_DATA_NONE && !g->connect)
                 t = g;
         }
     }
@@ -747,10 +949,11 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
             t->connect_len = ev->value;
             t->t_connect = s->now;
             t->frame_connect = s->frame;
+            txn_item(s, t, QFTP_ROLE_CONNECT, ev);
             s->item_txn = t;
-            txn_note(s, t, QFTP_SEV_NOTE, "CONNECT for a command without a known data mode");
+            TXN_NOTE(s, t, CONNECT_UNEXPECTED);
         } else {
-            session_note(s, QFTP_SEV_WARN, "CONNECT with no command waiting for it");
+            SESSION_NOTE(s, ORPHAN_CONNECT);
         }
         return;
     }
@@ -758,12 +961,12 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
     t->connect_len = ev->value;
     t->t_connect = s->now;
     t->frame_connect = s->frame;
+    txn_item(s, t, QFTP_ROLE_CONNECT, ev);
     s->item_txn = t;
     if (s->group->len && g_ptr_array_index(s->group, s->group->len - 1) == t &&
         s->now - t->t_sent > s->rsptimeout)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)",
-                 (double)(s->now - t->t_sent) / 1e9, (double)s->rsptimeout / 1e9);
+        TXN_NOTE(s, t, SLOW_CONNECT, (double)(s->now - t->t_sent) / 1e9,
+                 (double)s->rsptimeout / 1e9);
     enter_data_mode(s, t, ev->value);
 }
 
@@ -781,10 +984,10 @@ static void end_upload_if_any(qftp_session *s, const qftp_resp *r)
 
 static qftp_txn *take_waiting(qftp_session *s, const char *name)
 {
-    for (guint i = 0; i < s->wait_urc->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->wait_urc, i);
-        if (strcmp(t->command, name) == 0) {
-            g_ptr_array_remove_index(s->wait_urc, i);
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+        qftp_txn *t = WAITING(s, i);
+        if (t && strcmp(t->command, name) == 0) {
+            wait_take(s, i);
             return t;
         }
     }
@@ -796,19 +999,16 @@ static void check_lengths(qftp_session *s, qftp_txn *t)
     if (t->data_len < 0 || !t->has_err || t->err != 0 || t->value.kind != QFTP_VAL_INT)
         return;
     if (t->value.i != t->data_len)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "length mismatch: %s %" G_GINT64_FORMAT
-                 " bytes in data mode, the URC says %" G_GINT64_FORMAT,
-                 t->data_dir == QFTP_DIR_TX ? "host sent" : "module sent", t->data_len, t->value.i);
+        TXN_NOTE(s, t, LENGTH_URC, t->data_dir == QFTP_DIR_TX ? "host sent" : "module sent",
+                 t->data_len, t->value.i);
     if (t->connect_len >= 0 && t->connect_len != t->data_len)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "length mismatch: CONNECT %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT " bytes",
-                 t->connect_len, t->data_len);
+        TXN_NOTE(s, t, LENGTH_CONNECT, t->connect_len, t->data_len);
 }
 
 static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const qftp_resp *r)
 {
-    t->urc = dup_span(ev->data, ev->len);
+    t->urc = txn_strndup((txn_priv *)t, ev->data, ev->len);
+    txn_item(s, t, QFTP_ROLE_URC, ev);
     t->t_done = s->now;
     t->frame_done = s->frame;
     t->phase = QFTP_TXN_DONE;
@@ -819,13 +1019,12 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
     if (t->has_err && t->err != 0) {
         char words[256];
         qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
-        txn_note(s, t, QFTP_SEV_WARN, "%s", words);
+        TXN_NOTE(s, t, ERROR_URC, words);
     }
     qftp_ts since = t->final != QFTP_FINAL_NONE ? t->t_final : t->t_sent;
     if (t->data_len < 0 && s->now - since > s->rsptimeout)
-        txn_note(s, t, QFTP_SEV_WARN, "outcome %.1f s after %s, later than rsptimeout (%.0f s)",
-                 (double)(s->now - since) / 1e9, t->final != QFTP_FINAL_NONE ? "OK" : "the command",
-                 (double)s->rsptimeout / 1e9);
+        TXN_NOTE(s, t, SLOW_OUTCOME, (double)(s->now - since) / 1e9,
+                 t->final != QFTP_FINAL_NONE ? "OK" : "the command", (double)s->rsptimeout / 1e9);
     check_lengths(s, t);
     if (strcmp(t->command, "+QFTPSTAT") == 0)
         report_state(s, t, r);
@@ -849,7 +1048,22 @@ static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_re
         if (a == -6)
             set_state(s, QFTP_STATE_CLOSED, NULL);
     }
-    g_array_append_val(s->unsol, u);
+    if (s->o.sink.unsolicited)
+        s->o.sink.unsolicited(s->o.sink.user, &u);
+    if (s->o.sink.release)
+        g_free(u.line);
+    else
+        g_array_append_val(s->unsol, u);
+}
+
+/* An information response line (the event's text is redacted already with opts.redact:
+ * on_line_rx_redacted). */
+static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev)
+{
+    txn_priv *p = (txn_priv *)t;
+    t->info = txn_grow(p, t->info, t->n_info, &p->info_cap, sizeof(char *), 2);
+    t->info[t->n_info++] = txn_strndup(p, ev->data, ev->len);
+    txn_item(s, t, QFTP_ROLE_INFO, ev);
 }
 
 static void on_line_rx(qftp_session *s, const qftp_event *ev)
@@ -873,11 +1087,10 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
                 continue;
             if (expects_urc(t) && t->urc == NULL) {
                 complete(s, t, ev, &r);
-                txn_note(s, t, QFTP_SEV_NOTE, "outcome before any final result (OK missing?)");
+                TXN_NOTE(s, t, OUTCOME_BEFORE_FINAL);
                 return;
             }
-            t->info = g_renew(char *, t->info, t->n_info + 1);
-            t->info[t->n_info++] = dup_line(s, ev->data, ev->len);
+            add_info(s, t, ev);
             if (t->type != QFTP_TYPE_TEST)
                 decode_result(t, &r);
             if (strcmp(t->command, "+QFTPSTAT") == 0)
@@ -898,7 +1111,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         add_unsolicited(s, ev, &r);
         if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0) {
             char *l = dup_line(s, ev->data, ev->len);
-            session_note(s, QFTP_SEV_WARN, "%s: URC with no command waiting for it", l);
+            SESSION_NOTE(s, ORPHAN_URC, l);
             g_free(l);
         }
         return;
@@ -919,8 +1132,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         }
     }
     if (cur) {
-        cur->info = g_renew(char *, cur->info, cur->n_info + 1);
-        cur->info[cur->n_info++] = dup_line(s, ev->data, ev->len);
+        add_info(s, cur, ev);
         s->item_txn = cur;
         return;
     }
@@ -934,39 +1146,27 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
         return;
     t->data_len = ev->value;
     t->data_end = ev->reason;
+    txn_item(s, t, QFTP_ROLE_DATA_END, ev);
     s->item_txn = t;
     if (ev->reason == QFTP_DATA_END_ESCAPE)
         t->escaped = true;
     if (ev->reason == QFTP_DATA_END_INACTIVITY)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "data mode ended by inactivity: the module stopped waiting for data");
+        TXN_NOTE(s, t, DATA_INACTIVITY);
     if (ev->reason == QFTP_DATA_END_EOF)
-        txn_note(s, t, QFTP_SEV_ERROR, "data mode still open at the end of the input");
+        TXN_NOTE(s, t, DATA_OPEN_AT_END);
     if (ev->flags & QFTP_EVF_MISMATCH)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "the completion URC's count differs from the %" G_GINT64_FORMAT
-                 " bytes received; data mode is taken to have ended at it because the module "
-                 "was in command mode afterwards",
-                 ev->value);
+        TXN_NOTE(s, t, DATA_URC_COUNT, ev->value);
     int64_t v;
     if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
         strcmp(t->command, "+QFTPPUT") == 0 && t->n_params >= 4 && param_i(t, 3, &v) &&
         v != t->data_len)
-        txn_note(s, t, QFTP_SEV_WARN,
-                 "length mismatch: <uploadlen> %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT
-                 " bytes sent",
-                 v, t->data_len);
+        TXN_NOTE(s, t, LENGTH_UPLOADLEN, v, t->data_len);
     if (t->phase == QFTP_TXN_DATA)
         t->phase = t->final != QFTP_FINAL_NONE ? QFTP_TXN_WAIT_URC : QFTP_TXN_WAIT_FINAL;
     if (t->escaped && t->data_dir == QFTP_DIR_RX && t->phase == QFTP_TXN_WAIT_URC)
         t->phase = QFTP_TXN_DONE;
-    if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL) {
-        bool listed = false;
-        for (guint i = 0; i < s->wait_urc->len; i++)
-            listed |= g_ptr_array_index(s->wait_urc, i) == t;
-        if (!listed)
-            g_ptr_array_add(s->wait_urc, t);
-    }
+    if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL && !wait_listed(s, t))
+        g_ptr_array_add(s->wait_urc, t);
     /* BG96 PUT/GET: the final result comes after the data; keep the line open for it. */
     if (t->final == QFTP_FINAL_NONE && s->group->len == 0)
         g_ptr_array_add(s->group, t);
@@ -980,19 +1180,80 @@ static void on_escape(qftp_session *s, const qftp_event *ev)
     qftp_txn *t = s->data_txn ? s->data_txn : s->last_data_txn;
     if (t) {
         t->escaped = true;
+        txn_item(s, t, QFTP_ROLE_ESCAPE, ev);
         s->item_txn = t;
         if (!guarded)
-            txn_note(s, t, QFTP_SEV_WARN,
-                     "+++ without its guard time (1 s of silence before and after, the three "
-                     "'+' within 1 s: BG96 manual 1.2)");
+            TXN_NOTE(s, t, ESCAPE_GUARD);
         if (t->data_dir == QFTP_DIR_RX && qftp_parser_in_data(s->rx)) {
             /* +++ during a download aborts it (device-quirks.md "Data mode") */
-            txn_note(s, t, QFTP_SEV_NOTE, "download aborted by +++: no completion URC follows");
+            TXN_NOTE(s, t, DOWNLOAD_ABORTED);
             qftp_parser_exit_data(s->rx, s->now, QFTP_DATA_END_FORCED);
             set_state(s, QFTP_STATE_OPENED, t);
         }
     } else {
-        session_note(s, QFTP_SEV_NOTE, "+++ outside data mode");
+        SESSION_NOTE(s, ESCAPE_OUTSIDE);
+    }
+}
+
+/* ---- handing transactions over ----------------------------------------------------------- */
+
+/* Whether the session may still change t: it waits for its final result, its data or its
+ * URC, or is the data-mode transaction a late OK, URC or "+++" would go to. */
+static bool txn_open(const qftp_session *s, const qftp_txn *t)
+{
+    return t->phase != QFTP_TXN_DONE || t == s->data_txn || t == s->last_data_txn;
+}
+
+/* Commands still waiting for their URC, and the last data-mode transaction, are given up
+ * WAIT_CAP commands later. */
+static void give_up_stale(qftp_session *s)
+{
+    size_t newest = s->base + s->txns->len;
+    while (s->wait_head < s->wait_urc->len) {
+        qftp_txn *w = WAITING(s, s->wait_head);
+        if (newest - w->index <= WAIT_CAP)
+            break;
+        wait_take(s, s->wait_head);
+        w->phase = QFTP_TXN_DONE;
+        TXN_NOTE(s, w, URC_GIVEN_UP, w->command, WAIT_CAP);
+    }
+    if (s->last_data_txn && s->last_data_txn != s->data_txn &&
+        newest - s->last_data_txn->index > WAIT_CAP)
+        s->last_data_txn = NULL;
+}
+
+/* Hands the transactions that can no longer change to the sink, in index order (all of
+ * them at the end of the input), and frees them when it streams. While the dialect is
+ * unknown they are held (their definitions are looked up again once it is known), up to
+ * HOLD_CAP of them. */
+static void hand_over(qftp_session *s, bool all)
+{
+    const qftp_session_sink *k = &s->o.sink;
+    if (!k->txn && !k->release)
+        return;
+    while (s->handed < s->base + s->txns->len) {
+        qftp_txn *t = g_ptr_array_index(s->txns, s->handed - s->base);
+        if (!all) {
+            bool dialect_wait = s->dialect == QFTP_DIALECT_UNKNOWN &&
+                                s->base + s->txns->len - s->handed <= HOLD_CAP;
+            if (txn_open(s, t) || dialect_wait)
+                break;
+            const qftp_cmd_def *d = resolve_def(s, t); /* as qftp_session_finish does */
+            if (d)
+                t->def = d;
+        }
+        s->handed++;
+        if (k->txn)
+            k->txn(k->user, t);
+        if (k->release) {
+            txn_free(t);
+            g_ptr_array_index(s->txns, s->handed - 1 - s->base) = NULL;
+        }
+    }
+    size_t gone = s->handed - s->base;
+    if (k->release && gone > 64 && gone * 2 > s->txns->len) {
+        g_ptr_array_remove_range(s->txns, 0, (guint)gone);
+        s->base += gone;
     }
 }
 
@@ -1020,6 +1281,7 @@ static void on_event(void *user, const qftp_event *ev)
 {
     qftp_session *s = user;
     s->item_txn = NULL;
+    s->wire_ev = ev;
     switch (ev->kind) {
     case QFTP_EV_COMMAND:
         on_command(s, ev, false);
@@ -1038,15 +1300,22 @@ static void on_event(void *user, const qftp_event *ev)
         if (ev->dir == QFTP_DIR_RX)
             on_line_rx_redacted(s, ev);
         else
-            session_note(s, QFTP_SEV_NOTE, "host sent a line that is not an AT command: %.*s",
-                         (int)MIN(ev->len, 80), (const char *)ev->data);
+            SESSION_NOTE(s, HOST_TEXT, (int)MIN(ev->len, 80), (const char *)ev->data);
         break;
     case QFTP_EV_PROMPT:
         s->item_txn = group_last(s);
+        if (s->item_txn)
+            txn_item(s, s->item_txn, QFTP_ROLE_PROMPT, ev);
         break;
     case QFTP_EV_DATA:
         if (s->data_txn) {
+            /* The first byte of the payload is where the first piece starts: a CONNECT
+             * line's LF may still have been ahead when data mode began. */
+            if (s->data_txn->n_items == 0 ||
+                s->data_txn->items[s->data_txn->n_items - 1].role != QFTP_ROLE_DATA)
+                s->data_txn->data_offset = ev->offset;
             s->data_txn->data_len = ev->value;
+            txn_item(s, s->data_txn, QFTP_ROLE_DATA, ev);
             s->item_txn = s->data_txn;
         }
         break;
@@ -1057,10 +1326,8 @@ static void on_event(void *user, const qftp_event *ev)
         on_escape(s, ev);
         break;
     case QFTP_EV_OVERFLOW:
-        session_note(s, QFTP_SEV_WARN,
-                     "%s line of %" G_GINT64_FORMAT " bytes is longer than the %zu-byte cap: "
-                     "skipped to its end",
-                     ev->dir == QFTP_DIR_TX ? "host" : "module", ev->value, s->o.line_cap);
+        SESSION_NOTE(s, OVERFLOW, ev->dir == QFTP_DIR_TX ? "host" : "module", ev->value,
+                     s->o.line_cap);
         break;
     }
     if (s->o.on_item) {
@@ -1075,6 +1342,9 @@ static void on_event(void *user, const qftp_event *ev)
         }
     }
     s->item_final = false;
+    s->item_txn = NULL;
+    s->wire_ev = NULL;
+    hand_over(s, false);
 }
 
 /* ---- public ----------------------------------------------------------------------------- */
@@ -1107,6 +1377,7 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->transitions = g_array_new(FALSE, TRUE, sizeof(qftp_transition));
     s->group = g_ptr_array_new();
     s->wait_urc = g_ptr_array_new();
+    s->scratch = g_string_sized_new(256);
     s->dialect = s->o.dialect;
     s->dialect_forced = s->o.dialect != QFTP_DIALECT_UNKNOWN;
     s->rsptimeout = s->o.rsptimeout > 0 ? s->o.rsptimeout : 90 * QFTP_NS_PER_SEC;
@@ -1131,7 +1402,9 @@ void qftp_session_free(qftp_session *s)
     g_array_free(s->transitions, TRUE);
     g_ptr_array_free(s->group, TRUE);
     g_ptr_array_free(s->wait_urc, TRUE);
-    g_free(s->last_line);
+    if (s->last_line)
+        g_string_free(s->last_line, TRUE);
+    g_string_free(s->scratch, TRUE);
     g_free(s);
 }
 
@@ -1156,29 +1429,43 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     qftp_parser_finish(s->tx, now);
     qftp_parser_finish(s->rx, now);
     group_abandon(s, "by the end of the input");
-    for (guint i = 0; i < s->wait_urc->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->wait_urc, i);
-        if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL)
-            txn_note(s, t, QFTP_SEV_ERROR, "no %s URC by the end of the input", t->command);
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+        qftp_txn *w = WAITING(s, i);
+        if (w && w->phase == QFTP_TXN_WAIT_URC && w->urc == NULL)
+            TXN_NOTE(s, w, NO_URC, w->command);
     }
     g_ptr_array_set_size(s->wait_urc, 0);
+    s->wait_head = 0;
     /* The dialect may have been learnt after the first commands: look them up again. */
     for (guint i = 0; i < s->txns->len; i++) {
         qftp_txn *t = g_ptr_array_index(s->txns, i);
-        const qftp_cmd_def *d = resolve_def(s, t);
+        const qftp_cmd_def *d = t ? resolve_def(s, t) : NULL;
         if (d)
             t->def = d;
     }
+    hand_over(s, true);
 }
 
 size_t qftp_session_txn_count(const qftp_session *s)
 {
-    return s->txns->len;
+    return s->base + s->txns->len;
 }
 
 const qftp_txn *qftp_session_txn(const qftp_session *s, size_t i)
 {
-    return i < s->txns->len ? g_ptr_array_index(s->txns, i) : NULL;
+    return i >= s->base && i - s->base < s->txns->len ? g_ptr_array_index(s->txns, i - s->base)
+                                                      : NULL;
+}
+
+qftp_dir qftp_session_guess_dir(const qftp_session *s, const uint8_t *b, size_t n)
+{
+    /* An upload under way: the host's bytes, unless the module speaks a line. */
+    const qftp_txn *t = s->data_txn;
+    if (t && t->phase == QFTP_TXN_DATA && t->data_dir == QFTP_DIR_TX && n > 0 && b[0] != '\r')
+        return QFTP_DIR_TX;
+    if (n >= 2 && (b[0] | 0x20) == 'a' && ((b[1] | 0x20) == 't' || b[1] == '/'))
+        return QFTP_DIR_TX;
+    return QFTP_DIR_RX;
 }
 
 size_t qftp_session_unsolicited_count(const qftp_session *s)

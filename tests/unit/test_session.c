@@ -35,12 +35,78 @@ typedef struct {
     const char *unsolicited;  /* unsolicited lines joined by '|' or NULL to skip */
 } scase;
 
-static bool bytewise; /* feed every record one byte at a time (same time for each) */
+static bool bytewise;  /* feed every record one byte at a time (same time for each) */
+static bool streaming; /* hand transactions to a sink that releases them */
+
+/* What the sink of a streaming run saw. */
+typedef struct {
+    GString *txns;    /* rendered, in the order handed over */
+    GPtrArray *notes; /* warn/error notes, as collect_notes gives them */
+    GString *unsol;   /* unsolicited lines joined by '|' */
+    unsigned last;    /* index of the last transaction handed over */
+    unsigned n_unsol;
+} sink_log;
+
+static sink_log sunk;
+static void render_txn(GString *o, const qftp_txn *t);
+
+static void sink_txn(void *user, const qftp_txn *t)
+{
+    sink_log *k = user;
+    g_assert_cmpuint(t->index, ==, k->last + 1); /* in index order, each once */
+    k->last = t->index;
+    render_txn(k->txns, t);
+    for (size_t i = 0; i < t->n_notes; i++)
+        if (t->notes[i].severity >= QFTP_SEV_WARN)
+            g_ptr_array_add(k->notes, g_strdup_printf("#%u %s", t->index, t->notes[i].text));
+}
+
+static void sink_note(void *user, const qftp_note *n)
+{
+    sink_log *k = user;
+    if (n->severity >= QFTP_SEV_WARN)
+        g_ptr_array_add(k->notes, g_strdup(n->text));
+}
+
+static void sink_unsol(void *user, const qftp_unsolicited *u)
+{
+    sink_log *k = user;
+    g_string_append_printf(k->unsol, "%s%s", k->n_unsol++ ? "|" : "", u->line);
+}
+
+/* The bytes of one step of a script (not "@"), appended to b; returns their direction. */
+static qftp_dir step_bytes(const char *l, GByteArray *b)
+{
+    qftp_dir dir = l[0] == '>' ? QFTP_DIR_TX : QFTP_DIR_RX;
+    if (l[1] == 'D') {
+        payload(b, atoi(l + 3));
+    } else if (l[1] == 'R') {
+        gchar *raw = g_strcompress(l + 3);
+        g_byte_array_append(b, (const guint8 *)raw, (guint)strlen(raw));
+        g_free(raw);
+    } else {
+        const char *text = l + 2;
+        g_byte_array_append(b, (const guint8 *)text, (guint)strlen(text));
+        const char *end = dir == QFTP_DIR_TX ? "\r" : "\r\n";
+        g_byte_array_append(b, (const guint8 *)end, (guint)strlen(end));
+    }
+    return dir;
+}
 
 static qftp_session *run_script(const char *const *script, const qftp_session_opts *opts)
 {
     char err[QFTP_ERRBUF_SIZE];
-    qftp_session *s = qftp_session_new(opts, err);
+    qftp_session_opts so;
+    if (opts)
+        so = *opts;
+    else
+        qftp_session_opts_init(&so);
+    if (streaming) {
+        sunk = (sink_log){g_string_new(NULL), g_ptr_array_new_with_free_func(g_free),
+                          g_string_new(NULL), 0, 0};
+        so.sink = (qftp_session_sink){sink_txn, sink_unsol, sink_note, NULL, &sunk, true};
+    }
+    qftp_session *s = qftp_session_new(&so, err);
     g_assert_nonnull(s);
     qftp_ts t = 0;
     uint64_t frame = 0;
@@ -53,19 +119,7 @@ static qftp_session *run_script(const char *const *script, const qftp_session_op
             g_byte_array_free(b, TRUE);
             continue;
         }
-        dir = l[0] == '>' ? QFTP_DIR_TX : QFTP_DIR_RX;
-        if (l[1] == 'D') {
-            payload(b, atoi(l + 3));
-        } else if (l[1] == 'R') {
-            gchar *raw = g_strcompress(l + 3);
-            g_byte_array_append(b, (const guint8 *)raw, (guint)strlen(raw));
-            g_free(raw);
-        } else {
-            const char *text = l + 2;
-            g_byte_array_append(b, (const guint8 *)text, (guint)strlen(text));
-            const char *end = dir == QFTP_DIR_TX ? "\r" : "\r\n";
-            g_byte_array_append(b, (const guint8 *)end, (guint)strlen(end));
-        }
+        dir = step_bytes(l, b);
         ++frame;
         if (bytewise)
             for (guint k = 0; k < b->len; k++)
@@ -123,13 +177,27 @@ static void check_case(const scase *c)
 {
     qftp_session *s = run_script(c->script, NULL);
     GString *got = g_string_new(NULL);
-    for (size_t i = 0; i < qftp_session_txn_count(s); i++)
-        render_txn(got, qftp_session_txn(s, i));
+    if (streaming) {
+        /* everything was handed over and freed: nothing left to look at */
+        g_assert_cmpuint(sunk.last, ==, qftp_session_txn_count(s));
+        for (size_t i = 0; i < qftp_session_txn_count(s); i++)
+            g_assert_null(qftp_session_txn(s, i));
+        g_assert_cmpuint(qftp_session_note_count(s), ==, 0);
+        g_assert_cmpuint(qftp_session_unsolicited_count(s), ==, 0);
+        g_string_assign(got, sunk.txns->str);
+    } else {
+        for (size_t i = 0; i < qftp_session_txn_count(s); i++)
+            render_txn(got, qftp_session_txn(s, i));
+    }
     if (strcmp(got->str, c->expect) != 0)
         g_error("case %s:\n--- got\n%s--- expect\n%s", c->name, got->str, c->expect);
 
     GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
-    collect_notes(s, notes);
+    if (streaming)
+        for (guint k = 0; k < sunk.notes->len; k++)
+            g_ptr_array_add(notes, g_strdup(g_ptr_array_index(sunk.notes, k)));
+    else
+        collect_notes(s, notes);
     size_t want = 0;
     for (; c->notes && c->notes[want]; want++) {
         bool found = false;
@@ -158,6 +226,8 @@ static void check_case(const scase *c)
                 c->state);
     if (c->unsolicited) {
         GString *u = g_string_new(NULL);
+        if (streaming)
+            g_string_assign(u, sunk.unsol->str);
         for (size_t i = 0; i < qftp_session_unsolicited_count(s); i++)
             g_string_append_printf(u, "%s%s", i ? "|" : "", qftp_session_unsolicited(s, i)->line);
         if (strcmp(u->str, c->unsolicited) != 0)
@@ -167,6 +237,11 @@ static void check_case(const scase *c)
     g_ptr_array_free(notes, TRUE);
     g_string_free(got, TRUE);
     qftp_session_free(s);
+    if (streaming) {
+        g_string_free(sunk.txns, TRUE);
+        g_ptr_array_free(sunk.notes, TRUE);
+        g_string_free(sunk.unsol, TRUE);
+    }
 }
 
 /* ---- GSM manual, section 4 ---------------------------------------------------------- */
@@ -591,6 +666,259 @@ static void test_cases_bytewise(void)
     bytewise = false;
 }
 
+/* The same cases streamed: each transaction handed to the sink once nothing can change
+ * it, in index order, and freed; what the sink saw must be what the session kept. */
+static void test_cases_streaming(void)
+{
+    streaming = true;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        check_case(&cases[i]);
+    bytewise = true;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        check_case(&cases[i]);
+    bytewise = streaming = false;
+}
+
+/* Every note has a kind from the one table, with the kind's severity; the plugin's
+ * expert entries are all there. */
+static void test_note_kinds(void)
+{
+    size_t nk, ne;
+    const qftp_note_def *k = qftp_note_defs(&nk);
+    const qftp_expert_def *e = qftp_expert_defs(&ne);
+    g_assert_cmpuint(nk, ==, QFTP_NOTE__COUNT);
+    g_assert_cmpuint(ne, ==, QFTP_EXPERT__COUNT);
+    for (size_t i = 0; i < nk; i++) {
+        g_assert_cmpint(k[i].kind, ==, (int)i);
+        g_assert_nonnull(qftp_expert_def_of(k[i].expert));
+        g_assert_nonnull(strchr(k[i].format, '\0'));
+        g_assert_cmpint(qftp_note_severity(k[i].kind), ==, e[k[i].expert].severity);
+    }
+    for (size_t i = 0; i < ne; i++) {
+        g_assert_cmpint(e[i].id, ==, (int)i);
+        for (size_t j = 0; j < i; j++)
+            g_assert_cmpstr(e[i].name, !=, e[j].name);
+    }
+    g_assert_cmpstr(qftp_expert_def_of(QFTP_EXPERT_BUSY)->name, ==, "busy");
+    g_assert_null(qftp_note_def_of(QFTP_NOTE__COUNT));
+
+    /* the busy case: 603 expected, then the error result */
+    qftp_session *s = run_script(q_busy, NULL);
+    bool busy = false, cme = false;
+    for (size_t i = 0; i < qftp_session_txn_count(s); i++) {
+        const qftp_txn *t = qftp_session_txn(s, i);
+        for (size_t n = 0; n < t->n_notes; n++) {
+            const qftp_note *no = &t->notes[n];
+            g_assert_cmpint(no->severity, ==, qftp_note_severity(no->kind));
+            busy |= no->kind == QFTP_NOTE_BUSY;
+            cme |= no->kind == QFTP_NOTE_CME_ERROR && strstr(no->text, "603") != NULL;
+        }
+    }
+    g_assert_true(busy);
+    g_assert_true(cme);
+    for (size_t i = 0; i < qftp_session_note_count(s); i++) {
+        const qftp_note *no = qftp_session_note(s, i);
+        g_assert_cmpint(no->severity, ==, qftp_note_severity(no->kind));
+    }
+    qftp_session_free(s);
+}
+
+/* The stream a script produces in one direction, as run_script feeds it. */
+static GByteArray *stream_of(const char *const *script, qftp_dir want)
+{
+    GByteArray *b = g_byte_array_new();
+    for (size_t i = 0; script[i]; i++) {
+        const char *l = script[i];
+        if (l[0] != '@' && (l[0] == '>') == (want == QFTP_DIR_TX))
+            step_bytes(l, b);
+    }
+    return b;
+}
+
+static char *item_text(GByteArray *const *streams, const qftp_txn_item *it)
+{
+    return g_strndup((const char *)streams[it->dir]->data + it->offset, it->len);
+}
+
+/* A transaction's pieces with their roles and stream offsets: the BG96 manual's download
+ * to COM: (3.7), its OK and URC after the data. */
+static void test_items(void)
+{
+    static const char *const script[] = {"> AT+QFTPGET=\"test_my.txt\", \"COM:\"",
+                                         "< CONNECT",
+                                         "<D 1000",
+                                         "<R \r\nOK\r\n\r\n+QFTPGET: 0,1000\r\n",
+                                         "> AT+QFTPSTAT;+QFTPLEN",
+                                         "<R AT+QFTPSTAT;+QFTPLEN\r\r\n+QFTPSTAT: 0,1\r\n",
+                                         "< OK",
+                                         "< +QFTPLEN: 0,1000", /* BG96 2.16: after OK */
+                                         NULL};
+    GByteArray *streams[2] = {stream_of(script, QFTP_DIR_TX), stream_of(script, QFTP_DIR_RX)};
+    for (int pass = 0; pass < 2; pass++) {
+        bytewise = pass == 1;
+        qftp_session *s = run_script(script, NULL);
+        const qftp_txn *t = qftp_session_txn(s, 0);
+        static const qftp_role want[] = {QFTP_ROLE_COMMAND,  QFTP_ROLE_CONNECT, QFTP_ROLE_DATA,
+                                         QFTP_ROLE_DATA_END, QFTP_ROLE_FINAL,   QFTP_ROLE_URC};
+        g_assert_cmpuint(t->n_items, ==, G_N_ELEMENTS(want));
+        for (size_t i = 0; i < t->n_items; i++)
+            g_assert_cmpstr(qftp_role_name(t->items[i].role), ==, qftp_role_name(want[i]));
+        char *x = item_text(streams, &t->items[0]);
+        g_assert_cmpstr(x, ==, t->line);
+        g_free(x);
+        x = item_text(streams, &t->items[1]);
+        g_assert_cmpstr(x, ==, "CONNECT");
+        g_free(x);
+        g_assert_cmpuint(t->items[2].offset, ==, strlen("CONNECT\r\n"));
+        g_assert_cmpuint(t->items[2].offset, ==, t->data_offset);
+        g_assert_cmpuint(t->items[2].len, ==, 1000);
+        g_assert_cmpuint(t->items[2].dir, ==, QFTP_DIR_RX);
+        x = item_text(streams, &t->items[5]);
+        g_assert_cmpstr(x, ==, "+QFTPGET: 0,1000");
+        g_free(x);
+        g_assert_cmpuint(t->items[5].frame, ==, t->frame_done);
+        /* the command and its parameters in the stream */
+        g_assert_cmpint(t->line_dir, ==, QFTP_DIR_TX);
+        g_assert_cmpuint(t->line_offset, ==, 0);
+        x = g_strndup(t->line + t->cmd_span.off, t->cmd_span.len);
+        g_assert_cmpstr(x, ==, "+QFTPGET=\"test_my.txt\", \"COM:\"");
+        g_free(x);
+        g_assert_cmpuint(t->n_params, ==, 2);
+        for (size_t i = 0; i < t->n_params; i++) {
+            x = g_strndup((const char *)streams[0]->data + t->line_offset + t->param_spans[i].off,
+                          t->param_spans[i].len);
+            g_assert_cmpstr(x, ==, t->params[i]);
+            g_free(x);
+        }
+        /* a chained line: both commands share the line, echo and final, each its own span */
+        const qftp_txn *a = qftp_session_txn(s, 1), *b = qftp_session_txn(s, 2);
+        g_assert_cmpstr(a->command, ==, "+QFTPSTAT");
+        x = g_strndup(b->line + b->cmd_span.off, b->cmd_span.len);
+        g_assert_cmpstr(x, ==, "+QFTPLEN");
+        g_free(x);
+        static const qftp_role wa[] = {QFTP_ROLE_COMMAND, QFTP_ROLE_ECHO, QFTP_ROLE_INFO,
+                                       QFTP_ROLE_FINAL};
+        static const qftp_role wb[] = {QFTP_ROLE_COMMAND, QFTP_ROLE_ECHO, QFTP_ROLE_FINAL,
+                                       QFTP_ROLE_URC};
+        for (int k = 0; k < 2; k++) {
+            const qftp_txn *c = k ? b : a;
+            const qftp_role *w = k ? wb : wa;
+            g_assert_cmpuint(c->n_items, ==, 4);
+            for (size_t i = 0; i < c->n_items; i++)
+                g_assert_cmpint(c->items[i].role, ==, w[i]);
+            x = item_text(streams, &c->items[k ? 3 : 2]);
+            g_assert_cmpstr(x, ==, k ? "+QFTPLEN: 0,1000" : "+QFTPSTAT: 0,1");
+            g_free(x);
+            x = item_text(streams, &c->items[0]);
+            g_assert_cmpstr(x, ==, "AT+QFTPSTAT;+QFTPLEN");
+            g_free(x);
+            g_assert_cmpuint(c->items[1].dir, ==, QFTP_DIR_RX);
+        }
+        qftp_session_free(s);
+    }
+    bytewise = false;
+    g_byte_array_free(streams[0], TRUE);
+    g_byte_array_free(streams[1], TRUE);
+}
+
+/* The one outcome and the words of a transaction, against the manuals' codes. */
+static void test_outcome_words(void)
+{
+    static const char *const script[] = {"> AT+QFTPSIZE=\"a.txt\"",
+                                         "< OK",
+                                         "< +QFTPSIZE: 0,20",
+                                         "> AT+QFTPCWD=\"/\"",
+                                         "< +CME ERROR: 603",
+                                         "> AT+QFTPSIZE=\"b.txt\"",
+                                         "< OK",
+                                         "< +QFTPSIZE: 627,550",
+                                         "> AT+QFTPOPEN=\"h\",21",
+                                         "< OK",
+                                         "> AT+QFTPSTAT",
+                                         NULL};
+    qftp_session *s = run_script(script, NULL);
+    qftp_txn_words w;
+    qftp_txn_describe(qftp_session_txn(s, 0), &w);
+    g_assert_cmpint(w.outcome, ==, QFTP_OUTCOME_OK);
+    g_assert_cmpstr(w.result, ==, "success, file_size 20"); /* BG96 2.12 <size> */
+    g_assert_cmpstr(w.failure, ==, "");
+    g_assert_cmpstr(w.what, !=, "");
+    qftp_txn_describe(qftp_session_txn(s, 1), &w);
+    g_assert_cmpint(w.outcome, ==, QFTP_OUTCOME_ERROR);
+    g_assert_cmpstr(w.final_words, ==, "FTP(S) server busy"); /* BG96 chapter 5: 603 */
+    g_assert_cmpstr(w.failure, ==, "+CME ERROR 603 (FTP(S) server busy)");
+    qftp_txn_describe(qftp_session_txn(s, 2), &w);
+    g_assert_cmpint(w.outcome, ==, QFTP_OUTCOME_FAILED);
+    /* BG96 chapter 5: 627 "requested action not taken"; chapter 6: 550 */
+    g_assert_nonnull(strstr(w.result, "550"));
+    g_assert_true(g_str_has_prefix(w.failure, "+QFTPSIZE 627,550 ("));
+    qftp_txn_describe(qftp_session_txn(s, 3), &w);
+    g_assert_cmpint(w.outcome, ==, QFTP_OUTCOME_NO_URC);
+    g_assert_true(qftp_outcome_ok(w.outcome));
+    qftp_txn_describe(qftp_session_txn(s, 4), &w);
+    g_assert_cmpint(w.outcome, ==, QFTP_OUTCOME_PENDING);
+    g_assert_false(qftp_outcome_ok(w.outcome));
+    g_assert_cmpstr(qftp_outcome_name(QFTP_OUTCOME_FAILED), ==, "failed");
+    qftp_session_free(s);
+}
+
+/* The one direction guess for untagged input. */
+static void test_guess_dir(void)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    qftp_session *s = qftp_session_new(NULL, err);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"AT+QFTPSTAT\r", 12), ==,
+                    QFTP_DIR_TX);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"a/", 2), ==, QFTP_DIR_TX);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"\r\nOK\r\n", 6), ==, QFTP_DIR_RX);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"A", 1), ==, QFTP_DIR_RX);
+    /* an upload under way: the host's bytes, unless the module starts a line */
+    static const char put[] = "AT+QFTPPUT=\"a\",\"COM:\",0,10\r";
+    static const char con[] = "\r\nCONNECT\r\n";
+    qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)put, sizeof put - 1, 0, 1);
+    qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)con, sizeof con - 1, 1, 2);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"0123", 4), ==, QFTP_DIR_TX);
+    g_assert_cmpint(qftp_session_guess_dir(s, (const uint8_t *)"\r\nOK", 4), ==, QFTP_DIR_RX);
+    qftp_session_free(s);
+}
+
+/* A command whose URC never comes is given up after WAIT_CAP (4096) later commands, so a
+ * streaming consumer is never held back for ever; memory stays flat. */
+static void test_give_up_and_flat(void)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    qftp_session_opts o;
+    qftp_session_opts_init(&o);
+    sunk = (sink_log){g_string_new(NULL), g_ptr_array_new_with_free_func(g_free),
+                      g_string_new(NULL), 0, 0};
+    o.sink = (qftp_session_sink){sink_txn, NULL, sink_note, NULL, &sunk, true};
+    qftp_session *s = qftp_session_new(&o, err);
+    static const char open[] = "AT+QFTPOPEN=\"h\",21\r";
+    static const char ok[] = "\r\nOK\r\n";
+    static const char stat[] = "AT+QFTPSTAT\r";
+    static const char st[] = "\r\n+QFTPSTAT: 0,1\r\n\r\nOK\r\n";
+    qftp_ts t = 0;
+    uint64_t f = 0;
+    qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)open, sizeof open - 1, t++, ++f);
+    qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)ok, sizeof ok - 1, t++, ++f);
+    size_t most_held = 0;
+    for (int i = 0; i < 20000; i++) {
+        qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)stat, sizeof stat - 1, t++, ++f);
+        qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)st, sizeof st - 1, t++, ++f);
+        size_t held = qftp_session_txn_count(s) - sunk.last;
+        most_held = held > most_held ? held : most_held;
+    }
+    qftp_session_finish(s, t);
+    g_assert_cmpuint(sunk.last, ==, 20001);
+    g_assert_cmpuint(most_held, <=, 4096 + 2);
+    g_assert_cmpuint(sunk.notes->len, >=, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(sunk.notes, 0), "#1 no +QFTPOPEN URC within"));
+    qftp_session_free(s);
+    g_string_free(sunk.txns, TRUE);
+    g_ptr_array_free(sunk.notes, TRUE);
+    g_string_free(sunk.unsol, TRUE);
+}
+
 /* The quirks above that the table marks with NULL notes still must not warn
  * about anything but what is listed; cases with NULL notes expect none. */
 
@@ -652,6 +980,12 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/session/cases", test_cases);
     g_test_add_func("/session/cases-bytewise", test_cases_bytewise);
+    g_test_add_func("/session/cases-streaming", test_cases_streaming);
+    g_test_add_func("/session/note-kinds", test_note_kinds);
+    g_test_add_func("/session/items", test_items);
+    g_test_add_func("/session/outcome-words", test_outcome_words);
+    g_test_add_func("/session/guess-dir", test_guess_dir);
+    g_test_add_func("/session/give-up-flat", test_give_up_and_flat);
     g_test_add_func("/session/credentials-redact", test_credentials_and_redact);
     g_test_add_func("/session/forced-dialect", test_forced_dialect);
     g_test_add_func("/session/transitions", test_transitions);

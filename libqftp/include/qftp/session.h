@@ -1,15 +1,18 @@
 /* qftp/session.h - the transaction model: both directions of one serial session
  * parsed, every command linked to its echo, information responses, final result,
  * data-mode payload and completion URC; the FTP service state of the dialect; and
- * anomalies as notes.
+ * anomalies as notes, each of a kind from qftp/notes.h.
  *
  * Feed it the frames of a capture (or the records of a log) in order. It owns two
  * parsers (qftp/parser.h) and drives their data modes. Transactions and their
- * strings are owned by the session and live until qftp_session_free().
+ * strings are owned by the session and live until qftp_session_free(), unless the
+ * consumer streams them (qftp_session_sink with release): then each transaction is
+ * handed over once nothing can change it any more, and freed after.
  */
 #ifndef QFTP_SESSION_H
 #define QFTP_SESSION_H
 
+#include "notes.h"
 #include "parser.h"
 #include "tables.h"
 
@@ -18,9 +21,10 @@ extern "C" {
 #endif
 
 typedef struct {
-    qftp_severity severity;
-    char *text;
+    qftp_severity severity; /* the kind's (qftp_note_severity) */
+    char *text;             /* the kind's format, filled in */
     qftp_ts ts;
+    qftp_note_kind kind;
 } qftp_note;
 
 typedef enum {
@@ -41,6 +45,37 @@ typedef enum {
     QFTP_TXN_WAIT_URC,       /* final result seen, completion URC expected */
     QFTP_TXN_DONE,
 } qftp_txn_phase;
+
+/* What a transaction is made of on the wire, in the order it arrived. */
+typedef enum {
+    QFTP_ROLE_COMMAND = 0, /* the command line (for each command of a chained line) */
+    QFTP_ROLE_ECHO,        /* the module's echo of it */
+    QFTP_ROLE_INFO,        /* an information response line */
+    QFTP_ROLE_FINAL,       /* the final result code (OK, ERROR, +CME ERROR, DEACT OK ...) */
+    QFTP_ROLE_CONNECT,     /* CONNECT / CONNECT <n> */
+    QFTP_ROLE_PROMPT,      /* "> " */
+    QFTP_ROLE_DATA,        /* the payload of one data mode: one item however it arrived */
+    QFTP_ROLE_DATA_END,    /* where data mode ended (no bytes) */
+    QFTP_ROLE_ESCAPE,      /* "+++" */
+    QFTP_ROLE_URC,         /* the completion URC */
+    QFTP_ROLE__COUNT
+} qftp_role;
+
+const char *qftp_role_name(qftp_role r); /* "command" "echo" "info" ... */
+
+typedef struct {
+    qftp_role role;
+    qftp_dir dir;
+    uint64_t offset; /* stream offset (of its direction) of its first byte */
+    uint64_t len;    /* its bytes: a line without its terminator; DATA: the payload so far */
+    uint64_t frame;  /* frame (chunk) in which it ended: for DATA the latest piece's */
+    qftp_ts ts;      /* time of that frame */
+} qftp_txn_item;
+
+/* A span of the command line, relative to the line's first byte. */
+typedef struct {
+    uint32_t off, len;
+} qftp_rel_span;
 
 typedef struct qftp_txn {
     unsigned index; /* 1-based, in order of sending */
@@ -90,7 +125,63 @@ typedef struct qftp_txn {
 
     qftp_note *notes;
     size_t n_notes;
+
+    /* Typed pieces (additive; the fields above stay as they are). */
+    qftp_txn_item *items; /* in the order they arrived */
+    size_t n_items;
+    /* Where the command line lies: line_offset is the stream offset (in line_dir) of its
+     * first byte, QFTP_NO_OFFSET when the line is not on the wire as such ("A/" repeats
+     * the previous line). cmd_span: this command's part of the line ("+QFTPOPEN=..." of
+     * "AT+QFTPOPEN=...", without the "AT" of the first); param_spans[i]: parameter i,
+     * quotes included. Both are relative to the line as it is on the wire, which is
+     * `line` unless opts.redact replaced a secret in it. */
+    qftp_dir line_dir;
+    uint64_t line_offset;
+    qftp_rel_span cmd_span;
+    qftp_rel_span *param_spans; /* n_params of them */
 } qftp_txn;
+
+#define QFTP_NO_OFFSET UINT64_MAX
+
+/* ---- a transaction in words --------------------------------------------------------- */
+
+typedef enum {
+    QFTP_OUTCOME_PENDING = 0, /* neither a final result nor a completion URC */
+    QFTP_OUTCOME_OK,          /* OK (or the command's own final word) and a successful URC,
+                                 or no URC expected */
+    QFTP_OUTCOME_NO_URC,      /* OK, but the completion URC never came */
+    QFTP_OUTCOME_ERROR,       /* an error final result: ERROR, +CME/+CMS ERROR, NO CARRIER */
+    QFTP_OUTCOME_FAILED,      /* the completion URC (or result line) reports an error */
+} qftp_outcome;
+
+/* The one outcome of a transaction. An error final result wins over the URC. */
+qftp_outcome qftp_txn_outcome(const qftp_txn *t);
+const char *qftp_outcome_name(qftp_outcome o); /* "pending" "ok" "no-urc" "error" "failed" */
+/* Whether the outcome counts as a success (OK, or OK without the URC it expected). */
+bool qftp_outcome_ok(qftp_outcome o);
+
+#define QFTP_WORDS_CAP 256
+
+/* A transaction in words, for people (show, the plugin, the replayer, reports). Every
+ * field is a NUL-terminated string, "" when it does not apply. */
+typedef struct {
+    qftp_outcome outcome;
+    /* What the command does: its table summary, "" for a command outside the tables
+     * ("Open an FTP(S) session"). */
+    char what[QFTP_WORDS_CAP];
+    /* The error final result's code in words ("FTP(S) server busy" for +CME ERROR: 603,
+     * BG96 chapter 5 first, then the +CME ERROR table); "" if not an error or unknown. */
+    char final_words[QFTP_WORDS_CAP];
+    /* The result line's meaning: "success, size 20" / "success" / the error in words
+     * (qftp_describe_result); "" when there is no result line. */
+    char result[QFTP_WORDS_CAP];
+    /* The failure as one key, for counting failures by code: "+CME ERROR 603 (FTP(S)
+     * server busy)", "ERROR", "+QFTPGET 627,550 (requested action not taken ...)";
+     * "" when the transaction did not fail. */
+    char failure[QFTP_WORDS_CAP];
+} qftp_txn_words;
+
+void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w);
 
 typedef struct {
     char *line;
@@ -99,6 +190,30 @@ typedef struct {
     bool has_err;
     int64_t err; /* +QFTPERROR:<err> */
 } qftp_unsolicited;
+
+/* State transitions as they happened: "IDLE -> OPENING" with the time, for show. */
+typedef struct {
+    qftp_ftp_state from, to;
+    qftp_ts ts;
+    unsigned txn_index; /* 0 if not caused by a transaction */
+} qftp_transition;
+
+/* Streaming consumers. Each callback may be NULL. txn: a transaction once nothing can
+ * change it any more (its outcome, notes and items are final), in index order, at most
+ * once each; the rest as they happen. The pointers are valid during the call (and, when
+ * the session keeps what it hands over, until qftp_session_free). */
+typedef struct {
+    void (*txn)(void *user, const qftp_txn *t);
+    void (*unsolicited)(void *user, const qftp_unsolicited *u);
+    void (*note)(void *user, const qftp_note *n); /* notes of no transaction */
+    void (*transition)(void *user, const qftp_transition *tr);
+    void *user;
+    /* Free each transaction after the txn callback, and keep no unsolicited line,
+     * session note or transition: memory stays flat however long the input. The getters
+     * below then see only what was not handed over yet (qftp_session_txn returns NULL
+     * for a released index). */
+    bool release;
+} qftp_session_sink;
 
 /* What a frame's bytes turned into, for front ends that annotate frames (the
  * dissector). Called once per parser event, in order. txn is NULL for unsolicited
@@ -114,6 +229,7 @@ typedef struct {
     bool redact;          /* passwords in lines stored by the session become '*' */
     qftp_item_cb on_item;
     void *user;
+    qftp_session_sink sink; /* streaming consumer; all NULL by default */
 } qftp_session_opts;
 
 void qftp_session_opts_init(qftp_session_opts *o);
@@ -145,12 +261,12 @@ qftp_ftp_state qftp_session_state(const qftp_session *s);
 qftp_ts qftp_session_t0(const qftp_session *s); /* time of the first byte, QFTP_TS_NONE */
 qftp_ts qftp_session_rsptimeout(const qftp_session *s);
 
-/* State transitions as they happened: "IDLE -> OPENING" with the time, for show. */
-typedef struct {
-    qftp_ftp_state from, to;
-    qftp_ts ts;
-    unsigned txn_index; /* 0 if not caused by a transaction */
-} qftp_transition;
+/* The direction of a chunk that came without one (a capture with no direction tags):
+ * the host's while an upload is under way, unless the chunk starts a module line (CR);
+ * otherwise the host's when it starts with AT or A/ (any case: device-quirks.md
+ * "Framing"), the module's else. The one guess of every front end. */
+qftp_dir qftp_session_guess_dir(const qftp_session *s, const uint8_t *b, size_t n);
+
 size_t qftp_session_transition_count(const qftp_session *s);
 const qftp_transition *qftp_session_transition(const qftp_session *s, size_t i);
 

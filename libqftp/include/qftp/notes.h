@@ -1,0 +1,149 @@
+/* qftp/notes.h - the kinds of note the session raises, defined once.
+ *
+ * Every note has a kind (qftp_note.kind). A kind belongs to one expert entry (the
+ * Wireshark expert field it is reported under: its filter name, group, severity and
+ * summary); several kinds may share one entry. The kind's message format and its
+ * severity come from these tables, so front ends recognise a note by its kind, never
+ * by its text. Beside the command tables (qftp/tables.h), which they complement.
+ */
+#ifndef QFTP_NOTES_H
+#define QFTP_NOTES_H
+
+#include <inttypes.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Wireshark's expert groups (epan/proto.h PI_*), as the core names them. */
+typedef enum {
+    QFTP_EG_COMMENTS = 0, /* PI_COMMENTS_GROUP */
+    QFTP_EG_PROTOCOL,     /* PI_PROTOCOL */
+    QFTP_EG_SEQUENCE,     /* PI_SEQUENCE */
+    QFTP_EG_RESPONSE_CODE,
+    QFTP_EG_SECURITY,
+    QFTP_EG_MALFORMED,
+    QFTP_EG_UNDECODED,
+} qftp_expert_group;
+
+/* The expert entries: X(ID, name, severity, group, item, summary).
+ * name: the filter name after "qftp.expert."; item: raised by a front end at the item
+ * it concerns (the final result, the URC, the parameter, the line) rather than as a note
+ * of the frame. */
+#define QFTP_EXPERTS(X)                                                                            \
+    X(ERROR_RESULT, "error_result", WARN, RESPONSE_CODE, true, "Error result")                     \
+    X(ERROR_URC, "error_urc", WARN, RESPONSE_CODE, true, "Error in the completion URC")            \
+    X(UNKNOWN_CMD, "unknown_cmd", NOTE, UNDECODED, true, "Unknown command")                        \
+    X(PARAM_RANGE, "param_range", WARN, PROTOCOL, true, "Parameter outside its range or length")   \
+    X(BUSY, "busy", WARN, SEQUENCE, false, "Command sent while the FTP service is busy")           \
+    X(NO_RESULT, "no_result", ERROR, SEQUENCE, false,                                              \
+      "No final result or completion URC by the end of the capture")                               \
+    X(GUARD_TIME, "guard_time", WARN, PROTOCOL, false, "+++ without its guard time")               \
+    X(LENGTH_MISMATCH, "length_mismatch", WARN, PROTOCOL, false, "Length mismatch")                \
+    X(SLOW, "slow", WARN, SEQUENCE, false, "Response slower than rsptimeout")                      \
+    X(CLEARTEXT, "cleartext", NOTE, SECURITY, false, "Credentials in clear")                       \
+    X(UNSOLICITED, "unsolicited", WARN, SEQUENCE, false, "Result with no command waiting")         \
+    X(OVERFLOW, "overflow", WARN, MALFORMED, true, "Line longer than the parser's cap")            \
+    X(INFO, "info", INFO, COMMENTS, false, "Note")                                                 \
+    X(NOTE, "note", NOTE, PROTOCOL, false, "Note")                                                 \
+    X(WARN, "warn", WARN, PROTOCOL, false, "Warning")                                              \
+    X(ERROR, "error", ERROR, PROTOCOL, false, "Error")
+
+typedef enum {
+#define X(ID, name, sev, group, item, summary) QFTP_EXPERT_##ID,
+    QFTP_EXPERTS(X)
+#undef X
+        QFTP_EXPERT__COUNT
+} qftp_expert_id;
+
+/* The note kinds: X(ID, expert, format). The severity is the expert entry's; format is
+ * the printf format of the note's text (its arguments are the session's business). */
+#define QFTP_NOTE_KINDS(X)                                                                         \
+    /* a command and its parameters */                                                             \
+    X(PARAM, PARAM_RANGE, "%s")                                                                    \
+    X(TOO_MANY_PARAMS, WARN, "more than %d parameters")                                            \
+    X(TOO_MANY_COMMANDS, WARN, "command line with more than %d commands: %s")                      \
+    X(UNTERMINATED, WARN,                                                                          \
+      "command line without a terminator at the end of the input: not executed")                   \
+    X(ECHO_ONLY, INFO, "command known from the module's echo only")                                \
+    X(HOST_TEXT, NOTE, "host sent a line that is not an AT command: %.*s")                         \
+    X(BUSY, BUSY, "sent while the FTP service is busy with %s (#%u): expect +CME ERROR: 603")      \
+    X(PASSWORD_IN_CLEAR, CLEARTEXT, "FTP password sent in clear on the serial line%s")             \
+    X(PLAIN_FTP, CLEARTEXT, "plain FTP: user name and password cross the network unencrypted%s")   \
+    /* results */                                                                                  \
+    X(ERROR_RESULT, ERROR_RESULT, "ERROR: wrong format, or the command is not allowed now")        \
+    X(CME_ERROR, ERROR_RESULT, "%s: %s")                                                           \
+    X(CME_ERROR_TEXT, ERROR_RESULT, "%s")                                                          \
+    X(OTHER_FINAL, ERROR_RESULT, "%s")                                                             \
+    X(ERROR_URC, ERROR_URC, "%s")                                                                  \
+    X(OUTCOME_BEFORE_FINAL, NOTE, "outcome before any final result (OK missing?)")                 \
+    X(NO_FINAL, NO_RESULT, "no final result (%s)")                                                 \
+    X(NO_URC, NO_RESULT, "no %s URC by the end of the input")                                      \
+    X(URC_GIVEN_UP, NO_RESULT, "no %s URC within the next %d commands: given up")                  \
+    X(SLOW_CONNECT, SLOW, "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)")      \
+    X(SLOW_OUTCOME, SLOW, "outcome %.1f s after %s, later than rsptimeout (%.0f s)")               \
+    X(STATE_DIFFERS, INFO, "module reports %s; the traffic so far implied %s")                     \
+    X(DIALECT, INFO, "dialect %s detected from %s")                                                \
+    /* data mode */                                                                                \
+    X(CONNECT_UNEXPECTED, NOTE, "CONNECT for a command without a known data mode")                 \
+    X(LENGTH_URC, LENGTH_MISMATCH,                                                                 \
+      "length mismatch: %s %" PRId64 " bytes in data mode, the URC says %" PRId64)                 \
+    X(LENGTH_CONNECT, LENGTH_MISMATCH,                                                             \
+      "length mismatch: CONNECT %" PRId64 " but %" PRId64 " bytes")                                \
+    X(LENGTH_UPLOADLEN, LENGTH_MISMATCH,                                                           \
+      "length mismatch: <uploadlen> %" PRId64 " but %" PRId64 " bytes sent")                       \
+    X(DATA_INACTIVITY, WARN, "data mode ended by inactivity: the module stopped waiting for data") \
+    X(DATA_OPEN_AT_END, NO_RESULT, "data mode still open at the end of the input")                 \
+    X(DATA_URC_COUNT, WARN,                                                                        \
+      "the completion URC's count differs from the %" PRId64 " bytes received; data mode is "      \
+      "taken to have ended at it because the module was in command mode afterwards")               \
+    X(ESCAPE_GUARD, GUARD_TIME,                                                                    \
+      "+++ without its guard time (1 s of silence before and after, the three '+' within 1 s: "    \
+      "BG96 manual 1.2)")                                                                          \
+    X(DOWNLOAD_ABORTED, NOTE, "download aborted by +++: no completion URC follows")                \
+    X(ESCAPE_OUTSIDE, NOTE, "+++ outside data mode")                                               \
+    /* what belongs to no command */                                                               \
+    X(ORPHAN_FINAL, UNSOLICITED, "final result %.*s with no command waiting for it")               \
+    X(ORPHAN_CONNECT, UNSOLICITED, "CONNECT with no command waiting for it")                       \
+    X(ORPHAN_URC, UNSOLICITED, "%s: URC with no command waiting for it")                           \
+    X(OVERFLOW, WARN,                                                                              \
+      "%s line of %" PRId64 " bytes is longer than the %zu-byte cap: skipped to its end")
+
+typedef enum {
+#define X(ID, expert, format) QFTP_NOTE_##ID,
+    QFTP_NOTE_KINDS(X)
+#undef X
+        QFTP_NOTE__COUNT
+} qftp_note_kind;
+
+typedef struct {
+    qftp_expert_id id;
+    const char *name; /* "busy": the filter name qftp.expert.busy */
+    qftp_severity severity;
+    qftp_expert_group group;
+    bool item;           /* raised at its item, not as a note of the frame */
+    const char *summary; /* "Command sent while the FTP service is busy" */
+} qftp_expert_def;
+
+typedef struct {
+    qftp_note_kind kind;
+    const char *name;      /* "BUSY" */
+    qftp_expert_id expert; /* its severity is the kind's */
+    const char *format;    /* printf format of the note's text */
+} qftp_note_def;
+
+/* The whole tables (static, read-only), in the order above; *n gets their length. */
+const qftp_expert_def *qftp_expert_defs(size_t *n);
+const qftp_note_def *qftp_note_defs(size_t *n);
+/* One row, or NULL for a value outside the table. */
+const qftp_expert_def *qftp_expert_def_of(qftp_expert_id id);
+const qftp_note_def *qftp_note_def_of(qftp_note_kind kind);
+/* The kind's severity (its expert entry's). */
+qftp_severity qftp_note_severity(qftp_note_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

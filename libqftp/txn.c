@@ -1,0 +1,89 @@
+/* txn.c - a transaction's outcome and its words (qftp/session.h): the one place that
+ * says whether a command succeeded and how to put it, for show, the plugin, the replayer
+ * and reports. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qftp/session.h"
+
+const char *qftp_role_name(qftp_role r)
+{
+    static const char *const names[] = {"command", "echo", "info",     "final",  "connect",
+                                        "prompt",  "data", "data-end", "escape", "urc"};
+    return (unsigned)r < QFTP_ROLE__COUNT ? names[r] : "?";
+}
+
+qftp_outcome qftp_txn_outcome(const qftp_txn *t)
+{
+    if (t->final == QFTP_FINAL_NONE && !t->urc)
+        return QFTP_OUTCOME_PENDING;
+    if (t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK)
+        return QFTP_OUTCOME_ERROR;
+    if (t->has_err && t->err != 0)
+        return QFTP_OUTCOME_FAILED;
+    bool urc_due = t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type)) && !t->urc;
+    return urc_due ? QFTP_OUTCOME_NO_URC : QFTP_OUTCOME_OK;
+}
+
+const char *qftp_outcome_name(qftp_outcome o)
+{
+    static const char *const names[] = {"pending", "ok", "no-urc", "error", "failed"};
+    return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
+bool qftp_outcome_ok(qftp_outcome o)
+{
+    return o == QFTP_OUTCOME_OK || o == QFTP_OUTCOME_NO_URC;
+}
+
+/* The +CME ERROR code in words: BG96 chapter 5 first (601-631), then the CME table. */
+static const char *cme_words(int64_t code)
+{
+    const char *w = qftp_code_text(QFTP_CODES_BG96_FTP, (int)code);
+    return w ? w : qftp_code_text(QFTP_CODES_CME, (int)code);
+}
+
+void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
+{
+    memset(w, 0, sizeof *w);
+    w->outcome = qftp_txn_outcome(t);
+    if (t->def && t->def->summary)
+        snprintf(w->what, sizeof w->what, "%s", t->def->summary);
+    bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
+    const char *cw = bad_final && t->cme_code >= 0 ? cme_words(t->cme_code) : NULL;
+    if (cw)
+        snprintf(w->final_words, sizeof w->final_words, "%s", cw);
+    /* the result line's meaning */
+    bool bad_result = t->has_err && t->err != 0;
+    if (bad_result) {
+        qftp_describe_result(t->err, t->protocol_error, t->has_pe, w->result, sizeof w->result);
+    } else {
+        const char *what = t->def && t->def->value_name ? t->def->value_name : "value";
+        if (t->value.kind == QFTP_VAL_INT)
+            snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
+        else if (t->value.kind == QFTP_VAL_STR)
+            snprintf(w->result, sizeof w->result, "success, %s \"%s\"", what, t->value.s);
+        else if (t->has_err)
+            snprintf(w->result, sizeof w->result, "success");
+    }
+    /* the failure as a key */
+    if (w->outcome == QFTP_OUTCOME_PENDING)
+        return;
+    if (bad_final && t->cme_code >= 0) {
+        snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", qftp_final_name(t->final),
+                 t->cme_code, cw ? cw : "?");
+    } else if (bad_final) {
+        snprintf(w->failure, sizeof w->failure, "%s", t->final_line);
+    } else if (bad_result) {
+        /* the words as the summary has always given them: at most 127 bytes */
+        char words[128];
+        qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
+        if (t->has_pe)
+            snprintf(w->failure, sizeof w->failure, "%s %" PRId64 ",%" PRId64 " (%s)", t->command,
+                     t->err, t->protocol_error, words);
+        else
+            snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", t->command, t->err,
+                     words);
+    }
+}
