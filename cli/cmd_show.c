@@ -10,31 +10,74 @@
 #include "qftptool/input.h"
 #include "qftptool/json.h"
 
+/* `qftp show` streams: the session hands each transaction over once nothing can change
+ * it, the transcript (or the JSON element) is written and the transaction freed; the
+ * summary keeps counts. What comes after the transactions in the output (unsolicited
+ * lines, notes, transitions) is written as it happens to a temporary file and copied at
+ * the end, so memory does not grow with the input. */
+
+/* A section of the output written ahead into a temporary file. */
+typedef struct {
+    FILE *f;
+    size_t n;
+    char *mem; /* open_memstream's buffer when there is no temporary file */
+    size_t mem_len;
+} spill;
+
 typedef struct {
     qftp_session *s;
+    bool json;
+    const char *path;
+    char what[96];
     bool synth_seen;
     uint64_t chunks;
     uint64_t bytes[2];
+    bool started;    /* the header (text) or the document's head (JSON) is out */
+    bool synth_said; /* the header said that times were synthesised */
+    json_w w;
+    json_w side; /* JSON elements of the spilled arrays, written as if in place */
+    /* summary */
+    size_t n, ok, failed, pending;
+    GHashTable *codes; /* failure key -> count */
+    size_t sev[4];
+    spill unsol, notes, transitions;
 } show_ctx;
-
-static qftp_dir guess_dir(const input_chunk *c)
-{
-    /* No direction in the capture: what starts with AT was sent by the host. */
-    if (c->len >= 2 && (c->data[0] | 0x20) == 'a' &&
-        ((c->data[1] | 0x20) == 't' || c->data[1] == '/'))
-        return QFTP_DIR_TX;
-    return QFTP_DIR_RX;
-}
 
 static int on_chunk(void *user, const input_chunk *c)
 {
     show_ctx *x = user;
-    qftp_dir d = c->dir_known ? c->dir : guess_dir(c);
+    qftp_dir d = c->dir_known ? c->dir : qftp_session_guess_dir(x->s, c->data, c->len);
     x->synth_seen |= c->ts_synth;
     x->chunks++;
     x->bytes[d] += c->len;
     qftp_session_feed(x->s, d, c->data, c->len, c->ts, c->frame);
     return 0;
+}
+
+static void spill_open(spill *sp)
+{
+    if (sp->f)
+        return;
+    sp->f = tmpfile();
+    if (!sp->f) /* no temporary folder: the section stays in memory */
+        sp->f = open_memstream(&sp->mem, &sp->mem_len);
+}
+
+/* Copies a spilled section to stdout. */
+static void spill_copy(spill *sp)
+{
+    if (!sp->f)
+        return;
+    fflush(sp->f);
+    rewind(sp->f);
+    char buf[65536];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, sp->f)) > 0)
+        fwrite(buf, 1, k, stdout);
+    fclose(sp->f);
+    sp->f = NULL;
+    free(sp->mem);
+    sp->mem = NULL;
 }
 
 /* ---- colour ------------------------------------------------------------------------ */
@@ -74,23 +117,7 @@ static void print_duration(double secs)
         printf("%.2f s", secs);
 }
 
-static void describe_value(const qftp_txn *t, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (t->has_err && t->err != 0) {
-        qftp_describe_result(t->err, t->protocol_error, t->has_pe, buf, cap);
-        return;
-    }
-    const char *what = t->def && t->def->value_name ? t->def->value_name : "value";
-    if (t->value.kind == QFTP_VAL_INT)
-        snprintf(buf, cap, "success, %s %" G_GINT64_FORMAT, what, t->value.i);
-    else if (t->value.kind == QFTP_VAL_STR)
-        snprintf(buf, cap, "success, %s \"%s\"", what, t->value.s);
-    else if (t->has_err)
-        snprintf(buf, cap, "success");
-}
-
-static void print_txn(const qftp_session *s, const qftp_txn *t)
+static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_words *w)
 {
     printf("%s#%-3u%s %s+%9.3f%s  %s%s%s", C_BOLD, t->index, C_RESET, C_DIM, rel(s, t->t_sent),
            C_RESET, C_CYAN, t->line, C_RESET);
@@ -122,13 +149,8 @@ static void print_txn(const qftp_session *s, const qftp_txn *t)
     if (t->final != QFTP_FINAL_NONE) {
         bool ok = t->final == QFTP_FINAL_OK;
         printf("              %s%s%s", ok ? C_GREEN : C_RED, t->final_line, C_RESET);
-        if (!ok && t->cme_code >= 0) {
-            const char *w = qftp_code_text(QFTP_CODES_BG96_FTP, (int)t->cme_code);
-            if (!w)
-                w = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
-            if (w)
-                printf("  %s", w);
-        }
+        if (!ok && w->final_words[0])
+            printf("  %s", w->final_words);
         printf("  %s(", C_DIM);
         print_duration((double)(t->t_final - t->t_sent) / 1e9);
         printf(")%s\n", C_RESET);
@@ -136,75 +158,49 @@ static void print_txn(const qftp_session *s, const qftp_txn *t)
         printf("              %sno final result%s\n", C_RED, C_RESET);
     }
     if (t->urc) {
-        char words[256];
-        describe_value(t, words, sizeof words);
         bool bad = t->has_err && t->err != 0;
         printf("              %s%s%s  %s%s%s  %s(", bad ? C_RED : C_GREEN, t->urc, C_RESET,
-               bad ? C_RED : "", words, bad ? C_RESET : "", C_DIM);
+               bad ? C_RED : "", w->result, bad ? C_RESET : "", C_DIM);
         print_duration((double)(t->t_done - t->t_sent) / 1e9);
         printf(" after the command)%s\n", C_RESET);
     } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
-        char words[256];
-        describe_value(t, words, sizeof words);
-        if (words[0])
-            printf("              %s%s%s\n", C_DIM, words, C_RESET);
+        if (w->result[0])
+            printf("              %s%s%s\n", C_DIM, w->result, C_RESET);
     }
     for (size_t i = 0; i < t->n_notes; i++)
         printf("              %s%s: %s%s\n", sev_colour(t->notes[i].severity),
                qftp_severity_name(t->notes[i].severity), t->notes[i].text, C_RESET);
 }
 
-static void print_summary(const qftp_session *s)
+/* The first line, written before the first transaction (the log's layout and the dialect
+ * are known by then). */
+static void text_start(show_ctx *x)
 {
-    size_t n = qftp_session_txn_count(s), ok = 0, failed = 0, pending = 0;
-    GHashTable *codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    size_t sev[4] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const qftp_txn *t = qftp_session_txn(s, i);
-        bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
-        bool bad_urc = t->has_err && t->err != 0;
-        if (t->final == QFTP_FINAL_NONE && !t->urc)
-            pending++;
-        else if (bad_final || bad_urc)
-            failed++;
-        else
-            ok++;
-        char key[160] = "";
-        if (bad_final && t->cme_code >= 0) {
-            const char *w = qftp_code_text(QFTP_CODES_BG96_FTP, (int)t->cme_code);
-            if (!w)
-                w = qftp_code_text(QFTP_CODES_CME, (int)t->cme_code);
-            snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT " (%s)", qftp_final_name(t->final),
-                     t->cme_code, w ? w : "?");
-        } else if (bad_final) {
-            snprintf(key, sizeof key, "%s", t->final_line);
-        } else if (bad_urc) {
-            char words[128];
-            qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
-            if (t->has_pe)
-                snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT ",%" G_GINT64_FORMAT " (%s)",
-                         t->command, t->err, t->protocol_error, words);
-            else
-                snprintf(key, sizeof key, "%s %" G_GINT64_FORMAT " (%s)", t->command, t->err,
-                         words);
-        }
-        if (key[0]) {
-            gpointer old = g_hash_table_lookup(codes, key);
-            g_hash_table_replace(codes, g_strdup(key), GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
-        }
-        for (size_t k = 0; k < t->n_notes; k++)
-            sev[t->notes[k].severity & 3]++;
-    }
-    for (size_t k = 0; k < qftp_session_note_count(s); k++)
-        sev[qftp_session_note(s, k)->severity & 3]++;
+    if (x->started)
+        return;
+    x->started = true;
+    qftp_dialect d = qftp_session_dialect(x->s);
+    printf("%s%s%s: %s; dialect %s\n", C_BOLD, x->path, C_RESET, x->what,
+           d ? qftp_dialect_name(d) : "unknown");
+    if (x->synth_seen)
+        printf("%s(times marked ~ were synthesised: the log had none)%s\n", C_DIM, C_RESET);
+    x->synth_said = x->synth_seen;
+}
+
+static void print_summary(show_ctx *x)
+{
+    const qftp_session *s = x->s;
+    if (x->synth_seen && !x->synth_said) /* learnt after the first line */
+        printf("\n%s(times marked ~ were synthesised: the log had none for some lines)%s\n", C_DIM,
+               C_RESET);
     printf("\n%sSummary%s\n", C_BOLD, C_RESET);
-    printf("  commands: %zu (%zu succeeded, %s%zu failed%s, %zu without an outcome)\n", n, ok,
-           failed ? C_RED : "", failed, failed ? C_RESET : "", pending);
-    if (g_hash_table_size(codes)) {
+    printf("  commands: %zu (%zu succeeded, %s%zu failed%s, %zu without an outcome)\n", x->n, x->ok,
+           x->failed ? C_RED : "", x->failed, x->failed ? C_RESET : "", x->pending);
+    if (g_hash_table_size(x->codes)) {
         printf("  failures by code:\n");
-        GList *keys = g_list_sort(g_hash_table_get_keys(codes), (GCompareFunc)strcmp);
+        GList *keys = g_list_sort(g_hash_table_get_keys(x->codes), (GCompareFunc)strcmp);
         for (GList *l = keys; l; l = l->next)
-            printf("    %3zu x %s\n", GPOINTER_TO_SIZE(g_hash_table_lookup(codes, l->data)),
+            printf("    %3zu x %s\n", GPOINTER_TO_SIZE(g_hash_table_lookup(x->codes, l->data)),
                    (char *)l->data);
         g_list_free(keys);
     }
@@ -214,54 +210,10 @@ static void print_summary(const qftp_session *s)
     printf("  FTP service state at the end: %s", qftp_state_name(st));
     if (d == QFTP_DIALECT_BG96 && wire)
         printf(" (+QFTPSTAT: 0,%s)", wire);
-    printf("\n  notes: %zu error, %zu warn, %zu note, %zu info\n", sev[3], sev[2], sev[1], sev[0]);
-    g_hash_table_destroy(codes);
-}
-
-static void print_text(const qftp_session *s, const char *path, const char *what, const show_ctx *x)
-{
-    qftp_dialect d = qftp_session_dialect(s);
-    printf("%s%s%s: %s; dialect %s; %zu commands; %llu bytes host->module, %llu bytes "
-           "module->host\n",
-           C_BOLD, path, C_RESET, what, d ? qftp_dialect_name(d) : "unknown",
-           qftp_session_txn_count(s), (unsigned long long)x->bytes[0],
+    printf("\n  bytes: %llu host->module, %llu module->host\n", (unsigned long long)x->bytes[0],
            (unsigned long long)x->bytes[1]);
-    if (x->synth_seen)
-        printf("%s(times marked ~ were synthesised: the log had none)%s\n", C_DIM, C_RESET);
-    for (size_t k = 0; k < qftp_session_note_count(s); k++) {
-        const qftp_note *n = qftp_session_note(s, k);
-        if (n->severity == QFTP_SEV_INFO)
-            printf("%s%s%s\n", C_DIM, n->text, C_RESET);
-    }
-    printf("\n");
-    for (size_t i = 0; i < qftp_session_txn_count(s); i++)
-        print_txn(s, qftp_session_txn(s, i));
-    size_t nu = qftp_session_unsolicited_count(s);
-    if (nu) {
-        printf("\n%sUnsolicited%s\n", C_BOLD, C_RESET);
-        for (size_t i = 0; i < nu; i++) {
-            const qftp_unsolicited *u = qftp_session_unsolicited(s, i);
-            printf("      %s+%9.3f%s  %s", C_DIM, rel(s, u->ts), C_RESET, u->line);
-            if (u->has_err) {
-                char words[160];
-                qftp_describe_result(u->err, 0, false, words, sizeof words);
-                printf("  %s%s%s", C_YELLOW, words, C_RESET);
-            }
-            printf("\n");
-        }
-    }
-    bool any = false;
-    for (size_t k = 0; k < qftp_session_note_count(s); k++) {
-        const qftp_note *n = qftp_session_note(s, k);
-        if (n->severity == QFTP_SEV_INFO)
-            continue;
-        if (!any)
-            printf("\n%sNotes%s\n", C_BOLD, C_RESET);
-        any = true;
-        printf("      %s+%9.3f  %s: %s%s\n", sev_colour(n->severity), rel(s, n->ts),
-               qftp_severity_name(n->severity), n->text, C_RESET);
-    }
-    print_summary(s);
+    printf("  notes: %zu error, %zu warn, %zu note, %zu info\n", x->sev[3], x->sev[2], x->sev[1],
+           x->sev[0]);
 }
 
 /* ---- JSON (the contract is in docs/show.md) --------------------------------------------- */
@@ -274,20 +226,16 @@ static void json_time(json_w *w, const qftp_session *s, qftp_ts t, bool have)
         json_null(w);
 }
 
-static void json_notes(json_w *w, const qftp_session *s, const qftp_note *notes, size_t n)
+static void json_note(json_w *w, const qftp_session *s, const qftp_note *n)
 {
-    json_begin_arr(w);
-    for (size_t i = 0; i < n; i++) {
-        json_begin_obj(w);
-        json_key(w, "severity");
-        json_str(w, qftp_severity_name(notes[i].severity));
-        json_key(w, "text");
-        json_str(w, notes[i].text);
-        json_key(w, "t");
-        json_num(w, rel(s, notes[i].ts), 6);
-        json_end_obj(w);
-    }
-    json_end_arr(w);
+    json_begin_obj(w);
+    json_key(w, "severity");
+    json_str(w, qftp_severity_name(n->severity));
+    json_key(w, "text");
+    json_str(w, n->text);
+    json_key(w, "t");
+    json_num(w, rel(s, n->ts), 6);
+    json_end_obj(w);
 }
 
 static void json_txn(json_w *w, const qftp_session *s, const qftp_txn *t)
@@ -375,71 +323,201 @@ static void json_txn(json_w *w, const qftp_session *s, const qftp_txn *t)
     else
         json_null(w);
     json_key(w, "notes");
-    json_notes(w, s, t->notes, t->n_notes);
+    json_begin_arr(w);
+    for (size_t i = 0; i < t->n_notes; i++)
+        json_note(w, s, &t->notes[i]);
+    json_end_arr(w);
     json_end_obj(w);
 }
 
-static void print_json(const qftp_session *s, const char *what, const show_ctx *x)
+/* The document's head: written before the first transaction. */
+static void json_start(show_ctx *x)
 {
-    json_w w;
-    json_init(&w, stdout, true);
-    json_begin_obj(&w);
-    json_key(&w, "input");
-    json_str(&w, what);
-    json_key(&w, "dialect");
-    json_str(&w, qftp_dialect_name(qftp_session_dialect(s)));
-    json_key(&w, "times_synthesised");
-    json_bool(&w, x->synth_seen);
-    json_key(&w, "transactions");
-    json_begin_arr(&w);
-    for (size_t i = 0; i < qftp_session_txn_count(s); i++)
-        json_txn(&w, s, qftp_session_txn(s, i));
-    json_end_arr(&w);
-    json_key(&w, "unsolicited");
-    json_begin_arr(&w);
-    for (size_t i = 0; i < qftp_session_unsolicited_count(s); i++) {
-        const qftp_unsolicited *u = qftp_session_unsolicited(s, i);
-        json_begin_obj(&w);
-        json_key(&w, "line");
-        json_str(&w, u->line);
-        json_key(&w, "t");
-        json_num(&w, rel(s, u->ts), 6);
-        json_key(&w, "frame");
-        json_int(&w, (int64_t)u->frame);
-        json_key(&w, "err");
+    if (x->started)
+        return;
+    x->started = true;
+    json_init(&x->w, stdout, true);
+    json_begin_obj(&x->w);
+    json_key(&x->w, "input");
+    json_str(&x->w, x->what);
+    json_key(&x->w, "transactions");
+    json_begin_arr(&x->w);
+}
+
+/* Starts an element of a spilled array: a writer on the section's file that stands where
+ * the element will stand in the document (inside the top object's array). */
+static json_w *side_writer(show_ctx *x, spill *sp)
+{
+    spill_open(sp);
+    json_init(&x->side, sp->f, true);
+    x->side.depth = 2;
+    x->side.first[1] = false;
+    x->side.first[2] = sp->n == 0;
+    sp->n++;
+    return &x->side;
+}
+
+/* A spilled array in place: its elements were written as they would be here. */
+static void json_spilled(show_ctx *x, const char *key, spill *sp)
+{
+    json_key(&x->w, key);
+    json_begin_arr(&x->w);
+    fflush(stdout);
+    spill_copy(sp);
+    x->w.first[x->w.depth] = sp->n == 0;
+    json_end_arr(&x->w);
+}
+
+/* ---- what the session hands over ---------------------------------------------------------- */
+
+static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
+{
+    x->n++;
+    if (w->outcome == QFTP_OUTCOME_PENDING)
+        x->pending++;
+    else if (qftp_outcome_ok(w->outcome))
+        x->ok++;
+    else
+        x->failed++;
+    if (w->failure[0]) {
+        gpointer old = g_hash_table_lookup(x->codes, w->failure);
+        if (old)
+            g_hash_table_insert(x->codes, g_strdup(w->failure),
+                                GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+        else
+            g_hash_table_insert(x->codes, g_strdup(w->failure), GSIZE_TO_POINTER(1));
+    }
+    for (size_t k = 0; k < t->n_notes; k++)
+        x->sev[t->notes[k].severity & 3]++;
+}
+
+static void on_txn(void *user, const qftp_txn *t)
+{
+    show_ctx *x = user;
+    qftp_txn_words w;
+    qftp_txn_describe(t, &w);
+    count_txn(x, t, &w);
+    if (x->json) {
+        json_start(x);
+        json_txn(&x->w, x->s, t);
+    } else {
+        if (x->n == 1) { /* the first: after the first line and what the session learnt */
+            text_start(x);
+            printf("\n");
+        }
+        print_txn(x->s, t, &w);
+    }
+}
+
+static void on_unsolicited(void *user, const qftp_unsolicited *u)
+{
+    show_ctx *x = user;
+    if (x->json) {
+        json_w *w = side_writer(x, &x->unsol);
+        json_begin_obj(w);
+        json_key(w, "line");
+        json_str(w, u->line);
+        json_key(w, "t");
+        json_num(w, rel(x->s, u->ts), 6);
+        json_key(w, "frame");
+        json_int(w, (int64_t)u->frame);
+        json_key(w, "err");
         if (u->has_err)
-            json_int(&w, u->err);
+            json_int(w, u->err);
         else
-            json_null(&w);
-        json_end_obj(&w);
+            json_null(w);
+        json_end_obj(w);
+        return;
     }
-    json_end_arr(&w);
-    json_key(&w, "notes");
-    size_t nn = qftp_session_note_count(s);
-    json_notes(&w, s, nn ? qftp_session_note(s, 0) : NULL, nn); /* notes are contiguous */
-    json_key(&w, "transitions");
-    json_begin_arr(&w);
-    for (size_t i = 0; i < qftp_session_transition_count(s); i++) {
-        const qftp_transition *tr = qftp_session_transition(s, i);
-        json_begin_obj(&w);
-        json_key(&w, "from");
-        json_str(&w, qftp_state_name(tr->from));
-        json_key(&w, "to");
-        json_str(&w, qftp_state_name(tr->to));
-        json_key(&w, "t");
-        json_num(&w, rel(s, tr->ts), 6);
-        json_key(&w, "index");
-        if (tr->txn_index)
-            json_int(&w, tr->txn_index);
-        else
-            json_null(&w);
-        json_end_obj(&w);
+    spill_open(&x->unsol);
+    x->unsol.n++;
+    FILE *f = x->unsol.f;
+    fprintf(f, "      %s+%9.3f%s  %s", C_DIM, rel(x->s, u->ts), C_RESET, u->line);
+    if (u->has_err) {
+        char words[160];
+        qftp_describe_result(u->err, 0, false, words, sizeof words);
+        fprintf(f, "  %s%s%s", C_YELLOW, words, C_RESET);
     }
-    json_end_arr(&w);
-    json_key(&w, "state");
-    json_str(&w, qftp_state_name(qftp_session_state(s)));
-    json_end_obj(&w);
-    json_end(&w);
+    fputc('\n', f);
+}
+
+static void on_note(void *user, const qftp_note *n)
+{
+    show_ctx *x = user;
+    x->sev[n->severity & 3]++;
+    if (x->json) {
+        json_note(side_writer(x, &x->notes), x->s, n);
+        return;
+    }
+    if (n->severity == QFTP_SEV_INFO && !x->started) {
+        /* what the session learnt before the first transaction: under the first line */
+        text_start(x);
+        printf("%s%s%s\n", C_DIM, n->text, C_RESET);
+        return;
+    }
+    if (n->severity == QFTP_SEV_INFO)
+        return;
+    spill_open(&x->notes);
+    x->notes.n++;
+    fprintf(x->notes.f, "      %s+%9.3f  %s: %s%s\n", sev_colour(n->severity), rel(x->s, n->ts),
+            qftp_severity_name(n->severity), n->text, C_RESET);
+}
+
+static void on_transition(void *user, const qftp_transition *tr)
+{
+    show_ctx *x = user;
+    if (!x->json)
+        return;
+    json_w *w = side_writer(x, &x->transitions);
+    json_begin_obj(w);
+    json_key(w, "from");
+    json_str(w, qftp_state_name(tr->from));
+    json_key(w, "to");
+    json_str(w, qftp_state_name(tr->to));
+    json_key(w, "t");
+    json_num(w, rel(x->s, tr->ts), 6);
+    json_key(w, "index");
+    if (tr->txn_index)
+        json_int(w, tr->txn_index);
+    else
+        json_null(w);
+    json_end_obj(w);
+}
+
+/* After the last transaction: the spilled sections and the summary. */
+static void show_end(show_ctx *x)
+{
+    if (x->json) {
+        json_start(x);
+        json_end_arr(&x->w);
+        json_spilled(x, "unsolicited", &x->unsol);
+        json_spilled(x, "notes", &x->notes);
+        json_spilled(x, "transitions", &x->transitions);
+        json_key(&x->w, "dialect");
+        json_str(&x->w, qftp_dialect_name(qftp_session_dialect(x->s)));
+        json_key(&x->w, "times_synthesised");
+        json_bool(&x->w, x->synth_seen);
+        json_key(&x->w, "state");
+        json_str(&x->w, qftp_state_name(qftp_session_state(x->s)));
+        json_end_obj(&x->w);
+        json_end(&x->w);
+        return;
+    }
+    if (x->n == 0) {
+        text_start(x);
+        printf("\n");
+    }
+    if (x->unsol.n) {
+        printf("\n%sUnsolicited%s\n", C_BOLD, C_RESET);
+        fflush(stdout);
+        spill_copy(&x->unsol);
+    }
+    if (x->notes.n) {
+        printf("\n%sNotes%s\n", C_BOLD, C_RESET);
+        fflush(stdout);
+        spill_copy(&x->notes);
+    }
+    print_summary(x);
 }
 
 /* ---- command ------------------------------------------------------------------------------ */
@@ -517,25 +595,36 @@ static int show_run(void *opts, int argc, char **argv)
 
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};
-    x.s = qftp_session_new(&o->so, err);
+    x.json = json;
+    x.path = strcmp(path, "-") == 0 ? "standard input" : path;
+    x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    qftp_session_opts so = o->so;
+    so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_note, on_transition, &x, true};
+    x.s = qftp_session_new(&so, err);
     if (!x.s) {
         tool_error("%s", err);
+        g_hash_table_destroy(x.codes);
         return 1;
     }
     input_kind kind;
-    char what[96] = "";
-    int rc = input_read(path, &o->io, on_chunk, &x, &kind, what, sizeof what, err);
-    qftp_session_finish(x.s, QFTP_TS_NONE);
+    int rc = input_read(path, &o->io, on_chunk, &x, &kind, x.what, sizeof x.what, err);
     if (rc < 0 && x.chunks == 0) {
+        /* nothing was read: nothing is shown */
         tool_error("%s: %s", path, err);
         qftp_session_free(x.s);
+        g_hash_table_destroy(x.codes);
         return 2;
     }
-    if (json)
-        print_json(x.s, what, &x);
-    else
-        print_text(x.s, strcmp(path, "-") == 0 ? "standard input" : path, what, &x);
+    qftp_session_finish(x.s, QFTP_TS_NONE);
+    show_end(&x);
     qftp_session_free(x.s);
+    g_hash_table_destroy(x.codes);
+    spill *sections[] = {&x.unsol, &x.notes, &x.transitions};
+    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
+        if (sections[i]->f) {
+            fclose(sections[i]->f);
+            free(sections[i]->mem);
+        }
     if (rc < 0) {
         /* What was read is shown; the error says where reading stopped. */
         fflush(stdout);

@@ -176,11 +176,16 @@ typedef struct {
     uint64_t total; /* input size for progress, 0 if unknown */
     bool progress;
     uint64_t last_shown;
+    const qftp_log_format *used; /* set by the importer before the first record */
+    char *what;
+    size_t what_cap;
 } log_ctx;
 
 static int on_record(void *user, const qftp_record *r)
 {
     log_ctx *c = user;
+    if (c->n == 0) /* the description is there for whoever streams the records */
+        snprintf(c->what, c->what_cap, "log, %s", qftp_log_format_name(*c->used));
     input_chunk ch = {r->dir, true, r->ts, r->ts_synth, r->data, r->len, ++c->n, r->line_no};
     return c->cb(c->user, &ch);
 }
@@ -222,7 +227,8 @@ static int read_capture(input_src *in, input_cb cb, void *user, char *what, size
 static int read_log(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
                     char *errbuf)
 {
-    log_ctx c = {cb, user, 0, in->total, in->o.progress && isatty(2), 0};
+    qftp_log_format used = QFTP_FMT_AUTO;
+    log_ctx c = {cb, user, 0, in->total, in->o.progress && isatty(2), 0, &used, what, what_cap};
     qftp_import_opts io;
     qftp_import_opts_init(&io);
     io.format = in->o.format;
@@ -230,7 +236,6 @@ static int read_log(input_src *in, input_cb cb, void *user, char *what, size_t w
     io.redact = in->o.redact;
     io.progress = on_progress;
     io.progress_user = &c;
-    qftp_log_format used = QFTP_FMT_AUTO;
     int rc = qftp_log_import(in->f, &io, on_record, &c, &used, errbuf);
     if (c.progress && c.last_shown)
         fputs("\r\033[K", stderr);

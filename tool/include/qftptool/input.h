@@ -49,7 +49,8 @@ input_src *input_open(const char *path, const input_opts *o, char *errbuf);
 input_kind input_src_kind(const input_src *in);
 /* Reads the input whole through cb (a non-zero return stops), then closes it. Returns
  * 0, or -1 with errbuf when it is unreadable; chunks delivered before an error stand.
- * *what gets a short description ("capture, link type 252", "log, timestamped"). */
+ * *what gets a short description ("capture, link type 252", "log, timestamped"), filled
+ * before the first chunk is delivered. */
 int input_src_read(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
                    char *errbuf);
 void input_src_close(input_src *in); /* without reading */
