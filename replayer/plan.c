@@ -9,39 +9,33 @@
 
 #include "replay.h"
 
-static rp_txn_items *txn_items(rp_items *c, unsigned index)
+/* The live side's monotonic time of a frame (0 for a plan's frames). */
+static int64_t mono_of(const rp_items *c, uint64_t frame)
 {
-    while (c->txns->len < index) {
-        rp_txn_items *t = g_new0(rp_txn_items, 1);
-        t->items = g_array_new(FALSE, TRUE, sizeof(rp_item));
-        g_ptr_array_add(c->txns, t);
-    }
-    return g_ptr_array_index(c->txns, index - 1);
+    return frame >= 1 && frame <= c->monos->len ? g_array_index(c->monos, int64_t, frame - 1) : 0;
 }
 
-static void txn_items_free(gpointer p)
+static char *span_text(const uint8_t *b, size_t len)
 {
-    rp_txn_items *t = p;
-    for (guint i = 0; i < t->items->len; i++)
-        g_free(g_array_index(t->items, rp_item, i).text);
-    g_array_free(t->items, TRUE);
-    g_free(t);
-}
-
-static char *span_text(const qftp_event *ev)
-{
-    size_t n = ev->len < RP_TEXT_CAP ? ev->len : RP_TEXT_CAP;
+    size_t n = len < RP_TEXT_CAP ? len : RP_TEXT_CAP;
     char *s = g_malloc(n + 1);
     for (size_t i = 0; i < n; i++)
-        s[i] = (ev->data[i] >= 0x20 && ev->data[i] < 0x7f) ? (char)ev->data[i] : '.';
+        s[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
     s[n] = '\0';
     return s;
 }
 
-/* The session's item callback: one parser event, attributed to its transaction. */
+/* What belongs to no transaction (unsolicited lines, a final result or CONNECT nobody
+ * waited for, an over-long line), from the session's item callback. */
 static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame)
 {
     rp_items *c = user;
+    if (txn) {
+        /* a flood of lines into one step: never dropped silently, the caller is told */
+        if (!c->over_items && txn->n_items > RP_ITEMS_CAP)
+            c->over_items = txn->index;
+        return;
+    }
     rp_item it = {.frame = frame, .ts = c->ts_now, .mono = c->mono_now};
     switch (ev->kind) {
     case QFTP_EV_ECHO:
@@ -64,48 +58,23 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
     case QFTP_EV_OVERFLOW:
         it.kind = RP_ITEM_OVERFLOW;
         break;
-    case QFTP_EV_DATA:
-        if (ev->dir != QFTP_DIR_RX || !txn)
-            return;
-        it.kind = RP_ITEM_DATA;
-        break;
     default:
         return;
     }
-    if (!txn) {
-        if (it.kind == RP_ITEM_DATA)
-            return;
-        if (c->unsol->len >= RP_ITEMS_CAP) {
-            if (!c->over_items)
-                c->over_items = UINT_MAX; /* never dropped silently: the caller is told */
-            return;
-        }
-        it.text = span_text(ev);
-        g_array_append_val(c->unsol, it);
-        return;
-    }
-    rp_txn_items *t = txn_items(c, txn->index);
-    if (it.kind == RP_ITEM_DATA) {
-        /* One DATA item per data mode, stamped with its latest chunk. */
-        if (t->items->len) {
-            rp_item *last = &g_array_index(t->items, rp_item, t->items->len - 1);
-            if (last->kind == RP_ITEM_DATA) {
-                last->frame = frame;
-                last->ts = it.ts;
-                last->mono = it.mono;
-                return;
-            }
-        }
-    } else {
-        it.text = span_text(ev);
-    }
-    if (t->items->len >= RP_ITEMS_CAP) {
-        g_free(it.text);
+    if (c->unsol->len >= RP_ITEMS_CAP) {
         if (!c->over_items)
-            c->over_items = txn->index;
+            c->over_items = UINT_MAX; /* never dropped silently: the caller is told */
         return;
     }
-    g_array_append_val(t->items, it);
+    it.text = span_text(ev->data, ev->len);
+    g_array_append_val(c->unsol, it);
+}
+
+static void view_clear(rp_txn_items *v)
+{
+    for (guint i = 0; i < v->items->len; i++)
+        g_free(g_array_index(v->items, rp_item, i).text);
+    g_array_set_size(v->items, 0);
 }
 
 rp_items *rp_items_new(qftp_dialect dialect, char *errbuf)
@@ -121,8 +90,10 @@ rp_items *rp_items_new(qftp_dialect dialect, char *errbuf)
         g_free(c);
         return NULL;
     }
-    c->txns = g_ptr_array_new_with_free_func(txn_items_free);
+    c->view = g_new0(rp_txn_items, 1);
+    c->view->items = g_array_new(FALSE, TRUE, sizeof(rp_item));
     c->unsol = g_array_new(FALSE, TRUE, sizeof(rp_item));
+    c->monos = g_array_new(FALSE, FALSE, sizeof(int64_t));
     c->tx = g_byte_array_new();
     c->rx = g_byte_array_new();
     return c;
@@ -133,10 +104,13 @@ void rp_items_free(rp_items *c)
     if (!c)
         return;
     qftp_session_free(c->s);
-    g_ptr_array_free(c->txns, TRUE);
+    view_clear(c->view);
+    g_array_free(c->view->items, TRUE);
+    g_free(c->view);
     for (guint i = 0; i < c->unsol->len; i++)
         g_free(g_array_index(c->unsol, rp_item, i).text);
     g_array_free(c->unsol, TRUE);
+    g_array_free(c->monos, TRUE);
     g_byte_array_free(c->tx, TRUE);
     g_byte_array_free(c->rx, TRUE);
     g_free(c);
@@ -151,15 +125,64 @@ void rp_items_feed(rp_items *c, qftp_dir dir, const uint8_t *b, size_t n, qftp_t
         g_byte_array_append(a, b, (guint)n);
     c->ts_now = ts;
     c->mono_now = mono;
+    g_array_append_val(c->monos, mono);
     qftp_session_feed(c->s, dir, b, n, ts, ++c->frames);
 }
 
+/* A transaction's items as the comparison reads them, from its typed items (roles and
+ * stream offsets, qftp/session.h): the module's lines, CONNECT, the prompt, the download
+ * payload, the final result. The echo and the final result of a chained line belong to
+ * the line: they are listed once, at its last command. */
 const rp_txn_items *rp_items_for(const rp_items *c, unsigned txn_index)
 {
-    static const rp_txn_items none_items = {NULL};
-    if (txn_index == 0 || txn_index > c->txns->len)
-        return &none_items;
-    return g_ptr_array_index(c->txns, txn_index - 1);
+    rp_txn_items *v = c->view;
+    view_clear(v);
+    const qftp_txn *t = txn_index ? qftp_session_txn(c->s, txn_index - 1) : NULL;
+    if (!t)
+        return v;
+    const qftp_txn *next = qftp_session_txn(c->s, txn_index);
+    bool line_goes_on =
+        next && next->sub_index == t->sub_index + 1 && next->frame_sent == t->frame_sent;
+    for (size_t i = 0; i < t->n_items && v->items->len < RP_ITEMS_CAP; i++) {
+        const qftp_txn_item *ti = &t->items[i];
+        rp_item it = {.frame = ti->frame, .ts = ti->ts, .mono = mono_of(c, ti->frame)};
+        switch (ti->role) {
+        case QFTP_ROLE_ECHO:
+            it.kind = RP_ITEM_ECHO;
+            break;
+        case QFTP_ROLE_FINAL:
+            it.kind = RP_ITEM_FINAL;
+            break;
+        case QFTP_ROLE_INFO:
+        case QFTP_ROLE_URC:
+            it.kind = RP_ITEM_LINE;
+            break;
+        case QFTP_ROLE_CONNECT:
+            it.kind = RP_ITEM_CONNECT;
+            break;
+        case QFTP_ROLE_PROMPT:
+            it.kind = RP_ITEM_PROMPT;
+            break;
+        case QFTP_ROLE_DATA:
+            if (ti->dir != QFTP_DIR_RX)
+                continue;
+            it.kind = RP_ITEM_DATA;
+            break;
+        default:
+            continue; /* the command itself, the end of data mode, "+++" */
+        }
+        if ((it.kind == RP_ITEM_ECHO || it.kind == RP_ITEM_FINAL) && line_goes_on)
+            continue;
+        if (it.kind != RP_ITEM_DATA) {
+            const GByteArray *s = ti->dir == QFTP_DIR_TX ? c->tx : c->rx;
+            if (ti->offset + ti->len <= s->len)
+                it.text = span_text(s->data + ti->offset, (size_t)ti->len);
+            else
+                it.text = g_strdup(""); /* beyond RP_STREAM_CAP: the run is cut off anyway */
+        }
+        g_array_append_val(v->items, it);
+    }
+    return v;
 }
 
 /* ---- plan ------------------------------------------------------------------------ */

@@ -53,11 +53,13 @@ typedef struct {
     GArray *items; /* of rp_item */
 } rp_txn_items;
 
-/* Everything a session produced: per-txn items, unsolicited lines, both streams. */
+/* Everything a session produced: the session (its transactions carry their typed items),
+ * unsolicited lines, both streams. */
 typedef struct {
     qftp_session *s;
-    GPtrArray *txns;     /* of rp_txn_items*, index = txn->index - 1 */
+    rp_txn_items *view;  /* what rp_items_for returned last */
     GArray *unsol;       /* of rp_item */
+    GArray *monos;       /* int64_t: monotonic time of each frame, from frame 1 */
     GByteArray *tx;      /* whole host->module stream */
     GByteArray *rx;      /* whole module->host stream */
     bool over_cap;       /* a stream exceeded RP_STREAM_CAP */
@@ -73,6 +75,8 @@ rp_items *rp_items_new(qftp_dialect dialect, char *errbuf);
 void rp_items_free(rp_items *c);
 /* Feeds one chunk into the session and the streams; frame numbers count up from 1. */
 void rp_items_feed(rp_items *c, qftp_dir dir, const uint8_t *b, size_t n, qftp_ts ts, int64_t mono);
+/* The items of transaction txn_index (1-based) as they stand now; valid until the next
+ * call for the same rp_items. */
 const rp_txn_items *rp_items_for(const rp_items *c, unsigned txn_index);
 
 /* ---- the plan ---------------------------------------------------------------- */
