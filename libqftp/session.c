@@ -46,6 +46,7 @@ typedef struct arena_chunk {
 typedef struct {
     qftp_txn t; /* first: a qftp_txn * is a txn_priv * */
     size_t items_cap, info_cap, notes_cap;
+    bool def_final;      /* t.def was looked up with the dialect the session has now */
     arena_chunk *chunks; /* further chunks, newest first */
     size_t first_used;
     union {
@@ -444,6 +445,18 @@ static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
     return resolve_def_fit(s, t, NULL, NULL);
 }
 
+/* Looks the command up again if the dialect has become known since (it changes once). */
+static void refresh_def(const qftp_session *s, qftp_txn *t)
+{
+    txn_priv *p = (txn_priv *)t;
+    if (p->def_final)
+        return;
+    const qftp_cmd_def *d = resolve_def(s, t);
+    if (d)
+        t->def = d;
+    p->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
+}
+
 /* Evidence of the dialect in a command (names only one manual has, parameter forms). */
 static void dialect_from_command(qftp_session *s, const qftp_txn *t)
 {
@@ -681,6 +694,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         dialect_from_command(s, t);
         qftp_dialect fits;
         t->def = resolve_def_fit(s, t, &cmds[k], &fits);
+        ((txn_priv *)t)->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
         if (fits != QFTP_DIALECT_UNKNOWN) {
             char why[160];
             snprintf(why, sizeof why, "the parameters of %s", t->line);
@@ -1012,9 +1026,7 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
     t->t_done = s->now;
     t->frame_done = s->frame;
     t->phase = QFTP_TXN_DONE;
-    const qftp_cmd_def *d = resolve_def(s, t); /* the dialect may be known by now */
-    if (d)
-        t->def = d;
+    refresh_def(s, t); /* the dialect may be known by now */
     decode_result(t, r);
     if (t->has_err && t->err != 0) {
         char words[256];
@@ -1238,9 +1250,7 @@ static void hand_over(qftp_session *s, bool all)
                                 s->base + s->txns->len - s->handed <= HOLD_CAP;
             if (txn_open(s, t) || dialect_wait)
                 break;
-            const qftp_cmd_def *d = resolve_def(s, t); /* as qftp_session_finish does */
-            if (d)
-                t->def = d;
+            refresh_def(s, t); /* as qftp_session_finish does */
         }
         s->handed++;
         if (k->txn)
@@ -1439,9 +1449,8 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     /* The dialect may have been learnt after the first commands: look them up again. */
     for (guint i = 0; i < s->txns->len; i++) {
         qftp_txn *t = g_ptr_array_index(s->txns, i);
-        const qftp_cmd_def *d = t ? resolve_def(s, t) : NULL;
-        if (d)
-            t->def = d;
+        if (t)
+            refresh_def(s, t);
     }
     hand_over(s, true);
 }

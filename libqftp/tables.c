@@ -263,6 +263,21 @@ QFTP_VALUE_LISTS(VALUE_ARRAY)
 static const qftp_cmd_def cmd_defs[] = {QFTP_COMMANDS(CMD_ROW)};
 #undef CMD_ROW
 
+/* The length of each row's name, known to the compiler: a lookup compares names of the
+ * right length only. */
+#define CMD_NAME_LEN(params, name, ...) sizeof(name) - 1,
+static const unsigned char cmd_name_len[] = {QFTP_COMMANDS(CMD_NAME_LEN)};
+#undef CMD_NAME_LEN
+
+static bool cmd_name_is(size_t i, const char *name, size_t n)
+{
+    if (cmd_name_len[i] != n)
+        return false;
+    /* the last characters first (+QFTPGET / +QFTPPUT ...), then the whole name */
+    return n == 0 || ((cmd_defs[i].name[n - 1] | 0x20) == (name[n - 1] | 0x20) &&
+                      strcasecmp(cmd_defs[i].name, name) == 0);
+}
+
 const qftp_cmd_def *qftp_cmd_defs(size_t *n)
 {
     if (n)
@@ -295,9 +310,10 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
     bool have_key = key && clean_key(key, k, sizeof k);
     const qftp_cmd_def *best = NULL;
     int best_score = -1;
+    size_t n = strlen(name);
     for (size_t i = 0; i < COUNT(cmd_defs); i++) {
         const qftp_cmd_def *c = &cmd_defs[i];
-        if (strcasecmp(c->name, name) != 0)
+        if (!cmd_name_is(i, name, n))
             continue;
         int score = 0;
         if (d != QFTP_DIALECT_UNKNOWN) {
@@ -326,8 +342,9 @@ int qftp_cmd_dialect(const char *name)
     if (name == NULL)
         return -1;
     bool gsm = false, bg96 = false;
+    size_t n = strlen(name);
     for (size_t i = 0; i < COUNT(cmd_defs); i++) {
-        if (strcasecmp(cmd_defs[i].name, name) != 0)
+        if (!cmd_name_is(i, name, n))
             continue;
         if (cmd_defs[i].dialect != QFTP_DIALECT_BG96)
             gsm = true;

@@ -44,16 +44,26 @@ static const char *cme_words(int64_t code)
     return w ? w : qftp_code_text(QFTP_CODES_CME, (int)code);
 }
 
+/* s into a words field, cut at the field's size (as snprintf "%s" would). */
+static void copy(char *dst, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= QFTP_WORDS_CAP)
+        n = QFTP_WORDS_CAP - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
 {
-    memset(w, 0, sizeof *w);
     w->outcome = qftp_txn_outcome(t);
+    w->what[0] = w->final_words[0] = w->result[0] = w->failure[0] = '\0';
     if (t->def && t->def->summary)
-        snprintf(w->what, sizeof w->what, "%s", t->def->summary);
+        copy(w->what, t->def->summary);
     bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
     const char *cw = bad_final && t->cme_code >= 0 ? cme_words(t->cme_code) : NULL;
     if (cw)
-        snprintf(w->final_words, sizeof w->final_words, "%s", cw);
+        copy(w->final_words, cw);
     /* the result line's meaning */
     bool bad_result = t->has_err && t->err != 0;
     if (bad_result) {
@@ -65,7 +75,7 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
         else if (t->value.kind == QFTP_VAL_STR)
             snprintf(w->result, sizeof w->result, "success, %s \"%s\"", what, t->value.s);
         else if (t->has_err)
-            snprintf(w->result, sizeof w->result, "success");
+            copy(w->result, "success");
     }
     /* the failure as a key */
     if (w->outcome == QFTP_OUTCOME_PENDING)
@@ -74,7 +84,7 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
         snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", qftp_final_name(t->final),
                  t->cme_code, cw ? cw : "?");
     } else if (bad_final) {
-        snprintf(w->failure, sizeof w->failure, "%s", t->final_line);
+        copy(w->failure, t->final_line);
     } else if (bad_result) {
         /* the words as the summary has always given them: at most 127 bytes */
         char words[128];
