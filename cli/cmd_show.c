@@ -109,67 +109,203 @@ static double rel(const qftp_session *s, qftp_ts t)
     return t0 == QFTP_TS_NONE ? 0.0 : (double)(t - t0) / 1e9;
 }
 
-static void print_duration(double secs)
+/* ---- fast formatting of the transcript (what printf would write, without its cost) ---- */
+
+/* An output buffer: a transaction's text is built here and written at once. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} obuf;
+
+static void ob_put(obuf *o, const char *s, size_t n)
 {
-    if (secs < 1.0)
-        printf("%.0f ms", secs * 1000.0);
-    else
-        printf("%.2f s", secs);
+    if (o->n + n > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (cap < o->n + n)
+            cap *= 2;
+        o->p = g_realloc(o->p, cap);
+        o->cap = cap;
+    }
+    memcpy(o->p + o->n, s, n);
+    o->n += n;
+}
+
+static void ob_str(obuf *o, const char *s)
+{
+    if (s[0]) /* most colour codes are "" */
+        ob_put(o, s, strlen(s));
+}
+
+static void ob_c(obuf *o, char c)
+{
+    ob_put(o, &c, 1);
+}
+
+/* printf("%*.*f", width, d, v) into o. The digits come from rounding v * 10^d as an
+ * integer; where that value lies within 1e-6 of a tie, or v is negative or huge,
+ * printf itself decides, so the text is always printf's. */
+static void add_fixed(obuf *o, double v, int d, int width)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    char buf[48];
+    int n;
+    double scaled = v * p10[d];
+    double frac = v >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
+    if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6)) {
+        n = snprintf(buf, sizeof buf, "%*.*f", width, d, v);
+    } else {
+        uint64_t q = (uint64_t)scaled + (frac > 0.5);
+        char digits[32];
+        int k = 0;
+        do {
+            digits[k++] = (char)('0' + q % 10);
+            q /= 10;
+        } while (q || k <= d);
+        n = 0;
+        int len = k + (d ? 1 : 0);
+        for (int pad = width - len; pad > 0; pad--)
+            buf[n++] = ' ';
+        while (k > 0) {
+            if (k == d)
+                buf[n++] = '.';
+            buf[n++] = digits[--k];
+        }
+    }
+    ob_put(o, buf, (size_t)n);
+}
+
+static void add_u64(obuf *o, uint64_t v)
+{
+    char digits[24];
+    int k = sizeof digits;
+    do {
+        digits[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ob_put(o, digits + k, sizeof digits - (size_t)k);
+}
+
+static void add_i64(obuf *o, int64_t v)
+{
+    if (v < 0) {
+        ob_c(o, '-');
+        add_u64(o, (uint64_t)0 - (uint64_t)v);
+    } else {
+        add_u64(o, (uint64_t)v);
+    }
+}
+
+/* "12 ms" below a second, "1.50 s" above */
+static void add_duration(obuf *o, double secs)
+{
+    if (secs < 1.0) {
+        add_fixed(o, secs * 1000.0, 0, 0);
+        ob_str(o, " ms");
+    } else {
+        add_fixed(o, secs, 2, 0);
+        ob_str(o, " s");
+    }
+}
+
+/* ---- one transaction ------------------------------------------------------------------- */
+
+#define INDENT "              "
+
+static void add3(obuf *o, const char *a, const char *b, const char *c)
+{
+    ob_str(o, a);
+    ob_str(o, b);
+    ob_str(o, c);
 }
 
 static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_words *w)
 {
-    printf("%s#%-3u%s %s+%9.3f%s  %s%s%s", C_BOLD, t->index, C_RESET, C_DIM, rel(s, t->t_sent),
-           C_RESET, C_CYAN, t->line, C_RESET);
-    if (t->sub_index)
-        printf(" %s[command %u of the line: %s]%s", C_DIM, t->sub_index + 1, t->command, C_RESET);
-    printf("\n");
-    if (t->def && t->def->summary && t->def->summary[0])
-        printf("              %s%s%s%s\n", C_DIM, t->def->summary,
-               t->def->section && t->def->section[0] ? " - manual " : "",
-               t->def->section ? t->def->section : "");
-    if (t->def == NULL && t->command[0])
-        printf("              %s(not in the tables: decoded generically, %s form)%s\n", C_DIM,
-               qftp_cmd_type_name(t->type), C_RESET);
-    for (size_t i = 0; i < t->n_info; i++)
-        printf("              %s%s%s\n", C_DIM, t->info[i], C_RESET);
+    static obuf ob;
+    obuf *o = &ob;
+    o->n = 0;
+    /* "#12  +    1.234  AT+..." */
+    ob_str(o, C_BOLD);
+    ob_c(o, '#');
+    size_t at = o->n;
+    add_u64(o, t->index);
+    while (o->n - at < 3)
+        ob_c(o, ' ');
+    add3(o, C_RESET, " ", C_DIM);
+    ob_c(o, '+');
+    add_fixed(o, rel(s, t->t_sent), 3, 9);
+    add3(o, C_RESET, "  ", C_CYAN);
+    add3(o, t->line, C_RESET, "");
+    if (t->sub_index) {
+        add3(o, " ", C_DIM, "[command ");
+        add_u64(o, t->sub_index + 1);
+        add3(o, " of the line: ", t->command, "]");
+        ob_str(o, C_RESET);
+    }
+    ob_c(o, '\n');
+    if (t->def && t->def->summary && t->def->summary[0]) {
+        add3(o, INDENT, C_DIM, t->def->summary);
+        add3(o, t->def->section && t->def->section[0] ? " - manual " : "",
+             t->def->section ? t->def->section : "", "\n");
+    }
+    if (t->def == NULL && t->command[0]) {
+        add3(o, INDENT, C_DIM, "(not in the tables: decoded generically, ");
+        add3(o, qftp_cmd_type_name(t->type), " form)", C_RESET);
+        ob_c(o, '\n');
+    }
+    for (size_t i = 0; i < t->n_info; i++) {
+        add3(o, INDENT, C_DIM, t->info[i]);
+        add3(o, C_RESET, "\n", "");
+    }
     if (t->connect) {
-        printf("              CONNECT");
-        if (t->connect_len >= 0)
-            printf(" %" G_GINT64_FORMAT, t->connect_len);
-        printf("  %s(+", C_DIM);
-        print_duration((double)(t->t_connect - t->t_sent) / 1e9);
-        printf(")%s\n", C_RESET);
+        ob_str(o, INDENT "CONNECT");
+        if (t->connect_len >= 0) {
+            ob_c(o, ' ');
+            add_i64(o, t->connect_len);
+        }
+        add3(o, "  ", C_DIM, "(+");
+        add_duration(o, (double)(t->t_connect - t->t_sent) / 1e9);
+        add3(o, ")", C_RESET, "\n");
     }
     if (t->data_len >= 0) {
-        printf("              data mode: %" G_GINT64_FORMAT " bytes %s, ended by %s%s\n",
-               t->data_len, t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
-               qftp_data_end_reason_name(t->data_end), t->escaped ? " (+++)" : "");
+        ob_str(o, INDENT "data mode: ");
+        add_i64(o, t->data_len);
+        add3(o, " bytes ", t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
+             ", ended by ");
+        add3(o, qftp_data_end_reason_name(t->data_end), t->escaped ? " (+++)" : "", "\n");
     }
     if (t->final != QFTP_FINAL_NONE) {
         bool ok = t->final == QFTP_FINAL_OK;
-        printf("              %s%s%s", ok ? C_GREEN : C_RED, t->final_line, C_RESET);
+        add3(o, INDENT, ok ? C_GREEN : C_RED, t->final_line);
+        ob_str(o, C_RESET);
         if (!ok && w->final_words[0])
-            printf("  %s", w->final_words);
-        printf("  %s(", C_DIM);
-        print_duration((double)(t->t_final - t->t_sent) / 1e9);
-        printf(")%s\n", C_RESET);
+            add3(o, "  ", w->final_words, "");
+        add3(o, "  ", C_DIM, "(");
+        add_duration(o, (double)(t->t_final - t->t_sent) / 1e9);
+        add3(o, ")", C_RESET, "\n");
     } else {
-        printf("              %sno final result%s\n", C_RED, C_RESET);
+        add3(o, INDENT, C_RED, "no final result");
+        add3(o, C_RESET, "\n", "");
     }
     if (t->urc) {
         bool bad = t->has_err && t->err != 0;
-        printf("              %s%s%s  %s%s%s  %s(", bad ? C_RED : C_GREEN, t->urc, C_RESET,
-               bad ? C_RED : "", w->result, bad ? C_RESET : "", C_DIM);
-        print_duration((double)(t->t_done - t->t_sent) / 1e9);
-        printf(" after the command)%s\n", C_RESET);
+        add3(o, INDENT, bad ? C_RED : C_GREEN, t->urc);
+        add3(o, C_RESET, "  ", bad ? C_RED : "");
+        add3(o, w->result, bad ? C_RESET : "", "  ");
+        add3(o, C_DIM, "(", "");
+        add_duration(o, (double)(t->t_done - t->t_sent) / 1e9);
+        add3(o, " after the command)", C_RESET, "\n");
     } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
-        if (w->result[0])
-            printf("              %s%s%s\n", C_DIM, w->result, C_RESET);
+        if (w->result[0]) {
+            add3(o, INDENT, C_DIM, w->result);
+            add3(o, C_RESET, "\n", "");
+        }
     }
-    for (size_t i = 0; i < t->n_notes; i++)
-        printf("              %s%s: %s%s\n", sev_colour(t->notes[i].severity),
-               qftp_severity_name(t->notes[i].severity), t->notes[i].text, C_RESET);
+    for (size_t i = 0; i < t->n_notes; i++) {
+        add3(o, INDENT, sev_colour(t->notes[i].severity), qftp_severity_name(t->notes[i].severity));
+        add3(o, ": ", t->notes[i].text, C_RESET);
+        ob_c(o, '\n');
+    }
+    fwrite(o->p, 1, o->n, stdout);
 }
 
 /* The first line, written before the first transaction (the log's layout and the dialect

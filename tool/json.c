@@ -15,11 +15,12 @@ void json_init(json_w *w, FILE *f, bool pretty)
 
 static void indent(json_w *w)
 {
+    static const char nl[] = "\n                                                              "
+                             "                                                                  ";
     if (!w->pretty)
         return;
-    fputc('\n', w->f);
-    for (int i = 0; i < w->depth; i++)
-        fputs("  ", w->f);
+    size_t n = 1 + 2 * (size_t)w->depth;
+    fwrite(nl, 1, n < sizeof nl ? n : sizeof nl - 1, w->f);
 }
 
 static void before_value(json_w *w)
@@ -81,6 +82,15 @@ static void put_escaped(FILE *f, const char *s, size_t n)
     const char *end = s + n;
     while (s < end) {
         unsigned char c = (unsigned char)*s;
+        /* a run of characters that stand for themselves: written at once */
+        const char *run = s;
+        while (s < end && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x80 && *s != '"' &&
+               *s != '\\')
+            s++;
+        if (s > run) {
+            fwrite(run, 1, (size_t)(s - run), f);
+            continue;
+        }
         if (c == '"' || c == '\\') {
             fputc('\\', f);
             fputc(c, f);
@@ -99,9 +109,6 @@ static void put_escaped(FILE *f, const char *s, size_t n)
             default:
                 fprintf(f, "\\u%04x", c);
             }
-            s++;
-        } else if (c < 0x80) {
-            fputc(c, f);
             s++;
         } else {
             gunichar u = g_utf8_get_char_validated(s, end - s);
@@ -143,14 +150,42 @@ void json_str(json_w *w, const char *s)
 
 void json_int(json_w *w, int64_t v)
 {
+    char buf[24];
+    int k = sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        buf[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--k] = '-';
     before_value(w);
-    fprintf(w->f, "%" G_GINT64_FORMAT, v);
+    fwrite(buf + k, 1, sizeof buf - (size_t)k, w->f);
 }
 
 void json_num(json_w *w, double v, int decimals)
 {
+    /* printf's "%.*f", without its cost where the digits are sure: from v * 10^d rounded
+     * as an integer, unless that lies within 1e-6 of a tie (or v is negative or huge) */
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     before_value(w);
-    fprintf(w->f, "%.*f", decimals, v);
+    double scaled = decimals >= 0 && decimals <= 9 ? v * p10[decimals] : -1;
+    double frac = v >= 0 && scaled >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
+    if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6)) {
+        fprintf(w->f, "%.*f", decimals, v);
+        return;
+    }
+    uint64_t q = (uint64_t)scaled + (frac > 0.5);
+    char buf[40];
+    int k = sizeof buf, d = 0;
+    do {
+        if (d == decimals && decimals > 0)
+            buf[--k] = '.';
+        buf[--k] = (char)('0' + q % 10);
+        q /= 10;
+        d++;
+    } while (q || d <= decimals);
+    fwrite(buf + k, 1, sizeof buf - (size_t)k, w->f);
 }
 
 void json_bool(json_w *w, bool v)
