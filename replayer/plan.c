@@ -15,14 +15,22 @@ static int64_t mono_of(const rp_items *c, uint64_t frame)
     return frame >= 1 && frame <= c->monos->len ? g_array_index(c->monos, int64_t, frame - 1) : 0;
 }
 
+/* An item's text: printable ASCII. A line longer than RP_TEXT_CAP keeps its first bytes
+ * and says how long it was with a hash of all of it, so two long lines that differ after
+ * the cap still differ (never a silent truncation). */
 static char *span_text(const uint8_t *b, size_t len)
 {
     size_t n = len < RP_TEXT_CAP ? len : RP_TEXT_CAP;
-    char *s = g_malloc(n + 1);
+    GString *s = g_string_sized_new(n + 48);
     for (size_t i = 0; i < n; i++)
-        s[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
-    s[n] = '\0';
-    return s;
+        g_string_append_c(s, (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.');
+    if (len > RP_TEXT_CAP) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ b[i]) * 16777619u;
+        g_string_append_printf(s, "... [a line of %zu bytes, FNV-1a %08x]", len, h);
+    }
+    return g_string_free(s, FALSE);
 }
 
 /* What belongs to no transaction (unsolicited lines, a final result or CONNECT nobody

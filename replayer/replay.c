@@ -1194,7 +1194,9 @@ static int replay_run(void *opts, int argc, char **argv)
             goto out;
         }
 
-    /* Every capture is read before the device is touched: a bad one is a usage error. */
+    /* Every capture is read before the device is touched: a bad one is a usage error.
+     * Only one plan is held at a time (each may hold up to twice RP_STREAM_CAP): read
+     * here to check it, read again when its turn comes. */
     n_plans = (size_t)a->n_captures;
     plans = g_new0(rp_plan *, n_plans);
     for (size_t i = 0; i < n_plans; i++) {
@@ -1204,10 +1206,12 @@ static int replay_run(void *opts, int argc, char **argv)
             unreadable_capture(path, err);
             goto out;
         }
+        if (o.dry_run)
+            print_plan(stdout, &o, plans[i]);
+        rp_plan_free(plans[i]);
+        plans[i] = NULL;
     }
     if (o.dry_run) {
-        for (size_t i = 0; i < n_plans; i++)
-            print_plan(stdout, &o, plans[i]);
         rc = 0;
         goto out;
     }
@@ -1229,7 +1233,17 @@ static int replay_run(void *opts, int argc, char **argv)
     size_t ran = 0;
     for (size_t i = 0; i < n_plans; i++) {
         ran++;
-        if (!replay_capture(&o, plans[i], &cr[i], n_plans))
+        plans[i] = rp_plan_load(a->captures[i], err);
+        if (!plans[i]) { /* it changed since it was read */
+            cr[i].capture = g_strdup(a->captures[i]);
+            cr[i].transport_error = true;
+            cr[i].transport_message = g_strdup(err);
+            break;
+        }
+        bool go_on = replay_capture(&o, plans[i], &cr[i], n_plans);
+        rp_plan_free(plans[i]);
+        plans[i] = NULL;
+        if (!go_on)
             break;
     }
 

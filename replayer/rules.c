@@ -382,6 +382,10 @@ static int parse_rule(rp_rules *r, char *line, unsigned line_no, char *errbuf)
             bad_name(args, errbuf);
             return -1;
         }
+        if (g_hash_table_size(r->vars) >= RP_VARS_CAP && !g_hash_table_contains(r->vars, args)) {
+            snprintf(errbuf, QFTP_ERRBUF_SIZE, "more than %d variables", RP_VARS_CAP);
+            return -1;
+        }
         /* --define given before or after --rules wins over the file */
         if (!g_hash_table_contains(r->vars, args))
             g_hash_table_insert(r->vars, g_strdup(args), g_strdup(sp ? g_strstrip(sp) : ""));
@@ -444,6 +448,12 @@ int rp_rules_define(rp_rules *r, const char *def, char *errbuf)
     char *name = eq ? g_strndup(def, (gsize)(eq - def)) : NULL;
     if (!name || !valid_name(name)) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "--define %s: expected NAME=VALUE", def);
+        g_free(name);
+        return -1;
+    }
+    if (g_hash_table_size(r->vars) >= RP_VARS_CAP && !g_hash_table_contains(r->vars, name)) {
+        snprintf(errbuf, QFTP_ERRBUF_SIZE, "--define %s: more than %d variables", name,
+                 RP_VARS_CAP);
         g_free(name);
         return -1;
     }
@@ -581,7 +591,8 @@ const uint8_t *rp_scrubber_feed(rp_scrubber *s, qftp_dir dir, const uint8_t *b, 
     g_byte_array_append(s->out, b, (guint)n);
     g_byte_array_set_size(h, 0);
     size_t hold = star_secrets(s->r, s->out->data, s->out->len, false);
-    g_byte_array_append(h, s->out->data + s->out->len - hold, (guint)hold);
+    if (hold) /* (an empty array's data is NULL) */
+        g_byte_array_append(h, s->out->data + s->out->len - hold, (guint)hold);
     *out_len = s->out->len - hold;
     return s->out->data;
 }

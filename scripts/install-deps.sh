@@ -7,7 +7,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
       tshark wireshark-common wireshark-dev
       libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils socat
-      man-db)
+      man-db
+      clang libclang-rt-14-dev)  # the libFuzzer harnesses of tests/fuzz
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -184,10 +184,16 @@ static held_line *held_at(const log_transcript *t, guint i)
     return &g_array_index(t->held, held_line, i);
 }
 
+/* The bytes of a held line (an empty store has no buffer: no pointer arithmetic on NULL) */
+static const uint8_t *held_bytes(const log_transcript *t, const held_line *l)
+{
+    return t->store->data ? t->store->data + l->off : (const uint8_t *)"";
+}
+
 static bool held_is(const log_transcript *t, guint i, const char *word)
 {
     const held_line *l = held_at(t, i);
-    return l->kind != HL_ELISION && is_word(t->store->data + l->off, l->len, word);
+    return l->kind != HL_ELISION && is_word(held_bytes(t, l), l->len, word);
 }
 
 static bool held_blank(const log_transcript *t, guint i)
@@ -223,7 +229,7 @@ static int held_line_out(log_ctx *c, const log_transcript *t, const held_line *l
     if (l->len == 0)
         return 0;
     qftp_dir d = l->kind == HL_OTHER ? l->dir : QFTP_DIR_RX;
-    return emit_text(c, d, t->store->data + l->off, l->len, l->st, l->line_no);
+    return emit_text(c, d, held_bytes(t, l), l->len, l->st, l->line_no);
 }
 
 /* Hands on what is held: the data lines of held[0, data_end) as data, one record per line
@@ -247,7 +253,7 @@ static int held_finish(log_ctx *c, log_transcript *t, guint data_end, int force,
             continue;
         }
         c->e.data = true;
-        log_add(&c->e, t->store->data + l->off, l->len);
+        log_add(&c->e, held_bytes(t, l), l->len);
         if (!(last_bare && i == last_data))
             add_eol(&c->e, force >= 0 ? (log_eol)force : l->eol);
         rc = log_emit(&c->e, dd, l->st, l->line_no, c->errbuf);
@@ -353,7 +359,7 @@ static int held_give_up(log_ctx *c, log_transcript *t)
         for (guint i = k; i-- > 0;) {
             int64_t cnt;
             const held_line *l = held_at(t, i);
-            if (l->kind != HL_ELISION && urc_count(t->store->data + l->off, l->len, t->cmd, &cnt)) {
+            if (l->kind != HL_ELISION && urc_count(held_bytes(t, l), l->len, t->cmd, &cnt)) {
                 u = i;
                 break;
             }
