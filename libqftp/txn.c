@@ -69,8 +69,14 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
     if (bad_result) {
         qftp_describe_result(t->err, t->protocol_error, t->has_pe, w->result, sizeof w->result);
     } else {
-        const char *what = t->def && t->def->value_name ? t->def->value_name : "value";
-        if (t->value.kind == QFTP_VAL_INT)
+        /* GSM "+QFTPOPEN:0" is the success code, not a value: a value is named only where
+         * the tables name one (or the command is outside them) */
+        const char *what = t->def ? t->def->value_name : "value";
+        if (!what && (t->has_err || t->value.kind != QFTP_VAL_NONE))
+            snprintf(w->result, sizeof w->result, "success");
+        else if (!what)
+            ;
+        else if (t->value.kind == QFTP_VAL_INT)
             snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
         else if (t->value.kind == QFTP_VAL_STR)
             snprintf(w->result, sizeof w->result, "success, %s \"%s\"", what, t->value.s);
