@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "qftp/session.h"
+#include "qftp/verdict.h"
 #include "qftptool/input.h"
 #include "qftptool/json.h"
 
@@ -26,7 +27,9 @@ typedef struct {
 
 typedef struct {
     qftp_session *s;
+    qftp_verdict *v; /* what failed and why (qftp/verdict.h) */
     bool json;
+    bool failures_only; /* --failures */
     const char *path;
     char what[96];
     bool synth_seen;
@@ -43,11 +46,22 @@ typedef struct {
     spill unsol, notes, transitions;
 } show_ctx;
 
+/* Download payloads, for the verdict's listings (a name not found next to the names
+ * the server has). */
+static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame)
+{
+    (void)frame;
+    show_ctx *x = user;
+    if (ev->kind == QFTP_EV_DATA && txn)
+        qftp_verdict_data(x->v, txn, ev->data, ev->len);
+}
+
 static int on_chunk(void *user, const input_chunk *c)
 {
     show_ctx *x = user;
     qftp_dir d = c->dir_known ? c->dir : qftp_session_guess_dir(x->s, c->data, c->len);
     x->synth_seen |= c->ts_synth;
+    qftp_verdict_traffic(x->v, c->ts, c->ts_synth, NULL);
     x->chunks++;
     x->bytes[d] += c->len;
     qftp_session_feed(x->s, d, c->data, c->len, c->ts, c->frame);
@@ -374,8 +388,69 @@ static void json_note(json_w *w, const qftp_session *s, const qftp_note *n)
     json_end_obj(w);
 }
 
-static void json_txn(json_w *w, const qftp_session *s, const qftp_txn *t)
+/* A time as ISO 8601 when the input has dates, else null. */
+static void json_abs_time(json_w *w, const qftp_verdict *v, qftp_ts t, bool have)
 {
+    char buf[48];
+    if (have && qftp_verdict_iso_time(v, t, buf, sizeof buf)[0])
+        json_str(w, buf);
+    else
+        json_null(w);
+}
+
+/* What show --json adds from the verdict: the transaction in words, whether it failed and
+ * why (docs/show.md). */
+static void json_verdict(json_w *w, const qftp_verdict *v, const qftp_session *s, const qftp_txn *t,
+                         const qftp_txn_verdict *tv)
+{
+    json_key(w, "description");
+    json_str(w, tv->operation);
+    json_key(w, "ok");
+    json_bool(w, !tv->failed);
+    json_key(w, "verdict");
+    json_str(w, qftp_fail_kind_name(tv->kind));
+    json_key(w, "outcome");
+    json_str(w, tv->outcome);
+    json_key(w, "time_sent");
+    json_abs_time(w, v, t->t_sent, true);
+    json_key(w, "time_final");
+    json_abs_time(w, v, t->t_final, t->final != QFTP_FINAL_NONE);
+    json_key(w, "time_done");
+    json_abs_time(w, v, t->t_done, t->urc != NULL);
+    json_key(w, "causes");
+    json_begin_arr(w);
+    for (size_t i = 0; i < tv->n_links; i++) {
+        const qftp_link *l = &tv->links[i];
+        json_begin_obj(w);
+        json_key(w, "kind");
+        json_str(w, qftp_link_kind_name(l->kind));
+        json_key(w, "when");
+        json_str(w, qftp_link_when_name(l->when));
+        json_key(w, "t");
+        json_num(w, rel(s, l->ts), 6);
+        json_key(w, "time");
+        json_abs_time(w, v, l->ts, true);
+        json_key(w, "index");
+        if (l->ref)
+            json_int(w, l->ref);
+        else
+            json_null(w);
+        json_key(w, "line");
+        json_str(w, l->line[0] ? l->line : NULL);
+        json_key(w, "context");
+        json_str(w, l->kind == QFTP_LINK_CONTEXT ? qftp_context_kind_name(l->ctx.kind) : NULL);
+        json_key(w, "names");
+        json_str(w, l->kind == QFTP_LINK_LISTING && l->name[0] ? l->name : NULL);
+        json_key(w, "text");
+        json_str(w, l->words);
+        json_end_obj(w);
+    }
+    json_end_arr(w);
+}
+
+static void json_txn(json_w *w, const show_ctx *x, const qftp_txn *t, const qftp_txn_verdict *tv)
+{
+    const qftp_session *s = x->s;
     json_begin_obj(w);
     json_key(w, "index");
     json_int(w, t->index);
@@ -463,6 +538,7 @@ static void json_txn(json_w *w, const qftp_session *s, const qftp_txn *t)
     for (size_t i = 0; i < t->n_notes; i++)
         json_note(w, s, &t->notes[i]);
     json_end_arr(w);
+    json_verdict(w, x->v, s, t, tv);
     json_end_obj(w);
 }
 
@@ -506,25 +582,43 @@ static void json_spilled(show_ctx *x, const char *key, spill *sp)
 
 /* ---- what the session hands over ---------------------------------------------------------- */
 
-static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
+/* The summary counts what the verdict says: a transfer the log holds only part of is a
+ * failure, a command whose outcome the log does not reach is not. */
+static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w,
+                      const qftp_txn_verdict *tv)
 {
     x->n++;
-    if (w->outcome == QFTP_OUTCOME_PENDING)
+    if (tv->kind == QFTP_FAIL_UNFINISHED)
         x->pending++;
-    else if (qftp_outcome_ok(w->outcome))
+    else if (!tv->failed)
         x->ok++;
     else
         x->failed++;
-    if (w->failure[0]) {
-        gpointer old = g_hash_table_lookup(x->codes, w->failure);
-        if (old)
-            g_hash_table_insert(x->codes, g_strdup(w->failure),
-                                GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
-        else
-            g_hash_table_insert(x->codes, g_strdup(w->failure), GSIZE_TO_POINTER(1));
+    char key[QFTP_WORDS_CAP + 64];
+    if (w->failure[0])
+        snprintf(key, sizeof key, "%s", w->failure);
+    else if (tv->failed)
+        snprintf(key, sizeof key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
+    else
+        key[0] = '\0';
+    if (key[0]) {
+        gpointer old = g_hash_table_lookup(x->codes, key);
+        g_hash_table_insert(x->codes, g_strdup(key), GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
     }
     for (size_t k = 0; k < t->n_notes; k++)
         x->sev[t->notes[k].severity & 3]++;
+}
+
+/* --failures: the failure in words and its chain, above the transaction. */
+static void print_failure(show_ctx *x, const qftp_txn *t, const qftp_txn_verdict *tv)
+{
+    qftp_failure f = {0};
+    f.v = *tv;
+    f.last_index = t->index;
+    char buf[1024];
+    printf("\n%s%s%s\n", C_RED, qftp_failure_headline(x->v, &f, buf, sizeof buf), C_RESET);
+    for (size_t i = 0; i < tv->n_links; i++)
+        printf("  - %s\n", qftp_link_sentence(x->v, tv, &tv->links[i], buf, sizeof buf));
 }
 
 static void on_txn(void *user, const qftp_txn *t)
@@ -532,15 +626,20 @@ static void on_txn(void *user, const qftp_txn *t)
     show_ctx *x = user;
     qftp_txn_words w;
     qftp_txn_describe(t, &w);
-    count_txn(x, t, &w);
+    const qftp_txn_verdict *tv = qftp_verdict_txn(x->v, t);
+    count_txn(x, t, &w, tv);
+    if (x->failures_only && !tv->failed)
+        return;
     if (x->json) {
         json_start(x);
-        json_txn(&x->w, x->s, t);
+        json_txn(&x->w, x, t, tv);
     } else {
-        if (x->n == 1) { /* the first: after the first line and what the session learnt */
+        if (!x->started) { /* the first: after the first line and what the session learnt */
             text_start(x);
             printf("\n");
         }
+        if (x->failures_only)
+            print_failure(x, t, tv);
         print_txn(x->s, t, &w);
     }
 }
@@ -548,6 +647,7 @@ static void on_txn(void *user, const qftp_txn *t)
 static void on_unsolicited(void *user, const qftp_unsolicited *u)
 {
     show_ctx *x = user;
+    qftp_verdict_unsolicited(x->v, u);
     if (x->json) {
         json_w *w = side_writer(x, &x->unsol);
         json_begin_obj(w);
@@ -602,6 +702,7 @@ static void on_note(void *user, const qftp_note *n)
 static void on_transition(void *user, const qftp_transition *tr)
 {
     show_ctx *x = user;
+    qftp_verdict_transition(x->v, tr);
     if (!x->json)
         return;
     json_w *w = side_writer(x, &x->transitions);
@@ -620,6 +721,71 @@ static void on_transition(void *user, const qftp_transition *tr)
     json_end_obj(w);
 }
 
+/* The verdict of the whole input: counts, the failures that matter, the silences. */
+static void json_verdict_summary(show_ctx *x)
+{
+    json_w *w = &x->w;
+    qftp_verdict_counts c;
+    qftp_verdict_counts_get(x->v, &c);
+    char buf[1024];
+    json_key(w, "verdict");
+    json_begin_obj(w);
+    json_key(w, "ok");
+    json_bool(w, c.failed == 0);
+    json_key(w, "failed");
+    json_int(w, (int64_t)c.failed);
+    json_key(w, "unfinished");
+    json_int(w, (int64_t)c.unfinished);
+    json_key(w, "failures");
+    json_begin_arr(w);
+    for (size_t i = 0; i < qftp_verdict_failure_count(x->v); i++) {
+        const qftp_failure *f = qftp_verdict_failure(x->v, i);
+        json_begin_obj(w);
+        json_key(w, "index");
+        json_int(w, f->v.index);
+        json_key(w, "verdict");
+        json_str(w, qftp_fail_kind_name(f->v.kind));
+        json_key(w, "text");
+        json_str(w, qftp_failure_headline(x->v, f, buf, sizeof buf));
+        json_key(w, "repeats");
+        json_int(w, f->repeats);
+        json_key(w, "last_index");
+        json_int(w, f->last_index);
+        json_key(w, "recovered_by");
+        if (f->recovered_by)
+            json_int(w, f->recovered_by);
+        else
+            json_null(w);
+        json_key(w, "follows");
+        if (f->root)
+            json_int(w, f->root);
+        else
+            json_null(w);
+        json_key(w, "causes");
+        json_begin_arr(w);
+        for (size_t k = 0; k < f->v.n_links; k++)
+            json_str(w, qftp_link_sentence(x->v, &f->v, &f->v.links[k], buf, sizeof buf));
+        json_end_arr(w);
+        json_end_obj(w);
+    }
+    json_end_arr(w);
+    json_key(w, "gaps");
+    json_begin_arr(w);
+    for (size_t i = 0; i < qftp_verdict_gap_count(x->v); i++) {
+        const qftp_gap *g = qftp_verdict_gap(x->v, i);
+        json_begin_obj(w);
+        json_key(w, "t");
+        json_num(w, rel(x->s, g->from), 6);
+        json_key(w, "seconds");
+        json_num(w, (double)(g->to - g->from) / 1e9, 3);
+        json_key(w, "over_rsptimeout");
+        json_bool(w, g->over_rsptimeout);
+        json_end_obj(w);
+    }
+    json_end_arr(w);
+    json_end_obj(w);
+}
+
 /* After the last transaction: the spilled sections and the summary. */
 static void show_end(show_ctx *x)
 {
@@ -635,20 +801,23 @@ static void show_end(show_ctx *x)
         json_bool(&x->w, x->synth_seen);
         json_key(&x->w, "state");
         json_str(&x->w, qftp_state_name(qftp_session_state(x->s)));
+        json_verdict_summary(x);
         json_end_obj(&x->w);
         json_end(&x->w);
         return;
     }
-    if (x->n == 0) {
+    if (!x->started) {
         text_start(x);
         printf("\n");
     }
-    if (x->unsol.n) {
+    if (x->failures_only && x->failed == 0)
+        printf("No failure.\n");
+    if (x->unsol.n && !x->failures_only) {
         printf("\n%sUnsolicited%s\n", C_BOLD, C_RESET);
         fflush(stdout);
         spill_copy(&x->unsol);
     }
-    if (x->notes.n) {
+    if (x->notes.n && !x->failures_only) {
         printf("\n%sNotes%s\n", C_BOLD, C_RESET);
         fflush(stdout);
         spill_copy(&x->notes);
@@ -666,6 +835,10 @@ static void show_options(tool_cmdline *cl, void *opts)
          "print one JSON document instead of the transcript (its contract: docs/show.md)", NULL},
         {"redact", 'r', 0, G_OPTION_ARG_NONE, &o->redact,
          "mask passwords and other secret parameters in everything shown", NULL},
+        {"failures", 0, 0, G_OPTION_ARG_NONE, &o->failures,
+         "show only the transactions that failed (a short transfer included), each with the "
+         "failure in words and the context that led to it",
+         NULL},
         {"dialect", 0, 0, G_OPTION_ARG_FILENAME, &o->dialect,
          "the command set: gsm (M95, M66, MC60) or bg96 (BG96, BG95, EC2x, EG9x); default "
          "auto, from the commands seen",
@@ -732,27 +905,33 @@ static int show_run(void *opts, int argc, char **argv)
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};
     x.json = json;
+    x.failures_only = o->failures;
     x.path = strcmp(path, "-") == 0 ? "standard input" : path;
     x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     qftp_session_opts so = o->so;
     so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_note, on_transition, &x, true};
+    so.on_item = on_item;
+    so.user = &x;
     x.s = qftp_session_new(&so, err);
     if (!x.s) {
         tool_error("%s", err);
         g_hash_table_destroy(x.codes);
         return 1;
     }
+    x.v = qftp_verdict_new(x.s, NULL);
     input_kind kind;
     int rc = input_read(path, &o->io, on_chunk, &x, &kind, x.what, sizeof x.what, err);
     if (rc < 0 && x.chunks == 0) {
         /* nothing was read: nothing is shown */
         tool_error("%s: %s", path, err);
+        qftp_verdict_free(x.v);
         qftp_session_free(x.s);
         g_hash_table_destroy(x.codes);
         return 2;
     }
     qftp_session_finish(x.s, QFTP_TS_NONE);
     show_end(&x);
+    qftp_verdict_free(x.v);
     qftp_session_free(x.s);
     g_hash_table_destroy(x.codes);
     spill *sections[] = {&x.unsol, &x.notes, &x.transitions};

@@ -16,7 +16,7 @@ extern const tool_program qftp_program;
 
 typedef struct {
     /* as given */
-    gboolean json, redact;
+    gboolean json, redact, failures;
     char *dialect, *rsptimeout, *colour;
     input_args in;
     /* checked */
