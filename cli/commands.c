@@ -4,6 +4,7 @@
 
 static const tool_command *const qftp_commands[] = {
     &qftp_cmd_show,
+    &qftp_cmd_report,
     &qftp_cmd_import,
 #ifdef HAVE_QFTPREPLAY
     &qftp_cmd_replay,

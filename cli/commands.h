@@ -7,6 +7,7 @@
 #define QFTP_CLI_COMMANDS_H
 
 #include "qftp/session.h"
+#include "qftp/verdict.h"
 #include "qftptool/cmd.h"
 #include "qftptool/input.h"
 
@@ -27,6 +28,24 @@ typedef struct {
 } show_opts;
 
 extern const tool_command qftp_cmd_show;
+
+/* ---- qftp report ------------------------------------------------------------------------ */
+
+typedef struct {
+    /* as given */
+    gboolean no_redact;
+    char *output, *format, *gap, *dialect, *rsptimeout, *colour;
+    input_args in;
+    /* checked */
+    qftp_session_opts so;
+    qftp_verdict_opts vo;
+    input_opts io;
+    const char *input;
+    int fmt; /* rep_format (cli/report.h) */
+    gboolean colour_always, colour_never;
+} report_opts;
+
+extern const tool_command qftp_cmd_report;
 
 /* ---- qftp import ------------------------------------------------------------------------ */
 
