@@ -19,6 +19,12 @@
 
 void input_options(struct tool_cmdline *cl, input_args *a)
 {
+    input_options_named(cl, a, "format");
+}
+
+void input_options_named(struct tool_cmdline *cl, input_args *a, const char *name)
+{
+    a->name = name;
     /* the choices, from the importer's own names: "auto|plain|...|regex" */
     static char formats[160];
     if (!formats[0]) {
@@ -29,13 +35,13 @@ void input_options(struct tool_cmdline *cl, input_args *a)
         }
     }
     const GOptionEntry e[] = {
-        {"format", 0, 0, G_OPTION_ARG_FILENAME, &a->format,
+        {name, 0, 0, G_OPTION_ARG_FILENAME, &a->format,
          "the text log's layout (default auto: recognised from its first 64 KiB; a capture "
          "is always recognised)",
          formats},
         {"regex", 0, 0, G_OPTION_ARG_FILENAME, &a->regex,
          "a layout of your own: a regular expression with named groups time, dir and data "
-         "(docs/import.md); implies --format regex",
+         "(docs/import.md); implies the regex layout",
          "RE"},
         {NULL}};
     tool_options(cl, "input", "Text log options:", "Show the options for reading text logs", e);
@@ -43,10 +49,12 @@ void input_options(struct tool_cmdline *cl, input_args *a)
 
 int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o)
 {
+    char opt[48];
+    g_snprintf(opt, sizeof opt, "--%s", a->name ? a->name : "format");
     if (a->format) {
         int f = qftp_log_format_from_name(a->format);
         if (f < 0)
-            return tool_bad_choice(cl, "--format", a->format);
+            return tool_bad_choice(cl, opt, a->format);
         o->format = (qftp_log_format)f;
     }
     if (a->regex) {
@@ -54,7 +62,7 @@ int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o)
         if (o->format == QFTP_FMT_AUTO)
             o->format = QFTP_FMT_REGEX;
     } else if (o->format == QFTP_FMT_REGEX) {
-        return tool_usage(cl, "--format regex needs --regex RE");
+        return tool_usage(cl, "%s regex needs --regex RE", opt);
     }
     return 0;
 }

@@ -267,7 +267,7 @@ def completion():
         assert comp("qftp", "") == sorted(commands() + ["help"])
         assert comp("qftp", "im") == ["import"]
         assert comp("qftp", "-") == ["--help", "--version", "-V", "-h"]
-        assert comp("qftp", "help", "re") == ["record", "replay"]
+        assert comp("qftp", "help", "re") == ["record", "replay", "report"]
         assert comp("qftp", "show", "--dialect", "") == ["auto", "bg96", "gsm"]
         assert comp("qftp", "show", "--format", "t") == ["timestamped"]
         assert comp("qftp", "show", "--format", "=", "so") == ["socat"]

@@ -32,10 +32,14 @@ typedef struct {
  * option group ("input"). input_check() applies them to an input_opts. */
 typedef struct {
     char *format, *regex;
+    const char *name; /* the layout option's long name: "format" (set by input_options) */
 } input_args;
 
 struct tool_cmdline;
 void input_options(struct tool_cmdline *cl, input_args *a);
+/* The same with the layout option named otherwise, for a command whose own --format says
+ * something else (qftp report: "input-format"); input_check's messages use the name. */
+void input_options_named(struct tool_cmdline *cl, input_args *a, const char *name);
 /* 0, or 2 after tool_usage() for an unknown format name. */
 int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o);
 
