@@ -589,7 +589,7 @@ static void report_options(tool_cmdline *cl, void *opts)
          "auto|always|never"},
         {NULL}};
     tool_options(cl, NULL, NULL, NULL, main_entries);
-    input_options(cl, &o->in);
+    input_options_named(cl, &o->in, "input-format"); /* --format is the report's */
 }
 
 static int seconds_option(tool_cmdline *cl, const char *name, const char *v, qftp_ts *out)

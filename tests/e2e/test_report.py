@@ -223,6 +223,11 @@ def formats_from_extension():
     assert p.stdout.decode().startswith("qftp report: "), "text by default"
     p = report("--format", "pdf", QCOM)
     assert p.returncode == 2 and b"html" in p.stderr
+    # the log's layout is --input-format here (--format is the report's)
+    p = report("--format", "md", "--input-format", "timestamped", QCOM)
+    assert p.returncode == 1 and p.stdout.startswith(b"## qftp report")
+    p = report("--input-format", "teraterm", QCOM)
+    assert p.returncode == 2 and b"--input-format teraterm: expected auto, plain" in p.stderr, p.stderr
 
 
 def markdown():
