@@ -6,8 +6,9 @@ customer logs are made of) and a data-heavy one (downloads of 8 KiB through data
 
 Each session is written twice as pcap of link type 252 (exported PDU, a direction tag per
 frame): naming `qftp` (read by qftp show) and naming `at` (read by tshark -r, which prints
-one summary line per frame). Prints wall time, CPU time (user + system), peak RSS, the AT
-text throughput of qftp show (payload bytes of the capture / wall time), and peak RSS at
+one summary line per frame). Prints wall time, CPU time (user + system), peak RSS, the
+throughput of each tool (capture MB per CPU second, and AT payload MB per CPU second: CPU
+time, because wall time on a shared machine measures the neighbours), and peak RSS at
 1,000,000 frames over 100,000 (flat memory: at most 1.3).
 
 Usage: bench/show_bench.py [--qftp build/qftp] [--frames 100000,200000,1000000]
@@ -147,8 +148,8 @@ def main():
     env = dict(os.environ, HOME=tmp)
     rss = {}
     try:
-        print(f"{'session':14} {'frames':>9} {'payload MB':>10}  {'tool':22} {'wall s':>7} "
-              f"{'cpu s':>7} {'RSS MiB':>8} {'AT MB/s':>8}")
+        print(f"{'session':14} {'frames':>8} {'file MB':>7} {'AT MB':>6}  {'tool':22} "
+              f"{'wall s':>6} {'cpu s':>6} {'RSS MiB':>7} {'file MB/s':>9} {'AT MB/s':>7}")
         for kind, gen in (("command-heavy", command_heavy), ("data-heavy", data_heavy)):
             for n in sizes:
                 q = os.path.join(tmp, f"{kind}-{n}-qftp.pcap")
@@ -160,12 +161,12 @@ def main():
                 if have_tshark:
                     runs.append(("tshark (at dissector)", tshark_argv(at)))
                 mb = payload / 1e6
+                fmb = os.path.getsize(q) / 1e6
                 for label, argv in runs:
                     wall, cpu, peak = measure(argv, env)
                     rss[(kind, n, label)] = peak
-                    rate = f"{mb / wall:8.1f}" if label.startswith("qftp") else f"{'':8}"
-                    print(f"{kind:14} {n:9d} {mb:10.1f}  {label:22} {wall:7.2f} {cpu:7.2f} "
-                          f"{peak:8.1f} {rate}")
+                    print(f"{kind:14} {n:8d} {fmb:7.1f} {mb:6.1f}  {label:22} {wall:6.2f} "
+                          f"{cpu:6.2f} {peak:7.1f} {fmb / cpu:9.1f} {mb / cpu:7.1f}")
                 os.unlink(q)
                 os.unlink(at)
         lo, hi = min(sizes), max(sizes)

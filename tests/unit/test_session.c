@@ -12,6 +12,7 @@
  * Each case also lists the warn/error notes it must produce (substrings), and no
  * other warn/error note may appear: the manuals' own flows must decode cleanly.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "qftp/session.h"
@@ -650,33 +651,20 @@ static const scase cases[] = {
     {"param-range", q_range, "#1 +QFTPCFG/write ERROR\n", q_range_notes, "bg96", NULL, ""},
 };
 
-static void test_cases(void)
+/* One case the four ways: whole records, one byte per chunk, streamed to a sink that
+ * releases each transaction (whole and bytewise). Registered as /case/NAME, one ctest test
+ * each (tests/CMakeLists.txt), so a failure names its case. */
+static void test_one_case(gconstpointer data)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-        check_case(&cases[i]);
-}
-
-/* The same cases with every byte in a chunk of its own: what a dissector sees when a
- * serial driver delivers single bytes. The transactions must not change. */
-static void test_cases_bytewise(void)
-{
+    const scase *c = data;
+    check_case(c);
     bytewise = true;
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-        check_case(&cases[i]);
-    bytewise = false;
-}
-
-/* The same cases streamed: each transaction handed to the sink once nothing can change
- * it, in index order, and freed; what the sink saw must be what the session kept. */
-static void test_cases_streaming(void)
-{
+    check_case(c);
     streaming = true;
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-        check_case(&cases[i]);
-    bytewise = true;
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-        check_case(&cases[i]);
-    bytewise = streaming = false;
+    check_case(c);
+    bytewise = false;
+    check_case(c);
+    streaming = false;
 }
 
 /* Every note has a kind from the one table, with the kind's severity; the plugin's
@@ -977,10 +965,18 @@ static void test_transitions(void)
 
 int main(int argc, char **argv)
 {
+    /* --cases: the case names, one a line (ctest registers a test for each) */
+    if (argc == 2 && strcmp(argv[1], "--cases") == 0) {
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+            printf("%s\n", cases[i].name);
+        return 0;
+    }
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/session/cases", test_cases);
-    g_test_add_func("/session/cases-bytewise", test_cases_bytewise);
-    g_test_add_func("/session/cases-streaming", test_cases_streaming);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *path = g_strdup_printf("/case/%s", cases[i].name);
+        g_test_add_data_func(path, &cases[i], test_one_case);
+        g_free(path);
+    }
     g_test_add_func("/session/note-kinds", test_note_kinds);
     g_test_add_func("/session/items", test_items);
     g_test_add_func("/session/outcome-words", test_outcome_words);
