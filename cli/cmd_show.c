@@ -131,28 +131,34 @@ typedef struct {
     size_t n, cap;
 } obuf;
 
-static void ob_put(obuf *o, const char *s, size_t n)
+static void ob_grow(obuf *o, size_t n)
 {
-    if (o->n + n > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->n + n)
-            cap *= 2;
-        o->p = g_realloc(o->p, cap);
-        o->cap = cap;
-    }
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap < o->n + n)
+        cap *= 2;
+    o->p = g_realloc(o->p, cap);
+    o->cap = cap;
+}
+
+static inline void ob_put(obuf *o, const char *s, size_t n)
+{
+    if (o->n + n > o->cap)
+        ob_grow(o, n);
     memcpy(o->p + o->n, s, n);
     o->n += n;
 }
 
-static void ob_str(obuf *o, const char *s)
+static inline void ob_str(obuf *o, const char *s)
 {
     if (s[0]) /* most colour codes are "" */
         ob_put(o, s, strlen(s));
 }
 
-static void ob_c(obuf *o, char c)
+static inline void ob_c(obuf *o, char c)
 {
-    ob_put(o, &c, 1);
+    if (o->n + 1 > o->cap)
+        ob_grow(o, 1);
+    o->p[o->n++] = c;
 }
 
 /* printf("%*.*f", width, d, v) into o. The digits come from rounding v * 10^d as an
@@ -225,7 +231,7 @@ static void add_duration(obuf *o, double secs)
 
 #define INDENT "              "
 
-static void add3(obuf *o, const char *a, const char *b, const char *c)
+static inline void add3(obuf *o, const char *a, const char *b, const char *c)
 {
     ob_str(o, a);
     ob_str(o, b);
@@ -901,6 +907,8 @@ static int show_run(void *opts, int argc, char **argv)
     bool json = o->json;
     use_colour =
         !json && !o->colour_never && (o->colour_always || (isatty(1) && !getenv("NO_COLOR")));
+    if (!isatty(1)) /* a file or a pipe: written in large blocks */
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};

@@ -85,6 +85,7 @@ struct qftp_session {
     int ssltype;               /* BG96 AT+QFTPCFG="ssltype" */
     GString *last_line;        /* for "A/"; NULL until the first command */
     GString *scratch;          /* the command line being parsed */
+    struct def_entry *defs;    /* recent lookups of the command tables (find_def) */
     qftp_txn *item_txn;        /* the transaction the current event was attached to */
     const qftp_event *wire_ev; /* the event as the parser gave it (the handlers may see a
                                   redacted copy): items take their place from it */
@@ -179,6 +180,74 @@ QFTP_NOTE_KINDS(X)
 #define TXN_NOTE(s, t, ID, ...) txn_note(s, t, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
 #define SESSION_NOTE(s, ID, ...) session_note(s, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
 
+/* vsnprintf for the conversions the note formats use most (%s %.*s %d %u %zu and the
+ * 64-bit %ld), without its cost; -1 for anything else or when the text does not fit, so
+ * the caller formats with vsnprintf itself. The text is vsnprintf's. */
+static int note_format(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    size_t n = 0;
+    for (const char *f = fmt; *f; f++) {
+        const char *s = NULL;
+        size_t len = 0;
+        char num[24];
+        if (*f != '%') {
+            if (n + 1 >= cap)
+                return -1;
+            buf[n++] = *f;
+            continue;
+        }
+        f++;
+        if (f[0] == 's') {
+            s = va_arg(ap, const char *);
+            len = strlen(s);
+        } else if (f[0] == '.' && f[1] == '*' && f[2] == 's') {
+            int w = va_arg(ap, int);
+            s = va_arg(ap, const char *);
+            len = w < 0 ? strlen(s) : strnlen(s, (size_t)w);
+            f += 2;
+        } else if (f[0] == 'd' || f[0] == 'u' || (f[0] == 'l' && f[1] == 'd') ||
+                   (f[0] == 'z' && f[1] == 'u')) {
+            uint64_t u;
+            bool neg = false;
+            if (f[0] == 'd') {
+                int v = va_arg(ap, int);
+                neg = v < 0;
+                u = neg ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v;
+            } else if (f[0] == 'u') {
+                u = va_arg(ap, unsigned);
+            } else if (f[0] == 'l') {
+                long v = va_arg(ap, long);
+                neg = v < 0;
+                u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+                f++;
+            } else {
+                u = va_arg(ap, size_t);
+                f++;
+            }
+            int k = sizeof num;
+            do {
+                num[--k] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            if (neg)
+                num[--k] = '-';
+            s = num + k;
+            len = sizeof num - (size_t)k;
+        } else if (f[0] == '%') {
+            s = "%";
+            len = 1;
+        } else {
+            return -1;
+        }
+        if (n + len >= cap)
+            return -1;
+        memcpy(buf + n, s, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    return (int)n;
+}
+
 G_GNUC_PRINTF(4, 5)
 static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const char *fmt, ...)
 {
@@ -186,8 +255,13 @@ static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const ch
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = note_format(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+    }
     char *text;
     if (n < 0) {
         text = txn_strndup(p, "", 0);
@@ -416,6 +490,48 @@ static void count_problem(void *user, int idx, const char *text)
 /* Looks the command up. While the dialect is unknown and both dialects have the command
  * with different parameters, the row the parameters fit wins (*fits_only says which
  * dialect alone fitted, as evidence of the dialect). */
+/* The last lookups of the command tables, by name, dialect and key: a session sends the
+ * same few commands over and over. Names and keys longer than an entry holds are looked
+ * up afresh. */
+#define DEF_CACHE 64
+#define DEF_CACHE_STR 32
+struct def_entry {
+    char name[DEF_CACHE_STR];
+    int dialect; /* -1: empty */
+    bool keyed;  /* a row of this name has a key (AT+QFTPCFG="...": looked up each time) */
+    const qftp_cmd_def *def; /* when not keyed */
+};
+
+static bool name_is_keyed(const char *name)
+{
+    size_t n;
+    const qftp_cmd_def *d = qftp_cmd_defs(&n);
+    for (size_t i = 0; i < n; i++)
+        if (d[i].key && g_ascii_strcasecmp(d[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static const qftp_cmd_def *find_def(const qftp_session *s, const char *name, qftp_dialect d,
+                                    const char *key)
+{
+    size_t nl = strlen(name);
+    if (nl >= DEF_CACHE_STR)
+        return qftp_cmd_find(name, d, key);
+    uint32_t h = 2166136261u ^ (uint32_t)d;
+    for (size_t i = 0; i < nl; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    struct def_entry *e = &s->defs[h % DEF_CACHE];
+    if (e->dialect != (int)d || strcmp(e->name, name) != 0) {
+        memcpy(e->name, name, nl + 1);
+        e->dialect = (int)d;
+        e->keyed = name_is_keyed(name);
+        e->def = e->keyed ? NULL : qftp_cmd_find(name, d, NULL);
+    }
+    /* without a keyed row the key decides nothing (qftp_cmd_find) */
+    return e->keyed ? qftp_cmd_find(name, d, key) : e->def;
+}
+
 static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
                                            const qftp_subcmd *c, qftp_dialect *fits_only)
 {
@@ -425,11 +541,11 @@ static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn
         *fits_only = QFTP_DIALECT_UNKNOWN;
     if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
         k = param_text(t, 0, key, sizeof key);
-    const qftp_cmd_def *d = qftp_cmd_find(t->command, s->dialect, k);
+    const qftp_cmd_def *d = find_def(s, t->command, s->dialect, k);
     if (s->dialect != QFTP_DIALECT_UNKNOWN || c == NULL)
         return d;
-    const qftp_cmd_def *g = qftp_cmd_find(t->command, QFTP_DIALECT_GSM, k);
-    const qftp_cmd_def *b = qftp_cmd_find(t->command, QFTP_DIALECT_BG96, k);
+    const qftp_cmd_def *g = find_def(s, t->command, QFTP_DIALECT_GSM, k);
+    const qftp_cmd_def *b = find_def(s, t->command, QFTP_DIALECT_BG96, k);
     if (g == NULL || b == NULL || g == b)
         return d;
     int pg = 0, pb = 0;
@@ -1388,6 +1504,9 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->group = g_ptr_array_new();
     s->wait_urc = g_ptr_array_new();
     s->scratch = g_string_sized_new(256);
+    s->defs = g_new0(struct def_entry, DEF_CACHE);
+    for (size_t i = 0; i < DEF_CACHE; i++)
+        s->defs[i].dialect = -1;
     s->dialect = s->o.dialect;
     s->dialect_forced = s->o.dialect != QFTP_DIALECT_UNKNOWN;
     s->rsptimeout = s->o.rsptimeout > 0 ? s->o.rsptimeout : 90 * QFTP_NS_PER_SEC;
@@ -1415,6 +1534,7 @@ void qftp_session_free(qftp_session *s)
     if (s->last_line)
         g_string_free(s->last_line, TRUE);
     g_string_free(s->scratch, TRUE);
+    g_free(s->defs);
     g_free(s);
 }
 

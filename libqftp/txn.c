@@ -72,13 +72,32 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
         /* GSM "+QFTPOPEN:0" is the success code, not a value: a value is named only where
          * the tables name one (or the command is outside them) */
         const char *what = t->def ? t->def->value_name : "value";
-        if (!what && (t->has_err || t->value.kind != QFTP_VAL_NONE))
-            snprintf(w->result, sizeof w->result, "success");
-        else if (!what)
-            ;
-        else if (t->value.kind == QFTP_VAL_INT)
-            snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
-        else if (t->value.kind == QFTP_VAL_STR)
+        if (!what && (t->has_err || t->value.kind != QFTP_VAL_NONE)) {
+            copy(w->result, "success");
+        } else if (!what) {
+            /* nothing to say */
+        } else if (t->value.kind == QFTP_VAL_INT) {
+            /* "success, <what> <n>", as snprintf would write it */
+            char num[24];
+            int k = sizeof num;
+            uint64_t u = t->value.i < 0 ? (uint64_t)0 - (uint64_t)t->value.i : (uint64_t)t->value.i;
+            do {
+                num[--k] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            if (t->value.i < 0)
+                num[--k] = '-';
+            size_t wl = strlen(what), nl = sizeof num - (size_t)k;
+            if (9 + wl + 1 + nl < sizeof w->result) {
+                memcpy(w->result, "success, ", 9);
+                memcpy(w->result + 9, what, wl);
+                w->result[9 + wl] = ' ';
+                memcpy(w->result + 10 + wl, num + k, nl);
+                w->result[10 + wl + nl] = '\0';
+            } else {
+                snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
+            }
+        } else if (t->value.kind == QFTP_VAL_STR)
             snprintf(w->result, sizeof w->result, "success, %s \"%s\"", what, t->value.s);
         else if (t->has_err)
             copy(w->result, "success");
@@ -92,9 +111,14 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
     } else if (bad_final) {
         copy(w->failure, t->final_line);
     } else if (bad_result) {
-        /* the words as the summary has always given them: at most 127 bytes */
+        /* the words as the summary has always given them: at most 127 bytes (the words are
+         * written in order, so those are the first 127 of the result's) */
         char words[128];
-        qftp_describe_result(t->err, t->protocol_error, t->has_pe, words, sizeof words);
+        size_t wl = strlen(w->result);
+        if (wl > sizeof words - 1)
+            wl = sizeof words - 1;
+        memcpy(words, w->result, wl);
+        words[wl] = '\0';
         if (t->has_pe)
             snprintf(w->failure, sizeof w->failure, "%s %" PRId64 ",%" PRId64 " (%s)", t->command,
                      t->err, t->protocol_error, words);

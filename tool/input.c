@@ -113,6 +113,8 @@ input_src *input_open(const char *path, const input_opts *o, char *errbuf)
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
+    if (!std) /* big reads: each read(2) of a large capture costs as much as its bytes */
+        setvbuf(f, NULL, _IOFBF, 1 << 18);
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot read %s: it is a folder", path);
