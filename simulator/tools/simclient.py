@@ -90,7 +90,7 @@ class Sim:
             self.proc.wait(5)
             raise RuntimeError(f"qftp sim did not start: {line!r} {self.stderr()}")
         self.port = int(m.group(1))
-        self.buf = b""
+        self.buf = bytearray()
         self.sock = None
         if connect:
             self.connect()
@@ -101,7 +101,7 @@ class Sim:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.connect(("127.0.0.1", self.port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
+        self.buf = bytearray()
 
     def disconnect(self):
         if self.sock:
@@ -130,7 +130,7 @@ class Sim:
             return False
         if not chunk:
             raise EOFError("simulator closed the connection; got " + repr(self.buf[-300:]))
-        self.buf += chunk
+        self.buf += chunk  # a bytearray: appending is not a copy of all that came before
         return True
 
     def expect(self, pat, timeout=20):
@@ -141,12 +141,14 @@ class Sim:
             if isinstance(pat, bytes):
                 i = self.buf.find(pat)
                 if i >= 0:
-                    out, self.buf = self.buf[: i + len(pat)], self.buf[i + len(pat):]
+                    out = bytes(self.buf[: i + len(pat)])
+                    del self.buf[: i + len(pat)]
                     return out
             else:
                 mm = pat.search(self.buf)
                 if mm:
-                    out, self.buf = self.buf[: mm.end()], self.buf[mm.end():]
+                    out = bytes(self.buf[: mm.end()])
+                    del self.buf[: mm.end()]
                     return out
             if not self._fill(deadline):
                 raise TimeoutError(f"waiting for {pat!r}; got {self.buf[-400:]!r}")
@@ -156,7 +158,8 @@ class Sim:
         while len(self.buf) < n:
             if not self._fill(deadline):
                 raise TimeoutError(f"waiting for {n} bytes; got {len(self.buf)}: {self.buf[-200:]!r}")
-        out, self.buf = self.buf[:n], self.buf[n:]
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
         return out
 
     def quiet(self, secs):
@@ -164,7 +167,7 @@ class Sim:
         deadline = time.monotonic() + secs
         while self._fill(deadline):
             pass
-        out, self.buf = self.buf, b""
+        out, self.buf = bytes(self.buf), bytearray()
         return out
 
     def at(self, line, timeout=20):

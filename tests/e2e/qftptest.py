@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 
 SRC = os.environ.get("QFTP_SRCDIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 QFTP = os.environ.get("QFTP_BIN", os.path.join(SRC, "build", "qftp"))
@@ -23,11 +24,20 @@ def run(*args, env=None, input_bytes=None, check=False):
 
 
 def case(name, fn, *a):
+    """Runs one case and reports it (TAP, with its time). QFTP_SHARD=i/n runs only the cases
+    whose number is i modulo n (1-based), so ctest can run a long file as n tests."""
     global _count
     _count += 1
+    shard = os.environ.get("QFTP_SHARD")
+    if shard:
+        i, n = (int(x) for x in shard.split("/"))
+        if _count % n != i % n:
+            print(f"ok {_count} {name} # SKIP another shard")
+            return
+    t0 = time.monotonic()
     try:
         fn(*a)
-        print(f"ok {_count} {name}")
+        print(f"ok {_count} {name} # {time.monotonic() - t0:.2f} s")
     except Exception as ex:  # report and go on: one run shows every failure
         _failures.append(name)
         print(f"not ok {_count} {name}\n# {type(ex).__name__}: {ex}".replace("\n", "\n# "))
