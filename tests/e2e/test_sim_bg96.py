@@ -129,7 +129,9 @@ def manual_3_6_upload():
         s.cmd('AT+QFTPPUT="test_my.txt", "COM:",0')
         want(s, b"\r\nCONNECT\r\n")
         s.send(d1)
-        time.sleep(1.2)
+        # the guard time before "+++" is 1 s as the module sees it: a loaded machine may
+        # hand it the data late, so the host waits 2 s
+        time.sleep(2.0)
         s.send(b"+++")
         want(s, OK + b"\r\n+QFTPPUT: 0,1000\r\n")
         exact(s, "AT+QFTPLEN", OK + b"\r\n+QFTPLEN: 0,1000\r\n")
@@ -139,7 +141,9 @@ def manual_3_6_upload():
         s.cmd('AT+QFTPPUT="test_my.txt", "COM:",1000')
         want(s, b"\r\nCONNECT\r\n")
         s.send(d2)
-        time.sleep(1.2)
+        # the guard time before "+++" is 1 s as the module sees it: a loaded machine may
+        # hand it the data late, so the host waits 2 s
+        time.sleep(2.0)
         s.send(b"+++")
         want(s, OK + b"\r\n+QFTPPUT: 0,500\r\n")
         exact(s, 'AT+QFTPSIZE="test_my.txt"', OK + b"\r\n+QFTPSIZE: 0,1500\r\n")
