@@ -37,22 +37,23 @@
  * its own arena: one allocation for most commands, freed at once. */
 typedef struct arena_chunk {
     struct arena_chunk *next;
-    size_t cap, used;
-    max_align_t data[];
+    uint32_t cap, used;
+    uint64_t data[];
 } arena_chunk;
 
-#define ARENA_FIRST 256
+/* The first part of the arena comes with the transaction, sized from what the previous
+ * transactions used (most commands look like the one before); what does not fit goes to
+ * chunks of its own size. */
+#define ARENA_HINT_MIN 128
+#define ARENA_HINT_MAX 4096
 
 typedef struct {
     qftp_txn t; /* first: a qftp_txn * is a txn_priv * */
-    size_t items_cap, info_cap, notes_cap;
+    uint32_t items_cap, info_cap, notes_cap;
+    uint32_t first_cap, first_used;
     bool def_final;      /* t.def was looked up with the dialect the session has now */
     arena_chunk *chunks; /* further chunks, newest first */
-    size_t first_used;
-    union {
-        max_align_t align;
-        char bytes[ARENA_FIRST];
-    } first;
+    uint64_t first[];    /* first_cap bytes */
 } txn_priv;
 
 struct qftp_session {
@@ -86,6 +87,7 @@ struct qftp_session {
     GString *last_line;        /* for "A/"; NULL until the first command */
     GString *scratch;          /* the command line being parsed */
     struct def_entry *defs;    /* recent lookups of the command tables (find_def) */
+    size_t arena_hint;         /* bytes to give a new transaction's arena */
     qftp_txn *item_txn;        /* the transaction the current event was attached to */
     const qftp_event *wire_ev; /* the event as the parser gave it (the handlers may see a
                                   redacted copy): items take their place from it */
@@ -124,28 +126,38 @@ static double rel(const qftp_session *s, qftp_ts t)
 
 /* ---- a transaction's arena ---------------------------------------------------------- */
 
+/* 8-byte alignment is all the arena's contents need (pointers, 64-bit integers). */
+#define ARENA_ALIGN 8
+
 static void *txn_alloc(txn_priv *p, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-    if (p->first_used + n <= ARENA_FIRST) {
-        void *r = p->first.bytes + p->first_used;
-        p->first_used += n;
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (p->first_used + n <= p->first_cap) {
+        void *r = (char *)p->first + p->first_used;
+        p->first_used += (uint32_t)n;
         return r;
     }
     arena_chunk *c = p->chunks;
     if (!c || c->used + n > c->cap) {
-        size_t cap = c ? c->cap * 2 : 2 * ARENA_FIRST;
-        if (cap < n)
-            cap = n;
+        size_t cap = n < ARENA_HINT_MIN ? ARENA_HINT_MIN : n;
         c = g_malloc(sizeof *c + cap);
         c->next = p->chunks;
-        c->cap = cap;
+        c->cap = (uint32_t)cap;
         c->used = 0;
         p->chunks = c;
     }
     void *r = (char *)c->data + c->used;
-    c->used += n;
+    c->used += (uint32_t)n;
     return r;
+}
+
+/* Bytes of the arena a transaction has used. */
+static size_t txn_arena_used(const txn_priv *p)
+{
+    size_t n = p->first_used;
+    for (const arena_chunk *c = p->chunks; c; c = c->next)
+        n += c->used;
+    return n;
 }
 
 static char *txn_strndup(txn_priv *p, const void *s, size_t n)
@@ -158,11 +170,11 @@ static char *txn_strndup(txn_priv *p, const void *s, size_t n)
 
 /* Makes room for one more element in an array of the arena (the old copy is left
  * behind: arrays are short). */
-static void *txn_grow(txn_priv *p, void *arr, size_t n, size_t *cap, size_t size, size_t first)
+static void *txn_grow(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t size, size_t first)
 {
     if (n < *cap)
         return arr;
-    size_t nc = *cap ? *cap * 2 : first;
+    size_t nc = *cap ? *cap + first : first;
     void *g = txn_alloc(p, nc * size);
     if (n)
         memcpy(g, arr, n * size);
@@ -273,7 +285,7 @@ static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const ch
         vsnprintf(text, (size_t)n + 1, fmt, ap);
         va_end(ap);
     }
-    t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 2);
+    t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 1);
     t->notes[t->n_notes++] = (qftp_note){qftp_note_severity(kind), text, s->now, kind};
 }
 
@@ -309,9 +321,13 @@ static void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const qftp_ev
         d->ts = s->now;
         return;
     }
-    t->items = txn_grow(p, t->items, t->n_items, &p->items_cap, sizeof(qftp_txn_item), 4);
-    t->items[t->n_items++] = (qftp_txn_item){
-        role, ev->dir, ev->offset, role == QFTP_ROLE_DATA_END ? 0 : ev->len, s->frame, s->now};
+    t->items = txn_grow(p, t->items, t->n_items, &p->items_cap, sizeof(qftp_txn_item), 3);
+    t->items[t->n_items++] = (qftp_txn_item){.offset = ev->offset,
+                                             .len = role == QFTP_ROLE_DATA_END ? 0 : ev->len,
+                                             .role = role,
+                                             .dir = ev->dir,
+                                             .frame = s->frame,
+                                             .ts = s->now};
 }
 
 static void set_state(qftp_session *s, qftp_ftp_state to, const qftp_txn *t)
@@ -699,8 +715,21 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c
                          qftp_dir line_dir, uint64_t line_offset, const char *wline,
                          const qftp_subcmd *wc)
 {
-    txn_priv *p = g_new(txn_priv, 1);
-    memset(p, 0, offsetof(txn_priv, first));
+    /* the arena about as large as the recent transactions' (a moving average; one that
+     * needs more gets a chunk of its own) */
+    size_t n = s->txns->len;
+    const txn_priv *prev = n ? g_ptr_array_index(s->txns, n - 1) : NULL;
+    if (prev) {
+        s->arena_hint = (s->arena_hint * 7 + txn_arena_used(prev)) / 8;
+        if (s->arena_hint < ARENA_HINT_MIN)
+            s->arena_hint = ARENA_HINT_MIN;
+        if (s->arena_hint > ARENA_HINT_MAX)
+            s->arena_hint = ARENA_HINT_MAX;
+    }
+    size_t cap = (s->arena_hint + 16 + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    txn_priv *p = g_malloc(sizeof(txn_priv) + cap);
+    memset(p, 0, sizeof(txn_priv));
+    p->first_cap = (uint32_t)cap;
     qftp_txn *t = &p->t;
     t->index = (unsigned)(s->base + s->txns->len + 1);
     size_t ll = strlen(line);
@@ -961,7 +990,10 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
 {
     txn_priv *tp = (txn_priv *)t;
     t->final = kind;
-    t->final_line = txn_strndup(tp, ev->data, ev->len);
+    /* most finals are "OK": that text needs no copy */
+    t->final_line = ev->len == 2 && memcmp(ev->data, "OK", 2) == 0
+                        ? (char *)"OK"
+                        : txn_strndup(tp, ev->data, ev->len);
     txn_item(s, t, QFTP_ROLE_FINAL, ev);
     t->t_final = s->now;
     t->frame_final = s->frame;
@@ -1504,6 +1536,7 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->group = g_ptr_array_new();
     s->wait_urc = g_ptr_array_new();
     s->scratch = g_string_sized_new(256);
+    s->arena_hint = 256;
     s->defs = g_new0(struct def_entry, DEF_CACHE);
     for (size_t i = 0; i < DEF_CACHE; i++)
         s->defs[i].dialect = -1;

@@ -64,12 +64,12 @@ typedef enum {
 const char *qftp_role_name(qftp_role r); /* "command" "echo" "info" ... */
 
 typedef struct {
-    qftp_role role;
-    qftp_dir dir;
-    uint64_t offset; /* stream offset (of its direction) of its first byte */
-    uint64_t len;    /* its bytes: a line without its terminator; DATA: the payload so far */
-    uint64_t frame;  /* frame (chunk) in which it ended: for DATA the latest piece's */
-    qftp_ts ts;      /* time of that frame */
+    uint64_t offset;   /* stream offset (of its direction) of its first byte */
+    uint64_t len : 48; /* its bytes: a line without its terminator; DATA: the payload so far */
+    uint64_t role : 8; /* qftp_role */
+    uint64_t dir : 8;  /* qftp_dir */
+    uint64_t frame;    /* frame (chunk) in which it ended: for DATA the latest piece's */
+    qftp_ts ts;        /* time of that frame */
 } qftp_txn_item;
 
 /* A span of the command line, relative to the line's first byte. */
@@ -78,48 +78,52 @@ typedef struct {
 } qftp_rel_span;
 
 typedef struct qftp_txn {
-    unsigned index; /* 1-based, in order of sending */
-    char *line;     /* the whole command line as sent, without terminator */
-    char *command;  /* "+QFTPOPEN" (upper case, no AT); "" for "A/" */
-    qftp_cmd_type type;
-    char **params; /* raw parameters, quotes kept */
+    /* (Fields are grouped by size, so the session keeps many transactions compactly: the
+     * plugin keeps a capture's all.) */
+    unsigned index;     /* 1-based, in order of sending */
+    unsigned sub_index; /* 0, or 1.. for the 2nd.. command of a chained line */
+    char *line;         /* the whole command line as sent, without terminator */
+    char *command;      /* "+QFTPOPEN" (upper case, no AT); "" for "A/" */
+    char **params;      /* raw parameters, quotes kept */
     size_t n_params;
     const qftp_cmd_def *def; /* NULL: not in the tables, decoded generically */
-    unsigned sub_index;      /* 0, or 1.. for the 2nd.. command of a chained line */
-    bool repeat;             /* "A/" */
 
+    qftp_cmd_type type;
     qftp_txn_phase phase;
+    qftp_final_kind final;         /* QFTP_FINAL_NONE until seen */
+    qftp_dir data_dir;             /* of the data mode, if any */
+    qftp_data_end_reason data_end; /* how the data mode ended */
+    qftp_dir line_dir;             /* see line_offset */
+    bool repeat;                   /* "A/" */
+    bool echoed;                   /* the module echoed the line (frame_echo) */
+    bool connect;                  /* CONNECT seen */
+    bool escaped;                  /* data mode left by "+++" */
+    bool has_err;                  /* err below is set */
+    bool has_pe;                   /* protocol_error below is set */
+
     qftp_ts t_sent;
     uint64_t frame_sent;
-    bool echoed;
     uint64_t frame_echo;
 
     char **info; /* information response lines before the final result */
     size_t n_info;
 
-    qftp_final_kind final; /* QFTP_FINAL_NONE until seen */
-    char *final_line;      /* e.g. "+CME ERROR: 603" */
-    int64_t cme_code;      /* numeric +CME/+CMS ERROR code or -1 */
-    char *cme_text;        /* text form, or NULL */
+    char *final_line; /* e.g. "+CME ERROR: 603" */
+    int64_t cme_code; /* numeric +CME/+CMS ERROR code or -1 */
+    char *cme_text;   /* text form, or NULL */
     qftp_ts t_final;
     uint64_t frame_final;
 
-    bool connect;        /* CONNECT seen */
     int64_t connect_len; /* CONNECT <n>, or -1 */
     qftp_ts t_connect;
     uint64_t frame_connect;
-    qftp_dir data_dir;
-    int64_t data_len; /* payload bytes, -1 if no data mode */
-    qftp_data_end_reason data_end;
-    bool escaped;         /* data mode left by "+++" */
+    int64_t data_len;     /* payload bytes, -1 if no data mode */
     uint64_t data_offset; /* stream offset of the payload's first byte (data_dir) */
 
     char *urc; /* the completion URC line, or NULL */
     qftp_ts t_done;
     uint64_t frame_done;
-    bool has_err;
-    int64_t err; /* from the result line: BG96 <err>, GSM negative <n> */
-    bool has_pe;
+    int64_t err;            /* from the result line: BG96 <err>, GSM negative <n> */
     int64_t protocol_error; /* BG96 <protocol_error> (when err != 0) */
     qftp_value value;       /* size, length, path, time, state ... */
 
@@ -135,7 +139,6 @@ typedef struct qftp_txn {
      * "AT+QFTPOPEN=...", without the "AT" of the first); param_spans[i]: parameter i,
      * quotes included. Both are relative to the line as it is on the wire, which is
      * `line` unless opts.redact replaced a secret in it. */
-    qftp_dir line_dir;
     uint64_t line_offset;
     qftp_rel_span cmd_span;
     qftp_rel_span *param_spans; /* n_params of them */
