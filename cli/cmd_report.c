@@ -82,6 +82,39 @@ const rep_block *rep_block_of(const report *r, unsigned index)
     return g_hash_table_lookup(r->blocks, GUINT_TO_POINTER(index));
 }
 
+size_t rep_failure_blocks(const report *r, const qftp_failure *fl, const rep_block **out,
+                          size_t max)
+{
+    size_t n = 0;
+    /* those its links refer to before it, its own, then those after it (each once) */
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t k = 0; k <= fl->v.n_links && n < max; k++) {
+            unsigned ref = k < fl->v.n_links ? fl->v.links[k].ref : fl->v.index;
+            if (!ref || (pass == 0 && ref >= fl->v.index) || (pass == 1 && ref != fl->v.index) ||
+                (pass == 2 && ref <= fl->v.index))
+                continue;
+            const rep_block *b = rep_block_of(r, ref);
+            bool dup = false;
+            for (size_t i = 0; i < n; i++)
+                dup |= out[i] == b;
+            if (b && !dup)
+                out[n++] = b;
+        }
+    }
+    return n;
+}
+
+char *rep_secs(double s, const char *none, char *buf, size_t cap)
+{
+    if (isnan(s))
+        snprintf(buf, cap, "%s", none);
+    else if (s < 1.0)
+        snprintf(buf, cap, "%.0f ms", s * 1000.0);
+    else
+        snprintf(buf, cap, "%.2f s", s);
+    return buf;
+}
+
 /* A duration beside a line, when times are real. */
 static const char *after(const report *r, qftp_ts from, qftp_ts to, char *buf, size_t cap)
 {

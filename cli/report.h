@@ -122,6 +122,12 @@ const char *rep_time(const report *r, qftp_ts t, char *buf, size_t cap);
 char *rep_rate(int64_t bytes, qftp_ts d, char *buf, size_t cap);
 /* The kept block of a transaction, or NULL. */
 const rep_block *rep_block_of(const report *r, unsigned index);
+/* The kept blocks a failure's context shows, in order: those its links refer to before
+ * it, its own, those after it. Returns how many were written to out (at most max). */
+size_t rep_failure_blocks(const report *r, const qftp_failure *fl, const rep_block **out,
+                          size_t max);
+/* Seconds for a table: "3 ms", "1.60 s", `none` for NAN. Returns buf. */
+char *rep_secs(double s, const char *none, char *buf, size_t cap);
 /* Statistics: commands in the order first seen, with their response-time percentile
  * (p in 0..100) in seconds, NAN when there is none. */
 double rep_percentile(const rep_cmd *c, double p);

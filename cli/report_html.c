@@ -2,7 +2,6 @@
  * context, a timeline as inline SVG, statistics and the transcript folded in <details>.
  * Everything is in the page (styles inline, no script, no font, no image fetched): it works
  * as a file attached to a ticket and opened offline. */
-#include <math.h>
 #include <string.h>
 
 #include "report.h"
@@ -249,27 +248,10 @@ static void failures_html(report *r)
         fputs("</p>\n", f);
         chain_html(r, fl);
         fputs("<div class=\"tr\">\n", f);
-        GHashTable *done = g_hash_table_new(g_direct_hash, g_direct_equal);
-        for (int when = 0; when < 2; when++) {
-            for (size_t k = 0; k < fl->v.n_links; k++) {
-                const qftp_link *l = &fl->v.links[k];
-                bool before = l->ref && l->ref < fl->v.index;
-                if (!l->ref || l->ref == fl->v.index || before != (when == 0) ||
-                    g_hash_table_contains(done, GUINT_TO_POINTER(l->ref)))
-                    continue;
-                const rep_block *b = rep_block_of(r, l->ref);
-                if (!b)
-                    continue;
-                g_hash_table_add(done, GUINT_TO_POINTER(l->ref));
-                block_html(r, f, b, false);
-            }
-            if (when == 0) {
-                const rep_block *b = rep_block_of(r, fl->v.index);
-                if (b)
-                    block_html(r, f, b, false);
-            }
-        }
-        g_hash_table_destroy(done);
+        const rep_block *blocks[QFTP_LINKS_MAX + 1];
+        size_t nb = rep_failure_blocks(r, fl, blocks, G_N_ELEMENTS(blocks));
+        for (size_t k = 0; k < nb; k++)
+            block_html(r, f, blocks[k], false);
         fputs("</div>\n</article>\n", f);
     }
     fputs("</section>\n", f);
@@ -566,16 +548,6 @@ static void timeline_html(report *r)
     fputs("</section>\n", f);
 }
 
-static void fmt_secs(double s, char *buf, size_t cap)
-{
-    if (isnan(s))
-        snprintf(buf, cap, "&#8211;");
-    else if (s < 1.0)
-        snprintf(buf, cap, "%.0f ms", s * 1000.0);
-    else
-        snprintf(buf, cap, "%.2f s", s);
-}
-
 static void stats_html(report *r)
 {
     FILE *f = r->out;
@@ -586,10 +558,10 @@ static void stats_html(report *r)
     for (guint i = 0; i < r->cmd_order->len; i++) {
         rep_cmd *c = g_ptr_array_index(r->cmd_order, i);
         char p[4][24];
-        fmt_secs(rep_percentile(c, 50), p[0], sizeof p[0]);
-        fmt_secs(rep_percentile(c, 90), p[1], sizeof p[1]);
-        fmt_secs(rep_percentile(c, 99), p[2], sizeof p[2]);
-        fmt_secs(rep_percentile(c, 100), p[3], sizeof p[3]);
+        rep_secs(rep_percentile(c, 50), "&#8211;", p[0], sizeof p[0]);
+        rep_secs(rep_percentile(c, 90), "&#8211;", p[1], sizeof p[1]);
+        rep_secs(rep_percentile(c, 99), "&#8211;", p[2], sizeof p[2]);
+        rep_secs(rep_percentile(c, 100), "&#8211;", p[3], sizeof p[3]);
         fputs("<tr><td><code>AT", f);
         esc(f, c->command);
         fprintf(f,

@@ -1,6 +1,5 @@
 /* report_text.c - `qftp report` as text (the terminal's default) and as Markdown (to paste
  * into a ticket: the verdict, the failures and a table, no whole transcript). */
-#include <math.h>
 #include <string.h>
 
 #include "report.h"
@@ -188,41 +187,13 @@ static void failures(report *r, bool md)
         else
             fprintf(f, "\n%s== #%u %s ==%s\n%s\n", C_BOLD, fl->v.index, fl->v.operation, C_RESET,
                     buf);
-        /* the blocks it refers to before it, then its own, then those after */
-        GHashTable *done = g_hash_table_new(g_direct_hash, g_direct_equal);
-        for (int when = 0; when < 2; when++) {
-            for (size_t k = 0; k < fl->v.n_links; k++) {
-                const qftp_link *l = &fl->v.links[k];
-                bool before = l->ref && l->ref < fl->v.index;
-                if (!l->ref || l->ref == fl->v.index || before != (when == 0) ||
-                    g_hash_table_contains(done, GUINT_TO_POINTER(l->ref)))
-                    continue;
-                const rep_block *b = rep_block_of(r, l->ref);
-                if (!b)
-                    continue;
-                g_hash_table_add(done, GUINT_TO_POINTER(l->ref));
-                rep_write_block_text(r, f, b, md);
-            }
-            if (when == 0) {
-                const rep_block *b = rep_block_of(r, fl->v.index);
-                if (b)
-                    rep_write_block_text(r, f, b, md);
-            }
-        }
-        g_hash_table_destroy(done);
+        const rep_block *blocks[QFTP_LINKS_MAX + 1];
+        size_t nb = rep_failure_blocks(r, fl, blocks, G_N_ELEMENTS(blocks));
+        for (size_t k = 0; k < nb; k++)
+            rep_write_block_text(r, f, blocks[k], md);
         if (md)
             fprintf(f, "```\n");
     }
-}
-
-static void fmt_secs(double s, char *buf, size_t cap)
-{
-    if (isnan(s))
-        snprintf(buf, cap, "-");
-    else if (s < 1.0)
-        snprintf(buf, cap, "%.0f ms", s * 1000.0);
-    else
-        snprintf(buf, cap, "%.2f s", s);
 }
 
 static void statistics(report *r, bool md)
@@ -239,10 +210,10 @@ static void statistics(report *r, bool md)
     for (guint i = 0; i < r->cmd_order->len; i++) {
         rep_cmd *c = g_ptr_array_index(r->cmd_order, i);
         char p50[16], p90[16], p99[16], mx[16];
-        fmt_secs(rep_percentile(c, 50), p50, sizeof p50);
-        fmt_secs(rep_percentile(c, 90), p90, sizeof p90);
-        fmt_secs(rep_percentile(c, 99), p99, sizeof p99);
-        fmt_secs(rep_percentile(c, 100), mx, sizeof mx);
+        rep_secs(rep_percentile(c, 50), "-", p50, sizeof p50);
+        rep_secs(rep_percentile(c, 90), "-", p90, sizeof p90);
+        rep_secs(rep_percentile(c, 99), "-", p99, sizeof p99);
+        rep_secs(rep_percentile(c, 100), "-", mx, sizeof mx);
         if (md)
             fprintf(f, "| `AT%s` | %zu | %zu | %zu | %s | %s | %s | %s |\n", c->command, c->ok,
                     c->failed, c->unfinished, p50, p90, p99, mx);

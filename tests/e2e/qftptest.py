@@ -51,3 +51,20 @@ def done():
 
 def src(*parts):
     return os.path.join(SRC, *parts)
+
+
+def check_golden(golden, got, update, regen):
+    """Compares `got` with the golden file (or writes it with `update`). `regen` is the
+    command that regenerates the goldens, named in the message of a missing one."""
+    if update:
+        os.makedirs(os.path.dirname(golden), exist_ok=True)
+        with open(golden, "w") as f:
+            f.write(got)
+        return
+    assert os.path.exists(golden), f"no golden file {golden}: run {regen} and review it"
+    with open(golden) as f:
+        want = f.read()
+    if got != want:
+        import difflib
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), golden, "now", n=2))
+        raise AssertionError("output differs from the golden file:\n" + diff[:4000])

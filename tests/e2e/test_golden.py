@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from qftptest import case, done, run, src
+from qftptest import case, check_golden, done, run, src
 
 UPDATE = "--update" in sys.argv
 
@@ -25,19 +25,7 @@ def check(path):
     assert p.returncode in (0, 2), p.stderr
     got = p.stdout.decode()
     json.loads(got)  # valid JSON, always
-    g = golden_path(path)
-    if UPDATE:
-        os.makedirs(os.path.dirname(g), exist_ok=True)
-        with open(g, "w") as f:
-            f.write(got)
-        return
-    assert os.path.exists(g), f"no golden file {g}: run test_golden.py --update and review it"
-    with open(g) as f:
-        want = f.read()
-    if got != want:
-        import difflib
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), g, "now", n=2))
-        raise AssertionError("output differs from the golden file:\n" + diff[:4000])
+    check_golden(golden_path(path), got, UPDATE, "test_golden.py --update")
 
 
 for path in inputs():

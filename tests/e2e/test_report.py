@@ -16,12 +16,11 @@ import glob
 import html.parser
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
-from qftptest import case, done, run, src
+from qftptest import case, check_golden, done, run, src
 
 UPDATE = "--update" in sys.argv
 
@@ -55,20 +54,7 @@ def golden(path):
     p = report(path)
     out = p.stdout.decode()
     got = f"exit {p.returncode}\n" + (verdict_of(out) if p.stdout else p.stderr.decode())
-    g = golden_path(path)
-    if UPDATE:
-        os.makedirs(os.path.dirname(g), exist_ok=True)
-        with open(g, "w") as f:
-            f.write(got)
-        return
-    assert os.path.exists(g), f"no golden file {g}: run test_report.py --update and review it"
-    with open(g) as f:
-        want = f.read()
-    if got != want:
-        import difflib
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), g, "now", n=2))
-        raise AssertionError("verdict differs from the golden file:\n" + diff[:4000])
-
+    check_golden(golden_path(path), got, UPDATE, "test_report.py --update")
 
 def text_of(path, *args):
     p = report(*args, path)
