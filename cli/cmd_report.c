@@ -104,6 +104,58 @@ size_t rep_failure_blocks(const report *r, const qftp_failure *fl, const rep_blo
     return n;
 }
 
+size_t rep_verdict_order(const report *r, const qftp_failure **out, size_t max, size_t *more)
+{
+    size_t n = 0;
+    *more = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < qftp_verdict_failure_count(r->v); i++) {
+            const qftp_failure *f = qftp_verdict_failure(r->v, i);
+            if (f->root || (pass == 0) != (f->recovered_by == 0))
+                continue;
+            if (n < max)
+                out[n++] = f;
+            else
+                (*more)++;
+        }
+    return n;
+}
+
+void rep_codes_words(const report *r, size_t most, char *buf, size_t cap)
+{
+    GArray *a = rep_codes(r);
+    GString *g = g_string_new(NULL);
+    for (guint i = 0; i < a->len && i < most; i++) {
+        rep_code *c = &g_array_index(a, rep_code, i);
+        g_string_append_printf(g, "%s%zu x %s", i ? "; " : "", c->n, c->key);
+    }
+    if (a->len > most)
+        g_string_append_printf(g, "; %u more codes", a->len - (guint)most);
+    snprintf(buf, cap, "%s", g->str);
+    g_string_free(g, TRUE);
+    g_array_free(a, TRUE);
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    const rep_code *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->key, y->key);
+}
+
+GArray *rep_codes(const report *r)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(rep_code));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, r->codes);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        rep_code c = {k, GPOINTER_TO_SIZE(v)};
+        g_array_append_val(a, c);
+    }
+    g_array_sort(a, cmp_code);
+    return a;
+}
+
 char *rep_secs(double s, const char *none, char *buf, size_t cap)
 {
     if (isnan(s))
@@ -391,7 +443,18 @@ static void add_bar(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
     for (size_t i = 0; i < t->n_items; i++)
         if (t->items[i].role == QFTP_ROLE_DATA_END)
             bar.data_t1 = t->items[i].ts;
-    bar.title = g_strdup_printf("#%u %s\n%s: %s", t->index, t->line, tv->operation, tv->outcome);
+    GString *title = g_string_new(NULL);
+    g_string_printf(title, "#%u %s\n%s: %s", t->index, t->line, tv->operation, tv->outcome);
+    if (bar.bytes >= 0) {
+        char rate[32], d[32];
+        g_string_append_printf(title, "\n%" G_GINT64_FORMAT " bytes %s", bar.bytes,
+                               bar.dir == QFTP_DIR_TX ? "host -> module" : "module -> host");
+        if (qftp_verdict_times_real(r->v) && bar.data_t1 > bar.data_t0)
+            g_string_append_printf(
+                title, " in %s (%s)", qftp_duration_words(bar.data_t1 - bar.data_t0, d, sizeof d),
+                rep_rate(bar.bytes, bar.data_t1 - bar.data_t0, rate, sizeof rate));
+    }
+    bar.title = g_string_free(title, FALSE);
     g_array_append_val(r->bars, bar);
 }
 
@@ -412,9 +475,12 @@ static rep_cmd *cmd_stats(report *r, const char *command)
 static void count_txn(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
 {
     rep_cmd *c = cmd_stats(r, t->command);
-    if (tv->failed)
+    if (tv->failed) {
         c->failed++;
-    else if (tv->kind == QFTP_FAIL_UNFINISHED)
+        gpointer old = g_hash_table_lookup(r->codes, tv->key);
+        g_hash_table_insert(r->codes, g_strdup(tv->key),
+                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+    } else if (tv->kind == QFTP_FAIL_UNFINISHED)
         c->unfinished++;
     else
         c->ok++;
@@ -713,6 +779,7 @@ static void report_free(report *r)
     }
     g_ptr_array_free(r->cmd_order, TRUE);
     g_hash_table_destroy(r->cmds);
+    g_hash_table_destroy(r->codes);
     qftp_verdict_free(r->v);
     qftp_session_free(r->s);
 }
@@ -734,6 +801,7 @@ static int report_run(void *opts, int argc, char **argv)
     r.lanes = g_ptr_array_new_with_free_func(g_free);
     r.cmds = g_hash_table_new(g_str_hash, g_str_equal);
     r.cmd_order = g_ptr_array_new();
+    r.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_queue_init(&r.pending);
     g_queue_init(&r.recent);
 

@@ -590,8 +590,7 @@ static void json_spilled(show_ctx *x, const char *key, spill *sp)
 
 /* The summary counts what the verdict says: a transfer the log holds only part of is a
  * failure, a command whose outcome the log does not reach is not. */
-static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w,
-                      const qftp_txn_verdict *tv)
+static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_verdict *tv)
 {
     x->n++;
     if (tv->kind == QFTP_FAIL_UNFINISHED)
@@ -600,16 +599,10 @@ static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w,
         x->ok++;
     else
         x->failed++;
-    char key[QFTP_WORDS_CAP + 64];
-    if (w->failure[0])
-        snprintf(key, sizeof key, "%s", w->failure);
-    else if (tv->failed)
-        snprintf(key, sizeof key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
-    else
-        key[0] = '\0';
-    if (key[0]) {
-        gpointer old = g_hash_table_lookup(x->codes, key);
-        g_hash_table_insert(x->codes, g_strdup(key), GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+    if (tv->key[0]) {
+        gpointer old = g_hash_table_lookup(x->codes, tv->key);
+        g_hash_table_insert(x->codes, g_strdup(tv->key),
+                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
     }
     for (size_t k = 0; k < t->n_notes; k++)
         x->sev[t->notes[k].severity & 3]++;
@@ -633,7 +626,7 @@ static void on_txn(void *user, const qftp_txn *t)
     qftp_txn_words w;
     qftp_txn_describe(t, &w);
     const qftp_txn_verdict *tv = qftp_verdict_txn(x->v, t);
-    count_txn(x, t, &w, tv);
+    count_txn(x, t, tv);
     if (x->failures_only && !tv->failed)
         return;
     if (x->json) {

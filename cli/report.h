@@ -73,6 +73,7 @@ typedef struct {
     GArray *rt; /* response times, seconds (double) */
 } rep_cmd;
 
+#define REP_VERDICT_MAX 10 /* failures named in the verdict; the rest are counted */
 #define REP_BARS_MAX 20000 /* bars drawn; beyond, only failures */
 #define REP_MARKS_MAX 500
 #define REP_LANES_MAX 14
@@ -112,6 +113,7 @@ typedef struct {
     /* statistics */
     GHashTable *cmds; /* command -> rep_cmd */
     GPtrArray *cmd_order;
+    GHashTable *codes; /* failure key (qftp_txn_verdict.key) -> count */
 } report;
 
 /* ---- helpers shared by the writers (cmd_report.c) ------------------------------------------ */
@@ -126,6 +128,17 @@ const rep_block *rep_block_of(const report *r, unsigned index);
  * it, its own, those after it. Returns how many were written to out (at most max). */
 size_t rep_failure_blocks(const report *r, const qftp_failure *fl, const rep_block **out,
                           size_t max);
+typedef struct {
+    const char *key;
+    size_t n;
+} rep_code;
+/* The failures by code, the most frequent first: a GArray of rep_code (free it). */
+GArray *rep_codes(const report *r);
+/* The failures the verdict names, in its order (not recovered first, follow-ups left to
+ * their cause): at most max in out, the rest counted in *more. Returns how many. */
+size_t rep_verdict_order(const report *r, const qftp_failure **out, size_t max, size_t *more);
+/* The `most` most frequent failure codes in words: "38 x +QFTPSIZE 627,550 (...); 2 x ...". */
+void rep_codes_words(const report *r, size_t most, char *buf, size_t cap);
 /* Seconds for a table: "3 ms", "1.60 s", `none` for NAN. Returns buf. */
 char *rep_secs(double s, const char *none, char *buf, size_t cap);
 /* Statistics: commands in the order first seen, with their response-time percentile

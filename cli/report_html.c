@@ -197,26 +197,31 @@ static void verdict_html(report *r)
             c.failed ? "bad" : "good");
     esc(f, title);
     fputs("</h2>\n", f);
-    bool list = false;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < qftp_verdict_failure_count(r->v); i++) {
-            const qftp_failure *fl = qftp_verdict_failure(r->v, i);
-            if (fl->root || (pass == 0) != (fl->recovered_by == 0))
-                continue;
-            if (!list)
-                fputs("<ol>\n", f);
-            list = true;
-            qftp_failure_headline(r->v, fl, buf, sizeof buf);
-            fprintf(f, "<li class=\"%s\"><p class=\"head\"><a href=\"#f%u\">",
-                    fl->recovered_by ? "recovered" : "open", fl->v.index);
-            esc(f, buf);
-            fputs("</a></p>\n", f);
-            chain_html(r, fl);
-            fputs("</li>\n", f);
-        }
+    const qftp_failure *list[REP_VERDICT_MAX];
+    size_t more, n = rep_verdict_order(r, list, REP_VERDICT_MAX, &more);
+    if (n)
+        fputs("<ol>\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const qftp_failure *fl = list[i];
+        qftp_failure_headline(r->v, fl, buf, sizeof buf);
+        fprintf(f, "<li class=\"%s\"><p class=\"head\"><a href=\"#f%u\">",
+                fl->recovered_by ? "recovered" : "open", fl->v.index);
+        esc(f, buf);
+        fputs("</a></p>\n", f);
+        chain_html(r, fl);
+        fputs("</li>\n", f);
     }
-    if (list)
+    if (n)
         fputs("</ol>\n", f);
+    if (more) {
+        rep_codes_words(r, 5, buf, sizeof buf);
+        fprintf(f,
+                "<p>... and %zu more failures, each under <a href=\"#failures\">Failures in "
+                "context</a>. By code: ",
+                more);
+        esc(f, buf);
+        fputs(".</p>\n", f);
+    }
     if (c.dropped)
         fprintf(f, "<p>%zu more failures are counted but not described.</p>\n", c.dropped);
     if (c.unfinished)
@@ -578,6 +583,18 @@ static void stats_html(report *r)
             qftp_verdict_times_real(r->v) ? "" : "; the log has no times, so none is given",
             (unsigned long long)r->bytes[0], (unsigned long long)r->payload[0],
             (unsigned long long)r->bytes[1], (unsigned long long)r->payload[1]);
+    GArray *codes = rep_codes(r);
+    if (codes->len)
+        fputs("<h3>Failures by code</h3>\n<ul>\n", f);
+    for (guint i = 0; i < codes->len; i++) {
+        const rep_code *k = &g_array_index(codes, rep_code, i);
+        fprintf(f, "<li>%zu &#215; ", k->n);
+        esc(f, k->key);
+        fputs("</li>\n", f);
+    }
+    if (codes->len)
+        fputs("</ul>\n", f);
+    g_array_free(codes, TRUE);
     size_t ng = qftp_verdict_gap_count(r->v);
     if (ng) {
         qftp_verdict_counts c;

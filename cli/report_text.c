@@ -127,28 +127,31 @@ static void verdict(report *r, bool md)
         fprintf(f, "\n### Verdict: %s\n\n", title);
     else
         fprintf(f, "\n%s%sVERDICT: %s%s\n", C_BOLD, c.failed ? C_RED : C_GREEN, title, C_RESET);
-    int n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < qftp_verdict_failure_count(r->v); i++) {
-            const qftp_failure *fl = qftp_verdict_failure(r->v, i);
-            if (fl->root || (pass == 0) != (fl->recovered_by == 0))
-                continue;
-            qftp_failure_headline(r->v, fl, buf, sizeof buf);
-            n++;
-            if (md)
-                fprintf(f, "%d. **%s**\n", n, buf);
-            else
-                fprintf(f, "  %s%d. %s%s\n", fl->recovered_by ? "" : C_BOLD, n, buf, C_RESET);
-            for (size_t k = 0; k < fl->v.n_links; k++) {
-                qftp_link_sentence(r->v, &fl->v, &fl->v.links[k], buf, sizeof buf);
-                fprintf(f, md ? "   - %s\n" : "     - %s\n", buf);
-            }
-            if (fl->recovered_by && md)
-                fprintf(f, "   - Recovered: #%u did the same with success.\n", fl->recovered_by);
-            else if (fl->recovered_by)
-                fprintf(f, "     %s- Recovered: #%u did the same with success.%s\n", C_GREEN,
-                        fl->recovered_by, C_RESET);
+    const qftp_failure *list[REP_VERDICT_MAX];
+    size_t more, n = rep_verdict_order(r, list, REP_VERDICT_MAX, &more);
+    for (size_t i = 0; i < n; i++) {
+        const qftp_failure *fl = list[i];
+        qftp_failure_headline(r->v, fl, buf, sizeof buf);
+        if (md)
+            fprintf(f, "%zu. **%s**\n", i + 1, buf);
+        else
+            fprintf(f, "  %s%zu. %s%s\n", fl->recovered_by ? "" : C_BOLD, i + 1, buf, C_RESET);
+        for (size_t k = 0; k < fl->v.n_links; k++) {
+            qftp_link_sentence(r->v, &fl->v, &fl->v.links[k], buf, sizeof buf);
+            fprintf(f, md ? "   - %s\n" : "     - %s\n", buf);
         }
+        if (fl->recovered_by && md)
+            fprintf(f, "   - Recovered: #%u did the same with success.\n", fl->recovered_by);
+        else if (fl->recovered_by)
+            fprintf(f, "     %s- Recovered: #%u did the same with success.%s\n", C_GREEN,
+                    fl->recovered_by, C_RESET);
+    }
+    if (more) {
+        rep_codes_words(r, 5, buf, sizeof buf);
+        fprintf(f,
+                md ? "\n... and %zu more failures, each under Failures in context. By code: %s.\n"
+                   : "  ... and %zu more failures, each under FAILURES IN CONTEXT. By code: %s.\n",
+                more, buf);
     }
     if (c.dropped)
         fprintf(f,
@@ -229,6 +232,14 @@ static void statistics(report *r, bool md)
                  "(%llu of them download data)\n",
             (unsigned long long)r->bytes[0], (unsigned long long)r->payload[0],
             (unsigned long long)r->bytes[1], (unsigned long long)r->payload[1]);
+    GArray *codes = rep_codes(r);
+    if (codes->len)
+        fprintf(f, md ? "\n**Failures by code**:\n\n" : "  failures by code:\n");
+    for (guint i = 0; i < codes->len; i++) {
+        const rep_code *k = &g_array_index(codes, rep_code, i);
+        fprintf(f, md ? "- %zu x %s\n" : "    %3zu x %s\n", k->n, k->key);
+    }
+    g_array_free(codes, TRUE);
     qftp_verdict_counts c;
     qftp_verdict_counts_get(r->v, &c);
     if (c.gaps) {

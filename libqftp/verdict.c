@@ -1209,6 +1209,10 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
         break;
     }
     tv->failed = qftp_fail_counts(tv->kind);
+    if (tv->failed && w.failure[0])
+        copy_str(tv->key, sizeof tv->key, w.failure);
+    else if (tv->failed)
+        say(tv->key, sizeof tv->key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
 
     if (tv->kind == QFTP_FAIL_NONE)
         copy_str(tv->outcome, sizeof tv->outcome,

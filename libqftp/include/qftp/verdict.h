@@ -100,6 +100,9 @@ typedef struct {
     char operation[QFTP_WORDS_CAP]; /* "download of app.bin", "login to ftp.example.com:21" */
     char outcome[QFTP_WORDS_CAP];   /* the outcome in words: "success, transferlen 379", or
                                        the failure ("timeout error (+QFTPGET: 609,0)") */
+    /* The failure as one key, for counting failures by code: qftp_txn_words.failure, or
+     * "+QFTPGET incomplete" / "+QFTPCWD no-outcome"; "" when it did not fail. */
+    char key[QFTP_WORDS_CAP];
     qftp_ts t_sent;
     qftp_ts t_fail; /* when it failed (the error, the URC, the end of data, the context
                        line that ended it), QFTP_TS_NONE when not failed */
