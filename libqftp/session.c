@@ -1361,7 +1361,14 @@ static void on_escape(qftp_session *s, const qftp_event *ev)
  * URC, or is the data-mode transaction a late OK, URC or "+++" would go to. */
 static bool txn_open(const qftp_session *s, const qftp_txn *t)
 {
-    return t->phase != QFTP_TXN_DONE || t == s->data_txn || t == s->last_data_txn;
+    if (t->phase != QFTP_TXN_DONE || t == s->data_txn || t == s->last_data_txn)
+        return true;
+    /* completed by its URC before any final result: its line's final may still come (and
+     * the group is abandoned at the end), so it is not handed over (and freed) yet */
+    for (guint i = 0; i < s->group->len; i++)
+        if (g_ptr_array_index(s->group, i) == t)
+            return true;
+    return false;
 }
 
 /* Commands still waiting for their URC, and the last data-mode transaction, are given up
