@@ -6,7 +6,6 @@
  * writers need, with memory bounded by the kept failures and the timeline's caps, and the
  * transcript written as it comes into a temporary file. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,7 +157,7 @@ GArray *rep_codes(const report *r)
 
 char *rep_secs(double s, const char *none, char *buf, size_t cap)
 {
-    if (isnan(s))
+    if (s < 0)
         snprintf(buf, cap, "%s", none);
     else if (s < 1.0)
         snprintf(buf, cap, "%.0f ms", s * 1000.0);
@@ -300,10 +299,10 @@ static rep_block *txn_block(report *r, const qftp_txn *t, const qftp_txn_verdict
             bool bad = t->has_err && t->err != 0;
             after(r, t->t_sent, t->t_done, d, sizeof d);
             if (d[0])
-                snprintf(aside, sizeof aside, "%s%s%s after the command", w.result,
-                         w.result[0] ? "; " : "", d);
+                g_snprintf(aside, sizeof aside, "%s%s%s after the command", w.result,
+                           w.result[0] ? "; " : "", d);
             else
-                snprintf(aside, sizeof aside, "%s", w.result);
+                g_snprintf(aside, sizeof aside, "%s", w.result);
             line_add(b, bad ? RL_ERR : RL_OK, t->t_done, d[0] || w.result[0] ? aside : NULL,
                      "     %s", t->urc);
             break;
@@ -501,13 +500,13 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double rep_percentile(const rep_cmd *c, double p)
+double rep_percentile(const rep_cmd *c, unsigned p)
 {
     if (c->rt->len == 0)
-        return NAN;
+        return -1.0;
     /* nearest rank: the smallest value with at least p% of the values at or below it */
     size_t n = c->rt->len;
-    size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+    size_t rank = (p * n + 99) / 100;
     if (rank < 1)
         rank = 1;
     if (rank > n)

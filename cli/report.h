@@ -139,11 +139,11 @@ GArray *rep_codes(const report *r);
 size_t rep_verdict_order(const report *r, const qftp_failure **out, size_t max, size_t *more);
 /* The `most` most frequent failure codes in words: "38 x +QFTPSIZE 627,550 (...); 2 x ...". */
 void rep_codes_words(const report *r, size_t most, char *buf, size_t cap);
-/* Seconds for a table: "3 ms", "1.60 s", `none` for NAN. Returns buf. */
+/* Seconds for a table: "3 ms", "1.60 s", `none` for a negative value. Returns buf. */
 char *rep_secs(double s, const char *none, char *buf, size_t cap);
 /* Statistics: commands in the order first seen, with their response-time percentile
- * (p in 0..100) in seconds, NAN when there is none. */
-double rep_percentile(const rep_cmd *c, double p);
+ * (p in 0..100) in seconds, -1 when there is none. */
+double rep_percentile(const rep_cmd *c, unsigned p);
 /* The verdict's first line: "2 failures (1 recovered)" / "nothing failed". */
 void rep_verdict_title(const report *r, char *buf, size_t cap);
 
