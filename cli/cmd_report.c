@@ -404,21 +404,19 @@ static void pin(report *r, unsigned index)
 /* ---- timeline and statistics -------------------------------------------------------------------
  */
 
-static unsigned lane_of(report *r, const char *command)
+static rep_cmd *cmd_stats(report *r, const char *command)
 {
     const char *name = command[0] ? command : "AT";
-    for (guint i = 0; i < r->lanes->len; i++)
-        if (strcmp(g_ptr_array_index(r->lanes, i), name) == 0)
-            return i;
-    if (r->lanes->len < REP_LANES_MAX - 1) {
-        g_ptr_array_add(r->lanes, g_strdup(name));
-        return r->lanes->len - 1;
+    rep_cmd *c = g_hash_table_lookup(r->cmds, name);
+    if (!c) {
+        c = g_new0(rep_cmd, 1);
+        snprintf(c->command, sizeof c->command, "%s", name);
+        c->index = r->cmd_order->len;
+        c->rt = g_array_new(FALSE, FALSE, sizeof(double));
+        g_hash_table_insert(r->cmds, c->command, c);
+        g_ptr_array_add(r->cmd_order, c);
     }
-    for (guint i = 0; i < r->lanes->len; i++)
-        if (strcmp(g_ptr_array_index(r->lanes, i), "other") == 0)
-            return i;
-    g_ptr_array_add(r->lanes, g_strdup("other"));
-    return r->lanes->len - 1;
+    return c;
 }
 
 static void add_bar(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
@@ -429,7 +427,8 @@ static void add_bar(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
     }
     rep_bar bar = {0};
     bar.index = t->index;
-    bar.lane = lane_of(r, t->command);
+    rep_cmd *c = cmd_stats(r, t->command);
+    bar.cmd = c->index;
     bar.t0 = t->t_sent;
     bar.t1 = t->urc ? t->t_done : t->final != QFTP_FINAL_NONE ? t->t_final : t->t_sent;
     if (tv->t_fail != QFTP_TS_NONE && tv->t_fail > bar.t1)
@@ -454,21 +453,10 @@ static void add_bar(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
                 rep_rate(bar.bytes, bar.data_t1 - bar.data_t0, rate, sizeof rate));
     }
     bar.title = g_string_free(title, FALSE);
+    c->transfers += bar.bytes >= 0;
+    if (qftp_verdict_times_real(r->v))
+        c->span += (double)(bar.t1 - bar.t0) / 1e9;
     g_array_append_val(r->bars, bar);
-}
-
-static rep_cmd *cmd_stats(report *r, const char *command)
-{
-    const char *name = command[0] ? command : "AT";
-    rep_cmd *c = g_hash_table_lookup(r->cmds, name);
-    if (!c) {
-        c = g_new0(rep_cmd, 1);
-        snprintf(c->command, sizeof c->command, "%s", name);
-        c->rt = g_array_new(FALSE, FALSE, sizeof(double));
-        g_hash_table_insert(r->cmds, c->command, c);
-        g_ptr_array_add(r->cmd_order, c);
-    }
-    return c;
 }
 
 static void count_txn(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
@@ -770,7 +758,6 @@ static void report_free(report *r)
         g_free(g_array_index(r->marks, rep_mark, i).words);
     }
     g_array_free(r->marks, TRUE);
-    g_ptr_array_free(r->lanes, TRUE);
     for (guint i = 0; i < r->cmd_order->len; i++) {
         rep_cmd *c = g_ptr_array_index(r->cmd_order, i);
         g_array_free(c->rt, TRUE);
@@ -797,7 +784,6 @@ static int report_run(void *opts, int argc, char **argv)
     r.pinned = g_hash_table_new(g_direct_hash, g_direct_equal);
     r.bars = g_array_new(FALSE, TRUE, sizeof(rep_bar));
     r.marks = g_array_new(FALSE, TRUE, sizeof(rep_mark));
-    r.lanes = g_ptr_array_new_with_free_func(g_free);
     r.cmds = g_hash_table_new(g_str_hash, g_str_equal);
     r.cmd_order = g_ptr_array_new();
     r.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

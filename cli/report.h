@@ -51,7 +51,7 @@ typedef struct {
 
 typedef struct {
     unsigned index;
-    unsigned lane;
+    unsigned cmd;           /* its command: index in report.cmd_order */
     qftp_ts t0, t1, t_fail; /* sent, outcome (t0 if none), failure or QFTP_TS_NONE */
     qftp_fail_kind kind;
     int64_t bytes;            /* data-mode payload, -1 if none */
@@ -69,8 +69,11 @@ typedef struct {
 
 typedef struct {
     char command[32];
+    unsigned index; /* in report.cmd_order */
     size_t ok, failed, unfinished;
-    GArray *rt; /* response times, seconds (double) */
+    size_t transfers; /* with a data mode */
+    double span;      /* seconds its bars cover: what earns it a lane of the timeline */
+    GArray *rt;       /* response times, seconds (double) */
 } rep_cmd;
 
 #define REP_VERDICT_MAX 10 /* failures named in the verdict; the rest are counted */
@@ -107,8 +110,7 @@ typedef struct {
     /* timeline */
     GArray *bars; /* rep_bar */
     size_t bars_dropped;
-    GPtrArray *lanes; /* lane names (char *) */
-    GArray *marks;    /* rep_mark */
+    GArray *marks; /* rep_mark */
     size_t marks_dropped;
     /* statistics */
     GHashTable *cmds; /* command -> rep_cmd */

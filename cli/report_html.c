@@ -356,13 +356,57 @@ static void tick_label(report *r, qftp_ts t, qftp_ts step, char *buf, size_t cap
     }
 }
 
+/* The lanes: one per command, in the order first seen; when there are more than
+ * REP_LANES_MAX, those that failed, moved data or took the most time keep theirs and the
+ * rest share "other". lane[i] is command i's lane; names[] the lanes' names. */
+static size_t lanes_of(const report *r, unsigned *lane, const char **names)
+{
+    size_t n = r->cmd_order->len;
+    bool *own = g_new0(bool, n ? n : 1);
+    if (n <= REP_LANES_MAX) {
+        for (size_t i = 0; i < n; i++)
+            own[i] = true;
+    } else {
+        for (size_t k = 0; k < REP_LANES_MAX - 1; k++) {
+            double best = -1;
+            size_t pick = 0;
+            for (size_t i = 0; i < n; i++) {
+                const rep_cmd *c = g_ptr_array_index(r->cmd_order, i);
+                double score = (c->failed ? 1e12 : 0) + (c->transfers ? 1e9 : 0) + c->span;
+                if (!own[i] && score > best) {
+                    best = score;
+                    pick = i;
+                }
+            }
+            own[pick] = true;
+        }
+    }
+    size_t lanes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (own[i]) {
+            lane[i] = (unsigned)lanes;
+            names[lanes++] = ((const rep_cmd *)g_ptr_array_index(r->cmd_order, i))->command;
+        }
+    if (lanes < n) {
+        for (size_t i = 0; i < n; i++)
+            if (!own[i])
+                lane[i] = (unsigned)lanes;
+        names[lanes++] = "other";
+    }
+    g_free(own);
+    return lanes;
+}
+
 static void timeline_svg(report *r)
 {
     FILE *f = r->out;
     GArray *bars = r->bars;
-    size_t lanes = r->lanes->len;
+    unsigned *lane = g_new0(unsigned, r->cmd_order->len + 1);
+    const char *names[REP_LANES_MAX + 1];
+    size_t lanes = lanes_of(r, lane, names);
     if (bars->len == 0 && r->marks->len == 0) {
         fputs("<p>No commands to draw.</p>\n", f);
+        g_free(lane);
         return;
     }
     tl_scale s = {0};
@@ -408,7 +452,7 @@ static void timeline_svg(report *r)
         double y = SVG_TOP + LANE_H * (double)i;
         fprintf(f, "<rect x=\"0\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" fill=\"%s\"/>\n", y,
                 SVG_W, LANE_H, i % 2 ? "#f7f8fa" : "#ffffff");
-        const char *name = i < lanes ? g_ptr_array_index(r->lanes, i) : "module, network";
+        const char *name = i < lanes ? names[i] : "module, network";
         svg_text(f, SVG_LEFT - 6, y + LANE_H / 2 + 4, "end", "lane", name);
     }
     /* axis and ticks */
@@ -464,7 +508,7 @@ static void timeline_svg(report *r)
         double x0 = tx(&s, b->t0), x1 = tx(&s, b->t1);
         if (x1 - x0 < 2)
             x1 = x0 + 2;
-        double y = SVG_TOP + LANE_H * b->lane + 5;
+        double y = SVG_TOP + LANE_H * lane[b->cmd] + 5;
         double h = LANE_H - 10;
         fputs("<g><title>", f);
         esc(f, b->title);
@@ -530,6 +574,7 @@ static void timeline_svg(report *r)
         fputs("</g>\n", f);
     }
     fputs("</svg>\n", f);
+    g_free(lane);
 }
 
 static void timeline_html(report *r)
