@@ -103,6 +103,31 @@ size_t rep_failure_blocks(const report *r, const qftp_failure *fl, const rep_blo
     return n;
 }
 
+void rep_meta(const report *r, char *buf, size_t cap)
+{
+    GString *g = g_string_new(NULL);
+    qftp_dialect d = qftp_session_dialect(r->s);
+    char a[48], b[48], dur[32];
+    g_string_append_printf(g, "%s; dialect %s", r->what, d ? qftp_dialect_name(d) : "unknown");
+    if (qftp_verdict_times_real(r->v) && r->t_first != QFTP_TS_NONE) {
+        if (qftp_verdict_dated(r->v)) {
+            qftp_verdict_iso_time(r->v, r->t_first, a, sizeof a);
+            a[10] = ' '; /* 2026-11-30 09:12:40.118 */
+            a[23] = '\0';
+            g_string_append_printf(g, "; %s to %s", a,
+                                   qftp_verdict_time(r->v, r->t_last, b, sizeof b));
+        }
+        g_string_append_printf(g, "; %s long",
+                               qftp_duration_words(r->t_last - r->t_first, dur, sizeof dur));
+    } else if (r->t_first != QFTP_TS_NONE) {
+        g_string_append(g, "; the log has no times (the order is kept)");
+    }
+    g_string_append_printf(g, "; %zu command%s; %s", r->n_txn, r->n_txn == 1 ? "" : "s",
+                           r->redact ? "passwords masked" : "passwords NOT masked");
+    snprintf(buf, cap, "%s", g->str);
+    g_string_free(g, TRUE);
+}
+
 size_t rep_verdict_order(const report *r, const qftp_failure **out, size_t max, size_t *more)
 {
     size_t n = 0;

@@ -136,6 +136,8 @@ typedef struct {
 } rep_code;
 /* The failures by code, the most frequent first: a GArray of rep_code (free it). */
 GArray *rep_codes(const report *r);
+/* The header's line about the input: its kind, dialect, times, commands, redaction. */
+void rep_meta(const report *r, char *buf, size_t cap);
 /* The failures the verdict names, in its order (not recovered first, follow-ups left to
  * their cause): at most max in out, the rest counted in *more. Returns how many. */
 size_t rep_verdict_order(const report *r, const qftp_failure **out, size_t max, size_t *more);

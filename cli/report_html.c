@@ -136,24 +136,10 @@ static void page_head(report *r)
             style);
     esc(f, r->path);
     fputs("</code></h1>\n<p class=\"meta\">", f);
-    qftp_dialect d = qftp_session_dialect(r->s);
-    char a[48], b[48], dur[32];
-    esc(f, r->what);
-    fprintf(f, "; dialect %s", d ? qftp_dialect_name(d) : "unknown");
-    if (qftp_verdict_times_real(r->v) && r->t_first != QFTP_TS_NONE) {
-        if (qftp_verdict_dated(r->v)) {
-            qftp_verdict_iso_time(r->v, r->t_first, a, sizeof a);
-            a[10] = ' ';
-            a[23] = '\0';
-            qftp_verdict_time(r->v, r->t_last, b, sizeof b);
-            fprintf(f, "; %s to %s", a, b);
-        }
-        fprintf(f, "; %s long", qftp_duration_words(r->t_last - r->t_first, dur, sizeof dur));
-    } else if (r->t_first != QFTP_TS_NONE) {
-        fputs("; the log has no times (the order is kept)", f);
-    }
-    fprintf(f, "; %zu command%s; %s</p>\n", r->n_txn, r->n_txn == 1 ? "" : "s",
-            r->redact ? "passwords masked" : "<strong>passwords NOT masked</strong>");
+    char meta[512];
+    rep_meta(r, meta, sizeof meta);
+    esc(f, meta);
+    fputs("</p>\n", f);
     if (r->read_error[0]) {
         fputs("<p class=\"meta\"><strong>The input is damaged:</strong> ", f);
         esc(f, r->read_error);

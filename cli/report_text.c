@@ -83,27 +83,12 @@ static void copy_transcript(report *r)
 static void header(report *r, bool md)
 {
     FILE *f = r->out;
-    char a[48], b[48], d[32];
-    qftp_dialect dia = qftp_session_dialect(r->s);
+    char meta[512];
+    rep_meta(r, meta, sizeof meta);
     if (md)
-        fprintf(f, "## qftp report: `%s`\n\n*", r->path);
+        fprintf(f, "## qftp report: `%s`\n\n*%s", r->path, meta);
     else
-        fprintf(f, "%sqftp report: %s%s\n  ", C_BOLD, r->path, C_RESET);
-    fprintf(f, "%s; dialect %s", r->what, dia ? qftp_dialect_name(dia) : "unknown");
-    if (qftp_verdict_times_real(r->v) && r->t_first != QFTP_TS_NONE) {
-        if (qftp_verdict_dated(r->v)) {
-            qftp_verdict_iso_time(r->v, r->t_first, a, sizeof a);
-            a[10] = ' ';
-            a[23] = '\0';
-            qftp_verdict_time(r->v, r->t_last, b, sizeof b);
-            fprintf(f, "; %s to %s", a, b);
-        }
-        fprintf(f, "; %s long", qftp_duration_words(r->t_last - r->t_first, d, sizeof d));
-    } else if (r->t_first != QFTP_TS_NONE) {
-        fprintf(f, "; the log has no times (the order is kept)");
-    }
-    fprintf(f, "; %zu command%s", r->n_txn, r->n_txn == 1 ? "" : "s");
-    fprintf(f, "; %s", r->redact ? "passwords masked" : "passwords NOT masked");
+        fprintf(f, "%sqftp report: %s%s\n  %s", C_BOLD, r->path, C_RESET, meta);
     if (md)
         fprintf(f, "*\n");
     else
