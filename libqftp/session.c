@@ -174,7 +174,9 @@ static void *txn_grow(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t si
 {
     if (n < *cap)
         return arr;
-    size_t nc = *cap ? *cap + first : first;
+    /* small steps while short (most lists are), doubling beyond: a flood of lines into one
+     * command costs at most twice what it holds */
+    size_t nc = !*cap ? first : *cap < 4 * first ? *cap + first : (size_t)*cap * 2;
     void *g = txn_alloc(p, nc * size);
     if (n)
         memcpy(g, arr, n * size);
