@@ -371,9 +371,13 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, 
     words[0] = '\0';
     if (it->has_err) {
         proto_tree_add_int(t, hf_qftp_err, tvb, off, len, (gint32)it->err);
+        /* "0,0" too: the manual's <protocol_error>, 0 = no reply code (BG96 chapter 6) */
+        if (it->has_pe && it->pe == 0)
+            proto_tree_add_uint_format_value(t, hf_qftp_protocol_error, tvb, off, len, 0,
+                                             "0 (none)");
+        else if (it->has_pe)
+            proto_tree_add_uint(t, hf_qftp_protocol_error, tvb, off, len, (guint32)it->pe);
         if (it->err != 0) {
-            if (it->has_pe)
-                proto_tree_add_uint(t, hf_qftp_protocol_error, tvb, off, len, (guint32)it->pe);
             qftp_describe_result(it->err, it->pe, it->has_pe, words, cap);
             proto_item *pi = proto_tree_add_string(t, hf_qftp_result_text, tvb, off, len, words);
             proto_item_set_generated(pi);

@@ -152,6 +152,10 @@ qftp_log_format qftp_log_detect(const uint8_t *head, size_t n)
 void qftp_import_no_traffic(const qftp_import_info *info, char *out, size_t cap)
 {
     size_t o = 0;
+    if (info->lines == 0) {
+        snprintf(out, cap, "the log is empty: no AT traffic in it");
+        return;
+    }
     o += (size_t)snprintf(out, cap,
                           "no AT traffic in it (no command, result code or URC): not a log of an "
                           "AT session? Read as %s; the layouts tried:",

@@ -736,10 +736,21 @@ static trailer_result trailer_match(const qftp_parser *p, const uint8_t *h, size
         NEED(h[i] == '\n');
         i++;
     }
-    *framed = ok_line && blank; /* the module's own framing: "\r\nOK\r\n\r\n+NAME" */
+    *framed = ok_line && blank;               /* the module's own framing: "\r\nOK\r\n\r\n+NAME" */
+    bool any = nl > 0 && name[nl - 1] == '*'; /* "+QFTP*": any command's URC */
+    if (any)
+        nl--;
     for (size_t k = 0; k < nl; k++) {
         NEED(((h[i] | 0x20) == (name[k] | 0x20)) || h[i] == name[k]);
         i++;
+    }
+    if (any) {
+        size_t letters = 0;
+        while (i < n && h[i] >= 'A' && h[i] <= 'Z' && letters < 16) {
+            letters++;
+            i++;
+        }
+        NEED(letters > 0);
     }
     NEED(h[i] == ':');
     i++;

@@ -52,6 +52,8 @@ typedef struct {
     uint32_t items_cap, info_cap, notes_cap;
     uint32_t first_cap, first_used;
     bool def_final;      /* t.def was looked up with the dialect the session has now */
+    unsigned data_flags; /* the DATA_END event's flags (QFTP_EVF_MISMATCH, _ELIDED) */
+    bool unchecked;      /* parameters not checked: the dialect was unknown */
     arena_chunk *chunks; /* further chunks, newest first */
     uint64_t first[];    /* first_cap bytes */
 } txn_priv;
@@ -93,6 +95,25 @@ struct qftp_session {
                                   redacted copy): items take their place from it */
     bool item_final;           /* the current line was taken as a final result */
     bool in_item;
+
+    /* Information responses after OK (BG96 "OK" then "+QFTPSTAT: 0,4"; GSM
+     * "+QFTPSIZE:88752"): the commands of the last line answered OK, until the next
+     * command. */
+    GPtrArray *answered;
+    GArray *contexts;      /* qftp_context_event (not with sink.release) */
+    uint64_t bytes[2];     /* fed per direction */
+    bool module_only_said; /* the MODULE_SIDE_ONLY note is out */
+    /* a log of the module's side only: the last final result no command took, for the
+     * command a later completion URC names */
+    struct {
+        bool have;
+        qftp_final_kind kind;
+        GString *line;
+        qftp_event ev; /* its place (data points into line) */
+        qftp_ts ts;
+        uint64_t frame;
+    } orphan_final;
+    unsigned unchecked_n; /* commands whose parameters wait for the dialect */
 };
 
 /* ---- small helpers ----------------------------------------------------------------- */
@@ -344,12 +365,15 @@ static void set_state(qftp_session *s, qftp_ftp_state to, const qftp_txn *t)
     s->state = to;
 }
 
+static void recheck_params(qftp_session *s);
+
 static void set_dialect(qftp_session *s, qftp_dialect d, const char *why)
 {
     if (s->dialect_forced || s->dialect != QFTP_DIALECT_UNKNOWN || d == QFTP_DIALECT_UNKNOWN)
         return;
     s->dialect = d;
     SESSION_NOTE(s, DIALECT, qftp_dialect_name(d), why);
+    recheck_params(s);
 }
 
 static const char *cmd_label(const qftp_txn *t)
@@ -387,20 +411,43 @@ static void value_set_span(qftp_txn *t, qftp_span f)
                           : txn_strndup((txn_priv *)t, f.p, f.len);
 }
 
-/* Decodes a result line into err / protocol_error / value (see the file comment). */
+/* Whether a GSM "+NAME:<n>" with n >= 0 is a value: where the command reports one
+ * (transferlen, a setting's value when AT+QFTPCFG=<type> asks for it, GSM 2.2.8), and
+ * for commands outside the tables ("+QFTPSIZE:88752", device-quirks.md); not for the
+ * commands whose <n> is 0 or an error code (AT+QFTPOPEN, AT+QFTPCLOSE, AT+QFTPPATH). */
+static bool gsm_value(const qftp_txn *t)
+{
+    if (!t->def)
+        return true;
+    if (!t->def->value_name)
+        return false;
+    if (strcmp(t->command, "+QFTPCFG") == 0)
+        return t->type == QFTP_TYPE_WRITE && t->n_params <= 1; /* the query form */
+    return true;
+}
+
+/* Decodes a result line into err / protocol_error / value as the manual names its fields
+ * (the command's result shape, qftp/tables.h): "<err>,<protocol_error>" gives
+ * protocol_error, 0 in "0,0" (a success with no FTP reply code: BG96 chapter 6, "If it is
+ * 0, it is invalid"); "0,<value>" a value; GSM "<n>" a value where the command reports
+ * one, an error code when negative. Lines of commands outside the tables are read by
+ * their shape. */
 static void decode_result(qftp_txn *t, const qftp_resp *r)
 {
     /* Only the FTP commands' lines have these shapes (+QFUPL: <size>,<checksum> not). */
     if (r->n_fields == 0 || strncmp(r->name, "+QFTP", 5) != 0)
         return;
+    qftp_result_shape shape = t->def ? t->def->result : QFTP_RES_NONE;
     int64_t a, b;
     if (r->n_fields == 1) {
         if (span_int(r->fields[0], &a)) {
             t->has_err = true;
             if (a >= 0) {
                 t->err = 0;
-                t->value.kind = QFTP_VAL_INT;
-                t->value.i = a;
+                if (gsm_value(t)) {
+                    t->value.kind = QFTP_VAL_INT;
+                    t->value.i = a;
+                }
             } else {
                 t->err = a;
             }
@@ -412,15 +459,13 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
     if (!qftp_param_is_quoted(r->fields[0]) && span_int(r->fields[0], &a)) {
         t->has_err = true;
         t->err = a;
-        if (a == 0) {
-            /* "<err>,<protocol_error>" commands (BG96 QFTPOPEN, QFTPCWD, ...): 0,0 is a
-             * success with no reply code (chapter 6: "If it is 0, it is invalid"). */
-            bool pe_shape = t->def && t->def->result == QFTP_RES_ERR_PE;
-            if (r->n_fields == 2 && !pe_shape)
-                value_set_span(t, r->fields[1]);
-        } else if (r->n_fields >= 2 && span_int(r->fields[1], &b)) {
-            t->has_pe = true;
-            t->protocol_error = b;
+        bool pe = span_int(r->fields[1], &b);
+        if (a != 0 || shape == QFTP_RES_ERR_PE) {
+            /* "<err>,<protocol_error>" */
+            t->has_pe = pe;
+            t->protocol_error = pe ? b : 0;
+        } else if (r->n_fields == 2) {
+            value_set_span(t, r->fields[1]);
         }
         return;
     }
@@ -589,6 +634,46 @@ static void refresh_def(const qftp_session *s, qftp_txn *t)
     if (d)
         t->def = d;
     p->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
+}
+
+/* Whether t's parameters depend on a dialect not known yet: both manuals have the
+ * command, with rows of their own. */
+static bool dialect_open(const qftp_session *s, const qftp_txn *t)
+{
+    if (s->dialect != QFTP_DIALECT_UNKNOWN || s->dialect_forced)
+        return false;
+    char key[64];
+    const char *k = NULL;
+    if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
+        k = param_text(t, 0, key, sizeof key);
+    const qftp_cmd_def *g = qftp_cmd_find(t->command, QFTP_DIALECT_GSM, k);
+    const qftp_cmd_def *b = qftp_cmd_find(t->command, QFTP_DIALECT_BG96, k);
+    return g && b && g != b;
+}
+
+/* The dialect is known now: the commands whose parameters waited for it are looked up
+ * again and checked (their notes come now). */
+static void recheck_params(qftp_session *s)
+{
+    if (s->unchecked_n == 0)
+        return;
+    s->unchecked_n = 0;
+    for (guint i = 0; i < s->txns->len; i++) {
+        txn_priv *p = g_ptr_array_index(s->txns, i);
+        if (!p || !p->unchecked || s->base + i < s->handed) /* handed over: final */
+            continue;
+        p->unchecked = false;
+        qftp_txn *t = &p->t;
+        refresh_def(s, t);
+        if (!t->def)
+            continue;
+        qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
+        int n = qftp_cmdline_parse(t->line, strlen(t->line), cmds, QFTP_MAX_SUBCMDS, NULL, NULL);
+        if ((int)t->sub_index >= n)
+            continue;
+        void *ctx[2] = {s, t};
+        qftp_check_params(t->def, &cmds[t->sub_index], problem_cb, ctx);
+    }
 }
 
 /* Evidence of the dialect in a command (names only one manual has, parameter forms). */
@@ -775,6 +860,11 @@ static void group_abandon(qftp_session *s, const char *why)
         if (t->phase == QFTP_TXN_WAIT_FINAL) {
             TXN_NOTE(s, t, NO_FINAL, why);
             t->phase = QFTP_TXN_DONE;
+        } else if (t->urc && t->final == QFTP_FINAL_NONE && !t->inferred &&
+                   !(t->connect && t->has_err && t->err != 0)) {
+            /* the outcome came, the OK before it never did (after a data mode that
+             * failed, +QFTPPUT: 609,0, none comes: device-quirks.md "Data mode") */
+            TXN_NOTE(s, t, OUTCOME_BEFORE_FINAL);
         }
     }
     g_ptr_array_set_size(s->group, 0);
@@ -785,9 +875,26 @@ static void give_up_stale(qftp_session *s);
 static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
 {
     /* A command during a download: the module is back in command mode, so a URC
-     * with a count that did not match was the end after all (parser.h). */
-    if (!from_echo && qftp_parser_in_data(s->rx))
-        qftp_parser_data_break(s->rx, s->now);
+     * with a count that did not match, or a line that stands for bytes left out, was the
+     * end after all (parser.h); with neither, the end is not in the log (trimmed, or the
+     * module's lines lost) and data mode ends here. */
+    if (!from_echo && qftp_parser_in_data(s->rx)) {
+        qftp_txn *d = s->data_txn;
+        bool broke = qftp_parser_data_break(s->rx, s->now);
+        if (!broke && qftp_parser_in_data(s->rx))
+            qftp_parser_exit_data(s->rx, s->now, QFTP_DATA_END_FORCED);
+        if (d && d->urc == NULL && d->data_dir == QFTP_DIR_RX) {
+            char what[64];
+            snprintf(what, sizeof what, "%.*s%s", 40, (const char *)ev->data,
+                     ev->len > 40 ? "..." : "");
+            TXN_NOTE(s, d, DATA_ENDED_BY_COMMAND, what,
+                     (((txn_priv *)d)->data_flags & QFTP_EVF_ELIDED)
+                         ? "download but an elision line"
+                         : "download",
+                     d->data_len);
+        }
+    }
+    g_ptr_array_set_size(s->answered, 0);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
     if (repeat)
         g_string_assign(s->scratch, s->last_line ? s->last_line->str : "A/");
@@ -847,7 +954,11 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
             snprintf(why, sizeof why, "the parameters of %s", t->line);
             set_dialect(s, fits, why);
         }
-        if (t->def) {
+        if (t->def && dialect_open(s, t)) {
+            /* no warnings from a guessed dialect: checked once it is known */
+            ((txn_priv *)t)->unchecked = true;
+            s->unchecked_n++;
+        } else if (t->def) {
             void *ctx[2] = {s, t};
             qftp_check_params(t->def, &cmds[k], problem_cb, ctx);
         }
@@ -918,7 +1029,8 @@ static void on_echo(qftp_session *s, const qftp_event *ev)
 
 static void state_after_ok(qftp_session *s, qftp_txn *t)
 {
-    if (!t->def || !t->def->ftp || t->final != QFTP_FINAL_OK)
+    /* an OK after the completion URC (it came first) changes nothing any more */
+    if (!t->def || !t->def->ftp || t->final != QFTP_FINAL_OK || t->urc)
         return;
     const char *c = t->command;
     if (strcmp(c, "+QFTPOPEN") == 0 && t->type == QFTP_TYPE_WRITE)
@@ -1014,6 +1126,27 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
     note_error_final(s, t);
 }
 
+/* No byte of the host's side so far: a log of the module's side only. */
+static bool module_only(const qftp_session *s)
+{
+    return s->bytes[QFTP_DIR_TX] == 0;
+}
+
+static void keep_orphan_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind)
+{
+    if (!s->orphan_final.line)
+        s->orphan_final.line = g_string_sized_new(32);
+    g_string_assign(s->orphan_final.line, "");
+    g_string_append_len(s->orphan_final.line, (const char *)ev->data, (gssize)ev->len);
+    s->orphan_final.have = true;
+    s->orphan_final.kind = kind;
+    s->orphan_final.ev = *(s->wire_ev ? s->wire_ev : ev);
+    s->orphan_final.ev.data = (const uint8_t *)s->orphan_final.line->str;
+    s->orphan_final.ev.len = s->orphan_final.line->len;
+    s->orphan_final.ts = s->now;
+    s->orphan_final.frame = s->frame;
+}
+
 static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind)
 {
     if (s->group->len == 0) {
@@ -1024,9 +1157,16 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
             s->item_txn = d;
             return;
         }
+        g_ptr_array_set_size(s->answered, 0);
+        if (module_only(s)) {
+            /* the command is not in the input: kept for the URC that may name it */
+            keep_orphan_final(s, ev, kind);
+            return;
+        }
         SESSION_NOTE(s, ORPHAN_FINAL, (int)ev->len, (const char *)ev->data);
         return;
     }
+    g_ptr_array_set_size(s->answered, 0);
     for (guint i = 0; i < s->group->len; i++) {
         qftp_txn *t = g_ptr_array_index(s->group, i);
         set_final(s, t, ev, kind);
@@ -1043,6 +1183,8 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
             s->last_data_txn = t;
         state_after_ok(s, t);
         s->item_txn = t;
+        if (kind == QFTP_FINAL_OK)
+            g_ptr_array_add(s->answered, t);
     }
     g_ptr_array_set_size(s->group, 0);
 }
@@ -1091,6 +1233,8 @@ static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
     qftp_parser_enter_data(p, &m);
 }
 
+static void infer_download(qftp_session *s, const qftp_event *ev);
+
 static void on_connect(qftp_session *s, const qftp_event *ev)
 {
     qftp_txn *t = NULL;
@@ -1116,6 +1260,8 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
             txn_item(s, t, QFTP_ROLE_CONNECT, ev);
             s->item_txn = t;
             TXN_NOTE(s, t, CONNECT_UNEXPECTED);
+        } else if (module_only(s)) {
+            infer_download(s, ev);
         } else {
             SESSION_NOTE(s, ORPHAN_CONNECT);
         }
@@ -1160,6 +1306,16 @@ static qftp_txn *take_waiting(qftp_session *s, const char *name)
 
 static void check_lengths(qftp_session *s, qftp_txn *t)
 {
+    unsigned flags = ((txn_priv *)t)->data_flags;
+    if (t->data_len >= 0 && (flags & QFTP_EVF_MISMATCH)) {
+        /* data mode ended at this URC although its count differs: one note says so */
+        const char *elided = (flags & QFTP_EVF_ELIDED) ? "; an elision line marks the gap" : "";
+        if (t->has_err && t->err == 0 && t->value.kind == QFTP_VAL_INT)
+            TXN_NOTE(s, t, DATA_TRIMMED, t->data_len, t->value.i, elided);
+        else
+            TXN_NOTE(s, t, DATA_TRIMMED_ERROR, t->data_len, elided);
+        return;
+    }
     if (t->data_len < 0 || !t->has_err || t->err != 0 || t->value.kind != QFTP_VAL_INT)
         return;
     if (t->value.i != t->data_len)
@@ -1196,12 +1352,14 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
     s->item_txn = t;
 }
 
-static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
+static void add_unsolicited_ctx(qftp_session *s, const qftp_event *ev, const qftp_resp *r,
+                                qftp_context_kind ctx)
 {
     qftp_unsolicited u = {0};
     u.line = dup_line(s, ev->data, ev->len);
     u.ts = s->now;
     u.frame = s->frame;
+    u.context = ctx;
     int64_t a;
     if (r && strcmp(r->name, "+QFTPERROR") == 0 && r->n_fields >= 1 && span_int(r->fields[0], &a)) {
         u.has_err = true;
@@ -1218,6 +1376,167 @@ static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_re
         g_array_append_val(s->unsol, u);
 }
 
+static void add_unsolicited(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
+{
+    add_unsolicited_ctx(s, ev, r, QFTP_CONTEXT_NONE);
+}
+
+/* A log of the module's side only: a final result no command took, kept for a later URC
+ * that names its command, goes to the unsolicited lines when another comes or the input
+ * ends (no warning: the host's side is missing, not the module's manners). */
+static void flush_orphan_final(qftp_session *s)
+{
+    if (!s->orphan_final.have)
+        return;
+    s->orphan_final.have = false;
+    qftp_ts now = s->now;
+    uint64_t frame = s->frame;
+    s->now = s->orphan_final.ts;
+    s->frame = s->orphan_final.frame;
+    add_unsolicited(s, &s->orphan_final.ev, NULL);
+    s->now = now;
+    s->frame = frame;
+}
+
+/* ---- context: the module, its SIM, the network, its PDP context ------------------------- */
+
+static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev);
+
+static void context_free(qftp_context_event *e)
+{
+    g_free(e->line);
+    g_free(e->affects);
+}
+
+/* A restart or power-down: what was under way is over, its outcome lost. */
+static void end_lost(qftp_session *s, qftp_txn *t)
+{
+    t->phase = QFTP_TXN_DONE;
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+        if (WAITING(s, i) == t)
+            wait_take(s, i);
+    if (s->data_txn == t) {
+        qftp_parser *p = t->data_dir == QFTP_DIR_TX ? s->tx : s->rx;
+        s->data_txn = NULL;
+        if (qftp_parser_in_data(p) && p != s->rx)
+            qftp_parser_exit_data(p, s->now, QFTP_DATA_END_FORCED);
+    }
+    if (s->last_data_txn == t)
+        s->last_data_txn = NULL;
+}
+
+/* The transactions under way: waiting for their final result, in data mode, or waiting
+ * for their URC; in index order, each once. */
+static size_t under_way(const qftp_session *s, qftp_txn **out, size_t cap)
+{
+    size_t n = 0;
+#define ADD(x)                                                                                     \
+    do {                                                                                           \
+        qftp_txn *x_ = (x);                                                                        \
+        bool dup_ = false;                                                                         \
+        for (size_t k_ = 0; k_ < n; k_++)                                                          \
+            dup_ |= out[k_] == x_;                                                                 \
+        if (x_ && !dup_ && n < cap)                                                                \
+            out[n++] = x_;                                                                         \
+    } while (0)
+    for (guint i = 0; i < s->group->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->group, i);
+        if (t->phase != QFTP_TXN_DONE)
+            ADD(t);
+    }
+    if (s->data_txn)
+        ADD(s->data_txn);
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+        ADD(WAITING(s, i));
+#undef ADD
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful */
+        for (size_t j = i; j > 0 && out[j - 1]->index > out[j]->index; j--) {
+            qftp_txn *x = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = x;
+        }
+    return n;
+}
+
+#define CONTEXT_AFFECTS_CAP 64
+
+/* A context line: an information response of `answer`, or unsolicited (answer NULL):
+ * then it concerns, or ends, what is under way. */
+static void context_event(qftp_session *s, const qftp_event *ev, const qftp_context *c,
+                          qftp_txn *answer)
+{
+    qftp_context_event e = {0};
+    e.ctx = *c;
+    e.line = dup_line(s, ev->data, ev->len);
+    e.ts = s->now;
+    e.frame = s->frame;
+    e.state = s->state;
+    if (answer) {
+        e.txn_index = answer->index;
+        if (c->level == QFTP_CONTEXT_FINE)
+            TXN_NOTE(s, answer, CONTEXT_INFO, e.line, c->words, c->source);
+        else
+            TXN_NOTE(s, answer, CONTEXT, e.line, c->words, c->source);
+    } else if (c->level != QFTP_CONTEXT_FINE) {
+        qftp_txn *w[CONTEXT_AFFECTS_CAP];
+        size_t n = under_way(s, w, G_N_ELEMENTS(w));
+        bool lost = c->kind == QFTP_CONTEXT_RESTART || c->kind == QFTP_CONTEXT_POWER_DOWN;
+        if (n)
+            e.affects = g_new(unsigned, n);
+        for (size_t i = 0; i < n; i++) {
+            e.affects[e.n_affects++] = w[i]->index;
+            if (lost)
+                TXN_NOTE(s, w[i], CONTEXT_LOST, e.line, c->words, "its outcome is lost", c->source);
+            else
+                TXN_NOTE(s, w[i], CONTEXT_CONCERN, e.line, c->words, c->source);
+            if (lost)
+                end_lost(s, w[i]);
+        }
+        if (lost) {
+            g_ptr_array_set_size(s->group, 0);
+            g_ptr_array_set_size(s->answered, 0);
+        }
+        /* the FTP session ran over the module's data connection: gone with it */
+        if ((lost || c->kind == QFTP_CONTEXT_PDP_DEACTIVATED) && s->state != QFTP_STATE_IDLE &&
+            s->state != QFTP_STATE_CLOSED)
+            set_state(s, s->dialect == QFTP_DIALECT_BG96 ? QFTP_STATE_CLOSED : QFTP_STATE_IDLE,
+                      NULL);
+    }
+    if (s->o.sink.context)
+        s->o.sink.context(s->o.sink.user, &e);
+    if (s->o.sink.release)
+        context_free(&e);
+    else
+        g_array_append_val(s->contexts, e);
+}
+
+/* An unsolicited line: with its context event when it is one. */
+static void unsolicited_line(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
+{
+    qftp_context c;
+    if (qftp_context_decode((const char *)ev->data, ev->len, &c)) {
+        add_unsolicited_ctx(s, ev, r, c.kind);
+        context_event(s, ev, &c, NULL);
+        return;
+    }
+    add_unsolicited(s, ev, r);
+    if (r && strncmp(r->name, "+QFTP", 5) == 0 && strcmp(r->name, "+QFTPERROR") != 0) {
+        char *l = dup_line(s, ev->data, ev->len);
+        SESSION_NOTE(s, ORPHAN_URC, l);
+        g_free(l);
+    }
+}
+
+/* An information response: with the context note when it is about the module, its SIM,
+ * the network or its PDP context (AT+CSQ -> +CSQ: 5,99). */
+static void add_info_ctx(qftp_session *s, qftp_txn *t, const qftp_event *ev)
+{
+    add_info(s, t, ev);
+    qftp_context c;
+    if (qftp_context_decode((const char *)ev->data, ev->len, &c))
+        context_event(s, ev, &c, t);
+}
+
 /* An information response line (the event's text is redacted already with opts.redact:
  * on_line_rx_redacted). */
 static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev)
@@ -1226,6 +1545,148 @@ static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev)
     t->info = txn_grow(p, t->info, t->n_info, &p->info_cap, sizeof(char *), 2);
     t->info[t->n_info++] = txn_strndup(p, ev->data, ev->len);
     txn_item(s, t, QFTP_ROLE_INFO, ev);
+}
+
+/* A log of the module's side only: the command a completion URC (or an information
+ * response) names, where the name and the line's shape leave one form: +QFTPGET: 0,2048
+ * -> AT+QFTPGET=..., +QFTPCLOSE: 0,0 -> AT+QFTPCLOSE. The final result kept before it is
+ * its OK. Marked inferred. */
+static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
+{
+    if (strncmp(r->name, "+QFTP", 5) != 0 || strcmp(r->name, "+QFTPERROR") == 0)
+        return false;
+    const qftp_cmd_def *d = qftp_cmd_find(r->name, s->dialect, NULL);
+    if (!d || !d->ftp)
+        return false;
+    unsigned forms = d->urc_forms;
+    if (!forms && d->result != QFTP_RES_NONE)
+        forms = d->forms & ~QFTP_FORM_TEST;
+    if (!forms || (forms & (forms - 1)))
+        return false;
+    qftp_cmd_type type = QFTP_TYPE_EXEC;
+    while (!(forms & QFTP_FORM_BIT(type)))
+        type++;
+    char line[64];
+    snprintf(line, sizeof line, "AT%s", r->name);
+    const qftp_event *wire = s->wire_ev;
+    qftp_ts now = s->now;
+    uint64_t frame = s->frame;
+    if (s->orphan_final.have) { /* the command was "sent" just before its OK */
+        s->now = s->orphan_final.ts;
+        s->frame = s->orphan_final.frame;
+    }
+    qftp_txn *t = new_txn(s, line, NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
+    t->command = txn_strndup((txn_priv *)t, r->name, strlen(r->name));
+    t->cmd_span = (qftp_rel_span){2, (uint32_t)strlen(r->name)};
+    t->type = type;
+    t->def = d;
+    t->inferred = true;
+    if (s->orphan_final.have) {
+        s->orphan_final.have = false;
+        s->wire_ev = NULL;
+        set_final(s, t, &s->orphan_final.ev, s->orphan_final.kind);
+    }
+    s->now = now;
+    s->frame = frame;
+    s->wire_ev = wire;
+    char *l = dup_line(s, ev->data, ev->len);
+    TXN_NOTE(s, t, INFERRED, l);
+    g_free(l);
+    if (!s->module_only_said) {
+        s->module_only_said = true;
+        SESSION_NOTE(s, MODULE_SIDE_ONLY);
+    }
+    if (d->urc_forms) {
+        complete(s, t, ev, r);
+    } else {
+        add_info(s, t, ev);
+        decode_result(t, r);
+        if (strcmp(t->command, "+QFTPSTAT") == 0)
+            report_state(s, t, r);
+        t->phase = QFTP_TXN_DONE;
+    }
+    s->item_txn = t;
+    return true;
+}
+
+/* The inferred download of a log of the module's side only gets its name from its URC. */
+static bool name_inferred_download(qftp_session *s, const qftp_resp *r)
+{
+    qftp_txn *t = s->last_data_txn;
+    if (!t || !t->inferred || t->command[0] || t->urc)
+        return false;
+    const qftp_cmd_def *d = qftp_cmd_find(r->name, s->dialect, NULL);
+    if (!d || d->data != QFTP_DATA_DOWNLOAD)
+        return false;
+    txn_priv *p = (txn_priv *)t;
+    t->command = txn_strndup(p, r->name, strlen(r->name));
+    char line[64];
+    snprintf(line, sizeof line, "AT%s", r->name);
+    t->line = txn_strndup(p, line, strlen(line));
+    t->cmd_span = (qftp_rel_span){2, (uint32_t)strlen(r->name)};
+    t->type = QFTP_TYPE_WRITE;
+    t->def = d;
+    return true;
+}
+
+/* A CONNECT in a log of the module's side only: a download whose command its URC will
+ * name (data mode ends at the URC of any FTP command whose count matches). */
+static void infer_download(qftp_session *s, const qftp_event *ev)
+{
+    const qftp_event *wire = s->wire_ev;
+    qftp_txn *t = new_txn(s, "AT+QFTP", NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
+    t->type = QFTP_TYPE_WRITE;
+    t->inferred = true;
+    if (s->orphan_final.have) { /* GSM: OK before CONNECT */
+        s->orphan_final.have = false;
+        s->wire_ev = NULL;
+        set_final(s, t, &s->orphan_final.ev, s->orphan_final.kind);
+        s->wire_ev = wire;
+    }
+    TXN_NOTE(s, t, INFERRED, "CONNECT and the completion URC after the data");
+    if (!s->module_only_said) {
+        s->module_only_said = true;
+        SESSION_NOTE(s, MODULE_SIDE_ONLY);
+    }
+    t->connect = true;
+    t->connect_len = ev->value;
+    t->t_connect = s->now;
+    t->frame_connect = s->frame;
+    txn_item(s, t, QFTP_ROLE_CONNECT, ev);
+    s->item_txn = t;
+    qftp_data_mode m;
+    qftp_data_mode_init(&m);
+    if (ev->value >= 0) {
+        m.expect_len = ev->value;
+        m.end_on_length = true;
+    } else {
+        m.end_on_urc = true;
+        g_strlcpy(m.urc_name, "+QFTP*", sizeof m.urc_name);
+    }
+    t->data_dir = QFTP_DIR_RX;
+    t->data_len = 0;
+    t->data_offset = qftp_parser_offset(s->rx);
+    t->phase = QFTP_TXN_DATA;
+    s->data_txn = t;
+    s->last_data_txn = t;
+    if (s->state != QFTP_STATE_TRANSFER)
+        set_state(s, QFTP_STATE_TRANSFER, t);
+    qftp_parser_enter_data(s->rx, &m);
+}
+
+/* The information response of a command answered OK before it (BG96 "OK" then
+ * "+QFTPSTAT: 0,4"; GSM "+QFTPSIZE:88752"): one of the last line's commands of its name. */
+static qftp_txn *answered_by_name(const qftp_session *s, const char *name)
+{
+    for (guint i = 0; i < s->answered->len; i++) {
+        qftp_txn *t = g_ptr_array_index(s->answered, i);
+        /* AT+CEREG=2 -> OK, then +CEREG: 1 is a URC, not its answer */
+        bool ftp = strncmp(name, "+QFTP", 5) == 0;
+        if (strcmp(t->command, name) == 0 && t->type != QFTP_TYPE_TEST &&
+            (ftp || t->type != QFTP_TYPE_WRITE))
+            return t;
+    }
+    return NULL;
 }
 
 static void on_line_rx(qftp_session *s, const qftp_event *ev)
@@ -1248,11 +1709,11 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             if (strcmp(t->command, r.name) != 0)
                 continue;
             if (expects_urc(t) && t->urc == NULL) {
+                /* the URC before OK (or with no OK at all: group_abandon says so) */
                 complete(s, t, ev, &r);
-                TXN_NOTE(s, t, OUTCOME_BEFORE_FINAL);
                 return;
             }
-            add_info(s, t, ev);
+            add_info_ctx(s, t, ev);
             if (t->type != QFTP_TYPE_TEST)
                 decode_result(t, &r);
             if (strcmp(t->command, "+QFTPSTAT") == 0)
@@ -1265,17 +1726,24 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             complete(s, t, ev, &r);
             return;
         }
-        if (s->last_data_txn && strcmp(s->last_data_txn->command, r.name) == 0 &&
-            s->last_data_txn->urc == NULL) {
+        if (s->last_data_txn && s->last_data_txn->urc == NULL &&
+            (strcmp(s->last_data_txn->command, r.name) == 0 || name_inferred_download(s, &r))) {
             complete(s, s->last_data_txn, ev, &r);
             return;
         }
-        add_unsolicited(s, ev, &r);
-        if (strncmp(r.name, "+QFTP", 5) == 0 && strcmp(r.name, "+QFTPERROR") != 0) {
-            char *l = dup_line(s, ev->data, ev->len);
-            SESSION_NOTE(s, ORPHAN_URC, l);
-            g_free(l);
+        t = answered_by_name(s, r.name);
+        if (t) {
+            /* after OK: the information response all the same */
+            add_info_ctx(s, t, ev);
+            decode_result(t, &r);
+            if (strcmp(t->command, "+QFTPSTAT") == 0)
+                report_state(s, t, &r);
+            s->item_txn = t;
+            return;
         }
+        if (module_only(s) && infer_from_line(s, ev, &r))
+            return;
+        unsolicited_line(s, ev, &r);
         return;
     }
     /* text lines: an alternative final ("DEACT OK"), an answer to ATI/AT+GMR, or a URC */
@@ -1285,13 +1753,18 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         s->item_final = true;
         return;
     }
-    static const char *const urc_words[] = {"RDY",        "POWERED DOWN", "NORMAL POWER DOWN",
-                                            "Call Ready", "SMS Ready",    "+PDP DEACT"};
-    for (size_t i = 0; i < G_N_ELEMENTS(urc_words); i++) {
-        if (ev->len == strlen(urc_words[i]) && memcmp(ev->data, urc_words[i], ev->len) == 0) {
-            add_unsolicited(s, ev, NULL);
-            return;
-        }
+    qftp_context c;
+    if (qftp_context_decode((const char *)ev->data, ev->len, &c)) {
+        /* RDY, POWERED DOWN, Call Ready ...: never an answer */
+        add_unsolicited_ctx(s, ev, NULL, c.kind);
+        context_event(s, ev, &c, NULL);
+        return;
+    }
+    if (qftp_elision_line(ev->data, ev->len)) {
+        /* "...", "[snip]": lines left out of the log, not an answer */
+        add_unsolicited(s, ev, NULL);
+        s->item_txn = s->last_data_txn ? s->last_data_txn : cur;
+        return;
     }
     if (cur) {
         add_info(s, cur, ev);
@@ -1316,8 +1789,7 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
         TXN_NOTE(s, t, DATA_INACTIVITY);
     if (ev->reason == QFTP_DATA_END_EOF)
         TXN_NOTE(s, t, DATA_OPEN_AT_END);
-    if (ev->flags & QFTP_EVF_MISMATCH)
-        TXN_NOTE(s, t, DATA_URC_COUNT, ev->value);
+    ((txn_priv *)t)->data_flags = ev->flags;
     int64_t v;
     if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
         strcmp(t->command, "+QFTPPUT") == 0 && t->n_params >= 4 && param_i(t, 3, &v) &&
@@ -1365,6 +1837,9 @@ static bool txn_open(const qftp_session *s, const qftp_txn *t)
 {
     if (t->phase != QFTP_TXN_DONE || t == s->data_txn || t == s->last_data_txn)
         return true;
+    for (guint i = 0; i < s->answered->len; i++) /* an answer after OK may still come */
+        if (g_ptr_array_index(s->answered, i) == t)
+            return true;
     /* completed by its URC before any final result: its line's final may still come (and
      * the group is abandoned at the end), so it is not handed over (and freed) yet */
     for (guint i = 0; i < s->group->len; i++)
@@ -1544,6 +2019,8 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->transitions = g_array_new(FALSE, TRUE, sizeof(qftp_transition));
     s->group = g_ptr_array_new();
     s->wait_urc = g_ptr_array_new();
+    s->answered = g_ptr_array_new();
+    s->contexts = g_array_new(FALSE, TRUE, sizeof(qftp_context_event));
     s->scratch = g_string_sized_new(256);
     s->arena_hint = 256;
     s->defs = g_new0(struct def_entry, DEF_CACHE);
@@ -1573,6 +2050,12 @@ void qftp_session_free(qftp_session *s)
     g_array_free(s->transitions, TRUE);
     g_ptr_array_free(s->group, TRUE);
     g_ptr_array_free(s->wait_urc, TRUE);
+    g_ptr_array_free(s->answered, TRUE);
+    for (guint i = 0; i < s->contexts->len; i++)
+        context_free(&g_array_index(s->contexts, qftp_context_event, i));
+    g_array_free(s->contexts, TRUE);
+    if (s->orphan_final.line)
+        g_string_free(s->orphan_final.line, TRUE);
     if (s->last_line)
         g_string_free(s->last_line, TRUE);
     g_string_free(s->scratch, TRUE);
@@ -1585,12 +2068,42 @@ void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size
 {
     if (s->t0 == QFTP_TS_NONE)
         s->t0 = ts;
+    s->bytes[dir == QFTP_DIR_TX ? QFTP_DIR_TX : QFTP_DIR_RX] += len;
     if (ts > s->now || s->now == 0)
         s->now = ts;
     s->frame = frame;
     /* Time passes for both directions: guard times and inactivity of the other side. */
     qftp_parser_tick(dir == QFTP_DIR_TX ? s->rx : s->tx, s->now);
     qftp_parser_feed(dir == QFTP_DIR_TX ? s->tx : s->rx, bytes, len, s->now);
+}
+
+/* The dialect is still unknown at the end: say so, and what would have decided it. */
+static void dialect_unknown_note(qftp_session *s)
+{
+    const char *ftp = NULL;
+    unsigned unchecked = 0;
+    for (guint i = 0; i < s->txns->len; i++) {
+        txn_priv *p = g_ptr_array_index(s->txns, i);
+        if (!p)
+            continue;
+        if (!ftp && strncmp(p->t.command, "+QFTP", 5) == 0 && !p->t.inferred)
+            ftp = p->t.command;
+        unchecked += p->unchecked;
+    }
+    if (!ftp && !unchecked)
+        return; /* no FTP command: the dialect does not matter */
+    char why[160] = "";
+    if (unchecked)
+        snprintf(why, sizeof why, " (the parameters of %u command%s are not checked)", unchecked,
+                 unchecked == 1 ? "" : "s");
+    char decide[400];
+    snprintf(decide, sizeof decide,
+             "a result line (BG96 \"%s: 0,0\" with a space and <err>,<value>; GSM \"%s:0\"), "
+             "AT+QFTPCFG's first parameter (a quoted name in BG96, a number in GSM) or a "
+             "command only one manual has (GSM AT+QFTPUSER, AT+QFTPPASS; BG96 AT+QFTPCWD, "
+             "AT+QFTPLIST)",
+             ftp ? ftp : "+QFTPOPEN", ftp ? ftp : "+QFTPOPEN");
+    SESSION_NOTE(s, DIALECT_UNKNOWN, why, decide);
 }
 
 void qftp_session_finish(qftp_session *s, qftp_ts now)
@@ -1601,6 +2114,8 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     qftp_parser_finish(s->tx, now);
     qftp_parser_finish(s->rx, now);
     group_abandon(s, "by the end of the input");
+    flush_orphan_final(s);
+    g_ptr_array_set_size(s->answered, 0);
     for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
         qftp_txn *w = WAITING(s, i);
         if (w && w->phase == QFTP_TXN_WAIT_URC && w->urc == NULL)
@@ -1614,6 +2129,8 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
         if (t)
             refresh_def(s, t);
     }
+    if (s->dialect == QFTP_DIALECT_UNKNOWN)
+        dialect_unknown_note(s);
     hand_over(s, true);
 }
 
@@ -1677,6 +2194,21 @@ qftp_ts qftp_session_t0(const qftp_session *s)
 qftp_ts qftp_session_rsptimeout(const qftp_session *s)
 {
     return s->rsptimeout;
+}
+
+size_t qftp_session_context_count(const qftp_session *s)
+{
+    return s->contexts->len;
+}
+
+const qftp_context_event *qftp_session_context(const qftp_session *s, size_t i)
+{
+    return i < s->contexts->len ? &g_array_index(s->contexts, qftp_context_event, i) : NULL;
+}
+
+bool qftp_session_module_side_only(const qftp_session *s)
+{
+    return s->bytes[QFTP_DIR_RX] > 0 && s->bytes[QFTP_DIR_TX] == 0;
 }
 
 size_t qftp_session_transition_count(const qftp_session *s)

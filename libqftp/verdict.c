@@ -469,7 +469,8 @@ static const qftp_note *short_note(const qftp_txn *t)
     for (size_t i = 0; i < t->n_notes; i++) {
         qftp_note_kind k = t->notes[i].kind;
         const qftp_note_def *d = qftp_note_def_of(k);
-        if ((d && d->expert == QFTP_EXPERT_LENGTH_MISMATCH) || k == QFTP_NOTE_DATA_URC_COUNT ||
+        if ((d &&
+             (d->expert == QFTP_EXPERT_LENGTH_MISMATCH || d->expert == QFTP_EXPERT_LOG_TRIMMED)) ||
             k == QFTP_NOTE_DATA_OPEN_AT_END || k == QFTP_NOTE_DOWNLOAD_ABORTED)
             return &t->notes[i];
     }

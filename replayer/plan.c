@@ -310,6 +310,21 @@ rp_plan *rp_plan_load(const char *path, char *errbuf)
         rp_plan_free(p);
         return NULL;
     }
+    for (size_t i = 0; i < n; i++) {
+        const qftp_txn *t = qftp_session_txn(p->golden->s, i);
+        if (t->inferred) {
+            /* a log of the module's side only: the command line is not in it */
+            snprintf(errbuf, QFTP_ERRBUF_SIZE,
+                     "%s: command #%u (%s) is inferred from the module's answers: the capture "
+                     "has no command line to send%s",
+                     path, t->index, t->command,
+                     qftp_session_module_side_only(p->golden->s)
+                         ? " (it holds the module's side only)"
+                         : "");
+            rp_plan_free(p);
+            return NULL;
+        }
+    }
     p->steps = g_new0(rp_step, n);
     p->n_steps = n;
     for (size_t i = 0; i < n; i++) {

@@ -46,8 +46,9 @@ struct log_transcript {
     GArray *held; /* held_line */
     bool escaped; /* an upload's "+++" is held at escape_at */
     guint escape_at;
-    bool elided;   /* an elision line is held */
-    bool urc_held; /* a URC of the command whose count no choice of line ends gave */
+    bool elided;    /* an elision line is held */
+    bool host_seen; /* a command line: the log has the host's side */
+    bool urc_held;  /* a URC of the command whose count no choice of line ends gave */
     guint urc_at;
 };
 
@@ -104,7 +105,20 @@ static bool response_line(const uint8_t *s, size_t n)
 static bool urc_count(const uint8_t *s, size_t n, const char *name, int64_t *count)
 {
     size_t m = strlen(name);
-    if (!name[0] || n <= m || g_ascii_strncasecmp((const char *)s, name, m) != 0 || s[m] != ':')
+    bool any = m > 0 && name[m - 1] == '*'; /* "+QFTP*": any FTP command's */
+    if (any)
+        m--;
+    if (!name[0] || n <= m || g_ascii_strncasecmp((const char *)s, name, m) != 0)
+        return false;
+    if (any) {
+        size_t k = m;
+        while (k < n && g_ascii_isupper(s[k]))
+            k++;
+        if (k == m)
+            return false;
+        m = k;
+    }
+    if (m >= n || s[m] != ':')
         return false;
     size_t i = m + 1;
     if (i < n && s[i] == ' ')
@@ -552,12 +566,20 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
     qftp_dir dir = l->dir_known ? l->dir : at ? QFTP_DIR_TX : QFTP_DIR_RX;
     if (at)
         note_command(t, l->s, tl); /* a command, or the module's echo of one */
-    size_t len = l->n;             /* trailing spaces are kept, as the log has them */
+    if (at || (l->dir_known && l->dir == QFTP_DIR_TX))
+        t->host_seen = true;
+    size_t len = l->n; /* trailing spaces are kept, as the log has them */
     while (len && l->s[len - 1] == '\r')
         len--;
     if ((rc = emit_text(c, dir, l->s, len, l->st, l->line_no)) != 0)
         return rc;
     int64_t v;
+    if (dir == QFTP_DIR_RX && is_connect(l->s, tl, &v) && t->kind == QFTP_DATA_NONE &&
+        !t->host_seen) {
+        /* the module's side only: a download whose URC will name its command */
+        t->kind = QFTP_DATA_DOWNLOAD;
+        g_strlcpy(t->cmd, "+QFTP*", sizeof t->cmd);
+    }
     if (dir == QFTP_DIR_RX && is_connect(l->s, tl, &v) && t->kind != QFTP_DATA_NONE)
         start_data(t, v);
     return 0;

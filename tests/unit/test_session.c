@@ -410,6 +410,9 @@ static const char *const q_urc_between[] = {
     "< +CREG: 1", "< +QIURC: \"pdpdeact\",1", "<R OK\r\n\r\n+QFTPCWD: 0,0\r\n",
     NULL};
 
+/* the PDP deactivation came while the command waited: said at the command (issue 11) */
+static const char *const q_urc_between_notes[] = {"\"pdpdeact\",1 while this command", NULL};
+
 static const char *const q_forms[] = {
     /* quoted numbers, lower case, \n terminators, trailing spaces, pasted logs */
     ">R at+qftpopen=\"host\",\"21\"\n",
@@ -520,60 +523,60 @@ static const char *const q_range_notes[] = {"17", "ERROR", NULL};
 static const scase cases[] = {
     {"gsm-4.1", gsm_4_1,
      "#1 +QIFGCNT/write OK\n#2 +QICSGP/write OK\n#3 +QFTPUSE/write OK\n"
-     "#4 +QFTPPASS/write OK\n#5 +QFTPOPEN/write OK urc=[+QFTPOPEN:0] err=0 val=0\n",
+     "#4 +QFTPPASS/write OK\n#5 +QFTPOPEN/write OK urc=[+QFTPOPEN:0] err=0\n",
      no_notes, "gsm", "OPENED", ""},
     {"gsm-4.2", gsm_4_2,
-     "#1 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0 val=0\n"
+     "#1 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0\n"
      "#2 +QFTPPUT/write OK connect data=1587 urc=[+QFTPPUT: 1587] err=0 val=1587\n"
-     "#3 +QFTPCFG/write OK urc=[+QFTPCFG: 0] err=0 val=0\n"
-     "#4 +QFTPPATH/write OK urc=[+QFTPPATH: 0] err=0 val=0\n"
+     "#3 +QFTPCFG/write OK urc=[+QFTPCFG: 0] err=0\n"
+     "#4 +QFTPPATH/write OK urc=[+QFTPPATH: 0] err=0\n"
      "#5 +QFTPPUT/write OK urc=[+QFTPPUT: 1587] err=0 val=1587\n"
-     "#6 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n",
+     "#6 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n",
      no_notes, "gsm", NULL, ""},
     {"gsm-4.3", gsm_4_3,
-     "#1 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n"
+     "#1 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n"
      "#2 +QFTPGET/write OK connect data=1587 urc=[+QFTPGET:1587] err=0 val=1587\n"
      "#3 AT/execute OK\n"
-     "#4 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n"
-     "#5 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0 val=0\n"
+     "#4 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n"
+     "#5 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0\n"
      "#6 +QFTPGET/write OK urc=[+QFTPGET:1587] err=0 val=1587\n"
-     "#7 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n"
-     "#8 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0 val=0\n"
+     "#7 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n"
+     "#8 +QFTPPATH/write OK urc=[+QFTPPATH:0] err=0\n"
      "#9 +QFTPGET/write OK urc=[+QFTPGET:1587] err=0 val=1587\n",
      no_notes, "gsm", NULL, ""},
     {"gsm-4.4", gsm_4_4,
      "#1 +QFTPPUT/write OK connect data=1587 urc=[+QFTPPUT:1587] err=0 val=1587\n"
-     "#2 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n"
+     "#2 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n"
      "#3 +QFTPPUT/write OK connect data=2000 urc=[+QFTPPUT:2000] err=0 val=2000\n"
-     "#4 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0 val=0\n"
+     "#4 +QFTPCFG/write OK urc=[+QFTPCFG:0] err=0\n"
      "#5 +QFTPGET/write OK connect data=2000 urc=[+QFTPGET:2000] err=0 val=2000\n",
      no_notes, "gsm", NULL, ""},
     {"gsm-4.5", gsm_4_5,
-     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE:0] err=0 val=0\n#2 +QIDEACT/execute OK\n", no_notes,
-     "gsm", "CLOSED", "+QFTPERROR:-421|+QFTPERROR:-6"},
+     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE:0] err=0\n#2 +QIDEACT/execute OK\n", no_notes, "gsm",
+     "CLOSED", "+QFTPERROR:-421|+QFTPERROR:-6"},
     {"bg96-3.1", bg96_3_1,
      "#1 +QICSGP/write OK\n#2 +QIACT/write OK\n#3 +QIACT/read OK\n"
      "#4 +QFTPCFG/write OK\n#5 +QFTPCFG/write OK\n#6 +QFTPCFG/write OK\n"
      "#7 +QFTPCFG/write OK\n#8 +QFTPCFG/write OK\n"
-     "#9 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0\n",
+     "#9 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0 pe=0\n",
      no_notes, "bg96", "OPENED", ""},
     {"bg96-3.2", bg96_3_2,
      "#1 +QFTPCFG/write OK\n#2 +QFTPCFG/write OK\n#3 +QSSLCFG/write OK\n"
      "#4 +QSSLCFG/write OK\n#5 +QSSLCFG/write OK\n"
-     "#6 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0\n",
+     "#6 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0 pe=0\n",
      no_notes, "bg96", "OPENED", ""},
     {"bg96-3.3-3.4", bg96_3_3_3_4,
-     "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n"
+     "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0 pe=0\n"
      "#2 +QFTPPWD/execute OK urc=[+QFTPPWD: 0,/] err=0 val='/'\n"
-     "#3 +QFTPMKDIR/write OK urc=[+QFTPMKDIR: 0,0] err=0\n"
-     "#4 +QFTPRENAME/write OK urc=[+QFTPRENAME: 0,0] err=0\n"
-     "#5 +QFTPRMDIR/write OK urc=[+QFTPRMDIR: 0,0] err=0\n"
+     "#3 +QFTPMKDIR/write OK urc=[+QFTPMKDIR: 0,0] err=0 pe=0\n"
+     "#4 +QFTPRENAME/write OK urc=[+QFTPRENAME: 0,0] err=0 pe=0\n"
+     "#5 +QFTPRMDIR/write OK urc=[+QFTPRMDIR: 0,0] err=0 pe=0\n"
      "#6 +QFTPPWD/execute OK urc=[+QFTPPWD: 0, \"/\"] err=0 val='/'\n"
      "#7 +QFTPSIZE/write OK urc=[+QFTPSIZE: 1000] err=0 val=1000\n"
-     "#8 +QFTPRENAME/write OK urc=[+QFTPRENAME: 0,0] err=0\n"
+     "#8 +QFTPRENAME/write OK urc=[+QFTPRENAME: 0,0] err=0 pe=0\n"
      "#9 +QFTPMDTM/write OK urc=[+QFTPMDTM: 0,\"20140708110039\"] err=0 "
      "val='20140708110039'\n"
-     "#10 +QFTPDEL/write OK urc=[+QFTPDEL: 0,0] err=0\n",
+     "#10 +QFTPDEL/write OK urc=[+QFTPDEL: 0,0] err=0 pe=0\n",
      no_notes, "bg96", "IDLE", ""},
     {"bg96-3.5", bg96_3_5,
      "#1 +QFTPLIST/write OK connect data=1000 urc=[+QFTPLIST: 0,1000] err=0 val=1000\n"
@@ -583,7 +586,7 @@ static const scase cases[] = {
      "#5 +QFTPMLSD/write OK urc=[+QFTPMLSD: 0,1000] err=0 val=1000\n",
      no_notes, "bg96", NULL, ""},
     {"bg96-3.6", bg96_3_6,
-     "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n"
+     "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0 pe=0\n"
      "#2 +QFTPSTAT/execute OK err=0 val=1\n"
      "#3 +QFTPPUT/write OK connect data=1000 urc=[+QFTPPUT: 0,1000] err=0 val=1000\n"
      "#4 +QFTPLEN/execute OK urc=[+QFTPLEN: 0,1000] err=0 val=1000\n"
@@ -600,21 +603,21 @@ static const scase cases[] = {
      "#2 +QFTPGET/write OK connect data=500 urc=[+QFTPGET: 0,500] err=0 val=500\n"
      "#3 +QFTPGET/write OK urc=[+QFTPGET: 0,1000] err=0 val=1000\n"
      "#4 +QFTPLEN/execute OK urc=[+QFTPLEN: 0,1000] err=0 val=1000\n"
-     "#5 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0\n"
+     "#5 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0 pe=0\n"
      "#6 +QIDEACT/write OK\n",
      no_notes, "bg96", "CLOSED", ""},
     {"quirk-echo", q_echo, "#1 +QFTPSTAT/execute OK err=0 val=1\n", no_notes, "bg96", "OPENED", ""},
-    {"quirk-urc-between", q_urc_between, "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n",
-     no_notes, "bg96", NULL, "RDY|+CPIN: READY|+CREG: 1|+QIURC: \"pdpdeact\",1"},
+    {"quirk-urc-between", q_urc_between, "#1 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0 pe=0\n",
+     q_urc_between_notes, "bg96", NULL, "RDY|+CPIN: READY|+CREG: 1|+QIURC: \"pdpdeact\",1"},
     {"quirk-forms", q_forms,
-     "#1 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0\n#2 +QFTPCFG/write OK\n"
+     "#1 +QFTPOPEN/write OK urc=[+QFTPOPEN: 0,0] err=0 pe=0\n#2 +QFTPCFG/write OK\n"
      "#3 +QFTPCFG/write OK\n#4 +QFTPCFG/write OK val='user,****'\n",
      no_notes, "bg96", "OPENED", ""},
     {"quirk-cme-forms", q_cme_forms,
      "#1 +QFUPL/write +CME ERROR cme='file already exist'\n#2 +QFUPL/write +CME ERROR cme=421\n",
      q_cme_notes, NULL, NULL, ""},
     {"quirk-busy-603", q_busy,
-     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0\n"
+     "#1 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0 pe=0\n"
      "#2 +QFTPOPEN/write +CME ERROR cme=603\n",
      q_busy_notes, NULL, "CLOSED", ""},
     {"quirk-pairs", q_pairs,
@@ -641,13 +644,13 @@ static const scase cases[] = {
      NULL, ""},
     {"quirk-615-then-603", q_615,
      "#1 +QFTPGET/write +CME ERROR cme=615\n#2 +QFTPCWD/write +CME ERROR cme=603\n"
-     "#3 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0\n",
+     "#3 +QFTPCLOSE/execute OK urc=[+QFTPCLOSE: 0,0] err=0 pe=0\n",
      q_615_notes, "bg96", "CLOSED", ""},
     {"missing-final-and-urc", q_missing, "#1 +QFTPCWD/write OK\n#2 +QFTPSTAT/execute -\n",
      q_missing_notes, "bg96", NULL, ""},
     {"rsptimeout", q_rsp_late,
-     "#1 +QFTPCFG/write OK\n#2 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0\n", q_rsp_late_notes,
-     "bg96", NULL, "+QFTPMKDIR: 0,0"},
+     "#1 +QFTPCFG/write OK\n#2 +QFTPCWD/write OK urc=[+QFTPCWD: 0,0] err=0 pe=0\n",
+     q_rsp_late_notes, "bg96", NULL, "+QFTPMKDIR: 0,0"},
     {"param-range", q_range, "#1 +QFTPCFG/write ERROR\n", q_range_notes, "bg96", NULL, ""},
 };
 

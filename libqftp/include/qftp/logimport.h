@@ -102,9 +102,10 @@ typedef struct {
     uint64_t skipped;       /* lines that are not AT traffic, skipped (firmware, --regex) */
     uint64_t first_skipped; /* the first of them (line number), 0 if none */
     uint64_t records;       /* records handed on */
-    uint64_t traffic;       /* of them, records with a line of AT traffic in them (a command,
-                               a result code, a "+NAME:" line, CONNECT, RDY): when it stays
-                               0 the log is no AT session (qftp_import_no_traffic) */
+    uint64_t traffic;       /* 1 once a record held a line of AT traffic (a command, a
+                               result code, a "+NAME:" line, CONNECT, RDY; counting stops
+                               there): when it stays 0 the log is no AT session
+                               (qftp_import_no_traffic) */
     /* Every layout detection tried, and the first line of the head it could not take
      * (line 0: it took every line, or it is not auto-detected). */
     qftp_import_tried tried[16];

@@ -46,6 +46,14 @@ typedef enum {
     X(CLEARTEXT, "cleartext", NOTE, SECURITY, false, "Credentials in clear")                       \
     X(UNSOLICITED, "unsolicited", WARN, SEQUENCE, false, "Result with no command waiting")         \
     X(OVERFLOW, "overflow", WARN, MALFORMED, true, "Line longer than the parser's cap")            \
+    X(LOG_TRIMMED, "log_trimmed", NOTE, SEQUENCE, false,                                           \
+      "The log leaves out bytes or lines (trimmed, elided or lost)")                               \
+    X(CONTEXT, "context", NOTE, COMMENTS, false,                                                   \
+      "The module, SIM, network or PDP context in words")                                          \
+    X(CONTEXT_CONCERN, "context_concern", WARN, SEQUENCE, false,                                   \
+      "Module, SIM, network or PDP context not ready while a command was under way")               \
+    X(CONTEXT_LOST, "context_lost", ERROR, SEQUENCE, false,                                        \
+      "A restart, power-down or PDP deactivation ended what was under way")                        \
     X(INFO, "info", INFO, COMMENTS, false, "Note")                                                 \
     X(NOTE, "note", NOTE, PROTOCOL, false, "Note")                                                 \
     X(WARN, "warn", WARN, PROTOCOL, false, "Warning")                                              \
@@ -78,7 +86,8 @@ typedef enum {
     X(CME_ERROR_TEXT, ERROR_RESULT, "%s")                                                          \
     X(OTHER_FINAL, ERROR_RESULT, "%s")                                                             \
     X(ERROR_URC, ERROR_URC, "%s")                                                                  \
-    X(OUTCOME_BEFORE_FINAL, NOTE, "outcome before any final result (OK missing?)")                 \
+    X(OUTCOME_BEFORE_FINAL, NOTE,                                                                  \
+      "completion URC with no final result before it (OK missing from the log?)")                  \
     X(NO_FINAL, NO_RESULT, "no final result (%s)")                                                 \
     X(NO_URC, NO_RESULT, "no %s URC by the end of the input")                                      \
     X(URC_GIVEN_UP, NO_RESULT, "no %s URC within the next %d commands: given up")                  \
@@ -86,6 +95,9 @@ typedef enum {
     X(SLOW_OUTCOME, SLOW, "outcome %.1f s after %s, later than rsptimeout (%.0f s)")               \
     X(STATE_DIFFERS, INFO, "module reports %s; the traffic so far implied %s")                     \
     X(DIALECT, INFO, "dialect %s detected from %s")                                                \
+    X(DIALECT_UNKNOWN, NOTE,                                                                       \
+      "dialect unknown: nothing in the input tells GSM (M95, M66, MC60) from BG96 (BG96, BG95, "   \
+      "EC2x, EG9x)%s; %s would decide it, or --dialect")                                           \
     /* data mode */                                                                                \
     X(CONNECT_UNEXPECTED, NOTE, "CONNECT for a command without a known data mode")                 \
     X(LENGTH_URC, LENGTH_MISMATCH,                                                                 \
@@ -96,9 +108,13 @@ typedef enum {
       "length mismatch: <uploadlen> %" PRId64 " but %" PRId64 " bytes sent")                       \
     X(DATA_INACTIVITY, WARN, "data mode ended by inactivity: the module stopped waiting for data") \
     X(DATA_OPEN_AT_END, NO_RESULT, "data mode still open at the end of the input")                 \
-    X(DATA_URC_COUNT, WARN,                                                                        \
-      "the completion URC's count differs from the %" PRId64 " bytes received; data mode is "      \
-      "taken to have ended at it because the module was in command mode afterwards")               \
+    X(DATA_TRIMMED, LOG_TRIMMED,                                                                   \
+      "the log holds %" PRId64 " of the %" PRId64 " bytes the URC reports: trimmed or lost%s")     \
+    X(DATA_TRIMMED_ERROR, LOG_TRIMMED,                                                             \
+      "data mode ended at the completion URC after %" PRId64 " bytes%s")                           \
+    X(DATA_ENDED_BY_COMMAND, LOG_TRIMMED,                                                          \
+      "data mode taken to have ended before the host's next command (%s): the log shows no end "   \
+      "of the %s after %" PRId64 " bytes (trimmed or lost)")                                       \
     X(ESCAPE_GUARD, GUARD_TIME,                                                                    \
       "+++ without its guard time (1 s of silence before and after, the three '+' within 1 s: "    \
       "BG96 manual 1.2)")                                                                          \
@@ -108,6 +124,17 @@ typedef enum {
     X(ORPHAN_FINAL, UNSOLICITED, "final result %.*s with no command waiting for it")               \
     X(ORPHAN_CONNECT, UNSOLICITED, "CONNECT with no command waiting for it")                       \
     X(ORPHAN_URC, UNSOLICITED, "%s: URC with no command waiting for it")                           \
+    /* a log of the module's side only */                                                          \
+    X(MODULE_SIDE_ONLY, INFO,                                                                      \
+      "the input holds the module's side only: commands are inferred from their completion URCs "  \
+      "where the URC names one command (marked inferred); other answers stay unlinked")            \
+    X(INFERRED, INFO,                                                                              \
+      "inferred from the module's %s: no host line of this command is in the input")               \
+    /* the module, its SIM, the network and the PDP context (qftp/context.h) */                    \
+    X(CONTEXT_INFO, INFO, "%s: %s (%s)")                                                           \
+    X(CONTEXT, CONTEXT, "%s: %s (%s)")                                                             \
+    X(CONTEXT_CONCERN, CONTEXT_CONCERN, "%s while this command was under way: %s (%s)")            \
+    X(CONTEXT_LOST, CONTEXT_LOST, "%s while this command was under way: %s; %s (%s)")              \
     X(OVERFLOW, WARN,                                                                              \
       "%s line of %" PRId64 " bytes is longer than the %zu-byte cap: skipped to its end")
 

@@ -130,7 +130,8 @@ typedef struct {
     bool end_on_urc;    /* RX: ends at "[\r\nOK\r\n][\r\n]+<urc_name>:[ ][0,]<n>\r\n" whose
                            <n> equals the bytes received, or an error form of that URC
                            (device-quirks.md "Data mode"); the trailer is then parsed as lines */
-    char urc_name[24];  /* e.g. "+QFTPGET" */
+    char urc_name[24];  /* e.g. "+QFTPGET"; "+QFTP*": the URC of any command (a log of
+                           the module's side only, where the command is not known) */
     bool end_on_escape; /* TX: "+++" surrounded by guard-time silence */
     qftp_ts inactivity; /* >0: end after this long without a byte (seen through tick) */
 } qftp_data_mode;

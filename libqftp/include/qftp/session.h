@@ -12,6 +12,7 @@
 #ifndef QFTP_SESSION_H
 #define QFTP_SESSION_H
 
+#include "context.h"
 #include "notes.h"
 #include "parser.h"
 #include "tables.h"
@@ -142,6 +143,10 @@ typedef struct qftp_txn {
     uint64_t line_offset;
     qftp_rel_span cmd_span;
     qftp_rel_span *param_spans; /* n_params of them */
+    /* No command line on the wire: the transaction is inferred from the module's answers
+     * (a log of the module's side only: its completion URC names the command). line is
+     * "AT" and the command, params are none, line_offset is QFTP_NO_OFFSET. */
+    bool inferred;
 } qftp_txn;
 
 #define QFTP_NO_OFFSET UINT64_MAX
@@ -192,7 +197,30 @@ typedef struct {
     uint64_t frame;
     bool has_err;
     int64_t err; /* +QFTPERROR:<err> */
+    /* a line about the module, its SIM, the network or its PDP context (RDY,
+     * +QIURC: "pdpdeact",1): its kind, QFTP_CONTEXT_NONE for others; the event with its
+     * words and the transactions it affects comes as a qftp_context_event */
+    qftp_context_kind context;
 } qftp_unsolicited;
+
+/* A line about the module, its SIM, the network or its PDP context (qftp/context.h):
+ * unsolicited (RDY, POWERED DOWN, +CPIN: NOT READY, +QIURC: "pdpdeact",1) or the
+ * information response of a command that asked (AT+CSQ -> +CSQ: 5,99). What it means for
+ * the FTP session is also a note (kinds CONTEXT, CONTEXT_CONCERN, CONTEXT_LOST) of every
+ * transaction it affects. */
+typedef struct {
+    qftp_context ctx; /* kind, level, value, words, source */
+    char *line;       /* the module's line */
+    qftp_ts ts;
+    uint64_t frame;
+    qftp_ftp_state state; /* the FTP service state when it came */
+    unsigned txn_index;   /* the transaction whose information response it is, or 0 */
+    /* Unsolicited lines: the transactions under way when it came (waiting for a final
+     * result, in data mode or waiting for their URC), in index order. A restart or power
+     * down ends them (their outcome is lost); a PDP deactivation fails them. */
+    unsigned *affects;
+    size_t n_affects;
+} qftp_context_event;
 
 /* State transitions as they happened: "IDLE -> OPENING" with the time, for show. */
 typedef struct {
@@ -216,6 +244,7 @@ typedef struct {
      * below then see only what was not handed over yet (qftp_session_txn returns NULL
      * for a released index). */
     bool release;
+    void (*context)(void *user, const qftp_context_event *c);
 } qftp_session_sink;
 
 /* What a frame's bytes turned into, for front ends that annotate frames (the
@@ -269,6 +298,15 @@ qftp_ts qftp_session_rsptimeout(const qftp_session *s);
  * otherwise the host's when it starts with AT or A/ (any case: device-quirks.md
  * "Framing"), the module's else. The one guess of every front end. */
 qftp_dir qftp_session_guess_dir(const qftp_session *s, const uint8_t *b, size_t n);
+
+/* Context events in order (none are kept with sink.release). */
+size_t qftp_session_context_count(const qftp_session *s);
+const qftp_context_event *qftp_session_context(const qftp_session *s, size_t i);
+
+/* Whether the host's side of the traffic is missing: the module's bytes only (a log of
+ * its side, a capture of one direction). Known once the first bytes came; may change
+ * from true to false when the host's first bytes come late. */
+bool qftp_session_module_side_only(const qftp_session *s);
 
 size_t qftp_session_transition_count(const qftp_session *s);
 const qftp_transition *qftp_session_transition(const qftp_session *s, size_t i);
