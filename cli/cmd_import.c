@@ -60,6 +60,8 @@ static int import_run(void *opts, int argc, char **argv)
     const char *in = o->input, *out = o->out;
     char err[QFTP_ERRBUF_SIZE] = "";
     /* The input first: a capture (or an unreadable file) is refused before OUT exists. */
+    qftp_import_info info;
+    o->io.info = &info;
     input_src *src = input_open(in, &o->io, err);
     if (!src) {
         tool_error("%s; no capture written", err);
@@ -72,18 +74,31 @@ static int import_run(void *opts, int argc, char **argv)
         tool_error("%s", x.err);
         return 2;
     }
-    char what[96];
+    char what[320];
     int rc = input_src_read(src, on_chunk, &x, what, sizeof what, err);
     if (rc < 0 || x.failed) {
         qftp_capw_close(x.w, false, x.err);
         tool_error("%s: %s; no capture written", in, x.failed ? x.err : err);
         return 2;
     }
+    if (info.traffic == 0) {
+        /* nothing in it is AT traffic: say what was tried rather than write an empty
+         * capture (issue 11) */
+        char msg[2048];
+        qftp_import_no_traffic(&info, msg, sizeof msg);
+        qftp_capw_close(x.w, false, x.err);
+        tool_error("%s: %s; no capture written", in, msg);
+        return 1;
+    }
     uint64_t frames = qftp_capw_frames(x.w);
     if (qftp_capw_close(x.w, true, x.err) < 0) {
         tool_error("%s", x.err);
         return 2;
     }
+    if (info.skipped)
+        tool_note("%s: %llu line%s that are not AT traffic skipped (the first: line %llu)", in,
+                  (unsigned long long)info.skipped, info.skipped == 1 ? "" : "s",
+                  (unsigned long long)info.first_skipped);
     if (isatty(2))
         tool_note("%s (%s) -> %s: %llu frames", in, what, out, (unsigned long long)frames);
     return 0;
@@ -103,6 +118,8 @@ static const tool_example import_examples[] = {
 
 static const tool_exit import_exits[] = {
     {0, "the capture was written"},
+    {1, "nothing in the log is AT traffic: the message names the layouts tried and the first "
+        "line each could not read; nothing is left at OUT.pcap"},
     {2, "usage error, or the log cannot be read or is not a log (a capture is refused): "
         "nothing is left at OUT.pcap"},
     {-1}};

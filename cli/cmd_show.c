@@ -31,8 +31,14 @@ typedef struct {
     bool json;
     bool failures_only; /* --failures */
     const char *path;
-    char what[96];
+    char what[320];
     bool synth_seen;
+    bool real_seen;        /* a chunk with a time of its own */
+    GArray *synth;         /* bit per frame: its time was synthesised (guint64 words) */
+    qftp_import_info info; /* a log: its layout, lines skipped, whether any was traffic */
+    input_kind kind;
+    GHashTable *groups;     /* note key -> note_group*: repeated notes (grouped) */
+    GPtrArray *group_order; /* note_group*, in order of first appearance */
     uint64_t chunks;
     uint64_t bytes[2];
     bool started;    /* the header (text) or the document's head (JSON) is out */
@@ -43,7 +49,7 @@ typedef struct {
     size_t n, ok, failed, pending;
     GHashTable *codes; /* failure key -> count */
     size_t sev[4];
-    spill unsol, notes, transitions;
+    spill unsol, notes, transitions, contexts;
 } show_ctx;
 
 /* Download payloads, for the verdict's listings (a name not found next to the names
@@ -56,12 +62,97 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         qftp_verdict_data(x->v, txn, ev->data, ev->len);
 }
 
+/* Notes of one kind that say the same but for their numbers ("no final result (the next
+ * command was sent 0.004 s later)"): the transcript shows the first, the rest are
+ * counted (issue 11: repeated notes grouped with a count). */
+typedef struct {
+    qftp_note_kind kind;
+    qftp_severity severity;
+    char *text;     /* the first one's */
+    size_t count;   /* transactions that have it */
+    GArray *ranges; /* unsigned [from, to] pairs of transaction indices */
+} note_group;
+
+static void note_group_free(gpointer p)
+{
+    note_group *g = p;
+    g_free(g->text);
+    g_array_free(g->ranges, TRUE);
+    g_free(g);
+}
+
+/* The note's key: its kind and its text with every number as '#'. */
+static char *note_key(const qftp_note *n)
+{
+    GString *k = g_string_new(NULL);
+    g_string_append_printf(k, "%d:", (int)n->kind);
+    for (const char *p = n->text; *p; p++) {
+        if (g_ascii_isdigit(*p)) {
+            while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
+                p++;
+            g_string_append_c(k, '#');
+        } else {
+            g_string_append_c(k, *p);
+        }
+    }
+    return g_string_free(k, FALSE);
+}
+
+/* Counts the note of transaction idx; true when it is the first of its group (shown). */
+static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
+{
+    char *key = note_key(n);
+    note_group *g = g_hash_table_lookup(x->groups, key);
+    if (!g) {
+        g = g_new0(note_group, 1);
+        g->kind = n->kind;
+        g->severity = n->severity;
+        g->text = g_strdup(n->text);
+        g->ranges = g_array_new(FALSE, FALSE, sizeof(unsigned));
+        g_hash_table_insert(x->groups, key, g);
+        g_ptr_array_add(x->group_order, g);
+    } else {
+        g_free(key);
+    }
+    unsigned *last =
+        g->ranges->len ? &g_array_index(g->ranges, unsigned, g->ranges->len - 1) : NULL;
+    if (last && (*last == idx || *last + 1 == idx)) {
+        *last = idx;
+    } else {
+        g_array_append_val(g->ranges, idx);
+        g_array_append_val(g->ranges, idx);
+    }
+    return ++g->count == 1;
+}
+
+static void mark_synth(show_ctx *x, uint64_t frame, bool synth)
+{
+    if (!synth || frame > ((uint64_t)1 << 40))
+        return;
+    guint w = (guint)(frame / 64);
+    if (x->synth->len <= w)
+        g_array_set_size(x->synth, w + 1);
+    g_array_index(x->synth, guint64, w) |= (guint64)1 << (frame % 64);
+}
+
+static bool is_synth(const show_ctx *x, uint64_t frame)
+{
+    guint w = (guint)(frame / 64);
+    if (!x->synth_seen)
+        return false;
+    if (!x->real_seen)
+        return true;
+    return w < x->synth->len && (g_array_index(x->synth, guint64, w) >> (frame % 64) & 1);
+}
+
 static int on_chunk(void *user, const input_chunk *c)
 {
     show_ctx *x = user;
     qftp_dir d = c->dir_known ? c->dir : qftp_session_guess_dir(x->s, c->data, c->len);
     x->synth_seen |= c->ts_synth;
     qftp_verdict_traffic(x->v, c->ts, c->ts_synth, NULL);
+    x->real_seen |= !c->ts_synth;
+    mark_synth(x, c->frame, c->ts_synth);
     x->chunks++;
     x->bytes[d] += c->len;
     qftp_session_feed(x->s, d, c->data, c->len, c->ts, c->frame);
@@ -238,12 +329,25 @@ static inline void add3(obuf *o, const char *a, const char *b, const char *c)
     ob_str(o, c);
 }
 
-static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_words *w)
+/* "  (1 ms)": a duration between two frames, unless one of their times was synthesised
+ * (then nothing: the log had no times to measure it by). */
+static void add_span(obuf *o, const show_ctx *x, uint64_t f0, uint64_t f1, qftp_ts a, qftp_ts b,
+                     const char *open, const char *close)
 {
+    if (is_synth(x, f0) || is_synth(x, f1))
+        return;
+    add3(o, "  ", C_DIM, open);
+    add_duration(o, (double)(b - a) / 1e9);
+    add3(o, close, C_RESET, "");
+}
+
+static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
+{
+    const qftp_session *s = x->s;
     static obuf ob;
     obuf *o = &ob;
     o->n = 0;
-    /* "#12  +    1.234  AT+..." */
+    /* "#12  +    1.234  AT+..." ('~': a synthesised time) */
     ob_str(o, C_BOLD);
     ob_c(o, '#');
     size_t at = o->n;
@@ -251,10 +355,14 @@ static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_w
     while (o->n - at < 3)
         ob_c(o, ' ');
     add3(o, C_RESET, " ", C_DIM);
-    ob_c(o, '+');
+    ob_c(o, is_synth(x, t->frame_sent) ? '~' : '+');
     add_fixed(o, rel(s, t->t_sent), 3, 9);
     add3(o, C_RESET, "  ", C_CYAN);
     add3(o, t->line, C_RESET, "");
+    if (t->inferred)
+        add3(o, " ", C_YELLOW, "(inferred)");
+    if (t->inferred)
+        ob_str(o, C_RESET);
     if (t->sub_index) {
         add3(o, " ", C_DIM, "[command ");
         add_u64(o, t->sub_index + 1);
@@ -282,9 +390,8 @@ static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_w
             ob_c(o, ' ');
             add_i64(o, t->connect_len);
         }
-        add3(o, "  ", C_DIM, "(+");
-        add_duration(o, (double)(t->t_connect - t->t_sent) / 1e9);
-        add3(o, ")", C_RESET, "\n");
+        add_span(o, x, t->frame_sent, t->frame_connect, t->t_sent, t->t_connect, "(+", ")");
+        ob_c(o, '\n');
     }
     if (t->data_len >= 0) {
         ob_str(o, INDENT "data mode: ");
@@ -299,9 +406,8 @@ static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_w
         ob_str(o, C_RESET);
         if (!ok && w->final_words[0])
             add3(o, "  ", w->final_words, "");
-        add3(o, "  ", C_DIM, "(");
-        add_duration(o, (double)(t->t_final - t->t_sent) / 1e9);
-        add3(o, ")", C_RESET, "\n");
+        add_span(o, x, t->frame_sent, t->frame_final, t->t_sent, t->t_final, "(", ")");
+        ob_c(o, '\n');
     } else {
         add3(o, INDENT, C_RED, "no final result");
         add3(o, C_RESET, "\n", "");
@@ -310,10 +416,10 @@ static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_w
         bool bad = t->has_err && t->err != 0;
         add3(o, INDENT, bad ? C_RED : C_GREEN, t->urc);
         add3(o, C_RESET, "  ", bad ? C_RED : "");
-        add3(o, w->result, bad ? C_RESET : "", "  ");
-        add3(o, C_DIM, "(", "");
-        add_duration(o, (double)(t->t_done - t->t_sent) / 1e9);
-        add3(o, " after the command)", C_RESET, "\n");
+        add3(o, w->result, bad ? C_RESET : "", "");
+        add_span(o, x, t->frame_sent, t->frame_done, t->t_sent, t->t_done, "(",
+                 " after the command)");
+        ob_c(o, '\n');
     } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
         if (w->result[0]) {
             add3(o, INDENT, C_DIM, w->result);
@@ -321,6 +427,8 @@ static void print_txn(const qftp_session *s, const qftp_txn *t, const qftp_txn_w
         }
     }
     for (size_t i = 0; i < t->n_notes; i++) {
+        if (!note_first(x, &t->notes[i], t->index))
+            continue; /* said at an earlier command: counted under "Repeated notes" */
         add3(o, INDENT, sev_colour(t->notes[i].severity), qftp_severity_name(t->notes[i].severity));
         add3(o, ": ", t->notes[i].text, C_RESET);
         ob_c(o, '\n');
@@ -337,10 +445,42 @@ static void text_start(show_ctx *x)
     x->started = true;
     qftp_dialect d = qftp_session_dialect(x->s);
     printf("%s%s%s: %s; dialect %s\n", C_BOLD, x->path, C_RESET, x->what,
-           d ? qftp_dialect_name(d) : "unknown");
+           d ? qftp_dialect_name(d) : "unknown (see the notes)");
     if (x->synth_seen)
         printf("%s(times marked ~ were synthesised: the log had none)%s\n", C_DIM, C_RESET);
     x->synth_said = x->synth_seen;
+}
+
+/* "#1-#8, #10": the transactions of a note group. */
+static void print_ranges(FILE *f, const GArray *r)
+{
+    for (guint i = 0; i + 1 < r->len; i += 2) {
+        unsigned a = g_array_index(r, unsigned, i), b = g_array_index(r, unsigned, i + 1);
+        if (i >= 40) {
+            fprintf(f, ", ...");
+            break;
+        }
+        fprintf(f, "%s#%u", i ? ", " : "", a);
+        if (b != a)
+            fprintf(f, "%s#%u", b == a + 1 ? ", " : "-", b);
+    }
+}
+
+static void print_repeated(show_ctx *x)
+{
+    bool any = false;
+    for (guint i = 0; i < x->group_order->len; i++) {
+        note_group *g = g_ptr_array_index(x->group_order, i);
+        if (g->count < 2)
+            continue;
+        if (!any)
+            printf("\n%sRepeated notes%s (shown at the first command only)\n", C_BOLD, C_RESET);
+        any = true;
+        printf("  %s%zu x %s: %s%s\n      ", sev_colour(g->severity), g->count,
+               qftp_severity_name(g->severity), g->text, C_RESET);
+        print_ranges(stdout, g->ranges);
+        printf("\n");
+    }
 }
 
 static void print_summary(show_ctx *x)
@@ -366,8 +506,12 @@ static void print_summary(show_ctx *x)
     printf("  FTP service state at the end: %s", qftp_state_name(st));
     if (d == QFTP_DIALECT_BG96 && wire)
         printf(" (+QFTPSTAT: 0,%s)", wire);
-    printf("\n  bytes: %llu host->module, %llu module->host\n", (unsigned long long)x->bytes[0],
-           (unsigned long long)x->bytes[1]);
+    printf("\n  bytes: %llu host->module, %llu module->host%s\n", (unsigned long long)x->bytes[0],
+           (unsigned long long)x->bytes[1],
+           qftp_session_module_side_only(s) ? " (the module's side only)" : "");
+    if (x->kind == INPUT_LOG && x->info.skipped)
+        printf("  log lines skipped: %llu, not AT traffic (the first: line %llu)\n",
+               (unsigned long long)x->info.skipped, (unsigned long long)x->info.first_skipped);
     printf("  notes: %zu error, %zu warn, %zu note, %zu info\n", x->sev[3], x->sev[2], x->sev[1],
            x->sev[0]);
 }
@@ -382,9 +526,22 @@ static void json_time(json_w *w, const qftp_session *s, qftp_ts t, bool have)
         json_null(w);
 }
 
+/* A note kind's name as JSON gives it: "no_final". */
+static void json_kind(json_w *w, qftp_note_kind k)
+{
+    const qftp_note_def *d = qftp_note_def_of(k);
+    char buf[64];
+    g_strlcpy(buf, d ? d->name : "", sizeof buf);
+    for (char *p = buf; *p; p++)
+        *p = g_ascii_tolower(*p);
+    json_str(w, buf);
+}
+
 static void json_note(json_w *w, const qftp_session *s, const qftp_note *n)
 {
     json_begin_obj(w);
+    json_key(w, "kind");
+    json_kind(w, n->kind);
     json_key(w, "severity");
     json_str(w, qftp_severity_name(n->severity));
     json_key(w, "text");
@@ -460,6 +617,8 @@ static void json_txn(json_w *w, const show_ctx *x, const qftp_txn *t, const qftp
     json_begin_obj(w);
     json_key(w, "index");
     json_int(w, t->index);
+    json_key(w, "inferred");
+    json_bool(w, t->inferred);
     json_key(w, "line");
     json_str(w, t->line);
     json_key(w, "command");
@@ -527,6 +686,10 @@ static void json_txn(json_w *w, const show_ctx *x, const qftp_txn *t, const qftp
     json_time(w, s, t->t_final, t->final != QFTP_FINAL_NONE);
     json_key(w, "t_done");
     json_time(w, s, t->t_done, t->urc != NULL);
+    json_key(w, "times_synthesised");
+    json_bool(w, is_synth(x, t->frame_sent) ||
+                     (t->final != QFTP_FINAL_NONE && is_synth(x, t->frame_final)) ||
+                     (t->urc && is_synth(x, t->frame_done)));
     json_key(w, "frame_sent");
     json_int(w, (int64_t)t->frame_sent);
     json_key(w, "frame_final");
@@ -632,6 +795,8 @@ static void on_txn(void *user, const qftp_txn *t)
     if (x->json) {
         json_start(x);
         json_txn(&x->w, x, t, tv);
+        for (size_t i = 0; i < t->n_notes; i++)
+            note_first(x, &t->notes[i], t->index);
     } else {
         if (!x->started) { /* the first: after the first line and what the session learnt */
             text_start(x);
@@ -639,7 +804,7 @@ static void on_txn(void *user, const qftp_txn *t)
         }
         if (x->failures_only)
             print_failure(x, t, tv);
-        print_txn(x->s, t, &w);
+        print_txn(x, t, &w);
     }
 }
 
@@ -661,19 +826,76 @@ static void on_unsolicited(void *user, const qftp_unsolicited *u)
             json_int(w, u->err);
         else
             json_null(w);
+        json_key(w, "context");
+        json_str(w, u->context ? qftp_context_kind_name(u->context) : NULL);
         json_end_obj(w);
         return;
     }
     spill_open(&x->unsol);
     x->unsol.n++;
     FILE *f = x->unsol.f;
-    fprintf(f, "      %s+%9.3f%s  %s", C_DIM, rel(x->s, u->ts), C_RESET, u->line);
+    fprintf(f, "      %s%c%9.3f%s  %s", C_DIM, is_synth(x, u->frame) ? '~' : '+', rel(x->s, u->ts),
+            C_RESET, u->line);
     if (u->has_err) {
         char words[160];
         qftp_describe_result(u->err, 0, false, words, sizeof words);
         fprintf(f, "  %s%s%s", C_YELLOW, words, C_RESET);
     }
     fputc('\n', f);
+}
+
+/* A context event: in JSON an element of "context"; in the transcript its words under
+ * the unsolicited line (an information response's are a note of its command). */
+static void on_context(void *user, const qftp_context_event *c)
+{
+    show_ctx *x = user;
+    if (x->json) {
+        json_w *w = side_writer(x, &x->contexts);
+        json_begin_obj(w);
+        json_key(w, "kind");
+        json_str(w, qftp_context_kind_name(c->ctx.kind));
+        json_key(w, "level");
+        json_str(w, qftp_context_level_name(c->ctx.level));
+        json_key(w, "line");
+        json_str(w, c->line);
+        json_key(w, "value");
+        if (c->ctx.value >= 0)
+            json_int(w, c->ctx.value);
+        else
+            json_null(w);
+        json_key(w, "words");
+        json_str(w, c->ctx.words);
+        json_key(w, "source");
+        json_str(w, c->ctx.source);
+        json_key(w, "t");
+        json_num(w, rel(x->s, c->ts), 6);
+        json_key(w, "frame");
+        json_int(w, (int64_t)c->frame);
+        json_key(w, "state");
+        json_str(w, qftp_state_name(c->state));
+        json_key(w, "answer_to");
+        if (c->txn_index)
+            json_int(w, c->txn_index);
+        else
+            json_null(w);
+        json_key(w, "affects");
+        json_begin_arr(w);
+        for (size_t i = 0; i < c->n_affects; i++)
+            json_int(w, c->affects[i]);
+        json_end_arr(w);
+        json_end_obj(w);
+        return;
+    }
+    if (c->txn_index || !x->unsol.f)
+        return;
+    fprintf(x->unsol.f, "                  %s%s", c->ctx.level ? sev_colour(QFTP_SEV_WARN) : C_DIM,
+            c->ctx.words);
+    if (c->n_affects) {
+        fprintf(x->unsol.f, "; under way then: ");
+        for (size_t i = 0; i < c->n_affects; i++)
+            fprintf(x->unsol.f, "%s#%u", i ? ", " : "", c->affects[i]);
+    }
+    fprintf(x->unsol.f, " (%s)%s\n", c->ctx.source, C_RESET);
 }
 
 static void on_note(void *user, const qftp_note *n)
@@ -684,7 +906,7 @@ static void on_note(void *user, const qftp_note *n)
         json_note(side_writer(x, &x->notes), x->s, n);
         return;
     }
-    if (n->severity == QFTP_SEV_INFO && !x->started) {
+    if (n->severity == QFTP_SEV_INFO && x->n == 0) {
         /* what the session learnt before the first transaction: under the first line */
         text_start(x);
         printf("%s%s%s\n", C_DIM, n->text, C_RESET);
@@ -694,7 +916,8 @@ static void on_note(void *user, const qftp_note *n)
         return;
     spill_open(&x->notes);
     x->notes.n++;
-    fprintf(x->notes.f, "      %s+%9.3f  %s: %s%s\n", sev_colour(n->severity), rel(x->s, n->ts),
+    fprintf(x->notes.f, "      %s%c%9.3f  %s: %s%s\n", sev_colour(n->severity),
+            x->synth_seen && !x->real_seen ? '~' : '+', rel(x->s, n->ts),
             qftp_severity_name(n->severity), n->text, C_RESET);
 }
 
@@ -794,6 +1017,58 @@ static void show_end(show_ctx *x)
         json_spilled(x, "unsolicited", &x->unsol);
         json_spilled(x, "notes", &x->notes);
         json_spilled(x, "transitions", &x->transitions);
+        json_spilled(x, "context", &x->contexts);
+        json_key(&x->w, "grouped_notes");
+        json_begin_arr(&x->w);
+        for (guint i = 0; i < x->group_order->len; i++) {
+            note_group *g = g_ptr_array_index(x->group_order, i);
+            if (g->count < 2)
+                continue;
+            json_begin_obj(&x->w);
+            json_key(&x->w, "kind");
+            json_kind(&x->w, g->kind);
+            json_key(&x->w, "severity");
+            json_str(&x->w, qftp_severity_name(g->severity));
+            json_key(&x->w, "text");
+            json_str(&x->w, g->text);
+            json_key(&x->w, "count");
+            json_int(&x->w, (int64_t)g->count);
+            json_key(&x->w, "transactions"); /* [from, to] ranges */
+            json_begin_arr(&x->w);
+            for (guint k = 0; k + 1 < g->ranges->len; k += 2) {
+                json_begin_arr(&x->w);
+                json_int(&x->w, g_array_index(g->ranges, unsigned, k));
+                json_int(&x->w, g_array_index(g->ranges, unsigned, k + 1));
+                json_end_arr(&x->w);
+            }
+            json_end_arr(&x->w);
+            json_end_obj(&x->w);
+        }
+        json_end_arr(&x->w);
+        json_key(&x->w, "layout");
+        if (x->kind == INPUT_LOG) {
+            json_begin_obj(&x->w);
+            json_key(&x->w, "name");
+            json_str(&x->w, qftp_log_format_name(x->info.format));
+            json_key(&x->w, "detected");
+            json_bool(&x->w, x->info.detected);
+            json_key(&x->w, "why");
+            json_str(&x->w, x->info.why);
+            json_key(&x->w, "lines");
+            json_int(&x->w, (int64_t)x->info.lines);
+            json_key(&x->w, "skipped");
+            json_int(&x->w, (int64_t)x->info.skipped);
+            json_key(&x->w, "first_skipped");
+            if (x->info.skipped)
+                json_int(&x->w, (int64_t)x->info.first_skipped);
+            else
+                json_null(&x->w);
+            json_end_obj(&x->w);
+        } else {
+            json_null(&x->w);
+        }
+        json_key(&x->w, "module_side_only");
+        json_bool(&x->w, qftp_session_module_side_only(x->s));
         json_key(&x->w, "dialect");
         json_str(&x->w, qftp_dialect_name(qftp_session_dialect(x->s)));
         json_key(&x->w, "times_synthesised");
@@ -821,6 +1096,7 @@ static void show_end(show_ctx *x)
         fflush(stdout);
         spill_copy(&x->notes);
     }
+    print_repeated(x);
     print_summary(x);
 }
 
@@ -891,6 +1167,14 @@ static int show_check(tool_cmdline *cl, void *opts, int argc, char **argv)
     return input_check(cl, &o->in, &o->io);
 }
 
+static void show_ctx_free(show_ctx *x)
+{
+    g_hash_table_destroy(x->codes);
+    g_hash_table_destroy(x->groups);
+    g_ptr_array_free(x->group_order, TRUE);
+    g_array_free(x->synth, TRUE);
+}
+
 static int show_run(void *opts, int argc, char **argv)
 {
     (void)argc;
@@ -909,33 +1193,47 @@ static int show_run(void *opts, int argc, char **argv)
     x.failures_only = o->failures;
     x.path = strcmp(path, "-") == 0 ? "standard input" : path;
     x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x.groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x.group_order = g_ptr_array_new_with_free_func(note_group_free);
+    x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));
     qftp_session_opts so = o->so;
     so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_note, on_transition, &x, true};
     so.on_item = on_item;
     so.user = &x;
+    so.sink.context = on_context;
+    o->io.info = &x.info;
     x.s = qftp_session_new(&so, err);
     if (!x.s) {
         tool_error("%s", err);
-        g_hash_table_destroy(x.codes);
+        show_ctx_free(&x);
         return 1;
     }
     x.v = qftp_verdict_new(x.s, NULL);
-    input_kind kind;
-    int rc = input_read(path, &o->io, on_chunk, &x, &kind, x.what, sizeof x.what, err);
+    int rc = input_read(path, &o->io, on_chunk, &x, &x.kind, x.what, sizeof x.what, err);
     if (rc < 0 && x.chunks == 0) {
         /* nothing was read: nothing is shown */
         tool_error("%s: %s", path, err);
         qftp_verdict_free(x.v);
         qftp_session_free(x.s);
-        g_hash_table_destroy(x.codes);
+        show_ctx_free(&x);
         return 2;
+    }
+    if (rc == 0 && x.kind == INPUT_LOG && x.info.traffic == 0 && !x.started) {
+        /* nothing in the log decodes: say what was tried, not an empty transcript */
+        char msg[2048];
+        qftp_import_no_traffic(&x.info, msg, sizeof msg);
+        tool_error("%s: %s", path, msg);
+        qftp_verdict_free(x.v);
+        qftp_session_free(x.s);
+        show_ctx_free(&x);
+        return 1;
     }
     qftp_session_finish(x.s, QFTP_TS_NONE);
     show_end(&x);
     qftp_verdict_free(x.v);
     qftp_session_free(x.s);
-    g_hash_table_destroy(x.codes);
-    spill *sections[] = {&x.unsol, &x.notes, &x.transitions};
+    show_ctx_free(&x);
+    spill *sections[] = {&x.unsol, &x.notes, &x.transitions, &x.contexts};
     for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
         if (sections[i]->f) {
             fclose(sections[i]->f);
@@ -962,7 +1260,8 @@ static const tool_example show_examples[] = {
 
 static const tool_exit show_exits[] = {
     {0, "the input was read whole and decoded"},
-    {1, "the decoder could not be set up"},
+    {1, "the decoder could not be set up, or nothing in a text log is AT traffic (the message "
+        "names the layouts tried and the first line each could not read)"},
     {2, "usage error, or the input cannot be opened or is damaged: what was read before the "
         "damage is shown, and the message says where reading stopped"},
     {-1}};

@@ -187,15 +187,26 @@ typedef struct {
     bool progress;
     uint64_t last_shown;
     const qftp_log_format *used; /* set by the importer before the first record */
+    const qftp_import_info *info;
     char *what;
     size_t what_cap;
 } log_ctx;
+
+/* "log, NAME: why it was chosen" (qftp_import_info.why starts with the name). */
+static void describe_log(char *what, size_t cap, qftp_log_format used, const qftp_import_info *info)
+{
+    const char *name = qftp_log_format_name(used);
+    if (info && info->why[0] && strncmp(info->why, name, strlen(name)) == 0)
+        snprintf(what, cap, "log, %s", info->why);
+    else
+        snprintf(what, cap, "log, %s", name);
+}
 
 static int on_record(void *user, const qftp_record *r)
 {
     log_ctx *c = user;
     if (c->n == 0) /* the description is there for whoever streams the records */
-        snprintf(c->what, c->what_cap, "log, %s", qftp_log_format_name(*c->used));
+        describe_log(c->what, c->what_cap, *c->used, c->info);
     input_chunk ch = {r->dir, true, r->ts, r->ts_synth, r->data, r->len, ++c->n, r->line_no};
     return c->cb(c->user, &ch);
 }
@@ -238,9 +249,14 @@ static int read_log(input_src *in, input_cb cb, void *user, char *what, size_t w
                     char *errbuf)
 {
     qftp_log_format used = QFTP_FMT_AUTO;
-    log_ctx c = {cb, user, 0, in->total, in->o.progress && isatty(2), 0, &used, what, what_cap};
+    qftp_import_info own;
+    qftp_import_info *info = in->o.info ? in->o.info : &own;
+    memset(info, 0, sizeof *info);
+    log_ctx c = {cb, user,  0,    in->total, in->o.progress && isatty(2),
+                 0,  &used, info, what,      what_cap};
     qftp_import_opts io;
     qftp_import_opts_init(&io);
+    io.info = info;
     io.format = in->o.format;
     io.regex = in->o.regex;
     io.redact = in->o.redact;
@@ -249,7 +265,7 @@ static int read_log(input_src *in, input_cb cb, void *user, char *what, size_t w
     int rc = qftp_log_import(in->f, &io, on_record, &c, &used, errbuf);
     if (c.progress && c.last_shown)
         fputs("\r\033[K", stderr);
-    snprintf(what, what_cap, "log, %s", qftp_log_format_name(used));
+    describe_log(what, what_cap, used, info);
     return rc < 0 ? -1 : 0;
 }
 

@@ -61,8 +61,9 @@ def contract():
     t = [x for x in doc["transactions"] if x["command"] == "+QFTPOPEN"][0]
     assert t["type"] == "write" and t["params"] == ['"quectel.3322.org"', "21"]
     assert t["final"] == "OK" and t["urc"] == "+QFTPOPEN: 0,0"
-    # BG96 2.2: "+QFTPOPEN: <err>,<protocol_error>", 0 = no reply code: no value
-    assert t["err"] == 0 and t["value"] is None and t["protocol_error"] is None
+    # BG96 2.2: "+QFTPOPEN: <err>,<protocol_error>": no value; protocol_error 0 (chapter 6:
+    # "If it is 0, it is invalid": no reply code), as the manual names the field (issue 11)
+    assert t["err"] == 0 and t["value"] is None and t["protocol_error"] == 0
     assert t["connect"] is False and t["data_len"] is None and t["cme_error"] is None
     assert t["t_final"] >= t["t_sent"] and t["t_done"] >= t["t_final"]
     assert isinstance(t["notes"], list)

@@ -93,7 +93,8 @@ def empty_and_missing():
         empty = os.path.join(d, "empty.log")
         open(empty, "wb").close()
         p = run("show", "--json", empty)
-        assert p.returncode == 0, p.stderr
+        # nothing in it is AT traffic: said on stderr, exit 1 (issue 11 item 8)
+        assert p.returncode == 1 and b"empty" in p.stderr and not p.stdout, p.stderr
         p = run("show", os.path.join(d, "nope.pcap"))
         assert p.returncode == 2 and b"cannot open" in p.stderr, p.stderr
 

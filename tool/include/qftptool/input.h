@@ -26,6 +26,9 @@ typedef struct {
     bool redact;    /* logs: passwords redacted while reading */
     bool progress;  /* progress on stderr (a terminal) for large inputs */
     bool logs_only; /* a capture is refused before anything is read (qftp import) */
+    /* logs: the layout read and why, lines skipped, whether anything was AT traffic;
+     * filled while reading (detection before the first chunk). May be NULL. */
+    qftp_import_info *info;
 } input_opts;
 
 /* --format and --regex: the options of every command that reads text logs, in one
@@ -53,8 +56,9 @@ input_src *input_open(const char *path, const input_opts *o, char *errbuf);
 input_kind input_src_kind(const input_src *in);
 /* Reads the input whole through cb (a non-zero return stops), then closes it. Returns
  * 0, or -1 with errbuf when it is unreadable; chunks delivered before an error stand.
- * *what gets a short description ("capture, link type 252", "log, timestamped"), filled
- * before the first chunk is delivered. */
+ * *what gets a short description ("capture, link type 252", "log, timestamped: <why the
+ * layout was chosen>"; qftp_import_info.why), filled before the first chunk is
+ * delivered. */
 int input_src_read(input_src *in, input_cb cb, void *user, char *what, size_t what_cap,
                    char *errbuf);
 void input_src_close(input_src *in); /* without reading */
