@@ -310,7 +310,7 @@ static rep_block *txn_block(report *r, const qftp_txn *t, const qftp_txn_verdict
             line_add(b, RL_DATA, it->ts, tp,
                      "     <%" G_GINT64_FORMAT " bytes %s, data mode ended by %s>", n,
                      t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
-                     qftp_data_end_reason_name(t->data_end));
+                     qftp_data_end_reason_words(t->data_end));
             if (!payload_done) {
                 payload_lines(b, tv);
                 payload_done = true;

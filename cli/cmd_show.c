@@ -398,7 +398,8 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         add_i64(o, t->data_len);
         add3(o, " bytes ", t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
              ", ended by ");
-        add3(o, qftp_data_end_reason_name(t->data_end), t->escaped ? " (+++)" : "", "\n");
+        add3(o, qftp_data_end_reason_words(t->data_end),
+             t->escaped && t->data_end != QFTP_DATA_END_ESCAPE ? " (+++)" : "", "\n");
     }
     if (t->final != QFTP_FINAL_NONE) {
         bool ok = t->final == QFTP_FINAL_OK;

@@ -107,6 +107,25 @@ const char *qftp_data_end_reason_name(qftp_data_end_reason r)
     return "?";
 }
 
+const char *qftp_data_end_reason_words(qftp_data_end_reason r)
+{
+    switch (r) {
+    case QFTP_DATA_END_LENGTH:
+        return "the declared length";
+    case QFTP_DATA_END_URC:
+        return "the completion URC";
+    case QFTP_DATA_END_ESCAPE:
+        return "+++";
+    case QFTP_DATA_END_INACTIVITY:
+        return "inactivity";
+    case QFTP_DATA_END_FORCED:
+        return "the module's next line";
+    case QFTP_DATA_END_EOF:
+        return "the end of the input";
+    }
+    return "?";
+}
+
 /* ---- life cycle --------------------------------------------------------------- */
 
 void qftp_parser_opts_init(qftp_parser_opts *o)

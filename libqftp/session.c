@@ -1189,6 +1189,29 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
     g_ptr_array_set_size(s->group, 0);
 }
 
+/* The length an AT+QFTPPUT declares it will upload, and the parameter's name: BG96 2.5
+ * <uploadlen> (4th); GSM 2.2.3 <fileSz> (2nd, unquoted; 0 means the stored file's real
+ * size, so no length is declared then). */
+static bool upload_declared(const qftp_txn *t, int64_t *len, const char **name)
+{
+    int64_t v;
+    if (t->n_params >= 4 && param_i(t, 3, &v) && v > 0) {
+        *len = v;
+        if (name)
+            *name = "<uploadlen>";
+        return true;
+    }
+    if (t->n_params >= 2 &&
+        !qftp_param_is_quoted((qftp_span){t->params[1], strlen(t->params[1])}) &&
+        param_i(t, 1, &v) && v > 0) {
+        *len = v;
+        if (name)
+            *name = "<fileSz>";
+        return true;
+    }
+    return false;
+}
+
 static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
 {
     qftp_data_mode m;
@@ -1205,13 +1228,7 @@ static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
     } else if (d->data == QFTP_DATA_UPLOAD) {
         m.end_on_escape = true;
         if (strcmp(t->command, "+QFTPPUT") == 0) {
-            /* BG96 2.5 <uploadlen> (4th); GSM 2.2.3 <fileSz> (2nd, unquoted). */
-            if (t->n_params >= 4 && param_i(t, 3, &v) && v > 0) {
-                m.expect_len = v;
-                m.end_on_length = true;
-            } else if (t->n_params >= 2 &&
-                       !qftp_param_is_quoted((qftp_span){t->params[1], strlen(t->params[1])}) &&
-                       param_i(t, 1, &v) && v > 0) {
+            if (upload_declared(t, &v, NULL)) {
                 m.expect_len = v;
                 m.end_on_length = true;
             }
@@ -1791,10 +1808,10 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
         TXN_NOTE(s, t, DATA_OPEN_AT_END);
     ((txn_priv *)t)->data_flags = ev->flags;
     int64_t v;
+    const char *what;
     if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
-        strcmp(t->command, "+QFTPPUT") == 0 && t->n_params >= 4 && param_i(t, 3, &v) &&
-        v != t->data_len)
-        TXN_NOTE(s, t, LENGTH_UPLOADLEN, v, t->data_len);
+        strcmp(t->command, "+QFTPPUT") == 0 && upload_declared(t, &v, &what) && v != t->data_len)
+        TXN_NOTE(s, t, LENGTH_UPLOADLEN, what, v, t->data_len);
     if (t->phase == QFTP_TXN_DATA)
         t->phase = t->final != QFTP_FINAL_NONE ? QFTP_TXN_WAIT_URC : QFTP_TXN_WAIT_FINAL;
     if (t->escaped && t->data_dir == QFTP_DIR_RX && t->phase == QFTP_TXN_WAIT_URC)

@@ -503,6 +503,13 @@ static void incomplete_words(const qftp_txn *t, const qftp_note *n, char *out, s
         say(out, cap, "the log ends in the middle of the transfer, after %" PRId64 " bytes", got);
     } else if (n->kind == QFTP_NOTE_DOWNLOAD_ABORTED) {
         say(out, cap, "aborted by the host's +++ after %" PRId64 " bytes", got);
+    } else if (n->kind == QFTP_NOTE_LENGTH_UPLOADLEN) {
+        /* the command declared more (or less) than the host sent: BG96 <uploadlen>,
+         * GSM <fileSz> ("theoretically, it should equal <fileSz>", GSM 2.2.3) */
+        const char *decl = strchr(n->text, '<'), *but = decl ? strstr(decl, " but ") : NULL;
+        say(out, cap, "the command declared %.*s bytes, the host sent %" PRId64 "%s%s",
+            but ? (int)(but - decl) : 1, but ? decl : "?", got,
+            t->urc ? "; the module answered " : "", t->urc ? t->urc : "");
     } else if (t->urc && t->has_err && t->err == 0 && t->value.kind == QFTP_VAL_INT) {
         if (t->data_dir == QFTP_DIR_RX && got < t->value.i)
             say(out, cap,

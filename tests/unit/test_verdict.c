@@ -301,6 +301,26 @@ static const char *const upload_short[] = {"> AT+QFTPPUT=\"m.csv\",\"COM:\",0",
                                            "< +QFTPPUT: 0,6",
                                            NULL};
 
+/* GSM 2.2.3: AT+QFTPPUT="<fileName>",<fileSz>,<time>: OK, CONNECT, the data, then
+ * +QFTPPUT:<upSize>, which "theoretically should equal <fileSz>". Here the host sent 10 of
+ * the 20 bytes it declared and the module gave up after <time>: short. */
+static const char *const gsm_upload_short[] = {"> AT+QFTPPUT=\"a.txt\",20,60",
+                                               "< OK",
+                                               "< CONNECT",
+                                               ">R 0123456789",
+                                               "@61",
+                                               "< +QFTPPUT:10",
+                                               NULL};
+
+/* The same with all 20 bytes: data mode ends at <fileSz>, nothing failed. */
+static const char *const gsm_upload_whole[] = {"> AT+QFTPPUT=\"a.txt\",20,60",
+                                               "< OK",
+                                               "< CONNECT",
+                                               ">R 0123456789abcdefghij",
+                                               "@2",
+                                               "< +QFTPPUT:20",
+                                               NULL};
+
 static const vcase cases[] = {
     {"busy-603", busy_603, "#2 refused recovered=#3 busy/before/#1\nfailed=1 unfinished=0 gaps=0",
      "bg96", false},
@@ -331,6 +351,9 @@ static const vcase cases[] = {
      "gsm", false},
     {"silence", silence, "failed=0 unfinished=0 gaps=1", NULL, false},
     {"upload-short", upload_short, "#1 incomplete\nfailed=1 unfinished=0 gaps=0", "bg96", false},
+    {"gsm-upload-short", gsm_upload_short, "#1 incomplete\nfailed=1 unfinished=0 gaps=1", "gsm",
+     false},
+    {"gsm-upload-whole", gsm_upload_whole, "failed=0 unfinished=0 gaps=0", "gsm", false},
 };
 
 /* ---- words ------------------------------------------------------------------------------------

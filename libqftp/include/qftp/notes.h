@@ -105,7 +105,7 @@ typedef enum {
     X(LENGTH_CONNECT, LENGTH_MISMATCH,                                                             \
       "length mismatch: CONNECT %" PRId64 " but %" PRId64 " bytes")                                \
     X(LENGTH_UPLOADLEN, LENGTH_MISMATCH,                                                           \
-      "length mismatch: <uploadlen> %" PRId64 " but %" PRId64 " bytes sent")                       \
+      "length mismatch: %s %" PRId64 " but %" PRId64 " bytes sent")                                \
     X(DATA_INACTIVITY, WARN, "data mode ended by inactivity: the module stopped waiting for data") \
     X(DATA_OPEN_AT_END, NO_RESULT, "data mode still open at the end of the input")                 \
     X(DATA_TRIMMED, LOG_TRIMMED,                                                                   \

@@ -63,6 +63,8 @@ typedef enum {
 } qftp_data_end_reason;
 
 const char *qftp_data_end_reason_name(qftp_data_end_reason r);
+/* The same in words for a reader: "the completion URC", "+++", "the end of the input" */
+const char *qftp_data_end_reason_words(qftp_data_end_reason r);
 
 /* ev->flags */
 #define QFTP_EVF_REPEAT 0x01       /* COMMAND: "A/" (repeat last command) */
