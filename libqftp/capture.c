@@ -116,6 +116,7 @@ struct qftp_capture_writer {
      * reached the file whole; a failed write cuts the file back to them */
     off_t good_len;
     uint64_t good_frames;
+    bool stream;  /* path is not a regular file (a named pipe, a device): no fsync, no cut */
     uint8_t *buf; /* one frame: tags + up to QFTP_CAPTURE_MAX_PAYLOAD bytes */
 };
 
@@ -159,6 +160,13 @@ static qftp_capture_writer *capw_open(const char *path, const char *dissector_na
         ERR("out of memory");
         writer_free(w);
         return NULL;
+    }
+    /* A named pipe (Wireshark's extcap fifo, `mkfifo`) or a device cannot be replaced
+     * atomically, nor should it be: it is written in place, as a stream. */
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        direct = true;
+        w->stream = true;
     }
     if (strcmp(path, "-") == 0) {
         w->fp = stdout;
@@ -255,7 +263,8 @@ static void failed_now(qftp_capture_writer *w)
         return;
     int e = errno;
     __fpurge(w->fp);
-    if (ftruncate(fileno(w->fp), w->good_len) == 0 && fseeko(w->fp, w->good_len, SEEK_SET) == 0)
+    if (!w->stream && ftruncate(fileno(w->fp), w->good_len) == 0 &&
+        fseeko(w->fp, w->good_len, SEEK_SET) == 0)
         w->frames = w->good_frames;
     clearerr(w->fp);
     errno = e;
@@ -325,7 +334,7 @@ int qftp_capw_flush(qftp_capture_writer *w, char *errbuf)
         failed_now(w);
         return -1;
     }
-    if (w->path && !w->tmp) {
+    if (w->path && !w->tmp && !w->stream) {
         off_t at = ftello(w->fp);
         if (at >= 0) {
             w->good_len = at;
@@ -345,7 +354,7 @@ int qftp_capw_close(qftp_capture_writer *w, bool commit, char *errbuf)
     int rc = 0;
     if (commit) {
         rc = qftp_capw_flush(w, errbuf);
-        if (rc == 0 && w->path && fsync(fileno(w->fp)) != 0) {
+        if (rc == 0 && w->path && !w->stream && fsync(fileno(w->fp)) != 0) {
             ERR("cannot write %s: %s", w->path, strerror(errno));
             rc = -1;
         }

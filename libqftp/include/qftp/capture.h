@@ -49,7 +49,10 @@ typedef struct qftp_capture_writer qftp_capture_writer;
 /* Creates `path` atomically: frames go to a temporary file beside it that
  * qftp_capw_close(w, true, ...) renames into place; closing with commit=false (or
  * a failure) removes it, so no partial file is ever left under `path`.
- * path "-" writes to stdout (no atomicity). */
+ * path "-" writes to stdout (no atomicity). A `path` that exists and is not a regular
+ * file (a named pipe such as Wireshark's extcap fifo, a device) is written in place as
+ * by qftp_capw_open_direct(): it cannot be replaced, and its reader sees each frame
+ * after the next flush. */
 qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name, char *errbuf);
 /* Creates (or truncates) `path` itself and writes there directly, for a recording that
  * must be readable while it grows and after the writer is killed: the file header is
@@ -64,7 +67,9 @@ qftp_capture_writer *qftp_capw_open(const char *path, const char *dissector_name
 qftp_capture_writer *qftp_capw_open_direct(const char *path, const char *dissector_name,
                                            char *errbuf);
 /* Payloads longer than QFTP_CAPTURE_MAX_PAYLOAD are split into several frames with the same
- * timestamp (never truncated). Returns 0 or -1. */
+ * timestamp (never truncated). Returns 0 or -1. On a failure of this or of
+ * qftp_capw_flush() errno says why (EPIPE: the reader of a pipe went away; the caller
+ * ignores SIGPIPE). A named pipe or a device is never cut back and never fsynced. */
 int qftp_capw_write(qftp_capture_writer *w, qftp_dir dir, qftp_ts ts, bool ts_synth,
                     const uint8_t *data, size_t len, char *errbuf);
 int qftp_capw_flush(qftp_capture_writer *w, char *errbuf);
