@@ -39,6 +39,9 @@ typedef struct {
     rp_serial_args serial;
     /* checked */
     int linger_ms;
+    /* set by a caller, not an option: `qftp extcap` streams the capture to Wireshark's
+     * fifo, whose reader going away (EPIPE) ends the session quietly with status 0 */
+    bool pipe_end_stops;
 } rec_cmdline;
 
 extern const tool_command qftp_cmd_replay;

@@ -43,6 +43,11 @@ bool rp_baud_valid(long baud)
     return baud_code(baud) != 0;
 }
 
+long rp_baud_at(size_t i)
+{
+    return i < sizeof bauds / sizeof bauds[0] ? bauds[i].rate : 0;
+}
+
 int rp_flow_from_name(const char *s)
 {
     if (strcmp(s, "none") == 0)

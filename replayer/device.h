@@ -27,6 +27,8 @@ typedef struct {
 int rp_flow_from_name(const char *s);
 /* True if baud is a rate termios can set (9600 ... 4000000). */
 bool rp_baud_valid(long baud);
+/* The rates rp_baud_valid() takes, lowest first: the i-th, or 0 past the last. */
+long rp_baud_at(size_t i);
 
 /* Opens SPEC. baud 0 keeps the port's rate. connect_timeout_ms bounds a TCP connect.
  * Returns 0, or -1 with errbuf (QFTP_ERRBUF_SIZE) filled; dev->fd is -1 then. */

@@ -121,6 +121,8 @@ typedef struct {
     rp_flow flow;
     bool interactive, quiet;
     int linger_ms;
+    bool pipe_end_stops; /* the capture's reader going away is a normal end (qftp extcap) */
+    bool pipe_gone;
 
     rp_device dev;
     bool dev_gone;
@@ -155,7 +157,7 @@ static void note(const recorder *r, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     /* A terminal in raw mode needs the \r itself. */
-    fputs("qftp record: ", stderr);
+    fprintf(stderr, "qftp %s: ", tool_command_name());
     vfprintf(stderr, fmt, ap);
     fputs(r->raw_set ? "\r\n" : "\n", stderr);
     va_end(ap);
@@ -186,6 +188,12 @@ static bool record(recorder *r, qftp_dir dir, const uint8_t *b, size_t n)
     char err[QFTP_ERRBUF_SIZE];
     if (qftp_capw_write(r->cap, dir, clock_ns(CLOCK_REALTIME), false, b, n, err) != 0 ||
         qftp_capw_flush(r->cap, err) != 0) {
+        if (r->pipe_end_stops && errno == EPIPE) {
+            /* qftp extcap: Wireshark stopped reading, the capture is over */
+            r->pipe_gone = true;
+            finish(r, END_STOP, NULL);
+            return false;
+        }
         finish(r, END_CAPTURE,
                "%s; relaying stopped: the capture holds everything relayed until then, the %zu "
                "bytes just read from the %s were not relayed",
@@ -652,33 +660,34 @@ static int record_run(void *opts, int argc, char **argv)
     r.interactive = a->interactive;
     r.cap_path = a->write;
     r.quiet = a->quiet;
+    r.pipe_end_stops = a->pipe_end_stops;
     bool cap_stdout = strcmp(r.cap_path, "-") == 0;
     r.kind = r.pty_path ? HOST_PTY : r.listen_at ? HOST_TCP : HOST_TERM;
 
     /* The device first: if it cannot be opened, no capture (or older file) is touched. */
     char err[QFTP_ERRBUF_SIZE], herr[QFTP_ERRBUF_SIZE + 128];
     if (rp_device_open(&r.dev, r.dev_spec, r.baud, r.flow, CONNECT_MS, err) != 0) {
-        fprintf(stderr, "qftp record: %s\n", err);
+        tool_error("%s", err);
         return EXIT_DEVICE;
     }
     int rc = 0;
     r.tx.b = malloc(BUF_CAP);
     r.rx.b = malloc(BUF_CAP);
     if (!r.tx.b || !r.rx.b) {
-        fprintf(stderr, "qftp record: out of memory\n");
+        tool_error("out of memory");
         rc = EXIT_USAGE;
         goto out;
     }
     if (r.kind == HOST_TCP)
         r.lsock = qftp_tcp_listen(r.listen_at, herr);
     if ((r.kind == HOST_PTY && open_pty(&r, herr) != 0) || (r.kind == HOST_TCP && r.lsock < 0)) {
-        fprintf(stderr, "qftp record: %s\n", herr);
+        tool_error("%s", herr);
         rc = EXIT_USAGE;
         goto out;
     }
     r.cap = qftp_capw_open_direct(r.cap_path, "qftp", err);
     if (!r.cap) {
-        fprintf(stderr, "qftp record: %s\n", err);
+        tool_error("%s", err);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -705,7 +714,7 @@ static int record_run(void *opts, int argc, char **argv)
 
     if (r.kind == HOST_TERM) {
         if (term_setup(&r, herr, sizeof herr) != 0) {
-            fprintf(stderr, "qftp record: %s\n", herr);
+            tool_error("%s", herr);
             rc = EXIT_USAGE;
         } else if (r.tty) {
             note(&r, "connected to %s, recording to %s; Ctrl-] quits", r.dev.name, r.cap_path);
@@ -725,15 +734,14 @@ static int record_run(void *opts, int argc, char **argv)
     /* The capture is closed (committed) whatever ended the session: it holds every byte
      * that was read. */
     uint64_t frames = qftp_capw_frames(r.cap);
-    if (qftp_capw_close(r.cap, true, err) != 0)
+    if (qftp_capw_close(r.cap, true, err) != 0 && !r.pipe_gone)
         finish(&r, END_CAPTURE, "%s", err);
     r.cap = NULL;
     if (r.msg[0])
-        fprintf(stderr, "qftp record: %s\n", r.msg);
+        tool_error("%s", r.msg);
     size_t undelivered = (r.dev_gone ? rb_len(&r.tx) : 0);
     if (r.end == END_DEVICE && undelivered)
-        fprintf(stderr, "qftp record: %zu bytes from the host could not be written to %s\n",
-                undelivered, r.dev.name);
+        tool_error("%zu bytes from the host could not be written to %s", undelivered, r.dev.name);
     if (rc == 0)
         note(&r, "%s: %llu frames; host->module %llu bytes, module->host %llu bytes",
              cap_stdout ? "standard output" : r.cap_path, (unsigned long long)frames,

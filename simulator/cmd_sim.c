@@ -46,7 +46,9 @@ typedef struct {
     int client;   /* TCP client or the pty master */
     qftp_capture_writer *cap;
     char errbuf[QFTP_ERRBUF_SIZE];
-    bool cap_stdout; /* --capture -: streamed, flushed at every write */
+    bool cap_stdout; /* --capture -: the listening line goes to stderr */
+    bool cap_stream; /* --capture - or a named pipe: flushed at every write */
+    bool pipe_end_stops;
     uint64_t rng;
     bool seeded;
     qftp_ts hold_until; /* --seed: the rest of a split write waits until then */
@@ -101,7 +103,14 @@ static void capture(link_t *l, qftp_dir dir, const uint8_t *b, size_t n)
     if (!l->cap || n == 0)
         return;
     if (qftp_capw_write(l->cap, dir, sim_now_real(), false, b, n, l->errbuf) != 0 ||
-        (l->cap_stdout && qftp_capw_flush(l->cap, l->errbuf) != 0)) {
+        (l->cap_stream && qftp_capw_flush(l->cap, l->errbuf) != 0)) {
+        if (l->pipe_end_stops && errno == EPIPE) {
+            /* qftp extcap: Wireshark stopped reading, the session is over */
+            g_stop = 1;
+            qftp_capw_close(l->cap, false, l->errbuf);
+            l->cap = NULL;
+            return;
+        }
         tool_error("capture: %s (recording stopped)", l->errbuf);
         qftp_capw_close(l->cap, true, l->errbuf);
         l->cap = NULL;
@@ -274,6 +283,9 @@ static int sim_run(void *opts, int argc, char **argv)
         l.seeded = true;
     }
     l.cap_stdout = cap_path && strcmp(cap_path, "-") == 0;
+    struct stat cst;
+    l.cap_stream = l.cap_stdout || (cap_path && stat(cap_path, &cst) == 0 && S_ISFIFO(cst.st_mode));
+    l.pipe_end_stops = a->pipe_end_stops;
     char tmpdir[] = "/tmp/qftp-sim-ufs-XXXXXX";
     bool own_ufs = false;
     if (!ufs) {

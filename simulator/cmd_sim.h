@@ -24,6 +24,9 @@ typedef struct {
     uint64_t seed_v;
     double rsptimeout_v;  /* seconds, 0 = the module's default */
     int64_t storage_v[3]; /* bytes per sim_area, 0 = the dialect's default */
+    /* set by a caller, not an option: `qftp extcap` streams the capture to Wireshark's
+     * fifo, whose reader going away (EPIPE) ends the simulator quietly with status 0 */
+    bool pipe_end_stops;
 } sim_cmdline;
 
 extern const tool_command qftp_cmd_sim;
