@@ -13,6 +13,9 @@ static const tool_command *const qftp_commands[] = {
 #ifdef HAVE_QFTPSIM
     &qftp_cmd_sim,
 #endif
+#ifdef HAVE_QFTPEXTCAP
+    &qftp_cmd_extcap,
+#endif
     NULL,
 };
 

@@ -64,5 +64,6 @@ extern const tool_command qftp_cmd_import;
 extern const tool_command qftp_cmd_replay; /* replayer/ */
 extern const tool_command qftp_cmd_record; /* replayer/ */
 extern const tool_command qftp_cmd_sim;    /* simulator/ */
+extern const tool_command qftp_cmd_extcap; /* extcap/ */
 
 #endif

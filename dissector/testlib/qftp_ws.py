@@ -69,7 +69,8 @@ class Tshark:
         os.chmod(d, 0o777)
         return d
 
-    def run(self, *args, check=True, timeout=600):
+    def command(self, *args):
+        """The command line of tshark with args, as the unprivileged user."""
         env = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}",
                f"HOME={self.home}", f"WIRESHARK_PLUGIN_DIR={self.plugin_dir}", "LC_ALL=C.UTF-8"]
         if self.preload:
@@ -79,7 +80,10 @@ class Tshark:
         cmd = env + ["tshark", *args]
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        return cmd
+
+    def run(self, *args, check=True, timeout=600):
+        p = subprocess.run(self.command(*args), capture_output=True, timeout=timeout)
         if check and p.returncode != 0:
             raise AssertionError(f"tshark {' '.join(args)} exited {p.returncode}: "
                                  f"{p.stderr.decode(errors='replace')[:2000]}")

@@ -72,49 +72,16 @@ class FtpServer:
         self.stop()
 
 
-class Sim:
-    """`qftp sim --listen 127.0.0.1:0` and a TCP client connected to it."""
+class Link:
+    """The host's end of a serial line to a module: commands out, the module's bytes read
+    into a buffer and matched. Subclasses give _recv(timeout) and send(data)."""
 
-    def __init__(self, dialect, qftp=None, args=(), ufs=None, connect=True):
-        self.qftp = qftp or os.environ.get("QFTP_BIN") or os.path.join(HERE, "..", "..", "build", "qftp")
-        self.tmp = tempfile.mkdtemp(prefix="qftp-sim-")
-        self.ufs = ufs or os.path.join(self.tmp, "ufs")
-        os.makedirs(self.ufs, exist_ok=True)
-        self.errlog = open(os.path.join(self.tmp, "stderr"), "wb+")
-        self.proc = subprocess.Popen([self.qftp, "sim", "--dialect", dialect, "--listen", "127.0.0.1:0",
-                                      "--ufs", self.ufs, *args],
-                                     stdout=subprocess.PIPE, stderr=self.errlog)
-        line = self.proc.stdout.readline().decode()
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.proc.wait(5)
-            raise RuntimeError(f"qftp sim did not start: {line!r} {self.stderr()}")
-        self.port = int(m.group(1))
-        self.buf = bytearray()
-        self.sock = None
-        if connect:
-            self.connect()
-
-    def connect(self, rcvbuf=None):
-        self.sock = socket.socket()
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.connect(("127.0.0.1", self.port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = bytearray()
-
-    def disconnect(self):
-        if self.sock:
-            self.sock.close()
-            self.sock = None
-
-    def stderr(self):
-        self.errlog.flush()
-        self.errlog.seek(0)
-        return self.errlog.read().decode(errors="replace")
+    def _recv(self, timeout):
+        """Up to 64 KiB within timeout seconds: bytes, None on timeout, b"" at the end."""
+        raise NotImplementedError
 
     def send(self, data):
-        self.sock.sendall(data)
+        raise NotImplementedError
 
     def cmd(self, line):
         self.send(line.encode() + b"\r")
@@ -123,13 +90,11 @@ class Sim:
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        self.sock.settimeout(left)
-        try:
-            chunk = self.sock.recv(65536)
-        except socket.timeout:
+        chunk = self._recv(left)
+        if chunk is None:
             return False
         if not chunk:
-            raise EOFError("simulator closed the connection; got " + repr(self.buf[-300:]))
+            raise EOFError("the module's end closed the line; got " + repr(self.buf[-300:]))
         self.buf += chunk  # a bytearray: appending is not a copy of all that came before
         return True
 
@@ -174,6 +139,90 @@ class Sim:
         """Sends a command, returns the response up to its final result (echo included)."""
         self.cmd(line)
         return self.expect(FINAL, timeout)
+
+
+
+class PtyLink(Link):
+    """A pty (or a symbolic link to one) opened raw, as a host application opens a
+    module's serial port."""
+
+    def __init__(self, path):
+        import tty
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        self.buf = bytearray()
+
+    def _recv(self, timeout):
+        import select
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return None
+        try:
+            return os.read(self.fd, 65536)
+        except OSError:  # EIO: the other side of the pty is gone
+            return b""
+
+    def send(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+class Sim(Link):
+    """`qftp sim --listen 127.0.0.1:0` and a TCP client connected to it."""
+
+    def __init__(self, dialect, qftp=None, args=(), ufs=None, connect=True):
+        self.qftp = qftp or os.environ.get("QFTP_BIN") or os.path.join(HERE, "..", "..", "build", "qftp")
+        self.tmp = tempfile.mkdtemp(prefix="qftp-sim-")
+        self.ufs = ufs or os.path.join(self.tmp, "ufs")
+        os.makedirs(self.ufs, exist_ok=True)
+        self.errlog = open(os.path.join(self.tmp, "stderr"), "wb+")
+        self.proc = subprocess.Popen([self.qftp, "sim", "--dialect", dialect, "--listen", "127.0.0.1:0",
+                                      "--ufs", self.ufs, *args],
+                                     stdout=subprocess.PIPE, stderr=self.errlog)
+        line = self.proc.stdout.readline().decode()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.proc.wait(5)
+            raise RuntimeError(f"qftp sim did not start: {line!r} {self.stderr()}")
+        self.port = int(m.group(1))
+        self.buf = bytearray()
+        self.sock = None
+        if connect:
+            self.connect()
+
+    def connect(self, rcvbuf=None):
+        self.sock = socket.socket()
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.connect(("127.0.0.1", self.port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = bytearray()
+
+    def disconnect(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+
+    def stderr(self):
+        self.errlog.flush()
+        self.errlog.seek(0)
+        return self.errlog.read().decode(errors="replace")
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _recv(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(65536)
+        except socket.timeout:
+            return None
 
     def stop(self):
         self.disconnect()

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_extcap.h"
 #include "cmd_sim.h"
 #include "commands.h"
 
@@ -222,6 +223,35 @@ static void sim_faults(const void *o, const tool_parsed *p)
 /* ---- the table --------------------------------------------------------------------------------
  */
 
+/* extcap: a capture's checked values, the defaults its --extcap-config shows */
+static void extcap_relay_defaults(const void *o, const tool_parsed *p)
+{
+    (void)p;
+    const xc_opts *x = o;
+    g_assert_cmpstr(x->device_v, ==, "/dev/ttyUSB2");
+    g_assert_cmpstr(x->baud_v, ==, "115200");
+    g_assert_cmpstr(x->host_v, ==, "/tmp/ttyQFTP");
+    g_assert_cmpint(x->fifo_fd, ==, -1); /* "f" is no fifo: nothing held */
+}
+
+static void extcap_relay_keep(const void *o, const tool_parsed *p)
+{
+    (void)p;
+    const xc_opts *x = o;
+    g_assert_null(x->baud_v);
+    g_assert_cmpstr(x->host_v, ==, "tcp:127.0.0.1:5555");
+    g_assert_cmpstr(x->device_v, ==, "tcp:10.0.0.5:3333");
+}
+
+static void extcap_sim_defaults(const void *o, const tool_parsed *p)
+{
+    (void)p;
+    const xc_opts *x = o;
+    g_assert_cmpstr(x->dialect_v, ==, "bg96");
+    g_assert_cmpstr(x->host_v, ==, "/tmp/ttyQFTPsim");
+}
+
+#define EXTCAP &qftp_cmd_extcap
 #define SHOW &qftp_cmd_show
 #define IMPORT &qftp_cmd_import
 #define REPLAY &qftp_cmd_replay
@@ -338,6 +368,29 @@ static const opt_case cases[] = {
     {SIM, "--dialect gsm --pty p --rsptimeout 0", 2, "--rsptimeout 0", NULL},
     {SIM, "--dialect gsm --pty p stray", 2, "unexpected argument 'stray'", NULL},
     {SIM, "--help-module", 1, "--fault=SPEC", NULL},
+    /* extcap */
+    {EXTCAP, "--extcap-interfaces --extcap-version=4.0", 0, NULL, NULL},
+    {EXTCAP, "--extcap-interface qftp-relay --capture --fifo f", 0, NULL, extcap_relay_defaults},
+    {EXTCAP,
+     "--extcap-interface qftp-relay --capture --fifo f --baud keep --device tcp:10.0.0.5:3333 "
+     "--host tcp:127.0.0.1:5555",
+     0, NULL, extcap_relay_keep},
+    {EXTCAP, "--extcap-interface qftp-sim --capture --fifo f", 0, NULL, extcap_sim_defaults},
+    {EXTCAP, "--extcap-interface qftp-sim --extcap-config --device x", 0, NULL, NULL},
+    {EXTCAP, "--extcap-interface qftp-relay --capture --fifo f --baud 1234", 2, "--baud 1234",
+     NULL},
+    {EXTCAP, "--extcap-interface qftp-relay --capture --fifo f --host rel/p", 2, "absolute path",
+     NULL},
+    {EXTCAP, "--extcap-interface qftp-relay --capture --fifo f --dialect gsm", 2,
+     "--dialect is not an option of qftp-relay", NULL},
+    {EXTCAP, "--extcap-interface qftp-sim --capture --fifo f --dialect m95", 2,
+     "expected bg96 or gsm", NULL},
+    {EXTCAP, "--extcap-interface qftp-sim --capture --fifo f --fault bogus", 2, "--fault", NULL},
+    {EXTCAP, "--extcap-interface qftp-sim --capture", 2, "--capture needs --fifo", NULL},
+    {EXTCAP, "--extcap-interface qftp-sim --capture --fifo f --extcap-capture-filter port", 2,
+     "capture filters do not apply", NULL},
+    {EXTCAP, "--extcap-dlts --extcap-config --extcap-interface qftp-sim", 2, "needs one of", NULL},
+    {EXTCAP, "--extcap-dlts --extcap-interface qftp-rely", 2, "did you mean qftp-relay?", NULL},
 };
 
 static char **split(const tool_command *c, const char *args, int *argc)
