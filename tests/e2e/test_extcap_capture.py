@@ -10,7 +10,8 @@ qftp-extcap in the personal extcap folder of the Wireshark version under test:
   (pyftpdlib), with `qftp record` on the same line: every byte reaches tshark's file while
   the session runs, both directions exact; the plugin decodes the live capture; `qftp
   show` finds the same transactions in tshark's file and in record's;
-- `tshark -i qftp-sim` with a dialect and a fault;
+- `tshark -i qftp-sim` with a dialect, a fault and a host side from the preferences
+  file, where Wireshark keeps the options;
 - a device that cannot be opened: tshark ends and says why.
 Every wait is for a condition, with a generous bound."""
 import json
@@ -268,8 +269,18 @@ def test_relay_session():
 
 
 def test_sim_interface():
+    """Options as Wireshark keeps them: in the profile's preferences file, where its
+    dialog saves them (no -o)."""
     pty = os.path.join(t.outdir("host"), "ttyS")
-    live = Live("qftp-sim", {"dialect": "gsm", "fault": "answer-error:+QFTPSTAT", "host": pty})
+    conf = os.path.join(t.home, ".config", "wireshark")
+    os.makedirs(conf, exist_ok=True)
+    os.chmod(conf, 0o777)
+    prefs = os.path.join(conf, "preferences")
+    with open(prefs, "w") as f:
+        f.write(f"extcap.qftp_sim.dialect: gsm\nextcap.qftp_sim.fault: answer-error:+QFTPSTAT\n"
+                f"extcap.qftp_sim.host: {pty}\n")
+    os.chmod(prefs, 0o644)
+    live = Live("qftp-sim", {})
     try:
         link = PtyLink(live.wait_path(pty))
         h = Host(link, live)
@@ -285,6 +296,7 @@ def test_sim_interface():
     finally:
         if live.proc.poll() is None:
             live.stop()
+        os.unlink(prefs)
 
 
 def test_device_error():
@@ -304,7 +316,7 @@ def test_device_error():
 case("the install rule's folders are tshark's; cmake --install into a DESTDIR", test_folders)
 case("tshark -D lists qftp-relay and qftp-sim", test_list)
 case("tshark -i qftp-relay: a BG96 FTP session live, as qftp record sees it", test_relay_session)
-case("tshark -i qftp-sim: GSM with a fault, decoded live", test_sim_interface)
+case("tshark -i qftp-sim: GSM with a fault from the stored preferences, decoded live", test_sim_interface)
 case("tshark -i qftp-relay on a missing device: tshark ends and says why", test_device_error)
 t.cleanup()
 done()
