@@ -1,5 +1,6 @@
 """qftp's capture interfaces through Wireshark's own tools, as an unprivileged user with
-qftp-extcap in the personal extcap folder of the Wireshark version under test:
+qftp-extcap installed by `cmake --install` as that user, into the personal extcap folder
+of the Wireshark version under test:
 
 - the folders of the install rule (extcap-folders.cmake) are the ones tshark reports,
   and `cmake --install --component wireshark-extcap` into a DESTDIR puts the program in
@@ -18,7 +19,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -38,17 +38,23 @@ FOLDERS = K.folders(t.home)
 
 
 def install_personal():
-    """qftp-extcap into the personal folder of the tests' tshark user, made as that user
-    would find it (folders readable by everyone)."""
+    """qftp-extcap into the personal folder of the tests' tshark user, by `cmake --install`
+    run as that user, as a user installs it: the install rule picks the folder."""
+    # cmake --install writes its manifest into the build folder, which a user who built
+    # qftp owns; the tests' user does not own it: only that file is made writable
+    manifest = os.path.join(K.BUILD, "install_manifest_wireshark-extcap.txt")
+    open(manifest, "a").close()
+    os.chmod(manifest, 0o666)
+    cmd = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}", f"HOME={t.home}",
+           "cmake", "--install", K.BUILD, "--component", "wireshark-extcap"]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "your personal extcap folder" in p.stdout, p.stdout
     dest = FOLDERS["personal"]
     assert dest.startswith(t.home + "/"), FOLDERS
-    os.makedirs(dest, exist_ok=True)
-    d = dest
-    while d != t.home:
-        os.chmod(d, 0o755)
-        d = os.path.dirname(d)
-    shutil.copy(K.EXTCAP, os.path.join(dest, "qftp-extcap"))
-    os.chmod(os.path.join(dest, "qftp-extcap"), 0o755)
+    assert os.access(os.path.join(dest, "qftp-extcap"), os.X_OK), (dest, p.stdout)
 
 
 install_personal()
