@@ -219,9 +219,11 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         qftp_redactor_free(c.e.red);
         return -1;
     }
-    if (c.r.end >= 3 && memcmp(c.r.buf, "\xef\xbb\xbf", 3) == 0) {
-        c.r.pos = 3; /* a UTF-8 byte order mark (Windows editors) */
-        log_progress(&c.r, 3);
+    if (log_reader_start(&c.r, errbuf) < 0) {
+        free(c.r.buf);
+        free(c.r.raw);
+        qftp_redactor_free(c.e.red);
+        return -1;
     }
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
@@ -261,6 +263,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         l->cleanup(state);
     g_free(state);
     free(c.r.buf);
+    free(c.r.raw);
     free(c.r.line);
     free(c.e.p);
     qftp_redactor_free(c.e.red);

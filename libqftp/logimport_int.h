@@ -36,7 +36,23 @@ typedef struct {
     uint64_t line_no;
     uint64_t consumed, next_progress;
     const qftp_import_opts *o;
+    /* What Windows tools save: UTF-16 (Notepad's "Unicode", PowerShell's Out-File),
+     * turned into UTF-8 as it is read; a log whose line ends are CRs alone (classic Mac
+     * editors, terminals that save what they received) gets LFs in their place. */
+    int utf16;    /* 0, LOG_UTF16LE or LOG_UTF16BE */
+    bool cr_eol;  /* CR is the line end */
+    uint8_t *raw; /* UTF-16: bytes read, not yet turned into UTF-8 */
+    size_t raw_pos, raw_end;
+    bool raw_eof;
 } log_reader;
+
+enum { LOG_UTF16LE = 1, LOG_UTF16BE = 2 };
+
+/* After the first read into r->buf: a UTF-8 byte order mark is skipped; UTF-16 (by its
+ * mark, or ASCII text with a NUL beside every character) is turned into UTF-8 from here
+ * on; a buffer with CRs and no LF makes CR the line end. Returns -1 (errbuf) when out of
+ * memory. */
+int log_reader_start(log_reader *r, char *errbuf);
 
 /* Counts n more bytes consumed and calls the progress callback now and then. */
 void log_progress(log_reader *r, size_t n);
@@ -115,6 +131,8 @@ typedef struct {
 
 /* Only spaces, tabs and CRs. */
 bool log_blank(const uint8_t *s, size_t n);
+/* A line that is AT traffic: a command, a result code, a "+NAME:" line. */
+bool log_traffic_line(const uint8_t *s, size_t n);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
  * text. Latin-1 text and a lone Ctrl-Z pass. */
 bool log_binary_line(const uint8_t *s, size_t n);
@@ -161,6 +179,7 @@ bool log_transcript_in_data(const log_transcript *t);
 typedef struct {
     log_transcript *t;
     GByteArray *scratch;
+    GByteArray *shown; /* a line as a terminal shows it (log_text_line) */
 } log_text_state;
 
 int log_text_open(log_ctx *c, void *st);

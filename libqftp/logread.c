@@ -20,8 +20,85 @@
 
 /* ---- line reader ---------------------------------------------------------------------------- */
 
+static void cr_to_lf(log_reader *r)
+{
+    if (!r->cr_eol)
+        return;
+    for (uint8_t *p = r->buf + r->pos; (p = memchr(p, '\r', (size_t)(r->buf + r->end - p)));)
+        *p++ = '\n';
+}
+
+static void put_utf8(uint8_t *o, size_t *k, uint32_t c)
+{
+    if (c < 0x80) {
+        o[(*k)++] = (uint8_t)c;
+    } else if (c < 0x800) {
+        o[(*k)++] = (uint8_t)(0xc0 | c >> 6);
+        o[(*k)++] = (uint8_t)(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+        o[(*k)++] = (uint8_t)(0xe0 | c >> 12);
+        o[(*k)++] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+        o[(*k)++] = (uint8_t)(0x80 | (c & 0x3f));
+    } else {
+        o[(*k)++] = (uint8_t)(0xf0 | c >> 18);
+        o[(*k)++] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+        o[(*k)++] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+        o[(*k)++] = (uint8_t)(0x80 | (c & 0x3f));
+    }
+}
+
+/* Turns the UTF-16 read so far into UTF-8 in r->buf (at most LOG_RBUF bytes), reading
+ * more when fewer than two code units are left; a lone surrogate becomes U+FFFD. */
+static int fill_utf16(log_reader *r, char *errbuf)
+{
+    r->pos = r->end = 0;
+    size_t k = 0;
+    while (k + 4 <= LOG_RBUF) {
+        if (r->raw_end - r->raw_pos < 4 && !r->raw_eof) {
+            size_t left = r->raw_end - r->raw_pos;
+            memmove(r->raw, r->raw + r->raw_pos, left);
+            r->raw_pos = 0;
+            size_t got = fread(r->raw + left, 1, LOG_RBUF - left, r->in);
+            r->raw_end = left + got;
+            if (got == 0) {
+                r->raw_eof = true;
+                if (ferror(r->in)) {
+                    ERR("line %llu: read error: %s", LN(r->line_no + 1), strerror(errno));
+                    return -1;
+                }
+            }
+        }
+        size_t avail = r->raw_end - r->raw_pos;
+        if (avail < 2)
+            break; /* the end (an odd last byte is dropped) */
+        const uint8_t *u = r->raw + r->raw_pos;
+        bool le = r->utf16 == LOG_UTF16LE;
+        uint32_t c = le ? (uint32_t)(u[0] | u[1] << 8) : (uint32_t)(u[0] << 8 | u[1]);
+        r->raw_pos += 2;
+        if (c >= 0xd800 && c < 0xdc00 && avail >= 4) {
+            uint32_t d = le ? (uint32_t)(u[2] | u[3] << 8) : (uint32_t)(u[2] << 8 | u[3]);
+            if (d >= 0xdc00 && d < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+                r->raw_pos += 2;
+            } else {
+                c = 0xfffd;
+            }
+        } else if (c >= 0xd800 && c < 0xe000) {
+            c = 0xfffd;
+        }
+        put_utf8(r->buf, &k, c);
+    }
+    r->end = k;
+    if (k == 0)
+        r->eof = true;
+    cr_to_lf(r);
+    return 0;
+}
+
 static int fill(log_reader *r, char *errbuf)
 {
+    if (r->utf16)
+        return fill_utf16(r, errbuf);
     r->end = fread(r->buf, 1, LOG_RBUF, r->in);
     r->pos = 0;
     if (r->end == 0) {
@@ -30,6 +107,66 @@ static int fill(log_reader *r, char *errbuf)
             ERR("line %llu: read error: %s", LN(r->line_no + 1), strerror(errno));
             return -1;
         }
+    }
+    cr_to_lf(r);
+    return 0;
+}
+
+/* UTF-16 by its byte order mark, or ASCII text with a NUL beside each character. */
+static int utf16_of(const uint8_t *s, size_t n, size_t *bom)
+{
+    *bom = 0;
+    if (n >= 2 && s[0] == 0xff && s[1] == 0xfe) {
+        *bom = 2;
+        return LOG_UTF16LE;
+    }
+    if (n >= 2 && s[0] == 0xfe && s[1] == 0xff) {
+        *bom = 2;
+        return LOG_UTF16BE;
+    }
+    size_t m = n < 512 ? n & ~(size_t)1 : 512, zero_odd = 0, zero_even = 0;
+    for (size_t i = 0; i < m; i += 2) {
+        zero_even += s[i] == 0;
+        zero_odd += s[i + 1] == 0;
+    }
+    if (m < 8)
+        return 0;
+    if (zero_odd * 4 >= m * 3 / 2 && zero_even * 16 < m)
+        return LOG_UTF16LE;
+    if (zero_even * 4 >= m * 3 / 2 && zero_odd * 16 < m)
+        return LOG_UTF16BE;
+    return 0;
+}
+
+int log_reader_start(log_reader *r, char *errbuf)
+{
+    size_t bom;
+    r->utf16 = utf16_of(r->buf, r->end, &bom);
+    if (r->utf16) {
+        r->raw = malloc(LOG_RBUF);
+        if (!r->raw) {
+            ERR("out of memory");
+            return -1;
+        }
+        memcpy(r->raw, r->buf + bom, r->end - bom);
+        r->raw_pos = 0;
+        r->raw_end = r->end - bom;
+        r->raw_eof = r->eof;
+        r->eof = false;
+        log_progress(r, bom);
+        if (fill_utf16(r, errbuf) < 0)
+            return -1;
+    }
+    if (r->end - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0) {
+        r->pos += 3; /* a UTF-8 byte order mark (Windows editors) */
+        log_progress(r, 3);
+    }
+    const uint8_t *s = r->buf + r->pos;
+    size_t n = r->end - r->pos;
+    const uint8_t *cr = memchr(s, '\r', n);
+    if (cr && cr + 1 < s + n && !memchr(s, '\n', n)) {
+        r->cr_eol = true;
+        cr_to_lf(r);
     }
     return 0;
 }
@@ -200,6 +337,13 @@ static size_t clock_at(const uint8_t *s, size_t n, size_t i, int64_t *secs, int6
             i += 4;
         }
     }
+    /* a 12-hour clock ("9:59:58 AM", "1:05:02.123 pm": the US Windows locale's) */
+    size_t a = i < n && s[i] == ' ' ? i + 1 : i;
+    if (a + 1 < n && (s[a + 1] | 0x20) == 'm' && ((s[a] | 0x20) == 'a' || (s[a] | 0x20) == 'p') &&
+        (a + 2 == n || !g_ascii_isalnum(s[a + 2])) && h >= 1 && h <= 12) {
+        *secs += ((s[a] | 0x20) == 'p' ? (h % 12 + 12) - h : h == 12 ? -12 : 0) * 3600;
+        i = a + 2;
+    }
     return i;
 }
 
@@ -283,8 +427,18 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
         i = clock_at(s, n, k + 1, &secs, &frac);
         if (i == 0)
             return 0;
+        int64_t oh, om;
         if (i < n && s[i] == 'Z')
             i++;
+        else if (i + 3 <= n && (s[i] == '+' || s[i] == '-') &&
+                 log_digits(s, n, i + 1, 2, &oh) == 2) {
+            /* an offset from UTC ("+01:00", "+0100"): the time is kept as written */
+            size_t j = i + 3;
+            if (j < n && s[j] == ':')
+                j++;
+            if (log_digits(s, n, j, 2, &om) == 2)
+                i = j + 2;
+        }
         out->dated = true;
     } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && k < n && s[k] == ' ' &&
                (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
@@ -341,7 +495,7 @@ void log_add(log_emitter *e, const void *p, size_t n)
 }
 
 /* A line of AT traffic at s: a command, a result code, a "+NAME:" line, CONNECT, RDY. */
-static bool traffic_line(const uint8_t *s, size_t n)
+bool log_traffic_line(const uint8_t *s, size_t n)
 {
     static const char *const words[] = {"OK", "ERROR", "CONNECT", "RDY", "NO CARRIER"};
     if (n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/'))
@@ -370,7 +524,7 @@ static bool has_traffic(const uint8_t *p, size_t n)
         size_t j = i;
         while (j < n && p[j] != '\r' && p[j] != '\n')
             j++;
-        if (j > i && traffic_line(p + i, j - i))
+        if (j > i && log_traffic_line(p + i, j - i))
             return true;
         i = j;
     }

@@ -11,7 +11,9 @@
  * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
  * "<--" "TX" "RX" "sending:" "received:" ..., or a function name of the logger that says
  * it: "..._received_command:", "..._send:"); what follows it is the traffic: a quoted C
- * string, text that spells its bytes (\r \n \xHH <CR> <LF>), or a plain line. Every other
+ * string, a Python bytes literal (b'AT\r', pyserial scripts), a quoted line with control
+ * names ('AT+CSQ<CR>', ModemManager), text that spells its bytes (\r \n \xHH <CR> <LF>),
+ * or a plain line. Every other
  * line is the firmware's own and is skipped and counted, never taken for a URC. ANSI
  * colours are dropped. Times: a time at the start ("[00:00:01.203,950]", "12:00:01.123")
  * or ESP-IDF's "(5210)" milliseconds since boot.
@@ -116,8 +118,10 @@ static bool traffic_text(const uint8_t *s, size_t n)
 {
     if (n == 0)
         return false;
-    if (s[0] == '"' || log_spelled(s, n))
+    if (s[0] == '"' || s[0] == '\'' || log_spelled(s, n))
         return true;
+    if (n >= 2 && s[0] == 'b' && (s[1] == '\'' || s[1] == '"'))
+        return true; /* a Python bytes literal (pyserial scripts log b'AT...\r') */
     if (n >= 2 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't')
         return true;
     if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1]))
@@ -256,10 +260,13 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     l.st = st;
     l.line_no = c->r.line_no;
     l.eol = LOG_EOL_NONE;
-    if (tn >= 2 && text[0] == '"' && text[tn - 1] == '"') {
-        /* a C string literal: its escapes are the bytes */
+    /* a C string literal, a Python bytes literal (b'...'), or a quoted line as
+     * ModemManager logs it ('AT+CSQ<CR>'): the escapes are the bytes */
+    size_t q = tn >= 3 && text[0] == 'b' && (text[1] == '\'' || text[1] == '"') ? 1 : 0;
+    if (tn >= q + 2 && (text[q] == '"' || text[q] == '\'') && text[tn - 1] == text[q]) {
         g_byte_array_set_size(p->text.scratch, 0);
-        log_unescape(p->text.scratch, text + 1, tn - 2, LOG_ESC_C);
+        log_unescape(p->text.scratch, text + q + 1, tn - q - 2,
+                     LOG_ESC_C | (text[q] == '\'' ? LOG_ESC_NAMES : 0));
         l.exact = true;
     } else if (log_spelled(text, tn)) {
         g_byte_array_set_size(p->text.scratch, 0);

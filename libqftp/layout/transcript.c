@@ -50,6 +50,11 @@ struct log_transcript {
     bool host_seen; /* a command line: the log has the host's side */
     bool urc_held;  /* a URC of the command whose count no choice of line ends gave */
     guint urc_at;
+    /* the last line, when it was a command line without a direction: the same line right
+     * after it is the module's echo of it (a terminal with local echo shows both) */
+    char last_cmd[256];
+    size_t last_cmd_len;
+    log_stamp last_cmd_st;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -57,6 +62,17 @@ struct log_transcript {
 static bool is_at_line(const uint8_t *s, size_t n)
 {
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
+}
+
+/* "ATE0" / "ATE" (V.250 6.2.4: echo off), maybe with more basic commands after it. */
+static bool echo_off_line(const uint8_t *s, size_t n)
+{
+    if (n < 3 || (s[2] | 0x20) != 'e')
+        return false;
+    size_t i = 3;
+    if (i < n && s[i] == '0')
+        i++;
+    return i == n || s[i] == ';' || g_ascii_isalpha(s[i]) || s[i] == '&';
 }
 
 static bool is_word(const uint8_t *s, size_t n, const char *w)
@@ -445,14 +461,24 @@ static int data_line(log_ctx *c, log_transcript *t, const log_tline *l, size_t t
             t->urc_at = t->held->len;
         }
     } else if (module_side && t->urc_held && tl > 0) {
-        if (response_line(s, tl)) {
-            /* a URC of the command, then the module's next line: it was back in command
-             * mode at that URC */
+        int64_t v;
+        const char *m = (const char *)s;
+        bool other_urc = urc_count(s, tl, "+QFTP*", &cnt) &&
+                         !(g_ascii_strncasecmp(m, t->cmd, strlen(t->cmd)) == 0 &&
+                           tl > strlen(t->cmd) && s[strlen(t->cmd)] == ':');
+        if (is_connect(s, tl, &v) || other_urc) {
+            /* a URC of the command, then the module at its next command: it was back in
+             * command mode at that URC */
             t->data = QFTP_DATA_NONE;
             *taken = false;
             return held_give_up(c, t);
         }
-        t->urc_held = false; /* more of the file: the URC-looking line was in it */
+        /* another result or URC-looking line: the module back in command mode at that
+         * URC, unless a later URC of the command counts all of it (a file with such
+         * lines in it): held on, decided by the host's next command, a later URC, the
+         * module's next command or the end */
+        if (!response_line(s, tl))
+            t->urc_held = false; /* more of the file: the URC-looking line was in it */
     }
     if (!other && qftp_elision_line(s, tl)) {
         t->elided = true;
@@ -518,6 +544,7 @@ static qftp_dir exact_dir(const uint8_t *s, size_t n)
 static int exact_line(log_ctx *c, log_transcript *t, const log_tline *l)
 {
     int rc;
+    t->last_cmd_len = 0;
     if (t->data != QFTP_DATA_NONE && t->held->len) {
         t->data = QFTP_DATA_NONE;
         if ((rc = held_give_up(c, t)) != 0)
@@ -564,11 +591,28 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         return 0;
     bool at = is_at_line(l->s, tl);
     qftp_dir dir = l->dir_known ? l->dir : at ? QFTP_DIR_TX : QFTP_DIR_RX;
+    if (!l->dir_known && at && tl == t->last_cmd_len && memcmp(l->s, t->last_cmd, tl) == 0 &&
+        !(l->st.have && t->last_cmd_st.have && l->st.ts - t->last_cmd_st.ts > QFTP_NS_PER_SEC)) {
+        /* the command twice in a row, at once: the terminal's local echo, then the
+         * module's echo (ATE1), which ends with the command's CR */
+        t->last_cmd_len = 0;
+        log_add(&c->e, l->s, tl);
+        log_add(&c->e, "\r", 1);
+        return log_emit(&c->e, QFTP_DIR_RX, l->st, l->line_no, c->errbuf);
+    }
+    t->last_cmd_len = 0;
+    if (!l->dir_known && at && tl <= sizeof t->last_cmd) {
+        memcpy(t->last_cmd, l->s, tl);
+        t->last_cmd_len = tl;
+        t->last_cmd_st = l->st;
+    }
     if (at)
         note_command(t, l->s, tl); /* a command, or the module's echo of one */
     if (at || (l->dir_known && l->dir == QFTP_DIR_TX))
         t->host_seen = true;
-    size_t len = l->n; /* trailing spaces are kept, as the log has them */
+    if (at && echo_off_line(l->s, tl))
+        t->host_seen = false; /* the commands after it are not in a terminal's log */
+    size_t len = l->n;        /* trailing spaces are kept, as the log has them */
     while (len && l->s[len - 1] == '\r')
         len--;
     if ((rc = emit_text(c, dir, l->s, len, l->st, l->line_no)) != 0)
@@ -615,6 +659,7 @@ int log_text_open(log_ctx *c, void *st)
     log_text_state *p = st;
     p->t = log_transcript_new();
     p->scratch = g_byte_array_new();
+    p->shown = g_byte_array_new();
     return 0;
 }
 
@@ -630,6 +675,64 @@ void log_text_cleanup(void *st)
     log_transcript_free(p->t);
     if (p->scratch)
         g_byte_array_free(p->scratch, TRUE);
+    if (p->shown)
+        g_byte_array_free(p->shown, TRUE);
+}
+
+/* The length of the escape sequence at s[0] == ESC: CSI (ESC [ ... final byte), OSC
+ * (ESC ] ... BEL or ESC \), a character set (ESC ( B), else ESC and one byte. */
+static size_t escape_len(const uint8_t *s, size_t n)
+{
+    size_t j = 2;
+    if (n >= 2 && s[1] == '[') {
+        while (j < n && !(s[j] >= 0x40 && s[j] <= 0x7e))
+            j++;
+        return j < n ? j + 1 : n;
+    }
+    if (n >= 2 && s[1] == ']') {
+        for (; j < n; j++) {
+            if (s[j] == 0x07)
+                return j + 1;
+            if (s[j] == 0x1b && j + 1 < n && s[j + 1] == '\\')
+                return j + 2;
+        }
+        return n;
+    }
+    if (n >= 3 && (s[1] == '(' || s[1] == ')' || s[1] == '*' || s[1] == '+'))
+        return 3;
+    return n >= 2 ? 2 : 1;
+}
+
+/* A line as the terminal showed it, when it holds what a terminal acts on: escape
+ * sequences (colours, cursor moves, screen's and minicom's set-up of the screen) dropped,
+ * a backspace erasing the character before it (a user's correction that the module
+ * echoed as it edited the command line, V.250 5.2.1, S5), other controls but TAB and CR
+ * dropped. Returns false when the line has none of these (it is used as it is). */
+static bool shown_line(GByteArray *out, const uint8_t *s, size_t n)
+{
+    if (!memchr(s, 0x1b, n) && !memchr(s, 0x08, n) && !memchr(s, 0x07, n))
+        return false;
+    g_byte_array_set_size(out, 0);
+    for (size_t i = 0; i < n;) {
+        uint8_t b = s[i];
+        if (b == 0x1b) {
+            i += escape_len(s + i, n - i);
+            continue;
+        }
+        i++;
+        if (b == 0x08) {
+            /* a whole UTF-8 character is erased */
+            while (out->len && (out->data[out->len - 1] & 0xc0) == 0x80)
+                g_byte_array_set_size(out, out->len - 1);
+            if (out->len)
+                g_byte_array_set_size(out, out->len - 1);
+            continue;
+        }
+        if (b < 0x20 && b != '\t' && b != '\r')
+            continue;
+        g_byte_array_append(out, &b, 1);
+    }
+    return true;
 }
 
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
@@ -638,6 +741,10 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
     if (!log_transcript_in_data(p->t) && !log_blank(s, n) && log_binary_line(s, n)) {
         LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
         return -1;
+    }
+    if (!log_transcript_in_data(p->t) && shown_line(p->shown, s, n)) {
+        s = p->shown->data ? p->shown->data : (const uint8_t *)"";
+        n = p->shown->len;
     }
     log_tline l = {0};
     log_tline_text(&l, c, s, n, p->scratch);

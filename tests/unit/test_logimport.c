@@ -378,7 +378,82 @@ static const icase layout_cases[] = {
     /* the module's echo and answer spelled on one line (HTerm's receive view) */
     {"spelled-echo", "AT+QFTPCWD=\"/\"\\r\\r\\nOK\\r\\n\n", QFTP_FMT_PLAIN,
      "<~#1[AT+QFTPCWD=\"/\"\\r\\r\\nOK\\r\\n]@0.000000\n"},
+    /* what a terminal acts on: screen's set-up sequences, a typo the user corrected */
+    {"terminal-escapes", "\x1b[?1049h\x1b[H\x1b[2JAT\r\r\nOK\r\nAT+QFTPSTAY\b \bT\r\r\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT+QFTPSTAT\\r]@0.002000\n"},
+    /* local echo and the module's echo: the second line is the module's */
+    {"doubled-echo", "AT\nAT\nOK\nAT\nOK\n", QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#2[AT\\r]@0.001000\n<~#3[\\r\\nOK\\r\\n]@0.002000\n"
+     ">~#4[AT\\r]@0.003000\n<~#5[\\r\\nOK\\r\\n]@0.004000\n"},
+    /* a 12-hour clock after a US date; an offset from UTC is kept as written */
+    {"stamped-am-pm", "11/30/2026 12:00:01 AM\tTX\tAT\n11/30/2026 1:05:02.500 PM\tRX\tOK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1795996801.000000\n<#2[\\r\\nOK\\r\\n]@1796043902.500000\n"},
+    {"stamped-utc-offset", "2026-11-30T10:00:01.123+01:00 RX: OK\n", QFTP_FMT_TIMESTAMPED,
+     "<#1[\\r\\nOK\\r\\n]@1796032801.123000\n"},
+    /* a pyserial script's log: Python bytes literals after write:/read: */
+    {"firmware-python-bytes",
+     "2026-11-30 10:00:00,100 - m - DEBUG - write: b'AT\\r'\n"
+     "2026-11-30 10:00:00,150 - m - INFO - waiting\n"
+     "2026-11-30 10:00:00,200 - m - DEBUG - read: b'\\r\\nOK\\r\\n'\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1796032800.100000\n<#3[\\r\\nOK\\r\\n]@1796032800.200000\n"},
 };
+
+/* The log as read from UTF-16 or with CR line ends, against the same log in UTF-8 with LF:
+ * the same records. */
+static void same_records(const char *name, const void *log, size_t n, const char *want)
+{
+    GString *out = g_string_new(NULL);
+    char err[QFTP_ERRBUF_SIZE] = "";
+    int rc = import(log, n, QFTP_FMT_AUTO, NULL, false, out, NULL, err);
+    if (rc != 0 || strcmp(out->str, want) != 0)
+        g_error("%s: rc %d (%s); %zu bytes of records, %zu expected", name, rc, err, out->len,
+                strlen(want));
+    g_string_free(out, TRUE);
+}
+
+/* Windows tools save UTF-16 (Notepad's "Unicode", PowerShell's Out-File): with its byte
+ * order mark in either order, or without one, across many read buffers, with a character
+ * outside the BMP (a surrogate pair). A classic Mac editor's CR line ends. */
+static void test_encodings(void)
+{
+    GString *u8 = g_string_new(NULL);
+    for (int i = 0; i < 4000; i++)
+        g_string_append_printf(u8, "AT+QFTPCWD=\"/d%d\"\nOK\n\n+QFTPCWD: 0,0\n", i);
+    g_string_append(u8, "AT+QFTPCWD=\"/\xf0\x9f\x93\x81\xc3\xa9\"\nOK\n");
+    GString *want = g_string_new(NULL);
+    char err[QFTP_ERRBUF_SIZE] = "";
+    g_assert_cmpint(import(u8->str, u8->len, QFTP_FMT_AUTO, NULL, false, want, NULL, err), ==, 0);
+    glong units = 0;
+    gunichar2 *u16 = g_utf8_to_utf16(u8->str, (glong)u8->len, NULL, &units, NULL);
+    g_assert_nonnull(u16);
+    for (int order = 0; order < 2; order++) {
+        for (int bom = 0; bom < 2; bom++) {
+            GByteArray *b = g_byte_array_new();
+            gunichar2 all[1] = {0xfeff};
+            for (glong i = -1; i < units; i++) {
+                if (i < 0 && !bom)
+                    continue;
+                gunichar2 u = i < 0 ? all[0] : u16[i];
+                uint8_t pair[2] = {(uint8_t)(order ? u >> 8 : u), (uint8_t)(order ? u : u >> 8)};
+                g_byte_array_append(b, pair, 2);
+            }
+            char name[32];
+            snprintf(name, sizeof name, "utf-16%s%s", order ? "be" : "le", bom ? "-bom" : "");
+            same_records(name, b->data, b->len, want->str);
+            g_byte_array_free(b, TRUE);
+        }
+    }
+    g_free(u16);
+    GString *cr = g_string_new(u8->str);
+    for (gsize i = 0; i < cr->len; i++)
+        if (cr->str[i] == '\n')
+            cr->str[i] = '\r';
+    same_records("cr-line-ends", cr->str, cr->len, want->str);
+    g_string_free(cr, TRUE);
+    g_string_free(u8, TRUE);
+    g_string_free(want, TRUE);
+}
 
 static void test_layouts(void)
 {
@@ -671,6 +746,7 @@ int main(int argc, char **argv)
     g_test_add_func("/logimport/inline", test_inline);
     g_test_add_func("/logimport/layouts", test_layouts);
     g_test_add_func("/logimport/skipped", test_skipped);
+    g_test_add_func("/logimport/encodings", test_encodings);
     g_test_add_func("/logimport/redact", test_redact);
     g_test_add_func("/logimport/digit-runs", test_digit_runs);
     g_test_add_func("/logimport/malformed", test_malformed);
