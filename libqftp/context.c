@@ -1,6 +1,7 @@
 /* context.c - the module's lines about itself, its SIM, the network and its PDP context,
  * in words (qftp/context.h says where each meaning comes from).
  */
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,23 @@ static bool word_is(const char *s, size_t n, const char *w)
     return n == strlen(w) && memcmp(s, w, n) == 0;
 }
 
+/* The supply-voltage words as firmware and manuals spell them: "UNDER_VOLTAGE POWER
+ * DOWN", "UNDER-VOLTAGE POWER DOWN", "Under voltage warning": case, '_', '-' and ' '
+ * alike. */
+static bool words_like(const char *s, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    if (n != m)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = s[i], b = w[i];
+        bool sa = a == '_' || a == '-' || a == ' ', sb = b == '_' || b == '-' || b == ' ';
+        if (sa != sb || (!sa && g_ascii_tolower(a) != g_ascii_tolower(b)))
+            return false;
+    }
+    return true;
+}
+
 static void set(qftp_context *c, qftp_context_kind k, qftp_context_level l, int64_t v,
                 const char *source, const char *words)
 {
@@ -67,14 +85,21 @@ static bool plain_words(const char *s, size_t n, qftp_context *c)
             "starts again");
         return true;
     }
-    if (word_is(s, n, "UNDER_VOLTAGE POWER DOWN") || word_is(s, n, "OVER_VOLTAGE POWER DOWN")) {
+    if (words_like(s, n, "UNDER_VOLTAGE POWER DOWN") ||
+        words_like(s, n, "OVER_VOLTAGE POWER DOWN")) {
         set(c, QFTP_CONTEXT_POWER_DOWN, QFTP_CONTEXT_FATAL, -1, SRC_HD_VOLT,
             "the module shut itself down: its supply voltage is out of range");
         return true;
     }
-    if (word_is(s, n, "UNDER_VOLTAGE WARNING") || word_is(s, n, "OVER_VOLTAGE WARNING")) {
+    if (words_like(s, n, "UNDER_VOLTAGE WARNING") || words_like(s, n, "OVER_VOLTAGE WARNING")) {
         set(c, QFTP_CONTEXT_VOLTAGE, QFTP_CONTEXT_CONCERN, -1, SRC_HD_VOLT,
             "the supply voltage is near its limit: the module may shut itself down");
+        return true;
+    }
+    if (word_is(s, n, "APP RDY")) {
+        /* BG95/BG96/BG77 after RDY: the module's application side is up */
+        set(c, QFTP_CONTEXT_READY, QFTP_CONTEXT_FINE, -1, SRC_HD_ON,
+            "the module finished starting (APP RDY: it takes AT commands)");
         return true;
     }
     if (word_is(s, n, "Call Ready") || word_is(s, n, "SMS Ready")) {

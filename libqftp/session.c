@@ -103,6 +103,9 @@ struct qftp_session {
     GArray *contexts;      /* qftp_context_event (not with sink.release) */
     uint64_t bytes[2];     /* fed per direction */
     bool module_only_said; /* the MODULE_SIDE_ONLY note is out */
+    /* ATE0 answered OK and no command in the input since: a terminal's log shows the
+     * host's commands by their echo, so from there it holds the module's side only */
+    bool echo_off;
     /* a log of the module's side only: the last final result no command took, for the
      * command a later completion URC names */
     struct {
@@ -874,6 +877,7 @@ static void give_up_stale(qftp_session *s);
 
 static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
 {
+    s->echo_off = false;
     /* A command during a download: the module is back in command mode, so a URC
      * with a count that did not match, or a line that stands for bytes left out, was the
      * end after all (parser.h); with neither, the end is not in the log (trimmed, or the
@@ -1111,6 +1115,9 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
     txn_item(s, t, QFTP_ROLE_FINAL, ev);
     t->t_final = s->now;
     t->frame_final = s->frame;
+    if (kind == QFTP_FINAL_OK && !t->inferred && strcmp(t->command, "E") == 0 &&
+        (t->n_params == 0 || strcmp(t->params[0], "0") == 0))
+        s->echo_off = true; /* V.250 6.2.4: ATE0 (ATE is E0 too) */
     if (kind == QFTP_FINAL_CME_ERROR || kind == QFTP_FINAL_CMS_ERROR) {
         t->cme_code = ev->value;
         if (ev->value < 0 && ev->len > 11) {
@@ -1126,10 +1133,22 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
     note_error_final(s, t);
 }
 
-/* No byte of the host's side so far: a log of the module's side only. */
+/* No byte of the host's side so far: a log of the module's side only; or echo was
+ * switched off and no command came since (the commands are not in the input). */
 static bool module_only(const qftp_session *s)
 {
-    return s->bytes[QFTP_DIR_TX] == 0;
+    return s->bytes[QFTP_DIR_TX] == 0 || s->echo_off;
+}
+
+static void say_module_only(qftp_session *s)
+{
+    if (s->module_only_said)
+        return;
+    s->module_only_said = true;
+    if (s->bytes[QFTP_DIR_TX] == 0)
+        SESSION_NOTE(s, MODULE_SIDE_ONLY);
+    else
+        SESSION_NOTE(s, MODULE_SIDE_AFTER_ECHO_OFF);
 }
 
 static void keep_orphan_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind)
@@ -1609,10 +1628,7 @@ static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_re
     char *l = dup_line(s, ev->data, ev->len);
     TXN_NOTE(s, t, INFERRED, l);
     g_free(l);
-    if (!s->module_only_said) {
-        s->module_only_said = true;
-        SESSION_NOTE(s, MODULE_SIDE_ONLY);
-    }
+    say_module_only(s);
     if (d->urc_forms) {
         complete(s, t, ev, r);
     } else {
@@ -1661,10 +1677,7 @@ static void infer_download(qftp_session *s, const qftp_event *ev)
         s->wire_ev = wire;
     }
     TXN_NOTE(s, t, INFERRED, "CONNECT and the completion URC after the data");
-    if (!s->module_only_said) {
-        s->module_only_said = true;
-        SESSION_NOTE(s, MODULE_SIDE_ONLY);
-    }
+    say_module_only(s);
     t->connect = true;
     t->connect_len = ev->value;
     t->t_connect = s->now;
@@ -1704,6 +1717,24 @@ static qftp_txn *answered_by_name(const qftp_session *s, const char *name)
             return t;
     }
     return NULL;
+}
+
+/* Whether a text line (no "+NAME:", no final result) can be an answer of t: not an NMEA
+ * sentence ("$GPRMC,...*43": the GNSS engine's output on a shared port, or the host's
+ * own prints in a pasted log), and not during an FTP command, whose answers all have
+ * its +NAME (both manuals) but for a test form's text. Other commands (ATI, AT+GMR,
+ * AT+CGSN) answer in bare text. */
+static bool answers_in_text(const qftp_txn *t, const qftp_event *ev)
+{
+    const uint8_t *d = ev->data;
+    size_t n = ev->len, k = 1;
+    if (n > 7 && d[0] == '$') {
+        while (k < n && k < 8 && g_ascii_isalnum(d[k]))
+            k++;
+        if (k >= 3 && k < n && d[k] == ',')
+            return false;
+    }
+    return !(t->def && t->def->ftp && t->type != QFTP_TYPE_TEST);
 }
 
 static void on_line_rx(qftp_session *s, const qftp_event *ev)
@@ -1783,7 +1814,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
         s->item_txn = s->last_data_txn ? s->last_data_txn : cur;
         return;
     }
-    if (cur) {
+    if (cur && answers_in_text(cur, ev)) {
         add_info(s, cur, ev);
         s->item_txn = cur;
         return;

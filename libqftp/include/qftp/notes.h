@@ -128,6 +128,9 @@ typedef enum {
     X(MODULE_SIDE_ONLY, INFO,                                                                      \
       "the input holds the module's side only: commands are inferred from their completion URCs "  \
       "where the URC names one command (marked inferred); other answers stay unlinked")            \
+    X(MODULE_SIDE_AFTER_ECHO_OFF, INFO,                                                            \
+      "echo is off (ATE0) and no command follows in the input: from there it holds the module's "  \
+      "side only; commands are inferred from their completion URCs (marked inferred)")             \
     X(INFERRED, INFO,                                                                              \
       "inferred from the module's %s: no host line of this command is in the input")               \
     /* the module, its SIM, the network and the PDP context (qftp/context.h) */                    \
