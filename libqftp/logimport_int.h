@@ -133,6 +133,8 @@ typedef struct {
 bool log_blank(const uint8_t *s, size_t n);
 /* A line that is AT traffic: a command, a result code, a "+NAME:" line. */
 bool log_traffic_line(const uint8_t *s, size_t n);
+/* "41 54 0D 0A" (a HEX view: Docklight, SSCOM): the bytes into out; false if it is not. */
+bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
  * text. Latin-1 text and a lone Ctrl-Z pass. */
 bool log_binary_line(const uint8_t *s, size_t n);

@@ -413,12 +413,55 @@ static size_t asctime_at(const uint8_t *s, size_t n, log_stamp *out)
     return e + 5;
 }
 
+/* syslog's and journalctl's "Nov 30 10:00:01" (no year: read as 1970), and the
+ * "30-Nov-2026 10:00:01" / "30 Nov 2026 10:00:01" of other loggers. */
+static size_t month_name_at(const uint8_t *s, size_t n, log_stamp *out)
+{
+    int64_t d, y = 1970, secs, frac;
+    size_t i = 0, k;
+    int mo = -1;
+    if (n >= 3 && g_ascii_isalpha(s[0])) {
+        for (int m = 0; m < 12; m++)
+            if (g_ascii_strncasecmp((const char *)s, month_names[m], 3) == 0)
+                mo = m + 1;
+        if (mo < 0 || n < 5 || s[3] != ' ')
+            return 0;
+        i = s[4] == ' ' ? 5 : 4;
+        if ((k = log_digits(s, n, i, 2, &d)) == 0 || i + k >= n || s[i + k] != ' ')
+            return 0;
+        i += k + 1;
+    } else {
+        if ((k = log_digits(s, n, 0, 2, &d)) == 0 || k + 4 >= n || (s[k] != '-' && s[k] != ' '))
+            return 0;
+        uint8_t sep = s[k];
+        i = k + 1;
+        for (int m = 0; m < 12; m++)
+            if (g_ascii_strncasecmp((const char *)s + i, month_names[m], 3) == 0)
+                mo = m + 1;
+        if (mo < 0 || i + 3 >= n || s[i + 3] != sep)
+            return 0;
+        i += 4;
+        if (log_digits(s, n, i, 4, &y) != 4 || i + 4 >= n || (s[i + 4] != ' ' && s[i + 4] != ':'))
+            return 0;
+        i += 5;
+    }
+    size_t e = clock_at(s, n, i, &secs, &frac);
+    if (e == 0 || d < 1 || d > 31 || y < 1970)
+        return 0;
+    stamp_of(days_from_civil(y, (unsigned)mo, (unsigned)d), secs, frac, out);
+    out->have = true;
+    out->dated = true;
+    return e;
+}
+
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 {
     int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;
     size_t i = 0, k;
     size_t at = asctime_at(s, n, out);
     if (at)
+        return at;
+    if ((at = month_name_at(s, n, out)) != 0)
         return at;
     if ((k = date_at(s, n, &y, &mo, &d)) != 0) {
         /* a date, then ' ', 'T' or '_' (QCOM) and the time of day */
@@ -495,6 +538,22 @@ void log_add(log_emitter *e, const void *p, size_t n)
 }
 
 /* A line of AT traffic at s: a command, a result code, a "+NAME:" line, CONNECT, RDY. */
+bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
+{
+    if (n < 2)
+        return false;
+    for (size_t i = 0; i < n; i += 3)
+        if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]) ||
+            (i + 2 < n && s[i + 2] != ' '))
+            return false;
+    g_byte_array_set_size(out, 0);
+    for (size_t i = 0; i < n; i += 3) {
+        uint8_t b = (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1]));
+        g_byte_array_append(out, &b, 1);
+    }
+    return true;
+}
+
 bool log_traffic_line(const uint8_t *s, size_t n)
 {
     static const char *const words[] = {"OK", "ERROR", "CONNECT", "RDY", "NO CARRIER"};

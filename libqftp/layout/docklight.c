@@ -38,23 +38,6 @@ static bool docklight_probe(const uint8_t *s, size_t n)
     return entry_head(s, n, &st, &d) > 0;
 }
 
-/* "41 54 0D 0A": the HEX view. */
-static bool hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
-{
-    if (n < 2)
-        return false;
-    for (size_t i = 0; i < n; i += 3)
-        if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]) ||
-            (i + 2 < n && s[i + 2] != ' '))
-            return false;
-    g_byte_array_set_size(out, 0);
-    for (size_t i = 0; i < n; i += 3) {
-        uint8_t b = (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1]));
-        g_byte_array_append(out, &b, 1);
-    }
-    return true;
-}
-
 static int docklight_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     log_text_state *p = state;
@@ -70,7 +53,7 @@ static int docklight_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         log_skipped(c);
         return 0;
     }
-    if (!hex_bytes(s + off, n - off, p->scratch)) {
+    if (!log_hex_bytes(s + off, n - off, p->scratch)) {
         g_byte_array_set_size(p->scratch, 0);
         log_unescape(p->scratch, s + off, n - off, LOG_ESC_NAMES);
     }

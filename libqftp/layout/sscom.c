@@ -6,6 +6,7 @@
  *   [15:20:01.140]收←◆AT+QFTPPATH="/logs/"      a read ("收←◆"), running on over the
  *   OK                                           lines below it until the next block
  *
+ * In hex display ("HEX显示") a block holds the bytes as "41 54 0D 0A ": read exactly.
  * The stamp is optional (without it, times are synthesised). The markers are read in
  * UTF-8 (a paste) and in GBK (the file SSCOM saves on a Chinese Windows). The lines of a
  * block are text lines of its side with the block's time; the transcript makes the
@@ -66,6 +67,7 @@ static bool box_line(const uint8_t *s, size_t n)
 typedef struct {
     log_text_state text;
     bool in_block;
+    bool hex; /* the block is in hex ("HEX显示": "41 54 0D 0A ") */
     qftp_dir dir;
     log_stamp st;
 } sscom_state;
@@ -83,6 +85,8 @@ static int sscom_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         p->in_block = true;
         p->dir = dir;
         p->st = st;
+        /* two hex pairs at least: a text block's first line is not read as hex */
+        p->hex = len - off >= 5 && log_hex_bytes(s + off, len - off, p->text.scratch);
     } else if (!p->in_block) {
         /* before the first block: SSCOM's own lines */
         log_skipped(c);
@@ -90,6 +94,11 @@ static int sscom_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     }
     if (p->dir == QFTP_DIR_TX && box_line(s + off, len - off))
         return 0;
+    if (p->hex && log_hex_bytes(s + off, len - off, p->text.scratch)) {
+        log_tline l = {p->text.scratch->data, p->text.scratch->len, true, true, p->dir, p->st,
+                       LOG_EOL_NONE,          c->r.line_no};
+        return log_transcript_line(c, p->text.t, &l);
+    }
     /* a line break of the window, not of the bytes */
     return log_text_line(c, &p->text, s + off, n - off, true, p->dir, p->st, false);
 }

@@ -391,6 +391,20 @@ static const icase layout_cases[] = {
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1795996801.000000\n<#2[\\r\\nOK\\r\\n]@1796043902.500000\n"},
     {"stamped-utc-offset", "2026-11-30T10:00:01.123+01:00 RX: OK\n", QFTP_FMT_TIMESTAMPED,
      "<#1[\\r\\nOK\\r\\n]@1796032801.123000\n"},
+    /* ModemManager's debug log in the journal: syslog times (no year), quoted lines */
+    {"firmware-modemmanager",
+     "Nov 30 10:00:01 gw ModemManager[512]: <debug> [ttyUSB2/at] --> 'AT<CR>'\n"
+     "Nov 30 10:00:01 gw ModemManager[512]: <debug> [ttyUSB2/at] <-- '<CR><LF>OK<CR><LF>'\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@28807201.000000\n<#2[\\r\\nOK\\r\\n]@28807201.000000\n"},
+    {"stamped-month-name", "30-Nov-2026 10:00:01 TX: AT\n30 Nov 2026 10:00:02.5 RX: OK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.000000\n<#2[\\r\\nOK\\r\\n]@1796032802.500000\n"},
+    /* SSCOM in hex display */
+    {"sscom-hex",
+     "[15:20:01.102]\xe5\x8f\x91\xe2\x86\x92\xe2\x97\x87"
+     "41 54 0D \n"
+     "[15:20:01.140]\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86"
+     "41 54 0D 0D 0A 4F 4B 0D 0A \n",
+     QFTP_FMT_SSCOM, ">#1[AT\\r]@55201.102000\n<#2[AT\\r\\r\\nOK\\r\\n]@55201.140000\n"},
     /* a pyserial script's log: Python bytes literals after write:/read: */
     {"firmware-python-bytes",
      "2026-11-30 10:00:00,100 - m - DEBUG - write: b'AT\\r'\n"
