@@ -370,10 +370,25 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         ob_str(o, C_RESET);
     }
     ob_c(o, '\n');
-    if (t->def && t->def->summary && t->def->summary[0]) {
-        add3(o, INDENT, C_DIM, t->def->summary);
-        add3(o, t->def->section && t->def->section[0] ? " - manual " : "",
-             t->def->section ? t->def->section : "", "\n");
+    const qftp_cmd_def *other = NULL;
+    if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN &&
+        qftp_session_dialect(x->s) == QFTP_DIALECT_UNKNOWN) {
+        /* the dialect is not known: both manuals' rows, when they differ */
+        other = qftp_cmd_find(
+            t->command, t->def->dialect == QFTP_DIALECT_GSM ? QFTP_DIALECT_BG96 : QFTP_DIALECT_GSM,
+            t->def->key);
+        if (other && (other->dialect == t->def->dialect || !other->summary || !t->def->summary ||
+                      strcmp(other->summary, t->def->summary) == 0))
+            other = NULL;
+    }
+    for (int k = 0; k < (other ? 2 : 1); k++) {
+        const qftp_cmd_def *d = k ? other : t->def;
+        if (!d || !d->summary || !d->summary[0])
+            continue;
+        add3(o, INDENT, C_DIM, other ? (d->dialect == QFTP_DIALECT_GSM ? "GSM: " : "BG96: ") : "");
+        add3(o, d->summary, d->section && d->section[0] ? " - manual " : "",
+             d->section ? d->section : "");
+        add3(o, other && !k ? " (dialect unknown)" : "", "\n", "");
     }
     if (t->def == NULL && t->command[0]) {
         add3(o, INDENT, C_DIM, "(not in the tables: decoded generically, ");

@@ -1669,6 +1669,8 @@ static void infer_download(qftp_session *s, const qftp_event *ev)
     const qftp_event *wire = s->wire_ev;
     qftp_txn *t = new_txn(s, "AT+QFTP", NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
     t->type = QFTP_TYPE_WRITE;
+    t->def = NULL; /* the URC names it; until then no row of the tables is this command */
+    ((txn_priv *)t)->def_final = true;
     t->inferred = true;
     if (s->orphan_final.have) { /* GSM: OK before CONNECT */
         s->orphan_final.have = false;
@@ -1676,7 +1678,7 @@ static void infer_download(qftp_session *s, const qftp_event *ev)
         set_final(s, t, &s->orphan_final.ev, s->orphan_final.kind);
         s->wire_ev = wire;
     }
-    TXN_NOTE(s, t, INFERRED, "CONNECT and the completion URC after the data");
+    TXN_NOTE(s, t, INFERRED, "CONNECT and the data after it");
     say_module_only(s);
     t->connect = true;
     t->connect_len = ev->value;
