@@ -185,18 +185,19 @@ static tvbuff_t *item_tvb(tvbuff_t *tvb, packet_info *pinfo, const qftp_item *it
     return child;
 }
 
-static void add_links_from_cmd(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo,
+static void add_links_from_cmd(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const qftp_conv *c,
                                const qftp_txn *txn)
 {
     proto_item *pi;
     pi = proto_tree_add_uint(t, hf_qftp_txn, tvb, 0, 0, txn->index);
     proto_item_set_generated(pi);
-    if (txn->frame_final && txn->frame_final != pinfo->num) {
-        pi = proto_tree_add_uint(t, hf_qftp_response_in, tvb, 0, 0, (guint32)txn->frame_final);
+    guint32 ff = qftpd_frame_final(c, txn), fd = qftpd_frame_done(c, txn);
+    if (ff && ff != pinfo->num) {
+        pi = proto_tree_add_uint(t, hf_qftp_response_in, tvb, 0, 0, ff);
         proto_item_set_generated(pi);
     }
-    if (txn->frame_done && txn->frame_done != pinfo->num) {
-        pi = proto_tree_add_uint(t, hf_qftp_done_in, tvb, 0, 0, (guint32)txn->frame_done);
+    if (fd && fd != pinfo->num) {
+        pi = proto_tree_add_uint(t, hf_qftp_done_in, tvb, 0, 0, fd);
         proto_item_set_generated(pi);
     }
 }
@@ -212,18 +213,44 @@ static void add_request_link(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, c
     }
 }
 
+/* Bytes of a line as text for labels and the Info column: printable ASCII as it is,
+ * any other byte escaped (\xNN), so a line holding UTF-8 or Latin-1 text (a file name
+ * pasted by a customer) is shown byte for byte and is never taken for malformed. */
+static char *escape_bytes(wmem_allocator_t *pool, const guint8 *p, size_t n)
+{
+    wmem_strbuf_t *b = wmem_strbuf_new(pool, "");
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7f)
+            wmem_strbuf_append_c(b, (char)p[i]);
+        else if (p[i] == '\r')
+            wmem_strbuf_append(b, "\\r");
+        else if (p[i] == '\n')
+            wmem_strbuf_append(b, "\\n");
+        else
+            wmem_strbuf_append_printf(b, "\\x%02x", p[i]);
+    }
+    return wmem_strbuf_finalize(b);
+}
+
+static char *escape_span(wmem_allocator_t *pool, qftp_span sp)
+{
+    return escape_bytes(pool, (const guint8 *)sp.p, sp.len);
+}
+
+/* The parameters of one command. `line` is the command line's bytes as on the wire
+ * (offsets in the tree count from it, at `base` in tvb); `shown` is the same command
+ * as displayed (passwords hidden when the preference says so), split alike. */
 static void add_param_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, gint base,
-                             const char *line, const qftp_subcmd *sc, const qftp_cmd_def *def,
-                             proto_item **param_items)
+                             const char *line, const qftp_subcmd *sc, const qftp_subcmd *shown,
+                             const qftp_cmd_def *def, proto_item **param_items)
 {
     for (size_t i = 0; i < sc->n_params; i++) {
         gint off = base + (gint)(sc->params[i].p - line);
         gint len = (gint)sc->params[i].len;
         const qftp_param_def *pd = def && i < def->n_params ? &def->params[i] : NULL;
-        const char *raw = wmem_strndup(pinfo->pool, sc->params[i].p, sc->params[i].len);
         gboolean hide = qftpd_pref_hide_passwords && is_password_param(pd);
-        if (hide)
-            raw = "****";
+        qftp_span disp = shown && i < shown->n_params ? shown->params[i] : sc->params[i];
+        const char *raw = hide ? "****" : escape_span(pinfo->pool, disp);
         param_items[i] = proto_tree_add_string(t, hf_qftp_param, tvb, off, len, raw);
         if (!pd)
             continue;
@@ -239,9 +266,11 @@ static void add_param_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, g
                         proto_item_append_text(pi, " (%s)", vn->text);
             }
         } else if (!pf->is_int) {
-            char *buf = (char *)wmem_alloc(pinfo->pool, sc->params[i].len + 1);
-            qftp_param_unquote(sc->params[i], buf, sc->params[i].len + 1);
-            proto_tree_add_string(t, pf->hf, tvb, off, len, hide ? "****" : buf);
+            char *buf = (char *)wmem_alloc(pinfo->pool, disp.len + 1);
+            size_t n = qftp_param_unquote(disp, buf, disp.len + 1);
+            proto_tree_add_string(
+                t, pf->hf, tvb, off, len,
+                hide ? "****" : escape_bytes(pinfo->pool, (const guint8 *)buf, MIN(n, disp.len)));
         }
     }
 }
@@ -260,35 +289,86 @@ static void param_problem(void *user, int idx, const char *text)
     expert_add_info_format(p->pinfo, pi, &ei_qftp_param_range, "%s", text);
 }
 
-static GString *info_command(const qftp_txn *txn)
+/* The definition a command is shown with. The session looked the command up in the
+ * dialect known when it was sent; once the capture is complete (a second pass, or the
+ * GUI after loading) the dialect found later labels the earlier commands too. NULL
+ * when the command is in no table. */
+static const qftp_cmd_def *shown_def(const qftp_conv *c, const qftp_txn *t)
 {
-    GString *s = g_string_new("AT");
-    g_string_append(s, txn->command);
-    if (txn->type == QFTP_TYPE_TEST)
-        g_string_append(s, "=?");
-    else if (txn->type == QFTP_TYPE_READ)
-        g_string_append(s, "?");
-    for (size_t i = 0; i < txn->n_params; i++) {
-        g_string_append_c(s, i == 0 ? ' ' : ',');
-        g_string_append(s, txn->params[i]);
-    }
-    return s;
+    const qftp_cmd_def *def = t ? t->def : NULL;
+    if (!def || !c->finished || !c->s || def->dialect == QFTP_DIALECT_UNKNOWN)
+        return def;
+    qftp_dialect d = qftp_session_dialect(c->s);
+    if (d == QFTP_DIALECT_UNKNOWN || d == def->dialect)
+        return def;
+    const qftp_cmd_def *other = qftp_cmd_find(t->command, d, def->key);
+    return other ? other : def;
 }
 
-static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_conv *c,
+/* Before the dialect is known (one pass), a command that both manuals define with
+ * different words is labelled with both. */
+static const qftp_cmd_def *other_dialect_def(const qftp_conv *c, const qftp_frec *r,
+                                             const qftp_cmd_def *def, const char *name)
+{
+    if (!def || c->finished || r->dialect != QFTP_DIALECT_UNKNOWN ||
+        def->dialect == QFTP_DIALECT_UNKNOWN)
+        return NULL;
+    qftp_dialect o = def->dialect == QFTP_DIALECT_GSM ? QFTP_DIALECT_BG96 : QFTP_DIALECT_GSM;
+    const qftp_cmd_def *other = qftp_cmd_find(name, o, def->key);
+    if (!other || other->dialect != o || strcmp(other->summary, def->summary) == 0)
+        return NULL;
+    return other;
+}
+
+static void add_cmd_summary(proto_tree *ct, proto_item *ci, tvbuff_t *lt, gint coff, gint clen,
+                            const qftp_cmd_def *def, const qftp_cmd_def *other)
+{
+    proto_item *si;
+    if (other) {
+        const qftp_cmd_def *g = def->dialect == QFTP_DIALECT_GSM ? def : other;
+        const qftp_cmd_def *b = g == def ? other : def;
+        proto_item_append_text(ci, " (%s / %s)", g->summary, b->summary);
+        si = proto_tree_add_string_format_value(
+            ct, hf_qftp_cmd_summary, lt, coff, clen, g->summary,
+            "%s (gsm manual %s) / %s (bg96 manual %s); the dialect is not known yet", g->summary,
+            g->section, b->summary, b->section);
+    } else {
+        proto_item_append_text(ci, " (%s)", def->summary);
+        if (def->section && def->section[0])
+            si = proto_tree_add_string_format_value(
+                ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary, "%s (%s manual %s)",
+                def->summary,
+                def->dialect == QFTP_DIALECT_UNKNOWN ? "both" : qftp_dialect_name(def->dialect),
+                def->section);
+        else /* a command around FTP, outside the two manuals */
+            si = proto_tree_add_string(ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary);
+    }
+    proto_item_set_generated(si);
+}
+
+static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_frec *r,
                             const qftp_item *it, const qftp_txn *txn)
 {
+    const qftp_conv *c = r->conv;
     gint off;
     gboolean re;
     tvbuff_t *lt = item_tvb(tvb, pinfo, it, &off, &re);
     gint len = (gint)it->len;
     if (tvb_captured_length_remaining(lt, off) < len)
         len = tvb_captured_length_remaining(lt, off);
-    const char *line = (const char *)tvb_get_string_enc(pinfo->pool, lt, off, len, ENC_ASCII);
+    if (len < 0)
+        len = 0;
+    /* The line's bytes as they are: offsets into the tree count from them whatever
+     * bytes they hold. */
+    const char *line = (const char *)tvb_get_ptr(lt, off, len);
+    /* What is displayed: the session's copy when passwords are hidden (it holds ****). */
+    gboolean hidden = qftpd_pref_hide_passwords && txn && txn->line;
+    const char *disp = hidden ? txn->line : line;
+    size_t disp_len = hidden ? strlen(txn->line) : (size_t)len;
+    const char *shown = escape_bytes(pinfo->pool, (const guint8 *)disp, disp_len);
     gboolean echo = it->kind == QFTP_EV_ECHO && txn && txn->frame_sent != pinfo->num;
-    proto_item *li = proto_tree_add_string_format(
-        tree, hf_qftp_line, lt, off, len, line, "%s: %s", echo ? "Echo" : "Command",
-        qftpd_pref_hide_passwords && txn ? txn->line : line);
+    proto_item *li = proto_tree_add_string_format(tree, hf_qftp_line, lt, off, len, shown, "%s: %s",
+                                                  echo ? "Echo" : "Command", shown);
     proto_tree *lt_tree = proto_item_add_subtree(li, ett_qftp_cmdline);
     if (it->flags & QFTP_EVF_PARTIAL)
         proto_item_set_generated(
@@ -297,16 +377,15 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item *pi =
             proto_tree_add_uint(lt_tree, hf_qftp_echo_of, lt, off, len, (guint32)txn->frame_sent);
         proto_item_set_generated(pi);
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Echo %s", line);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Echo %s", shown);
         return;
     }
-    qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
-    gboolean trunc = FALSE;
+    qftp_subcmd cmds[QFTP_MAX_SUBCMDS], dcmds[QFTP_MAX_SUBCMDS];
     char err[QFTP_ERRBUF_SIZE];
-    bool t2 = false;
-    int n = qftp_cmdline_parse(line, strlen(line), cmds, QFTP_MAX_SUBCMDS, &t2, err);
-    trunc = t2;
-    (void)trunc;
+    bool trunc = false;
+    int n = qftp_cmdline_parse(line, (size_t)len, cmds, QFTP_MAX_SUBCMDS, &trunc, err);
+    int dn = hidden ? qftp_cmdline_parse(disp, disp_len, dcmds, QFTP_MAX_SUBCMDS, &trunc, err) : -1;
+    gboolean use_disp = hidden && dn == n;
     guint32 first = txn ? txn->index - txn->sub_index : 0;
     for (int k = 0; k < (n > 0 ? n : 1); k++) {
         const qftp_txn *t = first ? qftpd_txn_get(c, first + (guint32)k) : NULL;
@@ -320,11 +399,12 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         const char *name = n > 0 ? cmds[k].name : "";
         proto_item *ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, name);
         proto_tree *ct = proto_item_add_subtree(ci, ett_qftp_cmd);
-        const qftp_cmd_def *def = t ? t->def : NULL;
+        const qftp_cmd_def *def = shown_def(c, t);
         if (n > 0) {
             proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, cmds[k].type);
             proto_item *params[QFTP_MAX_PARAMS] = {NULL};
-            add_param_fields(ct, lt, pinfo, off, line, &cmds[k], def, params);
+            add_param_fields(ct, lt, pinfo, off, line, &cmds[k], use_disp ? &dcmds[k] : NULL, def,
+                             params);
             if (def) {
                 qftp_problem_ctx pc = {pinfo, params, ci};
                 qftp_check_params(def, &cmds[k], param_problem, &pc);
@@ -334,35 +414,21 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                 def != NULL || name[0] == '\0');
         proto_item_set_generated(ki);
         if (def) {
-            proto_item_append_text(ci, " (%s)", def->summary);
-            proto_item *si;
-            if (def->section && def->section[0])
-                si = proto_tree_add_string_format_value(
-                    ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary, "%s (%s manual %s)",
-                    def->summary,
-                    def->dialect == QFTP_DIALECT_UNKNOWN ? "both" : qftp_dialect_name(def->dialect),
-                    def->section);
-            else /* a command around FTP, outside the two manuals */
-                si = proto_tree_add_string(ct, hf_qftp_cmd_summary, lt, coff, clen, def->summary);
-            proto_item_set_generated(si);
+            add_cmd_summary(ct, ci, lt, coff, clen, def, other_dialect_def(c, r, def, name));
         } else if (name[0]) {
             expert_add_info_format(pinfo, ci, &ei_qftp_unknown_cmd,
                                    "Unknown command AT%s: decoded generically", name);
         }
-        if (t) {
-            add_links_from_cmd(ct, lt, pinfo, t);
-            GString *s = info_command(t);
-            if (t->final != QFTP_FINAL_NONE && t->frame_final)
-                g_string_append_printf(s, " \xe2\x86\x92 %s", t->final_line);
-            col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
-                               qftpd_pref_hide_passwords
-                                   ? wmem_strdup_printf(pinfo->pool, "AT%s", t->command)
-                                   : s->str);
-            g_string_free(s, TRUE);
-        } else {
-            col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
-        }
+        if (t)
+            add_links_from_cmd(ct, lt, pinfo, c, t);
     }
+    /* Info: the line as typed, then the final result (one for the whole line) */
+    const qftp_txn *t0 = first ? qftpd_txn_get(c, first) : NULL;
+    if (t0 && t0->final != QFTP_FINAL_NONE && qftpd_frame_final(c, t0))
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s \xe2\x86\x92 %s", shown,
+                            t0->final_line);
+    else
+        col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", shown);
 }
 
 static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const qftp_item *it,
@@ -415,15 +481,16 @@ static void dissect_listing(proto_tree *t, tvbuff_t *tvb, gint off, gint len)
         while (tl > 0 && (p[tl - 1] == '\n' || p[tl - 1] == '\r'))
             tl--;
         if (tl > 0)
-            proto_tree_add_item(lt, hf_qftp_listing_line, tvb, off, l, ENC_ASCII);
+            proto_tree_add_item(lt, hf_qftp_listing_line, tvb, off, tl, ENC_ASCII);
         off += l;
         p += l;
     }
 }
 
-static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_conv *c,
+static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_frec *r,
                          const qftp_item *it)
 {
+    const qftp_conv *c = r->conv;
     const qftp_txn *txn = qftpd_txn_get(c, it->txn);
     gint off;
     gboolean re;
@@ -441,7 +508,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     switch ((qftp_event_kind)it->kind) {
     case QFTP_EV_COMMAND:
     case QFTP_EV_ECHO:
-        dissect_cmdline(tvb, pinfo, tree, c, it, txn);
+        dissect_cmdline(tvb, pinfo, tree, r, it, txn);
         break;
     case QFTP_EV_FINAL: {
         const char *fname = qftp_final_name((qftp_final_kind)it->final);
@@ -459,11 +526,13 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             expert_add_info_format(pinfo, pi, &ei_qftp_error_result, "Error result: %s", line);
         if (txn) {
             add_request_link(st, t, pinfo, txn);
-            if (txn->frame_done && txn->frame_done != pinfo->num) {
-                pi = proto_tree_add_uint(st, hf_qftp_done_in, t, 0, 0, (guint32)txn->frame_done);
+            guint32 fd = qftpd_frame_done(c, txn);
+            if (fd && fd != pinfo->num) {
+                pi = proto_tree_add_uint(st, hf_qftp_done_in, t, 0, 0, fd);
                 proto_item_set_generated(pi);
             }
-            qftpd_nstime_from_ns(&dt, txn->t_final - txn->t_sent);
+            /* to the frame the result is shown in (the session may have seen it later) */
+            qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_final) - txn->t_sent);
             pi = proto_tree_add_time(st, hf_qftp_time, t, 0, 0, &dt);
             proto_item_set_generated(pi);
             col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s (AT%s)", line, txn->command);
@@ -505,22 +574,26 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             st = proto_item_add_subtree(pi, ett_qftp_urc);
             proto_tree_add_string(st, hf_qftp_urc, t, off, len, resp.name);
             add_result_fields(st, t, off, len, it, words, sizeof words);
+            if (!(it->has_err && it->err != 0))
+                proto_item_set_generated(
+                    proto_tree_add_string(st, hf_qftp_result_text, t, off, len, "success"));
             if (it->has_err && it->err != 0)
                 expert_add_info_format(pinfo, pi, &ei_qftp_error_urc, "%s: %s", line, words);
             add_request_link(st, t, pinfo, txn);
-            if (txn->frame_final && txn->frame_final != pinfo->num) {
-                proto_item *fi =
-                    proto_tree_add_uint(st, hf_qftp_final_in, t, 0, 0, (guint32)txn->frame_final);
+            guint32 ff = qftpd_frame_final(c, txn);
+            if (ff && ff != pinfo->num) {
+                proto_item *fi = proto_tree_add_uint(st, hf_qftp_final_in, t, 0, 0, ff);
                 proto_item_set_generated(fi);
             }
-            qftpd_nstime_from_ns(&dt, txn->t_done - txn->t_sent);
+            qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_done) - txn->t_sent);
             proto_item *ti = proto_tree_add_time(st, hf_qftp_done_time, t, 0, 0, &dt);
             proto_item_set_generated(ti);
+            /* the outcome in words: "+QFTPOPEN: 0,0 success" */
             if (it->has_err && it->err != 0)
                 col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %s", line,
                                     short_err_text(it, shortw, sizeof shortw));
             else
-                col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
+                col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s success", line);
         } else if (txn) {
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
@@ -650,7 +723,7 @@ static void dissect_frec(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                          proto_tree *qt)
 {
     for (guint32 i = 0; i < r->n_items; i++)
-        dissect_item(tvb, pinfo, qt, r->conv, &r->items[i]);
+        dissect_item(tvb, pinfo, qt, r, &r->items[i]);
     dissect_notes(tvb, pinfo, qt, r);
     (void)tree;
 }
@@ -683,13 +756,27 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
         r->conv->late
             ? (const qftp_frec *)wmem_map_lookup(r->conv->late, GUINT_TO_POINTER(pinfo->num))
             : NULL;
+    /* A serial line has no addresses: the Source and Destination columns name the two
+     * ends, unless the transport (USB, TCP) gave addresses of its own. */
+    if (pinfo->src.type == AT_NONE && pinfo->dst.type == AT_NONE) {
+        static const char host[] = "host", module[] = "module";
+        const char *from = r->dir == QFTP_DIR_TX ? host : module;
+        const char *to = r->dir == QFTP_DIR_TX ? module : host;
+        set_address(&pinfo->src, AT_STRINGZ, (int)strlen(from) + 1, from);
+        set_address(&pinfo->dst, AT_STRINGZ, (int)strlen(to) + 1, to);
+    }
 
     proto_item *ti = proto_tree_add_item(tree, proto_qftp, tvb, 0, -1, ENC_NA);
     proto_tree *qt = proto_item_add_subtree(ti, ett_qftp);
     proto_item *pi = proto_tree_add_uint(qt, hf_qftp_direction, tvb, 0, 0, r->dir);
     proto_item_set_generated(pi);
     proto_item_append_text(ti, ", %s", val_to_str_const(r->dir, qftp_direction_vals, "?"));
-    pi = proto_tree_add_uint(qt, hf_qftp_dialect, tvb, 0, 0, r->dialect);
+    /* Once the capture is complete, frames before the dialect was detected are labelled
+     * by the dialect found later (their commands too: shown_def). */
+    guint8 dialect = r->dialect;
+    if (dialect == QFTP_DIALECT_UNKNOWN && r->conv->finished && r->conv->s)
+        dialect = (guint8)qftp_session_dialect(r->conv->s);
+    pi = proto_tree_add_uint(qt, hf_qftp_dialect, tvb, 0, 0, dialect);
     proto_item_set_generated(pi);
     pi = proto_tree_add_uint(qt, hf_qftp_state, tvb, 0, 0, r->state);
     proto_item_set_generated(pi);
@@ -697,14 +784,29 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
         pi = proto_tree_add_uint(qt, hf_qftp_continued_in, tvb, 0, 0, r->cont_in);
         proto_item_set_generated(pi);
     }
+    /* First dissection (a single pass prints it now): what this frame completed in
+     * earlier frames (their bytes come first in the stream) is shown here too. */
+    const qftp_frec *early = NULL;
+    if (!PINFO_FD_VISITED(pinfo) && r->n_early) {
+        qftp_frec *e = wmem_new0(pinfo->pool, qftp_frec);
+        e->conv = r->conv;
+        e->frame = r->frame;
+        e->dir = r->dir;
+        e->dialect = r->dialect;
+        e->ts = r->ts;
+        e->n_items = r->n_early;
+        e->items = r->early;
+        dissect_frec(tvb, pinfo, tree, e, qt);
+        early = e;
+    }
     dissect_frec(tvb, pinfo, tree, r, qt);
     if (late)
         dissect_frec(tvb, pinfo, tree, late, qt);
-    if (r->n_items == 0 && tvb_captured_length(tvb) > 0)
+    if (r->n_items == 0 && !early && tvb_captured_length(tvb) > 0)
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %u bytes (line continues%s)",
                             r->dir == QFTP_DIR_TX ? "Host" : "Module", tvb_captured_length(tvb),
                             r->cont_in ? " in a later frame" : "");
-    qftpd_push_taps(tvb, pinfo, r, late);
+    qftpd_push_taps(tvb, pinfo, early, r, late);
     return tvb_captured_length(tvb);
 }
 

@@ -121,11 +121,68 @@ static char *value_text(const qftp_value *v)
     return NULL;
 }
 
+/* The record of the frame that holds an event's last byte (for an event without bytes,
+ * the byte where it happens), when that is an earlier frame of the same direction than
+ * the one being fed: the parser releases some events only later (the "\r\nOK\r\n" that
+ * may close a download waits for what follows, "+++" for its guard time), and they
+ * belong where their bytes are. NULL: the current frame. */
+static qftp_frec *event_frame(const qftp_conv *c, const qftp_event *ev)
+{
+    guint64 last = ev->len ? ev->offset + ev->len - 1 : ev->offset;
+    const qftp_frec *r = c->cur;
+    if (r && ev->dir == r->dir && last >= r->base)
+        return NULL;
+    for (guint k = 0; k < QFTP_RING; k++) {
+        qftp_frec *p = c->ring[ev->dir][k];
+        if (p && p != r && p->base <= last && last < p->base + p->len)
+            return p;
+    }
+    return NULL;
+}
+
+/* Where an event's item is kept: the scratch of the frame being fed (flushed into its
+ * record afterwards) or an earlier frame's record, which grows by one. */
+static qftp_item *last_item(qftp_conv *c, qftp_frec *dest)
+{
+    if (!dest)
+        return c->items->len ? &g_array_index(c->items, qftp_item, c->items->len - 1) : NULL;
+    return dest->n_items ? &dest->items[dest->n_items - 1] : NULL;
+}
+
+static void push_item(qftp_conv *c, qftp_frec *dest, const qftp_item *it)
+{
+    if (!dest) {
+        g_array_append_vals(c->items, it, 1);
+        return;
+    }
+    dest->items = (qftp_item *)wmem_realloc(wmem_file_scope(), dest->items,
+                                            sizeof(qftp_item) * (dest->n_items + 1));
+    dest->items[dest->n_items++] = *it;
+}
+
+/* Notes raised with an event that went to an earlier frame go there too. */
+static void move_notes(qftp_conv *c, qftp_frec *dest, guint from)
+{
+    if (!dest || c->notes->len <= from)
+        return;
+    guint n = c->notes->len - from;
+    dest->notes = (qftp_fnote *)wmem_realloc(wmem_file_scope(), dest->notes,
+                                             sizeof(qftp_fnote) * (dest->n_notes + n));
+    memcpy(dest->notes + dest->n_notes, &g_array_index(c->notes, qftp_fnote, from),
+           sizeof(qftp_fnote) * n);
+    dest->n_notes += n;
+    g_array_set_size(c->notes, from);
+}
+
 static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame)
 {
     qftp_conv *c = (qftp_conv *)user;
-    qftp_frec *r = c->cur;
     (void)frame;
+    qftp_frec *dest = event_frame(c, ev);
+    /* the frame the item is shown in, and how far its bytes reach */
+    const qftp_frec *r = dest ? dest : c->cur;
+    guint32 in_frame = dest ? dest->frame : c->cur_frame;
+    guint64 r_end = dest ? dest->base + dest->len : (r ? c->off[r->dir] : 0);
     qftp_item it;
     memset(&it, 0, sizeof it);
     it.kind = (guint8)ev->kind;
@@ -137,7 +194,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
     it.txn = txn ? txn->index : 0;
     it.len = (guint32)ev->len;
     it.off = -1;
-    if (r && ev->dir == r->dir && ev->offset >= r->base && ev->offset + ev->len <= c->off[r->dir]) {
+    if (r && ev->dir == r->dir && ev->offset >= r->base && ev->offset + ev->len <= r_end) {
         it.off = (gint32)(ev->offset - r->base);
     } else if (ev->len > 0) {
         it.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
@@ -147,7 +204,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         for (guint k = 0; k < QFTP_RING; k++) {
             qftp_frec *p = c->ring[r->dir][k];
             if (p && p != r && p->base < r->base && p->base + p->len > ev->offset)
-                p->cont_in = c->cur_frame;
+                p->cont_in = in_frame;
         }
     }
     if (txn && ev->kind == QFTP_EV_LINE && ev->dir == QFTP_DIR_RX) {
@@ -162,30 +219,57 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
             it.value_s = value_text(&txn->value);
         }
     }
+    /* The links follow the item to the frame it is shown in. */
+    if (dest && txn) {
+        if (ev->kind == QFTP_EV_FINAL && txn->frame_final == c->cur_frame)
+            wmem_map_insert(c->moved, GUINT_TO_POINTER(txn->index * 2), GUINT_TO_POINTER(in_frame));
+        else if (it.is_urc)
+            wmem_map_insert(c->moved, GUINT_TO_POINTER(txn->index * 2 + 1),
+                            GUINT_TO_POINTER(in_frame));
+    }
+    guint notes_before = c->notes->len;
     /* Payload the parser released in pieces (it holds back what could start the
      * trailer) is one data item when the pieces touch. */
-    if (it.kind == QFTP_EV_DATA && c->items->len > 0) {
-        qftp_item *prev = &g_array_index(c->items, qftp_item, c->items->len - 1);
-        if (prev->kind == QFTP_EV_DATA && prev->txn == it.txn && prev->dir == it.dir) {
-            if (prev->off >= 0 && it.off >= 0 &&
-                (guint32)prev->off + prev->len == (guint32)it.off) {
-                prev->len += it.len;
-            } else {
-                guint8 *b = (guint8 *)wmem_alloc(wmem_file_scope(), prev->len + it.len);
-                memcpy(b, prev->copy ? prev->copy : c->cur_bytes + prev->off, prev->len);
-                memcpy(b + prev->len, ev->data, it.len);
-                prev->copy = b;
-                prev->off = -1;
-                prev->len += it.len;
+    qftp_item *prev = it.kind == QFTP_EV_DATA ? last_item(c, dest) : NULL;
+    if (prev && prev->kind == QFTP_EV_DATA && prev->txn == it.txn && prev->dir == it.dir) {
+        if (prev->off >= 0 && it.off >= 0 && (guint32)prev->off + prev->len == (guint32)it.off) {
+            prev->len += it.len;
+            prev->value = it.value;
+            prev->flags |= it.flags;
+            if (dest) {
+                qftp_item e = it;
+                e.off = -1;
+                e.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
+                g_array_append_val(c->early, e);
             }
+            collect_notes(c, ev, txn);
+            move_notes(c, dest, notes_before);
+            return;
+        }
+        if (!dest && (prev->off < 0 || c->cur_bytes)) {
+            guint8 *b = (guint8 *)wmem_alloc(wmem_file_scope(), prev->len + it.len);
+            memcpy(b, prev->copy ? prev->copy : c->cur_bytes + prev->off, prev->len);
+            memcpy(b + prev->len, ev->data, it.len);
+            prev->copy = b;
+            prev->off = -1;
+            prev->len += it.len;
             prev->value = it.value;
             prev->flags |= it.flags;
             collect_notes(c, ev, txn);
             return;
         }
     }
-    g_array_append_val(c->items, it);
+    push_item(c, dest, &it);
+    if (dest) {
+        qftp_item e = it;
+        if (e.off >= 0 && ev->len > 0) {
+            e.off = -1;
+            e.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
+        }
+        g_array_append_val(c->early, e);
+    }
     collect_notes(c, ev, txn);
+    move_notes(c, dest, notes_before);
 }
 
 static qftp_conv *conv_new(void)
@@ -204,10 +288,12 @@ static qftp_conv *conv_new(void)
     if (c->s)
         qftp_sessions = g_slist_prepend(qftp_sessions, c->s);
     c->items = g_array_new(FALSE, TRUE, sizeof(qftp_item));
+    c->early = g_array_new(FALSE, TRUE, sizeof(qftp_item));
     c->notes = g_array_new(FALSE, TRUE, sizeof(qftp_fnote));
     c->notes_seen = g_array_new(FALSE, TRUE, sizeof(guint16));
     c->open = g_array_new(FALSE, FALSE, sizeof(guint32));
     c->late = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    c->moved = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     return c;
 }
 
@@ -233,8 +319,13 @@ static void flush_scratch(qftp_conv *c, qftp_frec *r)
     r->notes = r->n_notes ? (qftp_fnote *)wmem_memdup(wmem_file_scope(), c->notes->data,
                                                       sizeof(qftp_fnote) * r->n_notes)
                           : NULL;
+    r->n_early = c->early->len;
+    r->early = r->n_early ? (qftp_item *)wmem_memdup(wmem_file_scope(), c->early->data,
+                                                     sizeof(qftp_item) * r->n_early)
+                          : NULL;
     g_array_set_size(c->items, 0);
     g_array_set_size(c->notes, 0);
+    g_array_set_size(c->early, 0);
 }
 
 static qftp_ts ts_of(const packet_info *pinfo)
@@ -247,6 +338,7 @@ qftp_frec *qftpd_first_pass(qftp_conv *c, tvbuff_t *tvb, packet_info *pinfo, qft
     qftp_frec *r = wmem_new0(wmem_file_scope(), qftp_frec);
     r->conv = c;
     r->dir = (guint8)dir;
+    r->frame = pinfo->num;
     r->base = c->off[dir];
     guint len = tvb_captured_length(tvb);
     r->len = len;
@@ -260,6 +352,7 @@ qftp_frec *qftpd_first_pass(qftp_conv *c, tvbuff_t *tvb, packet_info *pinfo, qft
             ts = c->last_ts; /* the parser wants times that never decrease */
         c->last_ts = ts;
         c->last_frame = pinfo->num;
+        r->ts = ts;
         c->cur_bytes = tvb_get_ptr(tvb, 0, len);
         qftp_session_feed(c->s, dir, c->cur_bytes, len, ts, pinfo->num);
         c->cur_bytes = NULL;
@@ -288,6 +381,7 @@ void qftpd_finish_conv(qftp_conv *c)
         c->notes = g_array_new(FALSE, TRUE, sizeof(qftp_fnote));
         qftp_frec *last = wmem_new0(wmem_file_scope(), qftp_frec);
         last->conv = c;
+        last->ts = c->last_ts;
         flush_scratch(c, last);
         wmem_map_insert(c->late, GUINT_TO_POINTER(c->last_frame), last);
         g_array_free(c->notes, TRUE);
@@ -316,15 +410,28 @@ void qftpd_finish_conv(qftp_conv *c)
     }
     g_array_set_size(c->notes, 0);
     g_array_free(c->items, TRUE);
+    g_array_free(c->early, TRUE);
     g_array_free(c->notes, TRUE);
     g_array_free(c->notes_seen, TRUE);
     g_array_free(c->open, TRUE);
-    c->items = c->notes = c->notes_seen = c->open = NULL;
+    c->items = c->early = c->notes = c->notes_seen = c->open = NULL;
 }
 
 qftp_conv *qftpd_conv_lookup(guint64 key)
 {
     return qftp_convs ? (qftp_conv *)wmem_map_lookup(qftp_convs, &key) : NULL;
+}
+
+guint32 qftpd_frame_final(const qftp_conv *c, const qftp_txn *t)
+{
+    gpointer f = c->moved ? wmem_map_lookup(c->moved, GUINT_TO_POINTER(t->index * 2)) : NULL;
+    return f ? GPOINTER_TO_UINT(f) : (guint32)t->frame_final;
+}
+
+guint32 qftpd_frame_done(const qftp_conv *c, const qftp_txn *t)
+{
+    gpointer f = c->moved ? wmem_map_lookup(c->moved, GUINT_TO_POINTER(t->index * 2 + 1)) : NULL;
+    return f ? GPOINTER_TO_UINT(f) : (guint32)t->frame_done;
 }
 
 const qftp_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx)

@@ -84,7 +84,14 @@ typedef struct {
     guint32 n_items, n_notes;
     qftp_item *items;
     qftp_fnote *notes;
+    /* Items that the feed of this frame placed in earlier frames (their bytes are
+     * there): a single pass has printed those frames already, so its dissection of this
+     * frame shows them here (with a copy of their bytes); later dissections do not. */
+    guint32 n_early;
+    qftp_item *early;
     guint32 cont_in; /* a line that begins here ends in that frame */
+    guint32 frame;   /* its frame number (0: the end-of-capture record) */
+    qftp_ts ts;      /* its time as fed to the session */
     guint8 dir, dialect, state;
 } qftp_frec;
 
@@ -103,12 +110,15 @@ struct qftp_conv {
     qftp_frec *cur;          /* record being filled */
     const guint8 *cur_bytes; /* its bytes, during the feed */
     GArray *items;           /* scratch qftp_item */
+    GArray *early;           /* scratch qftp_item: copies of those placed in earlier frames */
     GArray *notes;           /* scratch qftp_fnote */
     GArray *notes_seen;      /* guint16 per txn index */
     GArray *open;            /* guint32 txn indices that may still get notes */
     guint32 txn_seen;        /* txns known so far */
     guint32 sess_notes_seen;
     wmem_map_t *late;      /* frame -> qftp_frec*: what the session's finish added */
+    wmem_map_t *moved;     /* txn index * 2 (+1) -> frame of its final result (its URC)
+                              when shown in an earlier frame than the session saw it in */
     GByteArray *prefix[2]; /* bytes of a line begun in an earlier frame (TX/RX) */
     guint32 tcp_host_port; /* serial-over-TCP: the host's port, learnt from its first command */
     guint64 usb_eps;       /* USB without descriptors: endpoints (bit n = address n, IN and
@@ -126,6 +136,12 @@ qftp_frec *qftpd_first_pass(qftp_conv *c, tvbuff_t *tvb, packet_info *pinfo, qft
 /* End of the capture, seen from the second pass: the session's last word goes to the
  * frames it concerns (conv->late). Idempotent. */
 void qftpd_finish_conv(qftp_conv *c);
+
+/* The frames a transaction's final result and completion URC are shown in (0: none):
+ * the session's frame_final / frame_done, or the earlier frame holding their bytes when
+ * the parser released them late. Every link uses these. */
+guint32 qftpd_frame_final(const qftp_conv *c, const qftp_txn *t);
+guint32 qftpd_frame_done(const qftp_conv *c, const qftp_txn *t);
 
 /* Transaction idx (1-based) of the conversation's session; NULL for 0 or none. */
 const qftp_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx);
@@ -178,7 +194,10 @@ typedef struct {
 
 void qftpd_taps_register(void);
 void qftpd_taps_handoff(void);
-void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *r, const qftp_frec *late);
+/* The records a dissection of a frame shows, in stream order: the items this frame
+ * completed in earlier frames (first dissection only), its own, the end of capture's. */
+void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *early, const qftp_frec *r,
+                     const qftp_frec *late);
 void qftpd_taps_cleanup(void);
 
 #endif

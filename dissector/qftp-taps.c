@@ -22,27 +22,27 @@ static int qftp_eo_tap = -1;
 static const char **qftp_srt_names; /* command names, one SRT row each */
 static int qftp_srt_n;
 
-void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *r, const qftp_frec *late)
+static void push_tap(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *r)
 {
-    if (have_tap_listener(qftp_tap) || have_tap_listener(qftp_eo_tap)) {
-        qftp_tap_info *ti = wmem_new(pinfo->pool, qftp_tap_info);
-        ti->rec = r;
-        ti->tvb = tvb;
-        ti->frame = pinfo->num;
-        tap_queue_packet(qftp_tap, pinfo, ti);
-        tap_queue_packet(qftp_eo_tap, pinfo, ti);
-        if (late) {
-            qftp_tap_info *tl = wmem_new(pinfo->pool, qftp_tap_info);
-            tl->rec = late;
-            tl->tvb = tvb;
-            tl->frame = pinfo->num;
-            tap_queue_packet(qftp_tap, pinfo, tl);
-            tap_queue_packet(qftp_eo_tap, pinfo, tl);
-        }
-    }
+    qftp_tap_info *ti = wmem_new(pinfo->pool, qftp_tap_info);
+    ti->rec = r;
+    ti->tvb = tvb;
+    ti->frame = pinfo->num;
+    tap_queue_packet(qftp_tap, pinfo, ti);
+    tap_queue_packet(qftp_eo_tap, pinfo, ti);
 }
 
-/* ---- taps: statistics, response times, export objects ------------------------------- */
+void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *early, const qftp_frec *r,
+                     const qftp_frec *late)
+{
+    if (!have_tap_listener(qftp_tap) && !have_tap_listener(qftp_eo_tap))
+        return;
+    if (early)
+        push_tap(tvb, pinfo, early);
+    push_tap(tvb, pinfo, r);
+    if (late)
+        push_tap(tvb, pinfo, late);
+}
 
 static int st_node_cmds = -1, st_node_finals = -1, st_node_urcs = -1, st_node_cme = -1;
 static const char *st_str_cmds = "Commands";
@@ -138,7 +138,7 @@ static tap_packet_status qftp_srt_packet(void *pss, packet_info *pinfo, epan_dis
     for (guint32 i = 0; i < ti->rec->n_items; i++) {
         const qftp_item *it = &ti->rec->items[i];
         const qftp_txn *x = qftpd_txn_get(ti->rec->conv, it->txn);
-        if (it->kind != QFTP_EV_FINAL || !x || x->frame_final != ti->frame)
+        if (it->kind != QFTP_EV_FINAL || !x || qftpd_frame_final(ti->rec->conv, x) != ti->frame)
             continue;
         nstime_t req;
         qftpd_nstime_from_ns(&req, x->t_sent);
@@ -165,6 +165,186 @@ static void eo_reset(void)
 {
     if (eo_pending)
         g_hash_table_remove_all(eo_pending);
+}
+
+/* Content type from the file name's extension: a table of its own, so the answer is the
+ * same on every machine (GLib's guess depends on the installed MIME database). */
+static const struct {
+    const char *ext, *type;
+} eo_types[] = {
+    {"txt", "text/plain"},
+    {"ini", "text/plain"},
+    {"log", "text/plain"},
+    {"cfg", "text/plain"},
+    {"conf", "text/plain"},
+    {"csv", "text/csv"},
+    {"htm", "text/html"},
+    {"html", "text/html"},
+    {"xml", "application/xml"},
+    {"json", "application/json"},
+    {"js", "text/javascript"},
+    {"css", "text/css"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"png", "image/png"},
+    {"gif", "image/gif"},
+    {"bmp", "image/bmp"},
+    {"svg", "image/svg+xml"},
+    {"pdf", "application/pdf"},
+    {"zip", "application/zip"},
+    {"gz", "application/gzip"},
+    {"tar", "application/x-tar"},
+    {"7z", "application/x-7z-compressed"},
+    {"mp3", "audio/mpeg"},
+    {"wav", "audio/wav"},
+    {"amr", "audio/amr"},
+    {"mp4", "video/mp4"},
+    {"bin", "application/octet-stream"},
+};
+
+static const char *eo_content_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot && dot[1]) {
+        for (size_t i = 0; i < G_N_ELEMENTS(eo_types); i++)
+            if (g_ascii_strcasecmp(dot + 1, eo_types[i].ext) == 0)
+                return eo_types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+/* Parameter `name` of a transaction as text (unquoted) / as an integer. */
+static gboolean txn_param(const qftp_txn *t, const char *name, char *out, size_t cap)
+{
+    if (!t || !t->def)
+        return FALSE;
+    for (size_t i = 0; i < t->def->n_params && i < t->n_params; i++) {
+        if (strcmp(t->def->params[i].name, name) == 0) {
+            qftp_span sp = {t->params[i], strlen(t->params[i])};
+            qftp_param_unquote(sp, out, cap);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean txn_param_int(const qftp_txn *t, const char *name, gint64 *v)
+{
+    char buf[32];
+    if (!txn_param(t, name, buf, sizeof buf))
+        return FALSE;
+    qftp_span sp = {buf, strlen(buf)};
+    int64_t x;
+    if (!qftp_param_int(sp, &x))
+        return FALSE;
+    *v = x;
+    return TRUE;
+}
+
+/* How far back a transfer looks for the open and the resuming point. */
+#define EO_LOOKBACK 4096
+
+/* The FTP server of the session when transaction x ran: the hostname (and port when
+ * not 21) of the last AT+QFTPOPEN before it that succeeded, or else the last one. */
+static char *eo_server(const qftp_conv *c, const qftp_txn *x)
+{
+    const qftp_txn *any = NULL;
+    for (guint32 k = x->index - 1; k >= 1 && k + EO_LOOKBACK > x->index; k--) {
+        const qftp_txn *t = qftpd_txn_get(c, k);
+        if (!t || strcmp(t->command, "+QFTPOPEN") != 0 || t->type != QFTP_TYPE_WRITE)
+            continue;
+        if (!any)
+            any = t;
+        if (t->final == QFTP_FINAL_OK && t->has_err && t->err == 0) {
+            any = t;
+            break;
+        }
+    }
+    char host[256], port[16];
+    if (!any || !txn_param(any, "hostname", host, sizeof host) || !host[0])
+        return g_strdup("");
+    if (txn_param(any, "port", port, sizeof port) && port[0] && strcmp(port, "21") != 0)
+        return g_strdup_printf("%s:%s", host, port);
+    return g_strdup(host);
+}
+
+/* Where the transfer starts in its file: BG96 <startpos> (manual 2.5, 2.6); GSM the
+ * resuming point AT+QFTPCFG=3,<n> set since the last transfer (GSM manual 2.2.8: reset
+ * to 0 after a transfer; 4.4). */
+static gint64 eo_start(const qftp_conv *c, const qftp_txn *x)
+{
+    gint64 v = 0;
+    if (txn_param_int(x, "startpos", &v))
+        return v > 0 ? v : 0;
+    if (!x->def || x->def->dialect != QFTP_DIALECT_GSM)
+        return 0;
+    for (guint32 k = x->index - 1; k >= 1 && k + EO_LOOKBACK > x->index; k--) {
+        const qftp_txn *t = qftpd_txn_get(c, k);
+        if (!t)
+            break;
+        if (t->def && t->def->data != QFTP_DATA_NONE && t->data_len >= 0)
+            return 0; /* an earlier transfer reset it */
+        if (strcmp(t->command, "+QFTPCFG") == 0 && t->def && t->def->key &&
+            strcmp(t->def->key, "3") == 0 && t->final == QFTP_FINAL_OK &&
+            txn_param_int(t, "value", &v))
+            return v > 0 ? v : 0;
+    }
+    return 0;
+}
+
+/* A later transfer of the same file, the same way, that resumes where x ends: then x
+ * is the first part of a resumed transfer. Known once the session is complete. */
+static gboolean eo_resumed_later(const qftp_conv *c, const qftp_txn *x, const char *name,
+                                 gint64 end)
+{
+    if (!c->finished || !c->s)
+        return FALSE;
+    size_t n = qftp_session_txn_count(c->s);
+    for (size_t k = x->index + 1; k <= n && k < x->index + EO_LOOKBACK; k++) {
+        const qftp_txn *t = qftpd_txn_get(c, (guint32)k);
+        char other[256];
+        if (!t || !is_file_transfer(t) || t->data_dir != x->data_dir ||
+            strcmp(t->command, x->command) != 0 || t->n_params == 0)
+            continue;
+        qftp_span sp = {t->params[0], strlen(t->params[0])};
+        qftp_param_unquote(sp, other, sizeof other);
+        char *base = g_path_get_basename(other);
+        gboolean same = strcmp(base, name) == 0;
+        g_free(base);
+        if (same)
+            return eo_start(c, t) == end;
+    }
+    return FALSE;
+}
+
+static export_object_entry_t *eo_entry(const qftp_conv *c, const qftp_txn *x, guint32 frame,
+                                       GByteArray *b)
+{
+    export_object_entry_t *e = g_new0(export_object_entry_t, 1);
+    e->pkt_num = frame;
+    e->hostname = eo_server(c, x);
+    char name[256] = "";
+    if (x->n_params > 0) {
+        qftp_span sp = {x->params[0], strlen(x->params[0])};
+        qftp_param_unquote(sp, name, sizeof name);
+    }
+    if (!name[0] || strcmp(x->command, "+QFREAD") == 0)
+        snprintf(name, sizeof name, "%s-%u", x->command + 1, x->index);
+    char *base = g_path_get_basename(name);
+    e->content_type = g_strdup(eo_content_type(base));
+    gint64 len = b ? b->len : 0;
+    gint64 start = eo_start(c, x);
+    /* The pieces of a resumed transfer are named as parts of one file. */
+    if (len > 0 && (start > 0 || eo_resumed_later(c, x, base, start + len))) {
+        e->filename = g_strdup_printf("%s [bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "]", base,
+                                      start, start + len - 1);
+        g_free(base);
+    } else {
+        e->filename = base;
+    }
+    e->payload_len = (size_t)len;
+    e->payload_data = b ? (guint8 *)g_memdup2(b->data, b->len) : NULL;
+    return e;
 }
 
 static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
@@ -197,21 +377,7 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
             }
         } else if (it->kind == QFTP_EV_DATA_END) {
             GByteArray *b = (GByteArray *)g_hash_table_lookup(eo_pending, &key);
-            export_object_entry_t *e = g_new0(export_object_entry_t, 1);
-            e->pkt_num = ti->frame;
-            e->hostname = g_strdup(x->data_dir == QFTP_DIR_TX ? "host->module" : "module->host");
-            e->content_type = g_strdup("application/octet-stream");
-            char name[256] = "";
-            if (x->n_params > 0) {
-                qftp_span sp = {x->params[0], strlen(x->params[0])};
-                qftp_param_unquote(sp, name, sizeof name);
-            }
-            if (!name[0] || strcmp(x->command, "+QFREAD") == 0)
-                snprintf(name, sizeof name, "%s-%u", x->command + 1, x->index);
-            e->filename = g_path_get_basename(name);
-            e->payload_len = b ? b->len : 0;
-            e->payload_data = b ? (guint8 *)g_memdup2(b->data, b->len) : NULL;
-            object_list->add_entry(object_list->gui_data, e);
+            object_list->add_entry(object_list->gui_data, eo_entry(ti->rec->conv, x, ti->frame, b));
             g_hash_table_remove(eo_pending, &key);
             ret = TAP_PACKET_REDRAW;
         }

@@ -107,13 +107,9 @@ class Tshark:
                                   if cols[i + 1] else [] for i, f in enumerate(fields)}
         return rows
 
-    def sharkd(self, cap, frames):
-        """Loads cap into sharkd (Wireshark's engine as the GUI drives it) and asks for the
-        trees of `frames` in that order, each one dissected alone as when a user clicks a
-        frame. Returns {frame: [proto nodes]} (sharkd's JSON tree)."""
-        reqs = [{"jsonrpc": "2.0", "id": 1, "method": "load", "params": {"file": cap}}]
-        reqs += [{"jsonrpc": "2.0", "id": i + 2, "method": "frame", "params": {"frame": n, "proto": True}}
-                 for i, n in enumerate(frames)]
+    def sharkd_session(self, cap):
+        """A sharkd process (the engine the GUI drives: one first pass, then every request
+        answered as the GUI would) with cap loaded. Use as a context manager."""
         env = ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}", f"HOME={self.home}",
                f"WIRESHARK_PLUGIN_DIR={self.plugin_dir}", "LC_ALL=C.UTF-8"]
         if self.preload:
@@ -121,22 +117,24 @@ class Tshark:
         cmd = env + ["sharkd", "-"]
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
-        data = "".join(json.dumps(r) + "\n" for r in reqs).encode()
-        p = subprocess.run(cmd, input=data, capture_output=True, timeout=600)
-        out = {}
-        for line in p.stdout.decode(errors="replace").splitlines():
-            if not line.startswith("{"):
-                continue
-            r = json.loads(line)
-            if r.get("id") == 1:
-                if r.get("result", {}).get("status") != "OK":
-                    raise AssertionError(f"sharkd cannot load {cap}: {line}")
-            elif r.get("id"):
-                out[frames[r["id"] - 2]] = r.get("result", {}).get("tree", [])
-        if len(out) != len(frames):
-            raise AssertionError(f"sharkd answered {len(out)} of {len(frames)} frames (rc {p.returncode}): "
-                                 f"{p.stderr.decode(errors='replace')[-1500:]}")
-        return out
+        return Sharkd(cmd, cap)
+
+    def sharkd_requests(self, cap, requests):
+        """sharkd answers to `requests` ((method, params) pairs), in order."""
+        with self.sharkd_session(cap) as sk:
+            return [sk.request(m, p) for m, p in requests]
+
+    def sharkd(self, cap, frames):
+        """The trees of `frames`, asked of sharkd in that order, each dissected alone as
+        when a user clicks a frame. Returns {frame: [proto nodes]}."""
+        with self.sharkd_session(cap) as sk:
+            return {n: sk.tree(n) for n in frames}
+
+    def columns(self, cap):
+        """The packet list as the GUI shows it: {frame: {"Source": .., "Destination": ..,
+        "Protocol": .., "Info": ..}}."""
+        with self.sharkd_session(cap) as sk:
+            return sk.columns()
 
     def fields_of_type(self, ftype):
         """{abbrev: label} of the qftp fields of that type (FT_FRAMENUM, ...)."""
@@ -218,6 +216,56 @@ def normalise_fields(text, boolean_fields):
 
 
 _BOOL = {"True": "1", "False": "0"}
+
+
+class Sharkd:
+    """One sharkd process and its file, asked one request at a time."""
+
+    COLUMNS = (("Source", "%s"), ("Destination", "%d"), ("Protocol", "%p"), ("Info", "%i"))
+
+    def __init__(self, cmd, cap):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+        self.n = 0
+        r = self.request("load", {"file": cap})
+        if r.get("status") != "OK":
+            raise AssertionError(f"sharkd cannot load {cap}: {r}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.p.stdin.close()
+        self.p.wait(timeout=60)
+
+    def request(self, method, params=None):
+        self.n += 1
+        req = {"jsonrpc": "2.0", "id": self.n, "method": method}
+        if params:
+            req["params"] = params
+        self.p.stdin.write((json.dumps(req) + "\n").encode())
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise AssertionError(f"sharkd ended before answering {method} (rc {self.p.poll()})")
+            if line.startswith(b"{"):
+                r = json.loads(line)
+                if r.get("id") == self.n:
+                    if "error" in r:
+                        raise AssertionError(f"sharkd {method} {params}: {r['error']}")
+                    return r["result"]
+
+    def tree(self, frame):
+        return self.request("frame", {"frame": frame, "proto": True}).get("tree", [])
+
+    def columns(self):
+        """{frame: {"Source": .., "Destination": .., "Protocol": .., "Info": ..}}: sharkd
+        names a column by its number in the version's list of formats."""
+        fmts = {c["format"]: i for i, c in enumerate(self.request("info")["columns"])}
+        params = {f"column{i}": str(fmts[fmt]) for i, (_, fmt) in enumerate(self.COLUMNS)}
+        return {f["num"]: {title: f["c"][i] for i, (title, _) in enumerate(self.COLUMNS)}
+                for f in self.request("frames", params)}
 
 
 class Merged:
