@@ -155,9 +155,9 @@ static value_string *qftp_cmd_type_vals;
 static value_string *qftp_dialect_vals;
 static value_string *qftp_state_vals;
 static value_string *qftp_data_end_vals;
-value_string *qftpd_err_vals;      /* GSM chapter 3 (negative) + BG96 chapter 5 */
-static value_string *qftp_pe_vals; /* FTP reply codes (BG96 chapter 6) */
-value_string *qftpd_cme_vals;      /* +CME ERROR codes + BG96 chapter 5 */
+value_string *qftpd_err_vals; /* GSM chapter 3 (negative) + BG96 chapter 5 */
+value_string *qftpd_pe_vals;  /* FTP reply codes (BG96 chapter 6) */
+value_string *qftpd_cme_vals; /* +CME ERROR codes + BG96 chapter 5 */
 
 /* ---- building the tree from a record ------------------------------------------------- */
 
@@ -432,7 +432,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 }
 
 static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const qftp_item *it,
-                              char *words, size_t cap)
+                              const qftp_txn *txn, char *words, size_t cap)
 {
     words[0] = '\0';
     if (it->has_err) {
@@ -449,8 +449,16 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, 
             proto_item_set_generated(pi);
         }
     }
-    if (it->value_s)
-        proto_tree_add_string(t, hf_qftp_value, tvb, off, len, it->value_s);
+    if (it->value_s) {
+        proto_item *vi = proto_tree_add_string(t, hf_qftp_value, tvb, off, len, it->value_s);
+        /* +QFTPSTAT's state by name, as the GSM manual words it: BG96 2.17 gives a
+         * number ("+QFTPSTAT: 0,1": 1, the server is open and idle) */
+        if (txn && txn->def && txn->def->result == QFTP_RES_STATE) {
+            int st = qftp_state_from_wire(it->value_s, strlen(it->value_s));
+            if (st >= 0 && g_ascii_isdigit(it->value_s[0]))
+                proto_item_append_text(vi, " (%s)", qftp_state_name((qftp_ftp_state)st));
+        }
+    }
 }
 
 static const char *short_err_text(const qftp_item *it, char *buf, size_t cap)
@@ -573,7 +581,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                                               "Completion URC: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_urc);
             proto_tree_add_string(st, hf_qftp_urc, t, off, len, resp.name);
-            add_result_fields(st, t, off, len, it, words, sizeof words);
+            add_result_fields(st, t, off, len, it, txn, words, sizeof words);
             if (!(it->has_err && it->err != 0))
                 proto_item_set_generated(
                     proto_tree_add_string(st, hf_qftp_result_text, t, off, len, "success"));
@@ -598,7 +606,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_line);
-            add_result_fields(st, t, off, len, it, words, sizeof words);
+            add_result_fields(st, t, off, len, it, txn, words, sizeof words);
             add_request_link(st, t, pinfo, txn);
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         } else {
@@ -899,7 +907,7 @@ static void build_value_tables(void)
         qftp_data_end_vals[i - 1] =
             (value_string){(guint32)i, qftp_data_end_reason_name((qftp_data_end_reason)i)};
     qftpd_err_vals = vs_from_codes(QFTP_CODES_GSM_FTP, QFTP_CODES_BG96_FTP, FALSE);
-    qftp_pe_vals = vs_from_codes(QFTP_CODES_FTP_REPLY, (qftp_code_table)-1, TRUE);
+    qftpd_pe_vals = vs_from_codes(QFTP_CODES_FTP_REPLY, (qftp_code_table)-1, TRUE);
     qftpd_cme_vals = vs_from_codes(QFTP_CODES_CME, QFTP_CODES_BG96_FTP, TRUE);
 }
 
@@ -1123,7 +1131,7 @@ void proto_register_qftp(void)
         else if (id == &hf_qftp_err)
             hf[i].hfinfo.strings = VALS(qftpd_err_vals);
         else if (id == &hf_qftp_protocol_error)
-            hf[i].hfinfo.strings = VALS(qftp_pe_vals);
+            hf[i].hfinfo.strings = VALS(qftpd_pe_vals);
         else if (id == &hf_qftp_cme_error)
             hf[i].hfinfo.strings = VALS(qftpd_cme_vals);
     }

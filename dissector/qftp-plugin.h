@@ -177,6 +177,7 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
 
 extern value_string *qftpd_err_vals; /* GSM chapter 3 (negative) + BG96 chapter 5 */
 extern value_string *qftpd_cme_vals; /* +CME ERROR codes + BG96 chapter 5 */
+extern value_string *qftpd_pe_vals;  /* FTP reply codes (BG96 chapter 6, RFC 959) */
 
 /* ---- USB (qftp-usb.c) ------------------------------------------------------------- */
 

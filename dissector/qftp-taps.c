@@ -44,18 +44,48 @@ void qftpd_push_taps(tvbuff_t *tvb, packet_info *pinfo, const qftp_frec *early, 
         push_tap(tvb, pinfo, late);
 }
 
-static int st_node_cmds = -1, st_node_finals = -1, st_node_urcs = -1, st_node_cme = -1;
-static const char *st_str_cmds = "Commands";
+/* Statistics > QFTP > Commands and results (-z qftp,tree): every command with its
+ * outcomes under it, the final results, the +CME ERROR codes, the completion URCs and
+ * the FTP reply codes they carry. Nodes are made when first counted: a capture without
+ * +CME ERROR shows no +CME ERROR node. */
+static const char *st_str_cmds = "Commands and their outcomes";
 static const char *st_str_finals = "Final results";
 static const char *st_str_cme = "+CME ERROR codes";
 static const char *st_str_urcs = "Completion URC results";
+static const char *st_str_pe = "FTP reply codes";
 
-static void qftp_stats_tree_init(stats_tree *st)
+static void qftp_stats_tree_init(stats_tree *st _U_)
 {
-    st_node_cmds = stats_tree_create_node(st, st_str_cmds, 0, STAT_DT_INT, TRUE);
-    st_node_finals = stats_tree_create_node(st, st_str_finals, 0, STAT_DT_INT, TRUE);
-    st_node_cme = stats_tree_create_node(st, st_str_cme, 0, STAT_DT_INT, TRUE);
-    st_node_urcs = stats_tree_create_node(st, st_str_urcs, 0, STAT_DT_INT, TRUE);
+}
+
+/* Whether the command's outcome arrives as a URC after its final result. */
+static gboolean expects_urc(const qftp_txn *t)
+{
+    return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
+}
+
+static void tick_outcome(stats_tree *st, const qftp_txn *t, const char *outcome)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "AT%s", t->command);
+    /* the command was counted when sent: find its node without counting again */
+    int root = stats_tree_manip_node_int(MN_INCREASE, st, st_str_cmds, 0, TRUE, 0);
+    int node = stats_tree_manip_node_int(MN_INCREASE, st, cmd, root, TRUE, 0);
+    tick_stat_node(st, outcome, node, FALSE);
+}
+
+static void urc_words(const qftp_item *it, char *buf, size_t cap)
+{
+    if (!it->has_err || it->err == 0) {
+        snprintf(buf, cap, "success");
+        return;
+    }
+    const char *w = val_to_str_const((gint32)it->err, qftpd_err_vals, "unknown error");
+    if (it->has_pe && it->pe != 0)
+        snprintf(buf, cap, "%" G_GINT64_FORMAT " %s (FTP %" G_GINT64_FORMAT ")", it->err, w,
+                 it->pe);
+    else
+        snprintf(buf, cap, "%" G_GINT64_FORMAT " %s", it->err, w);
 }
 
 static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_,
@@ -78,33 +108,63 @@ static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pin
                     break;
                 if (k != first && x->sub_index == 0)
                     break;
-                tick_stat_node(st, st_str_cmds, 0, FALSE);
+                int root = tick_stat_node(st, st_str_cmds, 0, TRUE);
                 snprintf(buf, sizeof buf, "AT%s", x->command);
-                tick_stat_node(st, buf, st_node_cmds, FALSE);
+                tick_stat_node(st, buf, root, TRUE);
             }
             ret = TAP_PACKET_REDRAW;
         } else if (it->kind == QFTP_EV_FINAL) {
             const char *fname = qftp_final_name((qftp_final_kind)it->final);
-            tick_stat_node(st, st_str_finals, 0, FALSE);
-            tick_stat_node(st, fname ? fname : "?", st_node_finals, FALSE);
+            int fr = tick_stat_node(st, st_str_finals, 0, TRUE);
+            tick_stat_node(st, fname ? fname : "?", fr, FALSE);
             if (it->final == QFTP_FINAL_CME_ERROR) {
-                tick_stat_node(st, st_str_cme, 0, FALSE);
+                int cr = tick_stat_node(st, st_str_cme, 0, TRUE);
                 if (it->value >= 0)
                     snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->value,
                              val_to_str_const((guint32)it->value, qftpd_cme_vals, ""));
                 else
                     snprintf(buf, sizeof buf, "%s", t && t->cme_text ? t->cme_text : "(text)");
-                tick_stat_node(st, buf, st_node_cme, FALSE);
+                tick_stat_node(st, buf, cr, FALSE);
+            }
+            /* the outcome of a command: an error final result, or OK when no URC is due */
+            if (t && it->final != QFTP_FINAL_OK) {
+                if (it->final == QFTP_FINAL_CME_ERROR && it->value >= 0)
+                    snprintf(buf, sizeof buf, "+CME ERROR %" G_GINT64_FORMAT " %s", it->value,
+                             val_to_str_const((guint32)it->value, qftpd_cme_vals, ""));
+                else
+                    snprintf(buf, sizeof buf, "%s", t->final_line ? t->final_line : "error");
+                tick_outcome(st, t, g_strstrip(buf));
+            } else if (t && !expects_urc(t)) {
+                tick_outcome(st, t, "OK");
             }
             ret = TAP_PACKET_REDRAW;
-        } else if (it->kind == QFTP_EV_LINE && it->is_urc && it->has_err) {
-            tick_stat_node(st, st_str_urcs, 0, FALSE);
-            if (it->err == 0)
-                snprintf(buf, sizeof buf, "0 success");
-            else
-                snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->err,
-                         val_to_str_const((gint32)it->err, qftpd_err_vals, "unknown error"));
-            tick_stat_node(st, buf, st_node_urcs, FALSE);
+        } else if (it->kind == QFTP_EV_LINE && it->is_urc && t) {
+            urc_words(it, buf, sizeof buf);
+            tick_outcome(st, t, buf);
+            if (it->has_err) {
+                int ur = tick_stat_node(st, st_str_urcs, 0, TRUE);
+                if (it->err == 0)
+                    snprintf(buf, sizeof buf, "0 success");
+                else
+                    snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->err,
+                             val_to_str_const((gint32)it->err, qftpd_err_vals, "unknown error"));
+                tick_stat_node(st, buf, ur, FALSE);
+            }
+            if (it->has_pe && it->pe != 0) {
+                int pr = tick_stat_node(st, st_str_pe, 0, TRUE);
+                snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->pe,
+                         val_to_str_const((guint32)it->pe, qftpd_pe_vals, ""));
+                tick_stat_node(st, g_strstrip(buf), pr, FALSE);
+            }
+            ret = TAP_PACKET_REDRAW;
+        }
+    }
+    /* the end of the capture: commands that never got their result */
+    for (guint32 i = 0; i < r->n_notes; i++) {
+        const qftp_fnote *n = &r->notes[i];
+        const qftp_txn *t = qftpd_txn_get(r->conv, n->txn);
+        if (n->cls == QFTP_NC_NO_RESULT && t) {
+            tick_outcome(st, t, "no result by the end of the capture");
             ret = TAP_PACKET_REDRAW;
         }
     }

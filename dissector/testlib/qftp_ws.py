@@ -227,6 +227,10 @@ class Sharkd:
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL)
         self.n = 0
+        self.load(cap)
+
+    def load(self, cap):
+        """Opens another file in the same process."""
         r = self.request("load", {"file": cap})
         if r.get("status") != "OK":
             raise AssertionError(f"sharkd cannot load {cap}: {r}")

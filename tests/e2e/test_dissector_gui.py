@@ -71,6 +71,9 @@ def gui():
             GUI["cols"] = sk.columns()
             GUI["eo"] = sk.request("tap", {"tap0": "eo:qftp"})["taps"][0]["objects"]
             GUI["tree1"] = {k: sk.tree(at("dialect", 1)) for k in ("dialect",)}
+            for k in ("bg", "man37"):
+                sk.load(PARTS[k])
+                GUI["stats", k] = sk.request("tap", {"tap0": "stat:qftp"})["taps"][0]["stats"]
     return GUI
 
 
@@ -161,6 +164,8 @@ def test_dialect_labels():
     assert "[Dialect: unknown (0)]" in first, first
     assert "Query status of FTP service" in first and "Get the Status of FTP(S) Server" in first, first
     assert "the dialect is not known yet" in first, first
+    # names, not numbers: BG96 2.17 <ftpstat> 4 is "the FTP(S) server is closed"
+    assert "Value: 4 (CLOSED)" in tree.split("Frame 2:")[1], tree
     text = "\n".join(l for node in gui()["tree1"]["dialect"] if node.get("f") == "qftp"
                      for l in W.sharkd_text(node))
     assert "Get the Status of FTP(S) Server (bg96 manual 2.17)" in text, text
@@ -191,6 +196,71 @@ def test_export_objects():
        "BG96 session")
 
 
+def stat_nodes(nodes, path=()):
+    """{path of names: count} of a stats tree."""
+    out = {}
+    for n in nodes:
+        p = path + (n["name"],)
+        out[p] = n["count"]
+        out.update(stat_nodes(n.get("sub", []), p))
+    return out
+
+
+def test_statistics():
+    """Statistics > QFTP > Commands and results: each command's outcomes under it, the
+    FTP reply codes, and no node for what the capture does not hold."""
+    s = stat_nodes(gui()["stats", "bg"])
+    cmds = "Commands and their outcomes"
+    eq(s[(cmds, "AT+QFTPOPEN")], 2, "two opens")
+    eq(s[(cmds, "AT+QFTPOPEN", "success")], 1, "open: success")  # +QFTPOPEN: 0,0
+    eq(s[(cmds, "AT+QFTPOPEN", "+CME ERROR 603 FTP(S) server busy")], 1, "open: 603")  # BG96 ch. 5
+    eq(s[(cmds, "AT+QFTPSIZE", "627 requested action not taken (FTP 550)")], 1, "size: 627,550")
+    eq(s[(cmds, "AT+QFTPCLOSE", "no result by the end of the capture")], 1, "close: no URC")
+    eq(s[("FTP reply codes", "550 requested action not taken: file unavailable")], 1, "RFC 959 550")
+    eq(s[("+CME ERROR codes", "603 FTP(S) server busy")], 2, "603 twice")
+    eq(s[(cmds,)], 10, "commands counted once each")
+    m = stat_nodes(gui()["stats", "man37"])
+    assert not any(k[0] == "+CME ERROR codes" for k in m), m  # none in BG96 3.7
+    assert not any(k[0] == "FTP reply codes" for k in m), m
+
+
+def hexcolour(rule):
+    """'#rrggbb' of a colorfilters rule's background (16-bit r,g,b)."""
+    r, g, b = (int(x) >> 8 for x in rule.split("@")[3][1:].split("]")[0].split(","))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def test_colouring_rules():
+    """The shipped colouring rules (profile QFTP, dissector/profile/colorfilters): they
+    compile on this version and colour errors, busy, data mode, missing results."""
+    rules = {}
+    with open(src("dissector", "profile", "colorfilters")) as fh:
+        for line in fh:
+            if line.startswith("@"):
+                rules[line.split("@")[1]] = hexcolour(line)
+    prof = os.path.join(t.home, ".config", "wireshark", "profiles", "QFTP")
+    os.makedirs(prof, exist_ok=True)
+    with open(os.path.join(prof, "colorfilters"), "w") as fh:
+        fh.write(open(src("dissector", "profile", "colorfilters")).read())
+    for d in (os.path.join(t.home, ".config"), os.path.join(t.home, ".config", "wireshark"),
+              os.path.join(t.home, ".config", "wireshark", "profiles"), prof):
+        os.chmod(d, 0o777)
+    p = t.run("-r", PARTS["bg"], "-2", "-C", "QFTP", "--color", "-T", "psml")
+    err = p.stderr.decode()
+    assert "olor" not in err and "filter" not in err, err  # every rule compiles
+    bg = {}
+    for chunk in p.stdout.decode().split("<packet ")[1:]:
+        n = int(chunk.split("<section>")[1].split("<")[0])
+        bg[n] = chunk.split("background='")[1].split("'")[0]
+    eq(bg[F["cwd_err"]], rules["QFTP busy"], "+CME ERROR: 603 (BG96: server busy)")
+    eq(bg[F["size_urc"]], rules["QFTP error"], "+QFTPSIZE: 627,550")
+    eq(bg[F["unknown"] + 1], rules["QFTP error"], "ERROR")
+    eq(bg[F["get_data1"]], rules["QFTP data mode"], "download payload")
+    eq(bg[F["put_data"]], rules["QFTP data mode"], "upload payload")
+    eq(bg[F["close"]], rules["QFTP no result"], "AT+QFTPCLOSE without its URC")
+    eq(bg[F["open"]], rules["QFTP"], "an ordinary command")
+
+
 case("Source and Destination columns: host and module", test_source_destination)
 case("Info: commands as typed (case, chained), final result after them", test_info_as_typed)
 case("Info: completion URCs in words, success too", test_outcomes_in_words)
@@ -198,6 +268,9 @@ case("complete frames: OK shown where its bytes are, no false 'continues'", test
 case("non-ASCII command line decoded, bytes escaped, not Malformed", test_non_ascii_command)
 case("dialect labels before detection: two-pass by the dialect found, one pass both",
      test_dialect_labels)
+case("colouring rules: compile, colour errors, busy, data mode, missing results",
+     test_colouring_rules)
+case("Statistics: outcomes per command, FTP reply codes, no empty nodes", test_statistics)
 case("Export Objects: server hostname, content type, parts of resumed transfers", test_export_objects)
 t.cleanup()
 done()
