@@ -856,6 +856,7 @@ static int dissect_qftp_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 static void qftp_init(void)
 {
     qftpd_frames_init();
+    qftpd_usb_init();
 }
 
 static void qftp_cleanup(void)

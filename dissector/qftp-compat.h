@@ -10,10 +10,9 @@
  *  - qftp_heur_bool: what a heuristic dissector returns (gboolean until C99 bool).
  *  - qftp_pref_bool: the variable behind a boolean preference (gboolean, then bool).
  *  - tvb_get_uint8(): the C99 name of tvb_get_guint8(), which 4.4 deprecates.
- *  - qftp_usb_conv(): the USB conversation (device and interface descriptors) of a
- *    bulk transfer; sub-dissectors receive it directly up to 4.2 and inside a per-URB
- *    urb_info_t from 4.4. Addresses, endpoint and direction come from packet_info,
- *    which has not changed.
+ * USB needs nothing here: the structures the USB dissector hands its sub-dissectors
+ * changed in 4.4 (urb_info_t), so qftp-usb.c reads none of them (packet_info and the
+ * frames' own descriptor bytes tell it all).
  */
 #ifndef QFTP_COMPAT_H
 #define QFTP_COMPAT_H
@@ -22,7 +21,6 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
-#include <epan/dissectors/packet-usb.h>
 
 #if defined(__has_include)
 #if __has_include(<wsutil/plugins.h>)
@@ -64,14 +62,6 @@ typedef __typeof__(_Generic(prefs_register_bool_preference, qftp_bool_pref_fn
  * tvb_get_h_uint16 (tvb_get_h_guint16 before) tells which names a version has. */
 #ifndef tvb_get_h_uint16
 #define tvb_get_uint8 tvb_get_guint8
-#endif
-
-/* urb_info_t (4.4+) holds the per-URB fields and points at the conversation; its
- * header also brought USB_PROTOCOL_KEY. Before it the data is the conversation. */
-#ifdef USB_PROTOCOL_KEY
-#define qftp_usb_conv(data) (((urb_info_t *)(data))->conv)
-#else
-#define qftp_usb_conv(data) ((usb_conv_info_t *)(data))
 #endif
 
 #endif

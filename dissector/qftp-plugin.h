@@ -183,6 +183,7 @@ extern value_string *qftpd_pe_vals;  /* FTP reply codes (BG96 chapter 6, RFC 959
 
 void qftpd_usb_register(void);
 void qftpd_usb_handoff(void);
+void qftpd_usb_init(void);
 
 /* ---- taps (qftp-taps.c) ------------------------------------------------------------- */
 
