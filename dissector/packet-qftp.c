@@ -97,22 +97,9 @@ static gint ett_qftp_data = -1;
 static gint ett_qftp_listing = -1;
 static gint ett_qftp_escape = -1;
 
-static expert_field ei_qftp_error_result = EI_INIT;
-static expert_field ei_qftp_error_urc = EI_INIT;
-static expert_field ei_qftp_unknown_cmd = EI_INIT;
-static expert_field ei_qftp_param_range = EI_INIT;
-static expert_field ei_qftp_busy = EI_INIT;
-static expert_field ei_qftp_no_result = EI_INIT;
-static expert_field ei_qftp_guard = EI_INIT;
-static expert_field ei_qftp_len_mismatch = EI_INIT;
-static expert_field ei_qftp_slow = EI_INIT;
-static expert_field ei_qftp_cleartext = EI_INIT;
-static expert_field ei_qftp_unsolicited = EI_INIT;
-static expert_field ei_qftp_overflow = EI_INIT;
-static expert_field ei_qftp_note_info = EI_INIT;
-static expert_field ei_qftp_note_note = EI_INIT;
-static expert_field ei_qftp_note_warn = EI_INIT;
-static expert_field ei_qftp_note_error = EI_INIT;
+/* The expert fields come from the core's table of expert entries (qftp/notes.h): one
+ * per entry, by its id; notes pick theirs by kind. */
+expert_field qftpd_ei[QFTP_EXPERT__COUNT];
 
 static dissector_handle_t qftp_handle;
 static dissector_handle_t qftp_tcp_handle;
@@ -237,29 +224,31 @@ static char *escape_span(wmem_allocator_t *pool, qftp_span sp)
     return escape_bytes(pool, (const guint8 *)sp.p, sp.len);
 }
 
-/* The parameters of one command. `line` is the command line's bytes as on the wire
- * (offsets in the tree count from it, at `base` in tvb); `shown` is the same command
- * as displayed (passwords hidden when the preference says so), split alike. */
-static void add_param_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, gint base,
-                             const char *line, const qftp_subcmd *sc, const qftp_subcmd *shown,
-                             const qftp_cmd_def *def, proto_item **param_items)
+/* The parameters of one command, where the session found them (t->param_spans,
+ * relative to the line's first byte, at `base` in tvb; `line` is the line's bytes).
+ * Shown from the bytes, or from the session's copy (****) when passwords are hidden. */
+static void add_param_fields(proto_tree *tr, tvbuff_t *tvb, packet_info *pinfo, gint base,
+                             const char *line, const qftp_txn *t, const qftp_cmd_def *def,
+                             proto_item **param_items)
 {
-    for (size_t i = 0; i < sc->n_params; i++) {
-        gint off = base + (gint)(sc->params[i].p - line);
-        gint len = (gint)sc->params[i].len;
+    for (size_t i = 0; i < t->n_params && i < QFTP_MAX_PARAMS; i++) {
+        gint off = base + (gint)t->param_spans[i].off;
+        gint len = (gint)t->param_spans[i].len;
         const qftp_param_def *pd = def && i < def->n_params ? &def->params[i] : NULL;
         gboolean hide = qftpd_pref_hide_passwords && is_password_param(pd);
-        qftp_span disp = shown && i < shown->n_params ? shown->params[i] : sc->params[i];
+        qftp_span wire = {line + t->param_spans[i].off, t->param_spans[i].len};
+        qftp_span disp =
+            qftpd_pref_hide_passwords ? (qftp_span){t->params[i], strlen(t->params[i])} : wire;
         const char *raw = hide ? "****" : escape_span(pinfo->pool, disp);
-        param_items[i] = proto_tree_add_string(t, hf_qftp_param, tvb, off, len, raw);
+        param_items[i] = proto_tree_add_string(tr, hf_qftp_param, tvb, off, len, raw);
         if (!pd)
             continue;
         qftp_param_field *pf = (qftp_param_field *)g_hash_table_lookup(qftp_param_fields, pd->name);
         if (!pf)
             continue;
         int64_t v;
-        if (pf->is_int && qftp_param_int(sc->params[i], &v)) {
-            proto_item *pi = proto_tree_add_int64(t, pf->hf, tvb, off, len, v);
+        if (pf->is_int && qftp_param_int(wire, &v)) {
+            proto_item *pi = proto_tree_add_int64(tr, pf->hf, tvb, off, len, v);
             if (pd->values) {
                 for (const qftp_value_name *vn = pd->values; vn->text; vn++)
                     if (vn->value == v)
@@ -269,10 +258,23 @@ static void add_param_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, g
             char *buf = (char *)wmem_alloc(pinfo->pool, disp.len + 1);
             size_t n = qftp_param_unquote(disp, buf, disp.len + 1);
             proto_tree_add_string(
-                t, pf->hf, tvb, off, len,
+                tr, pf->hf, tvb, off, len,
                 hide ? "****" : escape_bytes(pinfo->pool, (const guint8 *)buf, MIN(n, disp.len)));
         }
     }
+}
+
+/* One command of a line as the tables check it: its parts where the session found
+ * them (no second split of the line). */
+static void subcmd_of(const qftp_txn *t, const char *line, qftp_subcmd *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    g_strlcpy(sc->name, t->command, sizeof sc->name);
+    sc->type = t->type;
+    sc->text = (qftp_span){line + t->cmd_span.off, t->cmd_span.len};
+    sc->n_params = MIN(t->n_params, QFTP_MAX_PARAMS);
+    for (size_t i = 0; i < sc->n_params; i++)
+        sc->params[i] = (qftp_span){line + t->param_spans[i].off, t->param_spans[i].len};
 }
 
 typedef struct {
@@ -286,7 +288,7 @@ static void param_problem(void *user, int idx, const char *text)
     qftp_problem_ctx *p = (qftp_problem_ctx *)user;
     proto_item *pi =
         idx >= 0 && idx < QFTP_MAX_PARAMS && p->items[idx] ? p->items[idx] : p->cmd_item;
-    expert_add_info_format(p->pinfo, pi, &ei_qftp_param_range, "%s", text);
+    expert_add_info_format(p->pinfo, pi, &qftpd_ei[QFTP_EXPERT_PARAM_RANGE], "%s", text);
 }
 
 /* The definition a command is shown with. The session looked the command up in the
@@ -362,7 +364,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
      * bytes they hold. */
     const char *line = (const char *)tvb_get_ptr(lt, off, len);
     /* What is displayed: the session's copy when passwords are hidden (it holds ****). */
-    gboolean hidden = qftpd_pref_hide_passwords && txn && txn->line;
+    gboolean hidden = qftpd_pref_hide_passwords && txn && txn->line && !txn->repeat;
     const char *disp = hidden ? txn->line : line;
     size_t disp_len = hidden ? strlen(txn->line) : (size_t)len;
     const char *shown = escape_bytes(pinfo->pool, (const guint8 *)disp, disp_len);
@@ -380,47 +382,44 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Echo %s", shown);
         return;
     }
-    qftp_subcmd cmds[QFTP_MAX_SUBCMDS], dcmds[QFTP_MAX_SUBCMDS];
-    char err[QFTP_ERRBUF_SIZE];
-    bool trunc = false;
-    int n = qftp_cmdline_parse(line, (size_t)len, cmds, QFTP_MAX_SUBCMDS, &trunc, err);
-    int dn = hidden ? qftp_cmdline_parse(disp, disp_len, dcmds, QFTP_MAX_SUBCMDS, &trunc, err) : -1;
-    gboolean use_disp = hidden && dn == n;
+    /* The commands of the line: the session's transactions, one per command, with
+     * where each command and parameter lies in the line. */
     guint32 first = txn ? txn->index - txn->sub_index : 0;
-    for (int k = 0; k < (n > 0 ? n : 1); k++) {
-        const qftp_txn *t = first ? qftpd_txn_get(c, first + (guint32)k) : NULL;
-        if (t && (t->frame_sent != txn->frame_sent || t->sub_index != (unsigned)k))
-            t = NULL;
-        gint coff = off, clen = len;
-        if (n > 0) {
-            coff = off + (gint)(cmds[k].text.p - line);
-            clen = (gint)cmds[k].text.len;
-        }
-        const char *name = n > 0 ? cmds[k].name : "";
-        proto_item *ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, name);
+    for (guint32 k = 0; first; k++) {
+        const qftp_txn *t = qftpd_txn_get(c, first + k);
+        if (!t || t->frame_sent != txn->frame_sent || t->sub_index != k || k >= QFTP_MAX_SUBCMDS)
+            break;
+        /* where the command lies ("A/" repeats a line that is not here: all of it) */
+        gboolean placed =
+            t->line_offset != QFTP_NO_OFFSET && t->cmd_span.off + t->cmd_span.len <= (guint32)len;
+        for (size_t i = 0; placed && i < t->n_params && i < QFTP_MAX_PARAMS; i++)
+            placed = t->param_spans[i].off + t->param_spans[i].len <= (guint32)len;
+        gint coff = placed ? off + (gint)t->cmd_span.off : off;
+        gint clen = placed ? (gint)t->cmd_span.len : len;
+        proto_item *ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command);
         proto_tree *ct = proto_item_add_subtree(ci, ett_qftp_cmd);
         const qftp_cmd_def *def = shown_def(c, t);
-        if (n > 0) {
-            proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, cmds[k].type);
+        proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, t->type);
+        if (placed) {
             proto_item *params[QFTP_MAX_PARAMS] = {NULL};
-            add_param_fields(ct, lt, pinfo, off, line, &cmds[k], use_disp ? &dcmds[k] : NULL, def,
-                             params);
+            add_param_fields(ct, lt, pinfo, off, line, t, def, params);
             if (def) {
+                qftp_subcmd sc;
+                subcmd_of(t, line, &sc);
                 qftp_problem_ctx pc = {pinfo, params, ci};
-                qftp_check_params(def, &cmds[k], param_problem, &pc);
+                qftp_check_params(def, &sc, param_problem, &pc);
             }
         }
         proto_item *ki = proto_tree_add_boolean(ct, hf_qftp_cmd_known, lt, coff, clen,
-                                                def != NULL || name[0] == '\0');
+                                                def != NULL || t->command[0] == '\0');
         proto_item_set_generated(ki);
         if (def) {
-            add_cmd_summary(ct, ci, lt, coff, clen, def, other_dialect_def(c, r, def, name));
-        } else if (name[0]) {
-            expert_add_info_format(pinfo, ci, &ei_qftp_unknown_cmd,
-                                   "Unknown command AT%s: decoded generically", name);
+            add_cmd_summary(ct, ci, lt, coff, clen, def, other_dialect_def(c, r, def, t->command));
+        } else if (t->command[0]) {
+            expert_add_info_format(pinfo, ci, &qftpd_ei[QFTP_EXPERT_UNKNOWN_CMD],
+                                   "Unknown command AT%s: decoded generically", t->command);
         }
-        if (t)
-            add_links_from_cmd(ct, lt, pinfo, c, t);
+        add_links_from_cmd(ct, lt, pinfo, c, t);
     }
     /* Info: the line as typed, then the final result (one for the whole line) */
     const qftp_txn *t0 = first ? qftpd_txn_get(c, first) : NULL;
@@ -459,20 +458,6 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, 
                 proto_item_append_text(vi, " (%s)", qftp_state_name((qftp_ftp_state)st));
         }
     }
-}
-
-static const char *short_err_text(const qftp_item *it, char *buf, size_t cap)
-{
-    /* "+QFTPSIZE: 627,550 requested action not taken (FTP 550)" */
-    const char *w =
-        qftp_code_text(it->err < 0 ? QFTP_CODES_GSM_FTP : QFTP_CODES_BG96_FTP, (int)it->err);
-    if (!w)
-        w = "error";
-    if (it->has_pe && it->pe != 0)
-        snprintf(buf, cap, "%s (FTP %" G_GINT64_FORMAT ")", w, it->pe);
-    else
-        snprintf(buf, cap, "%s", w);
-    return buf;
 }
 
 static void dissect_listing(proto_tree *t, tvbuff_t *tvb, gint off, gint len)
@@ -531,7 +516,8 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                 proto_tree_add_string(st, hf_qftp_cme_text, t, off, len, txn->cme_text);
         }
         if (it->final != QFTP_FINAL_OK)
-            expert_add_info_format(pinfo, pi, &ei_qftp_error_result, "Error result: %s", line);
+            expert_add_info_format(pinfo, pi, &qftpd_ei[QFTP_EXPERT_ERROR_RESULT],
+                                   "Error result: %s", line);
         if (txn) {
             add_request_link(st, t, pinfo, txn);
             guint32 fd = qftpd_frame_done(c, txn);
@@ -573,20 +559,23 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
             break;
         }
-        qftp_resp resp;
-        gboolean is_resp = qftp_resp_parse(line, strlen(line), &resp);
-        char words[256], shortw[160];
+        char words[256];
         if (txn && it->is_urc) {
+            /* the outcome in the core's words, as qftp show gives it */
+            qftp_txn_words w;
+            qftp_txn_describe(txn, &w);
             pi = proto_tree_add_string_format(tree, hf_qftp_urc_line, t, off, len, line,
                                               "Completion URC: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_urc);
-            proto_tree_add_string(st, hf_qftp_urc, t, off, len, resp.name);
+            proto_tree_add_string(st, hf_qftp_urc, t, off, len, txn->command);
             add_result_fields(st, t, off, len, it, txn, words, sizeof words);
-            if (!(it->has_err && it->err != 0))
+            gboolean failed = it->has_err && it->err != 0;
+            if (!failed && w.result[0])
                 proto_item_set_generated(
-                    proto_tree_add_string(st, hf_qftp_result_text, t, off, len, "success"));
-            if (it->has_err && it->err != 0)
-                expert_add_info_format(pinfo, pi, &ei_qftp_error_urc, "%s: %s", line, words);
+                    proto_tree_add_string(st, hf_qftp_result_text, t, off, len, w.result));
+            if (failed)
+                expert_add_info_format(pinfo, pi, &qftpd_ei[QFTP_EXPERT_ERROR_URC], "%s: %s", line,
+                                       words);
             add_request_link(st, t, pinfo, txn);
             guint32 ff = qftpd_frame_final(c, txn);
             if (ff && ff != pinfo->num) {
@@ -596,12 +585,11 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_done) - txn->t_sent);
             proto_item *ti = proto_tree_add_time(st, hf_qftp_done_time, t, 0, 0, &dt);
             proto_item_set_generated(ti);
-            /* the outcome in words: "+QFTPOPEN: 0,0 success" */
-            if (it->has_err && it->err != 0)
-                col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %s", line,
-                                    short_err_text(it, shortw, sizeof shortw));
-            else
-                col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s success", line);
+            /* Info: "+QFTPOPEN: 0,0 success", "+QFTPGET: 0,1000 success, transferlen 1000",
+             * "+QFTPSIZE: 627,550 requested action not taken ..." */
+            gboolean named = txn->def && txn->def->value_name;
+            col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %s", line,
+                                failed || (named && w.result[0]) ? w.result : "success");
         } else if (txn) {
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
@@ -613,7 +601,9 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             pi = proto_tree_add_string_format(tree, hf_qftp_unsolicited, t, off, len, line,
                                               "Unsolicited: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_line);
-            if (is_resp) {
+            /* a line of no transaction: its name (and +QFTPERROR's code) from the line */
+            qftp_resp resp;
+            if (qftp_resp_parse(line, strlen(line), &resp)) {
                 proto_tree_add_string(st, hf_qftp_urc, t, off, len, resp.name);
                 int64_t v;
                 if (strcmp(resp.name, "+QFTPERROR") == 0 && resp.n_fields >= 1 &&
@@ -671,45 +661,32 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         break;
     case QFTP_EV_OVERFLOW:
         pi = proto_tree_add_uint64(tree, hf_qftp_overflow_len, t, off, len, (guint64)it->value);
-        expert_add_info(pinfo, pi, &ei_qftp_overflow);
+        expert_add_info(pinfo, pi, &qftpd_ei[QFTP_EXPERT_OVERFLOW]);
         break;
     }
 }
 
+/* The expert field of a note: its kind's entry, unless that entry is raised at the
+ * item it concerns (the final result, the URC, the parameter), in the tree itself. */
 static expert_field *note_ei(const qftp_fnote *n)
 {
-    switch (n->cls) {
-    case QFTP_NC_ERROR_RESULT:
-    case QFTP_NC_ERROR_URC:
-    case QFTP_NC_PARAM:
-        return NULL; /* raised from the tree itself, where the item is */
-    case QFTP_NC_BUSY:
-        return &ei_qftp_busy;
-    case QFTP_NC_NO_RESULT:
-        return &ei_qftp_no_result;
-    case QFTP_NC_GUARD:
-        return &ei_qftp_guard;
-    case QFTP_NC_LEN:
-        return &ei_qftp_len_mismatch;
-    case QFTP_NC_SLOW:
-        return &ei_qftp_slow;
-    case QFTP_NC_CLEARTEXT:
-        return &ei_qftp_cleartext;
-    case QFTP_NC_UNSOLICITED:
-        return &ei_qftp_unsolicited;
-    default:
-        break;
-    }
-    switch (n->severity) {
-    case QFTP_SEV_INFO:
-        return &ei_qftp_note_info;
-    case QFTP_SEV_NOTE:
-        return &ei_qftp_note_note;
-    case QFTP_SEV_WARN:
-        return &ei_qftp_note_warn;
-    default:
-        return &ei_qftp_note_error;
-    }
+    const qftp_note_def *d = qftp_note_def_of((qftp_note_kind)n->kind);
+    const qftp_expert_def *e = d ? qftp_expert_def_of(d->expert) : NULL;
+    if (!e || e->item)
+        return NULL;
+    return &qftpd_ei[e->id];
+}
+
+/* What Wireshark shows for a note: the core's text, or words of its own where the
+ * core's text speaks to another front end (qftp import's --redact). */
+static const char *note_text(const qftp_fnote *n)
+{
+    if (n->kind == QFTP_NOTE_PASSWORD_IN_CLEAR)
+        return qftpd_pref_hide_passwords
+                   ? "FTP password sent in clear on the serial line (shown as ****)"
+                   : "FTP password sent in clear on the serial line (QFTP preference "
+                     "\"Hide passwords\" masks it)";
+    return n->text;
 }
 
 static void dissect_notes(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_frec *r)
@@ -719,11 +696,12 @@ static void dissect_notes(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, c
         expert_field *ei = note_ei(n);
         if (!ei)
             continue;
-        proto_item *pi = proto_tree_add_string(tree, hf_qftp_note, tvb, 0, 0, n->text);
+        const char *text = note_text(n);
+        proto_item *pi = proto_tree_add_string(tree, hf_qftp_note, tvb, 0, 0, text);
         proto_item_set_generated(pi);
         if (n->txn)
             proto_item_append_text(pi, " (transaction %u)", n->txn);
-        expert_add_info_format(pinfo, pi, ei, "%s", n->text);
+        expert_add_info_format(pinfo, pi, ei, "%s", text);
     }
 }
 
@@ -965,6 +943,60 @@ static void register_param_fields(void)
     proto_register_field_array(proto_qftp, arr, (int)g_hash_table_size(qftp_param_fields));
 }
 
+static int expert_group(qftp_expert_group g)
+{
+    switch (g) {
+    case QFTP_EG_COMMENTS:
+        return PI_COMMENTS_GROUP;
+    case QFTP_EG_SEQUENCE:
+        return PI_SEQUENCE;
+    case QFTP_EG_RESPONSE_CODE:
+        return PI_RESPONSE_CODE;
+    case QFTP_EG_SECURITY:
+        return PI_SECURITY;
+    case QFTP_EG_MALFORMED:
+        return PI_MALFORMED;
+    case QFTP_EG_UNDECODED:
+        return PI_UNDECODED;
+    case QFTP_EG_PROTOCOL:
+    default:
+        return PI_PROTOCOL;
+    }
+}
+
+static int expert_severity(qftp_severity s)
+{
+    switch (s) {
+    case QFTP_SEV_INFO:
+        return PI_CHAT;
+    case QFTP_SEV_NOTE:
+        return PI_NOTE;
+    case QFTP_SEV_WARN:
+        return PI_WARN;
+    default:
+        return PI_ERROR;
+    }
+}
+
+/* One expert field per entry of the core's table: qftp.expert.<name>, its group,
+ * severity and summary. */
+static void register_expert_fields(void)
+{
+    size_t n = 0;
+    const qftp_expert_def *defs = qftp_expert_defs(&n);
+    /* Wireshark keeps the array: it must outlive registration. */
+    ei_register_info *ei = g_new0(ei_register_info, n);
+    for (size_t i = 0; i < n; i++) {
+        qftpd_ei[defs[i].id] = (expert_field)EI_INIT;
+        ei[i] = (ei_register_info){&qftpd_ei[defs[i].id],
+                                   {g_strdup_printf("qftp.expert.%s", defs[i].name),
+                                    expert_group(defs[i].group), expert_severity(defs[i].severity),
+                                    defs[i].summary, EXPFILL}};
+    }
+    expert_module_t *expert_qftp = expert_register_protocol(proto_qftp);
+    expert_register_field_array(expert_qftp, ei, (int)n);
+}
+
 void proto_register_qftp(void)
 {
     build_value_tables();
@@ -1081,43 +1113,6 @@ void proto_register_qftp(void)
         &ett_qftp_line, &ett_qftp_data,    &ett_qftp_listing, &ett_qftp_escape,
     };
 
-    static ei_register_info ei[] = {
-        {&ei_qftp_error_result,
-         {"qftp.expert.error_result", PI_RESPONSE_CODE, PI_WARN, "Error result", EXPFILL}},
-        {&ei_qftp_error_urc,
-         {"qftp.expert.error_urc", PI_RESPONSE_CODE, PI_WARN, "Error in the completion URC",
-          EXPFILL}},
-        {&ei_qftp_unknown_cmd,
-         {"qftp.expert.unknown_cmd", PI_UNDECODED, PI_NOTE, "Unknown command", EXPFILL}},
-        {&ei_qftp_param_range,
-         {"qftp.expert.param_range", PI_PROTOCOL, PI_WARN, "Parameter outside its range or length",
-          EXPFILL}},
-        {&ei_qftp_busy,
-         {"qftp.expert.busy", PI_SEQUENCE, PI_WARN, "Command sent while the FTP service is busy",
-          EXPFILL}},
-        {&ei_qftp_no_result,
-         {"qftp.expert.no_result", PI_SEQUENCE, PI_ERROR,
-          "No final result or completion URC by the end of the capture", EXPFILL}},
-        {&ei_qftp_guard,
-         {"qftp.expert.guard_time", PI_PROTOCOL, PI_WARN, "+++ without its guard time", EXPFILL}},
-        {&ei_qftp_len_mismatch,
-         {"qftp.expert.length_mismatch", PI_PROTOCOL, PI_WARN, "Length mismatch", EXPFILL}},
-        {&ei_qftp_slow,
-         {"qftp.expert.slow", PI_SEQUENCE, PI_WARN, "Response slower than rsptimeout", EXPFILL}},
-        {&ei_qftp_cleartext,
-         {"qftp.expert.cleartext", PI_SECURITY, PI_NOTE, "Credentials in clear", EXPFILL}},
-        {&ei_qftp_unsolicited,
-         {"qftp.expert.unsolicited", PI_SEQUENCE, PI_WARN, "Result with no command waiting",
-          EXPFILL}},
-        {&ei_qftp_overflow,
-         {"qftp.expert.overflow", PI_MALFORMED, PI_WARN, "Line longer than the parser's cap",
-          EXPFILL}},
-        {&ei_qftp_note_info, {"qftp.expert.info", PI_COMMENTS_GROUP, PI_CHAT, "Note", EXPFILL}},
-        {&ei_qftp_note_note, {"qftp.expert.note", PI_PROTOCOL, PI_NOTE, "Note", EXPFILL}},
-        {&ei_qftp_note_warn, {"qftp.expert.warn", PI_PROTOCOL, PI_WARN, "Warning", EXPFILL}},
-        {&ei_qftp_note_error, {"qftp.expert.error", PI_PROTOCOL, PI_ERROR, "Error", EXPFILL}},
-    };
-
     /* value_strings built from the core's tables */
     for (size_t i = 0; i < G_N_ELEMENTS(hf); i++) {
         int *id = hf[i].p_id;
@@ -1140,8 +1135,7 @@ void proto_register_qftp(void)
     proto_qftp = proto_register_protocol("Quectel FTP AT commands", "QFTP", "qftp");
     proto_register_field_array(proto_qftp, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
-    expert_module_t *expert_qftp = expert_register_protocol(proto_qftp);
-    expert_register_field_array(expert_qftp, ei, array_length(ei));
+    register_expert_fields();
     register_param_fields();
 
     module_t *m = prefs_register_protocol(proto_qftp, NULL);

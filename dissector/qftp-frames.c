@@ -34,63 +34,29 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 
 /* ---- the first pass: feeding the session -------------------------------------------- */
 
-static guint8 classify_note(const char *text, qftp_severity sev, const qftp_event *ev,
-                            const qftp_txn *t)
-{
-    /* The core's notes carry no kind (see the report): sort them by what they say and
-     * by the event that raised them. */
-    if (strstr(text, "busy with"))
-        return QFTP_NC_BUSY;
-    if (g_str_has_prefix(text, "no final result") || strstr(text, "URC by the end") ||
-        strstr(text, "still open at the end"))
-        return QFTP_NC_NO_RESULT;
-    if (g_str_has_prefix(text, "+++ without"))
-        return QFTP_NC_GUARD;
-    if (g_str_has_prefix(text, "length mismatch"))
-        return QFTP_NC_LEN;
-    if (strstr(text, "later than rsptimeout"))
-        return QFTP_NC_SLOW;
-    if (strstr(text, "in clear") || g_str_has_prefix(text, "plain FTP"))
-        return QFTP_NC_CLEARTEXT;
-    if (strstr(text, "with no command waiting"))
-        return QFTP_NC_UNSOLICITED;
-    if (ev && sev == QFTP_SEV_WARN) {
-        if (ev->kind == QFTP_EV_FINAL)
-            return QFTP_NC_ERROR_RESULT;
-        if (ev->kind == QFTP_EV_LINE && t && t->has_err && t->err != 0)
-            return QFTP_NC_ERROR_URC;
-        if ((ev->kind == QFTP_EV_COMMAND || ev->kind == QFTP_EV_ECHO) &&
-            !g_str_has_prefix(text, "more than") && !strstr(text, "terminator"))
-            return QFTP_NC_PARAM;
-    }
-    return QFTP_NC_GENERIC;
-}
-
-static void add_note(qftp_conv *c, const qftp_note *n, guint32 txn, const qftp_event *ev,
-                     const qftp_txn *t)
+static void add_note(qftp_conv *c, const qftp_note *n, guint32 txn)
 {
     qftp_fnote fn;
-    fn.severity = (guint8)n->severity;
-    fn.cls = classify_note(n->text, n->severity, ev, t);
+    fn.kind = (guint16)n->kind;
     fn.txn = txn;
     fn.text = wmem_strdup(wmem_file_scope(), n->text);
     g_array_append_val(c->notes, fn);
 }
 
-static void scan_txn_notes(qftp_conv *c, const qftp_txn *t, const qftp_event *ev)
+static void scan_txn_notes(qftp_conv *c, const qftp_txn *t)
 {
     if (t->index >= c->notes_seen->len)
         g_array_set_size(c->notes_seen, t->index + 64);
     guint16 *seen = &g_array_index(c->notes_seen, guint16, t->index);
     while (*seen < t->n_notes) {
-        add_note(c, &t->notes[*seen], t->index, ev, t);
+        add_note(c, &t->notes[*seen], t->index);
         (*seen)++;
     }
 }
 
 /* Notes raised since the last event, on any transaction still open and on the
  * transaction of this event. */
-static void collect_notes(qftp_conv *c, const qftp_event *ev, const qftp_txn *item_txn)
+static void collect_notes(qftp_conv *c, const qftp_txn *item_txn)
 {
     size_t n = qftp_session_txn_count(c->s);
     while (c->txn_seen < n) {
@@ -99,17 +65,17 @@ static void collect_notes(qftp_conv *c, const qftp_event *ev, const qftp_txn *it
     }
     for (guint i = 0; i < c->open->len;) {
         const qftp_txn *t = qftp_session_txn(c->s, g_array_index(c->open, guint32, i) - 1);
-        scan_txn_notes(c, t, ev);
+        scan_txn_notes(c, t);
         if (t->phase == QFTP_TXN_DONE)
             g_array_remove_index(c->open, i);
         else
             i++;
     }
     if (item_txn)
-        scan_txn_notes(c, item_txn, ev);
+        scan_txn_notes(c, item_txn);
     size_t sn = qftp_session_note_count(c->s);
     while (c->sess_notes_seen < sn)
-        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0, ev, NULL);
+        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0);
 }
 
 static char *value_text(const qftp_value *v)
@@ -119,6 +85,18 @@ static char *value_text(const qftp_value *v)
     if (v->kind == QFTP_VAL_STR && v->s)
         return wmem_strdup(wmem_file_scope(), v->s);
     return NULL;
+}
+
+/* The role the session gave an event in its transaction: the item it added last for
+ * the event's bytes (QFTP_ROLE__COUNT: none). */
+static qftp_role event_role(const qftp_txn *t, const qftp_event *ev)
+{
+    for (size_t i = t->n_items; i-- > 0;) {
+        const qftp_txn_item *x = &t->items[i];
+        if (x->dir == ev->dir && x->offset <= ev->offset && ev->offset <= x->offset + x->len)
+            return x->role;
+    }
+    return QFTP_ROLE__COUNT;
 }
 
 /* The record of the frame that holds an event's last byte (for an event without bytes,
@@ -207,11 +185,17 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
                 p->cont_in = in_frame;
         }
     }
+    /* The session says what the line was (its role in the transaction): the completion
+     * URC, or an information response; the command's own "+NAME:" line carries the
+     * result's codes and value. */
     if (txn && ev->kind == QFTP_EV_LINE && ev->dir == QFTP_DIR_RX) {
-        qftp_resp resp;
-        if (qftp_resp_parse((const char *)ev->data, ev->len, &resp) &&
-            strcmp(resp.name, txn->command) == 0) {
-            it.is_urc = txn->urc != NULL && txn->frame_done == c->cur_frame;
+        qftp_role role = event_role(txn, ev);
+        size_t cl = strlen(txn->command);
+        gboolean own = role == QFTP_ROLE_URC ||
+                       (role == QFTP_ROLE_INFO && cl && ev->len > cl &&
+                        memcmp(ev->data, txn->command, cl) == 0 && ev->data[cl] == ':');
+        if (own) {
+            it.is_urc = role == QFTP_ROLE_URC;
             it.has_err = txn->has_err;
             it.err = txn->err;
             it.has_pe = txn->has_pe;
@@ -242,7 +226,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
                 e.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
                 g_array_append_val(c->early, e);
             }
-            collect_notes(c, ev, txn);
+            collect_notes(c, txn);
             move_notes(c, dest, notes_before);
             return;
         }
@@ -255,7 +239,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
             prev->len += it.len;
             prev->value = it.value;
             prev->flags |= it.flags;
-            collect_notes(c, ev, txn);
+            collect_notes(c, txn);
             return;
         }
     }
@@ -268,7 +252,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         }
         g_array_append_val(c->early, e);
     }
-    collect_notes(c, ev, txn);
+    collect_notes(c, txn);
     move_notes(c, dest, notes_before);
 }
 
@@ -388,10 +372,10 @@ void qftpd_finish_conv(qftp_conv *c)
         c->notes = notes;
     }
     for (size_t i = 0; i < qftp_session_txn_count(c->s); i++)
-        scan_txn_notes(c, qftp_session_txn(c->s, i), NULL);
+        scan_txn_notes(c, qftp_session_txn(c->s, i));
     size_t sn = qftp_session_note_count(c->s);
     while (c->sess_notes_seen < sn)
-        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0, NULL, NULL);
+        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0);
     for (guint i = 0; i < c->notes->len; i++) {
         qftp_fnote *fn = &g_array_index(c->notes, qftp_fnote, i);
         const qftp_txn *t = fn->txn ? qftp_session_txn(c->s, fn->txn - 1) : NULL;
@@ -449,14 +433,9 @@ gboolean qftpd_looks_like_host(tvbuff_t *tvb)
 
 qftp_dir qftpd_guess_dir(const qftp_conv *c, tvbuff_t *tvb)
 {
-    /* An upload under way: the host's bytes, unless the module speaks a line. */
-    if (c->s) {
-        size_t n = qftp_session_txn_count(c->s);
-        const qftp_txn *t = n ? qftp_session_txn(c->s, n - 1) : NULL;
-        if (t && t->phase == QFTP_TXN_DATA && t->data_dir == QFTP_DIR_TX &&
-            tvb_captured_length(tvb) > 0 && tvb_get_uint8(tvb, 0) != '\r')
-            return QFTP_DIR_TX;
-    }
+    guint len = tvb_captured_length(tvb);
+    if (c->s)
+        return qftp_session_guess_dir(c->s, tvb_get_ptr(tvb, 0, len), len);
     return qftpd_looks_like_host(tvb) ? QFTP_DIR_TX : QFTP_DIR_RX;
 }
 

@@ -20,10 +20,13 @@
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 
+#include "qftp/notes.h"
 #include "qftp/session.h"
 #include "qftp/tables.h"
 
 /* ---- preferences (packet-qftp.c) ------------------------------------------------ */
+
+#include <epan/expert.h>
 
 enum { QFTP_HOST_AUTO = 0, QFTP_HOST_CLIENT = 1, QFTP_HOST_SERVER = 2 };
 
@@ -33,6 +36,9 @@ extern guint qftpd_pref_rsptimeout;
 extern qftp_pref_bool qftpd_pref_hide_passwords;
 
 extern int proto_qftp;
+
+/* The expert fields, one per entry of the core's table (qftp/notes.h), by its id. */
+extern expert_field qftpd_ei[QFTP_EXPERT__COUNT];
 
 /* ---- per-frame records (qftp-frames.c) -------------------------------------------- */
 
@@ -55,25 +61,10 @@ typedef struct {
 } qftp_item;
 
 typedef struct {
-    guint8 severity; /* qftp_severity */
-    guint8 cls;      /* QFTP_NC_* */
+    guint16 kind; /* qftp_note_kind: its expert entry (qftp/notes.h) */
     guint32 txn;
     char *text;
 } qftp_fnote;
-
-enum {
-    QFTP_NC_GENERIC = 0,
-    QFTP_NC_ERROR_RESULT,
-    QFTP_NC_ERROR_URC,
-    QFTP_NC_PARAM,
-    QFTP_NC_BUSY,
-    QFTP_NC_NO_RESULT,
-    QFTP_NC_GUARD,
-    QFTP_NC_LEN,
-    QFTP_NC_SLOW,
-    QFTP_NC_CLEARTEXT,
-    QFTP_NC_UNSOLICITED,
-};
 
 typedef struct qftp_conv qftp_conv;
 

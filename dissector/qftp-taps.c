@@ -64,28 +64,35 @@ static gboolean expects_urc(const qftp_txn *t)
     return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
 }
 
-static void tick_outcome(stats_tree *st, const qftp_txn *t, const char *outcome)
+/* A command's outcome under its node, in the core's words (the failure as qftp show
+ * counts it: "+CME ERROR 603 (FTP(S) server busy)", "+QFTPSIZE 627,550 (...)"). */
+static void tick_outcome(stats_tree *st, const qftp_txn *t)
 {
+    qftp_txn_words w;
+    qftp_txn_describe(t, &w);
+    const char *outcome;
+    switch (w.outcome) {
+    case QFTP_OUTCOME_OK:
+        outcome = "success";
+        break;
+    case QFTP_OUTCOME_NO_URC:
+        outcome = "no completion URC by the end of the capture";
+        break;
+    case QFTP_OUTCOME_ERROR:
+    case QFTP_OUTCOME_FAILED:
+        outcome = w.failure[0] ? w.failure : qftp_outcome_name(w.outcome);
+        break;
+    case QFTP_OUTCOME_PENDING:
+    default:
+        outcome = "no result by the end of the capture";
+        break;
+    }
     char cmd[64];
     snprintf(cmd, sizeof cmd, "AT%s", t->command);
     /* the command was counted when sent: find its node without counting again */
     int root = stats_tree_manip_node_int(MN_INCREASE, st, st_str_cmds, 0, TRUE, 0);
     int node = stats_tree_manip_node_int(MN_INCREASE, st, cmd, root, TRUE, 0);
     tick_stat_node(st, outcome, node, FALSE);
-}
-
-static void urc_words(const qftp_item *it, char *buf, size_t cap)
-{
-    if (!it->has_err || it->err == 0) {
-        snprintf(buf, cap, "success");
-        return;
-    }
-    const char *w = val_to_str_const((gint32)it->err, qftpd_err_vals, "unknown error");
-    if (it->has_pe && it->pe != 0)
-        snprintf(buf, cap, "%" G_GINT64_FORMAT " %s (FTP %" G_GINT64_FORMAT ")", it->err, w,
-                 it->pe);
-    else
-        snprintf(buf, cap, "%" G_GINT64_FORMAT " %s", it->err, w);
 }
 
 static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_,
@@ -127,20 +134,11 @@ static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pin
                 tick_stat_node(st, buf, cr, FALSE);
             }
             /* the outcome of a command: an error final result, or OK when no URC is due */
-            if (t && it->final != QFTP_FINAL_OK) {
-                if (it->final == QFTP_FINAL_CME_ERROR && it->value >= 0)
-                    snprintf(buf, sizeof buf, "+CME ERROR %" G_GINT64_FORMAT " %s", it->value,
-                             val_to_str_const((guint32)it->value, qftpd_cme_vals, ""));
-                else
-                    snprintf(buf, sizeof buf, "%s", t->final_line ? t->final_line : "error");
-                tick_outcome(st, t, g_strstrip(buf));
-            } else if (t && !expects_urc(t)) {
-                tick_outcome(st, t, "OK");
-            }
+            if (t && (it->final != QFTP_FINAL_OK || !expects_urc(t)))
+                tick_outcome(st, t);
             ret = TAP_PACKET_REDRAW;
         } else if (it->kind == QFTP_EV_LINE && it->is_urc && t) {
-            urc_words(it, buf, sizeof buf);
-            tick_outcome(st, t, buf);
+            tick_outcome(st, t);
             if (it->has_err) {
                 int ur = tick_stat_node(st, st_str_urcs, 0, TRUE);
                 if (it->err == 0)
@@ -163,8 +161,9 @@ static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pin
     for (guint32 i = 0; i < r->n_notes; i++) {
         const qftp_fnote *n = &r->notes[i];
         const qftp_txn *t = qftpd_txn_get(r->conv, n->txn);
-        if (n->cls == QFTP_NC_NO_RESULT && t) {
-            tick_outcome(st, t, "no result by the end of the capture");
+        const qftp_note_def *d = qftp_note_def_of((qftp_note_kind)n->kind);
+        if (d && d->expert == QFTP_EXPERT_NO_RESULT && t) {
+            tick_outcome(st, t);
             ret = TAP_PACKET_REDRAW;
         }
     }

@@ -257,7 +257,7 @@ run_host_package() {
     local list
     list=$(mktemp)
     if ! (cd "$host_build" && cpack -G DEB >"$cache/host.cpack.log" 2>&1 &&
-        rm -rf _list && DESTDIR="$host_build/_list" cmake --install . >/dev/null &&
+        rm -rf _list && DESTDIR="$host_build/_list" cmake --install . --prefix /usr >/dev/null &&
         (cd _list && find . ! -type d | sed 's|^\.||') >"$list" && rm -rf _list); then
         tail -20 "$cache/host.cpack.log" >&2
         results+=("host ($s): FAILED making the package")
@@ -355,7 +355,7 @@ run_one() { # version
     if [ $mode = all ] && [ $package -eq 1 ]; then
         log "$s: cpack -G DEB"
         if ! in_root "$r" bash -c 'cd /root/qftp-build && rm -f qftp_*.deb && cpack -G DEB >cpack.log 2>&1 &&
-                rm -rf /tmp/qftp-list && DESTDIR=/tmp/qftp-list cmake --install . >/dev/null &&
+                rm -rf /tmp/qftp-list && DESTDIR=/tmp/qftp-list cmake --install . --prefix /usr >/dev/null &&
                 cd /tmp/qftp-list && find . ! -type d | sed "s|^\.||" >/root/qftp-build/installed.list'; then
             tail -20 "$r/root/qftp-build/cpack.log" >&2
             verdict="FAILED (making the package)"

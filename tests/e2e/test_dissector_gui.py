@@ -213,15 +213,31 @@ def test_statistics():
     cmds = "Commands and their outcomes"
     eq(s[(cmds, "AT+QFTPOPEN")], 2, "two opens")
     eq(s[(cmds, "AT+QFTPOPEN", "success")], 1, "open: success")  # +QFTPOPEN: 0,0
-    eq(s[(cmds, "AT+QFTPOPEN", "+CME ERROR 603 FTP(S) server busy")], 1, "open: 603")  # BG96 ch. 5
-    eq(s[(cmds, "AT+QFTPSIZE", "627 requested action not taken (FTP 550)")], 1, "size: 627,550")
-    eq(s[(cmds, "AT+QFTPCLOSE", "no result by the end of the capture")], 1, "close: no URC")
+    # the failures as the core words them for qftp show too (qftp_txn_describe)
+    eq(s[(cmds, "AT+QFTPOPEN", "+CME ERROR 603 (FTP(S) server busy)")], 1, "open: 603")  # BG96 ch. 5
+    size = [k for k in s if k[:2] == (cmds, "AT+QFTPSIZE") and len(k) == 3]
+    assert len(size) == 1 and size[0][2].startswith("+QFTPSIZE 627,550 (requested action not taken"), size
+    eq(s[(cmds, "AT+QFTPCLOSE", "no completion URC by the end of the capture")], 1, "close: no URC")
     eq(s[("FTP reply codes", "550 requested action not taken: file unavailable")], 1, "RFC 959 550")
     eq(s[("+CME ERROR codes", "603 FTP(S) server busy")], 2, "603 twice")
     eq(s[(cmds,)], 10, "commands counted once each")
     m = stat_nodes(gui()["stats", "man37"])
     assert not any(k[0] == "+CME ERROR codes" for k in m), m  # none in BG96 3.7
     assert not any(k[0] == "FTP reply codes" for k in m), m
+
+
+def test_expert_info():
+    """Expert Info speaks Wireshark's language: every entry has a summary of its own (the
+    dialog groups by it; none is just "Note" or "Warning"), generated from the core's
+    table of entries, and no message points to a command-line option."""
+    entries = {l.split("\t")[2]: l.split("\t")[1] for l in t._field_list()
+               if l.startswith("F\t") and l.split("\t")[2].startswith("qftp.expert.")}
+    assert len(entries) >= 15, entries
+    for name, summary in entries.items():
+        assert summary not in ("Note", "Warning", "Error", "Info"), (name, summary)
+    out = t.run("-r", M.path, "-2", "-q", "-z", "expert").stdout.decode()
+    assert "redact" not in out, out[:3000]
+    assert "FTP password sent in clear" in out, out[:3000]
 
 
 def hexcolour(rule):
@@ -268,6 +284,7 @@ case("complete frames: OK shown where its bytes are, no false 'continues'", test
 case("non-ASCII command line decoded, bytes escaped, not Malformed", test_non_ascii_command)
 case("dialect labels before detection: two-pass by the dialect found, one pass both",
      test_dialect_labels)
+case("Expert Info: an own summary per entry, no command-line hints", test_expert_info)
 case("colouring rules: compile, colour errors, busy, data mode, missing results",
      test_colouring_rules)
 case("Statistics: outcomes per command, FTP reply codes, no empty nodes", test_statistics)

@@ -31,7 +31,8 @@ typedef enum {
 /* The expert entries: X(ID, name, severity, group, item, summary).
  * name: the filter name after "qftp.expert."; item: raised by a front end at the item
  * it concerns (the final result, the URC, the parameter, the line) rather than as a note
- * of the frame. */
+ * of the frame. summary: what Wireshark's Expert Info groups the entry under, so each
+ * says what it is about (no group called just "Note"). */
 #define QFTP_EXPERTS(X)                                                                            \
     X(ERROR_RESULT, "error_result", WARN, RESPONSE_CODE, true, "Error result")                     \
     X(ERROR_URC, "error_urc", WARN, RESPONSE_CODE, true, "Error in the completion URC")            \
@@ -50,14 +51,25 @@ typedef enum {
       "The log leaves out bytes or lines (trimmed, elided or lost)")                               \
     X(CONTEXT, "context", NOTE, COMMENTS, false,                                                   \
       "The module, SIM, network or PDP context in words")                                          \
+    X(CONTEXT_INFO, "context_info", INFO, COMMENTS, false,                                         \
+      "The module, SIM, network or PDP context as reported")                                       \
     X(CONTEXT_CONCERN, "context_concern", WARN, SEQUENCE, false,                                   \
       "Module, SIM, network or PDP context not ready while a command was under way")               \
     X(CONTEXT_LOST, "context_lost", ERROR, SEQUENCE, false,                                        \
       "A restart, power-down or PDP deactivation ended what was under way")                        \
-    X(INFO, "info", INFO, COMMENTS, false, "Note")                                                 \
-    X(NOTE, "note", NOTE, PROTOCOL, false, "Note")                                                 \
-    X(WARN, "warn", WARN, PROTOCOL, false, "Warning")                                              \
-    X(ERROR, "error", ERROR, PROTOCOL, false, "Error")
+    X(MODULE_SIDE, "module_side", INFO, COMMENTS, false,                                           \
+      "Module's side only: command inferred from its completion URC")                              \
+    X(DIALECT, "dialect", INFO, COMMENTS, false, "Dialect detected")                               \
+    X(DIALECT_UNKNOWN, "dialect_unknown", NOTE, PROTOCOL, false,                                   \
+      "Dialect not known from the input")                                                          \
+    X(ECHO_ONLY, "echo_only", INFO, COMMENTS, false, "Command known from the module's echo only")  \
+    X(STATE, "state", INFO, COMMENTS, false, "FTP service state other than the traffic implied")   \
+    X(HOST_TEXT, "host_text", NOTE, PROTOCOL, false, "Host line that is not an AT command")        \
+    X(LIMITS, "limits", WARN, MALFORMED, false, "Command line beyond the decoder's limits")        \
+    X(UNTERMINATED, "unterminated", WARN, SEQUENCE, false, "Command line without its terminator")  \
+    X(ORDER, "order", NOTE, SEQUENCE, false, "Result or data mode out of the usual order")         \
+    X(DATA_END, "data_end", WARN, SEQUENCE, false, "Data mode ended other than the manual says")   \
+    X(ESCAPE, "escape", NOTE, SEQUENCE, false, "+++ outside a transfer, or aborting one")
 
 typedef enum {
 #define X(ID, name, sev, group, item, summary) QFTP_EXPERT_##ID,
@@ -71,12 +83,12 @@ typedef enum {
 #define QFTP_NOTE_KINDS(X)                                                                         \
     /* a command and its parameters */                                                             \
     X(PARAM, PARAM_RANGE, "%s")                                                                    \
-    X(TOO_MANY_PARAMS, WARN, "more than %d parameters")                                            \
-    X(TOO_MANY_COMMANDS, WARN, "command line with more than %d commands: %s")                      \
-    X(UNTERMINATED, WARN,                                                                          \
+    X(TOO_MANY_PARAMS, LIMITS, "more than %d parameters")                                          \
+    X(TOO_MANY_COMMANDS, LIMITS, "command line with more than %d commands: %s")                    \
+    X(UNTERMINATED, UNTERMINATED,                                                                  \
       "command line without a terminator at the end of the input: not executed")                   \
-    X(ECHO_ONLY, INFO, "command known from the module's echo only")                                \
-    X(HOST_TEXT, NOTE, "host sent a line that is not an AT command: %.*s")                         \
+    X(ECHO_ONLY, ECHO_ONLY, "command known from the module's echo only")                           \
+    X(HOST_TEXT, HOST_TEXT, "host sent a line that is not an AT command: %.*s")                    \
     X(BUSY, BUSY, "sent while the FTP service is busy with %s (#%u): expect +CME ERROR: 603")      \
     X(PASSWORD_IN_CLEAR, CLEARTEXT, "FTP password sent in clear on the serial line%s")             \
     X(PLAIN_FTP, CLEARTEXT, "plain FTP: user name and password cross the network unencrypted%s")   \
@@ -86,27 +98,28 @@ typedef enum {
     X(CME_ERROR_TEXT, ERROR_RESULT, "%s")                                                          \
     X(OTHER_FINAL, ERROR_RESULT, "%s")                                                             \
     X(ERROR_URC, ERROR_URC, "%s")                                                                  \
-    X(OUTCOME_BEFORE_FINAL, NOTE,                                                                  \
+    X(OUTCOME_BEFORE_FINAL, ORDER,                                                                 \
       "completion URC with no final result before it (OK missing from the log?)")                  \
     X(NO_FINAL, NO_RESULT, "no final result (%s)")                                                 \
     X(NO_URC, NO_RESULT, "no %s URC by the end of the input")                                      \
     X(URC_GIVEN_UP, NO_RESULT, "no %s URC within the next %d commands: given up")                  \
     X(SLOW_CONNECT, SLOW, "CONNECT %.1f s after the command, later than rsptimeout (%.0f s)")      \
     X(SLOW_OUTCOME, SLOW, "outcome %.1f s after %s, later than rsptimeout (%.0f s)")               \
-    X(STATE_DIFFERS, INFO, "module reports %s; the traffic so far implied %s")                     \
-    X(DIALECT, INFO, "dialect %s detected from %s")                                                \
-    X(DIALECT_UNKNOWN, NOTE,                                                                       \
+    X(STATE_DIFFERS, STATE, "module reports %s; the traffic so far implied %s")                    \
+    X(DIALECT, DIALECT, "dialect %s detected from %s")                                             \
+    X(DIALECT_UNKNOWN, DIALECT_UNKNOWN,                                                            \
       "dialect unknown: nothing in the input tells GSM (M95, M66, MC60) from BG96 (BG96, BG95, "   \
       "EC2x, EG9x)%s; %s would decide it, or --dialect")                                           \
     /* data mode */                                                                                \
-    X(CONNECT_UNEXPECTED, NOTE, "CONNECT for a command without a known data mode")                 \
+    X(CONNECT_UNEXPECTED, ORDER, "CONNECT for a command without a known data mode")                \
     X(LENGTH_URC, LENGTH_MISMATCH,                                                                 \
       "length mismatch: %s %" PRId64 " bytes in data mode, the URC says %" PRId64)                 \
     X(LENGTH_CONNECT, LENGTH_MISMATCH,                                                             \
       "length mismatch: CONNECT %" PRId64 " but %" PRId64 " bytes")                                \
     X(LENGTH_UPLOADLEN, LENGTH_MISMATCH,                                                           \
       "length mismatch: %s %" PRId64 " but %" PRId64 " bytes sent")                                \
-    X(DATA_INACTIVITY, WARN, "data mode ended by inactivity: the module stopped waiting for data") \
+    X(DATA_INACTIVITY, DATA_END,                                                                   \
+      "data mode ended by inactivity: the module stopped waiting for data")                        \
     X(DATA_OPEN_AT_END, NO_RESULT, "data mode still open at the end of the input")                 \
     X(DATA_TRIMMED, LOG_TRIMMED,                                                                   \
       "the log holds %" PRId64 " of the %" PRId64 " bytes the URC reports: trimmed or lost%s")     \
@@ -118,27 +131,27 @@ typedef enum {
     X(ESCAPE_GUARD, GUARD_TIME,                                                                    \
       "+++ without its guard time (1 s of silence before and after, the three '+' within 1 s: "    \
       "BG96 manual 1.2)")                                                                          \
-    X(DOWNLOAD_ABORTED, NOTE, "download aborted by +++: no completion URC follows")                \
-    X(ESCAPE_OUTSIDE, NOTE, "+++ outside data mode")                                               \
+    X(DOWNLOAD_ABORTED, ESCAPE, "download aborted by +++: no completion URC follows")              \
+    X(ESCAPE_OUTSIDE, ESCAPE, "+++ outside data mode")                                             \
     /* what belongs to no command */                                                               \
     X(ORPHAN_FINAL, UNSOLICITED, "final result %.*s with no command waiting for it")               \
     X(ORPHAN_CONNECT, UNSOLICITED, "CONNECT with no command waiting for it")                       \
     X(ORPHAN_URC, UNSOLICITED, "%s: URC with no command waiting for it")                           \
     /* a log of the module's side only */                                                          \
-    X(MODULE_SIDE_ONLY, INFO,                                                                      \
+    X(MODULE_SIDE_ONLY, MODULE_SIDE,                                                               \
       "the input holds the module's side only: commands are inferred from their completion URCs "  \
       "where the URC names one command (marked inferred); other answers stay unlinked")            \
-    X(MODULE_SIDE_AFTER_ECHO_OFF, INFO,                                                            \
+    X(MODULE_SIDE_AFTER_ECHO_OFF, MODULE_SIDE,                                                     \
       "echo is off (ATE0) and no command follows in the input: from there it holds the module's "  \
       "side only; commands are inferred from their completion URCs (marked inferred)")             \
-    X(INFERRED, INFO,                                                                              \
+    X(INFERRED, MODULE_SIDE,                                                                       \
       "inferred from the module's %s: no host line of this command is in the input")               \
     /* the module, its SIM, the network and the PDP context (qftp/context.h) */                    \
-    X(CONTEXT_INFO, INFO, "%s: %s (%s)")                                                           \
+    X(CONTEXT_INFO, CONTEXT_INFO, "%s: %s (%s)")                                                   \
     X(CONTEXT, CONTEXT, "%s: %s (%s)")                                                             \
     X(CONTEXT_CONCERN, CONTEXT_CONCERN, "%s while this command was under way: %s (%s)")            \
     X(CONTEXT_LOST, CONTEXT_LOST, "%s while this command was under way: %s; %s (%s)")              \
-    X(OVERFLOW, WARN,                                                                              \
+    X(OVERFLOW, OVERFLOW,                                                                          \
       "%s line of %" PRId64 " bytes is longer than the %zu-byte cap: skipped to its end")
 
 typedef enum {
