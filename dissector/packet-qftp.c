@@ -430,31 +430,41 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", shown);
 }
 
-static void add_result_fields(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const qftp_item *it,
-                              const qftp_txn *txn, char *words, size_t cap)
+/* The result a line carries (its transaction's codes and value) in the tree; words
+ * gets the error in words ("" when none). */
+static void add_result_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, gint off, gint len,
+                              const qftp_item *it, const qftp_txn *txn, char *words, size_t cap)
 {
     words[0] = '\0';
-    if (it->has_err) {
-        proto_tree_add_int(t, hf_qftp_err, tvb, off, len, (gint32)it->err);
+    if (!it->own || !txn)
+        return;
+    if (txn->has_err) {
+        proto_tree_add_int(t, hf_qftp_err, tvb, off, len, (gint32)txn->err);
         /* "0,0" too: the manual's <protocol_error>, 0 = no reply code (BG96 chapter 6) */
-        if (it->has_pe && it->pe == 0)
+        if (txn->has_pe && txn->protocol_error == 0)
             proto_tree_add_uint_format_value(t, hf_qftp_protocol_error, tvb, off, len, 0,
                                              "0 (none)");
-        else if (it->has_pe)
-            proto_tree_add_uint(t, hf_qftp_protocol_error, tvb, off, len, (guint32)it->pe);
-        if (it->err != 0) {
-            qftp_describe_result(it->err, it->pe, it->has_pe, words, cap);
+        else if (txn->has_pe)
+            proto_tree_add_uint(t, hf_qftp_protocol_error, tvb, off, len,
+                                (guint32)txn->protocol_error);
+        if (txn->err != 0) {
+            qftp_describe_result(txn->err, txn->protocol_error, txn->has_pe, words, cap);
             proto_item *pi = proto_tree_add_string(t, hf_qftp_result_text, tvb, off, len, words);
             proto_item_set_generated(pi);
         }
     }
-    if (it->value_s) {
-        proto_item *vi = proto_tree_add_string(t, hf_qftp_value, tvb, off, len, it->value_s);
+    const char *value = NULL;
+    if (txn->value.kind == QFTP_VAL_INT)
+        value = wmem_strdup_printf(pinfo->pool, "%" G_GINT64_FORMAT, txn->value.i);
+    else if (txn->value.kind == QFTP_VAL_STR && txn->value.s)
+        value = txn->value.s;
+    if (value) {
+        proto_item *vi = proto_tree_add_string(t, hf_qftp_value, tvb, off, len, value);
         /* +QFTPSTAT's state by name, as the GSM manual words it: BG96 2.17 gives a
          * number ("+QFTPSTAT: 0,1": 1, the server is open and idle) */
-        if (txn && txn->def && txn->def->result == QFTP_RES_STATE) {
-            int st = qftp_state_from_wire(it->value_s, strlen(it->value_s));
-            if (st >= 0 && g_ascii_isdigit(it->value_s[0]))
+        if (txn->def && txn->def->result == QFTP_RES_STATE) {
+            int st = qftp_state_from_wire(value, strlen(value));
+            if (st >= 0 && g_ascii_isdigit(value[0]))
                 proto_item_append_text(vi, " (%s)", qftp_state_name((qftp_ftp_state)st));
         }
     }
@@ -568,8 +578,8 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                                               "Completion URC: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_urc);
             proto_tree_add_string(st, hf_qftp_urc, t, off, len, txn->command);
-            add_result_fields(st, t, off, len, it, txn, words, sizeof words);
-            gboolean failed = it->has_err && it->err != 0;
+            add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
+            gboolean failed = txn->has_err && txn->err != 0;
             if (!failed && w.result[0])
                 proto_item_set_generated(
                     proto_tree_add_string(st, hf_qftp_result_text, t, off, len, w.result));
@@ -594,7 +604,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_line);
-            add_result_fields(st, t, off, len, it, txn, words, sizeof words);
+            add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
             add_request_link(st, t, pinfo, txn);
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         } else {

@@ -78,14 +78,6 @@ static void collect_notes(qftp_conv *c, const qftp_txn *item_txn)
         add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0);
 }
 
-static char *value_text(const qftp_value *v)
-{
-    if (v->kind == QFTP_VAL_INT)
-        return wmem_strdup_printf(wmem_file_scope(), "%" G_GINT64_FORMAT, v->i);
-    if (v->kind == QFTP_VAL_STR && v->s)
-        return wmem_strdup(wmem_file_scope(), v->s);
-    return NULL;
-}
 
 /* The role the session gave an event in its transaction: the item it added last for
  * the event's bytes (QFTP_ROLE__COUNT: none). */
@@ -194,14 +186,8 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         gboolean own = role == QFTP_ROLE_URC ||
                        (role == QFTP_ROLE_INFO && cl && ev->len > cl &&
                         memcmp(ev->data, txn->command, cl) == 0 && ev->data[cl] == ':');
-        if (own) {
-            it.is_urc = role == QFTP_ROLE_URC;
-            it.has_err = txn->has_err;
-            it.err = txn->err;
-            it.has_pe = txn->has_pe;
-            it.pe = txn->protocol_error;
-            it.value_s = value_text(&txn->value);
-        }
+        it.own = (guint8)own;
+        it.is_urc = own && role == QFTP_ROLE_URC;
     }
     /* The links follow the item to the frame it is shown in. */
     if (dest && txn) {

@@ -42,22 +42,21 @@ extern expert_field qftpd_ei[QFTP_EXPERT__COUNT];
 
 /* ---- per-frame records (qftp-frames.c) -------------------------------------------- */
 
-/* One event of the parser, as a frame shows it. */
+/* One event of the parser, as a frame shows it. Kept for every frame of a capture: as
+ * small as it can be (what the transaction knows is read from it when shown). */
 typedef struct {
     guint8 kind;   /* qftp_event_kind */
     guint8 dir;    /* qftp_dir */
     guint8 final;  /* qftp_final_kind */
     guint8 reason; /* qftp_data_end_reason */
     guint16 flags; /* QFTP_EVF_* */
-    guint8 is_urc; /* the line completed txn (its completion URC) */
-    guint8 has_err, has_pe;
-    gint32 off;   /* offset of the span in the frame; -1: bytes in `copy` */
-    guint32 len;  /* span length */
-    guint32 txn;  /* 1-based transaction index, 0 none */
-    gint64 value; /* event value (CME code, CONNECT n, payload so far ...) */
-    gint64 err, pe;
+    guint8 own;    /* an RX line carrying its transaction's "+NAME:" result (codes, value) */
+    guint8 is_urc; /* that line is the completion URC */
+    gint32 off;    /* offset of the span in the frame; -1: bytes in `copy` */
+    guint32 len;   /* span length */
+    guint32 txn;   /* 1-based transaction index, 0 none */
+    gint64 value;  /* event value (CME code, CONNECT n, payload so far ...) */
     guint8 *copy;  /* the span when it began in an earlier frame */
-    char *value_s; /* the result value (integer or string) as text, NULL none */
 } qftp_item;
 
 typedef struct {

@@ -139,19 +139,19 @@ static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pin
             ret = TAP_PACKET_REDRAW;
         } else if (it->kind == QFTP_EV_LINE && it->is_urc && t) {
             tick_outcome(st, t);
-            if (it->has_err) {
+            if (t->has_err) {
                 int ur = tick_stat_node(st, st_str_urcs, 0, TRUE);
-                if (it->err == 0)
+                if (t->err == 0)
                     snprintf(buf, sizeof buf, "0 success");
                 else
-                    snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->err,
-                             val_to_str_const((gint32)it->err, qftpd_err_vals, "unknown error"));
+                    snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", t->err,
+                             val_to_str_const((gint32)t->err, qftpd_err_vals, "unknown error"));
                 tick_stat_node(st, buf, ur, FALSE);
             }
-            if (it->has_pe && it->pe != 0) {
+            if (t->has_pe && t->protocol_error != 0) {
                 int pr = tick_stat_node(st, st_str_pe, 0, TRUE);
-                snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", it->pe,
-                         val_to_str_const((guint32)it->pe, qftpd_pe_vals, ""));
+                snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %s", t->protocol_error,
+                         val_to_str_const((guint32)t->protocol_error, qftpd_pe_vals, ""));
                 tick_stat_node(st, g_strstrip(buf), pr, FALSE);
             }
             ret = TAP_PACKET_REDRAW;

@@ -103,7 +103,8 @@ class Tshark:
         for line in out.splitlines():
             cols = line.split("\x02")
             rows[int(cols[0])] = {f: ([_BOOL.get(x, x) for x in cols[i + 1].split("\x01")]
-                                      if f in self.boolean_fields() else cols[i + 1].split("\x01"))
+                                      if f in self.boolean_fields()
+                                      else [field_value(x) for x in cols[i + 1].split("\x01")])
                                   if cols[i + 1] else [] for i, f in enumerate(fields)}
         return rows
 
@@ -198,13 +199,13 @@ def normalise_tree(text):
 def normalise_fields(text, boolean_fields):
     """tshark -T fields output with a header line (-E header=y): FT_BOOLEAN values read
     1/0 (4.0) or True/False (4.4+); normal form 1/0."""
-    lines = text.split("\n")
+    lines = field_value(text).split("\n")
     if not lines or not boolean_fields:
-        return text
+        return "\n".join(lines)
     head = lines[0].split("\t")
     cols = [i for i, h in enumerate(head) if h in boolean_fields]
     if not cols:
-        return text
+        return "\n".join(lines)
     out = [lines[0]]
     for line in lines[1:]:
         v = line.split("\t")
@@ -216,6 +217,12 @@ def normalise_fields(text, boolean_fields):
 
 
 _BOOL = {"True": "1", "False": "0"}
+
+
+def field_value(v):
+    """A -T fields value in one form: 4.4+ escape a backslash in a string field ("\\\\"),
+    4.0 prints it as it is."""
+    return v.replace("\\\\", "\\")
 
 
 class Sharkd:
