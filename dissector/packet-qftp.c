@@ -154,8 +154,8 @@ static gboolean is_password_param(const qftp_param_def *pd)
 }
 /* The bytes of an item: in the frame, or a new tvb over the copy (a line reassembled
  * from several frames). */
-static tvbuff_t *item_tvb(tvbuff_t *tvb, packet_info *pinfo, const qftp_item *it, gint *off,
-                          gboolean *reassembled)
+static tvbuff_t *item_tvb(const qftp_conv *c, tvbuff_t *tvb, packet_info *pinfo,
+                          const qftp_item *it, gint *off, gboolean *reassembled)
 {
     *reassembled = FALSE;
     if (it->off >= 0) {
@@ -163,9 +163,10 @@ static tvbuff_t *item_tvb(tvbuff_t *tvb, packet_info *pinfo, const qftp_item *it
         return tvb;
     }
     *off = 0;
-    if (!it->copy || !it->len)
+    const guint8 *copy = qftpd_item_copy(c, it);
+    if (!copy || !it->len)
         return tvb;
-    tvbuff_t *child = tvb_new_child_real_data(tvb, it->copy, it->len, it->len);
+    tvbuff_t *child = tvb_new_child_real_data(tvb, copy, it->len, it->len);
     add_new_data_source(pinfo, child,
                         it->kind == QFTP_EV_DATA ? "Data-mode payload" : "Reassembled line");
     *reassembled = TRUE;
@@ -173,7 +174,7 @@ static tvbuff_t *item_tvb(tvbuff_t *tvb, packet_info *pinfo, const qftp_item *it
 }
 
 static void add_links_from_cmd(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const qftp_conv *c,
-                               const qftp_txn *txn)
+                               const qftpd_txn *txn)
 {
     proto_item *pi;
     pi = proto_tree_add_uint(t, hf_qftp_txn, tvb, 0, 0, txn->index);
@@ -189,7 +190,7 @@ static void add_links_from_cmd(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
-static void add_request_link(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const qftp_txn *txn)
+static void add_request_link(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const qftpd_txn *txn)
 {
     proto_item *pi;
     pi = proto_tree_add_uint(t, hf_qftp_txn, tvb, 0, 0, txn->index);
@@ -224,19 +225,20 @@ static char *escape_span(wmem_allocator_t *pool, qftp_span sp)
     return escape_bytes(pool, (const guint8 *)sp.p, sp.len);
 }
 
-/* The parameters of one command, where the session found them (t->param_spans,
- * relative to the line's first byte, at `base` in tvb; `line` is the line's bytes).
+/* The parameters of one command, where the session found them (t->spans, relative to
+ * the line's first byte, at `base` in tvb; `line` is the line's bytes).
  * Shown from the bytes, or from the session's copy (****) when passwords are hidden. */
 static void add_param_fields(proto_tree *tr, tvbuff_t *tvb, packet_info *pinfo, gint base,
-                             const char *line, const qftp_txn *t, const qftp_cmd_def *def,
+                             const char *line, const qftpd_txn *t, const qftp_cmd_def *def,
                              proto_item **param_items)
 {
     for (size_t i = 0; i < t->n_params && i < QFTP_MAX_PARAMS; i++) {
-        gint off = base + (gint)t->param_spans[i].off;
-        gint len = (gint)t->param_spans[i].len;
+        guint32 poff = t->spans[2 + 2 * i], plen = t->spans[3 + 2 * i];
+        gint off = base + (gint)poff;
+        gint len = (gint)plen;
         const qftp_param_def *pd = def && i < def->n_params ? &def->params[i] : NULL;
         gboolean hide = qftpd_pref_hide_passwords && is_password_param(pd);
-        qftp_span wire = {line + t->param_spans[i].off, t->param_spans[i].len};
+        qftp_span wire = {line + poff, plen};
         qftp_span disp =
             qftpd_pref_hide_passwords ? (qftp_span){t->params[i], strlen(t->params[i])} : wire;
         const char *raw = hide ? "****" : escape_span(pinfo->pool, disp);
@@ -266,15 +268,15 @@ static void add_param_fields(proto_tree *tr, tvbuff_t *tvb, packet_info *pinfo, 
 
 /* One command of a line as the tables check it: its parts where the session found
  * them (no second split of the line). */
-static void subcmd_of(const qftp_txn *t, const char *line, qftp_subcmd *sc)
+static void subcmd_of(const qftpd_txn *t, const char *line, qftp_subcmd *sc)
 {
     memset(sc, 0, sizeof *sc);
     g_strlcpy(sc->name, t->command, sizeof sc->name);
     sc->type = t->type;
-    sc->text = (qftp_span){line + t->cmd_span.off, t->cmd_span.len};
+    sc->text = (qftp_span){line + t->spans[0], t->spans[1]};
     sc->n_params = MIN(t->n_params, QFTP_MAX_PARAMS);
     for (size_t i = 0; i < sc->n_params; i++)
-        sc->params[i] = (qftp_span){line + t->param_spans[i].off, t->param_spans[i].len};
+        sc->params[i] = (qftp_span){line + t->spans[2 + 2 * i], t->spans[3 + 2 * i]};
 }
 
 typedef struct {
@@ -295,7 +297,7 @@ static void param_problem(void *user, int idx, const char *text)
  * dialect known when it was sent; once the capture is complete (a second pass, or the
  * GUI after loading) the dialect found later labels the earlier commands too. NULL
  * when the command is in no table. */
-static const qftp_cmd_def *shown_def(const qftp_conv *c, const qftp_txn *t)
+static const qftp_cmd_def *shown_def(const qftp_conv *c, const qftpd_txn *t)
 {
     const qftp_cmd_def *def = t ? t->def : NULL;
     if (!def || !c->finished || !c->s || def->dialect == QFTP_DIALECT_UNKNOWN)
@@ -349,12 +351,12 @@ static void add_cmd_summary(proto_tree *ct, proto_item *ci, tvbuff_t *lt, gint c
 }
 
 static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const qftp_frec *r,
-                            const qftp_item *it, const qftp_txn *txn)
+                            const qftp_item *it, const qftpd_txn *txn)
 {
     const qftp_conv *c = r->conv;
     gint off;
     gboolean re;
-    tvbuff_t *lt = item_tvb(tvb, pinfo, it, &off, &re);
+    tvbuff_t *lt = item_tvb(c, tvb, pinfo, it, &off, &re);
     gint len = (gint)it->len;
     if (tvb_captured_length_remaining(lt, off) < len)
         len = tvb_captured_length_remaining(lt, off);
@@ -386,16 +388,15 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
      * where each command and parameter lies in the line. */
     guint32 first = txn ? txn->index - txn->sub_index : 0;
     for (guint32 k = 0; first; k++) {
-        const qftp_txn *t = qftpd_txn_get(c, first + k);
+        const qftpd_txn *t = qftpd_txn_get(c, first + k, pinfo->pool);
         if (!t || t->frame_sent != txn->frame_sent || t->sub_index != k || k >= QFTP_MAX_SUBCMDS)
             break;
         /* where the command lies ("A/" repeats a line that is not here: all of it) */
-        gboolean placed =
-            t->line_offset != QFTP_NO_OFFSET && t->cmd_span.off + t->cmd_span.len <= (guint32)len;
-        for (size_t i = 0; placed && i < t->n_params && i < QFTP_MAX_PARAMS; i++)
-            placed = t->param_spans[i].off + t->param_spans[i].len <= (guint32)len;
-        gint coff = placed ? off + (gint)t->cmd_span.off : off;
-        gint clen = placed ? (gint)t->cmd_span.len : len;
+        gboolean placed = t->spans && t->spans[0] + t->spans[1] <= (guint32)len;
+        for (size_t i = 0; placed && i < t->n_params; i++)
+            placed = t->spans[2 + 2 * i] + t->spans[3 + 2 * i] <= (guint32)len;
+        gint coff = placed ? off + (gint)t->spans[0] : off;
+        gint clen = placed ? (gint)t->spans[1] : len;
         proto_item *ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command);
         proto_tree *ct = proto_item_add_subtree(ci, ett_qftp_cmd);
         const qftp_cmd_def *def = shown_def(c, t);
@@ -422,7 +423,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         add_links_from_cmd(ct, lt, pinfo, c, t);
     }
     /* Info: the line as typed, then the final result (one for the whole line) */
-    const qftp_txn *t0 = first ? qftpd_txn_get(c, first) : NULL;
+    const qftpd_txn *t0 = first ? qftpd_txn_get(c, first, pinfo->pool) : NULL;
     if (t0 && t0->final != QFTP_FINAL_NONE && qftpd_frame_final(c, t0))
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s \xe2\x86\x92 %s", shown,
                             t0->final_line);
@@ -433,7 +434,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 /* The result a line carries (its transaction's codes and value) in the tree; words
  * gets the error in words ("" when none). */
 static void add_result_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, gint off, gint len,
-                              const qftp_item *it, const qftp_txn *txn, char *words, size_t cap)
+                              const qftp_item *it, const qftpd_txn *txn, char *words, size_t cap)
 {
     words[0] = '\0';
     if (!it->own || !txn)
@@ -454,10 +455,10 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, 
         }
     }
     const char *value = NULL;
-    if (txn->value.kind == QFTP_VAL_INT)
-        value = wmem_strdup_printf(pinfo->pool, "%" G_GINT64_FORMAT, txn->value.i);
-    else if (txn->value.kind == QFTP_VAL_STR && txn->value.s)
-        value = txn->value.s;
+    if (txn->value_kind == QFTP_VAL_INT)
+        value = wmem_strdup_printf(pinfo->pool, "%" G_GINT64_FORMAT, txn->value_i);
+    else if (txn->value_kind == QFTP_VAL_STR && txn->value_s)
+        value = txn->value_s;
     if (value) {
         proto_item *vi = proto_tree_add_string(t, hf_qftp_value, tvb, off, len, value);
         /* +QFTPSTAT's state by name, as the GSM manual words it: BG96 2.17 gives a
@@ -494,10 +495,10 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                          const qftp_item *it)
 {
     const qftp_conv *c = r->conv;
-    const qftp_txn *txn = qftpd_txn_get(c, it->txn);
+    const qftpd_txn *txn = qftpd_txn_get(c, it->txn, pinfo->pool);
     gint off;
     gboolean re;
-    tvbuff_t *t = item_tvb(tvb, pinfo, it, &off, &re);
+    tvbuff_t *t = item_tvb(c, tvb, pinfo, it, &off, &re);
     gint len = (gint)it->len;
     gint avail = tvb_captured_length_remaining(t, off);
     if (avail < 0)
@@ -573,7 +574,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         if (txn && it->is_urc) {
             /* the outcome in the core's words, as qftp show gives it */
             qftp_txn_words w;
-            qftp_txn_describe(txn, &w);
+            qftpd_txn_words(txn, &w);
             pi = proto_tree_add_string_format(tree, hf_qftp_urc_line, t, off, len, line,
                                               "Completion URC: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_urc);
@@ -731,7 +732,7 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "QFTP");
     col_clear(pinfo->cinfo, COL_INFO);
 
-    qftp_frec *r = (qftp_frec *)p_get_proto_data(wmem_file_scope(), pinfo, proto_qftp, 0);
+    qftp_frec *r = qftpd_rec_of(pinfo);
     if (!r) {
         if (PINFO_FD_VISITED(pinfo))
             return 0; /* not ours on the first pass */
@@ -744,7 +745,7 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
         else
             dir = qftpd_guess_dir(c, tvb);
         r = qftpd_first_pass(c, tvb, pinfo, dir);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_qftp, 0, r);
+        qftpd_rec_set(pinfo, r);
     } else if (!r->conv->finished) {
         qftpd_finish_conv(r->conv);
     }
@@ -776,22 +777,24 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
     proto_item_set_generated(pi);
     pi = proto_tree_add_uint(qt, hf_qftp_state, tvb, 0, 0, r->state);
     proto_item_set_generated(pi);
-    if (r->cont_in) {
-        pi = proto_tree_add_uint(qt, hf_qftp_continued_in, tvb, 0, 0, r->cont_in);
+    const qftp_fextra *x = qftpd_frec_extra(r);
+    guint32 cont_in = x ? x->cont_in : 0;
+    if (cont_in) {
+        pi = proto_tree_add_uint(qt, hf_qftp_continued_in, tvb, 0, 0, cont_in);
         proto_item_set_generated(pi);
     }
     /* First dissection (a single pass prints it now): what this frame completed in
      * earlier frames (their bytes come first in the stream) is shown here too. */
     const qftp_frec *early = NULL;
-    if (!PINFO_FD_VISITED(pinfo) && r->n_early) {
+    if (!PINFO_FD_VISITED(pinfo) && x && x->n_early) {
         qftp_frec *e = wmem_new0(pinfo->pool, qftp_frec);
         e->conv = r->conv;
         e->frame = r->frame;
         e->dir = r->dir;
         e->dialect = r->dialect;
         e->ts = r->ts;
-        e->n_items = r->n_early;
-        e->items = r->early;
+        e->n_items = x->n_early;
+        e->items = x->early;
         dissect_frec(tvb, pinfo, tree, e, qt);
         early = e;
     }
@@ -801,7 +804,7 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
     if (r->n_items == 0 && !early && tvb_captured_length(tvb) > 0)
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %u bytes (line continues%s)",
                             r->dir == QFTP_DIR_TX ? "Host" : "Module", tvb_captured_length(tvb),
-                            r->cont_in ? " in a later frame" : "");
+                            cont_in ? " in a later frame" : "");
     qftpd_push_taps(tvb, pinfo, early, r, late);
     return tvb_captured_length(tvb);
 }

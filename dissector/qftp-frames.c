@@ -18,7 +18,16 @@
 #include <string.h>
 
 static wmem_map_t *qftp_convs; /* file scope: conversation key -> qftp_conv* */
-static GSList *qftp_sessions;  /* sessions to free at the end of the file */
+/* The conversations: what they hold outside wmem (the core's session, the
+ * transactions' array, their strings, scratch arrays) is freed with the file. */
+static GSList *qftp_conv_list;
+static GPtrArray *qftp_recs; /* file scope: frame number -> qftp_frec* */
+
+static void array_free(GArray *a)
+{
+    if (a)
+        g_array_free(a, TRUE);
+}
 static guint32 qftp_conv_count;
 
 static guint key_hash(gconstpointer k)
@@ -54,8 +63,9 @@ static void scan_txn_notes(qftp_conv *c, const qftp_txn *t)
     }
 }
 
-/* Notes raised since the last event, on any transaction still open and on the
- * transaction of this event. */
+/* Notes raised since the last event, on any transaction the session still holds and
+ * on the transaction of this event. (Handed-over transactions had theirs read then;
+ * notes of no transaction come through the sink.) */
 static void collect_notes(qftp_conv *c, const qftp_txn *item_txn)
 {
     size_t n = qftp_session_txn_count(c->s);
@@ -65,19 +75,159 @@ static void collect_notes(qftp_conv *c, const qftp_txn *item_txn)
     }
     for (guint i = 0; i < c->open->len;) {
         const qftp_txn *t = qftp_session_txn(c->s, g_array_index(c->open, guint32, i) - 1);
-        scan_txn_notes(c, t);
-        if (t->phase == QFTP_TXN_DONE)
+        if (t)
+            scan_txn_notes(c, t);
+        if (!t || t->phase == QFTP_TXN_DONE)
             g_array_remove_index(c->open, i);
         else
             i++;
     }
     if (item_txn)
         scan_txn_notes(c, item_txn);
-    size_t sn = qftp_session_note_count(c->s);
-    while (c->sess_notes_seen < sn)
-        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0);
 }
 
+/* ---- transactions as the plugin keeps them ---------------------------------------- */
+
+/* A string many transactions share (command names, final results): once per capture. */
+static const char *intern(GStringChunk *chunk, const char *s)
+{
+    if (!s)
+        return NULL;
+    return chunk ? g_string_chunk_insert_const(chunk, s) : s;
+}
+
+/* A copy of the session's t in one block from alloc: the struct, its parameters and
+ * their spans, then the strings of its own (parameters, the hidden line); strings many
+ * share are interned in chunk (a transaction handed over), or point into t (a view,
+ * chunk NULL: valid while the session holds t). */
+static qftpd_txn *txn_copy(const qftp_txn *t, GStringChunk *chunk, wmem_allocator_t *alloc)
+{
+    guint n = (guint)MIN(t->n_params, QFTP_MAX_PARAMS);
+    gboolean spans = t->line_offset != QFTP_NO_OFFSET;
+    const char *line = qftpd_pref_hide_passwords ? t->line : NULL;
+    size_t size = sizeof(qftpd_txn) + n * sizeof(char *) + (spans ? (2 + 2 * n) * 4 : 0);
+    size_t strs = 0;
+    if (chunk) {
+        for (guint i = 0; i < n; i++)
+            strs += strlen(t->params[i]) + 1;
+        if (line)
+            strs += strlen(line) + 1;
+    }
+    qftpd_txn *d = (qftpd_txn *)wmem_alloc(alloc, size + strs);
+    memset(d, 0, sizeof *d);
+    char *tail = (char *)(d + 1);
+    d->params = n ? (const char **)tail : NULL;
+    tail += n * sizeof(char *);
+    if (spans) {
+        d->spans = (guint32 *)tail;
+        d->spans[0] = t->cmd_span.off;
+        d->spans[1] = t->cmd_span.len;
+        for (guint i = 0; i < n; i++) {
+            d->spans[2 + 2 * i] = t->param_spans[i].off;
+            d->spans[3 + 2 * i] = t->param_spans[i].len;
+        }
+        tail += (2 + 2 * n) * 4;
+    }
+    for (guint i = 0; i < n; i++) {
+        if (!chunk) {
+            d->params[i] = t->params[i];
+            continue;
+        }
+        size_t l = strlen(t->params[i]) + 1;
+        memcpy(tail, t->params[i], l);
+        d->params[i] = tail;
+        tail += l;
+    }
+    if (line && chunk) {
+        memcpy(tail, line, strlen(line) + 1);
+        d->line = tail;
+    } else {
+        d->line = line;
+    }
+    d->def = t->def;
+    d->command = intern(chunk, t->command);
+    d->final_line = intern(chunk, t->final_line);
+    d->cme_text = intern(chunk, t->cme_text);
+    if (t->value.kind == QFTP_VAL_STR)
+        d->value_s = intern(chunk, t->value.s);
+    d->t_sent = t->t_sent;
+    d->t_final = t->t_final;
+    d->t_done = t->t_done;
+    d->cme_code = t->cme_code;
+    d->err = t->err;
+    d->protocol_error = t->protocol_error;
+    d->value_i = t->value.i;
+    d->data_len = t->data_len;
+    d->index = t->index;
+    d->frame_sent = (guint32)t->frame_sent;
+    d->frame_final = (guint32)t->frame_final;
+    d->frame_done = (guint32)t->frame_done;
+    d->sub_index = (guint8)t->sub_index;
+    d->type = (guint8)t->type;
+    d->final = (guint8)t->final;
+    d->phase = (guint8)t->phase;
+    d->data_dir = (guint8)t->data_dir;
+    d->value_kind = (guint8)t->value.kind;
+    d->n_params = (guint8)n;
+    d->has_err = t->has_err;
+    d->has_pe = t->has_pe;
+    d->repeat = t->repeat;
+    d->has_urc = t->urc != NULL;
+    return d;
+}
+
+/* The session hands a transaction over once nothing can change it: its last notes go
+ * to the frame being fed, a copy of what the plugin shows is kept, the session frees it. */
+static void on_txn_done(void *user, const qftp_txn *t)
+{
+    qftp_conv *c = (qftp_conv *)user;
+    scan_txn_notes(c, t);
+    qftpd_txn *d = txn_copy(t, c->strings, wmem_file_scope());
+    if (c->txns->len <= t->index)
+        g_ptr_array_set_size(c->txns, t->index + 1);
+    g_ptr_array_index(c->txns, t->index) = d;
+}
+
+static void on_session_note(void *user, const qftp_note *n)
+{
+    add_note((qftp_conv *)user, n, 0);
+}
+
+const qftpd_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx, wmem_allocator_t *scratch)
+{
+    if (!idx)
+        return NULL;
+    if (c->txns && idx < c->txns->len && g_ptr_array_index(c->txns, idx))
+        return (const qftpd_txn *)g_ptr_array_index(c->txns, idx);
+    const qftp_txn *t = c->s ? qftp_session_txn(c->s, idx - 1) : NULL;
+    return t ? txn_copy(t, NULL, scratch) : NULL;
+}
+
+void qftpd_txn_words(const qftpd_txn *t, qftp_txn_words *w)
+{
+    /* what qftp_txn_describe reads, from the copy */
+    qftp_txn x;
+    memset(&x, 0, sizeof x);
+    x.index = t->index;
+    x.command = (char *)t->command;
+    x.def = t->def;
+    x.type = (qftp_cmd_type)t->type;
+    x.phase = (qftp_txn_phase)t->phase;
+    x.final = (qftp_final_kind)t->final;
+    x.final_line = (char *)t->final_line;
+    x.cme_code = t->cme_code;
+    x.cme_text = (char *)t->cme_text;
+    x.has_err = t->has_err;
+    x.has_pe = t->has_pe;
+    x.err = t->err;
+    x.protocol_error = t->protocol_error;
+    x.urc = t->has_urc ? (char *)"" : NULL;
+    x.value.kind = (qftp_value_kind)t->value_kind;
+    x.value.i = t->value_i;
+    x.value.s = (char *)t->value_s;
+    x.data_len = t->data_len;
+    qftp_txn_describe(&x, w);
+}
 
 /* The role the session gave an event in its transaction: the item it added last for
  * the event's bytes (QFTP_ROLE__COUNT: none). */
@@ -144,6 +294,46 @@ static void move_notes(qftp_conv *c, qftp_frec *dest, guint from)
     g_array_set_size(c->notes, from);
 }
 
+static qftp_fextra *extra_of(qftp_conv *c, qftp_frec *r)
+{
+    qftp_fextra *x =
+        r->has_extra ? (qftp_fextra *)wmem_map_lookup(c->extra, GUINT_TO_POINTER(r->frame)) : NULL;
+    if (!x) {
+        x = wmem_new0(wmem_file_scope(), qftp_fextra);
+        wmem_map_insert(c->extra, GUINT_TO_POINTER(r->frame), x);
+        r->has_extra = 1;
+    }
+    return x;
+}
+
+const qftp_fextra *qftpd_frec_extra(const qftp_frec *r)
+{
+    return r->has_extra
+               ? (const qftp_fextra *)wmem_map_lookup(r->conv->extra, GUINT_TO_POINTER(r->frame))
+               : NULL;
+}
+
+qftp_frec *qftpd_rec_of(const packet_info *pinfo)
+{
+    guint32 n = pinfo->num;
+    return qftp_recs && n < qftp_recs->len ? (qftp_frec *)g_ptr_array_index(qftp_recs, n) : NULL;
+}
+
+void qftpd_rec_set(const packet_info *pinfo, qftp_frec *r)
+{
+    guint32 n = pinfo->num;
+    if (n >= qftp_recs->len)
+        g_ptr_array_set_size(qftp_recs, n + 1);
+    g_ptr_array_index(qftp_recs, n) = r;
+}
+
+/* Keeps bytes for an item that cannot point into its frame. */
+static guint32 keep_copy(qftp_conv *c, const guint8 *p, size_t n)
+{
+    g_ptr_array_add(c->copies, wmem_memdup(wmem_file_scope(), p, n));
+    return c->copies->len - 1;
+}
+
 static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint64_t frame)
 {
     qftp_conv *c = (qftp_conv *)user;
@@ -167,14 +357,14 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
     if (r && ev->dir == r->dir && ev->offset >= r->base && ev->offset + ev->len <= r_end) {
         it.off = (gint32)(ev->offset - r->base);
     } else if (ev->len > 0) {
-        it.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
+        it.copy = keep_copy(c, ev->data, ev->len);
     }
     /* A line that began in earlier frames: those frames point here. */
     if (r && ev->dir == r->dir && ev->offset < r->base) {
         for (guint k = 0; k < QFTP_RING; k++) {
             qftp_frec *p = c->ring[r->dir][k];
             if (p && p != r && p->base < r->base && p->base + p->len > ev->offset)
-                p->cont_in = in_frame;
+                extra_of(c, p)->cont_in = in_frame;
         }
     }
     /* The session says what the line was (its role in the transaction): the completion
@@ -209,7 +399,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
             if (dest) {
                 qftp_item e = it;
                 e.off = -1;
-                e.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
+                e.copy = keep_copy(c, ev->data, ev->len);
                 g_array_append_val(c->early, e);
             }
             collect_notes(c, txn);
@@ -218,9 +408,15 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         }
         if (!dest && (prev->off < 0 || c->cur_bytes)) {
             guint8 *b = (guint8 *)wmem_alloc(wmem_file_scope(), prev->len + it.len);
-            memcpy(b, prev->copy ? prev->copy : c->cur_bytes + prev->off, prev->len);
+            const guint8 *was = qftpd_item_copy(c, prev);
+            memcpy(b, was ? was : c->cur_bytes + prev->off, prev->len);
             memcpy(b + prev->len, ev->data, it.len);
-            prev->copy = b;
+            if (prev->copy) {
+                g_ptr_array_index(c->copies, prev->copy) = b;
+            } else {
+                g_ptr_array_add(c->copies, b);
+                prev->copy = c->copies->len - 1;
+            }
             prev->off = -1;
             prev->len += it.len;
             prev->value = it.value;
@@ -234,7 +430,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
         qftp_item e = it;
         if (e.off >= 0 && ev->len > 0) {
             e.off = -1;
-            e.copy = (guint8 *)wmem_memdup(wmem_file_scope(), ev->data, ev->len);
+            e.copy = keep_copy(c, ev->data, ev->len);
         }
         g_array_append_val(c->early, e);
     }
@@ -253,10 +449,18 @@ static qftp_conv *conv_new(void)
     o.redact = qftpd_pref_hide_passwords;
     o.on_item = on_item;
     o.user = c;
+    /* transactions handed over and freed as they end: the plugin keeps its own copy */
+    o.sink.txn = on_txn_done;
+    o.sink.note = on_session_note;
+    o.sink.user = c;
+    o.sink.release = true;
+    c->txns = g_ptr_array_new();
+    c->copies = g_ptr_array_new();
+    g_ptr_array_add(c->copies, NULL); /* 0: none */
+    c->strings = g_string_chunk_new(4096);
     char err[QFTP_ERRBUF_SIZE];
     c->s = qftp_session_new(&o, err);
-    if (c->s)
-        qftp_sessions = g_slist_prepend(qftp_sessions, c->s);
+    qftp_conv_list = g_slist_prepend(qftp_conv_list, c);
     c->items = g_array_new(FALSE, TRUE, sizeof(qftp_item));
     c->early = g_array_new(FALSE, TRUE, sizeof(qftp_item));
     c->notes = g_array_new(FALSE, TRUE, sizeof(qftp_fnote));
@@ -264,6 +468,7 @@ static qftp_conv *conv_new(void)
     c->open = g_array_new(FALSE, FALSE, sizeof(guint32));
     c->late = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     c->moved = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    c->extra = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     return c;
 }
 
@@ -289,10 +494,12 @@ static void flush_scratch(qftp_conv *c, qftp_frec *r)
     r->notes = r->n_notes ? (qftp_fnote *)wmem_memdup(wmem_file_scope(), c->notes->data,
                                                       sizeof(qftp_fnote) * r->n_notes)
                           : NULL;
-    r->n_early = c->early->len;
-    r->early = r->n_early ? (qftp_item *)wmem_memdup(wmem_file_scope(), c->early->data,
-                                                     sizeof(qftp_item) * r->n_early)
-                          : NULL;
+    if (c->early->len) {
+        qftp_fextra *x = extra_of(c, r);
+        x->n_early = c->early->len;
+        x->early = (qftp_item *)wmem_memdup(wmem_file_scope(), c->early->data,
+                                            sizeof(qftp_item) * x->n_early);
+    }
     g_array_set_size(c->items, 0);
     g_array_set_size(c->notes, 0);
     g_array_set_size(c->early, 0);
@@ -357,14 +564,10 @@ void qftpd_finish_conv(qftp_conv *c)
         g_array_free(c->notes, TRUE);
         c->notes = notes;
     }
-    for (size_t i = 0; i < qftp_session_txn_count(c->s); i++)
-        scan_txn_notes(c, qftp_session_txn(c->s, i));
-    size_t sn = qftp_session_note_count(c->s);
-    while (c->sess_notes_seen < sn)
-        add_note(c, qftp_session_note(c->s, c->sess_notes_seen++), 0);
+    /* (finishing handed every transaction over, their notes with them) */
     for (guint i = 0; i < c->notes->len; i++) {
         qftp_fnote *fn = &g_array_index(c->notes, qftp_fnote, i);
-        const qftp_txn *t = fn->txn ? qftp_session_txn(c->s, fn->txn - 1) : NULL;
+        const qftpd_txn *t = qftpd_txn_get(c, fn->txn, wmem_file_scope());
         guint32 f = t ? (guint32)t->frame_sent : c->last_frame;
         qftp_frec *lr = (qftp_frec *)wmem_map_lookup(c->late, GUINT_TO_POINTER(f));
         if (!lr) {
@@ -379,11 +582,11 @@ void qftpd_finish_conv(qftp_conv *c)
         lr->notes = nn;
     }
     g_array_set_size(c->notes, 0);
-    g_array_free(c->items, TRUE);
-    g_array_free(c->early, TRUE);
-    g_array_free(c->notes, TRUE);
-    g_array_free(c->notes_seen, TRUE);
-    g_array_free(c->open, TRUE);
+    array_free(c->items);
+    array_free(c->early);
+    array_free(c->notes);
+    array_free(c->notes_seen);
+    array_free(c->open);
     c->items = c->early = c->notes = c->notes_seen = c->open = NULL;
 }
 
@@ -392,21 +595,16 @@ qftp_conv *qftpd_conv_lookup(guint64 key)
     return qftp_convs ? (qftp_conv *)wmem_map_lookup(qftp_convs, &key) : NULL;
 }
 
-guint32 qftpd_frame_final(const qftp_conv *c, const qftp_txn *t)
+guint32 qftpd_frame_final(const qftp_conv *c, const qftpd_txn *t)
 {
     gpointer f = c->moved ? wmem_map_lookup(c->moved, GUINT_TO_POINTER(t->index * 2)) : NULL;
     return f ? GPOINTER_TO_UINT(f) : (guint32)t->frame_final;
 }
 
-guint32 qftpd_frame_done(const qftp_conv *c, const qftp_txn *t)
+guint32 qftpd_frame_done(const qftp_conv *c, const qftpd_txn *t)
 {
     gpointer f = c->moved ? wmem_map_lookup(c->moved, GUINT_TO_POINTER(t->index * 2 + 1)) : NULL;
     return f ? GPOINTER_TO_UINT(f) : (guint32)t->frame_done;
-}
-
-const qftp_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx)
-{
-    return (idx && c->s) ? qftp_session_txn(c->s, idx - 1) : NULL;
 }
 
 gboolean qftpd_looks_like_host(tvbuff_t *tvb)
@@ -429,12 +627,31 @@ void qftpd_frames_init(void)
 {
     qftp_convs = wmem_map_new(wmem_file_scope(), key_hash, key_equal);
     qftp_conv_count = 0;
+    qftp_recs = g_ptr_array_new();
+}
+
+/* Called before the file scope's memory goes: the conversations are still there. */
+static void conv_free(gpointer p)
+{
+    qftp_conv *c = (qftp_conv *)p;
+    if (c->s)
+        qftp_session_free(c->s);
+    g_ptr_array_free(c->txns, TRUE);
+    g_ptr_array_free(c->copies, TRUE);
+    g_string_chunk_free(c->strings);
+    array_free(c->items);
+    array_free(c->early);
+    array_free(c->notes);
+    array_free(c->notes_seen);
+    array_free(c->open);
 }
 
 void qftpd_frames_cleanup(void)
 {
-    /* Sessions are the core's (g_malloc): free them with the file. */
-    g_slist_free_full(qftp_sessions, (GDestroyNotify)qftp_session_free);
-    qftp_sessions = NULL;
+    g_slist_free_full(qftp_conv_list, conv_free);
+    qftp_conv_list = NULL;
     qftp_convs = NULL;
+    if (qftp_recs)
+        g_ptr_array_free(qftp_recs, TRUE);
+    qftp_recs = NULL;
 }

@@ -55,8 +55,9 @@ typedef struct {
     gint32 off;    /* offset of the span in the frame; -1: bytes in `copy` */
     guint32 len;   /* span length */
     guint32 txn;   /* 1-based transaction index, 0 none */
+    guint32 copy;  /* the span when it began in an earlier frame: its bytes are the
+                      conversation's copies[copy] (qftpd_item_copy); 0 none */
     gint64 value;  /* event value (CME code, CONNECT n, payload so far ...) */
-    guint8 *copy;  /* the span when it began in an earlier frame */
 } qftp_item;
 
 typedef struct {
@@ -67,22 +68,53 @@ typedef struct {
 
 typedef struct qftp_conv qftp_conv;
 
+/* A transaction as the plugin keeps it. The session hands each one over once nothing
+ * can change it (qftp_session_sink) and frees it: its memory does not grow with the
+ * capture. What the trees, links, statistics and Export Objects need is copied here, in
+ * one block (shared strings interned per capture); its words are the core's
+ * (qftpd_txn_words). A transaction still open is read from the session (qftpd_txn_get
+ * makes a view of it). */
 typedef struct {
-    qftp_conv *conv;
-    guint64 base; /* stream offset of the frame's first byte (its direction) */
-    guint32 len;  /* bytes of the frame */
-    guint32 n_items, n_notes;
-    qftp_item *items;
-    qftp_fnote *notes;
+    const qftp_cmd_def *def;
+    const char *command;    /* "+QFTPOPEN" */
+    const char *final_line; /* "+CME ERROR: 603"; NULL none */
+    const char *cme_text;   /* +CME ERROR text form; NULL */
+    const char *line;       /* the line with passwords hidden, kept only when hiding */
+    const char **params;    /* raw, quotes kept, n_params of them (passwords hidden when
+                               hiding) */
+    const char *value_s;    /* QFTP_VAL_STR result value */
+    guint32 *spans;         /* cmd_span off, len, then each parameter's; NULL: the line is
+                               not on the wire as such ("A/") */
+    qftp_ts t_sent, t_final, t_done;
+    gint64 cme_code, err, protocol_error, value_i, data_len;
+    guint32 index, frame_sent, frame_final, frame_done;
+    guint8 sub_index, type, final, phase, data_dir, value_kind, n_params;
+    guint8 has_err : 1, has_pe : 1, repeat : 1, has_urc : 1;
+} qftpd_txn;
+
+/* What few frames have (kept beside the records, by frame number). */
+typedef struct {
     /* Items that the feed of this frame placed in earlier frames (their bytes are
      * there): a single pass has printed those frames already, so its dissection of this
      * frame shows them here (with a copy of their bytes); later dissections do not. */
-    guint32 n_early;
     qftp_item *early;
+    guint32 n_early;
     guint32 cont_in; /* a line that begins here ends in that frame */
-    guint32 frame;   /* its frame number (0: the end-of-capture record) */
-    qftp_ts ts;      /* its time as fed to the session */
+} qftp_fextra;
+
+/* One per frame of the capture that carries the protocol: kept for the whole file,
+ * so as small as it can be. */
+typedef struct {
+    qftp_conv *conv;
+    guint64 base; /* stream offset of the frame's first byte (its direction) */
+    qftp_ts ts;   /* its time as fed to the session */
+    qftp_item *items;
+    qftp_fnote *notes;
+    guint32 len;   /* bytes of the frame */
+    guint32 frame; /* its frame number (0: the end-of-capture record) */
+    guint32 n_items, n_notes;
     guint8 dir, dialect, state;
+    guint8 has_extra; /* a qftp_fextra in conv->extra */
 } qftp_frec;
 
 #define QFTP_RING 32
@@ -105,19 +137,26 @@ struct qftp_conv {
     GArray *notes_seen;      /* guint16 per txn index */
     GArray *open;            /* guint32 txn indices that may still get notes */
     guint32 txn_seen;        /* txns known so far */
-    guint32 sess_notes_seen;
-    wmem_map_t *late;      /* frame -> qftp_frec*: what the session's finish added */
-    wmem_map_t *moved;     /* txn index * 2 (+1) -> frame of its final result (its URC)
-                              when shown in an earlier frame than the session saw it in */
-    GByteArray *prefix[2]; /* bytes of a line begun in an earlier frame (TX/RX) */
-    guint32 tcp_host_port; /* serial-over-TCP: the host's port, learnt from its first command */
-    guint64 usb_eps;       /* USB without descriptors: endpoints (bit n = address n, IN and
-                              OUT folded) that have carried AT traffic */
+    GPtrArray *txns;         /* qftpd_txn* by index (1-based), those handed over */
+    GPtrArray *copies;       /* guint8*: bytes of items not in their frame (1-based) */
+    GStringChunk *strings;   /* their strings, interned */
+    wmem_map_t *late;        /* frame -> qftp_frec*: what the session's finish added */
+    wmem_map_t *extra;       /* frame -> qftp_fextra* */
+    wmem_map_t *moved;       /* txn index * 2 (+1) -> frame of its final result (its URC)
+                                when shown in an earlier frame than the session saw it in */
+    guint32 tcp_host_port;   /* serial-over-TCP: the host's port, learnt from its first command */
+    guint64 usb_eps;         /* USB without descriptors: endpoints (bit n = address n, IN and
+                                OUT folded) that have carried AT traffic */
 };
 
 /* The conversation of a key (file scope), made on first use / NULL when unknown. */
 qftp_conv *qftpd_conv_get(guint64 key);
 qftp_conv *qftpd_conv_lookup(guint64 key);
+
+/* The record of a frame (NULL: none yet), by frame number. */
+qftp_frec *qftpd_rec_of(const packet_info *pinfo);
+void qftpd_rec_set(const packet_info *pinfo, qftp_frec *r);
+const qftp_fextra *qftpd_frec_extra(const qftp_frec *r);
 
 /* First pass of a frame: feeds its bytes to the conversation's session and returns
  * the frame's record (file scope). */
@@ -130,11 +169,23 @@ void qftpd_finish_conv(qftp_conv *c);
 /* The frames a transaction's final result and completion URC are shown in (0: none):
  * the session's frame_final / frame_done, or the earlier frame holding their bytes when
  * the parser released them late. Every link uses these. */
-guint32 qftpd_frame_final(const qftp_conv *c, const qftp_txn *t);
-guint32 qftpd_frame_done(const qftp_conv *c, const qftp_txn *t);
+guint32 qftpd_frame_final(const qftp_conv *c, const qftpd_txn *t);
+guint32 qftpd_frame_done(const qftp_conv *c, const qftpd_txn *t);
 
-/* Transaction idx (1-based) of the conversation's session; NULL for 0 or none. */
-const qftp_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx);
+/* Transaction idx (1-based) of the conversation; NULL for 0 or none. A transaction the
+ * session still holds is a view made in `scratch` (pinfo->pool), valid during the
+ * dissection. */
+const qftpd_txn *qftpd_txn_get(const qftp_conv *c, guint32 idx, wmem_allocator_t *scratch);
+
+/* The bytes of an item that began in an earlier frame (NULL: the item's bytes are
+ * in its frame at it->off). */
+static inline const guint8 *qftpd_item_copy(const qftp_conv *c, const qftp_item *it)
+{
+    return it->copy ? (const guint8 *)g_ptr_array_index(c->copies, it->copy) : NULL;
+}
+
+/* A transaction in the core's words (qftp_txn_describe, or what was kept of it). */
+void qftpd_txn_words(const qftpd_txn *t, qftp_txn_words *w);
 
 /* device-quirks.md "Framing": a line that starts with AT (any case) is the host's. */
 gboolean qftpd_looks_like_host(tvbuff_t *tvb);
@@ -152,7 +203,7 @@ static inline void qftpd_nstime_from_ns(nstime_t *t, qftp_ts ns)
     t->nsecs = (int)(ns % QFTP_NS_PER_SEC);
 }
 
-static inline gboolean qftpd_is_listing(const qftp_txn *t)
+static inline gboolean qftpd_is_listing(const qftpd_txn *t)
 {
     return t && (strcmp(t->command, "+QFTPLIST") == 0 || strcmp(t->command, "+QFTPNLST") == 0 ||
                  strcmp(t->command, "+QFTPMLSD") == 0);

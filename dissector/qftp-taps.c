@@ -59,17 +59,17 @@ static void qftp_stats_tree_init(stats_tree *st _U_)
 }
 
 /* Whether the command's outcome arrives as a URC after its final result. */
-static gboolean expects_urc(const qftp_txn *t)
+static gboolean expects_urc(const qftpd_txn *t)
 {
     return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
 }
 
 /* A command's outcome under its node, in the core's words (the failure as qftp show
  * counts it: "+CME ERROR 603 (FTP(S) server busy)", "+QFTPSIZE 627,550 (...)"). */
-static void tick_outcome(stats_tree *st, const qftp_txn *t)
+static void tick_outcome(stats_tree *st, const qftpd_txn *t)
 {
     qftp_txn_words w;
-    qftp_txn_describe(t, &w);
+    qftpd_txn_words(t, &w);
     const char *outcome;
     switch (w.outcome) {
     case QFTP_OUTCOME_OK:
@@ -95,22 +95,23 @@ static void tick_outcome(stats_tree *st, const qftp_txn *t)
     tick_stat_node(st, outcome, node, FALSE);
 }
 
-static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_,
+static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pinfo,
                                                 epan_dissect_t *edt _U_, const void *p,
                                                 tap_flags_t flags _U_)
 {
+    wmem_allocator_t *pool = pinfo->pool;
     const qftp_tap_info *ti = (const qftp_tap_info *)p;
     const qftp_frec *r = ti->rec;
     tap_packet_status ret = TAP_PACKET_DONT_REDRAW;
     for (guint32 i = 0; i < r->n_items; i++) {
         const qftp_item *it = &r->items[i];
-        const qftp_txn *t = qftpd_txn_get(r->conv, it->txn);
+        const qftpd_txn *t = qftpd_txn_get(r->conv, it->txn, pool);
         char buf[192];
         if ((it->kind == QFTP_EV_COMMAND || it->kind == QFTP_EV_ECHO) && t &&
             t->frame_sent == ti->frame) {
             guint32 first = t->index - t->sub_index;
             for (guint32 k = first;; k++) {
-                const qftp_txn *x = qftpd_txn_get(r->conv, k);
+                const qftpd_txn *x = qftpd_txn_get(r->conv, k, pool);
                 if (!x || x->frame_sent != t->frame_sent || k > t->index + QFTP_MAX_SUBCMDS)
                     break;
                 if (k != first && x->sub_index == 0)
@@ -160,7 +161,7 @@ static tap_packet_status qftp_stats_tree_packet(stats_tree *st, packet_info *pin
     /* the end of the capture: commands that never got their result */
     for (guint32 i = 0; i < r->n_notes; i++) {
         const qftp_fnote *n = &r->notes[i];
-        const qftp_txn *t = qftpd_txn_get(r->conv, n->txn);
+        const qftpd_txn *t = qftpd_txn_get(r->conv, n->txn, pool);
         const qftp_note_def *d = qftp_note_def_of((qftp_note_kind)n->kind);
         if (d && d->expert == QFTP_EXPERT_NO_RESULT && t) {
             tick_outcome(st, t);
@@ -193,10 +194,11 @@ static tap_packet_status qftp_srt_packet(void *pss, packet_info *pinfo, epan_dis
     srt_data_t *data = (srt_data_t *)pss;
     const qftp_tap_info *ti = (const qftp_tap_info *)prv;
     srt_stat_table *t = g_array_index(data->srt_array, srt_stat_table *, 0);
+    wmem_allocator_t *pool = pinfo->pool;
     tap_packet_status ret = TAP_PACKET_DONT_REDRAW;
     for (guint32 i = 0; i < ti->rec->n_items; i++) {
         const qftp_item *it = &ti->rec->items[i];
-        const qftp_txn *x = qftpd_txn_get(ti->rec->conv, it->txn);
+        const qftpd_txn *x = qftpd_txn_get(ti->rec->conv, it->txn, pool);
         if (it->kind != QFTP_EV_FINAL || !x || qftpd_frame_final(ti->rec->conv, x) != ti->frame)
             continue;
         nstime_t req;
@@ -213,7 +215,7 @@ static tap_packet_status qftp_srt_packet(void *pss, packet_info *pinfo, epan_dis
  * a capture may hold several sessions (interfaces, TCP bridges, USB ports). */
 static GHashTable *eo_pending; /* guint64* -> GByteArray */
 
-static gboolean is_file_transfer(const qftp_txn *t)
+static gboolean is_file_transfer(const qftpd_txn *t)
 {
     if (!t || !t->def || t->def->data == QFTP_DATA_NONE || qftpd_is_listing(t))
         return FALSE;
@@ -273,7 +275,7 @@ static const char *eo_content_type(const char *name)
 }
 
 /* Parameter `name` of a transaction as text (unquoted) / as an integer. */
-static gboolean txn_param(const qftp_txn *t, const char *name, char *out, size_t cap)
+static gboolean txn_param(const qftpd_txn *t, const char *name, char *out, size_t cap)
 {
     if (!t || !t->def)
         return FALSE;
@@ -287,7 +289,7 @@ static gboolean txn_param(const qftp_txn *t, const char *name, char *out, size_t
     return FALSE;
 }
 
-static gboolean txn_param_int(const qftp_txn *t, const char *name, gint64 *v)
+static gboolean txn_param_int(const qftpd_txn *t, const char *name, gint64 *v)
 {
     char buf[32];
     if (!txn_param(t, name, buf, sizeof buf))
@@ -305,11 +307,11 @@ static gboolean txn_param_int(const qftp_txn *t, const char *name, gint64 *v)
 
 /* The FTP server of the session when transaction x ran: the hostname (and port when
  * not 21) of the last AT+QFTPOPEN before it that succeeded, or else the last one. */
-static char *eo_server(const qftp_conv *c, const qftp_txn *x)
+static char *eo_server(const qftp_conv *c, const qftpd_txn *x, wmem_allocator_t *pool)
 {
-    const qftp_txn *any = NULL;
+    const qftpd_txn *any = NULL;
     for (guint32 k = x->index - 1; k >= 1 && k + EO_LOOKBACK > x->index; k--) {
-        const qftp_txn *t = qftpd_txn_get(c, k);
+        const qftpd_txn *t = qftpd_txn_get(c, k, pool);
         if (!t || strcmp(t->command, "+QFTPOPEN") != 0 || t->type != QFTP_TYPE_WRITE)
             continue;
         if (!any)
@@ -330,7 +332,7 @@ static char *eo_server(const qftp_conv *c, const qftp_txn *x)
 /* Where the transfer starts in its file: BG96 <startpos> (manual 2.5, 2.6); GSM the
  * resuming point AT+QFTPCFG=3,<n> set since the last transfer (GSM manual 2.2.8: reset
  * to 0 after a transfer; 4.4). */
-static gint64 eo_start(const qftp_conv *c, const qftp_txn *x)
+static gint64 eo_start(const qftp_conv *c, const qftpd_txn *x, wmem_allocator_t *pool)
 {
     gint64 v = 0;
     if (txn_param_int(x, "startpos", &v))
@@ -338,7 +340,7 @@ static gint64 eo_start(const qftp_conv *c, const qftp_txn *x)
     if (!x->def || x->def->dialect != QFTP_DIALECT_GSM)
         return 0;
     for (guint32 k = x->index - 1; k >= 1 && k + EO_LOOKBACK > x->index; k--) {
-        const qftp_txn *t = qftpd_txn_get(c, k);
+        const qftpd_txn *t = qftpd_txn_get(c, k, pool);
         if (!t)
             break;
         if (t->def && t->def->data != QFTP_DATA_NONE && t->data_len >= 0)
@@ -353,14 +355,14 @@ static gint64 eo_start(const qftp_conv *c, const qftp_txn *x)
 
 /* A later transfer of the same file, the same way, that resumes where x ends: then x
  * is the first part of a resumed transfer. Known once the session is complete. */
-static gboolean eo_resumed_later(const qftp_conv *c, const qftp_txn *x, const char *name,
-                                 gint64 end)
+static gboolean eo_resumed_later(const qftp_conv *c, const qftpd_txn *x, const char *name,
+                                 gint64 end, wmem_allocator_t *pool)
 {
     if (!c->finished || !c->s)
         return FALSE;
     size_t n = qftp_session_txn_count(c->s);
     for (size_t k = x->index + 1; k <= n && k < x->index + EO_LOOKBACK; k++) {
-        const qftp_txn *t = qftpd_txn_get(c, (guint32)k);
+        const qftpd_txn *t = qftpd_txn_get(c, (guint32)k, pool);
         char other[256];
         if (!t || !is_file_transfer(t) || t->data_dir != x->data_dir ||
             strcmp(t->command, x->command) != 0 || t->n_params == 0)
@@ -371,17 +373,17 @@ static gboolean eo_resumed_later(const qftp_conv *c, const qftp_txn *x, const ch
         gboolean same = strcmp(base, name) == 0;
         g_free(base);
         if (same)
-            return eo_start(c, t) == end;
+            return eo_start(c, t, pool) == end;
     }
     return FALSE;
 }
 
-static export_object_entry_t *eo_entry(const qftp_conv *c, const qftp_txn *x, guint32 frame,
-                                       GByteArray *b)
+static export_object_entry_t *eo_entry(const qftp_conv *c, const qftpd_txn *x, guint32 frame,
+                                       GByteArray *b, wmem_allocator_t *pool)
 {
     export_object_entry_t *e = g_new0(export_object_entry_t, 1);
     e->pkt_num = frame;
-    e->hostname = eo_server(c, x);
+    e->hostname = eo_server(c, x, pool);
     char name[256] = "";
     if (x->n_params > 0) {
         qftp_span sp = {x->params[0], strlen(x->params[0])};
@@ -392,9 +394,9 @@ static export_object_entry_t *eo_entry(const qftp_conv *c, const qftp_txn *x, gu
     char *base = g_path_get_basename(name);
     e->content_type = g_strdup(eo_content_type(base));
     gint64 len = b ? b->len : 0;
-    gint64 start = eo_start(c, x);
+    gint64 start = eo_start(c, x, pool);
     /* The pieces of a resumed transfer are named as parts of one file. */
-    if (len > 0 && (start > 0 || eo_resumed_later(c, x, base, start + len))) {
+    if (len > 0 && (start > 0 || eo_resumed_later(c, x, base, start + len, pool))) {
         e->filename = g_strdup_printf("%s [bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "]", base,
                                       start, start + len - 1);
         g_free(base);
@@ -406,10 +408,10 @@ static export_object_entry_t *eo_entry(const qftp_conv *c, const qftp_txn *x, gu
     return e;
 }
 
-static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
-                                        epan_dissect_t *edt _U_, const void *data,
-                                        tap_flags_t flags _U_)
+static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                        const void *data, tap_flags_t flags _U_)
 {
+    wmem_allocator_t *pool = pinfo->pool;
     export_object_list_t *object_list = (export_object_list_t *)tapdata;
     const qftp_tap_info *ti = (const qftp_tap_info *)data;
     tap_packet_status ret = TAP_PACKET_DONT_REDRAW;
@@ -418,7 +420,7 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
                                            (GDestroyNotify)g_byte_array_unref);
     for (guint32 i = 0; i < ti->rec->n_items; i++) {
         const qftp_item *it = &ti->rec->items[i];
-        const qftp_txn *x = qftpd_txn_get(ti->rec->conv, it->txn);
+        const qftpd_txn *x = qftpd_txn_get(ti->rec->conv, it->txn, pool);
         if (!is_file_transfer(x))
             continue;
         gint64 key = ((gint64)ti->rec->conv->id << 32) | x->index;
@@ -432,11 +434,12 @@ static tap_packet_status qftp_eo_packet(void *tapdata, packet_info *pinfo _U_,
                 if (tvb_bytes_exist(ti->tvb, it->off, (gint)it->len))
                     g_byte_array_append(b, tvb_get_ptr(ti->tvb, it->off, (gint)it->len), it->len);
             } else if (it->copy) {
-                g_byte_array_append(b, it->copy, it->len);
+                g_byte_array_append(b, qftpd_item_copy(ti->rec->conv, it), it->len);
             }
         } else if (it->kind == QFTP_EV_DATA_END) {
             GByteArray *b = (GByteArray *)g_hash_table_lookup(eo_pending, &key);
-            object_list->add_entry(object_list->gui_data, eo_entry(ti->rec->conv, x, ti->frame, b));
+            object_list->add_entry(object_list->gui_data,
+                                   eo_entry(ti->rec->conv, x, ti->frame, b, pool));
             g_hash_table_remove(eo_pending, &key);
             ret = TAP_PACKET_REDRAW;
         }

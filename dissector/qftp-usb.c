@@ -254,7 +254,7 @@ static int dissect_qftp_usb(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     qftp_usb_xfer x;
     if (!usb_xfer(pinfo, &x))
         return 0;
-    if (!p_get_proto_data(wmem_file_scope(), pinfo, proto_qftp, 0)) {
+    if (!qftpd_rec_of(pinfo)) {
         if (PINFO_FD_VISITED(pinfo) || !usb_carries_at(&x, tvb))
             return 0;
     }
@@ -267,7 +267,7 @@ static qftp_heur_bool dissect_qftp_usb_heur(tvbuff_t *tvb, packet_info *pinfo, p
     qftp_usb_xfer x;
     if (!usb_xfer(pinfo, &x))
         return FALSE;
-    if (!p_get_proto_data(wmem_file_scope(), pinfo, proto_qftp, 0)) {
+    if (!qftpd_rec_of(pinfo)) {
         if (PINFO_FD_VISITED(pinfo))
             return FALSE;
         /* a device whose descriptors name another vendor is not a Quectel module */
@@ -289,7 +289,7 @@ static qftp_heur_bool at_usb_bulk_guard(tvbuff_t *tvb, packet_info *pinfo, proto
 {
     qftp_usb_xfer x;
     if (usb_xfer(pinfo, &x) && proto_is_protocol_enabled(find_protocol_by_id(proto_qftp))) {
-        if (p_get_proto_data(wmem_file_scope(), pinfo, proto_qftp, 0))
+        if (qftpd_rec_of(pinfo))
             return FALSE;
         if (qftpd_conv_lookup(usb_key(&x)))
             return FALSE;
