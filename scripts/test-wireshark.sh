@@ -113,16 +113,19 @@ in_root() { # root [VAR=value...] command...
         HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb "$@"
 }
 
-# A copy of the tree inside the chroot: tracked and new files, no build output.
+# A copy of the tree inside the chroot: tracked and new files, no build output. The files
+# get the time of the copy (tar -m): the build folder is kept between runs, and a tree
+# copied with its own older times (another branch, a rebase) would leave objects of
+# another tree in it (measured: a stale record.c.o, undefined qftp_cmd_record at link).
 copy_tree() { # root
     local dst=$1/root/qftp-src
     rm -rf "$dst"
     mkdir -p "$dst"
     if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
         git -C "$src" ls-files -z --cached --others --exclude-standard |
-            (cd "$src" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$dst" -xf -
+            (cd "$src" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$dst" -mxf -
     else
-        tar -C "$src" --exclude=./build --exclude='./build-*' -cf - . | tar -C "$dst" -xf -
+        tar -C "$src" --exclude=./build --exclude='./build-*' -cf - . | tar -C "$dst" -mxf -
     fi
 }
 
