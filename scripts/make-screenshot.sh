@@ -4,10 +4,11 @@
 #
 # Usage: scripts/make-screenshot.sh [--chroot VERSION]
 #   --chroot VERSION (4.4, 4.6, a suite; see scripts/test-wireshark.sh): in that Debian
-#   chroot, with that Wireshark: the tree is built there (test-wireshark.sh --build-only),
-#   the GUI packages installed there, the pictures copied back into docs/.
+#   chroot, with that Wireshark: the chroot made and this tree copied there
+#   (test-wireshark.sh --setup-only), the GUI packages installed and the plugin built
+#   there, the pictures copied back into docs/.
 #   Without it: here, with this machine's Wireshark and build (QFTP_BUILD_DIR, build/).
-# Needs: wireshark-qt xvfb xdotool imagemagick (installed by --chroot, else by hand).
+# Needs: wireshark (the Qt GUI) xvfb xdotool imagemagick (installed by --chroot, else by hand).
 #
 # Pictures: docs/wireshark-screenshot.png (BG96 manual 3.7: the end of a download, the
 # OK in the frame that holds it, the links and times), docs/wireshark-usb.png (an EC25
@@ -19,16 +20,20 @@ src=$PWD
 if [ "${1:-}" = --chroot ]; then
     v=${2:?--chroot needs a version}
     [ "$(id -u)" -eq 0 ] || exec sudo "$0" "$@"
-    scripts/test-wireshark.sh --build-only "$v"
+    # the chroot with its dependencies and this tree (test-wireshark.sh), then the plugin
+    scripts/test-wireshark.sh --setup-only "$v"
     case $v in 4.0) s=bookworm ;; 4.4) s=trixie ;; 4.6) s=sid ;; *) s=$v ;; esac
     r=${QFTP_WS_CACHE:-/var/tmp/qftp-ws}/$s
     trap 'umount -R "$r/dev" 2>/dev/null || true; umount "$r/proc" 2>/dev/null || true' EXIT
     mountpoint -q "$r/proc" || mount -t proc proc "$r/proc"
     mountpoint -q "$r/dev" || { mount --rbind /dev "$r/dev" && mount --make-rslave "$r/dev"; }
+    # "wireshark" is the Qt GUI from Debian 13 on (wireshark-qt is gone in sid); on 12 it
+    # pulls wireshark-qt
     chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-        bash -c 'apt-get install -y -q --no-install-recommends wireshark-qt xvfb xdotool \
-                 imagemagick fonts-dejavu-core >/dev/null'
-    cp "$0" "$r/root/qftp-src/scripts/make-screenshot.sh"
+        bash -c 'apt-get install -y -q --no-install-recommends wireshark xvfb xdotool \
+                 imagemagick fonts-dejavu-core >/dev/null &&
+                 cmake -S /root/qftp-src -B /root/qftp-build -DQFTP_WERROR=ON >/dev/null &&
+                 cmake --build /root/qftp-build --target qftp_plugin -j2 >/dev/null'
     chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
         QFTP_BUILD_DIR=/root/qftp-build /root/qftp-src/scripts/make-screenshot.sh
     cp "$r/root/qftp-src/docs/wireshark-screenshot.png" "$r/root/qftp-src/docs/wireshark-usb.png" \

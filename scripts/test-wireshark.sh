@@ -113,20 +113,42 @@ in_root() { # root [VAR=value...] command...
         HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb "$@"
 }
 
-# A copy of the tree inside the chroot: tracked and new files, no build output. The files
-# get the time of the copy (tar -m): the build folder is kept between runs, and a tree
-# copied with its own older times (another branch, a rebase) would leave objects of
-# another tree in it (measured: a stale record.c.o, undefined qftp_cmd_record at link).
+# A copy of the tree inside the chroot: tracked and new files, no build output. The build
+# folder is kept between runs (an incremental build), so a file whose content changed gets
+# the time of the copy and an unchanged one keeps its time: a tree copied with its own
+# older times (another branch, a rebase) left objects of another tree in the build
+# (measured: a stale record.c.o, undefined qftp_cmd_record at link).
 copy_tree() { # root
-    local dst=$1/root/qftp-src
-    rm -rf "$dst"
-    mkdir -p "$dst"
+    local dst=$1/root/qftp-src new=$1/root/qftp-src.new f
+    rm -rf "$new"
+    mkdir -p "$new" "$dst"
     if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
         git -C "$src" ls-files -z --cached --others --exclude-standard |
-            (cd "$src" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$dst" -mxf -
+            (cd "$src" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$new" -xf -
     else
-        tar -C "$src" --exclude=./build --exclude='./build-*' -cf - . | tar -C "$dst" -mxf -
+        tar -C "$src" --exclude=./build --exclude='./build-*' -cf - . | tar -C "$new" -xf -
     fi
+    /usr/bin/python3 - "$new" "$dst" <<'EOF'
+import filecmp, os, shutil, sys
+new, dst = sys.argv[1:]
+for d, _, files in os.walk(new):
+    for f in files:
+        a = os.path.join(d, f)
+        b = os.path.join(dst, os.path.relpath(a, new))
+        if os.path.islink(a) or not os.path.isfile(b) or not filecmp.cmp(a, b, shallow=False):
+            os.makedirs(os.path.dirname(b), exist_ok=True)
+            if os.path.lexists(b):
+                os.remove(b)
+            shutil.copy2(a, b, follow_symlinks=False)
+            if not os.path.islink(b):
+                os.utime(b)  # the time of the copy: newer than any object built before
+for d, _, files in os.walk(dst):
+    for f in files:
+        b = os.path.join(d, f)
+        if not os.path.lexists(os.path.join(new, os.path.relpath(b, dst))):
+            os.remove(b)
+EOF
+    rm -rf "$new"
 }
 
 # What every chroot needs before apt-get runs in it.
