@@ -104,8 +104,15 @@ shot() { # capture frame out.png
     sleep 8
     xdotool windowsize "$w" 1400 900 windowmove "$w" 0 0 2>/dev/null || true
     sleep 2
-    # the selected frame's tree expanded (Ctrl+Right expands the subtree)
-    xdotool key --window "$w" ctrl+Right 2>/dev/null || true
+    # the selected frame's qftp tree expanded: a click on the first line of the details
+    # pane, End (the last top-level item: qftp's), Shift+Right (Expand Subtrees)
+    xdotool mousemove 150 495 click 1 2>/dev/null || true
+    sleep 1
+    xdotool key End 2>/dev/null || true
+    sleep 1
+    xdotool key shift+Right 2>/dev/null || true
+    sleep 1
+    xdotool mousemove 1300 880 2>/dev/null || true
     sleep 2
     import -window root "$3"
     kill "$ws" 2>/dev/null || true
