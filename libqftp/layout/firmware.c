@@ -123,7 +123,7 @@ static bool traffic_text(const uint8_t *s, size_t n)
     if (n >= 2 && s[0] == 'b' && (s[1] == '\'' || s[1] == '"'))
         return true; /* a Python bytes literal (pyserial scripts log b'AT...\r') */
     if (n >= 2 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't')
-        return true;
+        return !(n >= 4 && s[2] == ' ' && g_ascii_isalpha(s[3])); /* "at once" is words */
     if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1]))
         return true;
     static const char *const words[] = {"OK",  "ERROR",      "CONNECT",

@@ -87,9 +87,11 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
     size_t i = log_skip_ws(s, n, 0);
     *st = LOG_NO_STAMP;
     *shape = TS_NONE;
-    if (i < n && s[i] == '[') {
+    if (i < n && (s[i] == '[' || s[i] == '(')) {
+        /* "[time]", or "(time)" as YAT and other terminals write it */
+        uint8_t close = s[i] == '[' ? ']' : ')';
         size_t t = log_parse_time(s + i + 1, n - i - 1, st);
-        if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != ']') {
+        if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != close) {
             *st = LOG_NO_STAMP;
             return 0;
         }

@@ -64,6 +64,28 @@ static bool is_at_line(const uint8_t *s, size_t n)
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
 }
 
+/* Where a note someone wrote after a line starts, as the manuals' examples and annotated
+ * logs do it: "AT+QFTPPATH=\"/\"  //set the path", "+QFTPOPEN: 0,0   <-- 3 s later":
+ * "//", "<--", "<-", "<==" or "←" after a space or tab, outside quotes. n if none. */
+static size_t annotation_at(const uint8_t *s, size_t n)
+{
+    static const char *const marks[] = {"//", "<--", "<==", "<-", "\xe2\x86\x90"};
+    bool quoted = false;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        if (quoted || (s[i - 1] != ' ' && s[i - 1] != '\t'))
+            continue;
+        for (size_t k = 0; k < G_N_ELEMENTS(marks); k++) {
+            size_t m = strlen(marks[k]);
+            if (n - i >= m && memcmp(s + i, marks[k], m) == 0 &&
+                (i + m == n || s[i + m] == ' ' || s[i + m] == '\t' || k == 0))
+                return i;
+        }
+    }
+    return n;
+}
+
 /* "ATE0" / "ATE" (V.250 6.2.4: echo off), maybe with more basic commands after it. */
 static bool echo_off_line(const uint8_t *s, size_t n)
 {
@@ -587,6 +609,14 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         if ((rc = data_line(c, t, l, tl, &taken)) != 0 || taken)
             return rc;
     }
+    size_t ln = l->n, note = annotation_at(l->s, tl);
+    if (note < tl) {
+        /* the rest of the line is the writer's note: the line ends before it */
+        tl = note;
+        while (tl && (l->s[tl - 1] == ' ' || l->s[tl - 1] == '\t'))
+            tl--;
+        ln = tl;
+    }
     if (tl == 0)
         return 0;
     bool at = is_at_line(l->s, tl);
@@ -612,7 +642,7 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         t->host_seen = true;
     if (at && echo_off_line(l->s, tl))
         t->host_seen = false; /* the commands after it are not in a terminal's log */
-    size_t len = l->n;        /* trailing spaces are kept, as the log has them */
+    size_t len = ln;          /* trailing spaces are kept, as the log has them */
     while (len && l->s[len - 1] == '\r')
         len--;
     if ((rc = emit_text(c, dir, l->s, len, l->st, l->line_no)) != 0)

@@ -405,6 +405,11 @@ static const icase layout_cases[] = {
      "[15:20:01.140]\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86"
      "41 54 0D 0D 0A 4F 4B 0D 0A \n",
      QFTP_FMT_SSCOM, ">#1[AT\\r]@55201.102000\n<#2[AT\\r\\r\\nOK\\r\\n]@55201.140000\n"},
+    /* notes the customer wrote after the lines, as the manuals' examples do */
+    {"annotated", "AT+QFTPCWD=\"/a //b\"  // go home\nOK   <-- at once\n", QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPCWD=\"/a //b\"\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"},
+    {"stamped-parens", "(10:00:01.100) AT\n(10:00:01.110) OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36001.100000\n<#2[\\r\\nOK\\r\\n]@36001.110000\n"},
     /* a pyserial script's log: Python bytes literals after write:/read: */
     {"firmware-python-bytes",
      "2026-11-30 10:00:00,100 - m - DEBUG - write: b'AT\\r'\n"
