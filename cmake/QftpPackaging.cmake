@@ -6,15 +6,15 @@
 #    (usr/lib/<multiarch>/wireshark/plugins/<major.minor>/epan/qftp.so), which every
 #    user's Wireshark, root's included, loads; dissector/CMakeLists.txt installs it
 #    there whenever DESTDIR is set, as cpack does here;
+#  - qftp-extcap, the capture interfaces qftp-relay and qftp-sim, in Wireshark's system
+#    extcap folder (usr/lib/<multiarch>/wireshark/extcap up to 4.4, usr/libexec/wireshark/
+#    extcap from 4.6), where every user's Wireshark runs it; extcap/CMakeLists.txt
+#    installs it there whenever DESTDIR is set, as cpack does here;
 #  - the docs in usr/share/doc/qftp;
 #  - a dependency on the libwireshark package the plugin was built against, within
 #    its major.minor (Wireshark loads a plugin only into the minor version it was
 #    built for), found with dpkg at configure time; the other dependencies come from
 #    dpkg-shlibdeps.
-#
-# An extcap binary (Wireshark's capture helpers) belongs in QFTP_WS_EXTCAP_DIR below:
-# install(TARGETS <it> RUNTIME DESTINATION ${QFTP_WS_EXTCAP_DIR}) puts it in the
-# package with the rest.
 include(GNUInstallDirs)
 
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
@@ -26,7 +26,6 @@ install(FILES ${_qftp_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 pkg_check_modules(QFTP_PKG_WS QUIET wireshark)
 pkg_get_variable(_qftp_ws_libdir wireshark libdir)
 string(REGEX MATCH "^[0-9]+\\.[0-9]+" _qftp_ws_mm "${QFTP_PKG_WS_VERSION}")
-set(QFTP_WS_EXTCAP_DIR "${_qftp_ws_libdir}/wireshark/extcap")
 
 set(CPACK_PACKAGE_NAME qftp)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -218,7 +218,8 @@ fresh_root() { # suite
 }
 
 # The package test: apt-get install ./qftp_*.deb into a pristine chroot, then as root
-# `tshark -G plugins` lists it and tshark decodes a sample capture with it; the package
+# `tshark -G plugins` lists it, `tshark -D` the capture interfaces of qftp-extcap, and
+# tshark decodes a sample capture with it; the package
 # holds every file `cmake --install` installs (man pages and docs included).
 package_test() { # suite deb installed-list
     local s=$1 deb=$2 list=$3
@@ -235,7 +236,7 @@ package_test() { # suite deb installed-list
         echo "apt-get install ./$base failed (log: $cache/$s.package.log)" >&2
         return 1
     fi
-    local ok=0
+    local ok=0 out
     in_root "$pkg_root" dpkg-query -L qftp | sort >"$cache/$s.package.files"
     while read -r f; do
         [ -n "$f" ] || continue
@@ -243,7 +244,10 @@ package_test() { # suite deb installed-list
     done <"$list"
     in_root "$pkg_root" tshark -G plugins | grep -q 'qftp\.so' ||
         { echo "root's tshark does not list qftp.so (tshark -G plugins)" >&2 && ok=1; }
-    local out
+    # the capture interfaces of qftp-extcap, from Wireshark's system extcap folder
+    out=$(in_root "$pkg_root" tshark -D 2>&1) || true
+    grep -q '^[0-9]*\. qftp-relay ' <<<"$out" && grep -q '^[0-9]*\. qftp-sim ' <<<"$out" ||
+        { echo "root's tshark -D does not list qftp-relay and qftp-sim:" >&2 && head -20 <<<"$out" >&2 && ok=1; }
     out=$(in_root "$pkg_root" tshark -r /root/sample.pcap -2 -Y qftp.urc -T fields -e qftp.urc -e qftp.err 2>&1) || true
     # BG96 manual 3.6: the upload completes with +QFTPPUT: 0,<length>
     if ! grep -q "^+QFTPPUT	0$" <<<"$out"; then
