@@ -1003,9 +1003,12 @@ static size_t feed_data(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
     return n;
 }
 
-/* Parses bytes already consumed (held ones) in whatever mode the parser is in. */
+/* Parses bytes already consumed (held ones) in whatever mode the parser is in. The
+ * stream position stays where the input is: these bytes were taken before (a line end
+ * among them left the position at its own end, one byte before a swallowed LF). */
 static void refeed(qftp_parser *p, const uint8_t *b, size_t n, uint64_t off)
 {
+    uint64_t end = p->off;
     size_t i = 0;
     while (i < n) {
         if (p->data)
@@ -1013,6 +1016,7 @@ static void refeed(qftp_parser *p, const uint8_t *b, size_t n, uint64_t off)
         else
             i += feed_line(p, b + i, n - i, off + i, false);
     }
+    p->off = end;
 }
 
 /* Data mode ends at the suspect point; the bytes held since are parsed again as lines. */

@@ -5,6 +5,7 @@
 
 #include "device.h"
 #include "qftptool/cmd.h"
+#include "qftptool/input.h"
 #include "replay.h"
 
 /* --baud and --flow (cli.c), as given and as checked */
@@ -24,7 +25,9 @@ typedef struct {
     char **rules, **defines, **secrets;
     gboolean ignore_echo, stop_on_fail, dry_run, update, tap, lava, verbose;
     rp_serial_args serial;
+    input_args in; /* --format, --regex: goldens that are text logs */
     /* checked */
+    input_opts io;
     double scale_v;
     GArray *steps_v;   /* of guint ranges (rp_steps_parse), NULL = every step */
     rp_rules *rules_v; /* built-in masks, the --secret and -D variables; files are read by run */

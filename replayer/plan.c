@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "qftptool/input.h"
 #include "replay.h"
 
 /* The live side's monotonic time of a frame (0 for a plan's frames). */
@@ -253,50 +254,62 @@ bool rp_step_wants(const rp_plan *p, const rp_step *st, uint64_t before, rp_step
     return all;
 }
 
-rp_plan *rp_plan_load(const char *path, char *errbuf)
+/* Each chunk of the golden (a capture's frame, a log's record) into the plan's session. */
+typedef struct {
+    rp_plan *p;
+    const char *path;
+    qftp_ts last;
+    char *errbuf;
+} plan_reader;
+
+static int on_chunk(void *user, const input_chunk *c)
 {
-    qftp_capture_reader *r = qftp_capr_open(path, errbuf);
-    if (!r)
-        return NULL;
+    plan_reader *pr = user;
+    rp_items *g = pr->p->golden;
+    /* a frame without a direction: the one guess every front end makes */
+    qftp_dir d = c->dir_known ? c->dir : qftp_session_guess_dir(g->s, c->data, c->len);
+    /* The session needs times that never decrease; a log may have them out of order. */
+    qftp_ts ts = c->ts < pr->last ? pr->last : c->ts;
+    pr->last = ts;
+    rp_items_feed(g, d, c->data, c->len, ts, 0);
+    if (g->over_cap) {
+        snprintf(pr->errbuf, QFTP_ERRBUF_SIZE, "%s: more than %u MiB in one direction", pr->path,
+                 RP_STREAM_CAP >> 20);
+        return -1;
+    }
+    if (g->over_items) {
+        unsigned k = g->over_items;
+        if (k == UINT_MAX)
+            snprintf(pr->errbuf, QFTP_ERRBUF_SIZE, "%s: more than %d unsolicited lines", pr->path,
+                     RP_ITEMS_CAP);
+        else
+            snprintf(pr->errbuf, QFTP_ERRBUF_SIZE,
+                     "%s: transaction %u has more than %d lines (the replayer's cap)", pr->path, k,
+                     RP_ITEMS_CAP);
+        return -1;
+    }
+    return 0;
+}
+
+rp_plan *rp_plan_load(const char *path, const input_opts *io, char *errbuf)
+{
     rp_plan *p = g_new0(rp_plan, 1);
     p->path = g_strdup(path);
     p->golden = rp_items_new(QFTP_DIALECT_UNKNOWN, errbuf);
     if (!p->golden) {
-        qftp_capr_close(r);
         rp_plan_free(p);
         return NULL;
     }
-    qftp_frame f;
-    int rc;
-    qftp_ts last = 0;
-    while ((rc = qftp_capr_next(r, &f, errbuf)) == 1) {
-        if (!f.dir_known)
-            continue;
-        /* The session needs times that never decrease; a log may have them out of order. */
-        qftp_ts ts = f.ts < last ? last : f.ts;
-        last = ts;
-        rp_items_feed(p->golden, f.dir, f.data, f.len, ts, 0);
-        if (p->golden->over_cap) {
-            snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: more than %u MiB in one direction", path,
-                     RP_STREAM_CAP >> 20);
-            rc = -1;
-            break;
-        }
-        if (p->golden->over_items) {
-            unsigned k = p->golden->over_items;
-            if (k == UINT_MAX)
-                snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s: more than %d unsolicited lines", path,
-                         RP_ITEMS_CAP);
-            else
-                snprintf(errbuf, QFTP_ERRBUF_SIZE,
-                         "%s: transaction %u has more than %d lines (the replayer's cap)", path, k,
-                         RP_ITEMS_CAP);
-            rc = -1;
-            break;
-        }
-    }
-    qftp_capr_close(r);
-    if (rc < 0) {
+    /* a capture as it is; a text log imported on the fly, exactly as `qftp import` would
+     * (the same reader, the same layouts and options) */
+    plan_reader pr = {.p = p, .path = path, .errbuf = errbuf};
+    input_opts defaults = {0};
+    input_kind kind;
+    char what[128];
+    int rc = input_read(path, io ? io : &defaults, on_chunk, &pr, &kind, what, sizeof what, errbuf);
+    p->from_log = kind == INPUT_LOG;
+    qftp_ts last = pr.last;
+    if (rc != 0) {
         rp_plan_free(p);
         return NULL;
     }

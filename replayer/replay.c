@@ -316,13 +316,44 @@ static int pump_until(rp_run *r, int64_t deadline, bool *timed_out)
     return pump(r, (int)(left < 200 ? left : 200)) < 0 ? -1 : 0;
 }
 
-/* Waits until the live txn owes nothing of what the step wants, or the deadline. */
-static int wait_for(rp_run *r, const rp_step *st, unsigned live_idx, int64_t deadline,
+/* When a step stops waiting (docs/replay.md "Timeouts"). */
+typedef struct {
+    int64_t deadline;  /* its limit: no tighter than what the module may take */
+    int64_t quiet_end; /* with not one byte from the device by then, it is silent */
+    uint64_t rx_before;
+    int64_t gap; /* a transfer under way: its limit moves on with each packet (the
+                    module's rsptimeout is the longest gap between two, BG96 2.1) */
+} rp_wait;
+
+/* The deadline of this round: the step's, later while its transfer delivers data, sooner
+ * while the device has said nothing at all. */
+static int64_t round_deadline(const rp_run *r, const rp_wait *w, const qftp_txn *lt)
+{
+    int64_t d = w->deadline;
+    if (w->gap > 0 && lt && lt->phase == QFTP_TXN_DATA && r->rx_total != w->rx_before &&
+        r->last_rx_mono + w->gap > d)
+        d = r->last_rx_mono + w->gap;
+    if (r->rx_total == w->rx_before && w->quiet_end < d)
+        d = w->quiet_end;
+    return d;
+}
+
+/* Waits until the live txn owes nothing of what the step wants, or the deadline. A
+ * download that a completion URC with the wrong count holds open ends there once the
+ * device has been quiet RP_SETTLE_MS: the transfer is over, short, and this step's
+ * comparison says so (the next step's bytes are its own). */
+static int wait_for(rp_run *r, const rp_step *st, unsigned live_idx, const rp_wait *w,
                     bool want_all, bool *timed_out)
 {
     int k = 0;
-    while (k == 0 && *owed(st, live_txn(r, live_idx), want_all))
-        k = pump_until(r, deadline, timed_out);
+    const char *o;
+    while (k == 0 && *(o = owed(st, live_txn(r, live_idx), want_all))) {
+        if (strcmp(o, "the end of the data") == 0 && r->last_rx_mono >= 0 &&
+            mono_ns() - r->last_rx_mono >= (int64_t)RP_SETTLE_MS * QFTP_NS_PER_MS &&
+            qftp_session_data_break(r->live->s, real_ns()))
+            continue;
+        k = pump_until(r, round_deadline(r, w, live_txn(r, live_idx)), timed_out);
+    }
     return k < 0 ? -1 : 0;
 }
 
@@ -333,29 +364,57 @@ static bool connect_or_over(const qftp_txn *lt)
                   (lt->final != QFTP_FINAL_NONE && lt->final != QFTP_FINAL_OK));
 }
 
-static int wait_connect(rp_run *r, unsigned li, int64_t deadline, bool *timed_out)
+static int wait_connect(rp_run *r, unsigned li, const rp_wait *w, bool *timed_out)
 {
     int k = 0;
     while (k == 0 && !connect_or_over(live_txn(r, li)))
-        k = pump_until(r, deadline, timed_out);
+        k = pump_until(r, round_deadline(r, w, NULL), timed_out);
     return k < 0 ? -1 : 0;
 }
 
+/* What the recording says a step may take: twice what it took plus 5 s (a loaded host, a
+ * slower network), times --timeout-scale. */
+static qftp_ts recorded_limit(const rp_run *r, qftp_ts rec)
+{
+    return (qftp_ts)((double)(2 * rec + 5 * QFTP_NS_PER_SEC) * r->o->scale);
+}
+
+/* What the module may legitimately take: the manuals bound every FTP outcome by the
+ * response timeout (BG96 2.1 <timeout>: each +QFTPxxx URC, CONNECT, and the gap between
+ * two packets of a transfer; 90 s unless AT+QFTPCFG="rsptimeout" said otherwise, which
+ * the live session tracks); the other commands get the same bound, and a GSM upload its
+ * AT+QFTPPUT <time> (GSM 2.2.3, 900 s by default). */
+static qftp_ts manual_limit(const rp_run *r, const rp_step *st)
+{
+    qftp_ts t = qftp_session_rsptimeout(r->live->s);
+    const qftp_txn *g = st->txn;
+    if (r->plan->dialect == QFTP_DIALECT_GSM && strcmp(g->command, "+QFTPPUT") == 0) {
+        int64_t secs = 900;
+        if (g->n_params >= 3)
+            secs = g_ascii_strtoll(g->params[2], NULL, 10);
+        if (secs > 0 && secs * QFTP_NS_PER_SEC > t)
+            t = secs * QFTP_NS_PER_SEC;
+    }
+    return t;
+}
+
+/* A step's timeout: a `timeout` rule, else the larger of the scaled recording and the
+ * manual's limit (docs/replay.md "Timeouts"). */
 static qftp_ts step_timeout(const rp_run *r, const rp_step *st, const char *line, qftp_ts rec)
 {
     qftp_ts t = rp_rules_limit(r->o->rules, RP_RULE_TIMEOUT, st->number, line);
     if (t)
         return t;
-    /* Twice what the recording took plus 5 s (a loaded host, a slower network); a
-     * module gives up on its own after rsptimeout (BG96 manual 2.1), so waiting much
-     * longer than that adds nothing. */
-    t = 2 * rec + 5 * QFTP_NS_PER_SEC;
-    qftp_ts cap = qftp_session_rsptimeout(r->live->s) + 10 * QFTP_NS_PER_SEC;
-    if (rec + 2 * QFTP_NS_PER_SEC > cap)
-        cap = rec + 2 * QFTP_NS_PER_SEC;
-    if (t > cap)
-        t = cap;
-    return (qftp_ts)((double)t * r->o->scale);
+    qftp_ts a = recorded_limit(r, rec), b = manual_limit(r, st);
+    return a > b ? a : b;
+}
+
+/* A wait for what is still owed after the step's own wait (no silence rule). */
+static rp_wait later_wait(const rp_run *r, int64_t deadline)
+{
+    rp_wait w = {.deadline = deadline, .quiet_end = INT64_MAX, .rx_before = UINT64_MAX};
+    w.gap = qftp_session_rsptimeout(r->live->s);
+    return w;
 }
 
 /* ---- comparison ---------------------------------------------------------------------- */
@@ -380,9 +439,53 @@ static void printable(char *s)
 }
 
 /* The data item of both sides as text, so a difference shows in the diff. */
-static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, char **exp,
-                       char **act)
+/* One row of a hex dump: "-00000010  73 8f ... |s...|" (the bytes of [off, off+16)). */
+static void hex_row(GString *o, char mark, size_t off, const uint8_t *b, size_t n)
 {
+    g_string_append_printf(o, "%c%08zx ", mark, off);
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 8)
+            g_string_append_c(o, ' ');
+        if (off + i < n)
+            g_string_append_printf(o, " %02x", b[off + i]);
+        else
+            g_string_append(o, "   ");
+    }
+    g_string_append(o, "  |");
+    for (size_t i = 0; i < 16 && off + i < n; i++)
+        g_string_append_c(o, b[off + i] >= 0x20 && b[off + i] < 0x7f ? (char)b[off + i] : '.');
+    g_string_append(o, off < n ? "|\n" : "| (ends before)\n");
+}
+
+/* The bytes around the first difference of two downloads, as a unified hex dump: the
+ * row before it, its row and the row after; rows alike once, differing rows as '-'
+ * (recorded) and '+' (now). */
+static char *data_window(const uint8_t *g, size_t gn, const uint8_t *l, size_t ln, size_t k)
+{
+    GString *o = g_string_new(NULL);
+    g_string_append_printf(o,
+                           "data: recorded %zu bytes, now %zu bytes; the first difference is at "
+                           "byte %zu (0x%zx)\n",
+                           gn, ln, k, k);
+    size_t start = k / 16 * 16, most = gn > ln ? gn : ln;
+    start = start >= 16 ? start - 16 : 0;
+    for (size_t off = start; off < start + 48 && off < most; off += 16) {
+        size_t a = gn > off ? MIN(gn - off, 16) : 0, b = ln > off ? MIN(ln - off, 16) : 0;
+        if (a == b && (a == 0 || memcmp(g + off, l + off, a) == 0)) {
+            hex_row(o, ' ', off, g, gn);
+            continue;
+        }
+        hex_row(o, '-', off, g, gn);
+        hex_row(o, '+', off, l, ln);
+    }
+    return g_string_free(o, FALSE);
+}
+
+static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, char **exp,
+                       char **act, char **window)
+{
+    if (window)
+        *window = NULL;
     size_t gn, ln;
     const uint8_t *g = txn_data(r->plan->golden, st->txn, &gn);
     const uint8_t *l = lt ? txn_data(r->live, lt, &ln) : NULL;
@@ -395,11 +498,12 @@ static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, c
         *act = g_strdup(*exp);
         return;
     }
-    bool masked;
+    bool masked, gch = false, lch = false;
     bool sort = rp_rules_has(r->o->rules, RP_RULE_SORT_DATA, st->number, st->txn->line);
-    char *gm = rp_rules_mask_data(r->o->rules, g, gn, sort, &masked);
-    if (masked) {
-        char *lm = rp_rules_mask_data(r->o->rules, l, ln, sort, &masked);
+    char *gm = rp_rules_mask_data_ex(r->o->rules, g, gn, sort, &masked, &gch);
+    char *lm = masked ? rp_rules_mask_data_ex(r->o->rules, l, ln, sort, &masked, &lch) : NULL;
+    /* the masks as text, when they did something to either side; else the bytes */
+    if (masked && (gch || lch)) {
         if (strcmp(gm, lm) == 0) {
             g_free(*exp);
             *exp = g_strdup("<data: equal after masks>");
@@ -410,13 +514,14 @@ static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, c
             size_t i = 0;
             while (ga[i] && la[i] && strcmp(ga[i], la[i]) == 0)
                 i++;
-            g_free(*exp);
             printable(ga[i]);
             printable(la[i]);
-            *exp = g_strdup_printf("<data: %zu bytes, line %zu: %.200s>", gn, i + 1,
-                                   ga[i] ? ga[i] : "(end)");
-            *act = g_strdup_printf("<data: %zu bytes, line %zu: %.200s>", ln, i + 1,
-                                   la[i] ? la[i] : "(end)");
+            *act = g_strdup_printf("<data: %zu bytes, line %zu differs after masks>", ln, i + 1);
+            if (window)
+                *window = g_strdup_printf(
+                    "data (compared after the rules' masks): recorded %zu bytes, now %zu bytes; "
+                    "line %zu differs\n-%.200s\n+%.200s\n",
+                    gn, ln, i + 1, ga[i] ? ga[i] : "(none)", la[i] ? la[i] : "(none)");
             g_strfreev(ga);
             g_strfreev(la);
         }
@@ -424,6 +529,8 @@ static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, c
         g_free(lm);
         return;
     }
+    g_free(gm);
+    g_free(lm);
     if (gn == ln && (gn == 0 || memcmp(g, l, gn) == 0)) {
         *act = g_strdup(*exp);
         return;
@@ -432,6 +539,8 @@ static void data_texts(const rp_run *r, const rp_step *st, const qftp_txn *lt, c
     while (k < gn && k < ln && g[k] == l[k])
         k++;
     *act = g_strdup_printf("<data: %zu bytes, differs from byte %zu>", ln, k);
+    if (window)
+        *window = data_window(g, gn, l, ln, k);
 }
 
 /* The compared items of one side, masked: items before `before_frame` only (UINT64_MAX:
@@ -483,12 +592,95 @@ static bool only_echo_differs(const GPtrArray *a, const GPtrArray *b, const char
     }
 }
 
+typedef enum { PART_ECHO, PART_INFO, PART_CONNECT, PART_DATA, PART_FINAL, PART_URC, PART__N } part;
+
+static part part_of(const rp_step *st, const rp_result *res, const char *line)
+{
+    static const char *const finals[] = {"OK", "ERROR", "NO CARRIER", "+CME ERROR:", "+CMS ERROR:"};
+    if (g_str_has_prefix(line, "<data:"))
+        return PART_DATA;
+    if (strcmp(line, res->command) == 0 || strcmp(line, st->txn->line) == 0)
+        return PART_ECHO;
+    if (g_str_has_prefix(line, "CONNECT"))
+        return PART_CONNECT;
+    for (size_t i = 0; i < G_N_ELEMENTS(finals); i++)
+        if (g_str_has_prefix(line, finals[i]))
+            return PART_FINAL;
+    const char *alt = st->txn->def ? st->txn->def->alt_final : NULL;
+    if (alt && strcmp(line, alt) == 0)
+        return PART_FINAL;
+    size_t n = strlen(st->txn->command);
+    bool urc_form = st->txn->def && (st->txn->def->urc_forms & QFTP_FORM_BIT(st->txn->type));
+    if (urc_form && n && strncmp(line, st->txn->command, n) == 0 && line[n] == ':')
+        return PART_URC;
+    return PART_INFO;
+}
+
+/* One line that says what the diff shows: which parts of the outcome differ, each with
+ * what came and what the recording has (so the message never contradicts the diff). */
+static char *diff_summary(const rp_step *st, const rp_result *res)
+{
+    static const char *const names[PART__N] = {"echo", "information lines", "CONNECT",
+                                               "data", "final result",      "completion URC"};
+    const char *was[PART__N] = {0}, *now[PART__N] = {0};
+    bool differs[PART__N] = {0};
+    char **lines = g_strsplit(res->diff ? res->diff : "", "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        const char *l = lines[i];
+        if ((l[0] != '-' && l[0] != '+') || g_str_has_prefix(l, "---") ||
+            g_str_has_prefix(l, "+++"))
+            continue;
+        part p = part_of(st, res, l + 1);
+        differs[p] = true;
+        const char **slot = l[0] == '-' ? &was[p] : &now[p];
+        if (!*slot)
+            *slot = l + 1;
+    }
+    GString *o = g_string_new(NULL);
+    for (int p = 0; p < PART__N; p++) {
+        if (!differs[p])
+            continue;
+        if (o->len)
+            g_string_append(o, "; ");
+        if (p == PART_INFO || p == PART_ECHO) {
+            g_string_append_printf(o, "%s differ", names[p]);
+            continue;
+        }
+        unsigned long long dn = 0, dw = 0, at = 0;
+        if (p == PART_DATA && now[p] && was[p] && sscanf(now[p], "<data: %llu bytes", &dn) == 1 &&
+            sscanf(was[p], "<data: %llu bytes", &dw) == 1) {
+            const char *k = strstr(now[p], "differs from byte ");
+            const char *ln = strstr(now[p], ", line ");
+            if (k && sscanf(k, "differs from byte %llu", &at) == 1)
+                g_string_append_printf(o,
+                                       "data: now %llu bytes, recorded %llu, first difference "
+                                       "at byte %llu",
+                                       dn, dw, at);
+            else if (ln && sscanf(ln, ", line %llu", &at) == 1)
+                g_string_append_printf(o,
+                                       "data: now %llu bytes, recorded %llu, line %llu differs "
+                                       "after the masks",
+                                       dn, dw, at);
+            else
+                g_string_append_printf(o, "data: now %s, recorded %s", now[p], was[p]);
+            continue;
+        }
+        g_string_append_printf(o, "%s: now %s, recorded %s", names[p], now[p] ? now[p] : "none",
+                               was[p] ? was[p] : "none");
+    }
+    g_strfreev(lines);
+    if (!o->len)
+        g_string_append(o, "response differs");
+    return g_string_free(o, FALSE);
+}
+
 static void compare_step(rp_run *r, const rp_step *st, rp_result *res, bool final)
 {
     unsigned li = r->live_index[st->number - 1];
     const qftp_txn *lt = live_txn(r, li);
     char *dexp, *dact;
-    data_texts(r, st, lt, &dexp, &dact);
+    g_free(res->data_window);
+    data_texts(r, st, lt, &dexp, &dact, &res->data_window);
     if (res->expected)
         g_ptr_array_free(res->expected, TRUE);
     if (res->actual)
@@ -535,14 +727,16 @@ static void compare_step(rp_run *r, const rp_step *st, rp_result *res, bool fina
     if (late)
         res->message = g_strdup_printf("late: the outcome came after the %.1f s timeout",
                                        (double)res->timeout_ns / 1e9);
-    else if (res->diff && timed_out)
-        res->message = g_strdup_printf("response differs (timeout: %s did not come within %.1f s)",
+    else if (res->diff && timed_out) {
+        char *sum = diff_summary(st, res);
+        res->message = g_strdup_printf("timeout: %s did not come within %.1f s; %s",
                                        owed(st, lt, true)[0] ? owed(st, lt, true) : "the rest",
-                                       (double)res->timeout_ns / 1e9);
-    else if (res->diff && only_echo_differs(res->expected, res->actual, res->command))
+                                       (double)res->timeout_ns / 1e9, sum);
+        g_free(sum);
+    } else if (res->diff && only_echo_differs(res->expected, res->actual, res->command))
         res->message = g_strdup("echo differs (ATE0/ATE1); --ignore-echo tolerates it");
     else if (res->diff)
-        res->message = g_strdup("response differs");
+        res->message = diff_summary(st, res);
     else
         res->message = g_strdup_printf("took %.3f s, the limit is %.3f s",
                                        (double)res->actual_ns / 1e9, (double)max / 1e9);
@@ -555,30 +749,117 @@ static gint cmp_strp(gconstpointer a, gconstpointer b)
 }
 
 /* Unsolicited lines: a multiset on each side, never by position. */
+/* The step during which frame `frame` of a side came: the last whose command was sent
+ * before it (0: none yet). */
+static unsigned step_of_frame(const rp_run *r, bool live, uint64_t frame, const char **command)
+{
+    unsigned found = 0;
+    *command = "";
+    for (size_t i = 0; i < r->plan->n_steps; i++) {
+        const rp_step *st = &r->plan->steps[i];
+        const qftp_txn *t = live ? live_txn(r, r->live_index[i]) : st->txn;
+        if (!t || t->frame_sent > frame)
+            continue;
+        found = st->number;
+        *command = t->line;
+    }
+    return found;
+}
+
+static void urc_note(rp_run *r, GArray *to, bool live, const rp_item *it, const char *masked)
+{
+    const rp_items *side = live ? r->live : r->plan->golden;
+    qftp_ts t0 = qftp_session_t0(side->s);
+    rp_urc_note n = {.line = g_strdup(masked)};
+    n.t = t0 != QFTP_TS_NONE && it->ts >= t0 ? (double)(it->ts - t0) / 1e9 : 0;
+    const char *cmd;
+    n.step = step_of_frame(r, live, it->frame, &cmd);
+    /* the command as reports show it (a sent one may carry a secret) */
+    char *red = qftp_redact_dup((const uint8_t *)cmd, strlen(cmd), QFTP_DIALECT_UNKNOWN, NULL);
+    n.command = red ? red : g_strdup(cmd);
+    g_array_append_val(to, n);
+}
+
+static void urc_notes_free(GArray *a)
+{
+    for (guint i = 0; a && i < a->len; i++) {
+        g_free(g_array_index(a, rp_urc_note, i).line);
+        g_free(g_array_index(a, rp_urc_note, i).command);
+    }
+    if (a)
+        g_array_free(a, TRUE);
+}
+
+static void diff_note(GString *d, char mark, const rp_urc_note *n, bool live)
+{
+    g_string_append_printf(d, "%c%s   (%s %.3f s, during step %u%s%s)\n", mark, n->line,
+                           live ? "at" : "recorded at", n->t, n->step, n->step ? " " : "",
+                           n->command);
+}
+
+/* Unsolicited lines: a multiset on each side, never by position. What one side has and the
+ * other has not is listed with when it came and during which step. */
 static void compare_unsolicited(rp_run *r, rp_result *res)
 {
     GPtrArray *e = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
     const rp_items *sides[2] = {r->plan->golden, r->live};
     GPtrArray *outs[2] = {e, a};
+    GPtrArray *srcs[2] = {g_ptr_array_new(), g_ptr_array_new()}; /* the items, same order */
     for (int s = 0; s < 2; s++) {
         for (guint i = 0; i < sides[s]->unsol->len; i++) {
             const rp_item *it = &g_array_index(sides[s]->unsol, rp_item, i);
             if (!it->text[0] || rp_rules_ignored_urc(r->o->rules, it->text))
                 continue;
             g_ptr_array_add(outs[s], rp_rules_mask_line(r->o->rules, NULL, it->text));
+            g_ptr_array_add(srcs[s], (gpointer)it);
         }
-        g_ptr_array_sort(outs[s], cmp_strp);
     }
+    /* match equal lines one to one, in the order they came */
+    guint n_used = a->len;
+    bool *used = g_new0(bool, n_used ? n_used : 1);
+    res->urc_missing = g_array_new(FALSE, TRUE, sizeof(rp_urc_note));
+    res->urc_extra = g_array_new(FALSE, TRUE, sizeof(rp_urc_note));
+    for (guint i = 0; i < e->len; i++) {
+        guint j = 0;
+        while (j < a->len && (used[j] || strcmp(g_ptr_array_index(e, i), g_ptr_array_index(a, j))))
+            j++;
+        if (j < a->len)
+            used[j] = true;
+        else
+            urc_note(r, res->urc_missing, false, g_ptr_array_index(srcs[0], i),
+                     g_ptr_array_index(e, i));
+    }
+    for (guint j = 0; j < a->len; j++)
+        if (!used[j])
+            urc_note(r, res->urc_extra, true, g_ptr_array_index(srcs[1], j),
+                     g_ptr_array_index(a, j));
+    g_free(used);
+    g_ptr_array_free(srcs[0], TRUE);
+    g_ptr_array_free(srcs[1], TRUE);
+    g_ptr_array_sort(e, cmp_strp);
+    g_ptr_array_sort(a, cmp_strp);
     res->number = 0;
     res->command = g_strdup("unsolicited URCs");
     res->expected = e;
     res->actual = a;
-    res->diff = rp_diff(e, a);
-    res->status = res->diff ? RP_ST_FAIL : RP_ST_PASS;
-    res->message = res->diff ? g_strdup("unsolicited URCs differ (compared as a set)") : NULL;
     res->actual_ns = -1;
+    res->elapsed_ns = -1;
     res->overhead_ns = -1;
+    if (!res->urc_missing->len && !res->urc_extra->len) {
+        res->status = RP_ST_PASS;
+        return;
+    }
+    GString *d = g_string_new("--- expected\n+++ actual\n@@ compared as a set @@\n");
+    for (guint i = 0; i < res->urc_missing->len; i++)
+        diff_note(d, '-', &g_array_index(res->urc_missing, rp_urc_note, i), false);
+    for (guint i = 0; i < res->urc_extra->len; i++)
+        diff_note(d, '+', &g_array_index(res->urc_extra, rp_urc_note, i), true);
+    res->diff = g_string_free(d, FALSE);
+    res->status = RP_ST_FAIL;
+    res->message =
+        g_strdup_printf("unsolicited URCs differ (compared as a set): %u missing, %u extra",
+                        res->urc_missing->len, res->urc_extra->len);
 }
 
 /* ---- one capture ------------------------------------------------------------------------ */
@@ -622,7 +903,8 @@ static int wait_deferred(rp_run *r, uint64_t before, int64_t *prev_done)
         if (!*owed(&w, lt, false))
             continue;
         bool to = false;
-        if (wait_for(r, &w, r->live_index[j], r->deadline_real[j], false, &to) < 0)
+        rp_wait lw = later_wait(r, r->deadline_real[j]);
+        if (wait_for(r, &w, r->live_index[j], &lw, false, &to) < 0)
             return -1;
         if (to)
             r->timed_out[j] = true;
@@ -683,7 +965,7 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
             res->message = g_strdup(r->gone_msg);
             return;
         }
-        int64_t t0;
+        int64_t t0 = mono_ns();
         if (!st->chained) {
             char *undef = NULL;
             /* "A/" repeats the last command: it is sent as such, without a terminator */
@@ -728,12 +1010,19 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
         res->timeout_ns = step_timeout(r, st, res->command, st->recorded_wait);
         res->recorded_ns = st->recorded_wait;
         int64_t deadline = t0 + res->timeout_ns;
+        /* a device that says nothing at all gets the recording's time, not the manual's:
+         * it is silent (RP_SILENT_STEPS), not slow; a `timeout` rule decides both */
+        qftp_ts ruled = rp_rules_limit(o->rules, RP_RULE_TIMEOUT, st->number, res->command);
+        rp_wait w = {.deadline = deadline,
+                     .quiet_end = t0 + (ruled ? ruled : recorded_limit(r, st->recorded_wait)),
+                     .rx_before = rx_before,
+                     .gap = ruled ? 0 : qftp_session_rsptimeout(r->live->s)};
         bool to = false;
         unsigned li = r->live_index[i];
 
         if (st->txn->connect && st->txn->data_dir == QFTP_DIR_TX) {
             /* wait for CONNECT (GSM: after OK, manual 4.2), then the recorded upload */
-            if (wait_connect(r, li, deadline, &to) < 0)
+            if (wait_connect(r, li, &w, &to) < 0)
                 goto gone;
             const qftp_txn *lt = live_txn(r, li);
             if (lt && lt->connect && !to) {
@@ -751,15 +1040,17 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
                     if (quiet_wait(r, guard) < 0 ||
                         write_all(r, (const uint8_t *)"+++", 3, mono_ns() + guard) == -1)
                         goto gone;
-                    deadline += guard; /* the module waits one more guard before OK */
-                    deadline += guard;
+                    w.deadline += 2 * guard; /* the module waits one more guard before OK */
+                    w.quiet_end += 2 * guard;
                 }
             }
         }
         set_state(r, RS_WAIT);
-        if (!to && wait_for(r, st, li, deadline, false, &to) < 0)
+        if (!to && wait_for(r, st, li, &w, false, &to) < 0)
             goto gone;
         r->timed_out[i] = to;
+        res->timed_out = to;
+        res->elapsed_ns = mono_ns() - t0;
         if (silent_step(r, st, to && r->rx_total == rx_before, t0)) {
             compare_step(r, st, res, false);
             return;
@@ -789,6 +1080,7 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
     gone:
         res->status = RP_ST_ERROR;
         res->message = g_strdup(r->gone_msg);
+        res->elapsed_ns = mono_ns() - t0;
         return;
     }
 }
@@ -802,7 +1094,8 @@ static void run_tail(rp_run *r)
         if (!li)
             continue;
         bool to = false;
-        if (wait_for(r, &r->plan->steps[i], li, r->deadline_real[i], true, &to) < 0)
+        rp_wait lw = later_wait(r, r->deadline_real[i]);
+        if (wait_for(r, &r->plan->steps[i], li, &lw, true, &to) < 0)
             return;
         if (to)
             r->timed_out[i] = true;
@@ -825,7 +1118,7 @@ static void run_tail(rp_run *r)
     }
 }
 
-static char *record_path(const rp_opts *o, const char *capture, size_t n_captures)
+static char *record_path(const rp_opts *o, const char *capture, bool from_log, size_t n_captures)
 {
     if (o->update)
         return g_strdup(capture);
@@ -834,8 +1127,11 @@ static char *record_path(const rp_opts *o, const char *capture, size_t n_capture
     struct stat sb;
     if (n_captures > 1 || (stat(o->record, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         char *base = g_path_get_basename(capture);
-        char *p = g_build_filename(o->record, base, NULL);
+        /* a log's recording is a capture: name.log -> name.log.pcap */
+        char *name = from_log ? g_strconcat(base, ".pcap", NULL) : g_strdup(base);
+        char *p = g_build_filename(o->record, name, NULL);
         g_free(base);
+        g_free(name);
         return p;
     }
     return g_strdup(o->record);
@@ -856,6 +1152,7 @@ static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *c
         cr->steps[i].number = plan->steps[i].number;
         cr->steps[i].command = g_strdup(plan->steps[i].txn->line);
         cr->steps[i].actual_ns = -1;
+        cr->steps[i].elapsed_ns = -1;
         cr->steps[i].overhead_ns = -1;
         cr->steps[i].recorded_ns = plan->steps[i].recorded_wait;
     }
@@ -872,7 +1169,7 @@ static bool replay_capture(const rp_opts *o, rp_plan *plan, rp_capture_result *c
         return false;
     }
     r.scrub = rp_scrubber_new(o->rules);
-    char *rec = record_path(o, plan->path, n_captures);
+    char *rec = record_path(o, plan->path, plan->from_log, n_captures);
     if (rec) {
         r.w = qftp_capw_open(rec, "qftp", err);
         if (!r.w)
@@ -990,6 +1287,13 @@ static void scrub_results(const rp_rules *rules, rp_capture_result *cr, size_t n
             scrub_str(rules, &s->command);
             scrub_str(rules, &s->message);
             scrub_str(rules, &s->diff);
+            scrub_str(rules, &s->data_window);
+            GArray *notes[2] = {s->urc_missing, s->urc_extra};
+            for (int k = 0; k < 2; k++)
+                for (guint j = 0; notes[k] && j < notes[k]->len; j++) {
+                    scrub_str(rules, &g_array_index(notes[k], rp_urc_note, j).line);
+                    scrub_str(rules, &g_array_index(notes[k], rp_urc_note, j).command);
+                }
             GPtrArray *lists[2] = {s->expected, s->actual};
             for (int l = 0; l < 2; l++)
                 for (guint k = 0; lists[l] && k < lists[l]->len; k++)
@@ -1006,6 +1310,9 @@ static void free_results(rp_capture_result *cr, size_t n)
             g_free(s->command);
             g_free(s->message);
             g_free(s->diff);
+            g_free(s->data_window);
+            urc_notes_free(s->urc_missing);
+            urc_notes_free(s->urc_extra);
             if (s->expected)
                 g_ptr_array_free(s->expected, TRUE);
             if (s->actual)
@@ -1062,6 +1369,7 @@ static void replay_options(tool_cmdline *cl, void *opts)
         {NULL}};
     tool_options(cl, NULL, NULL, NULL, main_entries);
     rp_serial_options(cl, &a->serial);
+    input_options(cl, &a->in); /* goldens that are text logs, read as `qftp import` reads them */
     const GOptionEntry compare[] = {
         {"ignore-echo", 0, 0, G_OPTION_ARG_NONE, &a->ignore_echo,
          "ignore differences in echo (ATE0/ATE1)", NULL},
@@ -1088,7 +1396,7 @@ static int replay_check(tool_cmdline *cl, void *opts, int argc, char **argv)
     a->scale_v = 1.0;
     a->captures = argv;
     a->n_captures = argc;
-    if (rp_serial_check(cl, &a->serial) != 0)
+    if (rp_serial_check(cl, &a->serial) != 0 || input_check(cl, &a->in, &a->io) != 0)
         return 2;
     if (a->scale) {
         char *end;
@@ -1148,17 +1456,11 @@ static void replay_done(void *opts)
     rp_rules_free(a->rules_v);
 }
 
-/* A capture that cannot be read: named once, with a hint when it is a text log. */
+/* A golden that cannot be read (a capture, or a log the importer refuses): named once. */
 static void unreadable_capture(const char *path, const char *err)
 {
     bool named = strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':';
-    const char *msg = named ? err + strlen(path) + 2 : err;
-    if (strcmp(path, "-") != 0 && input_is_text(path))
-        tool_error("%s: %s; it is a text log: `qftp import %s -w CAPTURE.pcap` makes it a "
-                   "capture",
-                   path, msg, path);
-    else
-        tool_error("%s: %s", path, msg);
+    tool_error("%s: %s", path, named ? err + strlen(path) + 2 : err);
 }
 
 static int replay_run(void *opts, int argc, char **argv)
@@ -1201,15 +1503,23 @@ static int replay_run(void *opts, int argc, char **argv)
     plans = g_new0(rp_plan *, n_plans);
     for (size_t i = 0; i < n_plans; i++) {
         const char *path = a->captures[i];
-        plans[i] = rp_plan_load(path, err);
+        plans[i] = rp_plan_load(path, &a->io, err);
         if (!plans[i]) {
             unreadable_capture(path, err);
             goto out;
         }
+        if (o.update && plans[i]->from_log) {
+            tool_error("%s: a text log: --update writes captures (turn it into one with `qftp "
+                       "import`, or replay it without --update)",
+                       path);
+            goto out;
+        }
         if (o.dry_run)
             print_plan(stdout, &o, plans[i]);
-        rp_plan_free(plans[i]);
-        plans[i] = NULL;
+        if (strcmp(path, "-") != 0) { /* standard input cannot be read twice: kept */
+            rp_plan_free(plans[i]);
+            plans[i] = NULL;
+        }
     }
     if (o.dry_run) {
         rc = 0;
@@ -1233,7 +1543,8 @@ static int replay_run(void *opts, int argc, char **argv)
     size_t ran = 0;
     for (size_t i = 0; i < n_plans; i++) {
         ran++;
-        plans[i] = rp_plan_load(a->captures[i], err);
+        if (!plans[i])
+            plans[i] = rp_plan_load(a->captures[i], &a->io, err);
         if (!plans[i]) { /* it changed since it was read */
             cr[i].capture = g_strdup(a->captures[i]);
             cr[i].transport_error = true;

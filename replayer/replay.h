@@ -17,6 +17,7 @@
 
 #include "qftp/capture.h"
 #include "qftp/session.h"
+#include "qftptool/input.h"
 
 /* Caps: a capture whose streams exceed them is refused with a clear error, and a
  * live device that sends more is cut off (the step fails). */
@@ -28,6 +29,10 @@
 /* Steps in a row that time out with not one byte from the device: it is dead, off or
  * miswired, not regressed; the run stops with a device error (docs/replay.md). */
 #define RP_SILENT_STEPS 3
+/* A download held open by a completion URC whose count did not match (a truncated
+ * transfer) ends there once the device has been quiet this long: the module is back in
+ * command mode, as its next command would show. */
+#define RP_SETTLE_MS 300
 
 /* ---- items: what one side answered, per transaction ------------------------- */
 
@@ -101,11 +106,13 @@ typedef struct {
     size_t n_steps;
     qftp_dialect dialect;
     qftp_ts guard_time;
+    bool from_log; /* imported from a text log on the fly */
 } rp_plan;
 
-/* Reads a capture and builds its plan. NULL + errbuf (unreadable, no command, over
- * a cap). */
-rp_plan *rp_plan_load(const char *path, char *errbuf);
+/* Reads a capture, or a text log imported on the fly as `qftp import` would (io: its
+ * --format/--regex; NULL: detected), and builds its plan. NULL + errbuf (unreadable, no
+ * command, over a cap). */
+rp_plan *rp_plan_load(const char *path, const input_opts *io, char *errbuf);
 void rp_plan_free(rp_plan *p);
 /* Sets out's want_* and recorded_wait to what the golden shows of st's outcome before
  * frame `before`. Returns true if that is all of its outcome. */
@@ -188,6 +195,10 @@ char *rp_rules_mask_line(const rp_rules *r, const char *command, const char *lin
 /* The data as text with the data masks applied, its lines sorted when `sort`; NULL
  * (and *masked false) when there is no data mask and no sorting: compare bytes. */
 char *rp_rules_mask_data(const rp_rules *r, const uint8_t *b, size_t n, bool sort, bool *masked);
+/* The same; *changed (may be NULL) says whether a mask replaced anything or the lines
+ * were sorted: when neither side changed, the bytes may be compared as they are. */
+char *rp_rules_mask_data_ex(const rp_rules *r, const uint8_t *b, size_t n, bool sort, bool *masked,
+                            bool *changed);
 bool rp_rules_ignored_urc(const rp_rules *r, const char *line);
 bool rp_rules_has(const rp_rules *r, rp_rule_kind k, unsigned step, const char *line);
 /* TIMEOUT / MAX_TIME for the step, or 0. */
@@ -220,7 +231,22 @@ typedef struct {
     int64_t overhead_ns;          /* last awaited byte of the previous step -> this command
                                      written; -1 for the first step */
     qftp_ts timeout_ns;
+    int64_t elapsed_ns; /* the step's real time: command written to the end of its wait
+                           (its outcome, or the timeout); -1 if not run */
+    bool timed_out;     /* its wait ended at the timeout */
+    char *data_window;  /* download bytes around the first difference (hex and text), or
+                           NULL */
+    GArray *urc_missing, *urc_extra; /* unsolicited: of rp_urc_note, or NULL */
 } rp_result;
+
+/* An unsolicited line one side has and the other has not: when it came and during which
+ * step (the last command sent before it). */
+typedef struct {
+    char *line;    /* masked, as compared */
+    double t;      /* seconds since that session's first byte */
+    unsigned step; /* 0: before the first command */
+    char *command; /* that step's command (the recorded one for missing lines) */
+} rp_urc_note;
 
 typedef struct {
     char *capture;

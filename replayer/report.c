@@ -126,16 +126,30 @@ static void human_step(FILE *f, const rp_result *s)
         fprintf(f, "    time: recorded %.3f s, now %.3f s, timeout %.1f s\n",
                 (double)s->recorded_ns / 1e9, (double)s->actual_ns / 1e9,
                 (double)s->timeout_ns / 1e9);
-    else if (s->number)
-        fprintf(f, "    time: recorded %.3f s, now no complete outcome, timeout %.1f s\n",
-                (double)s->recorded_ns / 1e9, (double)s->timeout_ns / 1e9);
-    if (s->diff) {
-        char **lines = g_strsplit(s->diff, "\n", -1);
+    else if (s->number && s->elapsed_ns >= 0)
+        fprintf(
+            f,
+            "    time: recorded %.3f s, now %.3f s without all of the outcome%s, timeout %.1f s\n",
+            (double)s->recorded_ns / 1e9, (double)s->elapsed_ns / 1e9,
+            s->timed_out ? " (timed out)" : "", (double)s->timeout_ns / 1e9);
+    const char *blocks[2] = {s->diff, s->data_window};
+    for (int b = 0; b < 2; b++) {
+        if (!blocks[b])
+            continue;
+        char **lines = g_strsplit(blocks[b], "\n", -1);
         for (size_t i = 0; lines[i]; i++)
             if (lines[i][0])
                 fprintf(f, "    %s\n", lines[i]);
         g_strfreev(lines);
     }
+}
+
+/* The real time of a step: to its outcome, else to the end of its wait. */
+static double step_seconds(const rp_result *s)
+{
+    if (s->actual_ns > 0)
+        return (double)s->actual_ns / 1e9;
+    return s->elapsed_ns > 0 ? (double)s->elapsed_ns / 1e9 : 0.0;
 }
 
 void rp_report_human(FILE *f, const rp_capture_result *cr, size_t n, bool color)
@@ -171,9 +185,23 @@ void rp_report_human(FILE *f, const rp_capture_result *cr, size_t n, bool color)
 
 /* ---- JUnit ----------------------------------------------------------------------------- */
 
+/* Text as XML 1.0 character data: the five specials as entities; valid UTF-8 as it is; a
+ * byte that is not, as the character of its Latin-1 value; control characters (which
+ * XML 1.0 cannot carry at all) as '?'. */
 static void xml_text(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p >= 0x80) {
+            gunichar c = g_utf8_get_char_validated((const gchar *)p, -1);
+            if (c != (gunichar)-1 && c != (gunichar)-2) {
+                const char *next = g_utf8_next_char(p);
+                fwrite(p, 1, (size_t)(next - (const char *)p), f);
+                p = (const unsigned char *)next - 1;
+            } else {
+                fprintf(f, "&#x%X;", *p);
+            }
+            continue;
+        }
         switch (*p) {
         case '&':
             fputs("&amp;", f);
@@ -189,20 +217,22 @@ static void xml_text(FILE *f, const char *s)
             break;
         default:
             /* XML 1.0 allows no other control characters */
-            fputc(*p < 0x20 && *p != '\n' && *p != '\t' ? '?' : *p >= 0x7f ? '?' : *p, f);
+            fputc(*p < 0x20 && *p != '\n' && *p != '\t' ? '?' : *p == 0x7f ? '?' : *p, f);
         }
     }
 }
 
 static void junit_case(FILE *f, const char *classname, const rp_result *s)
 {
-    char *name = rp_case_name(s);
+    /* the step number (order, and two equal commands stay two cases), then the command
+     * exactly as sent */
     fputs("    <testcase name=\"", f);
-    xml_text(f, name);
+    if (s->number)
+        fprintf(f, "%03u-", s->number);
+    xml_text(f, s->command ? s->command : "");
     fputs("\" classname=\"", f);
     xml_text(f, classname);
-    fprintf(f, "\" time=\"%.6f\"", s->actual_ns > 0 ? (double)s->actual_ns / 1e9 : 0.0);
-    g_free(name);
+    fprintf(f, "\" time=\"%.6f\"", step_seconds(s));
     if (s->status == RP_ST_PASS) {
         fputs("/>\n", f);
         return;
@@ -225,6 +255,10 @@ static void junit_case(FILE *f, const char *classname, const rp_result *s)
     } else {
         fprintf(f, "\" type=\"%s\">", type);
         xml_text(f, s->diff);
+        if (s->data_window) {
+            fputc('\n', f);
+            xml_text(f, s->data_window);
+        }
         fprintf(f, "</%s>\n", tag);
     }
     fputs("    </testcase>\n", f);
@@ -340,6 +374,8 @@ void rp_report_tap(FILE *f, const rp_capture_result *cr, size_t n)
                 fputs("'\n", f);
                 if (s->diff)
                     yaml_block(f, "diff", s->diff);
+                if (s->data_window)
+                    yaml_block(f, "data", s->data_window);
                 fputs("  ...\n", f);
             }
             g_free(name);
@@ -391,6 +427,9 @@ static void json_result(json_w *w, const rp_result *s)
     json_str(w, s->message);
     json_secs(w, "recorded_s", s->number ? s->recorded_ns : -1);
     json_secs(w, "actual_s", s->actual_ns);
+    json_secs(w, "elapsed_s", s->number ? s->elapsed_ns : -1);
+    json_key(w, "timed_out");
+    json_bool(w, s->timed_out);
     json_secs(w, "timeout_s", s->number ? s->timeout_ns : -1);
     json_key(w, "overhead_ns");
     if (s->overhead_ns < 0)
@@ -401,6 +440,28 @@ static void json_result(json_w *w, const rp_result *s)
     json_list(w, "actual", s->actual);
     json_key(w, "diff");
     json_str(w, s->diff);
+    json_key(w, "data_window");
+    json_str(w, s->data_window);
+    GArray *notes[2] = {s->urc_missing, s->urc_extra};
+    static const char *const keys[2] = {"missing", "extra"};
+    for (int k = 0; k < 2 && !s->number; k++) {
+        json_key(w, keys[k]);
+        json_begin_arr(w);
+        for (guint i = 0; notes[k] && i < notes[k]->len; i++) {
+            const rp_urc_note *n = &g_array_index(notes[k], rp_urc_note, i);
+            json_begin_obj(w);
+            json_key(w, "line");
+            json_str(w, n->line);
+            json_key(w, "t_s");
+            json_num(w, n->t, 6);
+            json_key(w, "step");
+            json_int(w, n->step);
+            json_key(w, "command");
+            json_str(w, n->command);
+            json_end_obj(w);
+        }
+        json_end_arr(w);
+    }
     json_end_obj(w);
 }
 

@@ -666,12 +666,13 @@ char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char 
 }
 
 /* Replaces what re matched in s (its groups, or the whole match) with '*'. */
-static void mask_view(const GRegex *re, GString *s)
+/* Returns how many spans it masked. */
+static unsigned mask_view(const GRegex *re, GString *s)
 {
     GMatchInfo *mi = NULL;
     if (!g_regex_match(re, s->str, 0, &mi)) {
         g_match_info_free(mi);
-        return;
+        return 0;
     }
     /* Collect spans first: editing the string invalidates the match info. */
     GArray *spans = g_array_new(FALSE, FALSE, sizeof(gint));
@@ -696,21 +697,22 @@ static void mask_view(const GRegex *re, GString *s)
             g_string_insert_c(s, a, '*');
         }
     }
+    unsigned n = spans->len / 2;
     g_array_free(spans, TRUE);
+    return n;
 }
 
 /* mask_view on any bytes: through the view when they are not valid UTF-8. */
-static void mask_with(const GRegex *re, GString *s)
+static unsigned mask_with(const GRegex *re, GString *s)
 {
     GString *v = view_new(s->str, s->len);
-    if (!v) {
-        mask_view(re, s);
-        return;
-    }
-    mask_view(re, v);
+    if (!v)
+        return mask_view(re, s);
+    unsigned n = mask_view(re, v);
     view_to_bytes(v);
     g_string_assign(s, v->str);
     g_string_free(v, TRUE);
+    return n;
 }
 
 char *rp_rules_mask_line(const rp_rules *r, const char *command, const char *line)
@@ -745,6 +747,13 @@ static gint cmp_strp(gconstpointer a, gconstpointer b)
 
 char *rp_rules_mask_data(const rp_rules *r, const uint8_t *b, size_t n, bool sort, bool *masked)
 {
+    return rp_rules_mask_data_ex(r, b, n, sort, masked, NULL);
+}
+
+char *rp_rules_mask_data_ex(const rp_rules *r, const uint8_t *b, size_t n, bool sort, bool *masked,
+                            bool *changed)
+{
+    unsigned spans = 0;
     *masked = sort;
     for (guint i = 0; i < r->rules->len; i++)
         if (g_array_index(r->rules, rp_rule, i).kind == RP_RULE_MASK_DATA)
@@ -766,7 +775,7 @@ char *rp_rules_mask_data(const rp_rules *r, const uint8_t *b, size_t n, bool sor
         for (guint k = 0; k < r->rules->len; k++) {
             const rp_rule *x = &g_array_index(r->rules, rp_rule, k);
             if (x->kind == RP_RULE_MASK_DATA)
-                mask_with(x->re, l);
+                spans += mask_with(x->re, l);
         }
         g_ptr_array_add(lines, g_string_free(l, FALSE));
         start = i + 1;
@@ -780,6 +789,8 @@ char *rp_rules_mask_data(const rp_rules *r, const uint8_t *b, size_t n, bool sor
         g_string_append_c(out, '\n');
     }
     g_ptr_array_free(lines, TRUE);
+    if (changed)
+        *changed = sort || spans > 0;
     return g_string_free(out, FALSE);
 }
 

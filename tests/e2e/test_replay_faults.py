@@ -19,17 +19,32 @@ M37 = src("captures", "manual-bg96-3.7-3.8-download-logout.pcap")
 NOFILE = src("captures", "sim-bg96-no-such-file.pcap")
 TMP = tempfile.mkdtemp(prefix="qftp-replay-faults-")
 
+
+def rules(name, text):
+    path = os.path.join(TMP, name)
+    open(path, "w").write(text)
+    return path
+
+
+# A step waits as long as the module may take (docs/replay.md "Timeouts"): its response
+# timeout, 90 s in the golden's AT+QFTPCFG="rsptimeout",90 (step 8). A module set to the
+# manual's shortest, 20 s, keeps the tests of missing outcomes short; a `timeout` rule
+# is tighter still.
+RSP20 = ["--rules", rules("rsp20.rules", 'rewrite ^AT\\+QFTPCFG="rsptimeout",90$ => '
+                                         'AT+QFTPCFG="rsptimeout",20\n')]
+CWD2 = ["--rules", rules("cwd2.rules", "timeout /^AT\\+QFTPCWD=/ 2\n")]
+
 # fault, capture, extra options, expected exit, first failing step, lines the diff must hold
 FAULTS = [
-    ("delay-urc:+QFTPCWD:4000", M37, [], 1, 10, ["-+QFTPCWD: 0,0"]),
-    ("drop-urc:+QFTPCWD", M37, [], 1, 10, ["-+QFTPCWD: 0,0"]),
+    ("delay-urc:+QFTPCWD:4000", M37, CWD2, 1, 10, ["-+QFTPCWD: 0,0"]),
+    ("drop-urc:+QFTPCWD", M37, RSP20, 1, 10, ["-+QFTPCWD: 0,0"]),
     ("error-code:+QFTPSIZE:601", NOFILE, [], 1, 9, ["-+QFTPSIZE: 627,550", "++QFTPSIZE: 601,550"]),
     ("answer-error:+QFTPCWD", M37, [], 1, 10, ["-OK", "-+QFTPCWD: 0,0", "+ERROR"]),
     ("no-space:+QFTPOPEN", M37, [], 1, 9, ["-+QFTPOPEN: 0,0", "++QFTPOPEN:0,0"]),
     ("swap-ok-urc:+QFTPCWD", M37, [], 1, 10, ["-OK", " +QFTPCWD: 0,0", "+OK"]),
     ("truncate:+QFTPGET:100", M37, ["--stop-on-fail"], 1, 11,
      ["-<data: 1000 bytes>", "+<data: 100 bytes, differs from byte 100>"]),
-    ("stall:+QFTPGET:100", M37, ["--stop-on-fail"], 1, 11, ["-OK", "-+QFTPGET: 0,1000"]),
+    ("stall:+QFTPGET:100", M37, ["--stop-on-fail", *RSP20], 1, 11, ["-OK", "-+QFTPGET: 0,1000"]),
     ("disconnect:+QFTPGET:100", M37, [], 3, 11, []),
 ]
 
@@ -39,7 +54,7 @@ def run_fault(spec):
     tag = fault.replace(":", "_").replace("+", "")
     rec = os.path.join(TMP, tag + ".pcap")
     js = os.path.join(TMP, tag + ".json")
-    p, _ = replaykit.replay(cap, extra=["--timeout-scale", "0.4", "--record", rec, "--json", js, *extra],
+    p, _ = replaykit.replay(cap, extra=["--record", rec, "--json", js, *extra],
                             sim_args=["--fault", fault])
     return p, rec, js
 

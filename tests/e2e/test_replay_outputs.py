@@ -67,7 +67,7 @@ def test_junit_content():
     assert suites[0].get("tests") == "20" and suites[0].get("failures") == "1"
     assert suites[0].get("errors") == "0"
     fails = [c for c in cases if c.find("failure") is not None]
-    assert len(fails) == 1 and fails[0].get("name").startswith("010-AT+QFTPCWD"), fails
+    assert len(fails) == 1 and fails[0].get("name") == '010-AT+QFTPCWD="/"', fails  # as sent
     f = fails[0].find("failure")
     assert f.get("type") == "mismatch" and "-+QFTPCWD: 0,0" in f.text
 
@@ -227,6 +227,13 @@ def test_unsolicited_set():
     u = d["unsolicited"]
     assert u["status"] == "fail" and u["expected"] == [] and u["actual"] == ["+CREG: 1"], u
     assert "unsolicited URCs FAIL" in p.stdout.decode() and "++CREG: 1" in p.stdout.decode()
+    # the extra line with when it came and during which step (the sim sends it after
+    # AT+QICSGP's OK, step 2)
+    x = u["extra"]
+    assert len(x) == 1 and x[0]["line"] == "+CREG: 1" and x[0]["step"] == 2, x
+    assert x[0]["command"] == 'AT+QICSGP=1,"CMNET"' and 0 <= x[0]["t_s"] < 5, x
+    assert re.search(r'\+\+CREG: 1 +\(at \d+\.\d{3} s, during step 2 AT\+QICSGP=1,"CMNET"\)',
+                     p.stdout.decode()), p.stdout.decode()
     # an ignore-urc rule leaves it out
     r = rules("creg.rules", "ignore-urc ^\\+CREG: \n")
     p, _ = replaykit.replay(G41, extra=["--rules", r], sim_args=creg)
@@ -243,6 +250,10 @@ def test_unsolicited_set():
     u = unsolicited(tmp("u3.json"))
     assert u["status"] == "fail" and u["expected"] == ["+CREG: 1"] and u["actual"] == [], u
     assert "-+CREG: 1" in p.stdout.decode()
+    # missing: when the recording had it, and during which of its steps
+    m = u["missing"]
+    assert len(m) == 1 and m[0]["step"] == 2 and m[0]["command"].startswith("AT+QICSGP="), m
+    assert "(recorded at " in p.stdout.decode() and "during step 2 " in p.stdout.decode()
 
 
 case("without --ignore-echo, a step that differs only by its echo says so", test_echo_hint)

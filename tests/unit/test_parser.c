@@ -461,6 +461,8 @@ static void test_download_random(void)
 
 /* ---- a URC of the right form with the wrong count (a log that lost CRs) ------------- */
 
+static void on_offsets(void *user, const qftp_event *ev);
+
 static char *suspect_run(const char *in, size_t cap, bool brk)
 {
     rec r = {0};
@@ -500,6 +502,36 @@ static void test_suspect_trailer(void)
     got = suspect_run(in, 0, false); /* the end of the input decides the same */
     g_assert_cmpstr(got, ==, want);
     g_free(got);
+}
+
+/* A data break re-reads the held trailer; the stream position stays at the end of the
+ * input, so the next bytes' spans lie where they are (they were one byte early: the
+ * trailer's LF counted twice, and a truncated download shifted every later step). */
+static void test_suspect_break_offsets(void)
+{
+    const char *head = "CONNECT\r\nabcde\r\nOK\r\n\r\n+QFTPGET: 0,1024\r\n";
+    GString *all = g_string_new(head);
+    g_string_append(all, "AT+QFTPLIST=\".\"\r\r\nOK\r\n");
+    rec r = {0};
+    r.out = g_string_new(NULL);
+    r.data = g_string_new(NULL);
+    qftp_data_mode m;
+    qftp_data_mode_init(&m);
+    m.end_on_urc = true;
+    g_strlcpy(m.urc_name, "+QFTPGET", sizeof m.urc_name);
+    r.on_connect = &m;
+    r.p = qftp_parser_new(QFTP_DIR_RX, NULL, on_event, &r, NULL);
+    qftp_parser_feed(r.p, (const uint8_t *)head, strlen(head), 0);
+    g_assert_true(qftp_parser_data_break(r.p, 0));
+    g_assert_cmpuint(qftp_parser_offset(r.p), ==, strlen(head));
+    qftp_parser_free(r.p);
+    g_string_free(r.out, TRUE);
+    g_string_free(r.data, TRUE);
+    /* and every span of what follows, through a parser that checks them */
+    qftp_parser *p = qftp_parser_new(QFTP_DIR_RX, NULL, on_offsets, all->str, NULL);
+    qftp_parser_feed(p, (const uint8_t *)all->str, all->len, 0);
+    qftp_parser_free(p);
+    g_string_free(all, TRUE);
 }
 
 static void test_suspect_released(void)
@@ -618,6 +650,7 @@ int main(int argc, char **argv)
     g_test_add_func("/parser/offsets", test_offsets);
     g_test_add_func("/parser/suspect-trailer", test_suspect_trailer);
     g_test_add_func("/parser/suspect-released", test_suspect_released);
+    g_test_add_func("/parser/suspect-break-offsets", test_suspect_break_offsets);
     g_test_add_func("/parser/elision", test_elision);
     g_test_add_func("/parser/bad-cap", test_bad_cap);
     return g_test_run();

@@ -275,6 +275,11 @@ void qftp_session_free(qftp_session *s);
  * opaque number copied into the transaction's frame_* fields (frame number). */
 void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len, qftp_ts ts,
                        uint64_t frame);
+/* A download held open by a completion URC whose count did not match (a log that may have
+ * lost bytes, parser.h): ends it there, as the host's next command would. For a consumer
+ * that knows the module is back in command mode (a live device gone quiet after the
+ * trailer). True if data mode ended. */
+bool qftp_session_data_break(qftp_session *s, qftp_ts now);
 /* End of input: flushes the parsers and notes every transaction still waiting. */
 void qftp_session_finish(qftp_session *s, qftp_ts now);
 
