@@ -226,6 +226,26 @@ static void close_pty(recorder *r)
 
 static void drop_host(recorder *r, const char *why);
 
+/* Closes a TCP connection whose peer may still be sending: closing with unread bytes
+ * makes the kernel reset it, and a reset throws away what the peer had not read yet
+ * (the last bytes relayed to it). So: no more from us (FIN), then what it still sends is
+ * read and dropped, for at most 300 ms, before the close. */
+static void close_gently(int fd)
+{
+    shutdown(fd, SHUT_WR);
+    qftp_ts end = clock_ns(CLOCK_MONOTONIC) + 300 * QFTP_NS_PER_MS;
+    for (qftp_ts now = clock_ns(CLOCK_MONOTONIC); now < end; now = clock_ns(CLOCK_MONOTONIC)) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, (int)((end - now) / QFTP_NS_PER_MS) + 1) <= 0)
+            break;
+        uint8_t scratch[65536];
+        ssize_t n = read(fd, scratch, sizeof scratch);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            break;
+    }
+    close(fd);
+}
+
 static void accept_host(recorder *r)
 {
     struct sockaddr_storage ss;
@@ -759,7 +779,11 @@ out:
     if (r.cap)
         qftp_capw_close(r.cap, true, err);
     if (r.kind == HOST_TCP && r.in >= 0)
-        close(r.in);
+        close_gently(r.in);
+    if (r.dev.fd >= 0 && r.dev.kind == RP_DEV_TCP) {
+        close_gently(r.dev.fd);
+        r.dev.fd = -1;
+    }
     if (r.lsock >= 0)
         close(r.lsock);
     close_pty(&r);

@@ -674,9 +674,10 @@ def capture_write_fails():
         c = Capture(cap)  # whole: no record cut short
         tx, rx = c.stream(TX), c.stream(RX)
         assert 0 < len(tx) + len(rx) and os.path.getsize(cap) <= 200000
-        # each side received exactly what the capture holds: nothing relayed unrecorded
-        assert got_up.get()[2] == tx, (len(got_up.get()[2]), len(tx))
-        assert got_down.get()[2] == rx, (len(got_down.get()[2]), len(rx))
+        # nothing relayed unrecorded: what each side received is what the capture holds
+        # (the relay's last bytes may be lost only to a peer that resets the connection)
+        up, down = got_up.get()[2], got_down.get()[2]
+        assert tx.startswith(up) and rx.startswith(down), (len(up), len(tx), len(down), len(rx))
         m = re.search(r"(\d+) frames; host->module (\d+) bytes, module->host (\d+) bytes", err)
         assert m and tuple(map(int, m.groups())) == (len(c.frames), len(tx), len(rx)), (err, len(c.frames))
         print(f"# capture refused after {len(c.frames)} frames, {len(tx)} + {len(rx)} bytes")
