@@ -2156,6 +2156,14 @@ static void dialect_unknown_note(qftp_session *s)
     SESSION_NOTE(s, DIALECT_UNKNOWN, why, decide);
 }
 
+bool qftp_session_data_break(qftp_session *s, qftp_ts now)
+{
+    if (now == QFTP_TS_NONE || now < s->now)
+        now = s->now;
+    s->now = now;
+    return qftp_parser_data_break(s->rx, now);
+}
+
 void qftp_session_finish(qftp_session *s, qftp_ts now)
 {
     if (now == QFTP_TS_NONE || now < s->now)
