@@ -214,6 +214,11 @@ bool qftp_parser_in_data(const qftp_parser *p)
     return p->data;
 }
 
+bool qftp_parser_escape_pending(const qftp_parser *p)
+{
+    return p->esc_n > 0 && p->esc_guard_before;
+}
+
 uint64_t qftp_parser_offset(const qftp_parser *p)
 {
     return p->off;

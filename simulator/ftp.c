@@ -134,7 +134,7 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     }
     if (op->stalled || m->disconnect)
         return CURL_WRITEFUNC_PAUSE;
-    if (m->out_len - m->out_head > SIM_OUT_HIGH) {
+    if (m->out_len - m->out_head > SIM_OUT_HIGH || sim_escape_pending(m)) {
         op->write_paused = true;
         return CURL_WRITEFUNC_PAUSE;
     }

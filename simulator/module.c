@@ -587,8 +587,34 @@ void sim_module_reset(sim_module *m)
     defaults(m);
 }
 
+/* A "+++" during a download waits for its guard time (BG96 manual 1.2). Over a real UART
+ * only a few KB of the file pass in that second; over the simulator's socket the rest of
+ * the file would, and a download the host meant to abort would end normally. So while
+ * the escape is pending the module sends no more file bytes (device-quirks.md: "+++"
+ * during a download aborts it). */
+bool sim_escape_pending(const sim_module *m)
+{
+    return m->dm == DM_DOWNLOAD && qftp_parser_escape_pending(m->tx);
+}
+
+/* A download paused for a slow host or a pending escape goes on once neither holds. */
+static void download_resume(sim_module *m)
+{
+    if (m->op.write_paused && m->op.easy && m->out_len - m->out_head < SIM_OUT_HIGH / 2 &&
+        !sim_escape_pending(m)) {
+        m->op.write_paused = false;
+        curl_easy_pause(m->op.easy, CURLPAUSE_CONT);
+    }
+}
+
 size_t sim_module_rx_room(const sim_module *m)
 {
+    /* During a download the host's bytes make no output (the module is sending data:
+     * they are not commands), and the parser holds at most a line of them: they are
+     * always read, so a "+++" is seen whatever the host reads, as a module's UART
+     * watches for it in data mode. */
+    if (m->dm == DM_DOWNLOAD)
+        return 65536;
     /* A host that writes without reading: past the backlog cap its bytes wait in the
      * kernel (and its writes block) until it takes what it was sent, as a module's UART
      * with its TX buffer full stops taking commands. Near the cap it is read in small
@@ -623,10 +649,7 @@ void sim_module_consumed(sim_module *m, size_t n)
     m->out_head += n;
     if (m->out_head >= m->out_len)
         m->out_head = m->out_len = 0;
-    if (m->op.write_paused && m->op.easy && m->out_len - m->out_head < SIM_OUT_HIGH / 2) {
-        m->op.write_paused = false;
-        curl_easy_pause(m->op.easy, CURLPAUSE_CONT);
-    }
+    download_resume(m);
 }
 
 static void pend_fire(sim_module *m, pend_item *p)
@@ -670,6 +693,7 @@ void sim_module_run(sim_module *m, qftp_ts now)
             i++;
         }
     }
+    download_resume(m); /* "+++" followed by more bytes within its guard time was data */
     sim_curl_work(m);
 }
 

@@ -151,6 +151,8 @@ void sim_out_raw(sim_module *m, const void *b, size_t n);
 void sim_out_text(sim_module *m, const char *s, size_t n);
 void sim_out_str(sim_module *m, const char *s);
 void sim_leave_download(sim_module *m);
+/* A "+++" during a download is waiting for its guard time: no file bytes go out. */
+bool sim_escape_pending(const sim_module *m);
 const char *sim_sep(const sim_module *m, const char *name);
 void sim_info(sim_module *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sim_info_named(sim_module *m, const char *name, const char *fmt, ...)

@@ -348,10 +348,32 @@ def escape_download():
                 break
             got += chunk
         assert got.endswith(OK), got[-40:]
+        # once the module has the "+++" it sends no more of the file while it waits for
+        # the guard time: what came is what the sockets held, however fast the host reads
         assert len(got) < 32 << 20, "the download was not aborted"
         exact(s, "ATO", b"\r\nNO CARRIER\r\n")
         exact(s, "AT+QFTPSTAT", b"\r\n+QFTPSTAT: 0,1\r\n" + OK)
         exact(s, "AT+QFTPCLOSE", OK + b"\r\n+QFTPCLOSE: 0,0\r\n")
+
+
+def plus_then_more_download():
+    """A "+++" followed by more bytes within its guard time is no escape (BG96 manual 1.2):
+    the download the module held while it waited goes on to its end, every byte there."""
+    with FtpServer() as srv, Sim("bg96", connect=False) as s:
+        data = os.urandom(4 << 20)
+        open(srv.path("mid.bin"), "wb").write(data)
+        s.connect(rcvbuf=4096)
+        login(s, srv)
+        s.cmd('AT+QFTPGET="mid.bin","COM:"')
+        s.expect(b"\r\nCONNECT\r\n")
+        time.sleep(1.3)
+        s.send(b"+++")
+        time.sleep(0.3)
+        s.send(b"x")
+        end = OK + f"\r\n+QFTPGET: 0,{len(data)}\r\n".encode()
+        got = s.read_exact(len(data) + len(end), 60)
+        assert got[len(data):] == end, got[len(data) - 40:]
+        assert got[:len(data)] == data, "the file's bytes differ"
 
 
 def pty_mode():
@@ -415,6 +437,7 @@ case("BG96 test forms from the tables", test_forms)
 case("BG96 basics: ATI/GMR/CGMR, echo, CMEE 0/1/2, chains, QFILE commands, reconnect", basics)
 case("BG96 failures: login, DNS, busy 603, no such file, 609, 615, timeout", failures)
 case("BG96 +++ during a download aborts it, ATO gives NO CARRIER", escape_download)
+case("BG96 +++ and more within the guard time during a download: no escape", plus_then_more_download)
 case("BG96 on a pty", pty_mode)
 case("the README main job's live session and replays (scripts/demo.sh)", demo_session)
 done()

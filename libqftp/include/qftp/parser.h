@@ -166,6 +166,9 @@ bool qftp_parser_data_break(qftp_parser *p, qftp_ts now);
 bool qftp_elision_line(const uint8_t *s, size_t n);
 
 bool qftp_parser_in_data(const qftp_parser *p);
+/* TX: a "+++" (or its first '+') after a guard time of silence is held, waiting for the
+ * guard time after it (qftp_parser_tick() confirms it) or for a byte that makes it data. */
+bool qftp_parser_escape_pending(const qftp_parser *p);
 uint64_t qftp_parser_offset(const qftp_parser *p);    /* bytes fed so far */
 int64_t qftp_parser_data_count(const qftp_parser *p); /* payload bytes in current/last data mode */
 
