@@ -164,6 +164,8 @@ static size_t fw_time(const uint8_t *s, size_t n, log_stamp *st)
         return 0;
     }
     size_t t = log_parse_time(s + i, n - i, st);
+    if (t && n - i - t >= 4 && memcmp(s + i + t, " -> ", 4) == 0)
+        return i + t + 4; /* the Arduino IDE's "HH:MM:SS.mmm -> ": a terminal's, no logger's */
     if (t && (i + t == n || s[i + t] == ' ' || s[i + t] == '\t'))
         return i + t;
     *st = LOG_NO_STAMP;

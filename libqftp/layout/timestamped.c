@@ -31,7 +31,7 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
     } words[] = {{">>", QFTP_DIR_TX},   {"<<", QFTP_DIR_RX},       {"TX", QFTP_DIR_TX},
                  {"RX", QFTP_DIR_RX},   {"Sent", QFTP_DIR_TX},     {"Send", QFTP_DIR_TX},
                  {"Rcvd", QFTP_DIR_RX}, {"Received", QFTP_DIR_RX}, {"Receive", QFTP_DIR_RX},
-                 {"Recv", QFTP_DIR_RX}};
+                 {"Recv", QFTP_DIR_RX}, {"Sending", QFTP_DIR_TX}};
     /* who sent it, in a column of its own ("| host  | AT..."): a word, then '|' or ':' */
     static const struct {
         const char *w;
@@ -133,10 +133,12 @@ static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *sh
                          qftp_dir *dir, size_t *off)
 {
     size_t i = time_prefix(s, n, st, shape);
-    if (*shape != TS_ARDUINO) {
+    {
         size_t j = *shape != TS_NONE ? skip_column(s, n, i) : i;
         size_t m = parse_marker(s + j, n - j, dir);
-        if (m) {
+        /* after the Arduino IDE's time the sketch's own words: a marker with its ':'
+         * ("Sending: AT..."), not a module line that starts like one */
+        if (m && (*shape != TS_ARDUINO || memchr(s + j, ':', m))) {
             *marked = true;
             *off = skip_column(s, n, log_skip_ws(s, n, j + m));
             return true;

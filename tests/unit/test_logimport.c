@@ -408,6 +408,9 @@ static const icase layout_cases[] = {
     /* notes the customer wrote after the lines, as the manuals' examples do */
     {"annotated", "AT+QFTPCWD=\"/a //b\"  // go home\nOK   <-- at once\n", QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/a //b\"\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"},
+    /* an Arduino sketch announces what it sends; the modem's lines come bare */
+    {"arduino-sending", "10:41:02.000 -> Sending: AT\r\n10:41:02.050 -> OK\r\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@38462.000000\n<#2[\\r\\nOK\\r\\n]@38462.050000\n"},
     {"stamped-parens", "(10:00:01.100) AT\n(10:00:01.110) OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36001.100000\n<#2[\\r\\nOK\\r\\n]@36001.110000\n"},
     /* a pyserial script's log: Python bytes literals after write:/read: */
