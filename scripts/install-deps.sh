@@ -17,6 +17,7 @@ pkgs=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev python3
       libcurl4-openssl-dev python3-pyftpdlib python3-openssl openssl libxml2-utils socat
       chromium python3-pil  # the HTML report rendered (tests/e2e/test_report_render.py)
       man-db debootstrap    # debootstrap: the Wireshark matrix (scripts/test-wireshark.sh)
+      file                  # cpack -G DEB: CPackDeb's shlibdeps step needs file(1)
       clang "$(clang_rt)")  # the libFuzzer harnesses of tests/fuzz
 
 missing=()
