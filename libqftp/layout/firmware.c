@@ -143,6 +143,7 @@ static size_t fw_time(const uint8_t *s, size_t n, log_stamp *st)
     *st = LOG_NO_STAMP;
     size_t i = log_skip_ws(s, n, 0);
     if (i < n && s[i] == '[') {
+        i = log_skip_ws(s, n, i + 1) - 1; /* "[   12.345678]": the kernel's, dmesg's */
         size_t t = log_parse_time(s + i + 1, n - i - 1, st);
         if (t && i + 1 + t < n && s[i + 1 + t] == ']')
             return i + 2 + t;

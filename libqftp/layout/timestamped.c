@@ -90,6 +90,7 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
     if (i < n && (s[i] == '[' || s[i] == '(')) {
         /* "[time]", or "(time)" as YAT and other terminals write it */
         uint8_t close = s[i] == '[' ? ']' : ')';
+        i = log_skip_ws(s, n, i + 1) - 1; /* "[   12.345678]": the kernel's, dmesg's */
         size_t t = log_parse_time(s + i + 1, n - i - 1, st);
         if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != close) {
             *st = LOG_NO_STAMP;

@@ -411,6 +411,9 @@ static const icase layout_cases[] = {
     /* an Arduino sketch announces what it sends; the modem's lines come bare */
     {"arduino-sending", "10:41:02.000 -> Sending: AT\r\n10:41:02.050 -> OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@38462.000000\n<#2[\\r\\nOK\\r\\n]@38462.050000\n"},
+    /* a Linux kernel's time, blanks inside the brackets */
+    {"firmware-dmesg-time", "[   12.345678] modem: >> AT\n[   12.400000] modem: << OK\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@12.345678\n<#2[\\r\\nOK\\r\\n]@12.400000\n"},
     {"stamped-parens", "(10:00:01.100) AT\n(10:00:01.110) OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36001.100000\n<#2[\\r\\nOK\\r\\n]@36001.110000\n"},
     /* a pyserial script's log: Python bytes literals after write:/read: */
