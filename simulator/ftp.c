@@ -170,12 +170,61 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 static void enter_upload(sim_module *m);
+static size_t read_raw(sim_module *m, char *buf, size_t want);
+
+/* An ASCII (TYPE A) upload: the module's data is text with LF line ends, and each LF goes
+ * out as CRLF (RFC 959 3.1.1.1: the sender turns its line ends into CRLF; the server turns
+ * them into its own), so a server on a system with LF line ends stores exactly the bytes
+ * the host sent: manual 3.6 uploads 1000 bytes with "filetype",1 and +QFTPSIZE then says
+ * 1000. The module does it, not libcurl: libcurl 7.88 put a CR before every LF, 8.x only
+ * before a LF without one (a host's CRLF reached the server as CRLF and was stored as LF),
+ * and the stored files differed with the library's version. A CR is data like any other. */
+static size_t read_ascii(sim_module *m, char *buf, size_t want)
+{
+    ftp_op *op = &m->op;
+    if (want == 0)
+        return 0;
+    if (op->lf_pending) {
+        buf[0] = '\n';
+        op->lf_pending = false;
+        return 1;
+    }
+    /* at most half the room from the source: every byte fits even if each is a LF (a
+     * 1-byte read leaves the LF of its CRLF for the next read) */
+    char tmp[8192];
+    size_t take = want / 2 ? want / 2 : 1;
+    if (take > sizeof tmp)
+        take = sizeof tmp;
+    size_t got = read_raw(m, tmp, take);
+    if (got == CURL_READFUNC_PAUSE)
+        return got;
+    size_t k = 0;
+    for (size_t i = 0; i < got; i++) {
+        if (tmp[i] != '\n') {
+            buf[k++] = tmp[i];
+        } else if (k + 2 <= want) {
+            buf[k++] = '\r';
+            buf[k++] = '\n';
+        } else {
+            buf[k++] = '\r';
+            op->lf_pending = true;
+        }
+    }
+    return k;
+}
 
 static size_t on_read(char *buf, size_t size, size_t nmemb, void *ud)
 {
     sim_module *m = ud;
-    ftp_op *op = &m->op;
     size_t want = size * nmemb;
+    return m->op.ascii_up ? read_ascii(m, buf, want) : read_raw(m, buf, want);
+}
+
+/* The module's data to upload, as it is: at most want bytes, 0 at its end, or
+ * CURL_READFUNC_PAUSE while the host has sent nothing new. */
+static size_t read_raw(sim_module *m, char *buf, size_t want)
+{
+    ftp_op *op = &m->op;
     if (!op->to_com) {
         if (!op->local)
             return 0;
@@ -268,6 +317,7 @@ void sim_op_free(sim_module *m)
         curl_easy_cleanup(op->easy);
     }
     curl_slist_free_all(op->quote);
+    curl_slist_free_all(op->prequote);
     if (op->local)
         fclose(op->local);
     memset(op, 0, sizeof *op);
@@ -671,8 +721,22 @@ int sim_start_transfer(sim_module *m, op_kind kind, const char *abs, int64_t sta
         curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
         if (startpos > 0)
             curl_easy_setopt(e, CURLOPT_APPEND, 1L); /* continue the file on the server */
-        if (!op->to_com && op->limit >= 0)
+        if (m->filetype == 1) {
+            /* read_ascii converts; libcurl sends the bytes as they are (binary for it), and
+             * "TYPE A" goes after its own TYPE I. The connection is not used again: libcurl
+             * would take the server to be in binary mode still. */
+            op->ascii_up = true;
+            op->prequote = curl_slist_append(NULL, "TYPE A");
+            if (!op->prequote) {
+                curl_easy_cleanup(e);
+                return 601;
+            }
+            curl_easy_setopt(e, CURLOPT_TRANSFERTEXT, 0L);
+            curl_easy_setopt(e, CURLOPT_PREQUOTE, op->prequote);
+            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        } else if (!op->to_com && op->limit >= 0) {
             curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)op->limit);
+        }
     } else if (kind == OP_GET) {
         if (len >= 0) {
             if (len == 0)

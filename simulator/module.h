@@ -59,10 +59,13 @@ typedef struct {
     char name[24]; /* "+QFTPGET": the completion URC's name */
     CURL *easy;
     struct curl_slist *quote;
-    bool to_com;    /* data through the serial port */
-    FILE *local;    /* UFS file (upload source or download target) */
-    int64_t limit;  /* bytes to move at most (uploadlen / UFS size); -1 none */
-    int64_t bytes;  /* payload bytes moved */
+    struct curl_slist *prequote; /* "TYPE A" of an ASCII upload */
+    bool ascii_up;               /* ASCII upload: each LF goes out as CRLF (ftp.c) */
+    bool lf_pending;             /* the LF of a CRLF did not fit the last read */
+    bool to_com;                 /* data through the serial port */
+    FILE *local;                 /* UFS file (upload source or download target) */
+    int64_t limit;               /* bytes to move at most (uploadlen / UFS size); -1 none */
+    int64_t bytes;               /* payload bytes moved */
     int64_t passed; /* bytes that reached the host (downloads) or the server (uploads) */
     int64_t room;   /* download to storage: bytes its area can still take; -1 for others */
     bool full;      /* the storage filled up: the manual's storage-full error */

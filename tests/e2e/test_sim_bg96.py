@@ -227,6 +227,42 @@ def big_checksums():
         assert body.replace(b"\r\n", b"\n").startswith(b"line1\nline2\n"), body  # TYPE A
 
 
+def ascii_uploads():
+    """"filetype",1 (TYPE A): the module sends each LF of the host's data as CRLF, so the
+    server (pyftpdlib on Linux: CRLF -> LF) stores exactly the host's bytes, CRs and all,
+    as manual 3.6's +QFTPSIZE (1000 after 1000 bytes) says; the same under libcurl 7.88
+    and 8.x (7.88 itself put a CR before every LF, 8.x only before a lone one)."""
+    line = b"sscom.ini line\r\nunix line\nlone CR\rtwo LF\n\nCRCRLF\r\r\n"
+    data = line * 3000  # a CR as the file's last byte: pyftpdlib waits for its LF, and drops it
+    with FtpServer() as srv, Sim("bg96") as s:
+        login(s, srv, ['AT+QFTPCFG="filetype",1'])
+        s.cmd(f'AT+QFTPPUT="a.txt","COM:",0,{len(data)},1')
+        want(s, b"\r\nCONNECT\r\n")
+        s.send(data)
+        want(s, OK + f"\r\n+QFTPPUT: 0,{len(data)}\r\n".encode(), 60)
+        got = open(srv.path("a.txt"), "rb").read()
+        i = next((k for k in range(min(len(got), len(data))) if got[k] != data[k]), min(len(got), len(data)))
+        assert got == data, f"the stored file differs from byte {i} ({len(got)} vs {len(data)} bytes): {got[i-20:i+20]!r} vs {data[i-20:i+20]!r}"
+        # the binary commands after it find the server in binary mode (SIZE is refused in
+        # ASCII mode), and a binary upload is stored as sent
+        exact(s, 'AT+QFTPSIZE="a.txt"', OK + f"\r\n+QFTPSIZE: 0,{len(data)}\r\n".encode())
+        exact(s, 'AT+QFTPCFG="filetype",0', OK)
+        s.cmd('AT+QFTPPUT="b.bin","COM:",0,7,1')
+        want(s, b"\r\nCONNECT\r\n")
+        s.send(b"a\r\nb\nc\r")
+        want(s, OK + b"\r\n+QFTPPUT: 0,7\r\n")
+        assert open(srv.path("b.bin"), "rb").read() == b"a\r\nb\nc\r"
+        # from the storage
+        exact(s, 'AT+QFTPCFG="filetype",1', OK)
+        d2 = line * 3
+        s.cmd(f'AT+QFUPL="u.txt",{len(d2)},300,1')
+        want(s, b"\r\nCONNECT\r\n")
+        s.send(d2)
+        s.expect(OK)
+        exact(s, 'AT+QFTPPUT="c.txt","u.txt",0', OK + f"\r\n+QFTPPUT: 0,{len(d2)}\r\n".encode())
+        assert open(srv.path("c.txt"), "rb").read() == d2, "the file from the storage differs"
+
+
 def test_forms():
     """Every BG96 command's test form answers the manual's text from the tables."""
     with Sim("bg96") as s:
@@ -433,6 +469,7 @@ case("BG96 3.5 list file information or file names (COM: and UFS)", manual_3_5_l
 case("BG96 3.6 upload (COM: +++, startpos, uploadlen/beof, UFS)", manual_3_6_upload)
 case("BG96 3.7/3.8 download (COM:, downloadlen, UFS, startpos) and logout", manual_3_7_3_8_download_logout)
 case("BG96 1 MiB up and down, checksums; active mode; ASCII type", big_checksums)
+case("BG96 ASCII uploads (COM: and UFS): the server stores the host's bytes", ascii_uploads)
 case("BG96 test forms from the tables", test_forms)
 case("BG96 basics: ATI/GMR/CGMR, echo, CMEE 0/1/2, chains, QFILE commands, reconnect", basics)
 case("BG96 failures: login, DNS, busy 603, no such file, 609, 615, timeout", failures)
