@@ -194,7 +194,7 @@ static void xml_text(FILE *f, const char *s)
         if (*p >= 0x80) {
             gunichar c = g_utf8_get_char_validated((const gchar *)p, -1);
             if (c != (gunichar)-1 && c != (gunichar)-2) {
-                const char *next = g_utf8_next_char(p);
+                const char *next = g_utf8_next_char((const char *)p);
                 fwrite(p, 1, (size_t)(next - (const char *)p), f);
                 p = (const unsigned char *)next - 1;
             } else {
