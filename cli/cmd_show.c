@@ -47,7 +47,7 @@ typedef struct {
     json_w side; /* JSON elements of the spilled arrays, written as if in place */
     /* summary */
     size_t n, ok, failed, pending;
-    GHashTable *codes; /* failure key -> count */
+    GHashTable *codes; /* failure key -> count (size_t *) */
     size_t sev[4];
     spill unsol, notes, transitions, contexts;
 } show_ctx;
@@ -512,7 +512,7 @@ static void print_summary(show_ctx *x)
         printf("  failures by code:\n");
         GList *keys = g_list_sort(g_hash_table_get_keys(x->codes), (GCompareFunc)strcmp);
         for (GList *l = keys; l; l = l->next)
-            printf("    %3zu x %s\n", GPOINTER_TO_SIZE(g_hash_table_lookup(x->codes, l->data)),
+            printf("    %3zu x %s\n", *(const size_t *)g_hash_table_lookup(x->codes, l->data),
                    (char *)l->data);
         g_list_free(keys);
     }
@@ -779,9 +779,12 @@ static void count_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_verdict *tv
     else
         x->failed++;
     if (tv->key[0]) {
-        gpointer old = g_hash_table_lookup(x->codes, tv->key);
-        g_hash_table_insert(x->codes, g_strdup(tv->key),
-                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+        size_t *count = g_hash_table_lookup(x->codes, tv->key);
+        if (!count) {
+            count = g_new0(size_t, 1);
+            g_hash_table_insert(x->codes, g_strdup(tv->key), count);
+        }
+        (*count)++;
     }
     for (size_t k = 0; k < t->n_notes; k++)
         x->sev[t->notes[k].severity & 3]++;
@@ -804,7 +807,7 @@ static void on_txn(void *user, const qftp_txn *t)
     show_ctx *x = user;
     qftp_txn_words w;
     qftp_txn_describe(t, &w);
-    const qftp_txn_verdict *tv = qftp_verdict_txn(x->v, t);
+    const qftp_txn_verdict *tv = qftp_verdict_txn_described(x->v, t, &w);
     count_txn(x, t, tv);
     if (x->failures_only && !tv->failed)
         return;
@@ -1208,7 +1211,7 @@ static int show_run(void *opts, int argc, char **argv)
     x.json = json;
     x.failures_only = o->failures;
     x.path = strcmp(path, "-") == 0 ? "standard input" : path;
-    x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     x.groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     x.group_order = g_ptr_array_new_with_free_func(note_group_free);
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));

@@ -231,14 +231,27 @@ size_t qftp_param_unquote(qftp_span v, char *out, size_t cap)
         p++; /* an unterminated string: everything after the quote */
         n--;
     }
-    size_t w = 0, total = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '\\' && i + 1 < n && p[i + 1] == '"')
-            c = p[++i];
-        if (out && w + 1 < cap)
-            out[w++] = c;
-        total++;
+    /* runs without a backslash copied whole; \" stands for " */
+    size_t w = 0, total = 0, i = 0;
+    while (i < n) {
+        const char *bs = memchr(p + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
+        if (out && w + 1 < cap) {
+            size_t k = run < cap - 1 - w ? run : cap - 1 - w;
+            memcpy(out + w, p + i, k);
+            w += k;
+        }
+        total += run;
+        i += run;
+        if (i < n) { /* a backslash */
+            char c = p[i];
+            if (i + 1 < n && p[i + 1] == '"')
+                c = p[++i];
+            if (out && w + 1 < cap)
+                out[w++] = c;
+            total++;
+            i++;
+        }
     }
     if (out && cap)
         out[w] = '\0';

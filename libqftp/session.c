@@ -89,6 +89,7 @@ struct qftp_session {
     GString *last_line;        /* for "A/"; NULL until the first command */
     GString *scratch;          /* the command line being parsed */
     struct def_entry *defs;    /* recent lookups of the command tables (find_def) */
+    struct key_entry *kdefs;   /* the same for names with keyed rows */
     size_t arena_hint;         /* bytes to give a new transaction's arena */
     qftp_txn *item_txn;        /* the transaction the current event was attached to */
     const qftp_event *wire_ev; /* the event as the parser gave it (the handlers may see a
@@ -563,9 +564,17 @@ static void count_problem(void *user, int idx, const char *text)
 #define DEF_CACHE_STR 32
 struct def_entry {
     char name[DEF_CACHE_STR];
-    int dialect; /* -1: empty */
-    bool keyed;  /* a row of this name has a key (AT+QFTPCFG="...": looked up each time) */
+    int dialect;             /* -1: empty */
+    bool keyed;              /* a row of this name has a key (AT+QFTPCFG="..."): see key_entry */
     const qftp_cmd_def *def; /* when not keyed */
+};
+/* A keyed name's lookups, by name, dialect and key (NULL: has_key false). */
+struct key_entry {
+    char name[DEF_CACHE_STR];
+    char key[DEF_CACHE_STR];
+    int dialect; /* -1: empty */
+    bool has_key;
+    const qftp_cmd_def *def;
 };
 
 static bool name_is_keyed(const char *name)
@@ -595,7 +604,24 @@ static const qftp_cmd_def *find_def(const qftp_session *s, const char *name, qft
         e->def = e->keyed ? NULL : qftp_cmd_find(name, d, NULL);
     }
     /* without a keyed row the key decides nothing (qftp_cmd_find) */
-    return e->keyed ? qftp_cmd_find(name, d, key) : e->def;
+    if (!e->keyed)
+        return e->def;
+    size_t kl = key ? strlen(key) : 0;
+    if (kl >= DEF_CACHE_STR)
+        return qftp_cmd_find(name, d, key);
+    h = (h ^ (key ? 1u : 2u)) * 16777619u;
+    for (size_t i = 0; i < kl; i++)
+        h = (h ^ (uint8_t)key[i]) * 16777619u;
+    struct key_entry *k = &s->kdefs[h % DEF_CACHE];
+    if (k->dialect != (int)d || k->has_key != (key != NULL) || strcmp(k->name, name) != 0 ||
+        (key && strcmp(k->key, key) != 0)) {
+        memcpy(k->name, name, nl + 1);
+        memcpy(k->key, key ? key : "", kl + 1);
+        k->dialect = (int)d;
+        k->has_key = key != NULL;
+        k->def = qftp_cmd_find(name, d, key);
+    }
+    return k->def;
 }
 
 static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
@@ -2076,6 +2102,9 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->defs = g_new0(struct def_entry, DEF_CACHE);
     for (size_t i = 0; i < DEF_CACHE; i++)
         s->defs[i].dialect = -1;
+    s->kdefs = g_new0(struct key_entry, DEF_CACHE);
+    for (size_t i = 0; i < DEF_CACHE; i++)
+        s->kdefs[i].dialect = -1;
     s->dialect = s->o.dialect;
     s->dialect_forced = s->o.dialect != QFTP_DIALECT_UNKNOWN;
     s->rsptimeout = s->o.rsptimeout > 0 ? s->o.rsptimeout : 90 * QFTP_NS_PER_SEC;
@@ -2110,6 +2139,7 @@ void qftp_session_free(qftp_session *s)
         g_string_free(s->last_line, TRUE);
     g_string_free(s->scratch, TRUE);
     g_free(s->defs);
+    g_free(s->kdefs);
     g_free(s);
 }
 

@@ -97,9 +97,19 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
             } else {
                 snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
             }
-        } else if (t->value.kind == QFTP_VAL_STR)
-            snprintf(w->result, sizeof w->result, "success, %s \"%s\"", what, t->value.s);
-        else if (t->has_err)
+        } else if (t->value.kind == QFTP_VAL_STR) {
+            /* "success, <what> \"<s>\"", cut as snprintf would cut it */
+            const char *parts[] = {"success, ", what, " \"", t->value.s, "\""};
+            size_t n = 0;
+            for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+                size_t l = strlen(parts[i]);
+                if (l > sizeof w->result - 1 - n)
+                    l = sizeof w->result - 1 - n;
+                memcpy(w->result + n, parts[i], l);
+                n += l;
+            }
+            w->result[n] = '\0';
+        } else if (t->has_err)
             copy(w->result, "success");
     }
     /* the failure as a key */

@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -89,6 +90,7 @@ typedef struct {
 typedef struct {
     qftp_failure f;
     char key[QFTP_WORDS_CAP]; /* the operation's key: command and its object */
+    size_t key_len;           /* most keys differ in length: checked first */
     uint64_t cause;           /* id of the fatal context line it is linked to, 0 */
 } kept;
 
@@ -133,7 +135,10 @@ struct qftp_verdict {
     size_t n_gaps, n_gaps_over;
 
     qftp_txn_verdict cur;
+    GHashTable *op_rows; /* op_rows_new() */
 };
+
+static GHashTable *op_rows_new(void);
 
 qftp_verdict *qftp_verdict_new(const qftp_session *s, const qftp_verdict_opts *o)
 {
@@ -149,6 +154,7 @@ qftp_verdict *qftp_verdict_new(const qftp_session *s, const qftp_verdict_opts *o
     v->gaps = g_array_new(FALSE, TRUE, sizeof(qftp_gap));
     v->names = g_byte_array_new();
     v->cur_payload = g_byte_array_new();
+    v->op_rows = op_rows_new();
     return v;
 }
 
@@ -163,6 +169,7 @@ void qftp_verdict_free(qftp_verdict *v)
     g_byte_array_unref(v->names);
     g_array_unref(v->kept);
     g_array_unref(v->gaps);
+    g_hash_table_unref(v->op_rows);
     g_free(v);
 }
 
@@ -183,9 +190,30 @@ static void say(char *dst, size_t cap, const char *fmt, ...)
     }
 }
 
+/* say(dst, cap, "%s", src) without printf (it runs for every transaction): the same bytes. */
 static void copy_str(char *dst, size_t cap, const char *src)
 {
-    say(dst, cap, "%s", src ? src : "");
+    if (cap == 0)
+        return;
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memmove(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Appends s to dst (length *len, size cap), cut as copy_str cuts. */
+static void append_str(char *dst, size_t cap, size_t *len, const char *s)
+{
+    if (*len + 1 >= cap)
+        return;
+    size_t n = strlen(s);
+    if (n > cap - 1 - *len)
+        n = cap - 1 - *len;
+    memcpy(dst + *len, s, n);
+    *len += n;
+    dst[*len] = '\0';
 }
 
 /* ---- traffic, payload ------------------------------------------------------------------------ */
@@ -379,53 +407,75 @@ static bool is_serial_port(const char *v)
     return g_ascii_strcasecmp(v, "COM:") == 0 || g_ascii_strcasecmp(v, "/COM/") == 0;
 }
 
-/* Expands a template; false when a mandatory parameter is absent. */
+/* Expands a template; false when a mandatory parameter is absent. The templates are short
+ * and hold at most two parameters of at most QFTP_WORDS_CAP bytes each, so the buffers never
+ * cut what out (cap <= QFTP_WORDS_CAP) would keep. */
 static bool expand(const qftp_txn *t, const char *tpl, char *out, size_t cap)
 {
-    GString *o = g_string_new(NULL);
-    GString *opt = NULL; /* inside [...] */
+    char o[4 * QFTP_WORDS_CAP], opt[4 * QFTP_WORDS_CAP];
+    size_t on = 0, pn = 0;
+    bool in_opt = false; /* inside [...] */
     bool opt_ok = true, ok = true;
+    o[0] = opt[0] = '\0';
     for (const char *p = tpl; *p; p++) {
-        GString *dst = opt ? opt : o;
+        char *dst = in_opt ? opt : o;
+        size_t *dn = in_opt ? &pn : &on;
         if (*p == '[') {
-            opt = g_string_new(NULL);
+            in_opt = true;
+            pn = 0;
+            opt[0] = '\0';
             opt_ok = true;
-        } else if (*p == ']' && opt) {
+        } else if (*p == ']' && in_opt) {
             if (opt_ok)
-                g_string_append(o, opt->str);
-            g_string_free(opt, TRUE);
-            opt = NULL;
+                append_str(o, sizeof o, &on, opt);
+            in_opt = false;
         } else if (*p == '{') {
             const char *e = strchr(p, '}');
             if (!e)
                 break;
             char name[48], val[QFTP_WORDS_CAP];
-            snprintf(name, sizeof name, "%.*s", (int)(e - p - 1), p + 1);
+            size_t nl = MIN((size_t)(e - p - 1), sizeof name - 1);
+            memcpy(name, p + 1, nl);
+            name[nl] = '\0';
             bool have = param_text(t, name, val, sizeof val) && !is_serial_port(val);
             if (have && strcmp(val, ".") == 0 && strcmp(name, "dirname") == 0)
                 copy_str(val, sizeof val, "the current folder"); /* BG96 2.11-2.13 */
             if (!have) {
-                if (opt)
+                if (in_opt)
                     opt_ok = false;
                 else
                     ok = false;
             }
-            g_string_append(dst, val);
+            append_str(dst, sizeof o, dn, val);
             p = e;
-        } else {
-            g_string_append_c(dst, *p);
+        } else if (*dn + 1 < sizeof o) {
+            dst[(*dn)++] = *p;
+            dst[*dn] = '\0';
         }
     }
-    if (opt)
-        g_string_free(opt, TRUE);
-    copy_str(out, cap, o->str);
-    g_string_free(o, TRUE);
+    copy_str(out, cap, o);
     return ok;
 }
 
-static void operation_words(const qftp_txn *t, char *out, size_t cap)
+/* The rows of op_words for each command: first and last index + 1 packed in a pointer
+ * (a command's rows are adjacent, but the walk below checks every row between them). */
+static GHashTable *op_rows_new(void)
 {
+    GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
     for (size_t i = 0; i < G_N_ELEMENTS(op_words); i++) {
+        gpointer old = g_hash_table_lookup(h, op_words[i].command);
+        size_t first = old ? (GPOINTER_TO_SIZE(old) & 0xFFFF) : i + 1;
+        g_hash_table_insert(h, (gpointer)op_words[i].command,
+                            GSIZE_TO_POINTER(first | ((i + 1) << 16)));
+    }
+    return h;
+}
+
+static void operation_words(const qftp_verdict *v, const qftp_txn *t, char *out, size_t cap)
+{
+    size_t rows = GPOINTER_TO_SIZE(g_hash_table_lookup(v->op_rows, t->command));
+    for (size_t i = rows ? (rows & 0xFFFF) - 1 : G_N_ELEMENTS(op_words); rows && i < rows >> 16;
+         i++) {
         if (strcmp(op_words[i].command, t->command) == 0 && op_words[i].type == t->type &&
             expand(t, op_words[i].words, out, cap))
             return;
@@ -434,11 +484,16 @@ static void operation_words(const qftp_txn *t, char *out, size_t cap)
      * what the tables say it does */
     if (t->def && t->def->summary && t->def->summary[0] && t->type != QFTP_TYPE_TEST &&
         t->type != QFTP_TYPE_READ) {
-        say(out, cap, "%s (AT%s)", t->def->summary, t->command);
+        size_t n = 0;
+        out[0] = '\0';
+        append_str(out, cap, &n, t->def->summary);
+        append_str(out, cap, &n, " (AT");
+        append_str(out, cap, &n, t->command);
+        append_str(out, cap, &n, ")");
         out[0] = (char)g_ascii_tolower(out[0]);
         return;
     }
-    say(out, cap, "%s", t->line);
+    copy_str(out, cap, t->line);
 }
 
 /* What identifies an operation for recovery: the command and its object. */
@@ -449,7 +504,13 @@ static void operation_key(const qftp_txn *t, char *out, size_t cap)
         qftp_span sp = {t->params[0], strlen(t->params[0])};
         qftp_param_unquote(sp, obj, sizeof obj);
     }
-    say(out, cap, "%s|%s|%s", t->command, qftp_cmd_type_name(t->type), obj);
+    size_t n = 0;
+    out[0] = '\0';
+    append_str(out, cap, &n, t->command);
+    append_str(out, cap, &n, "|");
+    append_str(out, cap, &n, qftp_cmd_type_name(t->type));
+    append_str(out, cap, &n, "|");
+    append_str(out, cap, &n, obj);
 }
 
 /* ---- judging --------------------------------------------------------------------------------- */
@@ -1050,12 +1111,12 @@ static void listing_after(qftp_verdict *v)
     }
 }
 
-static void recovery(qftp_verdict *v, const qftp_txn *t, const char *key)
+static void recovery(qftp_verdict *v, const qftp_txn *t, const char *key, size_t key_len)
 {
     size_t n = v->kept->len;
     for (size_t i = n > FOLLOW_SCAN ? n - FOLLOW_SCAN : 0; i < n; i++) {
         kept *k = kept_at(v, i);
-        if (!k->f.recovered_by && strcmp(k->key, key) == 0) {
+        if (!k->f.recovered_by && k->key_len == key_len && strcmp(k->key, key) == 0) {
             k->f.recovered_by = t->index;
             if (v->last_root == i + 1)
                 v->last_root = 0;
@@ -1064,14 +1125,14 @@ static void recovery(qftp_verdict *v, const qftp_txn *t, const char *key)
 }
 
 static void keep_failure(qftp_verdict *v, const qftp_txn *t, const qftp_txn_verdict *tv,
-                         const char *key, uint64_t cause)
+                         const char *key, size_t key_len, uint64_t cause)
 {
     size_t n = v->kept->len;
     /* the same failure again right after: counted */
     if (n) {
         kept *last = kept_at(v, n - 1);
-        if (!last->f.recovered_by && strcmp(last->key, key) == 0 && last->f.v.kind == tv->kind &&
-            strcmp(last->f.v.outcome, tv->outcome) == 0) {
+        if (!last->f.recovered_by && last->key_len == key_len && strcmp(last->key, key) == 0 &&
+            last->f.v.kind == tv->kind && strcmp(last->f.v.outcome, tv->outcome) == 0) {
             last->f.repeats++;
             last->f.last_index = t->index;
             last->f.t_last = tv->t_fail;
@@ -1091,6 +1152,7 @@ static void keep_failure(qftp_verdict *v, const qftp_txn *t, const qftp_txn_verd
     k.f.last_index = t->index;
     k.f.t_last = tv->t_fail;
     copy_str(k.key, sizeof k.key, key);
+    k.key_len = key_len; /* key fits: the same size as k.key */
     k.cause = cause;
     /* a follow-up: an earlier failure is linked to the same fatal line */
     if (cause)
@@ -1171,21 +1233,31 @@ static void take_payload(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *t
 
 const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
 {
+    qftp_txn_words w;
+    qftp_txn_describe(t, &w);
+    return qftp_verdict_txn_described(v, t, &w);
+}
+
+const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_txn *t,
+                                                   const qftp_txn_words *wp)
+{
     qftp_txn_verdict *tv = &v->cur;
-    memset(tv, 0, sizeof *tv);
+    /* every field but the links, which count from n_links (link_add clears each): the
+     * whole struct is some 7 KiB, cleared for every transaction */
+    memset(tv, 0, offsetof(qftp_txn_verdict, links));
+    memset(&tv->n_links, 0, sizeof *tv - offsetof(qftp_txn_verdict, n_links));
     v->txns++;
     tv->index = t->index;
     tv->t_sent = t->t_sent;
     tv->t_fail = QFTP_TS_NONE;
-    operation_words(t, tv->operation, sizeof tv->operation);
+    operation_words(v, t, tv->operation, sizeof tv->operation);
     take_payload(v, t, tv);
     tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
 
-    qftp_txn_words w;
-    qftp_txn_describe(t, &w);
+    const qftp_txn_words *w = wp;
     const qftp_note *sn = NULL;
     const ctx_event *ended_by = NULL;
-    switch (w.outcome) {
+    switch (w->outcome) {
     case QFTP_OUTCOME_ERROR:
         tv->kind = QFTP_FAIL_REFUSED;
         tv->t_fail = t->t_final;
@@ -1217,18 +1289,18 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
         break;
     }
     tv->failed = qftp_fail_counts(tv->kind);
-    if (tv->failed && w.failure[0])
-        copy_str(tv->key, sizeof tv->key, w.failure);
+    if (tv->failed && w->failure[0])
+        copy_str(tv->key, sizeof tv->key, w->failure);
     else if (tv->failed)
         say(tv->key, sizeof tv->key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
 
     if (tv->kind == QFTP_FAIL_NONE)
         copy_str(tv->outcome, sizeof tv->outcome,
-                 w.result[0] ? w.result : (t->final_line ? t->final_line : "OK"));
+                 w->result[0] ? w->result : (t->final_line ? t->final_line : "OK"));
     else if (tv->kind == QFTP_FAIL_INCOMPLETE)
         incomplete_words(t, sn, tv->outcome, sizeof tv->outcome);
     else
-        fail_words(t, &w, tv->kind, tv->outcome, sizeof tv->outcome);
+        fail_words(t, w, tv->kind, tv->outcome, sizeof tv->outcome);
     if (tv->kind == QFTP_FAIL_NO_OUTCOME && ended_by) {
         size_t l = strlen(tv->outcome);
         say(tv->outcome + l, sizeof tv->outcome - l, ": %s came first", ended_by->line);
@@ -1244,6 +1316,7 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
 
     char key[QFTP_WORDS_CAP];
     operation_key(t, key, sizeof key);
+    size_t key_len = strlen(key);
     uint64_t cause = 0;
     if (tv->failed) {
         if (network_command(t))
@@ -1266,11 +1339,11 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
         }
         links_sort(tv);
         v->failed++;
-        keep_failure(v, t, tv, key, cause);
+        keep_failure(v, t, tv, key, key_len, cause);
     } else if (tv->kind == QFTP_FAIL_UNFINISHED) {
         v->unfinished++;
     } else {
-        recovery(v, t, key);
+        recovery(v, t, key, key_len);
         /* the network worked: what came before explains nothing later */
         if (t->def && t->def->ftp && (t->def->urc_forms & QFTP_FORM_BIT(t->type)) && t->urc)
             v->net_ok = t->t_done;

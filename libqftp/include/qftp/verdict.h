@@ -160,6 +160,9 @@ void qftp_verdict_transition(qftp_verdict *v, const qftp_transition *tr);
 /* A transaction the session handed over (final). The result is valid until the next call
  * on v. */
 const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t);
+/* The same, for a caller that has described t already (w: qftp_txn_describe(t, w)). */
+const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_txn *t,
+                                                   const qftp_txn_words *w);
 
 /* ---- the verdict at the end ------------------------------------------------------------ */
 
