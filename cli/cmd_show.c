@@ -399,6 +399,12 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         add3(o, INDENT, C_DIM, t->info[i]);
         add3(o, C_RESET, "\n", "");
     }
+    size_t over = qftp_txn_info_over(t);
+    if (over) {
+        add3(o, INDENT, C_DIM, "(");
+        add_u64(o, over);
+        add3(o, " more information responses, not kept)", C_RESET, "\n");
+    }
     if (t->connect) {
         ob_str(o, INDENT "CONNECT");
         if (t->connect_len >= 0) {

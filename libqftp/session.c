@@ -51,6 +51,7 @@ typedef struct {
     qftp_txn t; /* first: a qftp_txn * is a txn_priv * */
     uint32_t items_cap, info_cap, notes_cap;
     uint32_t first_cap, first_used;
+    uint32_t info_over;  /* information responses past QFTP_TXN_INFO_CAP (saturates) */
     bool def_final;      /* t.def was looked up with the dialect the session has now */
     unsigned data_flags; /* the DATA_END event's flags (QFTP_EVF_MISMATCH, _ELIDED) */
     bool unchecked;      /* parameters not checked: the dialect was unknown */
@@ -1604,6 +1605,14 @@ static void add_info_ctx(qftp_session *s, qftp_txn *t, const qftp_event *ev)
 static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev)
 {
     txn_priv *p = (txn_priv *)t;
+    if (t->n_info >= QFTP_TXN_INFO_CAP) {
+        /* a module flooding one command: counted, and said once, not kept */
+        if (p->info_over == 0)
+            TXN_NOTE(s, t, INFO_OVER, QFTP_TXN_INFO_CAP);
+        if (p->info_over < UINT32_MAX)
+            p->info_over++;
+        return;
+    }
     t->info = txn_grow(p, t->info, t->n_info, &p->info_cap, sizeof(char *), 2);
     t->info[t->n_info++] = txn_strndup(p, ev->data, ev->len);
     txn_item(s, t, QFTP_ROLE_INFO, ev);
@@ -2277,6 +2286,11 @@ qftp_ftp_state qftp_session_state(const qftp_session *s)
 qftp_ts qftp_session_t0(const qftp_session *s)
 {
     return s->t0;
+}
+
+size_t qftp_txn_info_over(const qftp_txn *t)
+{
+    return ((const txn_priv *)t)->info_over;
 }
 
 qftp_ts qftp_session_rsptimeout(const qftp_session *s)

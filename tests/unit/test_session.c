@@ -910,6 +910,40 @@ static void test_give_up_and_flat(void)
     g_string_free(sunk.unsol, TRUE);
 }
 
+/* A module that floods one command with lines: QFTP_TXN_INFO_CAP of them kept, the rest
+ * counted, one note (nothing dropped silently); the final result still ends it. */
+static void test_info_cap(void)
+{
+    char err[QFTP_ERRBUF_SIZE];
+    qftp_session_opts o;
+    qftp_session_opts_init(&o);
+    qftp_session *s = qftp_session_new(&o, err);
+    static const char cmd[] = "AT+QFTPSTAT\r";
+    static const char line[] = "\r\n+QFTPSTAT: 0,1\r\n";
+    static const char ok[] = "\r\nOK\r\n";
+    qftp_ts t = 0;
+    uint64_t f = 0;
+    qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)cmd, sizeof cmd - 1, t++, ++f);
+    for (int i = 0; i < QFTP_TXN_INFO_CAP + 1000; i++)
+        qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)line, sizeof line - 1, t++, ++f);
+    qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)ok, sizeof ok - 1, t++, ++f);
+    qftp_session_finish(s, t);
+    g_assert_cmpuint(qftp_session_txn_count(s), ==, 1);
+    const qftp_txn *x = qftp_session_txn(s, 0);
+    g_assert_cmpuint(x->n_info, ==, QFTP_TXN_INFO_CAP);
+    g_assert_cmpuint(qftp_txn_info_over(x), ==, 1000);
+    g_assert_cmpint(x->final, ==, QFTP_FINAL_OK);
+    size_t over_notes = 0, info_items = 0;
+    for (size_t i = 0; i < x->n_notes; i++)
+        over_notes += x->notes[i].kind == QFTP_NOTE_INFO_OVER;
+    for (size_t i = 0; i < x->n_items; i++)
+        info_items += x->items[i].role == QFTP_ROLE_INFO;
+    g_assert_cmpuint(over_notes, ==, 1);
+    g_assert_cmpuint(info_items, ==, QFTP_TXN_INFO_CAP);
+    g_assert_nonnull(strstr(x->notes[x->n_notes - 1].text, "more than 4096 information"));
+    qftp_session_free(s);
+}
+
 /* The quirks above that the table marks with NULL notes still must not warn
  * about anything but what is listed; cases with NULL notes expect none. */
 
@@ -985,6 +1019,7 @@ int main(int argc, char **argv)
     g_test_add_func("/session/outcome-words", test_outcome_words);
     g_test_add_func("/session/guess-dir", test_guess_dir);
     g_test_add_func("/session/give-up-flat", test_give_up_and_flat);
+    g_test_add_func("/session/info-cap", test_info_cap);
     g_test_add_func("/session/credentials-redact", test_credentials_and_redact);
     g_test_add_func("/session/forced-dialect", test_forced_dialect);
     g_test_add_func("/session/transitions", test_transitions);

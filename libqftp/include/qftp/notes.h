@@ -152,7 +152,10 @@ typedef enum {
     X(CONTEXT_CONCERN, CONTEXT_CONCERN, "%s while this command was under way: %s (%s)")            \
     X(CONTEXT_LOST, CONTEXT_LOST, "%s while this command was under way: %s; %s (%s)")              \
     X(OVERFLOW, OVERFLOW,                                                                          \
-      "%s line of %" PRId64 " bytes is longer than the %zu-byte cap: skipped to its end")
+      "%s line of %" PRId64 " bytes is longer than the %zu-byte cap: skipped to its end")          \
+    /* a command flooded with lines (QFTP_TXN_INFO_CAP) */                                         \
+    X(INFO_OVER, LIMITS,                                                                           \
+      "more than %d information responses to one command: the rest are counted, not kept")
 
 typedef enum {
 #define X(ID, expert, format) QFTP_NOTE_##ID,

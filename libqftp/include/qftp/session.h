@@ -106,7 +106,8 @@ typedef struct qftp_txn {
     uint64_t frame_sent;
     uint64_t frame_echo;
 
-    char **info; /* information response lines before the final result */
+    char **info; /* information response lines before the final result, at most
+                    QFTP_TXN_INFO_CAP (then qftp_txn_info_over() and a note INFO_OVER) */
     size_t n_info;
 
     char *final_line; /* e.g. "+CME ERROR: 603" */
@@ -150,6 +151,12 @@ typedef struct qftp_txn {
 } qftp_txn;
 
 #define QFTP_NO_OFFSET UINT64_MAX
+
+/* Information responses kept per transaction: a module that floods one command with
+ * lines costs no more memory than this many (their items are not kept either). The rest
+ * are counted: qftp_txn_info_over(); the first of them raises the note INFO_OVER. */
+#define QFTP_TXN_INFO_CAP 4096
+size_t qftp_txn_info_over(const qftp_txn *t);
 
 /* ---- a transaction in words --------------------------------------------------------- */
 
