@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 rc=0
-(cd "${QFTP_BUILD_DIR:-build}" && ctest --output-on-failure -j"$(nproc)") || rc=$?
+# ctest -j twice the cores (QFTP_TEST_JOBS to change it): most e2e tests mostly wait (guard
+# times, FTP servers); tests/CMakeLists.txt orders the long ones first
+(cd "${QFTP_BUILD_DIR:-build}" &&
+    ctest --output-on-failure -j"${QFTP_TEST_JOBS:-$((2 * $(nproc)))}") || rc=$?
 if [ "${QFTP_TEST_WIRESHARK:-1}" != 0 ]; then
     scripts/test-wireshark.sh host 4.4 4.6 || rc=1
 else

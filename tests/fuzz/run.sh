@@ -2,6 +2,9 @@
 # Builds the libFuzzer harnesses with clang (ASan + UBSan) in BUILD and runs them.
 #   run.sh bounded BUILD SEEDS [HARNESS...]   each harness a fixed number of inputs (ctest)
 #   run.sh long SECONDS BUILD SEEDS [HARNESS...]   each harness SECONDS (bench/fuzz.sh)
+#   run.sh build BUILD SEEDS [HARNESS...]     only builds them (the suite's fixture, so the
+#                                             bounded runs can go in parallel)
+#   QFTP_FUZZ_BUILT=1 run.sh bounded ...      runs without building (after run.sh build)
 # A crash stops the run with its input in BUILD/crashes/<harness>/: copy it to
 # tests/fuzz/regress/<harness>/ and the normal suite replays it from then on.
 set -euo pipefail
@@ -21,11 +24,14 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(v
     echo "clang with libFuzzer is not installed (scripts/install-deps.sh installs it)" >&2
     exit 77
 fi
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER=clang -DQFTP_FUZZ=ON \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+if [ "${QFTP_FUZZ_BUILT:-0}" != 1 ]; then
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+        cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER=clang -DQFTP_FUZZ=ON \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    fi
+    cmake --build "$build" -j"$(nproc)" --target "${harnesses[@]/#/fuzz_}" >/dev/null
 fi
-cmake --build "$build" -j"$(nproc)" --target "${harnesses[@]/#/fuzz_}" >/dev/null
+[ "$mode" = build ] && exit 0
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
