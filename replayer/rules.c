@@ -240,6 +240,8 @@ static int parse_selector(const char *s, rp_selector *sel, char *errbuf)
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "bad step selector '%s' (expected *, 1-5,9 or /REGEX/)",
                  e);
         g_free(e);
+        g_array_free(sel->ranges, TRUE);
+        sel->ranges = NULL;
         return -1;
     }
     return 0;
