@@ -173,6 +173,21 @@ void qftp_verdict_free(qftp_verdict *v)
     g_free(v);
 }
 
+/* dst holds n bytes cut from a longer text: drop its last character if only part of it is
+ * there, so a cut never leaves half a UTF-8 sequence. */
+static void cut_whole(char *dst, size_t n)
+{
+    size_t j = n;
+    while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
+        j--;
+    if (j == 0)
+        return;
+    unsigned char lead = (unsigned char)dst[j - 1];
+    size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (j - 1 + len > n)
+        dst[j - 1] = '\0';
+}
+
 /* Words into a fixed field: cut at a character boundary when they do not fit (the fields
  * are for people; a cut is better than a failure). */
 G_GNUC_PRINTF(3, 4)
@@ -182,12 +197,8 @@ static void say(char *dst, size_t cap, const char *fmt, ...)
     va_start(ap, fmt);
     int n = g_vsnprintf(dst, (gulong)cap, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n >= cap && cap > 1) {
-        size_t e = cap - 1;
-        while (e > 0 && ((unsigned char)dst[e] & 0xC0) == 0x80)
-            e--;
-        dst[e] = '\0';
-    }
+    if (n >= 0 && (size_t)n >= cap && cap > 1)
+        cut_whole(dst, cap - 1);
 }
 
 /* say(dst, cap, "%s", src) without printf (it runs for every transaction): the same bytes. */
@@ -196,11 +207,14 @@ static void copy_str(char *dst, size_t cap, const char *src)
     if (cap == 0)
         return;
     size_t n = src ? strlen(src) : 0;
-    if (n >= cap)
+    bool cut = n >= cap;
+    if (cut)
         n = cap - 1;
     if (n)
         memmove(dst, src, n);
     dst[n] = '\0';
+    if (cut)
+        cut_whole(dst, n);
 }
 
 /* Appends s to dst (length *len, size cap), cut as copy_str cuts. */
@@ -209,11 +223,16 @@ static void append_str(char *dst, size_t cap, size_t *len, const char *s)
     if (*len + 1 >= cap)
         return;
     size_t n = strlen(s);
-    if (n > cap - 1 - *len)
+    bool cut = n > cap - 1 - *len;
+    if (cut)
         n = cap - 1 - *len;
     memcpy(dst + *len, s, n);
     *len += n;
     dst[*len] = '\0';
+    if (cut) {
+        cut_whole(dst, *len);
+        *len = strlen(dst);
+    }
 }
 
 /* ---- traffic, payload ------------------------------------------------------------------------ */
@@ -348,7 +367,8 @@ static bool param_text(const qftp_txn *t, const char *name, char *out, size_t ca
         if (strcmp(t->def->params[i].name, name) != 0)
             continue;
         qftp_span sp = {t->params[i], strlen(t->params[i])};
-        qftp_param_unquote(sp, out, cap);
+        if (qftp_param_unquote(sp, out, cap) >= cap)
+            cut_whole(out, strlen(out));
         g_strstrip(out);
         /* a named value says what it is (GSM AT+QFTPCFG=3: "resuming point") */
         int64_t n;

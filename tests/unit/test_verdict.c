@@ -412,6 +412,35 @@ static void test_words(void)
 }
 
 /* Synthesised times never make a gap; a gap longer than rsptimeout says so. */
+/* Words cut to their field stay whole characters: a file name of 2-byte characters longer
+ * than the field, at both parities of the cut. */
+static void test_words_cut(void)
+{
+    for (int odd = 0; odd < 2; odd++) {
+        GString *cmd = g_string_new("> AT+QFTPGET=\"");
+        if (odd)
+            g_string_append_c(cmd, 'x');
+        for (int i = 0; i < QFTP_WORDS_CAP; i++)
+            g_string_append(cmd, "\xc3\xa9"); /* U+00E9 */
+        g_string_append(cmd, ".bin\",\"COM:\"");
+        const char *script[] = {cmd->str, "< +CME ERROR: 609", NULL};
+        vcase c = {"words-cut", script, "", "bg96", true};
+        run_ctx x = {0};
+        g_free(run_script(&c, &x));
+        const qftp_failure *f = qftp_verdict_failure(x.v, 0);
+        g_assert_nonnull(f);
+        g_assert_cmpuint(strlen(f->v.operation), >, QFTP_WORDS_CAP - 8);
+        g_assert_true(g_utf8_validate(f->v.operation, -1, NULL));
+        char buf[4096];
+        qftp_failure_headline(x.v, f, buf, sizeof buf);
+        g_assert_true(g_utf8_validate(buf, -1, NULL));
+        g_string_free(x.txns, TRUE);
+        qftp_verdict_free(x.v);
+        qftp_session_free(x.s);
+        g_string_free(cmd, TRUE);
+    }
+}
+
 static void test_gaps(void)
 {
     qftp_session_opts so;
@@ -443,5 +472,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/verdict/words", test_words);
     g_test_add_func("/verdict/gaps", test_gaps);
+    g_test_add_func("/verdict/words-cut", test_words_cut);
     return g_test_run();
 }
