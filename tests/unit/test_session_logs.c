@@ -104,9 +104,13 @@ static void test_elided(void)
 /* No URC, no elision: the host's next command shows the module in command mode. */
 static void test_ended_by_command(void)
 {
-    static const char *const script[] = {
-        "> AT+QFTPGET=\"a.txt\",\"COM:\"", "< CONNECT",  "<D first line\r\n",
-        "> AT+QFTPSTAT",                   "< +QFTPSTAT: 0,1", "< OK", NULL};
+    static const char *const script[] = {"> AT+QFTPGET=\"a.txt\",\"COM:\"",
+                                         "< CONNECT",
+                                         "<D first line\r\n",
+                                         "> AT+QFTPSTAT",
+                                         "< +QFTPSTAT: 0,1",
+                                         "< OK",
+                                         NULL};
     qftp_session *s = feed(script, QFTP_DIALECT_UNKNOWN);
     g_assert_cmpuint(qftp_session_txn_count(s), ==, 2);
     const qftp_txn *g = txn(s, 0);
@@ -124,8 +128,8 @@ static void test_ended_by_command(void)
 static void test_both_orders_bg96(void)
 {
     static const char *const script[] = {
-        "> AT+QFTPSTAT",      "< OK",             "< +QFTPSTAT: 0,1", "> AT+QFTPCWD=\"/\"",
-        "< +QFTPCWD: 0,0",    "< OK",             "> AT+QFTPPWD",     "< OK",
+        "> AT+QFTPSTAT",       "< OK", "< +QFTPSTAT: 0,1", "> AT+QFTPCWD=\"/\"",
+        "< +QFTPCWD: 0,0",     "< OK", "> AT+QFTPPWD",     "< OK",
         "< +QFTPPWD: 0,\"/\"", NULL};
     qftp_session *s = feed(script, QFTP_DIALECT_BG96);
     g_assert_cmpuint(qftp_session_txn_count(s), ==, 3);
@@ -257,11 +261,11 @@ static void test_context(void)
  * download's data ends at the URC whose count matches (BG96 2.6). */
 static void test_module_only(void)
 {
-    static const char *const script[] = {"< RDY",   "< OK",
-                                         "< OK",    "< +QFTPOPEN: 0,0",
+    static const char *const script[] = {"< RDY",     "< OK",
+                                         "< OK",      "< +QFTPOPEN: 0,0",
                                          "< CONNECT", "<D ab\r\nOK\r\n",
-                                         "< OK",    "< +QFTPGET: 0,8",
-                                         "< OK",    "< +QFTPCLOSE: 0,0",
+                                         "< OK",      "< +QFTPGET: 0,8",
+                                         "< OK",      "< +QFTPCLOSE: 0,0",
                                          NULL};
     qftp_session *s = feed(script, QFTP_DIALECT_UNKNOWN);
     g_assert_true(qftp_session_module_side_only(s));
