@@ -911,9 +911,14 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
      * module's lines lost) and data mode ends here. */
     if (!from_echo && qftp_parser_in_data(s->rx)) {
         qftp_txn *d = s->data_txn;
+        uint64_t d_pos = d ? d->index - 1u : 0; /* its position among the transactions */
         bool broke = qftp_parser_data_break(s->rx, s->now);
         if (!broke && qftp_parser_in_data(s->rx))
             qftp_parser_exit_data(s->rx, s->now, QFTP_DATA_END_FORCED);
+        /* the lines the break fed again may have completed the download and a releasing
+         * sink freed it */
+        if (d && s->o.sink.release && d_pos < s->handed)
+            d = NULL;
         if (d && d->urc == NULL && d->data_dir == QFTP_DIR_RX) {
             char what[64];
             snprintf(what, sizeof what, "%.*s%s", 40, (const char *)ev->data,

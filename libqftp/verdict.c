@@ -206,10 +206,10 @@ static void copy_str(char *dst, size_t cap, const char *src)
 {
     if (cap == 0)
         return;
-    size_t n = src ? strlen(src) : 0;
-    bool cut = n >= cap;
-    if (cut)
-        n = cap - 1;
+    if (!src)
+        src = "";
+    size_t n = strnlen(src, cap - 1); /* at most cap - 1 */
+    bool cut = src[n] != '\0';
     if (n)
         memmove(dst, src, n);
     dst[n] = '\0';
