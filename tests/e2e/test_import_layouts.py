@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 from importexpect import parse_expect
-from qftptest import case, done, run, src
+from qftptest import case, check_golden, done, run, src
 
 UPDATE = "--update" in sys.argv
 HERE = src("tests", "logs", "import")
@@ -137,19 +137,8 @@ def check_expect(doc, exp):
 
 
 def golden(name, text):
-    g = src("tests", "golden", "import", name + ".json")
-    if UPDATE:
-        os.makedirs(os.path.dirname(g), exist_ok=True)
-        with open(g, "w") as f:
-            f.write(text)
-        return
-    assert os.path.exists(g), f"no golden file {g}: run test_import_layouts.py --update and review it"
-    with open(g) as f:
-        want = f.read()
-    if text != want:
-        import difflib
-        diff = "".join(difflib.unified_diff(want.splitlines(True), text.splitlines(True), g, "now", n=2))
-        raise AssertionError("show --json differs from the golden file:\n" + diff[:4000])
+    check_golden(src("tests", "golden", "import", name + ".json"), text, UPDATE,
+                 "test_import_layouts.py --update")
 
 
 def strip(doc):
