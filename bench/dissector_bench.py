@@ -12,7 +12,8 @@ Sessions (BG96 dialect, as the manual's examples):
 
 Usage: bench/dissector_bench.py [--frames 200000,1000000] [--kinds command,data]
                                 [--repeat N] [--plugin path/to/qftp.so]
-The best of --repeat runs (default 1) is kept: a loaded machine only adds time."""
+The best of --repeat runs of each tool (default 1), taken in turns, is kept: a loaded
+machine only adds time."""
 import argparse
 import os
 import re
@@ -104,9 +105,15 @@ def measure(t, cap, two):
     return secs, user + sysc, rss
 
 
-def best(t, cap, two, repeat):
-    runs = [measure(t, cap, two) for _ in range(repeat)]
-    return min(r[0] for r in runs), min(r[1] for r in runs), min(r[2] for r in runs)
+def best_pair(t, q, at, two, repeat):
+    """The best of repeat runs of each, taken in turns (qftp, at, qftp, at, ...): a
+    machine whose speed drifts during the run (a neighbour, the CPU's clock) then weighs
+    on both sides alike."""
+    rq, ra = [], []
+    for _ in range(repeat):
+        rq.append(measure(t, q, two))
+        ra.append(measure(t, at, two))
+    return tuple(tuple(min(r[i] for r in runs) for i in range(3)) for runs in (rq, ra))
 
 
 def main():
@@ -131,8 +138,7 @@ def main():
             W.write_capture(q, frames, name=b"qftp")
             W.write_capture(at, frames, name=b"at")
             for two in (False, True):
-                rq = best(t, q, two, a.repeat)
-                ra = best(t, at, two, a.repeat)
+                rq, ra = best_pair(t, q, at, two, a.repeat)
                 cr, mr = rq[1] / ra[1], rq[2] / ra[2]
                 worst = max(worst, cr, mr)
                 print(f"{kind:<8} {len(frames):>8} {'two' if two else 'one':<4} | "

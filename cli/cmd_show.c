@@ -81,27 +81,38 @@ static void note_group_free(gpointer p)
     g_free(g);
 }
 
-/* The note's key: its kind and its text with every number as '#'. */
-static char *note_key(const qftp_note *n)
+/* The note's key: its kind and its text with every number as '#', written into k (at
+ * least strlen(text) + 16 bytes: the key is never longer). */
+static void note_key(const qftp_note *n, char *k)
 {
-    GString *k = g_string_new(NULL);
-    g_string_append_printf(k, "%d:", (int)n->kind);
+    unsigned kind = (unsigned)n->kind;
+    char digits[12];
+    size_t nd = 0;
+    do
+        digits[nd++] = (char)('0' + kind % 10);
+    while ((kind /= 10) != 0);
+    while (nd)
+        *k++ = digits[--nd];
+    *k++ = ':';
     for (const char *p = n->text; *p; p++) {
         if (g_ascii_isdigit(*p)) {
             while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
                 p++;
-            g_string_append_c(k, '#');
+            *k++ = '#';
         } else {
-            g_string_append_c(k, *p);
+            *k++ = *p;
         }
     }
-    return g_string_free(k, FALSE);
+    *k = '\0';
 }
 
 /* Counts the note of transaction idx; true when it is the first of its group (shown). */
 static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
 {
-    char *key = note_key(n);
+    char stack[512];
+    size_t need = strlen(n->text) + 16;
+    char *key = need <= sizeof stack ? stack : g_malloc(need);
+    note_key(n, key);
     note_group *g = g_hash_table_lookup(x->groups, key);
     if (!g) {
         g = g_new0(note_group, 1);
@@ -109,9 +120,9 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
         g->severity = n->severity;
         g->text = g_strdup(n->text);
         g->ranges = g_array_new(FALSE, FALSE, sizeof(unsigned));
-        g_hash_table_insert(x->groups, key, g);
+        g_hash_table_insert(x->groups, key == stack ? g_strdup(stack) : key, g);
         g_ptr_array_add(x->group_order, g);
-    } else {
+    } else if (key != stack) {
         g_free(key);
     }
     unsigned *last =
@@ -1233,7 +1244,10 @@ static int show_run(void *opts, int argc, char **argv)
         show_ctx_free(&x);
         return 1;
     }
-    x.v = qftp_verdict_new(x.s, NULL);
+    qftp_verdict_opts vo;
+    qftp_verdict_opts_init(&vo);
+    vo.failure_words_only = !json; /* the transcript names only failures' operations */
+    x.v = qftp_verdict_new(x.s, &vo);
     int rc = input_read(path, &o->io, on_chunk, &x, &x.kind, x.what, sizeof x.what, err);
     if (rc < 0 && x.chunks == 0) {
         /* nothing was read: nothing is shown */

@@ -206,18 +206,28 @@ static void add_request_link(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, c
  * pasted by a customer) is shown byte for byte and is never taken for malformed. */
 static char *escape_bytes(wmem_allocator_t *pool, const guint8 *p, size_t n)
 {
-    wmem_strbuf_t *b = wmem_strbuf_new(pool, "");
+    /* sized first, then written in one piece: this runs for every line of every frame */
+    size_t out = 1;
+    for (size_t i = 0; i < n; i++)
+        out += p[i] >= 0x20 && p[i] < 0x7f ? 1 : p[i] == '\r' || p[i] == '\n' ? 2 : 4;
+    char *s = (char *)wmem_alloc(pool, out);
+    char *o = s;
+    static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
-        if (p[i] >= 0x20 && p[i] < 0x7f)
-            wmem_strbuf_append_c(b, (char)p[i]);
-        else if (p[i] == '\r')
-            wmem_strbuf_append(b, "\\r");
-        else if (p[i] == '\n')
-            wmem_strbuf_append(b, "\\n");
-        else
-            wmem_strbuf_append_printf(b, "\\x%02x", p[i]);
+        if (p[i] >= 0x20 && p[i] < 0x7f) {
+            *o++ = (char)p[i];
+        } else if (p[i] == '\r' || p[i] == '\n') {
+            *o++ = '\\';
+            *o++ = p[i] == '\r' ? 'r' : 'n';
+        } else {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[p[i] >> 4];
+            *o++ = hex[p[i] & 15];
+        }
     }
-    return wmem_strbuf_finalize(b);
+    *o = '\0';
+    return s;
 }
 
 static char *escape_span(wmem_allocator_t *pool, qftp_span sp)

@@ -96,6 +96,25 @@ static const char *intern(GStringChunk *chunk, const char *s)
     return chunk ? g_string_chunk_insert_const(chunk, s) : s;
 }
 
+/* The command's name: the table's own (static) when it is the same text, which spares
+ * most transactions a lookup in the chunk. */
+static const char *intern_command(GStringChunk *chunk, const qftp_txn *t)
+{
+    if (chunk && t->def && t->command && strcmp(t->def->name, t->command) == 0)
+        return t->def->name;
+    return intern(chunk, t->command);
+}
+
+/* The final result's line: the two the manuals' commands end with as static text. */
+static const char *intern_final(GStringChunk *chunk, const char *s)
+{
+    if (chunk && s && strcmp(s, "OK") == 0)
+        return "OK";
+    if (chunk && s && strcmp(s, "ERROR") == 0)
+        return "ERROR";
+    return intern(chunk, s);
+}
+
 /* A copy of the session's t in one block from alloc: the struct, its parameters and
  * their spans, then the strings of its own (parameters, the hidden line); strings many
  * share are interned in chunk (a transaction handed over), or point into t (a view,
@@ -145,8 +164,8 @@ static qftpd_txn *txn_copy(const qftp_txn *t, GStringChunk *chunk, wmem_allocato
         d->line = line;
     }
     d->def = t->def;
-    d->command = intern(chunk, t->command);
-    d->final_line = intern(chunk, t->final_line);
+    d->command = intern_command(chunk, t);
+    d->final_line = intern_final(chunk, t->final_line);
     d->cme_text = intern(chunk, t->cme_text);
     if (t->value.kind == QFTP_VAL_STR)
         d->value_s = intern(chunk, t->value.s);

@@ -407,6 +407,9 @@ qftp_capture_reader *qftp_capr_fopen(FILE *fp, char *errbuf)
             fclose(fp);
         return NULL;
     }
+    /* One reader per stream and thread: stdio need not lock it for each of libpcap's two
+     * reads per record (a tenth of `qftp show`'s time on a capture of short frames). */
+    __fsetlocking(fp, FSETLOCKING_BYCALLER);
     char perr[PCAP_ERRBUF_SIZE] = "";
     /* Nanosecond precision: libpcap scales microsecond files up, never nanosecond ones down. */
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);

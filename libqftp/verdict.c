@@ -72,11 +72,24 @@ typedef struct {
     char line[QFTP_LINE_WORDS];
 } ctx_event;
 
+/* What operation_words() reads of a transaction, kept when its words were not computed
+ * as it ended (opts.failure_words_only): they are computed if a later link names it. */
+#define SNAP_PARAMS 8
+typedef struct {
+    const qftp_cmd_def *def;
+    qftp_cmd_type type;
+    size_t n_params;
+    size_t off[2 + SNAP_PARAMS]; /* of the command, the line, each parameter in buf */
+    char buf[2 * QFTP_WORDS_CAP];
+} op_snap;
+
 typedef struct {
     unsigned index;
     char command[32];
     char line[QFTP_LINE_WORDS];
-    char operation[QFTP_WORDS_CAP];
+    char operation[QFTP_WORDS_CAP]; /* "" while only snap holds it */
+    bool lazy;                      /* snap holds what the words are made of */
+    op_snap snap;
     qftp_ts t_sent, t_end; /* t_end: its outcome, QFTP_TS_NONE if none */
     bool ok;
 } recent_txn;
@@ -516,6 +529,54 @@ static void operation_words(const qftp_verdict *v, const qftp_txn *t, char *out,
     copy_str(out, cap, t->line);
 }
 
+/* Keeps what r's words are made of; false when it does not fit (the words are then
+ * computed at once). */
+static bool snap_take(op_snap *sn, const qftp_txn *t)
+{
+    if (t->n_params > SNAP_PARAMS)
+        return false;
+    const char *parts[2 + SNAP_PARAMS] = {t->command, t->line};
+    for (size_t i = 0; i < t->n_params; i++)
+        parts[2 + i] = t->params[i];
+    size_t n = 0;
+    for (size_t i = 0; i < 2 + t->n_params; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        size_t l = strlen(p) + 1;
+        if (l > sizeof sn->buf - n)
+            return false;
+        memcpy(sn->buf + n, p, l);
+        sn->off[i] = n;
+        n += l;
+    }
+    sn->def = t->def;
+    sn->type = t->type;
+    sn->n_params = t->n_params;
+    return true;
+}
+
+/* r's operation in words, from its snapshot the first time they are asked for. */
+static const char *recent_operation(const qftp_verdict *v, const recent_txn *rc)
+{
+    recent_txn *r = (recent_txn *)rc; /* the words are filled in once, in place */
+    if (r->lazy) {
+        op_snap *sn = &r->snap;
+        char *params[SNAP_PARAMS];
+        for (size_t i = 0; i < sn->n_params; i++)
+            params[i] = sn->buf + sn->off[2 + i];
+        qftp_txn x;
+        memset(&x, 0, sizeof x);
+        x.def = sn->def;
+        x.type = sn->type;
+        x.command = sn->buf + sn->off[0];
+        x.line = sn->buf + sn->off[1];
+        x.params = params;
+        x.n_params = sn->n_params;
+        operation_words(v, &x, r->operation, sizeof r->operation);
+        r->lazy = false;
+    }
+    return r->operation;
+}
+
 /* What identifies an operation for recovery: the command and its object. */
 static void operation_key(const qftp_txn *t, char *out, size_t cap)
 {
@@ -813,15 +874,16 @@ static void busy_links(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv)
             char a[32], b[32];
             if (r->t_end == QFTP_TS_NONE)
                 say(l->words, sizeof l->words, "%s (#%u) was still running: its outcome never came",
-                    r->operation, r->index);
+                    recent_operation(v, r), r->index);
             else if (qftp_verdict_times_real(v))
                 say(l->words, sizeof l->words,
                     "%s (#%u) was still running: sent %s before, its outcome came %s after",
-                    r->operation, r->index, qftp_duration_words(t->t_sent - r->t_sent, a, sizeof a),
+                    recent_operation(v, r), r->index,
+                    qftp_duration_words(t->t_sent - r->t_sent, a, sizeof a),
                     qftp_duration_words(r->t_end - t->t_sent, b, sizeof b));
             else
-                say(l->words, sizeof l->words, "%s (#%u) was still running", r->operation,
-                    r->index);
+                say(l->words, sizeof l->words, "%s (#%u) was still running",
+                    recent_operation(v, r), r->index);
         }
         return;
     }
@@ -855,7 +917,7 @@ static void closed_link(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv
     if (by) {
         copy_str(l->line, sizeof l->line, by->line);
         say(l->words, sizeof l->words, "no FTP session was open: %s (#%u) had ended it",
-            by->operation, by->index);
+            recent_operation(v, by), by->index);
     } else {
         say(l->words, sizeof l->words, "no FTP session was open (FTP service %s)",
             qftp_state_name(v->state));
@@ -1209,7 +1271,11 @@ static void remember(qftp_verdict *v, const qftp_txn *t, const qftp_txn_verdict 
     r->index = t->index;
     copy_str(r->command, sizeof r->command, t->command);
     copy_str(r->line, sizeof r->line, t->line);
-    copy_str(r->operation, sizeof r->operation, tv->operation);
+    r->lazy = false;
+    if (tv->operation[0])
+        copy_str(r->operation, sizeof r->operation, tv->operation);
+    else if (!(r->lazy = snap_take(&r->snap, t)))
+        operation_words(v, t, r->operation, sizeof r->operation);
     r->t_sent = t->t_sent;
     r->t_end = txn_end(t);
     r->ok = !tv->failed;
@@ -1270,7 +1336,6 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
     tv->index = t->index;
     tv->t_sent = t->t_sent;
     tv->t_fail = QFTP_TS_NONE;
-    operation_words(v, t, tv->operation, sizeof tv->operation);
     take_payload(v, t, tv);
     tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
 
@@ -1309,6 +1374,8 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
         break;
     }
     tv->failed = qftp_fail_counts(tv->kind);
+    if (tv->failed || !v->o.failure_words_only)
+        operation_words(v, t, tv->operation, sizeof tv->operation);
     if (tv->failed && w->failure[0])
         copy_str(tv->key, sizeof tv->key, w->failure);
     else if (tv->failed)

@@ -422,6 +422,27 @@ def show_json():
     assert [x["index"] for x in d["transactions"]] == [2, 4, 7]
 
 
+def lazy_words_match(paths):
+    """show's transcript computes a command's words only when a failure's chain names it
+    (the verdict's failure_words_only); --json computes them for every transaction. The
+    chains must read the same: each cause's text of --json is in the --failures transcript."""
+    import json
+    checked = 0
+    for path in paths:
+        p = run("show", "--json", "--failures", path)
+        if not p.stdout.strip():
+            continue  # nothing decodes (the inputs that say so)
+        d = json.loads(p.stdout)
+        text = run("show", "--failures", "--color", "never", path).stdout.decode()
+        flat = " ".join(text.split())
+        for t in d["transactions"]:
+            for c in t["causes"]:
+                words = " ".join(c["text"].split())
+                assert words in flat, (path, t["index"], words)
+                checked += c["kind"] in ("busy", "closed")
+    assert checked >= 5, checked  # chains that name an earlier command by its words
+
+
 for path in inputs():
     case(f"verdict {os.path.relpath(path, src())}", golden, path)
 if not UPDATE:
@@ -438,6 +459,8 @@ if not UPDATE:
     case("Markdown for tickets", markdown)
     case("exit statuses", exit_statuses)
     case("credentials masked unless --no-redact", redaction)
+    case("show's chains name earlier commands as --json does (words computed when named)",
+         lazy_words_match, inputs())
     case("HTML structure, nothing external", html_structure)
     case("SVG timeline well-formed (xmllint)", svg_valid)
     case("hostile bytes stay well-formed", svg_hostile_bytes)
