@@ -138,11 +138,11 @@ typedef struct {
 } qftp_gap;
 
 typedef struct {
-    qftp_ts gap; /* silence longer than this is a gap (QFTP_TS_NONE: rsptimeout only);
-                    default 10 s */
-    bool failure_words_only; /* qftp_txn_verdict.operation only for failures (the links of
-                                later ones still name earlier commands in words): for a
-                                consumer that shows no words of the others; default false */
+    /* silence longer than this is a gap (QFTP_TS_NONE: rsptimeout only); default 10 s */
+    qftp_ts gap;
+    /* qftp_txn_verdict.operation only for failures (a failure's chain still names earlier
+     * commands in words): for a consumer that shows no words of the others; default false */
+    bool failure_words_only;
 } qftp_verdict_opts;
 
 void qftp_verdict_opts_init(qftp_verdict_opts *o);
