@@ -81,37 +81,65 @@ static void note_group_free(gpointer p)
     g_free(g);
 }
 
-/* The note's key: its kind and its text with every number as '#', written into k (at
- * least strlen(text) + 16 bytes: the key is never longer). */
-static void note_key(const qftp_note *n, char *k)
+/* A note group's key: the note's kind and its text with every number as '#', and the
+ * key's hash, computed as it is written (the table hashes no text again). */
+typedef struct {
+    guint hash;
+    char s[]; /* at least strlen(text) + 16 bytes: the key is never longer */
+} note_key_t;
+
+static guint note_key_hash(gconstpointer k)
 {
+    return ((const note_key_t *)k)->hash;
+}
+
+static gboolean note_key_equal(gconstpointer a, gconstpointer b)
+{
+    const note_key_t *x = a, *y = b;
+    return x->hash == y->hash && strcmp(x->s, y->s) == 0;
+}
+
+#define IS_DIGIT(c) ((unsigned char)((c) - '0') < 10)
+
+static void note_key(const qftp_note *n, note_key_t *key)
+{
+    char *k = key->s;
     unsigned kind = (unsigned)n->kind;
     char digits[12];
     size_t nd = 0;
     do
         digits[nd++] = (char)('0' + kind % 10);
     while ((kind /= 10) != 0);
-    while (nd)
-        *k++ = digits[--nd];
+    guint h = 5381;
+    while (nd) {
+        *k = digits[--nd];
+        h = h * 33 + (guchar)*k++;
+    }
     *k++ = ':';
+    h = h * 33 + ':';
     for (const char *p = n->text; *p; p++) {
-        if (g_ascii_isdigit(*p)) {
-            while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
+        char c = *p;
+        if (IS_DIGIT(c)) {
+            while (IS_DIGIT(p[1]) || (p[1] == '.' && IS_DIGIT(p[2])))
                 p++;
-            *k++ = '#';
-        } else {
-            *k++ = *p;
+            c = '#';
         }
+        *k++ = c;
+        h = h * 33 + (guchar)c;
     }
     *k = '\0';
+    key->hash = h;
 }
 
 /* Counts the note of transaction idx; true when it is the first of its group (shown). */
 static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
 {
-    char stack[512];
-    size_t need = strlen(n->text) + 16;
-    char *key = need <= sizeof stack ? stack : g_malloc(need);
+    union {
+        note_key_t k;
+        char b[512];
+    } stack;
+    size_t need = sizeof(note_key_t) + strlen(n->text) + 16;
+    note_key_t *key = need <= sizeof stack ? &stack.k : g_malloc(need);
     note_key(n, key);
     note_group *g = g_hash_table_lookup(x->groups, key);
     if (!g) {
@@ -120,9 +148,11 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
         g->severity = n->severity;
         g->text = g_strdup(n->text);
         g->ranges = g_array_new(FALSE, FALSE, sizeof(unsigned));
-        g_hash_table_insert(x->groups, key == stack ? g_strdup(stack) : key, g);
+        if (key == &stack.k)
+            key = g_memdup2(&stack, sizeof(note_key_t) + strlen(stack.k.s) + 1);
+        g_hash_table_insert(x->groups, key, g);
         g_ptr_array_add(x->group_order, g);
-    } else if (key != stack) {
+    } else if (key != &stack.k) {
         g_free(key);
     }
     unsigned *last =
@@ -1229,7 +1259,7 @@ static int show_run(void *opts, int argc, char **argv)
     x.failures_only = o->failures;
     x.path = strcmp(path, "-") == 0 ? "standard input" : path;
     x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    x.groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x.groups = g_hash_table_new_full(note_key_hash, note_key_equal, g_free, NULL);
     x.group_order = g_ptr_array_new_with_free_func(note_group_free);
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));
     qftp_session_opts so = o->so;

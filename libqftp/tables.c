@@ -389,7 +389,8 @@ int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_prob
     size_t given = cmd->n_params < QFTP_MAX_PARAMS ? cmd->n_params : QFTP_MAX_PARAMS;
     int found = 0;
     char msg[256];
-    if (!is_generic_base(def)) {
+    /* (the generic row's check last: it walks the table) */
+    if ((cmd->too_many_params || given > def->n_params) && !is_generic_base(def)) {
         if (cmd->too_many_params) {
             snprintf(msg, sizeof msg, "more than %d parameters, %s takes at most %zu",
                      QFTP_MAX_PARAMS, cname, def->n_params);

@@ -577,21 +577,33 @@ static const char *recent_operation(const qftp_verdict *v, const recent_txn *rc)
     return r->operation;
 }
 
-/* What identifies an operation for recovery: the command and its object. */
+/* What identifies an operation for recovery: the command and its object
+ * ("+QFTPGET|write|app.bin"), cut to cap. */
 static void operation_key(const qftp_txn *t, char *out, size_t cap)
 {
-    char obj[QFTP_WORDS_CAP] = "";
-    if (t->n_params) {
-        qftp_span sp = {t->params[0], strlen(t->params[0])};
-        qftp_param_unquote(sp, obj, sizeof obj);
-    }
+    const char *parts[4] = {t->command, "|", qftp_cmd_type_name(t->type), "|"};
     size_t n = 0;
-    out[0] = '\0';
-    append_str(out, cap, &n, t->command);
-    append_str(out, cap, &n, "|");
-    append_str(out, cap, &n, qftp_cmd_type_name(t->type));
-    append_str(out, cap, &n, "|");
-    append_str(out, cap, &n, obj);
+    for (size_t i = 0; i < 4; i++) {
+        size_t l = strlen(parts[i]);
+        if (l > cap - 1 - n)
+            l = cap - 1 - n;
+        memcpy(out + n, parts[i], l);
+        n += l;
+    }
+    out[n] = '\0';
+    if (t->n_params && n + 1 < cap) {
+        qftp_span sp = {t->params[0], strlen(t->params[0])};
+        char obj[QFTP_WORDS_CAP];
+        qftp_param_unquote(sp, obj, sizeof obj);
+        size_t l = strlen(obj);
+        bool cut = l > cap - 1 - n;
+        if (cut)
+            l = cap - 1 - n;
+        memcpy(out + n, obj, l);
+        out[n + l] = '\0';
+        if (cut)
+            cut_whole(out, n + l); /* as append_str cuts: never inside a character */
+    }
 }
 
 /* ---- judging --------------------------------------------------------------------------------- */
