@@ -894,8 +894,8 @@ static void busy_links(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv)
                     qftp_duration_words(t->t_sent - r->t_sent, a, sizeof a),
                     qftp_duration_words(r->t_end - t->t_sent, b, sizeof b));
             else
-                say(l->words, sizeof l->words, "%s (#%u) was still running",
-                    recent_operation(v, r), r->index);
+                say(l->words, sizeof l->words, "%s (#%u) was still running", recent_operation(v, r),
+                    r->index);
         }
         return;
     }
