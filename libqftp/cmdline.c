@@ -266,6 +266,20 @@ bool qftp_param_is_quoted(qftp_span v)
 
 bool qftp_param_int(qftp_span v, int64_t *out)
 {
+    /* The common case first: a bare number of at most 18 digits (no overflow possible),
+     * read in place. Anything else (quotes, spaces, longer) takes the general path. */
+    if (v.len > 0 && v.len <= 18) {
+        size_t i = v.p[0] == '-' || v.p[0] == '+';
+        int64_t x = 0;
+        size_t j = i;
+        for (; j < v.len && (unsigned char)(v.p[j] - '0') < 10; j++)
+            x = x * 10 + (v.p[j] - '0');
+        if (j == v.len && j > i) {
+            if (out)
+                *out = v.p[0] == '-' ? -x : x;
+            return true;
+        }
+    }
     char buf[32];
     size_t n = qftp_param_unquote(v, buf, sizeof buf);
     if (n == 0 || n >= sizeof buf)

@@ -230,10 +230,14 @@ static int note_format(char *buf, size_t cap, const char *fmt, va_list ap)
         const char *s = NULL;
         size_t len = 0;
         char num[24];
-        if (*f != '%') {
-            if (n + 1 >= cap)
+        if (*f != '%') { /* the text up to the next conversion, in one piece */
+            const char *e = strchr(f, '%');
+            size_t l = e ? (size_t)(e - f) : strlen(f);
+            if (n + l >= cap)
                 return -1;
-            buf[n++] = *f;
+            memcpy(buf + n, f, l);
+            n += l;
+            f += l - 1;
             continue;
         }
         f++;
@@ -802,6 +806,14 @@ static bool wait_listed(const qftp_session *s, const qftp_txn *t)
         if (WAITING(s, i) == t)
             return true;
     return false;
+}
+
+/* t waits for no URC any more (done, or freed): off the list. */
+static void wait_unlist(qftp_session *s, const qftp_txn *t)
+{
+    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+        if (WAITING(s, i) == t)
+            wait_take(s, i);
 }
 
 static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
@@ -1400,6 +1412,7 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
     t->t_done = s->now;
     t->frame_done = s->frame;
     t->phase = QFTP_TXN_DONE;
+    wait_unlist(s, t); /* completed by a path that did not take it off (an inferred one) */
     refresh_def(s, t); /* the dialect may be known by now */
     decode_result(t, r);
     if (t->has_err && t->err != 0) {
@@ -1978,6 +1991,7 @@ static void hand_over(qftp_session *s, bool all)
         if (k->txn)
             k->txn(k->user, t);
         if (k->release) {
+            wait_unlist(s, t); /* nothing may point at a freed transaction */
             txn_free(t);
             g_ptr_array_index(s->txns, s->handed - 1 - s->base) = NULL;
         }

@@ -376,7 +376,7 @@ static void test_words(void)
                     "Download of app.bin to UFS:app.bin failed at 10:01:30.010 (#1): timeout "
                     "error (+QFTPGET: 609,0), 1 min 30 s after the command.");
     qftp_link_sentence(x.v, &f->v, &f->v.links[0], buf, sizeof buf);
-    g_assert_nonnull(g_str_has_prefix(buf, "During it: the network deactivated PDP context 1"));
+    g_assert_true(g_str_has_prefix(buf, "During it: the network deactivated PDP context 1"));
     g_assert_nonnull(strstr(buf, "(+QIURC: \"pdpdeact\",1 at 10:00:15.010, 15.0 s after the "
                                  "command)."));
     g_assert_true(qftp_verdict_dated(x.v));
