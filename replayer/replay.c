@@ -972,12 +972,21 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
             char *line = st->txn->repeat
                              ? g_strdup("A/")
                              : rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+            if (!line) {
+                res->status = RP_ST_ERROR;
+                res->message = g_strdup_printf("the rules make the command longer than %u bytes: "
+                                               "step not sent",
+                                               RP_COMMAND_CAP);
+                prev_done = -1;
+                continue;
+            }
             g_free(res->command);
             res->command = shown_command(line);
             if (undef) {
                 res->status = RP_ST_ERROR;
                 res->message = g_strdup_printf("undefined variable ${%s}: step not sent", undef);
                 g_free(undef);
+                g_free(line);
                 prev_done = -1;
                 continue;
             }
@@ -1239,6 +1248,11 @@ static void print_plan(FILE *f, const rp_opts *o, const rp_plan *p)
             continue;
         char *undef = NULL;
         char *sent = rp_rules_command(o->rules, st->number, st->txn->line, &undef);
+        if (!sent) {
+            fprintf(f, "#%-3u the rules make the command longer than %u bytes: not sent\n",
+                    st->number, RP_COMMAND_CAP);
+            continue;
+        }
         rp_rules_note_sent(o->rules, sent);
         char *red = shown_command(sent), *line = rp_rules_scrub(o->rules, red);
         g_free(sent);

@@ -25,6 +25,8 @@
 #define RP_ITEMS_CAP 4096          /* items kept per transaction */
 #define RP_TEXT_CAP 4096           /* longest line text kept in an item */
 #define RP_RULES_CAP 1024          /* rules per file */
+#define RP_COMMAND_CAP 65536      /* longest command line the rules may make (the parser's
+                                     line cap: a longer one is not read back whole) */
 #define RP_VARS_CAP 256
 /* Steps in a row that time out with not one byte from the device: it is dead, off or
  * miswired, not regressed; the run stops with a device error (docs/replay.md). */
@@ -187,7 +189,8 @@ int rp_steps_parse(const char *s, GArray *ranges);
 bool rp_selector_match(const rp_selector *sel, unsigned step, const char *line);
 
 /* The command line to send: rewrites, then ${NAME} expanded. Newly allocated.
- * *undefined gets the first unknown variable name (g_free it), or NULL. */
+ * *undefined gets the first unknown variable name (g_free it), or NULL. NULL when the
+ * rewrites or the variables would make it longer than RP_COMMAND_CAP bytes. */
 char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char **undefined);
 /* A response line as compared: masks applied (masked text becomes '*'). `command`
  * is the transaction's command name ("+QFTPMDTM"), NULL for unsolicited lines. */

@@ -610,12 +610,17 @@ const uint8_t *rp_scrubber_flush(rp_scrubber *s, qftp_dir dir, size_t *out_len)
     return s->out->data;
 }
 
-/* ${NAME} -> value. Unknown names stay as written; the first is reported. */
+/* ${NAME} -> value. Unknown names stay as written; the first is reported. NULL when the
+ * result would pass RP_COMMAND_CAP bytes. */
 static char *expand_vars(const rp_rules *r, const char *s, char **undefined)
 {
     GString *out = g_string_new(NULL);
     const char *p = s;
     while (*p) {
+        if (out->len > RP_COMMAND_CAP) {
+            g_string_free(out, TRUE);
+            return NULL;
+        }
         const char *open = strstr(p, "${");
         const char *close = open ? strchr(open + 2, '}') : NULL;
         if (!open || !close) {
@@ -635,7 +640,34 @@ static char *expand_vars(const rp_rules *r, const char *s, char **undefined)
         g_free(name);
         p = close + 1;
     }
+    if (out->len > RP_COMMAND_CAP) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
     return g_string_free(out, FALSE);
+}
+
+/* One rewrite, its output bounded: rules whose patterns match the empty string, applied
+ * one after another, would otherwise multiply the line's length. */
+typedef struct {
+    const char *replacement;
+    bool over; /* the result passed RP_COMMAND_CAP: stopped */
+} rewrite_ctx;
+
+static gboolean rewrite_one(const GMatchInfo *mi, GString *res, gpointer user)
+{
+    rewrite_ctx *c = user;
+    char *e = g_match_info_expand_references(mi, c->replacement, NULL);
+    size_t n = e ? strlen(e) : 0;
+    if (res->len + n > RP_COMMAND_CAP) {
+        c->over = true;
+        g_free(e);
+        return TRUE;
+    }
+    if (e)
+        g_string_append_len(res, e, (gssize)n);
+    g_free(e);
+    return FALSE;
 }
 
 char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char **undefined)
@@ -648,7 +680,13 @@ char *rp_rules_command(const rp_rules *r, unsigned step, const char *line, char 
         const rp_rule *x = &g_array_index(r->rules, rp_rule, i);
         if (x->kind != RP_RULE_REWRITE || !g_regex_match(x->re, cur, 0, NULL))
             continue;
-        char *next = g_regex_replace(x->re, cur, -1, 0, x->replacement, 0, NULL);
+        rewrite_ctx c = {x->replacement, false};
+        char *next = g_regex_replace_eval(x->re, cur, -1, 0, 0, rewrite_one, &c, NULL);
+        if (c.over || (next && strlen(next) > RP_COMMAND_CAP)) {
+            g_free(next);
+            g_free(cur);
+            return NULL;
+        }
         if (next) {
             g_free(cur);
             cur = next;

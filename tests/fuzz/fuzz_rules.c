@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         char *undef = NULL;
         m = rp_rules_command(r, 3, command, &undef);
-        rp_rules_note_sent(r, m);
+        if (m)
+            rp_rules_note_sent(r, m);
         g_free(m);
         g_free(undef);
         rp_rules_capture(r, subject);
