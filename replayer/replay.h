@@ -25,8 +25,9 @@
 #define RP_ITEMS_CAP 4096          /* items kept per transaction */
 #define RP_TEXT_CAP 4096           /* longest line text kept in an item */
 #define RP_RULES_CAP 1024          /* rules per file */
-#define RP_COMMAND_CAP 65536      /* longest command line the rules may make (the parser's
-                                     line cap: a longer one is not read back whole) */
+/* longest command line the rules may make (the parser's line cap: a longer one is not
+ * read back whole) */
+#define RP_COMMAND_CAP 65536
 #define RP_VARS_CAP 256
 /* Steps in a row that time out with not one byte from the device: it is dead, off or
  * miswired, not regressed; the run stops with a device error (docs/replay.md). */

@@ -105,6 +105,24 @@ static void test_rules_file(void)
     g_free(path);
 }
 
+/* The command rules file `text` makes of `line` (NULL: none, over the cap). */
+static char *command_of(const char *text, const char *define, const char *line)
+{
+    char *path = write_rules(text);
+    rp_rules *r = rp_rules_new();
+    char err[QFTP_ERRBUF_SIZE];
+    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
+    if (define)
+        g_assert_cmpint(rp_rules_define(r, define, err), ==, 0);
+    char *undef = NULL;
+    char *got = rp_rules_command(r, 1, line, &undef);
+    g_assert_null(undef);
+    rp_rules_free(r);
+    g_unlink(path);
+    g_free(path);
+    return got;
+}
+
 /* Rewrites whose patterns match the empty string multiply a line's length, rule after
  * rule; variables repeated in a line do too. Past RP_COMMAND_CAP bytes the command is not
  * made (NULL), and nothing near that size is allocated on the way. */
@@ -113,52 +131,30 @@ static void test_command_cap(void)
     GString *text = g_string_new("rewrite ^AT\\+QFTPCWD=\"/\"$ => AT+QFTPCWD=\"/\\g<0>\"\n");
     for (int i = 0; i < 12; i++) /* each: every position gets 8 bytes more: x9 in length */
         g_string_append(text, "rewrite x?| => 12345678\n");
-    char *path = write_rules(text->str);
+    g_assert_null(command_of(text->str, NULL, "AT+QFTPCWD=\"/\""));
     g_string_free(text, TRUE);
-    rp_rules *r = rp_rules_new();
-    char err[QFTP_ERRBUF_SIZE];
-    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
-    char *undef = NULL;
-    g_assert_null(rp_rules_command(r, 1, "AT+QFTPCWD=\"/\"", &undef));
-    g_assert_null(undef);
-    rp_rules_free(r);
-    g_unlink(path);
-    g_free(path);
 
     /* one rule of that kind is applied as before */
-    path = write_rules("rewrite (?=,) => \\x2C\n");
-    r = rp_rules_new();
-    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
-    char *got = rp_rules_command(r, 1, "AT+QFTPOPEN=\"h\",21", &undef);
+    char *got = command_of("rewrite (?=,) => \\x2C\n", NULL, "AT+QFTPOPEN=\"h\",21");
     g_assert_cmpstr(got, ==, "AT+QFTPOPEN=\"h\",,21");
     g_free(got);
-    rp_rules_free(r);
-    g_unlink(path);
-    g_free(path);
 
-    /* a variable repeated past the cap */
-    path = write_rules("# none\n");
-    r = rp_rules_new();
-    g_assert_cmpint(rp_rules_load(r, path, err), ==, 0);
+    /* a variable repeated past the cap; once, it is expanded */
     GString *v = g_string_new("v=");
     for (int i = 0; i < 4096; i++)
         g_string_append_c(v, 'x');
-    g_assert_cmpint(rp_rules_define(r, v->str, err), ==, 0);
-    g_string_free(v, TRUE);
     GString *line = g_string_new("AT+QFTPCWD=\"");
     for (int i = 0; i < 20; i++)
         g_string_append(line, "${v}");
     g_string_append_c(line, '"');
-    g_assert_null(rp_rules_command(r, 1, line->str, &undef));
+    g_assert_null(command_of("# none\n", v->str, line->str));
     g_string_truncate(line, 12);
     g_string_append(line, "${v}\"");
-    got = rp_rules_command(r, 1, line->str, &undef);
+    got = command_of("# none\n", v->str, line->str);
     g_assert_cmpuint(strlen(got), ==, 12 + 4096 + 1);
     g_free(got);
     g_string_free(line, TRUE);
-    rp_rules_free(r);
-    g_unlink(path);
-    g_free(path);
+    g_string_free(v, TRUE);
 }
 
 /* Bad rules files: each refused with the line named. */
