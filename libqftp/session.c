@@ -811,9 +811,15 @@ static bool wait_listed(const qftp_session *s, const qftp_txn *t)
 /* t waits for no URC any more (done, or freed): off the list. */
 static void wait_unlist(qftp_session *s, const qftp_txn *t)
 {
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
-        if (WAITING(s, i) == t)
-            wait_take(s, i);
+    for (bool again = true; again;) {
+        again = false;
+        for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+            if (WAITING(s, i) == t) {
+                wait_take(s, i); /* it may compact the list: look again from its head */
+                again = true;
+                break;
+            }
+    }
 }
 
 static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
@@ -1493,9 +1499,7 @@ static void context_free(qftp_context_event *e)
 static void end_lost(qftp_session *s, qftp_txn *t)
 {
     t->phase = QFTP_TXN_DONE;
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
-        if (WAITING(s, i) == t)
-            wait_take(s, i);
+    wait_unlist(s, t);
     if (s->data_txn == t) {
         qftp_parser *p = t->data_dir == QFTP_DIR_TX ? s->tx : s->rx;
         s->data_txn = NULL;
