@@ -99,8 +99,6 @@ static gboolean note_key_equal(gconstpointer a, gconstpointer b)
     return x->hash == y->hash && strcmp(x->s, y->s) == 0;
 }
 
-#define IS_DIGIT(c) ((unsigned char)((c) - '0') < 10)
-
 static void note_key(const qftp_note *n, note_key_t *key)
 {
     char *k = key->s;
@@ -119,8 +117,8 @@ static void note_key(const qftp_note *n, note_key_t *key)
     h = h * 33 + ':';
     for (const char *p = n->text; *p; p++) {
         char c = *p;
-        if (IS_DIGIT(c)) {
-            while (IS_DIGIT(p[1]) || (p[1] == '.' && IS_DIGIT(p[2])))
+        if (g_ascii_isdigit(c)) {
+            while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
                 p++;
             c = '#';
         }

@@ -264,27 +264,30 @@ bool qftp_param_is_quoted(qftp_span v)
     return t.len >= 1 && t.p[0] == '"';
 }
 
+/* Only digits after an optional sign: a number as most parameters and fields hold it. */
+static bool bare_number(qftp_span v)
+{
+    size_t i = v.len > 0 && (v.p[0] == '-' || v.p[0] == '+');
+    if (i == v.len)
+        return false;
+    for (; i < v.len; i++)
+        if (!isdigit((unsigned char)v.p[i]))
+            return false;
+    return true;
+}
+
 bool qftp_param_int(qftp_span v, int64_t *out)
 {
-    /* The common case first: a bare number of at most 18 digits (no overflow possible),
-     * read in place. Anything else (quotes, spaces, longer) takes the general path. */
-    if (v.len > 0 && v.len <= 18) {
-        size_t i = v.p[0] == '-' || v.p[0] == '+';
-        int64_t x = 0;
-        size_t j = i;
-        for (; j < v.len && (unsigned char)(v.p[j] - '0') < 10; j++)
-            x = x * 10 + (v.p[j] - '0');
-        if (j == v.len && j > i) {
-            if (out)
-                *out = v.p[0] == '-' ? -x : x;
-            return true;
-        }
-    }
+    /* a bare number (the common case) is read in place; quotes, escapes and spaces come
+     * off a copy first */
     char buf[32];
-    size_t n = qftp_param_unquote(v, buf, sizeof buf);
-    if (n == 0 || n >= sizeof buf)
-        return false;
-    qftp_span t = trim(buf, n);
+    qftp_span t = v;
+    if (!bare_number(v)) {
+        size_t n = qftp_param_unquote(v, buf, sizeof buf);
+        if (n == 0 || n >= sizeof buf)
+            return false;
+        t = trim(buf, n);
+    }
     size_t i = 0;
     bool neg = false;
     if (i < t.len && (t.p[i] == '-' || t.p[i] == '+')) {

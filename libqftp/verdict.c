@@ -555,10 +555,9 @@ static bool snap_take(op_snap *sn, const qftp_txn *t)
 }
 
 /* r's operation in words, from its snapshot the first time they are asked for. */
-static const char *recent_operation(const qftp_verdict *v, const recent_txn *rc)
+static const char *recent_operation(const qftp_verdict *v, recent_txn *r)
 {
-    recent_txn *r = (recent_txn *)rc; /* the words are filled in once, in place */
-    if (r->lazy) {
+    if (r->lazy) { /* filled in once, in place */
         op_snap *sn = &r->snap;
         char *params[SNAP_PARAMS];
         for (size_t i = 0; i < sn->n_params; i++)
@@ -864,10 +863,10 @@ static void context_links(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *
 }
 
 /* The FTP command still running when t was sent (its outcome came after). */
-static const recent_txn *running_at(const qftp_verdict *v, const qftp_txn *t)
+static recent_txn *running_at(qftp_verdict *v, const qftp_txn *t)
 {
     for (size_t k = 0; k < MIN(v->n_recent, RECENT); k++) {
-        const recent_txn *r = &v->recent[(v->n_recent - 1 - k) % RECENT];
+        recent_txn *r = &v->recent[(v->n_recent - 1 - k) % RECENT];
         if (r->index >= t->index)
             continue;
         if (r->t_sent <= t->t_sent && (r->t_end == QFTP_TS_NONE || r->t_end > t->t_sent))
@@ -878,7 +877,7 @@ static const recent_txn *running_at(const qftp_verdict *v, const qftp_txn *t)
 
 static void busy_links(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv)
 {
-    const recent_txn *r = running_at(v, t);
+    recent_txn *r = running_at(v, t);
     if (r) {
         qftp_link *l = link_add(tv, QFTP_LINK_BUSY, QFTP_WHEN_BEFORE, r->t_sent, r->index);
         if (l) {
@@ -920,9 +919,9 @@ static void closed_link(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv
     qftp_link *l = link_add(tv, QFTP_LINK_CLOSED, QFTP_WHEN_BEFORE, v->state_ts, v->state_ref);
     if (!l)
         return;
-    const recent_txn *by = NULL;
+    recent_txn *by = NULL;
     for (size_t k = 0; k < MIN(v->n_recent, RECENT); k++) {
-        const recent_txn *r = &v->recent[(v->n_recent - 1 - k) % RECENT];
+        recent_txn *r = &v->recent[(v->n_recent - 1 - k) % RECENT];
         if (r->index == v->state_ref)
             by = r;
     }
