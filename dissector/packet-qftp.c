@@ -28,6 +28,7 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <wiretap/wtap.h>
+#include <wsutil/str_util.h>
 
 #ifndef QFTP_PLUGIN_VERSION
 #define QFTP_PLUGIN_VERSION "0.1.0"
@@ -230,6 +231,20 @@ static char *escape_bytes(wmem_allocator_t *pool, const guint8 *p, size_t n)
     return s;
 }
 
+/* A line's bytes as text (tvb_get_string_enc's ASCII reading, which puts U+FFFD for
+ * bytes of 0x80 and above): lines of ASCII without NUL, nearly all, are copied as they
+ * are. */
+static const char *line_text(packet_info *pinfo, tvbuff_t *t, gint off, gint len)
+{
+    if (len <= 0)
+        return "";
+    const guint8 *p = tvb_get_ptr(t, off, len);
+    for (gint i = 0; i < len; i++)
+        if (p[i] == 0 || p[i] >= 0x80)
+            return (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII);
+    return wmem_strndup(pinfo->pool, (const char *)p, (size_t)len);
+}
+
 static char *escape_span(wmem_allocator_t *pool, qftp_span sp)
 {
     return escape_bytes(pool, (const guint8 *)sp.p, sp.len);
@@ -391,14 +406,16 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item *pi =
             proto_tree_add_uint(lt_tree, hf_qftp_echo_of, lt, off, len, (guint32)txn->frame_sent);
         proto_item_set_generated(pi);
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Echo %s", shown);
+        col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
+                           wmem_strconcat(pinfo->pool, "Echo ", shown, NULL));
         return;
     }
     /* The commands of the line: the session's transactions, one per command, with
      * where each command and parameter lies in the line. */
     guint32 first = txn ? txn->index - txn->sub_index : 0;
     for (guint32 k = 0; first; k++) {
-        const qftpd_txn *t = qftpd_txn_get(c, first + k, pinfo->pool);
+        const qftpd_txn *t =
+            first + k == txn->index ? txn : qftpd_txn_get(c, first + k, pinfo->pool);
         if (!t || t->frame_sent != txn->frame_sent || t->sub_index != k || k >= QFTP_MAX_SUBCMDS)
             break;
         /* where the command lies ("A/" repeats a line that is not here: all of it) */
@@ -413,7 +430,8 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, t->type);
         if (placed) {
             proto_item *params[QFTP_MAX_PARAMS] = {NULL};
-            add_param_fields(ct, lt, pinfo, off, line, t, def, params);
+            if (tree)
+                add_param_fields(ct, lt, pinfo, off, line, t, def, params);
             if (def) {
                 qftp_subcmd sc;
                 subcmd_of(t, line, &sc);
@@ -425,18 +443,24 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                 def != NULL || t->command[0] == '\0');
         proto_item_set_generated(ki);
         if (def) {
-            add_cmd_summary(ct, ci, lt, coff, clen, def, other_dialect_def(c, r, def, t->command));
+            if (tree)
+                add_cmd_summary(ct, ci, lt, coff, clen, def,
+                                other_dialect_def(c, r, def, t->command));
         } else if (t->command[0]) {
             expert_add_info_format(pinfo, ci, &qftpd_ei[QFTP_EXPERT_UNKNOWN_CMD],
                                    "Unknown command AT%s: decoded generically", t->command);
         }
-        add_links_from_cmd(ct, lt, pinfo, c, t);
+        if (tree)
+            add_links_from_cmd(ct, lt, pinfo, c, t);
     }
     /* Info: the line as typed, then the final result (one for the whole line) */
-    const qftpd_txn *t0 = first ? qftpd_txn_get(c, first, pinfo->pool) : NULL;
+    const qftpd_txn *t0 = !first                ? NULL
+                          : first == txn->index ? txn
+                                                : qftpd_txn_get(c, first, pinfo->pool);
     if (t0 && t0->final != QFTP_FINAL_NONE && qftpd_frame_final(c, t0))
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s \xe2\x86\x92 %s", shown,
-                            t0->final_line);
+        col_append_sep_str(
+            pinfo->cinfo, COL_INFO, "; ",
+            wmem_strconcat(pinfo->pool, shown, " \xe2\x86\x92 ", t0->final_line, NULL));
     else
         col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", shown);
 }
@@ -449,6 +473,10 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, 
     words[0] = '\0';
     if (!it->own || !txn)
         return;
+    if (txn->has_err && txn->err != 0)
+        qftp_describe_result(txn->err, txn->protocol_error, txn->has_pe, words, cap);
+    if (!t) /* no tree: the words only */
+        return;
     if (txn->has_err) {
         proto_tree_add_int(t, hf_qftp_err, tvb, off, len, (gint32)txn->err);
         /* "0,0" too: the manual's <protocol_error>, 0 = no reply code (BG96 chapter 6) */
@@ -459,7 +487,6 @@ static void add_result_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, 
             proto_tree_add_uint(t, hf_qftp_protocol_error, tvb, off, len,
                                 (guint32)txn->protocol_error);
         if (txn->err != 0) {
-            qftp_describe_result(txn->err, txn->protocol_error, txn->has_pe, words, cap);
             proto_item *pi = proto_tree_add_string(t, hf_qftp_result_text, tvb, off, len, words);
             proto_item_set_generated(pi);
         }
@@ -526,7 +553,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         break;
     case QFTP_EV_FINAL: {
         const char *fname = qftp_final_name((qftp_final_kind)it->final);
-        const char *line = (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII);
+        const char *line = line_text(pinfo, t, off, len);
         pi = proto_tree_add_string_format(tree, hf_qftp_final, t, off, len, fname ? fname : "",
                                           "Final result: %s", line);
         st = proto_item_add_subtree(pi, ett_qftp_final);
@@ -539,7 +566,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         if (it->final != QFTP_FINAL_OK)
             expert_add_info_format(pinfo, pi, &qftpd_ei[QFTP_EXPERT_ERROR_RESULT],
                                    "Error result: %s", line);
-        if (txn) {
+        if (txn && tree) {
             add_request_link(st, t, pinfo, txn);
             guint32 fd = qftpd_frame_done(c, txn);
             if (fd && fd != pinfo->num) {
@@ -550,7 +577,10 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_final) - txn->t_sent);
             pi = proto_tree_add_time(st, hf_qftp_time, t, 0, 0, &dt);
             proto_item_set_generated(pi);
-            col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s (AT%s)", line, txn->command);
+        }
+        if (txn) {
+            col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
+                               wmem_strconcat(pinfo->pool, line, " (AT", txn->command, ")", NULL));
         } else {
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         }
@@ -563,11 +593,10 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             proto_tree_add_uint(st, hf_qftp_connect_len, t, off, len, (guint32)it->value);
         if (txn)
             add_request_link(st, t, pinfo, txn);
-        col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
-                           (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII));
+        col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line_text(pinfo, t, off, len));
         break;
     case QFTP_EV_LINE: {
-        const char *line = (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII);
+        const char *line = line_text(pinfo, t, off, len);
         char *red = qftpd_pref_hide_passwords ? qftp_redact_dup((const uint8_t *)line, strlen(line),
                                                                 QFTP_DIALECT_UNKNOWN, NULL)
                                               : NULL;
@@ -597,26 +626,32 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             if (failed)
                 expert_add_info_format(pinfo, pi, &qftpd_ei[QFTP_EXPERT_ERROR_URC], "%s: %s", line,
                                        words);
-            add_request_link(st, t, pinfo, txn);
-            guint32 ff = qftpd_frame_final(c, txn);
-            if (ff && ff != pinfo->num) {
-                proto_item *fi = proto_tree_add_uint(st, hf_qftp_final_in, t, 0, 0, ff);
-                proto_item_set_generated(fi);
+            if (tree) {
+                add_request_link(st, t, pinfo, txn);
+                guint32 ff = qftpd_frame_final(c, txn);
+                if (ff && ff != pinfo->num) {
+                    proto_item *fi = proto_tree_add_uint(st, hf_qftp_final_in, t, 0, 0, ff);
+                    proto_item_set_generated(fi);
+                }
+                qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_done) - txn->t_sent);
+                proto_item *ti = proto_tree_add_time(st, hf_qftp_done_time, t, 0, 0, &dt);
+                proto_item_set_generated(ti);
             }
-            qftpd_nstime_from_ns(&dt, (r->ts ? r->ts : txn->t_done) - txn->t_sent);
-            proto_item *ti = proto_tree_add_time(st, hf_qftp_done_time, t, 0, 0, &dt);
-            proto_item_set_generated(ti);
             /* Info: "+QFTPOPEN: 0,0 success", "+QFTPGET: 0,1000 success, transferlen 1000",
              * "+QFTPSIZE: 627,550 requested action not taken ..." */
             gboolean named = txn->def && txn->def->value_name;
-            col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s %s", line,
-                                failed || (named && w.result[0]) ? w.result : "success");
+            col_append_sep_str(
+                pinfo->cinfo, COL_INFO, "; ",
+                wmem_strconcat(pinfo->pool, line, " ",
+                               failed || (named && w.result[0]) ? w.result : "success", NULL));
         } else if (txn) {
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
             st = proto_item_add_subtree(pi, ett_qftp_line);
-            add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
-            add_request_link(st, t, pinfo, txn);
+            if (tree) {
+                add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
+                add_request_link(st, t, pinfo, txn);
+            }
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         } else {
             pi = proto_tree_add_string_format(tree, hf_qftp_unsolicited, t, off, len, line,
@@ -624,7 +659,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             st = proto_item_add_subtree(pi, ett_qftp_line);
             /* a line of no transaction: its name (and +QFTPERROR's code) from the line */
             qftp_resp resp;
-            if (qftp_resp_parse(line, strlen(line), &resp)) {
+            if (tree && qftp_resp_parse(line, strlen(line), &resp)) {
                 proto_tree_add_string(st, hf_qftp_urc, t, off, len, resp.name);
                 int64_t v;
                 if (strcmp(resp.name, "+QFTPERROR") == 0 && resp.n_fields >= 1 &&
@@ -646,7 +681,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         proto_tree_add_uint(st, hf_qftp_data_len, t, off, len, it->len);
         pi = proto_tree_add_uint64(st, hf_qftp_data_total, t, off, len, (guint64)it->value);
         proto_item_set_generated(pi);
-        if (txn) {
+        if (txn && tree) {
             add_request_link(st, t, pinfo, txn);
             if (qftpd_is_listing(txn))
                 dissect_listing(st, t, off, len);
