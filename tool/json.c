@@ -3,6 +3,7 @@
 #include "qftptool/json.h"
 
 #include <glib.h>
+#include <string.h>
 
 void json_init(json_w *w, FILE *f, bool pretty)
 {
@@ -11,6 +12,39 @@ void json_init(json_w *w, FILE *f, bool pretty)
     w->first[0] = true;
     w->after_key = false;
     w->pretty = pretty;
+    w->n = 0;
+}
+
+static void flush(json_w *w)
+{
+    if (w->n)
+        fwrite(w->buf, 1, w->n, w->f);
+    w->n = 0;
+}
+
+static void put(json_w *w, const char *s, size_t n)
+{
+    if (n > sizeof w->buf - w->n) {
+        flush(w);
+        if (n > sizeof w->buf) {
+            fwrite(s, 1, n, w->f);
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, s, n);
+    w->n += n;
+}
+
+static void put_c(json_w *w, char c)
+{
+    if (w->n == sizeof w->buf)
+        flush(w);
+    w->buf[w->n++] = c;
+}
+
+static void put_s(json_w *w, const char *s)
+{
+    put(w, s, strlen(s));
 }
 
 static void indent(json_w *w)
@@ -20,7 +54,7 @@ static void indent(json_w *w)
     if (!w->pretty)
         return;
     size_t n = 1 + 2 * (size_t)w->depth;
-    fwrite(nl, 1, n < sizeof nl ? n : sizeof nl - 1, w->f);
+    put(w, nl, n < sizeof nl ? n : sizeof nl - 1);
 }
 
 static void before_value(json_w *w)
@@ -31,7 +65,7 @@ static void before_value(json_w *w)
     }
     if (w->depth > 0) {
         if (!w->first[w->depth])
-            fputc(',', w->f);
+            put_c(w, ',');
         indent(w);
     }
     w->first[w->depth] = false;
@@ -40,10 +74,11 @@ static void before_value(json_w *w)
 static void open(json_w *w, char c)
 {
     before_value(w);
-    fputc(c, w->f);
+    put_c(w, c);
     if (w->depth < 63)
         w->depth++;
     w->first[w->depth] = true;
+    flush(w);
 }
 
 static void close_(json_w *w, char c)
@@ -53,7 +88,8 @@ static void close_(json_w *w, char c)
         w->depth--;
     if (!empty)
         indent(w);
-    fputc(c, w->f);
+    put_c(w, c);
+    flush(w);
 }
 
 void json_begin_obj(json_w *w)
@@ -76,9 +112,10 @@ void json_end_arr(json_w *w)
     close_(w, ']');
 }
 
-static void put_escaped(FILE *f, const char *s, size_t n)
+static void put_escaped(json_w *w, const char *s, size_t n)
 {
-    fputc('"', f);
+    static const char hex[] = "0123456789abcdef";
+    put_c(w, '"');
     const char *end = s + n;
     while (s < end) {
         unsigned char c = (unsigned char)*s;
@@ -88,55 +125,48 @@ static void put_escaped(FILE *f, const char *s, size_t n)
                *s != '\\')
             s++;
         if (s > run) {
-            fwrite(run, 1, (size_t)(s - run), f);
+            put(w, run, (size_t)(s - run));
             continue;
         }
         if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
+            put_c(w, '\\');
+            put_c(w, (char)c);
             s++;
-        } else if (c < 0x20) {
-            switch (c) {
-            case '\n':
-                fputs("\\n", f);
-                break;
-            case '\r':
-                fputs("\\r", f);
-                break;
-            case '\t':
-                fputs("\\t", f);
-                break;
-            default:
-                fprintf(f, "\\u%04x", c);
-            }
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            put_c(w, '\\');
+            put_c(w, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
             s++;
         } else {
-            gunichar u = g_utf8_get_char_validated(s, end - s);
+            gunichar u = c < 0x20 ? (gunichar)-1 : g_utf8_get_char_validated(s, end - s);
             if (u != (gunichar)-1 && u != (gunichar)-2) {
                 const char *after = g_utf8_next_char(s);
-                fwrite(s, 1, (size_t)(after - s), f);
+                put(w, s, (size_t)(after - s));
                 s = after;
                 continue;
             }
-            fprintf(f, "\\u%04x", c); /* a byte that is not UTF-8: keep it visible */
+            /* a control character, or a byte that is not UTF-8 (kept visible) */
+            const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, esc, sizeof esc);
             s++;
         }
     }
-    fputc('"', f);
+    put_c(w, '"');
 }
 
 void json_key(json_w *w, const char *key)
 {
     before_value(w);
-    put_escaped(w->f, key, strlen(key));
-    fputs(w->pretty ? ": " : ":", w->f);
+    put_escaped(w, key, strlen(key));
+    put_s(w, w->pretty ? ": " : ":");
     w->after_key = true;
+    flush(w);
 }
 
 void json_strn(json_w *w, const char *s, size_t n)
 {
     before_value(w);
-    put_escaped(w->f, s, n);
+    put_escaped(w, s, n);
+    flush(w);
 }
 
 void json_str(json_w *w, const char *s)
@@ -160,7 +190,8 @@ void json_int(json_w *w, int64_t v)
     if (v < 0)
         buf[--k] = '-';
     before_value(w);
-    fwrite(buf + k, 1, sizeof buf - (size_t)k, w->f);
+    put(w, buf + k, sizeof buf - (size_t)k);
+    flush(w);
 }
 
 void json_num(json_w *w, double v, int decimals)
@@ -172,6 +203,7 @@ void json_num(json_w *w, double v, int decimals)
     double scaled = decimals >= 0 && decimals <= 9 ? v * p10[decimals] : -1;
     double frac = v >= 0 && scaled >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
     if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6)) {
+        flush(w);
         fprintf(w->f, "%.*f", decimals, v);
         return;
     }
@@ -185,19 +217,22 @@ void json_num(json_w *w, double v, int decimals)
         q /= 10;
         d++;
     } while (q || d <= decimals);
-    fwrite(buf + k, 1, sizeof buf - (size_t)k, w->f);
+    put(w, buf + k, sizeof buf - (size_t)k);
+    flush(w);
 }
 
 void json_bool(json_w *w, bool v)
 {
     before_value(w);
-    fputs(v ? "true" : "false", w->f);
+    put_s(w, v ? "true" : "false");
+    flush(w);
 }
 
 void json_null(json_w *w)
 {
     before_value(w);
-    fputs("null", w->f);
+    put_s(w, "null");
+    flush(w);
 }
 
 void json_end(json_w *w)

@@ -13,6 +13,10 @@ typedef struct {
     bool first[64]; /* per nesting level: no element written yet */
     bool after_key;
     bool pretty;
+    /* what a call writes, gathered and handed to f in one piece at its end: nothing
+     * stays here between calls, so other writes to f keep their order */
+    size_t n;
+    char buf[1024];
 } json_w;
 
 void json_init(json_w *w, FILE *f, bool pretty);
