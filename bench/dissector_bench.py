@@ -13,7 +13,9 @@ Sessions (BG96 dialect, as the manual's examples):
 Usage: bench/dissector_bench.py [--frames 200000,1000000] [--kinds command,data]
                                 [--repeat N] [--plugin path/to/qftp.so]
 The best of --repeat runs of each tool (default 1), taken in turns, is kept: a loaded
-machine only adds time."""
+machine only adds time. The last column is the median of the CPU ratios of the runs
+taken side by side: on a virtual machine whose speed jumps by 15 % from run to run, the
+ratio of the bests alone can land on either side of 1.0."""
 import argparse
 import os
 import re
@@ -108,12 +110,16 @@ def measure(t, cap, two):
 def best_pair(t, q, at, two, repeat):
     """The best of repeat runs of each, taken in turns (qftp, at, qftp, at, ...): a
     machine whose speed drifts during the run (a neighbour, the CPU's clock) then weighs
-    on both sides alike."""
+    on both sides alike. Also the median of the CPU ratios of the runs taken side by side
+    (a steadier figure than the ratio of the bests on a machine whose speed jumps)."""
     rq, ra = [], []
     for _ in range(repeat):
         rq.append(measure(t, q, two))
         ra.append(measure(t, at, two))
-    return tuple(tuple(min(r[i] for r in runs) for i in range(3)) for runs in (rq, ra))
+    pairs = sorted(x[1] / y[1] for x, y in zip(rq, ra))
+    median = (pairs[(len(pairs) - 1) // 2] + pairs[len(pairs) // 2]) / 2
+    best = tuple(tuple(min(r[i] for r in runs) for i in range(3)) for runs in (rq, ra))
+    return best + (median,)
 
 
 def main():
@@ -128,7 +134,7 @@ def main():
     t = W.Tshark()
     print(f"plugin {W.plugin_path()}")
     print(f"{'session':<8} {'frames':>8} {'pass':<4} | {'qftp cpu':>9} {'at cpu':>8} {'ratio':>6} | "
-          f"{'qftp MiB':>9} {'at MiB':>8} {'ratio':>6}")
+          f"{'qftp MiB':>9} {'at MiB':>8} {'ratio':>6} | {'median cpu ratio of pairs':>25}")
     worst = 0.0
     for kind in a.kinds.split(","):
         for n in (int(x) for x in a.frames.split(",")):
@@ -138,12 +144,13 @@ def main():
             W.write_capture(q, frames, name=b"qftp")
             W.write_capture(at, frames, name=b"at")
             for two in (False, True):
-                rq, ra = best_pair(t, q, at, two, a.repeat)
+                rq, ra, med = best_pair(t, q, at, two, a.repeat)
                 cr, mr = rq[1] / ra[1], rq[2] / ra[2]
                 worst = max(worst, cr, mr)
                 print(f"{kind:<8} {len(frames):>8} {'two' if two else 'one':<4} | "
                       f"{rq[1]:>8.2f}s {ra[1]:>7.2f}s {cr:>6.2f} | "
-                      f"{rq[2] / 1024:>9.1f} {ra[2] / 1024:>8.1f} {mr:>6.2f}", flush=True)
+                      f"{rq[2] / 1024:>9.1f} {ra[2] / 1024:>8.1f} {mr:>6.2f} | {med:>25.2f}",
+                      flush=True)
             os.unlink(q)
             os.unlink(at)
     print(f"worst ratio {worst:.2f} (target <= 1.00)")
