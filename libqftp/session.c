@@ -939,8 +939,9 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
             d = NULL;
         if (d && d->urc == NULL && d->data_dir == QFTP_DIR_RX) {
             char what[64];
-            snprintf(what, sizeof what, "%.*s%s", 40, (const char *)ev->data,
-                     ev->len > 40 ? "..." : "");
+            /* the line's own bytes only: ev->data is not a C string */
+            snprintf(what, sizeof what, "%.*s%s", (int)MIN(ev->len, (size_t)40),
+                     (const char *)ev->data, ev->len > 40 ? "..." : "");
             TXN_NOTE(s, d, DATA_ENDED_BY_COMMAND, what,
                      (((txn_priv *)d)->data_flags & QFTP_EVF_ELIDED)
                          ? "download but an elision line"

@@ -124,6 +124,35 @@ static void test_ended_by_command(void)
     qftp_session_free(s);
 }
 
+/* The note names the command by its own bytes: the bytes after them in the caller's
+ * buffer (here the rest of a capture's buffer, not a NUL) are not part of it. */
+static void test_ended_by_command_own_bytes(void)
+{
+    qftp_session_opts o;
+    qftp_session_opts_init(&o);
+    char err[QFTP_ERRBUF_SIZE];
+    qftp_session *s = qftp_session_new(&o, err);
+    g_assert_nonnull(s);
+    static const char get[] = "AT+QFTPGET=\"a.txt\",\"COM:\"\r";
+    static const char connect[] = "\r\nCONNECT\r\n", file[] = "first line\r\n";
+    static const char next[] = "AT+QFTPSTAT\rXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+    qftp_ts t = QFTP_NS_PER_SEC;
+    qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)get, strlen(get), t, 1);
+    qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)connect, strlen(connect), t + 1000, 2);
+    qftp_session_feed(s, QFTP_DIR_RX, (const uint8_t *)file, strlen(file), t + 2000, 3);
+    qftp_session_feed(s, QFTP_DIR_TX, (const uint8_t *)next, strlen("AT+QFTPSTAT\r"), t + 3000, 4);
+    qftp_session_finish(s, QFTP_TS_NONE);
+    const qftp_txn *g = txn(s, 0);
+    const char *text = NULL;
+    for (size_t i = 0; i < g->n_notes; i++)
+        if (g->notes[i].kind == QFTP_NOTE_DATA_ENDED_BY_COMMAND)
+            text = g->notes[i].text;
+    g_assert_nonnull(text);
+    g_assert_nonnull(strstr(text, "(AT+QFTPSTAT)"));
+    g_assert_null(strchr(text, 'X'));
+    qftp_session_free(s);
+}
+
 /* BG96 2.17 prints OK then +QFTPSTAT: 0,<ftpstat>; a URC before its OK (device quirks). */
 static void test_both_orders_bg96(void)
 {
@@ -297,6 +326,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/session_logs/elided", test_elided);
     g_test_add_func("/session_logs/ended_by_command", test_ended_by_command);
+    g_test_add_func("/session_logs/ended_by_command_own_bytes", test_ended_by_command_own_bytes);
     g_test_add_func("/session_logs/both_orders_bg96", test_both_orders_bg96);
     g_test_add_func("/session_logs/both_orders_gsm", test_both_orders_gsm);
     g_test_add_func("/session_logs/unknown_dialect", test_unknown_dialect);
