@@ -5,6 +5,7 @@
  * transaction after judging it with qftp/verdict.h, as show and report do), then chunks: a control
  * byte (bit 0: the direction, bits 1-7: the length, 0 = the rest) and its bytes. Times advance by
  * the control byte's value in milliseconds, so guard times and timeouts come into play. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -83,7 +84,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         now += (qftp_ts)c * QFTP_NS_PER_MS;
         if (verdict)
             qftp_verdict_traffic(verdict, now, false, NULL);
-        qftp_session_feed(s, (c & 1) ? QFTP_DIR_RX : QFTP_DIR_TX, data + i, n, now, ++frame);
+        /* each chunk in a heap block of its own size, freed after the feed: a read past
+         * the chunk's bytes, or of them after the feed (the session keeps copies), is
+         * an ASan report (in libFuzzer's buffer it would read the next chunk) */
+        uint8_t *chunk = malloc(n);
+        if (!chunk)
+            break;
+        memcpy(chunk, data + i, n);
+        qftp_session_feed(s, (c & 1) ? QFTP_DIR_RX : QFTP_DIR_TX, chunk, n, now, ++frame);
+        free(chunk);
         i += n;
     }
     qftp_session_finish(s, now + 200 * QFTP_NS_PER_SEC);
