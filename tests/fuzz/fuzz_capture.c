@@ -1,6 +1,8 @@
-/* fuzz_capture.c - the capture reader (pcap and pcapng through libpcap, the exported-PDU
- * tags and RTAC headers decoded here) on any bytes; what it reads goes into a session,
- * as `qftp show` does, with the direction guess for frames that carry none. */
+/* fuzz_capture.c - the capture reader (classic pcap of our link types read by capture.c,
+ * pcapng and other forms through libpcap, the exported-PDU tags and RTAC headers decoded
+ * here) on any bytes, from a file and from a stream that is not one; what it reads goes
+ * into a session, as `qftp show` does, with the direction guess for frames that carry
+ * none. */
 #include "fuzz.h"
 #include "qftp/capture.h"
 #include "qftp/session.h"
@@ -12,7 +14,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!path)
         return 0;
     char err[QFTP_ERRBUF_SIZE];
-    qftp_capture_reader *r = qftp_capr_open(path, err);
+    /* inputs of odd size through a stream that is not a regular file (as a pipe is: the
+     * reader takes record by record), the others from their file (large reads) */
+    FILE *mem = size & 1 ? fmemopen((void *)data, size, "rb") : NULL;
+    qftp_capture_reader *r = mem ? qftp_capr_fopen(mem, err) : qftp_capr_open(path, err);
     if (r) {
         qftp_session_opts so;
         qftp_session_opts_init(&so);
