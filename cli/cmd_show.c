@@ -39,6 +39,10 @@ typedef struct {
     input_kind kind;
     GHashTable *groups;     /* note key -> note_group*: repeated notes (grouped) */
     GPtrArray *group_order; /* note_group*, in order of first appearance */
+    struct {
+        char *text;                /* the last text of this kind (its group found) */
+        struct note_group *g;      /* and its group */
+    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes are the very same text */
     uint64_t chunks;
     uint64_t bytes[2];
     bool started;    /* the header (text) or the document's head (JSON) is out */
@@ -65,7 +69,7 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
 /* Notes of one kind that say the same but for their numbers ("no final result (the next
  * command was sent 0.004 s later)"): the transcript shows the first, the rest are
  * counted (issue 11: repeated notes grouped with a count). */
-typedef struct {
+typedef struct note_group {
     qftp_note_kind kind;
     qftp_severity severity;
     char *text;     /* the first one's */
@@ -130,7 +134,35 @@ static void note_key(const qftp_note *n, note_key_t *key)
 }
 
 /* Counts the note of transaction idx; true when it is the first of its group (shown). */
+static note_group *note_group_of(show_ctx *x, const qftp_note *n);
+
 static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
+{
+    unsigned kind = (unsigned)n->kind;
+    note_group *g = NULL;
+    if (kind < QFTP_NOTE__COUNT && x->last_note[kind].text &&
+        strcmp(x->last_note[kind].text, n->text) == 0)
+        g = x->last_note[kind].g; /* the same text again: the same key, no need to make it */
+    else
+        g = note_group_of(x, n);
+    if (kind < QFTP_NOTE__COUNT && g != x->last_note[kind].g) {
+        g_free(x->last_note[kind].text);
+        x->last_note[kind].text = g_strdup(n->text);
+        x->last_note[kind].g = g;
+    }
+    unsigned *last =
+        g->ranges->len ? &g_array_index(g->ranges, unsigned, g->ranges->len - 1) : NULL;
+    if (last && (*last == idx || *last + 1 == idx)) {
+        *last = idx;
+    } else {
+        g_array_append_val(g->ranges, idx);
+        g_array_append_val(g->ranges, idx);
+    }
+    return ++g->count == 1;
+}
+
+/* The group of a note: found by its key, or made. */
+static note_group *note_group_of(show_ctx *x, const qftp_note *n)
 {
     union {
         note_key_t k;
@@ -153,15 +185,7 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
     } else if (key != &stack.k) {
         g_free(key);
     }
-    unsigned *last =
-        g->ranges->len ? &g_array_index(g->ranges, unsigned, g->ranges->len - 1) : NULL;
-    if (last && (*last == idx || *last + 1 == idx)) {
-        *last = idx;
-    } else {
-        g_array_append_val(g->ranges, idx);
-        g_array_append_val(g->ranges, idx);
-    }
-    return ++g->count == 1;
+    return g;
 }
 
 static void mark_synth(show_ctx *x, uint64_t frame, bool synth)
@@ -1234,6 +1258,8 @@ static int show_check(tool_cmdline *cl, void *opts, int argc, char **argv)
 static void show_ctx_free(show_ctx *x)
 {
     g_hash_table_destroy(x->codes);
+    for (size_t i = 0; i < QFTP_NOTE__COUNT; i++)
+        g_free(x->last_note[i].text);
     g_hash_table_destroy(x->groups);
     g_ptr_array_free(x->group_order, TRUE);
     g_array_free(x->synth, TRUE);
