@@ -1,8 +1,12 @@
-/* common.c - names for the shared enums of qftp/common.h. */
+/* common.c - names for the shared enums of qftp/common.h, and the core's fast text
+ * formatting (strfmt.h). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "qftp/common.h"
+#include "strfmt.h"
 
 const char *qftp_dir_name(qftp_dir dir)
 {
@@ -38,4 +42,77 @@ const char *qftp_severity_name(qftp_severity s)
 {
     static const char *const names[] = {"info", "note", "warn", "error"};
     return (unsigned)s < 4 ? names[s] : "?";
+}
+
+int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    size_t n = 0;
+    for (const char *f = fmt; *f; f++) {
+        const char *s = NULL;
+        size_t len = 0;
+        char num[24];
+        if (*f != '%') { /* the text up to the next conversion, in one piece */
+            const char *e = strchr(f, '%');
+            size_t l = e ? (size_t)(e - f) : strlen(f);
+            if (n + l >= cap)
+                return -1;
+            memcpy(buf + n, f, l);
+            n += l;
+            f += l - 1;
+            continue;
+        }
+        f++;
+        if (f[0] == 's') {
+            s = va_arg(ap, const char *);
+            if (!s)
+                return -1; /* vsnprintf's "(null)" */
+            len = strlen(s);
+        } else if (f[0] == '.' && f[1] == '*' && f[2] == 's') {
+            int w = va_arg(ap, int);
+            s = va_arg(ap, const char *);
+            if (!s)
+                return -1;
+            len = w < 0 ? strlen(s) : strnlen(s, (size_t)w);
+            f += 2;
+        } else if (f[0] == 'd' || f[0] == 'u' || (f[0] == 'l' && f[1] == 'd') ||
+                   (f[0] == 'z' && f[1] == 'u')) {
+            uint64_t u;
+            bool neg = false;
+            if (f[0] == 'd') {
+                int v = va_arg(ap, int);
+                neg = v < 0;
+                u = neg ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v;
+            } else if (f[0] == 'u') {
+                u = va_arg(ap, unsigned);
+            } else if (f[0] == 'l') {
+                long v = va_arg(ap, long);
+                neg = v < 0;
+                u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+                f++;
+            } else {
+                u = va_arg(ap, size_t);
+                f++;
+            }
+            int k = sizeof num;
+            do {
+                num[--k] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            if (neg)
+                num[--k] = '-';
+            s = num + k;
+            len = sizeof num - (size_t)k;
+        } else if (f[0] == '%') {
+            s = "%";
+            len = 1;
+        } else {
+            return -1;
+        }
+        if (n + len >= cap)
+            return -1;
+        memcpy(buf + n, s, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    return (int)n;
 }

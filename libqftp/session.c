@@ -23,6 +23,7 @@
 
 #include "qftp/redact.h"
 #include "qftp/session.h"
+#include "strfmt.h"
 
 /* A command waits for its completion URC, and the last data-mode transaction for its late
  * OK or URC, through at most this many later commands: then it is given up (a note says
@@ -220,78 +221,6 @@ QFTP_NOTE_KINDS(X)
 #define TXN_NOTE(s, t, ID, ...) txn_note(s, t, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
 #define SESSION_NOTE(s, ID, ...) session_note(s, QFTP_NOTE_##ID, note_fmt_##ID, ##__VA_ARGS__)
 
-/* vsnprintf for the conversions the note formats use most (%s %.*s %d %u %zu and the
- * 64-bit %ld), without its cost; -1 for anything else or when the text does not fit, so
- * the caller formats with vsnprintf itself. The text is vsnprintf's. */
-static int note_format(char *buf, size_t cap, const char *fmt, va_list ap)
-{
-    size_t n = 0;
-    for (const char *f = fmt; *f; f++) {
-        const char *s = NULL;
-        size_t len = 0;
-        char num[24];
-        if (*f != '%') { /* the text up to the next conversion, in one piece */
-            const char *e = strchr(f, '%');
-            size_t l = e ? (size_t)(e - f) : strlen(f);
-            if (n + l >= cap)
-                return -1;
-            memcpy(buf + n, f, l);
-            n += l;
-            f += l - 1;
-            continue;
-        }
-        f++;
-        if (f[0] == 's') {
-            s = va_arg(ap, const char *);
-            len = strlen(s);
-        } else if (f[0] == '.' && f[1] == '*' && f[2] == 's') {
-            int w = va_arg(ap, int);
-            s = va_arg(ap, const char *);
-            len = w < 0 ? strlen(s) : strnlen(s, (size_t)w);
-            f += 2;
-        } else if (f[0] == 'd' || f[0] == 'u' || (f[0] == 'l' && f[1] == 'd') ||
-                   (f[0] == 'z' && f[1] == 'u')) {
-            uint64_t u;
-            bool neg = false;
-            if (f[0] == 'd') {
-                int v = va_arg(ap, int);
-                neg = v < 0;
-                u = neg ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v;
-            } else if (f[0] == 'u') {
-                u = va_arg(ap, unsigned);
-            } else if (f[0] == 'l') {
-                long v = va_arg(ap, long);
-                neg = v < 0;
-                u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-                f++;
-            } else {
-                u = va_arg(ap, size_t);
-                f++;
-            }
-            int k = sizeof num;
-            do {
-                num[--k] = (char)('0' + u % 10);
-                u /= 10;
-            } while (u);
-            if (neg)
-                num[--k] = '-';
-            s = num + k;
-            len = sizeof num - (size_t)k;
-        } else if (f[0] == '%') {
-            s = "%";
-            len = 1;
-        } else {
-            return -1;
-        }
-        if (n + len >= cap)
-            return -1;
-        memcpy(buf + n, s, len);
-        n += len;
-    }
-    buf[n] = '\0';
-    return (int)n;
-}
-
 G_GNUC_PRINTF(4, 5)
 static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const char *fmt, ...)
 {
@@ -299,7 +228,7 @@ static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const ch
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = note_format(buf, sizeof buf, fmt, ap);
+    int n = qftp_format_simple(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n < 0) {
         va_start(ap, fmt);

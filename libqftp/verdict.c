@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "qftp/verdict.h"
+#include "strfmt.h"
 
 #define RECENT 32   /* recent FTP transactions kept for busy links */
 #define CTX_RING 64 /* recent context lines */
@@ -208,7 +209,12 @@ static void say(char *dst, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = g_vsnprintf(dst, (gulong)cap, fmt, ap);
+    int n = qftp_format_simple(dst, cap, fmt, ap); /* the same text, most formats */
+    va_end(ap);
+    if (n >= 0)
+        return;
+    va_start(ap, fmt);
+    n = g_vsnprintf(dst, (gulong)cap, fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n >= cap && cap > 1)
         cut_whole(dst, cap - 1);

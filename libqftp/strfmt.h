@@ -1,0 +1,14 @@
+/* strfmt.h - formatting shared by the core's files (not installed). */
+#ifndef QFTP_STRFMT_H
+#define QFTP_STRFMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* vsnprintf for the conversions the core's texts use most (%s %.*s %d %u %zu and the
+ * 64-bit %ld), without its cost; -1 for anything else or when the text does not fit, so
+ * the caller formats with vsnprintf itself (ap is then used up: pass a copy). The text
+ * is vsnprintf's. */
+int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap);
+
+#endif
