@@ -814,6 +814,7 @@ static void json_start(show_ctx *x)
  * the element will stand in the document (inside the top object's array). */
 static json_w *side_writer(show_ctx *x, spill *sp)
 {
+    json_flush(&x->side); /* the previous element, to its own section's file */
     spill_open(sp);
     json_init(&x->side, sp->f, true);
     x->side.depth = 2;
@@ -828,6 +829,8 @@ static void json_spilled(show_ctx *x, const char *key, spill *sp)
 {
     json_key(&x->w, key);
     json_begin_arr(&x->w);
+    json_flush(&x->side);
+    json_flush(&x->w);
     fflush(stdout);
     spill_copy(sp);
     x->w.first[x->w.depth] = sp->n == 0;
@@ -1257,6 +1260,7 @@ static int show_check(tool_cmdline *cl, void *opts, int argc, char **argv)
 
 static void show_ctx_free(show_ctx *x)
 {
+    json_flush(&x->w); /* nothing written is lost, whatever path ends the run */
     g_hash_table_destroy(x->codes);
     for (size_t i = 0; i < QFTP_NOTE__COUNT; i++)
         g_free(x->last_note[i].text);

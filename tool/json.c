@@ -31,7 +31,12 @@ static void put(json_w *w, const char *s, size_t n)
             return;
         }
     }
-    memcpy(w->buf + w->n, s, n);
+    if (n <= 8) { /* keys, punctuation, short values: no call */
+        for (size_t i = 0; i < n; i++)
+            w->buf[w->n + i] = s[i];
+    } else {
+        memcpy(w->buf + w->n, s, n);
+    }
     w->n += n;
 }
 
@@ -78,7 +83,6 @@ static void open(json_w *w, char c)
     if (w->depth < 63)
         w->depth++;
     w->first[w->depth] = true;
-    flush(w);
 }
 
 static void close_(json_w *w, char c)
@@ -89,7 +93,6 @@ static void close_(json_w *w, char c)
     if (!empty)
         indent(w);
     put_c(w, c);
-    flush(w);
 }
 
 void json_begin_obj(json_w *w)
@@ -159,14 +162,12 @@ void json_key(json_w *w, const char *key)
     put_escaped(w, key, strlen(key));
     put_s(w, w->pretty ? ": " : ":");
     w->after_key = true;
-    flush(w);
 }
 
 void json_strn(json_w *w, const char *s, size_t n)
 {
     before_value(w);
     put_escaped(w, s, n);
-    flush(w);
 }
 
 void json_str(json_w *w, const char *s)
@@ -191,7 +192,6 @@ void json_int(json_w *w, int64_t v)
         buf[--k] = '-';
     before_value(w);
     put(w, buf + k, sizeof buf - (size_t)k);
-    flush(w);
 }
 
 void json_num(json_w *w, double v, int decimals)
@@ -218,24 +218,27 @@ void json_num(json_w *w, double v, int decimals)
         d++;
     } while (q || d <= decimals);
     put(w, buf + k, sizeof buf - (size_t)k);
-    flush(w);
 }
 
 void json_bool(json_w *w, bool v)
 {
     before_value(w);
     put_s(w, v ? "true" : "false");
-    flush(w);
 }
 
 void json_null(json_w *w)
 {
     before_value(w);
     put_s(w, "null");
-    flush(w);
 }
 
 void json_end(json_w *w)
 {
-    fputc('\n', w->f);
+    put_c(w, '\n');
+    flush(w);
+}
+
+void json_flush(json_w *w)
+{
+    flush(w);
 }

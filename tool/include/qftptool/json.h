@@ -13,10 +13,11 @@ typedef struct {
     bool first[64]; /* per nesting level: no element written yet */
     bool after_key;
     bool pretty;
-    /* what a call writes, gathered and handed to f in one piece at its end: nothing
-     * stays here between calls, so other writes to f keep their order */
+    /* what is written, handed to f when full and by json_end / json_flush: whoever
+     * writes to f otherwise, or calls json_init on a writer in use, calls json_flush
+     * first */
     size_t n;
-    char buf[1024];
+    char buf[8192];
 } json_w;
 
 void json_init(json_w *w, FILE *f, bool pretty);
@@ -31,6 +32,7 @@ void json_int(json_w *w, int64_t v);
 void json_num(json_w *w, double v, int decimals);
 void json_bool(json_w *w, bool v);
 void json_null(json_w *w);
-void json_end(json_w *w); /* final newline */
+void json_end(json_w *w);   /* final newline, and everything handed to the stream */
+void json_flush(json_w *w); /* everything written so far handed to the stream */
 
 #endif
