@@ -886,6 +886,7 @@ static void on_txn(void *user, const qftp_txn *t)
     if (x->json) {
         json_start(x);
         json_txn(&x->w, x, t, tv);
+        json_flush(&x->w); /* each transaction goes out whole (a live input shows as it comes) */
         for (size_t i = 0; i < t->n_notes; i++)
             note_first(x, &t->notes[i], t->index);
     } else {
