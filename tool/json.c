@@ -118,17 +118,21 @@ void json_end_arr(json_w *w)
 static void put_escaped(json_w *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    /* bytes that stand for themselves: printable ASCII but the quote and the backslash */
+    static const bool plain[256] = {
+        [0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true};
     put_c(w, '"');
     const char *end = s + n;
     while (s < end) {
         unsigned char c = (unsigned char)*s;
-        /* a run of characters that stand for themselves: written at once */
-        const char *run = s;
-        while (s < end && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x80 && *s != '"' &&
-               *s != '\\')
-            s++;
-        if (s > run) {
-            put(w, run, (size_t)(s - run));
+        if (plain[c]) { /* a run of them, straight into the buffer */
+            if (w->n == sizeof w->buf)
+                flush(w);
+            char *o = w->buf + w->n;
+            const char *stop = s + MIN((size_t)(end - s), sizeof w->buf - w->n);
+            while (s < stop && plain[(unsigned char)*s])
+                *o++ = *s++;
+            w->n = (size_t)(o - w->buf);
             continue;
         }
         if (c == '"' || c == '\\') {
