@@ -706,10 +706,10 @@ static int own_next(qftp_capture_reader *r, struct pcap_pkthdr *h, const u_char 
     /* as libpcap does: the bytes past the snapshot length are read and dropped */
     h->caplen = caplen > r->snapshot ? r->snapshot : caplen;
     h->len = len;
-    /* as libpcap hands them over: the fraction (a corrupt one can exceed a second) is
-     * signed in a file of this machine's byte order and unsigned in a swapped one, the
-     * seconds are signed (qftp_capr_next makes them unsigned); microseconds scaled to
-     * nanoseconds */
+    /* as libpcap hands them over on a little-endian machine (it swaps the big-endian
+     * files): the fraction (a corrupt one can exceed a second) is signed in a
+     * little-endian file and unsigned in a big-endian one, the seconds are signed
+     * (qftp_capr_next makes them unsigned); microseconds scaled to nanoseconds */
     h->ts.tv_sec = (time_t)(int32_t)sec;
     int64_t fr = r->swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
     h->ts.tv_usec = (suseconds_t)(fr * (r->nsec ? 1 : 1000));
