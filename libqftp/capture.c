@@ -412,11 +412,11 @@ static uint32_t get_le32(const uint8_t *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-/* A stream read again from its start: the header bytes already taken, then the rest. */
+/* A stream read again from its start: the bytes already taken, then the rest. */
 typedef struct {
     FILE *src;
-    uint8_t head[24];
     size_t n, pos;
+    uint8_t head[];
 } replay_head;
 
 static ssize_t replay_read(void *cookie, char *buf, size_t size)
@@ -440,17 +440,17 @@ static int replay_close(void *cookie)
     return rc;
 }
 
-/* fp with the n bytes taken from it put back: a seek, or a stream that replays them. */
-static FILE *put_back(FILE *fp, const uint8_t *head, size_t n)
+FILE *qftp_stream_put_back(FILE *src, const uint8_t *head, size_t n)
 {
-    if (n == 0 || fseeko(fp, -(off_t)n, SEEK_CUR) == 0)
-        return fp;
-    replay_head *h = calloc(1, sizeof *h);
+    if (n == 0 || fseeko(src, -(off_t)n, SEEK_CUR) == 0)
+        return src;
+    replay_head *h = malloc(sizeof *h + n);
     if (!h)
         return NULL;
-    h->src = fp;
-    memcpy(h->head, head, n);
+    h->src = src;
     h->n = n;
+    h->pos = 0;
+    memcpy(h->head, head, n);
     FILE *r = fopencookie(h, "rb", (cookie_io_functions_t){replay_read, NULL, NULL, replay_close});
     if (!r)
         free(h);
@@ -558,7 +558,7 @@ qftp_capture_reader *qftp_capr_fopen(FILE *fp, char *errbuf)
             fclose(fp);
         return NULL;
     }
-    FILE *again = put_back(fp, head, got);
+    FILE *again = qftp_stream_put_back(fp, head, got);
     if (!again) {
         ERR("out of memory");
         if (fp != stdin)

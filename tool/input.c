@@ -1,6 +1,5 @@
 /* input.c - reads a capture or a text log, whichever the input is, from a file or from
  * standard input. */
-#define _GNU_SOURCE /* fopencookie */
 #include "qftptool/input.h"
 
 #include <errno.h>
@@ -67,37 +66,6 @@ int input_check(struct tool_cmdline *cl, const input_args *a, input_opts *o)
     return 0;
 }
 
-/* ---- a stream read from byte 0 after its head was read ahead -------------------------------- */
-
-typedef struct {
-    FILE *src;
-    uint8_t head[HEAD];
-    size_t n, pos;
-} ahead;
-
-static ssize_t ahead_read(void *cookie, char *buf, size_t size)
-{
-    ahead *a = cookie;
-    if (a->pos < a->n) {
-        size_t k = MIN(size, a->n - a->pos);
-        memcpy(buf, a->head + a->pos, k);
-        a->pos += k;
-        return (ssize_t)k;
-    }
-    size_t k = fread(buf, 1, size, a->src);
-    if (k == 0 && ferror(a->src))
-        return -1;
-    return (ssize_t)k;
-}
-
-static int ahead_close(void *cookie)
-{
-    ahead *a = cookie;
-    int rc = a->src == stdin ? 0 : fclose(a->src);
-    free(a);
-    return rc;
-}
-
 struct input_src {
     FILE *f; /* from byte 0 */
     input_kind kind;
@@ -122,11 +90,8 @@ input_src *input_open(const char *path, const input_opts *o, char *errbuf)
         return NULL;
     }
     input_src *in = calloc(1, sizeof *in);
-    ahead *a = calloc(1, sizeof *a);
-    if (!in || !a) {
+    if (!in) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "out of memory");
-        free(in);
-        free(a);
         if (!std)
             fclose(f);
         return NULL;
@@ -134,28 +99,25 @@ input_src *input_open(const char *path, const input_opts *o, char *errbuf)
     in->o = *o;
     if (S_ISREG(st.st_mode))
         in->total = (uint64_t)st.st_size;
-    a->src = f;
-    a->n = fread(a->head, 1, sizeof a->head, f);
-    in->kind = qftp_capture_sniff(a->head, a->n) ? INPUT_CAPTURE : INPUT_LOG;
+    uint8_t head[HEAD];
+    size_t n = fread(head, 1, sizeof head, f);
+    in->kind = qftp_capture_sniff(head, n) ? INPUT_CAPTURE : INPUT_LOG;
     if (in->kind == INPUT_CAPTURE && o->logs_only) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE,
                  "%s is already a capture, not a text log; read it with `qftp show %s` or "
                  "open it in Wireshark",
                  std ? "standard input" : path, path);
-        ahead_close(a);
+        if (!std)
+            fclose(f);
         free(in);
         return NULL;
     }
-    if (!std && fseek(f, 0, SEEK_SET) == 0) {
-        in->f = f; /* a file: read again from the start */
-        free(a);
-        return in;
-    }
-    cookie_io_functions_t io = {.read = ahead_read, .close = ahead_close};
-    in->f = fopencookie(a, "rb", io);
+    /* read again from byte 0: a file is sought back, a pipe replays the head */
+    in->f = qftp_stream_put_back(f, head, n);
     if (!in->f) {
         snprintf(errbuf, QFTP_ERRBUF_SIZE, "cannot read %s: %s", path, strerror(errno));
-        ahead_close(a);
+        if (!std)
+            fclose(f);
         free(in);
         return NULL;
     }

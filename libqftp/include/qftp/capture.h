@@ -98,6 +98,11 @@ void qftp_capr_close(qftp_capture_reader *r);
 /* true if these first bytes look like a pcap or pcapng file. */
 bool qftp_capture_sniff(const uint8_t *head, size_t n);
 
+/* src read again from where its first n bytes (head) were: src itself, sought back, or
+ * (a pipe) a new stream that gives head and then the rest of src, and closes src (stdin
+ * excepted) when closed. NULL with errno on failure, src left open. */
+FILE *qftp_stream_put_back(FILE *src, const uint8_t *head, size_t n);
+
 /* Builds the exported-PDU header for one frame into buf (cap >= 64); returns its
  * length. Shared with tools that write frames themselves. */
 size_t qftp_exp_pdu_header(uint8_t *buf, size_t cap, const char *dissector_name, qftp_dir dir,
