@@ -315,37 +315,12 @@ static inline void ob_c(obuf *o, char c)
     o->p[o->n++] = c;
 }
 
-/* printf("%*.*f", width, d, v) into o. The digits come from rounding v * 10^d as an
- * integer; where that value lies within 1e-6 of a tie, or v is negative or huge,
- * printf itself decides, so the text is always printf's. */
+/* printf("%*.*f", width, d, v) into o */
 static void add_fixed(obuf *o, double v, int d, int width)
 {
-    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    char buf[48];
-    int n;
-    double scaled = v * p10[d];
-    double frac = v >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
-    if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6)) {
-        n = snprintf(buf, sizeof buf, "%*.*f", width, d, v);
-    } else {
-        uint64_t q = (uint64_t)scaled + (frac > 0.5);
-        char digits[32];
-        int k = 0;
-        do {
-            digits[k++] = (char)('0' + q % 10);
-            q /= 10;
-        } while (q || k <= d);
-        n = 0;
-        int len = k + (d ? 1 : 0);
-        for (int pad = width - len; pad > 0; pad--)
-            buf[n++] = ' ';
-        while (k > 0) {
-            if (k == d)
-                buf[n++] = '.';
-            buf[n++] = digits[--k];
-        }
-    }
-    ob_put(o, buf, (size_t)n);
+    char buf[96];
+    int n = qftp_format_fixed(buf, sizeof buf, v, d, width);
+    ob_put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 static void add_u64(obuf *o, uint64_t v)

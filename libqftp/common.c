@@ -1,6 +1,7 @@
 /* common.c - names for the shared enums of qftp/common.h, and the core's fast text
  * formatting (strfmt.h). */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +43,37 @@ const char *qftp_severity_name(qftp_severity s)
 {
     static const char *const names[] = {"info", "note", "warn", "error"};
     return (unsigned)s < 4 ? names[s] : "?";
+}
+
+int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width)
+{
+    /* The digits come from rounding v * 10^prec as an integer. Where that value lies
+     * within 1e-6 of a tie, or v is negative, huge or not a number, printf decides. */
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (prec < 0 || prec > 9 || width < 0 || width > 40 || cap < 64)
+        return snprintf(buf, cap, "%*.*f", width, prec, v);
+    double scaled = v * p10[prec];
+    double frac = v >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
+    if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6))
+        return snprintf(buf, cap, "%*.*f", width, prec, v);
+    uint64_t q = (uint64_t)scaled + (frac > 0.5);
+    char digits[32];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q || k <= prec);
+    int n = 0;
+    int len = k + (prec ? 1 : 0);
+    for (int pad = width - len; pad > 0; pad--)
+        buf[n++] = ' ';
+    while (k > 0) {
+        if (k == prec)
+            buf[n++] = '.';
+        buf[n++] = digits[--k];
+    }
+    buf[n] = '\0';
+    return n;
 }
 
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)

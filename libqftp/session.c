@@ -359,7 +359,7 @@ static bool gsm_value(const qftp_txn *t)
         return true;
     if (!t->def->value_name)
         return false;
-    if (strcmp(t->command, "+QFTPCFG") == 0)
+    if (qftp_txn_op(t) == QFTP_OP_QFTPCFG)
         return t->type == QFTP_TYPE_WRITE && t->n_params <= 1; /* the query form */
     return true;
 }
@@ -656,19 +656,19 @@ static void dialect_from_command(qftp_session *s, const qftp_txn *t)
         return;
     qftp_span p0 = {t->params[0], strlen(t->params[0])};
     int64_t v;
-    if (strcmp(t->command, "+QFTPCFG") == 0) {
+    if (qftp_txn_op(t) == QFTP_OP_QFTPCFG) {
         if (qftp_param_is_quoted(p0))
             set_dialect(s, QFTP_DIALECT_BG96, why);
         else if (qftp_param_int(p0, &v))
             set_dialect(s, QFTP_DIALECT_GSM, why);
-    } else if (strcmp(t->command, "+QFTPPUT") == 0 || strcmp(t->command, "+QFTPGET") == 0) {
+    } else if (qftp_txn_op(t) == QFTP_OP_QFTPPUT || qftp_txn_op(t) == QFTP_OP_QFTPGET) {
         if (t->n_params >= 2) {
             qftp_span p1 = {t->params[1], strlen(t->params[1])};
             if (qftp_param_is_quoted(p1))
                 set_dialect(s, QFTP_DIALECT_BG96, why);
-            else if (qftp_param_int(p1, &v) && strcmp(t->command, "+QFTPPUT") == 0)
+            else if (qftp_param_int(p1, &v) && qftp_txn_op(t) == QFTP_OP_QFTPPUT)
                 set_dialect(s, QFTP_DIALECT_GSM, why);
-        } else if (strcmp(t->command, "+QFTPGET") == 0) {
+        } else if (qftp_txn_op(t) == QFTP_OP_QFTPGET) {
             set_dialect(s, QFTP_DIALECT_GSM, why); /* GSM 2.2.4: file name only */
         }
     }
@@ -677,7 +677,7 @@ static void dialect_from_command(qftp_session *s, const qftp_txn *t)
 /* Settings that change how later traffic reads. */
 static void track_settings(qftp_session *s, qftp_txn *t)
 {
-    if (strcmp(t->command, "+QFTPCFG") != 0 || t->type != QFTP_TYPE_WRITE || t->n_params < 2)
+    if (qftp_txn_op(t) != QFTP_OP_QFTPCFG || t->type != QFTP_TYPE_WRITE || t->n_params < 2)
         return;
     char key[64];
     param_text(t, 0, key, sizeof key);
@@ -693,13 +693,13 @@ static void credentials_note(qftp_session *s, qftp_txn *t)
     if (t->type != QFTP_TYPE_WRITE)
         return;
     char key[64];
-    bool pass = strcmp(t->command, "+QFTPPASS") == 0 && t->n_params >= 1;
-    bool account = strcmp(t->command, "+QFTPCFG") == 0 && t->n_params >= 3 &&
+    bool pass = qftp_txn_op(t) == QFTP_OP_QFTPPASS && t->n_params >= 1;
+    bool account = qftp_txn_op(t) == QFTP_OP_QFTPCFG && t->n_params >= 3 &&
                    g_ascii_strcasecmp(param_text(t, 0, key, sizeof key), "account") == 0;
     if (pass || account)
         TXN_NOTE(s, t, PASSWORD_IN_CLEAR,
                  s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
-    if (strcmp(t->command, "+QFTPOPEN") == 0 && s->ssltype == 0)
+    if (qftp_txn_op(t) == QFTP_OP_QFTPOPEN && s->ssltype == 0)
         TXN_NOTE(s, t, PLAIN_FTP,
                  s->dialect == QFTP_DIALECT_BG96 ? " (AT+QFTPCFG=\"ssltype\" is 0)" : "");
 }
@@ -799,6 +799,7 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c
     size_t ll = strlen(line);
     t->line = txn_strndup(p, line, ll);
     t->command = c ? txn_strndup(p, c->name, strlen(c->name)) : txn_strndup(p, "", 0);
+    t->op = (uint8_t)qftp_op_of(t->command);
     t->type = c ? c->type : QFTP_TYPE_EXEC;
     t->line_dir = line_dir;
     t->line_offset = line_offset;
@@ -1017,15 +1018,15 @@ static void state_after_ok(qftp_session *s, qftp_txn *t)
     if (!t->def || !t->def->ftp || t->final != QFTP_FINAL_OK || t->urc)
         return;
     const char *c = t->command;
-    if (strcmp(c, "+QFTPOPEN") == 0 && t->type == QFTP_TYPE_WRITE)
+    if (qftp_txn_op(t) == QFTP_OP_QFTPOPEN && t->type == QFTP_TYPE_WRITE)
         set_state(s, QFTP_STATE_OPENING, t);
-    else if (strcmp(c, "+QFTPCLOSE") == 0 && t->type == QFTP_TYPE_EXEC)
+    else if (qftp_txn_op(t) == QFTP_OP_QFTPCLOSE && t->type == QFTP_TYPE_EXEC)
         set_state(s, QFTP_STATE_CLOSING, t);
     else if (t->def->data != QFTP_DATA_NONE && t->type == QFTP_TYPE_WRITE && !t->connect &&
              s->state != QFTP_STATE_TRANSFER)
         set_state(s, QFTP_STATE_TRANSFER, t);
     else if (expects_urc(t) && !is_query_cmd(c) && s->state == QFTP_STATE_OPENED &&
-             strcmp(c, "+QFTPCFG") != 0 && strcmp(c, "+QFTPPATH") != 0)
+             qftp_txn_op(t) != QFTP_OP_QFTPCFG && qftp_txn_op(t) != QFTP_OP_QFTPPATH)
         set_state(s, QFTP_STATE_WORKING, t);
 }
 
@@ -1033,16 +1034,15 @@ static void state_after_urc(qftp_session *s, qftp_txn *t)
 {
     if (!t->def || !t->def->ftp)
         return;
-    const char *c = t->command;
     bool ok = !t->has_err || t->err == 0;
-    if (strcmp(c, "+QFTPOPEN") == 0) {
+    if (qftp_txn_op(t) == QFTP_OP_QFTPOPEN) {
         set_state(s,
                   ok ? QFTP_STATE_OPENED
                      : (s->dialect == QFTP_DIALECT_BG96 ? QFTP_STATE_CLOSED : QFTP_STATE_IDLE),
                   t);
-    } else if (strcmp(c, "+QFTPCLOSE") == 0) {
+    } else if (qftp_txn_op(t) == QFTP_OP_QFTPCLOSE) {
         set_state(s, QFTP_STATE_CLOSED, t);
-    } else if (strcmp(c, "+QFTPSTAT") == 0) {
+    } else if (qftp_txn_op(t) == QFTP_OP_QFTPSTAT) {
         /* handled from the reported state */
     } else if (s->state == QFTP_STATE_WORKING || s->state == QFTP_STATE_TRANSFER) {
         set_state(s, QFTP_STATE_OPENED, t);
@@ -1095,7 +1095,7 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
     txn_item(s, t, QFTP_ROLE_FINAL, ev);
     t->t_final = s->now;
     t->frame_final = s->frame;
-    if (kind == QFTP_FINAL_OK && !t->inferred && strcmp(t->command, "E") == 0 &&
+    if (kind == QFTP_FINAL_OK && !t->inferred && qftp_txn_op(t) == QFTP_OP_E &&
         (t->n_params == 0 || strcmp(t->params[0], "0") == 0))
         s->echo_off = true; /* V.250 6.2.4: ATE0 (ATE is E0 too) */
     if (kind == QFTP_FINAL_CME_ERROR || kind == QFTP_FINAL_CMS_ERROR) {
@@ -1226,12 +1226,12 @@ static void enter_data_mode(qftp_session *s, qftp_txn *t, int64_t connect_len)
         m.end_on_length = true;
     } else if (d->data == QFTP_DATA_UPLOAD) {
         m.end_on_escape = true;
-        if (strcmp(t->command, "+QFTPPUT") == 0) {
+        if (qftp_txn_op(t) == QFTP_OP_QFTPPUT) {
             if (upload_declared(t, &v, NULL)) {
                 m.expect_len = v;
                 m.end_on_length = true;
             }
-        } else if (strcmp(t->command, "+QFUPL") == 0 && param_i(t, 1, &v) && v > 0) {
+        } else if (qftp_txn_op(t) == QFTP_OP_QFUPL && param_i(t, 1, &v) && v > 0) {
             m.expect_len = v;
             m.end_on_length = true;
         }
@@ -1361,7 +1361,7 @@ static void complete(qftp_session *s, qftp_txn *t, const qftp_event *ev, const q
         TXN_NOTE(s, t, SLOW_OUTCOME, (double)(s->now - since) / 1e9,
                  t->final != QFTP_FINAL_NONE ? "OK" : "the command", (double)s->rsptimeout / 1e9);
     check_lengths(s, t);
-    if (strcmp(t->command, "+QFTPSTAT") == 0)
+    if (qftp_txn_op(t) == QFTP_OP_QFTPSTAT)
         report_state(s, t, r);
     state_after_urc(s, t);
     if (s->data_txn == t)
@@ -1600,6 +1600,7 @@ static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_re
     }
     qftp_txn *t = new_txn(s, line, NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
     t->command = txn_strndup((txn_priv *)t, r->name, strlen(r->name));
+    t->op = (uint8_t)qftp_op_of(t->command);
     t->cmd_span = (qftp_rel_span){2, (uint32_t)strlen(r->name)};
     t->type = type;
     t->def = d;
@@ -1621,7 +1622,7 @@ static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_re
     } else {
         add_info(s, t, ev);
         decode_result(t, r);
-        if (strcmp(t->command, "+QFTPSTAT") == 0)
+        if (qftp_txn_op(t) == QFTP_OP_QFTPSTAT)
             report_state(s, t, r);
         t->phase = QFTP_TXN_DONE;
     }
@@ -1640,6 +1641,7 @@ static bool name_inferred_download(qftp_session *s, const qftp_resp *r)
         return false;
     txn_priv *p = (txn_priv *)t;
     t->command = txn_strndup(p, r->name, strlen(r->name));
+    t->op = (uint8_t)qftp_op_of(t->command);
     char line[64];
     snprintf(line, sizeof line, "AT%s", r->name);
     t->line = txn_strndup(p, line, strlen(line));
@@ -1753,7 +1755,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             add_info_ctx(s, t, ev);
             if (t->type != QFTP_TYPE_TEST)
                 decode_result(t, &r);
-            if (strcmp(t->command, "+QFTPSTAT") == 0)
+            if (qftp_txn_op(t) == QFTP_OP_QFTPSTAT)
                 report_state(s, t, &r);
             s->item_txn = t;
             return;
@@ -1773,7 +1775,7 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             /* after OK: the information response all the same */
             add_info_ctx(s, t, ev);
             decode_result(t, &r);
-            if (strcmp(t->command, "+QFTPSTAT") == 0)
+            if (qftp_txn_op(t) == QFTP_OP_QFTPSTAT)
                 report_state(s, t, &r);
             s->item_txn = t;
             return;
@@ -1830,7 +1832,7 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
     int64_t v;
     const char *what;
     if (t->data_dir == QFTP_DIR_TX && ev->reason != QFTP_DATA_END_LENGTH &&
-        strcmp(t->command, "+QFTPPUT") == 0 && upload_declared(t, &v, &what) && v != t->data_len)
+        qftp_txn_op(t) == QFTP_OP_QFTPPUT && upload_declared(t, &v, &what) && v != t->data_len)
         TXN_NOTE(s, t, LENGTH_UPLOADLEN, what, v, t->data_len);
     if (t->phase == QFTP_TXN_DATA)
         t->phase = t->final != QFTP_FINAL_NONE ? QFTP_TXN_WAIT_URC : QFTP_TXN_WAIT_FINAL;

@@ -14,6 +14,45 @@ const char *qftp_role_name(qftp_role r)
     return (unsigned)r < QFTP_ROLE__COUNT ? names[r] : "?";
 }
 
+qftp_op qftp_op_of(const char *command)
+{
+#define OP(name, op)                                                                               \
+    {                                                                                              \
+        name, sizeof name - 1, op                                                                  \
+    }
+    static const struct {
+        const char *name;
+        size_t len;
+        qftp_op op;
+    } ops[] = {
+        OP("+QFTPCFG", QFTP_OP_QFTPCFG),
+        OP("+QFTPOPEN", QFTP_OP_QFTPOPEN),
+        OP("+QFTPCLOSE", QFTP_OP_QFTPCLOSE),
+        OP("+QFTPSTAT", QFTP_OP_QFTPSTAT),
+        OP("+QFTPPUT", QFTP_OP_QFTPPUT),
+        OP("+QFTPGET", QFTP_OP_QFTPGET),
+        OP("+QFTPPASS", QFTP_OP_QFTPPASS),
+        OP("+QFTPPATH", QFTP_OP_QFTPPATH),
+        OP("+QFTPLIST", QFTP_OP_QFTPLIST),
+        OP("+QFTPNLST", QFTP_OP_QFTPNLST),
+        OP("+QFTPMLSD", QFTP_OP_QFTPMLSD),
+        OP("+QFUPL", QFTP_OP_QFUPL),
+        OP("+QIACT", QFTP_OP_QIACT),
+        OP("+QIDEACT", QFTP_OP_QIDEACT),
+        OP("+CGATT", QFTP_OP_CGATT),
+        OP("+CGACT", QFTP_OP_CGACT),
+        OP("E", QFTP_OP_E),
+    };
+#undef OP
+    if (!command)
+        return QFTP_OP_OTHER;
+    size_t len = strlen(command);
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i].len == len && memcmp(command, ops[i].name, len) == 0)
+            return ops[i].op;
+    return QFTP_OP_OTHER;
+}
+
 qftp_outcome qftp_txn_outcome(const qftp_txn *t)
 {
     if (t->final == QFTP_FINAL_NONE && !t->urc)

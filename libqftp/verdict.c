@@ -792,16 +792,16 @@ static bool network_command(const qftp_txn *t)
 {
     if (t->def && t->def->ftp)
         return true;
-    return strcmp(t->command, "+QIACT") == 0 || strcmp(t->command, "+QIDEACT") == 0 ||
-           strcmp(t->command, "+CGATT") == 0 || strcmp(t->command, "+CGACT") == 0;
+    return qftp_txn_op(t) == QFTP_OP_QIACT || qftp_txn_op(t) == QFTP_OP_QIDEACT ||
+           qftp_txn_op(t) == QFTP_OP_CGATT || qftp_txn_op(t) == QFTP_OP_CGACT;
 }
 
 /* An FTP command that works on an open session. */
 static bool needs_session(const qftp_txn *t)
 {
     return t->def && t->def->ftp && (t->def->urc_forms & QFTP_FORM_BIT(t->type)) &&
-           strcmp(t->command, "+QFTPOPEN") != 0 && strcmp(t->command, "+QFTPCLOSE") != 0 &&
-           strcmp(t->command, "+QFTPCFG") != 0;
+           qftp_txn_op(t) != QFTP_OP_QFTPOPEN && qftp_txn_op(t) != QFTP_OP_QFTPCLOSE &&
+           qftp_txn_op(t) != QFTP_OP_QFTPCFG;
 }
 
 static bool is_busy_code(const qftp_txn *t)
@@ -946,8 +946,8 @@ static void closed_link(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv
 
 static bool is_listing(const qftp_txn *t)
 {
-    return strcmp(t->command, "+QFTPLIST") == 0 || strcmp(t->command, "+QFTPNLST") == 0 ||
-           strcmp(t->command, "+QFTPMLSD") == 0;
+    return qftp_txn_op(t) == QFTP_OP_QFTPLIST || qftp_txn_op(t) == QFTP_OP_QFTPNLST ||
+           qftp_txn_op(t) == QFTP_OP_QFTPMLSD;
 }
 
 /* The name in one line of a listing: NLST (the name, maybe with a path), MLSD ("facts; name"),
@@ -1451,7 +1451,7 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
         /* the network worked: what came before explains nothing later */
         if (t->def && t->def->ftp && (t->def->urc_forms & QFTP_FORM_BIT(t->type)) && t->urc)
             v->net_ok = t->t_done;
-        if (strcmp(t->command, "+QIACT") == 0 && t->type == QFTP_TYPE_WRITE)
+        if (qftp_txn_op(t) == QFTP_OP_QIACT && t->type == QFTP_TYPE_WRITE)
             v->net_ok = t->t_final;
     }
     /* 615 leaves the module answering 603 until AT+QFTPCLOSE (device-quirks.md) */
@@ -1459,7 +1459,7 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
         v->stuck_ref = t->index;
         v->stuck_ts = tv->t_fail;
         copy_str(v->stuck_line, sizeof v->stuck_line, t->line);
-    } else if (strcmp(t->command, "+QFTPCLOSE") == 0 && t->final == QFTP_FINAL_OK) {
+    } else if (qftp_txn_op(t) == QFTP_OP_QFTPCLOSE && t->final == QFTP_FINAL_OK) {
         v->stuck_ref = 0;
     }
     context_of_answers(v, t);
@@ -1601,11 +1601,14 @@ char *qftp_duration_words(qftp_ts d, char *buf, size_t cap)
     double s = (double)d / 1e9;
     if (s < 0)
         s = 0;
-    if (s < 1.0)
-        say(buf, cap, "%.0f ms", s * 1000.0);
-    else if (s < 60.0)
-        say(buf, cap, "%.*f s", s < 10.0 ? 2 : 1, s);
-    else if (s < 3600.0)
+    char num[64];
+    if (s < 1.0) {
+        qftp_format_fixed(num, sizeof num, s * 1000.0, 0, 0);
+        say(buf, cap, "%s ms", num);
+    } else if (s < 60.0) {
+        qftp_format_fixed(num, sizeof num, s, s < 10.0 ? 2 : 1, 0);
+        say(buf, cap, "%s s", num);
+    } else if (s < 3600.0)
         say(buf, cap, "%d min %d s", (int)(s / 60), (int)s % 60);
     else
         say(buf, cap, "%d h %d min", (int)(s / 3600), ((int)s % 3600) / 60);

@@ -4,8 +4,10 @@
  * Commands Manual V1.0 = "BG96"), RFC 959/2228/2428 and 3GPP TS 27.007; the comments
  * name the section each row comes from. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "qftp/session.h"
 #include "qftp/tables.h"
 #include "testutil.h"
 
@@ -1014,6 +1016,58 @@ static void test_check_params(void)
                     ==, 0);
 }
 
+/* ---- small helpers beside the tables (qftp/common.h, qftp/session.h) ---------------------- */
+
+/* qftp_format_fixed writes what printf writes: checked against snprintf itself on ties,
+ * values a binary double cannot hold exactly, large and negative ones. */
+static void test_format_fixed(void)
+{
+    static const double vals[] = {
+        0,           0.5,    1.5,    2.5,     0.125, 0.0125,  0.035,           0.999,
+        9.995,       59.95,  1e-7,   123.456, 5.0,   1000.0,  4.9999,          0.0005,
+        1234567.891, 8.9e15, 9.1e15, 1e300,   -0.5,  -12.345, 3.14159265358979};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        for (int prec = 0; prec <= 9; prec++)
+            for (int width = 0; width <= 12; width += 3) {
+                char want[400], got[400];
+                snprintf(want, sizeof want, "%*.*f", width, prec, vals[i]);
+                int n = qftp_format_fixed(got, sizeof got, vals[i], prec, width);
+                g_assert_cmpstr(got, ==, want);
+                g_assert_cmpint(n, ==, (int)strlen(want));
+            }
+    /* every millisecond of a minute, as show and the verdict write times and durations */
+    for (int ms = 0; ms < 60000; ms++) {
+        double v = ms / 1000.0;
+        char want[64], got[64];
+        for (int prec = 0; prec <= 3; prec++) {
+            snprintf(want, sizeof want, "%9.*f", prec, v);
+            qftp_format_fixed(got, sizeof got, v, prec, 9);
+            g_assert_cmpstr(got, ==, want);
+        }
+    }
+}
+
+/* The numbers of the commands the core tells apart (qftp_op_of), and a transaction made
+ * by hand looked up on the way. */
+static void test_op_of(void)
+{
+    g_assert_cmpint(qftp_op_of("+QFTPOPEN"), ==, QFTP_OP_QFTPOPEN);
+    g_assert_cmpint(qftp_op_of("+QFTPCLOSE"), ==, QFTP_OP_QFTPCLOSE);
+    g_assert_cmpint(qftp_op_of("+QFUPL"), ==, QFTP_OP_QFUPL);
+    g_assert_cmpint(qftp_op_of("E"), ==, QFTP_OP_E);
+    g_assert_cmpint(qftp_op_of("+QFTPOPENX"), ==, QFTP_OP_OTHER);
+    g_assert_cmpint(qftp_op_of("+QFTPOPE"), ==, QFTP_OP_OTHER);
+    g_assert_cmpint(qftp_op_of("+qftpopen"), ==, QFTP_OP_OTHER); /* names are upper case */
+    g_assert_cmpint(qftp_op_of(""), ==, QFTP_OP_OTHER);
+    g_assert_cmpint(qftp_op_of(NULL), ==, QFTP_OP_OTHER);
+    qftp_txn t;
+    memset(&t, 0, sizeof t);
+    t.command = (char *)"+QFTPGET";
+    g_assert_cmpint(qftp_txn_op(&t), ==, QFTP_OP_QFTPGET);
+    t.op = QFTP_OP_QFTPPUT; /* a number set wins: the session sets it with the name */
+    g_assert_cmpint(qftp_txn_op(&t), ==, QFTP_OP_QFTPPUT);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1032,5 +1086,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tables/dialect", test_cmd_dialect);
     g_test_add_func("/tables/invariants", test_invariants);
     g_test_add_func("/tables/check-params", test_check_params);
+    g_test_add_func("/tables/format-fixed", test_format_fixed);
+    g_test_add_func("/tables/op-of", test_op_of);
     return g_test_run();
 }

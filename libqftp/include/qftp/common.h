@@ -55,6 +55,11 @@ typedef enum {
 
 const char *qftp_severity_name(qftp_severity s); /* "info" "note" "warn" "error" */
 
+/* snprintf(buf, cap, "%*.*f", width, prec, v) for prec 0..9: the same text, without
+ * printf's cost where the digits are plain (printf itself decides the rest). Returns
+ * what snprintf returns. */
+int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,33 @@ typedef struct {
     uint32_t off, len;
 } qftp_rel_span;
 
+/* The commands the core tells apart by name, as numbers: a transaction's command is
+ * looked up once (qftp_op_of) instead of compared as a string at every step. */
+typedef enum {
+    QFTP_OP_UNSET = 0, /* not looked up (a qftp_txn made by hand) */
+    QFTP_OP_OTHER,     /* any command not below */
+    QFTP_OP_QFTPCFG,
+    QFTP_OP_QFTPOPEN,
+    QFTP_OP_QFTPCLOSE,
+    QFTP_OP_QFTPSTAT,
+    QFTP_OP_QFTPPUT,
+    QFTP_OP_QFTPGET,
+    QFTP_OP_QFTPPASS,
+    QFTP_OP_QFTPPATH,
+    QFTP_OP_QFTPLIST,
+    QFTP_OP_QFTPNLST,
+    QFTP_OP_QFTPMLSD,
+    QFTP_OP_QFUPL,
+    QFTP_OP_QIACT,
+    QFTP_OP_QIDEACT,
+    QFTP_OP_CGATT,
+    QFTP_OP_CGACT,
+    QFTP_OP_E, /* ATE */
+} qftp_op;
+
+/* "+QFTPOPEN" -> QFTP_OP_QFTPOPEN; any other name (NULL too) -> QFTP_OP_OTHER. */
+qftp_op qftp_op_of(const char *command);
+
 typedef struct qftp_txn {
     /* (Fields are grouped by size, so the session keeps many transactions compactly: the
      * plugin keeps a capture's all.) */
@@ -148,6 +175,9 @@ typedef struct qftp_txn {
      * (a log of the module's side only: its completion URC names the command). line is
      * "AT" and the command, params are none, line_offset is QFTP_NO_OFFSET. */
     bool inferred;
+    /* command as a qftp_op, set where command is: the core tests it by number. A
+     * transaction made by hand leaves it 0 (QFTP_OP_UNSET); qftp_txn_op() reads either. */
+    uint8_t op;
 } qftp_txn;
 
 #define QFTP_NO_OFFSET UINT64_MAX
@@ -157,6 +187,12 @@ typedef struct qftp_txn {
  * are counted: qftp_txn_info_over(); the first of them raises the note INFO_OVER. */
 #define QFTP_TXN_INFO_CAP 4096
 size_t qftp_txn_info_over(const qftp_txn *t);
+
+/* t's command as a qftp_op (looked up when t was made by hand). */
+static inline qftp_op qftp_txn_op(const qftp_txn *t)
+{
+    return t->op ? (qftp_op)t->op : qftp_op_of(t->command);
+}
 
 /* ---- a transaction in words --------------------------------------------------------- */
 
