@@ -252,7 +252,7 @@ static void spill_copy(spill *sp)
 
 static bool use_colour;
 
-static const char *col(const char *code)
+static inline __attribute__((always_inline)) const char *col(const char *code)
 {
     return use_colour ? code : "";
 }
@@ -294,7 +294,7 @@ static void ob_grow(obuf *o, size_t n)
     o->cap = cap;
 }
 
-static inline void ob_put(obuf *o, const char *s, size_t n)
+static inline __attribute__((always_inline)) void ob_put(obuf *o, const char *s, size_t n)
 {
     if (o->n + n > o->cap)
         ob_grow(o, n);
@@ -302,7 +302,8 @@ static inline void ob_put(obuf *o, const char *s, size_t n)
     o->n += n;
 }
 
-static inline void ob_str(obuf *o, const char *s)
+/* inlined everywhere: the length of a literal is then known where it is written */
+static inline __attribute__((always_inline)) void ob_str(obuf *o, const char *s)
 {
     if (s[0]) /* most colour codes are "" */
         ob_put(o, s, strlen(s));
@@ -360,7 +361,8 @@ static void add_duration(obuf *o, double secs)
 
 #define INDENT "              "
 
-static inline void add3(obuf *o, const char *a, const char *b, const char *c)
+static inline __attribute__((always_inline)) void add3(obuf *o, const char *a, const char *b,
+                                                       const char *c)
 {
     ob_str(o, a);
     ob_str(o, b);
