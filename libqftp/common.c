@@ -78,6 +78,8 @@ int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width)
 
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
 {
+    if (!cap)
+        return -1;
     size_t n = 0;
     for (const char *f = fmt; *f; f++) {
         const char *s = NULL;
@@ -107,7 +109,7 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
             len = w < 0 ? strlen(s) : strnlen(s, (size_t)w);
             f += 2;
         } else if (f[0] == 'd' || f[0] == 'u' || (f[0] == 'l' && f[1] == 'd') ||
-                   (f[0] == 'z' && f[1] == 'u')) {
+                   (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') || (f[0] == 'z' && f[1] == 'u')) {
             uint64_t u;
             bool neg = false;
             if (f[0] == 'd') {
@@ -116,6 +118,11 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
                 u = neg ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v;
             } else if (f[0] == 'u') {
                 u = va_arg(ap, unsigned);
+            } else if (f[0] == 'l' && f[1] == 'l') {
+                long long v = va_arg(ap, long long);
+                neg = v < 0;
+                u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+                f += 2;
             } else if (f[0] == 'l') {
                 long v = va_arg(ap, long);
                 neg = v < 0;
@@ -147,4 +154,22 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
     }
     buf[n] = '\0';
     return (int)n;
+}
+
+int qftp_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = qftp_format_simple(buf, cap, fmt, cp);
+    va_end(cp);
+    return n >= 0 ? n : vsnprintf(buf, cap, fmt, ap);
+}
+
+int qftp_snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = qftp_vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return n;
 }

@@ -6,9 +6,15 @@
 #include <stddef.h>
 
 /* vsnprintf for the conversions the core's texts use most (%s %.*s %d %u %zu and the
- * 64-bit %ld), without its cost; -1 for anything else or when the text does not fit, so
+ * 64-bit %ld %lld), without its cost; -1 for anything else or when the text does not fit, so
  * the caller formats with vsnprintf itself (ap is then used up: pass a copy). The text
  * is vsnprintf's. */
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap);
+
+/* snprintf and vsnprintf, the same text and return value: qftp_format_simple where it
+ * can, the C library's otherwise. */
+int qftp_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
+int qftp_snprintf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

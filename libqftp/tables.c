@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "qftp/tables.h"
+#include "strfmt.h"
 #include "tables.def"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -131,7 +132,7 @@ static void appendf(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf + *pos, cap - *pos, fmt, ap);
+    int n = qftp_vsnprintf(buf + *pos, cap - *pos, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "qftp/session.h"
+#include "strfmt.h"
 
 const char *qftp_role_name(qftp_role r)
 {
@@ -134,7 +135,8 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
                 memcpy(w->result + 10 + wl, num + k, nl);
                 w->result[10 + wl + nl] = '\0';
             } else {
-                snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what, t->value.i);
+                qftp_snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what,
+                              t->value.i);
             }
         } else if (t->value.kind == QFTP_VAL_STR) {
             /* "success, <what> \"<s>\"", cut as snprintf would cut it */
@@ -155,8 +157,8 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
     if (w->outcome == QFTP_OUTCOME_PENDING)
         return;
     if (bad_final && t->cme_code >= 0) {
-        snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", qftp_final_name(t->final),
-                 t->cme_code, cw ? cw : "?");
+        qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)",
+                      qftp_final_name(t->final), t->cme_code, cw ? cw : "?");
     } else if (bad_final) {
         copy(w->failure, t->final_line);
     } else if (bad_result) {
@@ -169,10 +171,10 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
         memcpy(words, w->result, wl);
         words[wl] = '\0';
         if (t->has_pe)
-            snprintf(w->failure, sizeof w->failure, "%s %" PRId64 ",%" PRId64 " (%s)", t->command,
-                     t->err, t->protocol_error, words);
+            qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 ",%" PRId64 " (%s)",
+                          t->command, t->err, t->protocol_error, words);
         else
-            snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", t->command, t->err,
-                     words);
+            qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", t->command, t->err,
+                          words);
     }
 }

@@ -9,6 +9,7 @@
 
 #include "qftp/session.h"
 #include "qftp/tables.h"
+#include "strfmt.h"
 #include "testutil.h"
 
 #define GSM QFTP_DIALECT_GSM
@@ -1047,6 +1048,43 @@ static void test_format_fixed(void)
     }
 }
 
+/* qftp_snprintf writes what snprintf writes and returns what it returns, for the
+ * conversions it does itself and those it hands on, whole or cut at every size. */
+#if defined(__GNUC__) && !defined(__clang__) /* cut on purpose */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#pragma GCC diagnostic ignored "-Wformat-overflow"
+#endif
+static void test_snprintf(void)
+{
+    const char *volatile null_str = NULL;
+#define BOTH(...)                                                                                  \
+    do {                                                                                           \
+        for (size_t cap = 0; cap <= 60; cap++) {                                                   \
+            char want[64], got[64];                                                                \
+            memset(want, 'x', sizeof want);                                                        \
+            memset(got, 'x', sizeof got);                                                          \
+            int nw = snprintf(want, cap, __VA_ARGS__);                                             \
+            int ng = qftp_snprintf(got, cap, __VA_ARGS__);                                         \
+            g_assert_cmpint(ng, ==, nw);                                                           \
+            g_assert_cmpmem(got, sizeof got, want, sizeof want);                                   \
+        }                                                                                          \
+    } while (0)
+    BOTH("%s", "");
+    BOTH("plain text with no conversion");
+    BOTH("%s %ld (%s)", "+QFTPSIZE", 627L, "file not found");
+    BOTH("%s %lld,%lld", "+QFTPOPEN", (long long)-9223372036854775807LL - 1, 9223372036854775807LL);
+    BOTH("error %lld - FTP %lld: %s", 601LL, 550LL, "requested action not taken");
+    BOTH("%d %u %zu %%", -2147483647 - 1, 4294967295u, (size_t)18446744073709551615ull);
+    BOTH("[%.*s] [%.*s]", 3, "abcdef", -1, "xyz");
+    BOTH("%5d|%-4s|%x|%.2f", 42, "ab", 255u, 2.345); /* handed on */
+    BOTH("%s|%s", "a", null_str);
+#undef BOTH
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /* The numbers of the commands the core tells apart (qftp_op_of), and a transaction made
  * by hand looked up on the way. */
 static void test_op_of(void)
@@ -1088,5 +1126,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tables/check-params", test_check_params);
     g_test_add_func("/tables/format-fixed", test_format_fixed);
     g_test_add_func("/tables/op-of", test_op_of);
+    g_test_add_func("/tables/snprintf", test_snprintf);
     return g_test_run();
 }
