@@ -292,6 +292,39 @@ static void test_inline(void)
  * Each log is read with auto-detection; `format` is the layout it must be detected as. */
 
 static const icase layout_cases[] = {
+    /* hex dumps of serial port monitors: a head with the direction, then the bytes (exact,
+     * no line end added); the characters after the hex must agree with it */
+    {"hexdump-spm",
+     "[30/11/2026 10:00:00] Written data (COM3)\r\n"
+     "    41 54 0d                                          AT.\r\n"
+     "   STATUS_SUCCESS\r\n"
+     "[30/11/2026 10:00:01] Read data (COM3)\r\n"
+     "    0d 0a 4f 4b 0d 0a                                 ..OK..\r\n",
+     QFTP_FMT_HEXDUMP, ">#2[AT\\r]@1796032800.000000\n<#5[\\r\\nOK\\r\\n]@1796032801.000000\n"},
+    /* a direction alone as the head; hexdump -C (offset, double space after 8 bytes,
+     * |characters|) and xxd (groups of two bytes) */
+    {"hexdump-c-xxd",
+     "TX 10:00:00.250\n"
+     "00000000  41 54 2b 51 46 54 50 53  54 41 54 0d              |AT+QFTPSTAT.|\n"
+     "RX 10:00:00.300\n"
+     "00000000: 0d0a 4f4b 0d0a                           ..OK..\n",
+     QFTP_FMT_HEXDUMP, ">#2[AT+QFTPSTAT\\r]@36000.250000\n<#4[\\r\\nOK\\r\\n]@36000.300000\n"},
+    /* Portmon: the bytes on the request's line; another request (IOCTL_...) ends the block,
+     * so hex after it is not data; bare seconds (a duration) are no time */
+    {"hexdump-portmon",
+     "1\t0.00001\tapp.exe\tIRP_MJ_WRITE\tCOM3\tSUCCESS\tLength 3: 41 54 0D\n"
+     "2\t0.00001\tapp.exe\tIOCTL_SERIAL_WAIT_ON_MASK\tCOM3\tSUCCESS\t\n"
+     "    0d 0a 4f 4b 0d 0a                                 ..OK..\n"
+     "3\t0.00001\tapp.exe\tIRP_MJ_READ\tCOM3\tSUCCESS\tLength 6: 0D 0A 4F 4B 0D 0A\n",
+     QFTP_FMT_HEXDUMP, ">~#1[AT\\r]@0.000000\n<~#4[\\r\\nOK\\r\\n]@0.001000\n"},
+    /* a plain log whose downloaded file is hex text stays plain: hex alone is no dump (the
+     * URC's count, 24, makes the file's line ends LF) */
+    {"hex-text-file-stays-plain",
+     "AT+QFTPGET=\"h.txt\",\"COM:\"\nCONNECT\n41 54 0d 0a\n00 11 22 33\nOK\n\n+QFTPGET: 0,24\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"h.txt\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[41 54 0d 0a\\n]@0.002000\n<~#4[00 11 22 33\\n]@0.003000\n"
+     "<~#5[\\r\\nOK\\r\\n]@0.004000\n<~#7[\\r\\n+QFTPGET: 0,24\\r\\n]@0.005000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},

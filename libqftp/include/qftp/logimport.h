@@ -53,6 +53,7 @@ extern "C" {
     X(SSCOM, sscom)                                                                                \
     X(PUTTY, putty)                                                                                \
     X(FIRMWARE, firmware)                                                                          \
+    X(HEXDUMP, hexdump)                                                                            \
     X(TIMESTAMPED, timestamped)                                                                    \
     X(REGEX, regex)
 
