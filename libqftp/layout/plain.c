@@ -4,14 +4,65 @@
  * with AT is the host's, the rest the module's, the lines after CONNECT data of the side
  * the command implies, ended as the transcript decides. A line that spells its bytes
  * (\r\n, <CR><LF>, \x0d: a receive view copied out of HTerm and the like) is exactly
- * those bytes. A block quoted as an e-mail reply quotes it ("> OK") loses its quote marks. */
+ * those bytes. A block quoted as an e-mail reply quotes it ("> OK") loses its quote marks.
+ * What the paste added goes too: a Markdown code fence around the log ("```", "~~~text"),
+ * skipped and counted, and line numbers before every line ("  12 | ", "12: ", cat -n's
+ * "    12<tab>"; grep -n's increasing numbers). */
 
 #include "../logimport_int.h"
 
 typedef struct {
     log_text_state text;
-    bool quoted; /* in a block quoted as e-mail quotes it */
+    bool quoted;        /* in a block quoted as e-mail quotes it */
+    uint64_t gutter;    /* the last line number of a numbered paste, 0: none */
+    uint8_t gutter_sep; /* its separator: '|', ':' or '\t' */
+    bool text_seen;     /* a line other than a fence or a blank one was read */
 } plain_state;
+
+/* A Markdown code fence: "```" or "~~~" (three or more), maybe an info word ("```text"). */
+static bool fence_line(const uint8_t *s, size_t n)
+{
+    size_t i = log_skip_ws(s, n, 0);
+    if (n - i < 3 || (s[i] != '`' && s[i] != '~'))
+        return false;
+    uint8_t f = s[i];
+    size_t k = 0;
+    while (i < n && s[i] == f)
+        i++, k++;
+    if (k < 3)
+        return false;
+    while (i < n && (g_ascii_isalnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '+'))
+        i++;
+    return log_blank(s + i, n - i);
+}
+
+/* A line number before the line: "  12 | ", "12: ", "    12\t". Returns the bytes it
+ * takes (0: none), its number and separator. */
+static size_t gutter_at(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    int64_t v;
+    size_t k = log_digits(s, n, i, 9, &v);
+    if (!k || v <= 0)
+        return 0;
+    i += k;
+    if (i < n && s[i] == '\t') {
+        *sep = '\t';
+        i++;
+    } else {
+        size_t j = i < n && s[i] == ' ' ? i + 1 : i;
+        if (j >= n || (s[j] != '|' && s[j] != ':'))
+            return 0;
+        *sep = s[j];
+        i = j + 1;
+        if (i < n && s[i] == ' ')
+            i++;
+    }
+    *num = (uint64_t)v;
+    return i;
+}
 
 /* An e-mail quote's prefix: '>' (nested: "> > ", ">> "), each maybe with a space. */
 static size_t quote_prefix(const uint8_t *s, size_t n)
@@ -31,6 +82,29 @@ static size_t quote_prefix(const uint8_t *s, size_t n)
 static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     plain_state *p = state;
+    /* numbered lines: from a first line whose text is AT traffic (or blank), as long as
+     * the numbers go up with the same separator */
+    uint64_t num;
+    uint8_t sep;
+    size_t g = gutter_at(s, n, &num, &sep);
+    if (g && p->gutter && sep == p->gutter_sep && num > p->gutter) {
+        p->gutter = num;
+    } else if (g && !p->gutter && !p->text_seen &&
+               (log_traffic_line(s + g, n - g) || log_blank(s + g, n - g))) {
+        p->gutter = num;
+        p->gutter_sep = sep;
+    } else {
+        g = 0;
+        p->gutter = 0;
+    }
+    s += g;
+    n -= g;
+    if (fence_line(s, n) && !log_transcript_in_data(p->text.t)) {
+        log_skipped(c);
+        return 0;
+    }
+    if (!log_blank(s, n))
+        p->text_seen = true;
     size_t q = quote_prefix(s, n);
     if (q && !p->quoted && !log_transcript_in_data(p->text.t))
         p->quoted = log_traffic_line(s + q, n - q);

@@ -292,6 +292,22 @@ static void test_inline(void)
  * Each log is read with auto-detection; `format` is the layout it must be detected as. */
 
 static const icase layout_cases[] = {
+    /* what a paste adds: a Markdown fence (skipped), line numbers (an editor's gutter,
+     * cat -n, grep -n's increasing numbers); numbers inside the file are the file's */
+    {"paste-fence-gutter", "```text\n  1 | AT\n  2 | OK\n```\n", QFTP_FMT_PLAIN,
+     ">~#2[AT\\r]@0.000000\n<~#3[\\r\\nOK\\r\\n]@0.001000\n"},
+    {"paste-cat-n",
+     "     1\tAT+QFTPGET=\"a\",\"COM:\"\n     2\tCONNECT\n     3\t1: x\n"
+     "     4\tOK\n     5\t+QFTPGET: 0,5\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[1: x\\n]@0.002000\n<~#4[\\r\\nOK\\r\\n]@0.003000\n"
+     "<~#5[\\r\\n+QFTPGET: 0,5\\r\\n]@0.004000\n"},
+    {"paste-grep-n", "12:AT\n13:OK\n40:AT+QFTPSTAT\n", QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT+QFTPSTAT\\r]@0.002000\n"},
+    /* a number first that is not before AT traffic is the log's own text */
+    {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
+     "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
     /* hex dumps of serial port monitors: a head with the direction, then the bytes (exact,
      * no line end added); the characters after the hex must agree with it */
     {"hexdump-spm",
