@@ -76,8 +76,9 @@ typedef struct {
 /* Up to max decimal digits at s[i]: their count, the value in *v. */
 size_t log_digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v);
 /* Parses a time at s: "YYYY-MM-DD HH:MM:SS[.f]" ('/' for '-', 'T' for ' ', a 'Z' after),
- * "HH:MM:SS[.f]" (a time of day: day 1970-01-01), or seconds "123.456". '.' or ',' before
- * the fraction. Times are UTC. Returns the bytes used, 0 if there is no time at s. */
+ * "HH:MM:SS[.f]" (a time of day: day 1970-01-01; also after logcat's "MM-DD "), or seconds
+ * "123.456". '.' or ',' before the fraction. Times are UTC. Returns the bytes used, 0 if
+ * there is no time at s. */
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out);
 
 /* ---- records (logread.c) ----------------------------------------------------------------- */

@@ -454,6 +454,15 @@ static size_t month_name_at(const uint8_t *s, size_t n, log_stamp *out)
     return e;
 }
 
+/* logcat's "MM-DD " before its time of day */
+static bool logcat_day(const uint8_t *s, size_t n)
+{
+    int64_t mo, d;
+    return n > 6 && log_digits(s, n, 0, 2, &mo) == 2 && s[2] == '-' &&
+           log_digits(s, n, 3, 2, &d) == 2 && s[5] == ' ' && mo >= 1 && mo <= 12 && d >= 1 &&
+           d <= 31;
+}
+
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 {
     int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;
@@ -483,6 +492,9 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
                 i = j + 2;
         }
         out->dated = true;
+    } else if (logcat_day(s, n) && (i = clock_at(s, n, 6, &secs, &frac)) != 0) {
+        /* Android's logcat: "MM-DD HH:MM:SS.mmm", no year: read as a time of day */
+        out->dated = false;
     } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && k < n && s[k] == ' ' &&
                (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
         /* TeraTerm's elapsed time: "<days> HH:MM:SS.mmm" */

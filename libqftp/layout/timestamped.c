@@ -10,6 +10,8 @@
  *   1764500101,OK                                 RealTerm capture, Unix timestamps
  *   [2024-05-01 10:00:01.123] >> AT... / << OK    loggers with a direction marker
  *   10:00:03,520 RX: +QFTPOPEN: 0,0               (>> << TX RX Send Sent Recv Received)
+ *   [2026/11/30 10:00:00.123] → AT...             arrows: → ← -> <- --> <--
+ *   【10:00:00.123】发送：AT...                    Chinese serial assistants (发送 接收)
  *
  * Lines with a marker are records of that side, one per line. Lines without one are read
  * as a plain log with its times: AT... is the host's, the rest the module's, the lines
@@ -28,10 +30,27 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
     static const struct {
         const char *w;
         qftp_dir d;
-    } words[] = {{">>", QFTP_DIR_TX},   {"<<", QFTP_DIR_RX},       {"TX", QFTP_DIR_TX},
-                 {"RX", QFTP_DIR_RX},   {"Sent", QFTP_DIR_TX},     {"Send", QFTP_DIR_TX},
-                 {"Rcvd", QFTP_DIR_RX}, {"Received", QFTP_DIR_RX}, {"Receive", QFTP_DIR_RX},
-                 {"Recv", QFTP_DIR_RX}, {"Sending", QFTP_DIR_TX}};
+    } words[] = {{">>", QFTP_DIR_TX},
+                 {"<<", QFTP_DIR_RX},
+                 {"TX", QFTP_DIR_TX},
+                 {"RX", QFTP_DIR_RX},
+                 {"Sent", QFTP_DIR_TX},
+                 {"Send", QFTP_DIR_TX},
+                 {"Rcvd", QFTP_DIR_RX},
+                 {"Received", QFTP_DIR_RX},
+                 {"Receive", QFTP_DIR_RX},
+                 {"Recv", QFTP_DIR_RX},
+                 {"Sending", QFTP_DIR_TX},
+                 /* arrows away from the terminal and towards it */
+                 {"-->", QFTP_DIR_TX},
+                 {"<--", QFTP_DIR_RX},
+                 {"->", QFTP_DIR_TX},
+                 {"<-", QFTP_DIR_RX},
+                 {"\xe2\x86\x92", QFTP_DIR_TX}, /* → */
+                 {"\xe2\x86\x90", QFTP_DIR_RX}, /* ← */
+                 /* Chinese serial assistants: 发送 (send), 接收 (receive) */
+                 {"\xe5\x8f\x91\xe9\x80\x81", QFTP_DIR_TX},
+                 {"\xe6\x8e\xa5\xe6\x94\xb6", QFTP_DIR_RX}};
     /* who sent it, in a column of its own ("| host  | AT..."): a word, then '|' or ':' */
     static const struct {
         const char *w;
@@ -54,7 +73,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
         size_t m = strlen(words[k].w), i = i0 + m;
         if (n < i || g_ascii_strncasecmp((const char *)s + i0, words[k].w, m) != 0)
             continue;
-        bool arrow = words[k].w[0] == '>' || words[k].w[0] == '<';
+        /* arrows and words of other scripts need no separator */
+        bool arrow = !g_ascii_isalpha(words[k].w[0]);
         if (i0) {
             if (i >= n || s[i] != ']')
                 continue;
@@ -62,6 +82,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
         }
         if (i < n && s[i] == ':')
             i++;
+        else if (n - i >= 3 && memcmp(s + i, "\xef\xbc\x9a", 3) == 0)
+            i += 3; /* the full-width colon '：' */
         else if (!arrow && !i0 && i < n && s[i] != ' ' && s[i] != '\t')
             continue; /* "Sending..." is no marker */
         if (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -87,6 +109,16 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
     size_t i = log_skip_ws(s, n, 0);
     *st = LOG_NO_STAMP;
     *shape = TS_NONE;
+    if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x90", 3) == 0) {
+        /* "【time】", as Chinese serial assistants write it */
+        size_t t = log_parse_time(s + i + 3, n - i - 3, st);
+        if (t == 0 || n - (i + 3 + t) < 3 || memcmp(s + i + 3 + t, "\xe3\x80\x91", 3) != 0) {
+            *st = LOG_NO_STAMP;
+            return 0;
+        }
+        *shape = TS_BRACKET;
+        return log_skip_ws(s, n, i + 6 + t);
+    }
     if (i < n && (s[i] == '[' || s[i] == '(')) {
         /* "[time]", or "(time)" as YAT and other terminals write it */
         uint8_t close = s[i] == '[' ? ']' : ')';
@@ -217,6 +249,8 @@ static void timestamped_describe(const uint8_t *s, size_t n, char *out, size_t c
         tool = "TeraTerm's time (before 4.96)";
     else if (shape == TS_BRACKET && st.dated && n - i > 20 && s[i + 5] == '-' && s[i + 11] == ' ')
         tool = "a bracketed date and time (TeraTerm, minicom)";
+    else if (shape == TS_BRACKET && s[i] == 0xe3)
+        tool = "a time in 【】 (Chinese serial assistants)";
     else if (shape == TS_BRACKET && !st.dated)
         tool = "a bracketed time of day (tio)";
     else if (shape == TS_BRACKET)

@@ -292,6 +292,26 @@ static void test_inline(void)
  * Each log is read with auto-detection; `format` is the layout it must be detected as. */
 
 static const icase layout_cases[] = {
+    /* arrows as direction markers; a Chinese serial assistant's 【time】 and 发送/接收 with
+     * a full-width colon; Android's logcat time (month-day, no year: a time of day) */
+    {"stamped-arrows",
+     "[2026/11/30 10:00:00.123] \xe2\x86\x92 AT\n[2026/11/30 10:00:00.140] "
+     "\xe2\x86\x90 OK\n[2026/11/30 10:00:01] -> AT\n[2026/11/30 10:00:02] <-- OK\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.140000\n"
+     ">#3[AT\\r]@1796032801.000000\n<#4[\\r\\nOK\\r\\n]@1796032802.000000\n"},
+    {"stamped-cn-assistant",
+     "\xe3\x80\x90"
+     "10:00:00.123\xe3\x80\x91\xe5\x8f\x91\xe9\x80\x81\xef\xbc\x9a"
+     "AT\n\xe3\x80\x90"
+     "10:00:00.140\xe3\x80\x91\xe6\x8e\xa5\xe6\x94\xb6\xef\xbc\x9a"
+     "OK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
+    {"firmware-logcat",
+     "11-30 10:00:00.123  1234  1250 D AtChannel: AT> AT\n"
+     "11-30 10:00:00.200  1234  1250 I ActivityManager: Start proc 4321\n"
+     "11-30 10:00:00.140  1234  1251 D AtChannel: AT< OK\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
     /* what a paste adds: a Markdown fence (skipped), line numbers (an editor's gutter,
      * cat -n, grep -n's increasing numbers); numbers inside the file are the file's */
     {"paste-fence-gutter", "```text\n  1 | AT\n  2 | OK\n```\n", QFTP_FMT_PLAIN,
