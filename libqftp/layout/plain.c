@@ -7,7 +7,12 @@
  * those bytes. A block quoted as an e-mail reply quotes it ("> OK") loses its quote marks.
  * What the paste added goes too: a Markdown code fence around the log ("```", "~~~text"),
  * skipped and counted, and line numbers before every line ("  12 | ", "12: ", cat -n's
- * "    12<tab>"; grep -n's increasing numbers). */
+ * "    12<tab>"; grep -n's increasing numbers). The banners of VS Code's Serial Monitor
+ * ("---- Opened the serial port COM4 ----") are skipped and counted, except what it sent:
+ * "---- Sent utf8 encoded message: "AT" ----" is a host line, "---- Sent hex encoded
+ * message: "41 54 0D" ----" those bytes. */
+
+#include <string.h>
 
 #include "../logimport_int.h"
 
@@ -17,6 +22,7 @@ typedef struct {
     uint64_t gutter;    /* the last line number of a numbered paste, 0: none */
     uint8_t gutter_sep; /* its separator: '|', ':' or '\t' */
     bool text_seen;     /* a line other than a fence or a blank one was read */
+    GByteArray *msg;    /* a message VS Code's Serial Monitor sent, unescaped */
 } plain_state;
 
 /* A Markdown code fence: "```" or "~~~" (three or more), maybe an info word ("```text"). */
@@ -34,6 +40,29 @@ static bool fence_line(const uint8_t *s, size_t n)
     while (i < n && (g_ascii_isalnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '+'))
         i++;
     return log_blank(s + i, n - i);
+}
+
+/* A banner of VS Code's Serial Monitor, "---- ... ----". For what it sent, *msg and
+ * *len give the message and *hex its form. */
+static bool vscode_banner(const uint8_t *s, size_t n, size_t *msg, size_t *len, bool *hex)
+{
+    *len = 0;
+    if (n < 10 || memcmp(s, "---- ", 5) != 0 || memcmp(s + n - 5, " ----", 5) != 0)
+        return false;
+    static const char sent[] = "---- Sent ";
+    static const char enc[] = " encoded message: \"";
+    if (n > sizeof sent && memcmp(s, sent, sizeof sent - 1) == 0) {
+        size_t w = sizeof sent - 1, e = w;
+        while (e < n && g_ascii_isalnum(s[e]))
+            e++;
+        if (n - e >= sizeof enc - 1 + 6 && memcmp(s + e, enc, sizeof enc - 1) == 0 &&
+            s[n - 6] == '"') {
+            *hex = e - w == 3 && g_ascii_strncasecmp((const char *)s + w, "hex", 3) == 0;
+            *msg = e + sizeof enc - 1;
+            *len = n - 6 - *msg;
+        }
+    }
+    return true;
 }
 
 /* A line number before the line: "  12 | ", "12: ", "    12\t". Returns the bytes it
@@ -103,6 +132,26 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         log_skipped(c);
         return 0;
     }
+    size_t msg, msg_len;
+    bool hex;
+    if (vscode_banner(s, n, &msg, &msg_len, &hex)) {
+        if (!msg_len) {
+            log_skipped(c);
+            return 0;
+        }
+        if (hex && log_hex_bytes(s + msg, msg_len, p->text.scratch)) {
+            log_tline l = {p->text.scratch->data, p->text.scratch->len, true,         true,
+                           QFTP_DIR_TX,           LOG_NO_STAMP,         LOG_EOL_NONE, c->r.line_no};
+            return log_transcript_line(c, p->text.t, &l);
+        }
+        /* the message as typed, maybe with escapes (\" \\ \r) */
+        if (!p->msg)
+            p->msg = g_byte_array_new();
+        g_byte_array_set_size(p->msg, 0);
+        log_unescape(p->msg, s + msg, msg_len, LOG_ESC_C);
+        return log_text_line(c, &p->text, p->msg->data, p->msg->len, true, QFTP_DIR_TX,
+                             LOG_NO_STAMP, false);
+    }
     if (!log_blank(s, n))
         p->text_seen = true;
     size_t q = quote_prefix(s, n);
@@ -132,6 +181,8 @@ static int plain_finish(log_ctx *c, void *state)
 static void plain_cleanup(void *state)
 {
     plain_state *p = state;
+    if (p->msg)
+        g_byte_array_unref(p->msg);
     log_text_cleanup(&p->text);
 }
 

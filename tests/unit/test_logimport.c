@@ -312,6 +312,14 @@ static const icase layout_cases[] = {
      "11-30 10:00:00.200  1234  1250 I ActivityManager: Start proc 4321\n"
      "11-30 10:00:00.140  1234  1251 D AtChannel: AT< OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
+    /* VS Code's Serial Monitor: its banners are skipped; what it sent is the host's (as
+     * typed, or hex); the module's echo after it is the echo, not a second command */
+    {"vscode-serial-monitor",
+     "---- Opened the serial port COM4 ----\n---- Sent utf8 encoded message: \"AT\" ----\n"
+     "AT\nOK\n---- Sent hex encoded message: \"41 54 0D\" ----\n\nOK\n",
+     QFTP_FMT_PLAIN,
+     ">~#2[AT\\r]@0.000000\n<~#3[AT\\r]@0.001000\n<~#4[\\r\\nOK\\r\\n]@0.002000\n"
+     ">~#5[AT\\r]@0.003000\n<~#7[\\r\\nOK\\r\\n]@0.004000\n"},
     /* what a paste adds: a Markdown fence (skipped), line numbers (an editor's gutter,
      * cat -n, grep -n's increasing numbers); numbers inside the file are the file's */
     {"paste-fence-gutter", "```text\n  1 | AT\n  2 | OK\n```\n", QFTP_FMT_PLAIN,
