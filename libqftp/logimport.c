@@ -50,13 +50,15 @@ void qftp_import_opts_init(qftp_import_opts *o)
 }
 
 /* The first 64 non-blank lines of the head: each counts for the first layout whose probe
- * takes it; the first layout whose count reaches its share wins. */
+ * takes it (or, taken by none, for the layout whose block head it follows); the first
+ * layout whose count reaches its share wins. */
 qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
 {
     enum { NL = G_N_ELEMENTS(layouts) };
     unsigned taken[NL] = {0}, lines = 0, first_taken[NL] = {0}, first_not[NL] = {0};
     size_t first_off[NL] = {0}, first_len[NL] = {0}, not_off[NL] = {0}, not_len[NL] = {0};
     unsigned line_no = 0, first_line = 0;
+    size_t block = NL; /* the layout whose block head came last */
     size_t first_line_off = 0, first_line_len = 0;
     size_t i = 0;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
@@ -91,12 +93,15 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
                     first_off[k] = off;
                     first_len[k] = len;
                 }
+                block = layouts[k]->heads && layouts[k]->heads(s, len) ? k : NL;
             } else if (!yes && !first_not[k]) {
                 first_not[k] = line_no;
                 not_off[k] = off;
                 not_len[k] = len;
             }
         }
+        if (!counted && block < NL)
+            taken[block]++;
     }
     qftp_log_format f = QFTP_FMT_PLAIN;
     size_t chosen = NL;

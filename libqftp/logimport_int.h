@@ -220,6 +220,9 @@ typedef struct {
      * count reaches its share of the head's lines is chosen (share 0: one line is
      * enough, 2: half of them), plain when none does. */
     bool (*probe)(const uint8_t *s, size_t n);
+    /* Whether a line the probe took heads a block (may be NULL): the non-blank lines after
+     * it that no probe takes, up to the next line one does, count for this layout too. */
+    bool (*heads)(const uint8_t *s, size_t n);
     unsigned share;
     /* Private state: state_size zeroed bytes handed to every operation. */
     size_t state_size;

@@ -237,8 +237,9 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
     g_byte_array_unref(b);
     if (hex)
         return true;
-    /* a head that names its bytes ("Written data", "Received 6 bytes", "Length 3:"), a
-     * driver request, or a direction word alone (with a time, punctuation) */
+    /* a head that names its bytes ("Written data", "Received 6 bytes", "Length 3:") or a
+     * driver request; not a direction word alone ("[10:00:00.140] RX:" heads a block of
+     * text in other loggers too): such heads are read, but the hex lines decide */
     size_t start, end;
     bool req;
     if (!direction_of(s, n, &start, &end, &req))
@@ -251,13 +252,8 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
             word_at(s, n, i, "byte", &e) || word_at(s, n, i, "length", &e))
             return true;
     }
-    /* alone, with a time and punctuation at most ("TX:", "<RX> 10:00:00.250"): no text
-     * after a marker, as in "TX: AT..." or "TX: +++" */
-    for (size_t i = 0; i < n; i++)
-        if ((i < start || i >= end) && !g_ascii_isdigit(s[i]) &&
-            (!s[i] || !strchr(" \t:[]<>()-=*#._,/@", s[i])))
-            return false;
-    return true;
+    (void)start;
+    return false;
 }
 
 static int hexdump_open(log_ctx *c, void *state)

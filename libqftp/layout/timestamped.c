@@ -24,8 +24,9 @@
 #include "../logimport_int.h"
 
 /* A direction word at s (">>", "<<", "TX", "RX", "Send", "Recv", ..., optionally in
- * brackets) and its separator (':' and/or one space). Returns the bytes used, 0 if none. */
-static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
+ * brackets) and its separator (':' and/or one space); timed: after a time, where a single
+ * ">" or "<" is one too. Returns the bytes used, 0 if none. */
+static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
 {
     static const struct {
         const char *w;
@@ -50,7 +51,12 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
                  {"\xe2\x86\x90", QFTP_DIR_RX}, /* ← */
                  /* Chinese serial assistants: 发送 (send), 接收 (receive) */
                  {"\xe5\x8f\x91\xe9\x80\x81", QFTP_DIR_TX},
-                 {"\xe6\x8e\xa5\xe6\x94\xb6", QFTP_DIR_RX}};
+                 {"\xe6\x8e\xa5\xe6\x94\xb6", QFTP_DIR_RX},
+                 /* PlatformIO's monitor: "> " sent, "< " received, after a time only
+                  * (an e-mail's quoting is "> " too) and with text after it (a lone
+                  * "> " is the module's prompt) */
+                 {">", QFTP_DIR_TX},
+                 {"<", QFTP_DIR_RX}};
     /* who sent it, in a column of its own ("| host  | AT..."): a word, then '|' or ':' */
     static const struct {
         const char *w;
@@ -72,6 +78,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, qftp_dir *dir)
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
         size_t m = strlen(words[k].w), i = i0 + m;
         if (n < i || g_ascii_strncasecmp((const char *)s + i0, words[k].w, m) != 0)
+            continue;
+        if (m == 1 && (!timed || i0 || i + 1 >= n || s[i] != ' ' || s[i + 1] == ' '))
             continue;
         /* arrows and words of other scripts need no separator */
         bool arrow = !g_ascii_isalpha(words[k].w[0]);
@@ -168,7 +176,7 @@ static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *sh
     size_t i = time_prefix(s, n, st, shape);
     {
         size_t j = *shape != TS_NONE ? skip_column(s, n, i) : i;
-        size_t m = parse_marker(s + j, n - j, dir);
+        size_t m = parse_marker(s + j, n - j, *shape != TS_NONE, dir);
         /* after the Arduino IDE's time the sketch's own words: a marker with its ':'
          * ("Sending: AT..."), not a module line that starts like one */
         if (m && (*shape != TS_ARDUINO || memchr(s + j, ':', m))) {
@@ -212,16 +220,108 @@ static int timestamped_open(log_ctx *c, void *state)
     return log_text_open(c, state);
 }
 
+typedef struct {
+    log_text_state text; /* first: the shared operations take the state as this */
+    /* a block: a stamped head that only says the direction ("[...]# RECV ASCII>",
+     * "[10:00:00.140]RX:"), the lines after it without a time are that side's */
+    bool block, block_hex;
+    qftp_dir block_dir;
+    log_stamp block_st;
+} ts_state;
+
+/* A head's rest that is the direction only: "# SEND ASCII>", "# RECV HEX>", "RX:", "<<"
+ * (what parse_marker took, then nothing but the form and punctuation). */
+static bool head_only(const uint8_t *s, size_t n, qftp_dir *dir, bool *hex)
+{
+    size_t i = log_skip_ws(s, n, 0);
+    if (i < n && s[i] == '#')
+        i = log_skip_ws(s, n, i + 1);
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } words[] = {{"SEND", QFTP_DIR_TX},
+                 {"SENT", QFTP_DIR_TX},
+                 {"RECV", QFTP_DIR_RX},
+                 {"RECEIVE", QFTP_DIR_RX},
+                 {"RECEIVED", QFTP_DIR_RX}};
+    size_t m = 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(words) && !m; k++) {
+        size_t l = strlen(words[k].w);
+        if (n - i >= l && g_ascii_strncasecmp((const char *)s + i, words[k].w, l) == 0 &&
+            (i + l == n || !g_ascii_isalpha(s[i + l]))) {
+            m = l;
+            *dir = words[k].d;
+        }
+    }
+    if (!m)
+        return false;
+    i = log_skip_ws(s, n, i + m);
+    *hex = false;
+    if (n - i >= 3 && g_ascii_strncasecmp((const char *)s + i, "HEX", 3) == 0)
+        *hex = true, i += 3;
+    else if (n - i >= 5 && g_ascii_strncasecmp((const char *)s + i, "ASCII", 5) == 0)
+        i += 5;
+    while (i < n && (s[i] == '>' || s[i] == ':' || s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+        i++;
+    return i == n;
+}
+
+/* A stamped line that heads a block: the direction only, or a marker with nothing after it. */
+static bool block_head(const uint8_t *s, size_t n, ts_shape shape, bool marked, size_t off,
+                       qftp_dir *dir, bool *hex)
+{
+    if (shape == TS_NONE)
+        return false;
+    qftp_dir bd = *dir;
+    *hex = false;
+    if (head_only(s + off, n - off, &bd, hex)) {
+        if (!marked || *hex)
+            *dir = bd;
+        return true;
+    }
+    return marked && log_blank(s + off, n - off);
+}
+
+static bool timestamped_heads(const uint8_t *s, size_t n)
+{
+    log_stamp st;
+    ts_shape shape;
+    qftp_dir d = QFTP_DIR_RX;
+    size_t off;
+    bool marked, hex;
+    stamped_head(s, n, &st, &shape, &marked, &d, &off);
+    return block_head(s, n, shape, marked, off, &d, &hex);
+}
+
 static int timestamped_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
+    ts_state *p = state;
     log_stamp st;
     ts_shape shape;
     qftp_dir dir = QFTP_DIR_RX;
     size_t off;
     bool marked;
     stamped_head(s, n, &st, &shape, &marked, &dir, &off);
+    if (shape != TS_NONE) {
+        bool hex;
+        p->block = block_head(s, n, shape, marked, off, &dir, &hex);
+        if (p->block) {
+            p->block_hex = hex;
+            p->block_dir = dir;
+            p->block_st = st;
+            return 0;
+        }
+    } else if (p->block) {
+        /* a line of the block: a line break of the window, not of the bytes (as SSCOM's) */
+        if (p->block_hex && log_hex_bytes(s, n, p->text.scratch)) {
+            log_tline l = {p->text.scratch->data, p->text.scratch->len, true,         true,
+                           p->block_dir,          p->block_st,          LOG_EOL_NONE, c->r.line_no};
+            return log_transcript_line(c, p->text.t, &l);
+        }
+        return log_text_line(c, &p->text, s, n, true, p->block_dir, p->block_st, false);
+    }
     /* with a marker, a record per line: its line end is the logger's */
-    return log_text_line(c, state, s + off, n - off, marked, dir, st, !marked);
+    return log_text_line(c, &p->text, s + off, n - off, marked, dir, st, !marked);
 }
 
 /* Words for the first line of show: which tool writes this time, and whether the lines
@@ -258,17 +358,21 @@ static void timestamped_describe(const uint8_t *s, size_t n, char *out, size_t c
     else if (shape != TS_NONE)
         tool = "a time";
     size_t pre = off > 40 ? 40 : off;
+    bool hex;
+    bool head = block_head(s, n, shape, marked, off, &d, &hex);
     snprintf(out, cap, "%s%s\"%.*s\"%s", tool, tool[0] ? " " : "", (int)pre, (const char *)s,
-             marked ? " and a direction marker"
-                    : ", no direction marker (read like a plain log with its times)");
+             head     ? " heading a block of one side's lines"
+             : marked ? " and a direction marker"
+                      : ", no direction marker (read like a plain log with its times)");
 }
 
 const log_layout log_layout_timestamped = {
     .id = QFTP_FMT_TIMESTAMPED,
     .name = "timestamped",
     .probe = timestamped_probe,
+    .heads = timestamped_heads,
     .share = 2,
-    .state_size = sizeof(log_text_state),
+    .state_size = sizeof(ts_state),
     .open = timestamped_open,
     .line = timestamped_line,
     .finish = log_text_finish,

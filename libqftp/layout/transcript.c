@@ -621,11 +621,13 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         return 0;
     bool at = is_at_line(l->s, tl);
     qftp_dir dir = l->dir_known ? l->dir : at ? QFTP_DIR_TX : QFTP_DIR_RX;
-    if (!l->dir_known && at && tl == t->last_cmd_len && memcmp(l->s, t->last_cmd, tl) == 0 &&
-        !(l->st.have && t->last_cmd_st.have && l->st.ts - t->last_cmd_st.ts > QFTP_NS_PER_SEC)) {
-        /* the command twice in a row, at once: the terminal's local echo (or the line a
-         * tool says it sent), then the module's echo (ATE1), which ends with the
-         * command's CR */
+    if (at && tl == t->last_cmd_len && memcmp(l->s, t->last_cmd, tl) == 0 &&
+        (l->dir_known ? l->dir == QFTP_DIR_RX
+                      : !(l->st.have && t->last_cmd_st.have &&
+                          l->st.ts - t->last_cmd_st.ts > QFTP_NS_PER_SEC))) {
+        /* the command twice in a row, at once (or the logger says the second came from
+         * the module): the terminal's local echo (or the line a tool says it sent), then
+         * the module's echo (ATE1), which ends with the command's CR */
         t->last_cmd_len = 0;
         log_add(&c->e, l->s, tl);
         log_add(&c->e, "\r", 1);

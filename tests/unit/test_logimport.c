@@ -369,6 +369,26 @@ static const icase layout_cases[] = {
      ">~#1[AT+QFTPGET=\"h.txt\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
      "<~#3[41 54 0d 0a\\n]@0.002000\n<~#4[00 11 22 33\\n]@0.003000\n"
      "<~#5[\\r\\nOK\\r\\n]@0.004000\n<~#7[\\r\\n+QFTPGET: 0,24\\r\\n]@0.005000\n"},
+    /* PlatformIO's monitor: "> " sent and "< " received after the time; without a time
+     * "> " is an e-mail's quoting (the email-quoted sample), not a direction */
+    {"stamped-pio", "10:00:00.123 > AT\n10:00:00.140 < OK\n10:00:00.200 < > \n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"
+     "<#3[\\r\\n> \\r\\n]@36000.200000\n"},
+    /* a stamped head that only says the direction, then that side's lines without a time:
+     * Serial Port Utility's "# SEND ASCII>" / "# RECV HEX>" (hex: the bytes, exact), and a
+     * marker with nothing after it ("[time]RX:") */
+    {"stamped-blocks",
+     "[2026-11-30 10:00:00.123]# SEND ASCII>\nAT+QFTPCWD=\"/\"\n\n"
+     "[2026-11-30 10:00:00.456]# RECV ASCII>\n\nOK\n\n+QFTPCWD: 0,0\n"
+     "[2026-11-30 10:00:01.000]# SEND HEX>\n41 54 0D \n"
+     "[2026-11-30 10:00:01.100]# RECV HEX>\n0D 0A 4F 4B 0D 0A \n"
+     "[2026-11-30 10:00:02.000]TX:AT\n[2026-11-30 10:00:02.010]RX:\nAT\nOK\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#2[AT+QFTPCWD=\"/\"\\r]@1796032800.123000\n<#6[\\r\\nOK\\r\\n]@1796032800.456000\n"
+     "<#8[\\r\\n+QFTPCWD: 0,0\\r\\n]@1796032800.456000\n>#10[AT\\r]@1796032801.000000\n"
+     "<#12[\\r\\nOK\\r\\n]@1796032801.100000\n>#13[AT\\r]@1796032802.000000\n"
+     "<#15[AT\\r]@1796032802.010000\n<#16[\\r\\nOK\\r\\n]@1796032802.010000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},
@@ -405,15 +425,15 @@ static const icase layout_cases[] = {
      "=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2026.11.30 14:02:11 =~=~=~=~=~=~=~=~=~=~=~=\r\n"
      "AT\r\r\nOK\r\n",
      QFTP_FMT_PUTTY, ">~#2[AT\\r]@1796047331.000000\n<~#3[\\r\\nOK\\r\\n]@1796047331.001000\n"},
-    /* SSCOM in GBK, as it saves its window */
+    /* SSCOM in GBK, as it saves its window; what it received first repeats the command
+     * it sent: the module's echo, which ends with the command's CR (V.250 5.2.1) */
     {"sscom-gbk",
      "[15:20:01.102]\xb7\xa2\xa1\xfa\xa1\xf3"
      "AT\r\n\xa1\xf5\r\n"
      "[15:20:01.140]\xca\xd5\xa1\xfb\xa1\xf4"
      "AT\r\nOK\r\n\r\n",
      QFTP_FMT_SSCOM,
-     ">#1[AT\\r]@55201.102000\n<#3[\\r\\nAT\\r\\n]@55201.140000\n<#4[\\r\\nOK\\r\\n]@55201."
-     "140000\n"},
+     ">#1[AT\\r]@55201.102000\n<#3[AT\\r]@55201.140000\n<#4[\\r\\nOK\\r\\n]@55201.140000\n"},
     /* Docklight: names of control characters, and its HEX view */
     {"docklight",
      "11/30/2026 11:02:15.311 [TX] - AT<CR>\r\n\r\n"
