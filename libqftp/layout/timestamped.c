@@ -41,6 +41,7 @@ static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir
                  {"Received", QFTP_DIR_RX},
                  {"Receive", QFTP_DIR_RX},
                  {"Recv", QFTP_DIR_RX},
+                 {"Rev", QFTP_DIR_RX}, /* Chinese tools' short "received" */
                  {"Sending", QFTP_DIR_TX},
                  /* arrows away from the terminal and towards it */
                  {"-->", QFTP_DIR_TX},
@@ -111,7 +112,7 @@ typedef enum {
 } ts_shape;
 
 /* The time at the start of a line and what follows it: "[<time>]", "<time> -> ",
- * "<seconds>," or "<time>" and a space. Returns where the rest starts (0: no time). */
+ * "<seconds>," or "<time>" and a space (or ": "). Returns where the rest starts (0: no time). */
 static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *shape)
 {
     size_t i = log_skip_ws(s, n, 0);
@@ -156,6 +157,10 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
     if (i == n || s[i] == ' ' || s[i] == '\t') {
         *shape = TS_BARE;
         return log_skip_ws(s, n, i);
+    }
+    if (n - i >= 2 && s[i] == ':' && (s[i + 1] == ' ' || s[i + 1] == '\t')) {
+        *shape = TS_BARE; /* "10:00:00.123: " (Termite and loggers that end the time so) */
+        return log_skip_ws(s, n, i + 1);
     }
     *st = LOG_NO_STAMP;
     return 0;

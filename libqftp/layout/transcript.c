@@ -566,13 +566,25 @@ static qftp_dir exact_dir(const uint8_t *s, size_t n)
 static int exact_line(log_ctx *c, log_transcript *t, const log_tline *l)
 {
     int rc;
-    t->last_cmd_len = 0;
     if (t->data != QFTP_DATA_NONE && t->held->len) {
         t->data = QFTP_DATA_NONE;
         if ((rc = held_give_up(c, t)) != 0)
             return rc;
     }
     qftp_dir dir = l->dir_known ? l->dir : exact_dir(l->s, l->n);
+    /* the same command line twice in a row where the log does not say who wrote it: the
+     * second is the module's echo (ATE1) */
+    size_t cl = l->n && l->s[l->n - 1] == '\r' ? l->n - 1 : l->n;
+    bool echo = !l->dir_known && dir == QFTP_DIR_TX && cl && cl == t->last_cmd_len &&
+                memcmp(l->s, t->last_cmd, cl) == 0;
+    if (echo)
+        dir = QFTP_DIR_RX;
+    t->last_cmd_len = 0;
+    if (!l->dir_known && dir == QFTP_DIR_TX && cl <= sizeof t->last_cmd &&
+        !memchr(l->s, '\n', l->n)) {
+        memcpy(t->last_cmd, l->s, cl);
+        t->last_cmd_len = cl;
+    }
     /* each line of the bytes (an echo counts as the command it repeats) */
     for (size_t i = 0; i < l->n;) {
         const uint8_t *p = l->s + i;

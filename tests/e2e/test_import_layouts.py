@@ -177,7 +177,8 @@ def check(log):
         assert strip(doc) == strip(b), "transactions differ between the log and its capture"
 
 
-for log in sorted(glob.glob(os.path.join(HERE, "*.log"))):
+SAMPLES = glob.glob(os.path.join(HERE, "*.log")) + glob.glob(os.path.join(HERE, "*.csv"))
+for log in sorted(SAMPLES):
     if os.path.exists(log[:-4] + ".expect"):
         case(f"layout {os.path.basename(log)}", check, log)
 done()

@@ -28,6 +28,7 @@ UPDATE = "--update" in sys.argv
 def inputs():
     return (sorted(glob.glob(src("tests", "logs", "*.log")))
             + sorted(glob.glob(src("tests", "logs", "import", "*.log")))
+            + sorted(glob.glob(src("tests", "logs", "import", "*.csv")))
             + sorted(glob.glob(src("tests", "logs", "report", "*.log")))
             + sorted(glob.glob(src("captures", "*.pcap"))))
 

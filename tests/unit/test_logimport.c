@@ -389,6 +389,24 @@ static const icase layout_cases[] = {
      "<#8[\\r\\n+QFTPCWD: 0,0\\r\\n]@1796032800.456000\n>#10[AT\\r]@1796032801.000000\n"
      "<#12[\\r\\nOK\\r\\n]@1796032801.100000\n>#13[AT\\r]@1796032802.000000\n"
      "<#15[AT\\r]@1796032802.010000\n<#16[\\r\\nOK\\r\\n]@1796032802.010000\n"},
+    /* tables: a header names the columns; a line per row (quotes doubled inside quotes),
+     * bytes per row of channels whose names do not say the direction (the one starting
+     * with AT is the host's; a space, a quote and a comma as cells), a hex column */
+    {"csv-lines", "time,dir,data\n10:00:00.123,TX,\"AT+QFTPCWD=\"\"/\"\"\"\n10:00:00.150,RX,OK\n",
+     QFTP_FMT_CSV, ">#2[AT+QFTPCWD=\"/\"\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
+    {"csv-bytes",
+     "name,type,start_time,duration,data\n"
+     "Async Serial [2],data,0.0010,8.68e-05,A\nAsync Serial [2],data,0.0011,8.68e-05,T\n"
+     "Async Serial [2],data,0.0012,8.68e-05,\\r\nAsync Serial [1],data,0.0100,8.68e-05,\\r\n"
+     "Async Serial [1],data,0.0101,8.68e-05,\\n\nAsync Serial [1],data,0.0102,8.68e-05, \n"
+     "Async Serial [1],data,0.0103,8.68e-05,\"\"\"\"\n"
+     "Async Serial [1],data,0.0104,8.68e-05,\",\"\n"
+     "Async Serial [1],data,0.0200,8.68e-05,0x4F\nAsync Serial [1],data,0.0201,8.68e-05,K\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@0.001000\n<#5[\\r\\n \",]@0.010000\n<#10[OK]@0.020000\n"},
+    {"csv-hex-sides",
+     "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
+     "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@36000.100000\n<#3[\\r\\nOK\\r\\n]@36000.120000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},

@@ -52,6 +52,7 @@ extern "C" {
     X(DOCKLIGHT, docklight)                                                                        \
     X(SSCOM, sscom)                                                                                \
     X(PUTTY, putty)                                                                                \
+    X(CSV, csv)                                                                                    \
     X(FIRMWARE, firmware)                                                                          \
     X(HEXDUMP, hexdump)                                                                            \
     X(TIMESTAMPED, timestamped)                                                                    \
