@@ -99,6 +99,11 @@ static int import_run(void *opts, int argc, char **argv)
         tool_note("%s: %llu line%s that are not AT traffic skipped (the first: line %llu)", in,
                   (unsigned long long)info.skipped, info.skipped == 1 ? "" : "s",
                   (unsigned long long)info.first_skipped);
+    if (info.repaired)
+        tool_note("%s: %llu line%s repaired: what a paste added undone (no-break spaces, "
+                  "^M; the first: line %llu)",
+                  in, (unsigned long long)info.repaired, info.repaired == 1 ? "" : "s",
+                  (unsigned long long)info.first_repaired);
     if (isatty(2))
         tool_note("%s (%s) -> %s: %llu frames", in, what, out, (unsigned long long)frames);
     return 0;

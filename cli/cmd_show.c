@@ -574,6 +574,10 @@ static void print_summary(show_ctx *x)
     if (x->kind == INPUT_LOG && x->info.skipped)
         printf("  log lines skipped: %llu, not AT traffic (the first: line %llu)\n",
                (unsigned long long)x->info.skipped, (unsigned long long)x->info.first_skipped);
+    if (x->kind == INPUT_LOG && x->info.repaired)
+        printf("  log lines repaired: %llu, what a paste added undone (no-break spaces, "
+               "^M) (the first: line %llu)\n",
+               (unsigned long long)x->info.repaired, (unsigned long long)x->info.first_repaired);
     printf("  notes: %zu error, %zu warn, %zu note, %zu info\n", x->sev[3], x->sev[2], x->sev[1],
            x->sev[0]);
 }
@@ -1132,6 +1136,13 @@ static void show_end(show_ctx *x)
                 json_int(&x->w, (int64_t)x->info.first_skipped);
             else
                 json_null(&x->w);
+            if (x->info.repaired) {
+                /* only when there are some: the documents of clean logs stay as they were */
+                json_key(&x->w, "repaired");
+                json_int(&x->w, (int64_t)x->info.repaired);
+                json_key(&x->w, "first_repaired");
+                json_int(&x->w, (int64_t)x->info.first_repaired);
+            }
             json_end_obj(&x->w);
         } else {
             json_null(&x->w);

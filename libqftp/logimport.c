@@ -191,6 +191,15 @@ void log_skipped(log_ctx *c)
         info->first_skipped = c->r.line_no;
 }
 
+void log_repaired(log_ctx *c)
+{
+    qftp_import_info *info = c->o->info;
+    if (!info)
+        return;
+    if (!info->repaired++)
+        info->first_repaired = c->r.line_no;
+}
+
 int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, void *user,
                     qftp_log_format *format_used, char *errbuf)
 {

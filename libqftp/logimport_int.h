@@ -183,6 +183,7 @@ typedef struct {
     log_transcript *t;
     GByteArray *scratch;
     GByteArray *shown; /* a line as a terminal shows it (log_text_line) */
+    GByteArray *fixed; /* a line with its paste artifacts undone (log_text_line) */
 } log_text_state;
 
 int log_text_open(log_ctx *c, void *st);
@@ -245,6 +246,8 @@ typedef struct {
 
 /* A line that is not AT traffic was skipped (firmware, --regex): counted in the info. */
 void log_skipped(log_ctx *c);
+/* A line whose paste artifacts were undone: counted in the info. */
+void log_repaired(log_ctx *c);
 
 #define X(ID, name) extern const log_layout log_layout_##name;
 QFTP_LOG_FORMATS(X)

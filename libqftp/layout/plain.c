@@ -6,7 +6,8 @@
  * (\r\n, <CR><LF>, \x0d: a receive view copied out of HTerm and the like) is exactly
  * those bytes. A block quoted as an e-mail reply quotes it ("> OK") loses its quote marks.
  * What the paste added goes too: a Markdown code fence around the log ("```", "~~~text"),
- * skipped and counted, and line numbers before every line ("  12 | ", "12: ", cat -n's
+ * skipped and counted, the indentation of an indented block ("    AT..."), and line numbers
+ * before every line ("  12 | ", "12: ", cat -n's
  * "    12<tab>"; grep -n's increasing numbers). The banners of VS Code's Serial Monitor
  * ("---- Opened the serial port COM4 ----") are skipped and counted, except what it sent:
  * "---- Sent utf8 encoded message: "AT" ----" is a host line, "---- Sent hex encoded
@@ -19,6 +20,7 @@
 typedef struct {
     log_text_state text;
     bool quoted;        /* in a block quoted as e-mail quotes it */
+    size_t indent;      /* in an indented block: its indentation (spaces and tabs) */
     uint64_t gutter;    /* the last line number of a numbered paste, 0: none */
     uint8_t gutter_sep; /* its separator: '|', ':' or '\t' */
     bool text_seen;     /* a line other than a fence or a blank one was read */
@@ -162,6 +164,22 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (p->quoted) {
         s += q;
         n -= q;
+    }
+    /* an indented block (a Markdown code block, a mail or a document that indents what
+     * it quotes): from an indented line of AT traffic to the next line that is not
+     * indented; inside it the indentation goes (at most the first line's) */
+    size_t w = 0;
+    while (w < n && (s[w] == ' ' || s[w] == '\t'))
+        w++;
+    if (w && !p->indent && w < n && !log_transcript_in_data(p->text.t) &&
+        log_traffic_line(s + w, n - w))
+        p->indent = w;
+    else if (!w && !log_blank(s, n))
+        p->indent = 0;
+    if (p->indent) {
+        size_t k = w < p->indent ? w : p->indent;
+        s += k;
+        n -= k;
     }
     return log_text_line(c, &p->text, s, n, false, QFTP_DIR_RX, LOG_NO_STAMP, true);
 }

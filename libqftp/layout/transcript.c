@@ -705,6 +705,7 @@ int log_text_open(log_ctx *c, void *st)
     p->t = log_transcript_new();
     p->scratch = g_byte_array_new();
     p->shown = g_byte_array_new();
+    p->fixed = g_byte_array_new();
     return 0;
 }
 
@@ -722,6 +723,8 @@ void log_text_cleanup(void *st)
         g_byte_array_free(p->scratch, TRUE);
     if (p->shown)
         g_byte_array_free(p->shown, TRUE);
+    if (p->fixed)
+        g_byte_array_free(p->fixed, TRUE);
 }
 
 /* The length of the escape sequence at s[0] == ESC: CSI (ESC [ ... final byte), OSC
@@ -780,9 +783,53 @@ static bool shown_line(GByteArray *out, const uint8_t *s, size_t n)
     return true;
 }
 
+/* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
+ * for a space, and "^M" (how cat -v, less and vim show a CR) at its end. The line without
+ * them into out; false if it has none. Typographic quotes stay: a terminal sends them as
+ * they are when a command is copied out of a word processor, and the module refuses it
+ * (tests/logs/import/smart-quotes-bg96.log). */
+static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
+{
+    size_t crs = n; /* the CRs the reader left before the LF stay */
+    while (crs && s[crs - 1] == '\r')
+        crs--;
+    size_t end = crs;
+    while (end && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+        end--;
+    bool caret = end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M';
+    bool nbsp = false;
+    for (size_t i = 0; i + 1 < end && !nbsp; i++)
+        nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
+    if (!caret && !nbsp)
+        return false;
+    if (caret)
+        while (end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M')
+            end -= 2;
+    else
+        end = crs;
+    g_byte_array_set_size(out, 0);
+    bool changed = caret;
+    for (size_t i = 0; i < end;) {
+        uint8_t c = s[i];
+        size_t m = 0;
+        if (end - i >= 2 && s[i] == 0xc2 && s[i + 1] == 0xa0)
+            c = ' ', m = 2;
+        g_byte_array_append(out, &c, 1);
+        changed |= m > 0;
+        i += m ? m : 1;
+    }
+    g_byte_array_append(out, s + crs, (guint)(n - crs));
+    return changed;
+}
+
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
                   qftp_dir dir, log_stamp st, bool own_eol)
 {
+    if (!log_transcript_in_data(p->t) && undo_paste(s, n, p->fixed)) {
+        log_repaired(c);
+        s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
+        n = p->fixed->len;
+    }
     if (!log_transcript_in_data(p->t) && !log_blank(s, n) && log_binary_line(s, n)) {
         LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
         return -1;

@@ -333,6 +333,21 @@ static const icase layout_cases[] = {
      "<~#5[\\r\\n+QFTPGET: 0,5\\r\\n]@0.004000\n"},
     {"paste-grep-n", "12:AT\n13:OK\n40:AT+QFTPSTAT\n", QFTP_FMT_PLAIN,
      ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT+QFTPSTAT\\r]@0.002000\n"},
+    /* an indented block (Markdown, a mail): its indentation goes, up to the next line
+     * that is not indented; "^M" for the CR at a line's end (cat -v, vim) and a no-break
+     * space (a web page) are undone */
+    {"paste-indented",
+     "Here is the log:\n    AT+QFTPCWD=\"/\"\n    OK\n\n\t+QFTPCWD: 0,0\nthanks\n", QFTP_FMT_PLAIN,
+     "<~#1[\\r\\nHere is the log:\\r\\n]@0.000000\n>~#2[AT+QFTPCWD=\"/\"\\r]@0.001000\n"
+     "<~#3[\\r\\nOK\\r\\n]@0.002000\n<~#5[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.003000\n"
+     "<~#6[\\r\\nthanks\\r\\n]@0.004000\n"},
+    {"paste-caret-m", "AT^M\r\n^M\r\nOK^M\r\n", QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#3[\\r\\nOK\\r\\n]@0.001000\n"},
+    {"paste-nbsp",
+     "AT+QFTPCWD=\"/\"\n+QFTPCWD:\xc2\xa0"
+     "0,0\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
     /* a number first that is not before AT traffic is the log's own text */
     {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
      "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
@@ -600,7 +615,8 @@ static void test_layouts(void)
     check_icases(layout_cases, G_N_ELEMENTS(layout_cases));
 }
 
-/* Lines that are not traffic are skipped and counted: --regex, firmware. */
+/* Lines that are not traffic are skipped and counted: --regex, firmware; lines whose paste
+ * artifacts were undone are counted too. */
 static void test_skipped(void)
 {
     static const struct {
@@ -608,6 +624,7 @@ static void test_skipped(void)
         qftp_log_format format;
         uint64_t skipped, first;
         const char *expect;
+        uint64_t repaired, first_repaired;
     } c[] = {
         {"h:AT\n\nnoise\nm:OK\nmore noise\n", "^(?<dir>\\w):(?<data>.*)$", QFTP_FMT_REGEX, 2, 3,
          ">~#1[AT\\r]@0.000000\n<~#4[\\r\\nOK\\r\\n]@0.001000\n"},
@@ -617,6 +634,13 @@ static void test_skipped(void)
         {"[INFO] boot\n[DEBUG] modem: >> AT\\r\n[WARN] x: OK then\n[DEBUG] modem: << "
          "\\r\\nOK\\r\\n\n",
          NULL, QFTP_FMT_FIRMWARE, 2, 1, ">~#2[AT\\r]@0.000000\n<~#4[\\r\\nOK\\r\\n]@0.001000\n"},
+        /* repaired lines are counted apart: two of them, the first line 2 */
+        {"AT\nOK^M\n+QFTPCWD:\xc2\xa0"
+         "0,0\n",
+         NULL, QFTP_FMT_PLAIN, 0, 0,
+         ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
+         "<~#3[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.002000\n",
+         2, 2},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(c); i++) {
         FILE *in = fmemopen((void *)c[i].log, strlen(c[i].log), "rb");
@@ -635,6 +659,8 @@ static void test_skipped(void)
                     c[i].expect);
         g_assert_cmpuint(info.skipped, ==, c[i].skipped);
         g_assert_cmpuint(info.first_skipped, ==, c[i].first);
+        g_assert_cmpuint(info.repaired, ==, c[i].repaired);
+        g_assert_cmpuint(info.first_repaired, ==, c[i].first_repaired);
         g_string_free(out, TRUE);
     }
 }

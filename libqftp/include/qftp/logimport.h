@@ -103,6 +103,9 @@ typedef struct {
     uint64_t lines;         /* lines read */
     uint64_t skipped;       /* lines that are not AT traffic, skipped (firmware, --regex) */
     uint64_t first_skipped; /* the first of them (line number), 0 if none */
+    uint64_t repaired;      /* lines whose paste artifacts were undone: no-break spaces, a
+                               "^M" for the CR at the end */
+    uint64_t first_repaired; /* the first of them (line number), 0 if none */
     uint64_t records;       /* records handed on */
     uint64_t traffic;       /* 1 once a record held a line of AT traffic (a command, a
                                result code, a "+NAME:" line, CONNECT, RDY; counting stops
