@@ -311,6 +311,8 @@ static int dir_of_value(const uint8_t *s, size_t n)
 /* The channel of a direction cell (added when new); -1 when the table is full. */
 static int channel_of(csv_state *p, const uint8_t *s, size_t n)
 {
+    if (!n)
+        s = (const uint8_t *)""; /* an empty cell: a GByteArray's data may be NULL */
     if (n >= CSV_CHANNEL_NAME)
         n = CSV_CHANNEL_NAME - 1;
     for (size_t k = 0; k < p->n_ch; k++)
@@ -404,6 +406,8 @@ static log_stamp row_time(csv_state *p, const uint8_t *s, const csv_fields *f)
     }
     csv_cell(s, f, (size_t)p->col_time, p->cell);
     g_byte_array_append(j, p->cell->data, p->cell->len);
+    if (!j->len)
+        return st;
     size_t t = log_parse_time(j->data, j->len, &st);
     if (t && t == j->len)
         return st;
