@@ -246,6 +246,19 @@ typedef struct {
 
 /* A line that is not AT traffic was skipped (firmware, --regex): counted in the info. */
 void log_skipped(log_ctx *c);
+/* ---- named fields (layout/csv.c): CSV columns, JSON keys -------------------------------- */
+
+typedef enum { COL_NONE, COL_TIME, COL_DATE, COL_DIR, COL_DATA } log_col_role;
+/* What a field's name (lower case, without spaces and units) holds: the time ("time",
+ * "timestamp", "ts", "start_time" ...), a date, the direction ("direction", "dir",
+ * "source", "channel", "name" ...: *rank is its place in that list, lower is surer) or
+ * the data ("data", "value", "text", "message", "payload", "hex" ...). */
+log_col_role log_column_role(const char *name, int *rank);
+/* A direction written in words: tx, send, sent, write, out, > ... for the host's side, rx,
+ * recv, received, read, in, < ... for the module's, a side's name turning them round
+ * (MODEM_TX is the module's, MCU_TX the host's; "Host" alone the host's). -1: none. */
+int log_dir_words(const uint8_t *s, size_t n);
+
 /* A line whose paste artifacts were undone: counted in the info. */
 void log_repaired(log_ctx *c);
 

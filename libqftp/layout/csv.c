@@ -37,8 +37,6 @@
 
 enum { CSV_MAX_COLS = 64, CSV_MAX_CHANNELS = 16, CSV_CHANNEL_NAME = 48 };
 
-typedef enum { COL_NONE, COL_TIME, COL_DATE, COL_DIR, COL_DATA } col_role;
-
 typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
     bool header;         /* the header row was read */
@@ -165,11 +163,11 @@ static const char *const data_names[] = {"data",
                                          "line",
                                          "decodedprotocolresult"};
 
-static col_role role_of(const char *name, int *rank)
+log_col_role log_column_role(const char *name, int *rank)
 {
     if (!strcmp(name, "time") || !strcmp(name, "timestamp") || !strcmp(name, "start_time") ||
-        !strcmp(name, "starttime") || !strcmp(name, "datetime") || !strcmp(name, "date/time") ||
-        !strcmp(name, "time_s"))
+        !strcmp(name, "ts") || !strcmp(name, "@timestamp") || !strcmp(name, "starttime") ||
+        !strcmp(name, "datetime") || !strcmp(name, "date/time") || !strcmp(name, "time_s"))
         return COL_TIME;
     if (!strcmp(name, "date"))
         return COL_DATE;
@@ -182,6 +180,24 @@ static col_role role_of(const char *name, int *rank)
         if (!strcmp(name, data_names[k]))
             return COL_DATA;
     return COL_NONE;
+}
+
+/* A column's name is words: letters, digits, spaces and _ - . / # % [ ] ( ); quoted, its
+ * closing quote ends the field (a JSON object's "key":"value" is no header). */
+static bool name_chars(const uint8_t *s, size_t n, const csv_fields *f, size_t k)
+{
+    const uint8_t *p = s + f->off[k];
+    for (size_t i = 0; i < f->len[k]; i++)
+        if (!g_ascii_isalnum(p[i]) && !strchr(" _-./#%[]()", p[i]))
+            return false;
+    if (f->quoted[k]) {
+        size_t e = f->off[k] + f->len[k] + 1; /* after the closing quote */
+        while (e < n && s[e] == ' ')
+            e++;
+        if (e < n && s[e] != ',' && s[e] != ';' && s[e] != '\t')
+            return false;
+    }
+    return true;
 }
 
 typedef struct {
@@ -207,13 +223,13 @@ static bool parse_header(const uint8_t *s, size_t n, csv_header *h)
         bool ok = true;
         for (size_t k = 0; k < f.n && ok; k++) {
             char name[40];
-            if (f.len[k] > 32 || log_traffic_line(s + f.off[k], f.len[k])) {
+            if (f.len[k] > 32 || !name_chars(s, n, &f, k)) {
                 ok = false;
                 break;
             }
             norm_name(s + f.off[k], f.len[k], name, sizeof name);
             int rank = 99;
-            switch (role_of(name, &rank)) {
+            switch (log_column_role(name, &rank)) {
             case COL_TIME:
                 if (h->time < 0)
                     h->time = (int)k;
@@ -262,8 +278,8 @@ static bool word_in(const char *w, const char *const *list, size_t n)
     return false;
 }
 
-/* A direction column's value by its words; -1 if it names none. */
-static int dir_of_value(const uint8_t *s, size_t n)
+/* A direction by its words (logimport_int.h). */
+int log_dir_words(const uint8_t *s, size_t n)
 {
     static const char *const tx[] = {"tx",  "send",   "sent",     "write",       "written",
                                      "out", "output", "transmit", "transmitted", ">",
@@ -323,7 +339,7 @@ static int channel_of(csv_state *p, const uint8_t *s, size_t n)
     size_t k = p->n_ch++;
     memcpy(p->ch[k].name, s, n);
     p->ch[k].name[n] = '\0';
-    p->ch[k].dir = dir_of_value(s, n);
+    p->ch[k].dir = log_dir_words(s, n);
     return (int)k;
 }
 

@@ -149,8 +149,8 @@ def strip(doc):
 
 
 def check(log):
-    name = os.path.basename(log)[:-4]
-    exp = parse_expect(log[:-4] + ".expect")
+    name = os.path.splitext(os.path.basename(log))[0]
+    exp = parse_expect(os.path.splitext(log)[0] + ".expect")
     p = run("show", "--json", log)
     if exp.get("exit") == "1":
         assert p.returncode == 1, f"exit {p.returncode}"
@@ -177,8 +177,8 @@ def check(log):
         assert strip(doc) == strip(b), "transactions differ between the log and its capture"
 
 
-SAMPLES = glob.glob(os.path.join(HERE, "*.log")) + glob.glob(os.path.join(HERE, "*.csv"))
+SAMPLES = [f for ext in ("log", "csv", "jsonl") for f in glob.glob(os.path.join(HERE, "*." + ext))]
 for log in sorted(SAMPLES):
-    if os.path.exists(log[:-4] + ".expect"):
+    if os.path.exists(os.path.splitext(log)[0] + ".expect"):
         case(f"layout {os.path.basename(log)}", check, log)
 done()

@@ -29,6 +29,7 @@ def inputs():
     return (sorted(glob.glob(src("tests", "logs", "*.log")))
             + sorted(glob.glob(src("tests", "logs", "import", "*.log")))
             + sorted(glob.glob(src("tests", "logs", "import", "*.csv")))
+            + sorted(glob.glob(src("tests", "logs", "import", "*.jsonl")))
             + sorted(glob.glob(src("tests", "logs", "report", "*.log")))
             + sorted(glob.glob(src("captures", "*.pcap"))))
 

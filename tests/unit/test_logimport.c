@@ -422,6 +422,19 @@ static const icase layout_cases[] = {
      "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
      "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
      QFTP_FMT_CSV, ">#2[AT\\r]@36000.100000\n<#3[\\r\\nOK\\r\\n]@36000.120000\n"},
+    /* JSON Lines: keys named as CSV columns; an ISO time or a number (milliseconds by its
+     * size); \u escapes; nested values skipped (a brace inside a string too); a line that
+     * is no object is skipped */
+    {"jsonl-escaped",
+     "{\"ts\":\"2026-11-30T10:00:00.123Z\",\"dir\":\"tx\",\"data\":\"AT\\r\"}\n"
+     "{\"ts\":\"2026-11-30T10:00:00.140Z\",\"dir\":\"rx\",\"data\":\"\\r\\nOK\\r\\n\"}\n",
+     QFTP_FMT_JSONL, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.140000\n"},
+    {"jsonl-ms-nested",
+     "{\"time\":1764496800100,\"source\":\"host\",\"text\":\"AT\\u002bQFTPSTAT\"}\n"
+     "{\"meta\":{\"a\":[1,{\"b\":\"}\"}]},\"time\":1764496800150,\"source\":\"modem\","
+     "\"text\":\"OK\"}\nnot json\n",
+     QFTP_FMT_JSONL,
+     ">#1[AT+QFTPSTAT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.150000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},

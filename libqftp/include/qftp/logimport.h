@@ -53,6 +53,7 @@ extern "C" {
     X(SSCOM, sscom)                                                                                \
     X(PUTTY, putty)                                                                                \
     X(CSV, csv)                                                                                    \
+    X(JSONL, jsonl)                                                                                \
     X(FIRMWARE, firmware)                                                                          \
     X(HEXDUMP, hexdump)                                                                            \
     X(TIMESTAMPED, timestamped)                                                                    \
@@ -95,22 +96,22 @@ typedef struct {
 /* What the importer found out about a log, for the first line of `qftp show` and for the
  * message when nothing in it is AT traffic. */
 typedef struct {
-    qftp_log_format format; /* the layout read */
-    bool detected;          /* chosen by auto-detection (else named by the caller) */
-    unsigned head_lines;    /* non-blank lines of the head that detection looked at */
-    unsigned taken;         /* of them, the lines the chosen layout took */
-    char why[240];          /* the layout in words, with an example of its lines */
-    uint64_t lines;         /* lines read */
-    uint64_t skipped;       /* lines that are not AT traffic, skipped (firmware, --regex) */
-    uint64_t first_skipped; /* the first of them (line number), 0 if none */
-    uint64_t repaired;      /* lines whose paste artifacts were undone: no-break spaces, a
-                               "^M" for the CR at the end */
+    qftp_log_format format;  /* the layout read */
+    bool detected;           /* chosen by auto-detection (else named by the caller) */
+    unsigned head_lines;     /* non-blank lines of the head that detection looked at */
+    unsigned taken;          /* of them, the lines the chosen layout took */
+    char why[240];           /* the layout in words, with an example of its lines */
+    uint64_t lines;          /* lines read */
+    uint64_t skipped;        /* lines that are not AT traffic, skipped (firmware, --regex) */
+    uint64_t first_skipped;  /* the first of them (line number), 0 if none */
+    uint64_t repaired;       /* lines whose paste artifacts were undone: no-break spaces, a
+                                "^M" for the CR at the end */
     uint64_t first_repaired; /* the first of them (line number), 0 if none */
-    uint64_t records;       /* records handed on */
-    uint64_t traffic;       /* 1 once a record held a line of AT traffic (a command, a
-                               result code, a "+NAME:" line, CONNECT, RDY; counting stops
-                               there): when it stays 0 the log is no AT session
-                               (qftp_import_no_traffic) */
+    uint64_t records;        /* records handed on */
+    uint64_t traffic;        /* 1 once a record held a line of AT traffic (a command, a
+                                result code, a "+NAME:" line, CONNECT, RDY; counting stops
+                                there): when it stays 0 the log is no AT session
+                                (qftp_import_no_traffic) */
     /* Every layout detection tried, and the first line of the head it could not take
      * (line 0: it took every line, or it is not auto-detected). */
     qftp_import_tried tried[16];

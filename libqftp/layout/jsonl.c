@@ -1,0 +1,311 @@
+/* jsonl.c - JSON Lines: one JSON object per line, as firmware, gateways and log shippers
+ * write the traffic they see, e.g.
+ *
+ *   {"ts":"2026-11-30T10:00:00.123Z","dir":"tx","data":"AT+QFTPCWD=\"/\"\r"}
+ *   {"time":1764496800.150,"direction":"rx","message":"OK"}
+ *
+ * The keys are found by their names as CSV columns are (layout/csv.c, log_column_role):
+ * a time (a string any timestamped log may hold, or a number: Unix seconds, or
+ * milliseconds, microseconds, nanoseconds by its size), a direction (its words, as
+ * log_dir_words reads them) and the data (a string). Data with a CR or LF in it (\r, \n
+ * in the JSON) is the bytes themselves; else it is one line of its side, as a marked line
+ * of the timestamped layout. Keys are looked for at the object's top level; a line that is
+ * not an object, or has no data, is skipped and counted.
+ */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../logimport_int.h"
+
+typedef struct {
+    log_text_state text; /* first: the shared operations take the state as this */
+    GByteArray *data, *scratch;
+} jsonl_state;
+
+/* Where a JSON value that starts at s[i] ends (a string, a number, a literal, or an object
+ * or array skipped with what it holds); 0 if it is none. */
+static size_t value_end(const uint8_t *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '"') {
+        for (size_t j = i + 1; j < n; j++) {
+            if (s[j] == '\\')
+                j++;
+            else if (s[j] == '"')
+                return j + 1;
+        }
+        return 0;
+    }
+    if (s[i] == '{' || s[i] == '[') {
+        unsigned depth = 0;
+        for (size_t j = i; j < n; j++) {
+            if (s[j] == '"') {
+                size_t e = value_end(s, n, j);
+                if (!e)
+                    return 0;
+                j = e - 1;
+            } else if (s[j] == '{' || s[j] == '[') {
+                if (++depth > 64)
+                    return 0;
+            } else if (s[j] == '}' || s[j] == ']') {
+                if (--depth == 0)
+                    return j + 1;
+            }
+        }
+        return 0;
+    }
+    size_t j = i;
+    while (j < n && (g_ascii_isalnum(s[j]) || s[j] == '-' || s[j] == '+' || s[j] == '.'))
+        j++;
+    return j > i ? j : 0;
+}
+
+/* A JSON string's text (without its quotes) decoded into out (\uXXXX as UTF-8). */
+static void json_unescape(const uint8_t *s, size_t n, GByteArray *out)
+{
+    g_byte_array_set_size(out, 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c != '\\' || i + 1 >= n) {
+            g_byte_array_append(out, &c, 1);
+            continue;
+        }
+        c = s[++i];
+        switch (c) {
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'u': {
+            gunichar u = 0;
+            size_t k = 0;
+            while (k < 4 && i + 1 + k < n && g_ascii_isxdigit(s[i + 1 + k]))
+                u = u * 16 + (gunichar)g_ascii_xdigit_value(s[i + 1 + k]), k++;
+            i += k;
+            if (u >= 0xd800 && u < 0xdc00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+                gunichar lo = 0;
+                size_t m = 0;
+                while (m < 4 && g_ascii_isxdigit(s[i + 3 + m]))
+                    lo = lo * 16 + (gunichar)g_ascii_xdigit_value(s[i + 3 + m]), m++;
+                if (m == 4 && lo >= 0xdc00 && lo < 0xe000) {
+                    u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                    i += 6;
+                }
+            }
+            char buf[8];
+            gint len = g_unichar_to_utf8(u, buf);
+            g_byte_array_append(out, (const uint8_t *)buf, (guint)len);
+            continue;
+        }
+        default:
+            break; /* \" \\ \/ and anything else: the character */
+        }
+        g_byte_array_append(out, &c, 1);
+    }
+}
+
+typedef struct {
+    size_t off[3], len[3]; /* COL_TIME, COL_DIR, COL_DATA: the value (a string's inside) */
+    bool str[3], have[3];
+    int dir_rank;
+    bool hex;
+} json_fields;
+
+static int slot_of(log_col_role r)
+{
+    return r == COL_TIME || r == COL_DATE ? 0 : r == COL_DIR ? 1 : r == COL_DATA ? 2 : -1;
+}
+
+/* The top-level keys of the object on the line that name a time, a direction and data.
+ * False if the line is no object. */
+static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    f->dir_rank = 99;
+    size_t i = log_skip_ws(s, n, 0);
+    if (i >= n || s[i] != '{')
+        return false;
+    i = log_skip_ws(s, n, i + 1);
+    if (i < n && s[i] == '}')
+        return true;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            return false;
+        size_t ke = value_end(s, n, i);
+        if (!ke)
+            return false;
+        char name[40];
+        size_t kl = ke - i - 2, m = 0;
+        for (size_t k = 0; k < kl && m + 1 < sizeof name; k++)
+            if (s[i + 1 + k] != ' ' && s[i + 1 + k] != '-')
+                name[m++] = (char)g_ascii_tolower(s[i + 1 + k]);
+        name[m] = '\0';
+        i = log_skip_ws(s, n, ke);
+        if (i >= n || s[i] != ':')
+            return false;
+        i = log_skip_ws(s, n, i + 1);
+        size_t ve = value_end(s, n, i);
+        if (!ve)
+            return false;
+        int rank = 99;
+        int slot = kl < sizeof name ? slot_of(log_column_role(name, &rank)) : -1;
+        bool str = s[i] == '"';
+        if (slot >= 0 && (s[i] == '"' || (slot == 0 && s[i] != '{' && s[i] != '[')) &&
+            (!f->have[slot] || (slot == 1 && rank < f->dir_rank))) {
+            f->have[slot] = true;
+            f->str[slot] = str;
+            f->off[slot] = str ? i + 1 : i;
+            f->len[slot] = str ? ve - i - 2 : ve - i;
+            if (slot == 1)
+                f->dir_rank = rank;
+            if (slot == 2)
+                f->hex = !strcmp(name, "hex");
+        }
+        i = log_skip_ws(s, n, ve);
+        if (i < n && s[i] == ',') {
+            i = log_skip_ws(s, n, i + 1);
+            continue;
+        }
+        return i < n && s[i] == '}';
+    }
+}
+
+static bool jsonl_probe(const uint8_t *s, size_t n)
+{
+    json_fields f;
+    return parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1]);
+}
+
+/* A number of seconds since 1970 (or milliseconds, microseconds, nanoseconds: told by
+ * its size), or since some origin when it is small. */
+static log_stamp number_time(const uint8_t *s, size_t n)
+{
+    char buf[64];
+    if (!n || n >= sizeof buf)
+        return LOG_NO_STAMP;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    double v = g_ascii_strtod(buf, &end);
+    if (end == buf || *end || !(v >= 0))
+        return LOG_NO_STAMP;
+    if (v >= 1e17)
+        v /= 1e9;
+    else if (v >= 1e14)
+        v /= 1e6;
+    else if (v >= 1e11)
+        v /= 1e3;
+    if (v >= 9e9)
+        return LOG_NO_STAMP;
+    return (log_stamp){(qftp_ts)(v * 1e9 + 0.5), true, true, false};
+}
+
+static int jsonl_open(log_ctx *c, void *state)
+{
+    jsonl_state *p = state;
+    p->data = g_byte_array_new();
+    p->scratch = g_byte_array_new();
+    return log_text_open(c, &p->text);
+}
+
+static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
+{
+    jsonl_state *p = state;
+    while (n && s[n - 1] == '\r')
+        n--;
+    if (log_blank(s, n))
+        return 0;
+    json_fields f;
+    if (!parse_object(s, n, &f) || !f.have[2] || !f.str[2]) {
+        log_skipped(c); /* not an object (the shipper's own line), or one without data */
+        return 0;
+    }
+    log_stamp st = LOG_NO_STAMP;
+    if (f.have[0]) {
+        if (f.str[0]) {
+            json_unescape(s + f.off[0], f.len[0], p->scratch);
+            size_t t = p->scratch->len ? log_parse_time(p->scratch->data, p->scratch->len, &st) : 0;
+            if (!t || t != p->scratch->len)
+                st =
+                    p->scratch->len ? number_time(p->scratch->data, p->scratch->len) : LOG_NO_STAMP;
+        } else {
+            st = number_time(s + f.off[0], f.len[0]);
+        }
+    }
+    int dir = -1;
+    if (f.have[1] && f.str[1]) {
+        json_unescape(s + f.off[1], f.len[1], p->scratch);
+        dir = p->scratch->len ? log_dir_words(p->scratch->data, p->scratch->len) : -1;
+    }
+    json_unescape(s + f.off[2], f.len[2], p->data);
+    if (!p->data->len) {
+        log_skipped(c);
+        return 0;
+    }
+    bool exact = false;
+    if (f.hex && log_hex_bytes(p->data->data, p->data->len, p->scratch)) {
+        g_byte_array_set_size(p->data, 0);
+        g_byte_array_append(p->data, p->scratch->data, p->scratch->len);
+        exact = true;
+    } else {
+        exact =
+            memchr(p->data->data, '\r', p->data->len) || memchr(p->data->data, '\n', p->data->len);
+    }
+    if (exact) {
+        log_tline l = {
+            p->data->data, p->data->len, true, dir >= 0, dir >= 0 ? (qftp_dir)dir : QFTP_DIR_RX, st,
+            LOG_EOL_NONE,  c->r.line_no};
+        return log_transcript_line(c, p->text.t, &l);
+    }
+    return log_text_line(c, &p->text, p->data->data, p->data->len, dir >= 0,
+                         dir >= 0 ? (qftp_dir)dir : QFTP_DIR_RX, st, false);
+}
+
+static void jsonl_cleanup(void *state)
+{
+    jsonl_state *p = state;
+    if (p->data)
+        g_byte_array_free(p->data, TRUE);
+    if (p->scratch)
+        g_byte_array_free(p->scratch, TRUE);
+    log_text_cleanup(&p->text);
+}
+
+static int jsonl_finish(log_ctx *c, void *state)
+{
+    jsonl_state *p = state;
+    return log_text_finish(c, &p->text);
+}
+
+static void jsonl_describe(const uint8_t *s, size_t n, char *out, size_t cap)
+{
+    size_t m = n > 60 ? 60 : n;
+    snprintf(out, cap, "a JSON object per line \"%.*s\" (time, direction and data by their keys)",
+             (int)m, (const char *)s);
+}
+
+const log_layout log_layout_jsonl = {
+    .id = QFTP_FMT_JSONL,
+    .name = "jsonl",
+    .probe = jsonl_probe,
+    .share = 2,
+    .state_size = sizeof(jsonl_state),
+    .open = jsonl_open,
+    .line = jsonl_line,
+    .finish = jsonl_finish,
+    .cleanup = jsonl_cleanup,
+    .describe = jsonl_describe,
+};
