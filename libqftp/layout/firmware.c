@@ -9,14 +9,13 @@
  *   00:00:12.345 modem.c:214 TX "AT+QFTPCFG=\"account\",\"fw\",\"pa55\"\x0d"  (printf)
  *
  * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
- * "<--" "TX" "RX" "sending:" "received:" ..., or a function name of the logger that says
- * it: "..._received_command:", "..._send:"); what follows it is the traffic: a quoted C
- * string, a Python bytes literal (b'AT\r', pyserial scripts), a quoted line with control
- * names ('AT+CSQ<CR>', ModemManager), text that spells its bytes (\r \n \xHH <CR> <LF>),
- * or a plain line. Every other
- * line is the firmware's own and is skipped and counted, never taken for a URC. ANSI
- * colours are dropped. Times: a time at the start ("[00:00:01.203,950]", "12:00:01.123")
- * or ESP-IDF's "(5210)" milliseconds since boot.
+ * "<--" "TX" "RX" "sending:" "received:" ..., a single ">" or "<" before AT traffic, or a function
+ * name of the logger that says it: "..._received_command:", "..._send:"); what follows it is the
+ * traffic: a quoted C string, a Python bytes literal (b'AT\r', pyserial scripts), a quoted line
+ * with control names ('AT+CSQ<CR>', ModemManager), text that spells its bytes (\r \n \xHH <CR>
+ * <LF>), or a plain line. Every other line is the firmware's own and is skipped and counted, never
+ * taken for a URC. ANSI colours are dropped. Times: a time at the start ("[00:00:01.203,950]",
+ * "12:00:01.123") or ESP-IDF's "(5210)" milliseconds since boot.
  */
 #include <glib.h>
 #include <string.h>
@@ -30,15 +29,36 @@ typedef struct {
 } marker;
 
 static const marker markers[] = {
-    {">>", QFTP_DIR_TX, false},      {"<<", QFTP_DIR_RX, false},     {"-->", QFTP_DIR_TX, false},
-    {"<--", QFTP_DIR_RX, false},     {"=>", QFTP_DIR_TX, false},     {"<=", QFTP_DIR_RX, false},
-    {"AT>", QFTP_DIR_TX, false},     {"AT<", QFTP_DIR_RX, false},    {"TX", QFTP_DIR_TX, true},
-    {"RX", QFTP_DIR_RX, true},       {"sending", QFTP_DIR_TX, true}, {"send", QFTP_DIR_TX, true},
-    {"sent", QFTP_DIR_TX, true},     {"write", QFTP_DIR_TX, true},   {"cmd", QFTP_DIR_TX, true},
-    {"received", QFTP_DIR_RX, true}, {"recv", QFTP_DIR_RX, true},    {"rcvd", QFTP_DIR_RX, true},
-    {"read", QFTP_DIR_RX, true},     {"rsp", QFTP_DIR_RX, true},     {"resp", QFTP_DIR_RX, true},
-    {"response", QFTP_DIR_RX, true}, {"urc", QFTP_DIR_RX, true},
+    {">>", QFTP_DIR_TX, false},
+    {"<<", QFTP_DIR_RX, false},
+    {"-->", QFTP_DIR_TX, false},
+    {"<--", QFTP_DIR_RX, false},
+    {"=>", QFTP_DIR_TX, false},
+    {"<=", QFTP_DIR_RX, false},
+    {"AT>", QFTP_DIR_TX, false},
+    {"AT<", QFTP_DIR_RX, false},
+    {"TX", QFTP_DIR_TX, true},
+    {"RX", QFTP_DIR_RX, true},
+    {"sending", QFTP_DIR_TX, true},
+    {"send", QFTP_DIR_TX, true},
+    {"sent", QFTP_DIR_TX, true},
+    {"write", QFTP_DIR_TX, true},
+    {"cmd", QFTP_DIR_TX, true},
+    {"received", QFTP_DIR_RX, true},
+    {"recv", QFTP_DIR_RX, true},
+    {"rcvd", QFTP_DIR_RX, true},
+    {"read", QFTP_DIR_RX, true},
+    {"rsp", QFTP_DIR_RX, true},
+    {"resp", QFTP_DIR_RX, true},
+    {"response", QFTP_DIR_RX, true},
+    {"urc", QFTP_DIR_RX, true},
+    /* a port's logger: "ttyUSB2 > AT...", "ttyUSB2 < OK" (only before AT traffic: the '>'
+     * of Zephyr's "<dbg>" is none) */
+    {">", QFTP_DIR_TX, false},
+    {"<", QFTP_DIR_RX, false},
 };
+
+static bool traffic_text(const uint8_t *s, size_t n);
 
 static bool word_char(uint8_t c)
 {
@@ -102,6 +122,9 @@ static bool find_marker(const uint8_t *s, size_t n, size_t from, size_t *at, siz
             if (j < n && s[j] == ':')
                 j++;
             j = log_skip_ws(s, n, j);
+            if (len == 1 && (i == 0 || (s[i - 1] != ' ' && s[i - 1] != '\t') ||
+                             !traffic_text(s + j, n - j)))
+                continue; /* a '>' alone, between spaces, before AT traffic */
             *at = i;
             *end = j;
             *dir = m->d;

@@ -318,6 +318,16 @@ static int hexdump_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     }
     if (req)
         p->dir = 0; /* another request's head: what follows is not data */
+    size_t t = log_skip_ws(s, n, 0);
+    if (p->dir && !req && log_spelled(s + t, n - t)) {
+        /* a monitor's text view under the head: the bytes spelled ("AT\r", "\r\nOK\r\n") */
+        g_byte_array_set_size(p->bytes, 0);
+        log_unescape(p->bytes, s + t, n - t, LOG_ESC_C | LOG_ESC_NAMES);
+        return emit_bytes(c, p);
+    }
+    if (p->dir && !req && log_traffic_line(s + t, n - t))
+        return log_text_line(c, &p->text, s + t, n - t, true,
+                             p->dir == 1 ? QFTP_DIR_TX : QFTP_DIR_RX, p->st, false);
     log_skipped(c);
     return 0;
 }

@@ -435,6 +435,15 @@ static const icase layout_cases[] = {
      "\"text\":\"OK\"}\nnot json\n",
      QFTP_FMT_JSONL,
      ">#1[AT+QFTPSTAT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.150000\n"},
+    /* a port's logger: "ttyUSB2 > " before what it wrote, "ttyUSB2 < " before what it read
+     * (a single '>' or '<' counts only before AT traffic) */
+    {"firmware-port-arrows", "ttyUSB2 > AT+QFTPSTAT\nttyUSB2 <dbg> settle\nttyUSB2 < OK\n",
+     QFTP_FMT_FIRMWARE, ">~#1[AT+QFTPSTAT\\r]@0.000000\n<~#3[\\r\\nOK\\r\\n]@0.001000\n"},
+    /* a serial port monitor's text view: the bytes spelled under the block's head */
+    {"hexdump-text-view",
+     "[30/11/2026 10:00:00] Written data (COM3)\n    AT\\r\n"
+     "[30/11/2026 10:00:01] Read data (COM3)\n    \\r\\nOK\\r\\n\n",
+     QFTP_FMT_HEXDUMP, ">#2[AT\\r]@1796032800.000000\n<#4[\\r\\nOK\\r\\n]@1796032801.000000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},
