@@ -697,16 +697,16 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
                 memcpy(p->line, b + i, p->o.line_cap);
                 p->line_len = p->o.line_cap;
                 p->line_total = j - i;
-                emit_overflow(p, base + j);
+                emit_overflow(p, base + j + 1);
                 line_clear(p);
             } else {
-                emit_line(p, b + i, j - i, base + i, p->cur_ts, base + j, 0);
+                emit_line(p, b + i, j - i, base + i, p->cur_ts, base + j + 1, 0);
             }
         } else {
             line_append(p, b + i, j - i, base + i);
             p->off = base + j + 1;
             p->skip_lf = term == '\r';
-            line_flush(p, base + j, 0);
+            line_flush(p, base + j + 1, 0);
         }
         i = j + 1;
         if (p->mode_gen != gen)

@@ -33,6 +33,9 @@
 /* Streaming with release: transactions held while the dialect is still unknown (their
  * command definitions may change once it is known) are handed over anyway past this many. */
 #define HOLD_CAP 4096
+/* Chunks remembered per direction to place a late event (more than the parser can hold:
+ * its trailer hold is QFTP_HOLD_CAP bytes, at least a byte per chunk) */
+#define SESSION_CHUNKS 256
 
 /* A transaction and what only the session sees of it. Its strings and arrays live in
  * its own arena: one allocation for most commands, freed at once. */
@@ -103,8 +106,17 @@ struct qftp_session {
      * "+QFTPSIZE:88752"): the commands of the last line answered OK, until the next
      * command. */
     GPtrArray *answered;
-    GArray *contexts;      /* qftp_context_event (not with sink.release) */
-    uint64_t bytes[2];     /* fed per direction */
+    GArray *contexts;  /* qftp_context_event (not with sink.release) */
+    uint64_t bytes[2]; /* fed per direction */
+    /* The last chunks of each direction: where each starts in the stream, its frame and
+     * time. An event the parser hands on later than its bytes came (the held trailer of
+     * a download: OK before the URC that decides it) is placed in the frame that held
+     * its last byte. */
+    struct {
+        uint64_t start, frame;
+        qftp_ts ts;
+    } chunk[2][SESSION_CHUNKS];
+    unsigned n_chunk[2];
     bool module_only_said; /* the MODULE_SIDE_ONLY note is out */
     /* ATE0 answered OK and no command in the input since: a terminal's log shows the
      * host's commands by their echo, so from there it holds the module's side only */
@@ -1959,9 +1971,38 @@ static void on_line_rx_redacted(qftp_session *s, const qftp_event *ev)
     g_free(red);
 }
 
+/* The frame and time of the chunk that held the stream byte at `off` of direction dir, when
+ * it is an earlier chunk than the current one; false if it is the current one or older
+ * than the chunks remembered. */
+static bool chunk_of(const qftp_session *s, qftp_dir dir, uint64_t off, uint64_t *frame,
+                     qftp_ts *ts)
+{
+    unsigned d = dir == QFTP_DIR_TX ? 0 : 1, n = s->n_chunk[d];
+    if (!n)
+        return false;
+    unsigned newest = (n - 1) % SESSION_CHUNKS;
+    if (off >= s->chunk[d][newest].start)
+        return false;
+    unsigned kept = n < SESSION_CHUNKS ? n : SESSION_CHUNKS;
+    for (unsigned i = 1; i < kept; i++) {
+        unsigned k = (n - 1 - i) % SESSION_CHUNKS;
+        if (off >= s->chunk[d][k].start) {
+            *frame = s->chunk[d][k].frame;
+            *ts = s->chunk[d][k].ts;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void on_event(void *user, const qftp_event *ev)
 {
     qftp_session *s = user;
+    /* handled in the frame that held its last byte (a download's trailer is decided by
+     * the URC after it: its OK came before) */
+    qftp_ts now = s->now;
+    uint64_t frame = s->frame;
+    bool late = ev->end_offset && chunk_of(s, ev->dir, ev->end_offset - 1, &s->frame, &s->now);
     s->item_txn = NULL;
     s->wire_ev = ev;
     switch (ev->kind) {
@@ -2026,6 +2067,10 @@ static void on_event(void *user, const qftp_event *ev)
     s->item_final = false;
     s->item_txn = NULL;
     s->wire_ev = NULL;
+    if (late) {
+        s->now = now;
+        s->frame = frame;
+    }
     hand_over(s, false);
 }
 
@@ -2116,6 +2161,12 @@ void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size
     if (ts > s->now || s->now == 0)
         s->now = ts;
     s->frame = frame;
+    if (len) {
+        unsigned d = dir == QFTP_DIR_TX ? 0 : 1, k = s->n_chunk[d]++ % SESSION_CHUNKS;
+        s->chunk[d][k].start = s->bytes[d == 0 ? QFTP_DIR_TX : QFTP_DIR_RX] - len;
+        s->chunk[d][k].frame = frame;
+        s->chunk[d][k].ts = s->now;
+    }
     /* Time passes for both directions: guard times and inactivity of the other side. */
     qftp_parser_tick(dir == QFTP_DIR_TX ? s->rx : s->tx, s->now);
     qftp_parser_feed(dir == QFTP_DIR_TX ? s->tx : s->rx, bytes, len, s->now);

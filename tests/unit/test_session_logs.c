@@ -153,6 +153,39 @@ static void test_ended_by_command_own_bytes(void)
     qftp_session_free(s);
 }
 
+/* A download's OK came in a frame of its own before the URC (BG96 2.6): the parser holds
+ * it until the URC's count says the file ended there, but the OK is the frame that held
+ * it, at that frame's time (it was put in the URC's frame before). Each item is in the
+ * frame that holds its last byte. */
+static void test_late_ok_in_its_frame(void)
+{
+    qftp_session_opts o;
+    qftp_session_opts_init(&o);
+    char err[QFTP_ERRBUF_SIZE];
+    qftp_session *s = qftp_session_new(&o, err);
+    g_assert_nonnull(s);
+    static const char *const frames[] = {"AT+QFTPGET=\"a.txt\",\"COM:\"\r", "\r\nCONNECT\r\n",
+                                         "abc", "\r\nOK\r\n", "\r\n+QFTPGET: 0,3\r\n"};
+    qftp_ts t = QFTP_NS_PER_SEC;
+    for (size_t i = 0; i < G_N_ELEMENTS(frames); i++)
+        qftp_session_feed(s, i ? QFTP_DIR_RX : QFTP_DIR_TX, (const uint8_t *)frames[i],
+                          strlen(frames[i]), t + (qftp_ts)i * 100 * QFTP_NS_PER_MS, i + 1);
+    qftp_session_finish(s, QFTP_TS_NONE);
+    const qftp_txn *g = txn(s, 0);
+    g_assert_true(g->connect);
+    g_assert_cmpint(g->data_len, ==, 3);
+    g_assert_cmpuint(g->frame_sent, ==, 1);
+    g_assert_cmpuint(g->frame_connect, ==, 2);
+    g_assert_cmpuint(g->frame_final, ==, 4);
+    g_assert_cmpint(g->t_final, ==, t + 300 * QFTP_NS_PER_MS);
+    g_assert_cmpuint(g->frame_done, ==, 5);
+    g_assert_cmpint(g->t_done, ==, t + 400 * QFTP_NS_PER_MS);
+    for (size_t i = 0; i < g->n_items; i++)
+        if (g->items[i].role == QFTP_ROLE_FINAL)
+            g_assert_cmpuint(g->items[i].frame, ==, 4);
+    qftp_session_free(s);
+}
+
 /* BG96 2.17 prints OK then +QFTPSTAT: 0,<ftpstat>; a URC before its OK (device quirks). */
 static void test_both_orders_bg96(void)
 {
@@ -327,6 +360,7 @@ int main(int argc, char **argv)
     g_test_add_func("/session_logs/elided", test_elided);
     g_test_add_func("/session_logs/ended_by_command", test_ended_by_command);
     g_test_add_func("/session_logs/ended_by_command_own_bytes", test_ended_by_command_own_bytes);
+    g_test_add_func("/session_logs/late_ok_in_its_frame", test_late_ok_in_its_frame);
     g_test_add_func("/session_logs/both_orders_bg96", test_both_orders_bg96);
     g_test_add_func("/session_logs/both_orders_gsm", test_both_orders_gsm);
     g_test_add_func("/session_logs/unknown_dialect", test_unknown_dialect);

@@ -87,7 +87,8 @@ typedef struct {
     size_t len;
     uint64_t offset;     /* stream offset (this direction) of the span's first byte; for lines
                             the first byte of the line, for DATA_END the end of the payload */
-    uint64_t end_offset; /* stream offset just past the event's last byte incl. terminator */
+    uint64_t end_offset; /* stream offset just past its last byte (a line: past the first
+                            byte of its terminator) */
     qftp_final_kind final;
     int64_t value;
     qftp_data_end_reason reason;
