@@ -35,7 +35,7 @@
 
 #include "../logimport_int.h"
 
-enum { CSV_MAX_COLS = 64, CSV_MAX_CHANNELS = 16, CSV_CHANNEL_NAME = 48 };
+enum { CSV_MAX_COLS = 256, CSV_MAX_CHANNELS = 16, CSV_CHANNEL_NAME = 48 };
 
 typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
