@@ -59,6 +59,8 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     size_t first_off[NL] = {0}, first_len[NL] = {0}, not_off[NL] = {0}, not_len[NL] = {0};
     unsigned line_no = 0, first_line = 0;
     size_t block = NL; /* the layout whose block head came last */
+    unsigned hex_only = 0, traffic = 0;
+    GByteArray *hexbuf = NULL;
     size_t first_line_off = 0, first_line_len = 0;
     size_t i = 0;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
@@ -102,7 +104,18 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
         }
         if (!counted && block < NL)
             taken[block]++;
+        if (!counted) {
+            /* bytes in hex and nothing else (a terminal's hex display) */
+            if (!hexbuf)
+                hexbuf = g_byte_array_new();
+            if (log_hex_bytes(s, len, hexbuf))
+                hex_only++;
+            else if (log_traffic_line(s, len))
+                traffic++;
+        }
     }
+    if (hexbuf)
+        g_byte_array_free(hexbuf, TRUE);
     qftp_log_format f = QFTP_FMT_PLAIN;
     size_t chosen = NL;
     for (size_t k = 0; k < NL && chosen == NL; k++)
@@ -110,6 +123,18 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
             f = layouts[k]->id;
             chosen = k;
         }
+    /* hex bytes only, no heads and no AT line: the hex display of a terminal, read by the
+     * hexdump layout as the module's bytes */
+    bool headless = chosen == NL && !traffic && hex_only >= 2 && hex_only * 5 >= lines * 4;
+    if (headless)
+        for (size_t k = 0; k < NL; k++)
+            if (layouts[k]->id == QFTP_FMT_HEXDUMP) {
+                f = QFTP_FMT_HEXDUMP;
+                chosen = k;
+                taken[k] = hex_only;
+                first_off[k] = first_line_off;
+                first_len[k] = first_line_len;
+            }
     if (!info)
         return f;
     info->format = f;
@@ -132,8 +157,15 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     if (chosen < NL) {
         const log_layout *l = layouts[chosen];
         char words[200] = "";
-        if (l->describe)
+        if (headless) {
+            size_t m = first_len[chosen] > 48 ? 48 : first_len[chosen];
+            snprintf(words, sizeof words,
+                     "bytes in hex only \"%.*s\", no heads and no AT line (a terminal's hex "
+                     "display of what it received: read as the module's bytes)",
+                     (int)m, (const char *)head + first_off[chosen]);
+        } else if (l->describe) {
             l->describe(head + first_off[chosen], first_len[chosen], words, sizeof words);
+        }
         info->taken = taken[chosen];
         if (l->share == 0)
             snprintf(info->why, sizeof info->why, "%s: %s", l->name, words[0] ? words : "");

@@ -225,6 +225,9 @@ typedef struct {
     int dir; /* of the block under way: 0 none */
     log_stamp st, pending;
     GByteArray *bytes;
+    bool had_head;        /* a block's head was read */
+    GByteArray *stream;   /* a dump without heads: bytes up to their next LF */
+    uint64_t stream_line; /* where they started */
 } hexdump_state;
 
 static bool hexdump_probe(const uint8_t *s, size_t n)
@@ -260,6 +263,7 @@ static int hexdump_open(log_ctx *c, void *state)
 {
     hexdump_state *p = state;
     p->bytes = g_byte_array_new();
+    p->stream = g_byte_array_new();
     return log_text_open(c, &p->text);
 }
 
@@ -268,13 +272,44 @@ static void hexdump_cleanup(void *state)
     hexdump_state *p = state;
     if (p->bytes)
         g_byte_array_unref(p->bytes);
+    if (p->stream)
+        g_byte_array_unref(p->stream);
     log_text_cleanup(&p->text);
+}
+
+/* A dump without heads (a terminal's hex display of what it received: RealTerm, CoolTerm,
+ * SSCOM's hex view saved without its stamps): the module's bytes, a record per line of
+ * them (up to each LF, or 4096 bytes). */
+static int stream_out(log_ctx *c, hexdump_state *p, size_t len)
+{
+    log_tline l = {p->stream->data, len,          true,         true,
+                   QFTP_DIR_RX,     LOG_NO_STAMP, LOG_EOL_NONE, p->stream_line};
+    int rc = log_transcript_line(c, p->text.t, &l);
+    g_byte_array_remove_range(p->stream, 0, (guint)len);
+    p->stream_line = c->r.line_no;
+    return rc;
+}
+
+static int stream_bytes(log_ctx *c, hexdump_state *p)
+{
+    if (!p->stream->len)
+        p->stream_line = c->r.line_no;
+    g_byte_array_append(p->stream, p->bytes->data, p->bytes->len);
+    int rc = 0;
+    for (;;) {
+        const uint8_t *lf = memchr(p->stream->data, '\n', p->stream->len);
+        size_t len = lf ? (size_t)(lf - p->stream->data) + 1 : p->stream->len >= 4096 ? 4096 : 0;
+        if (!len || rc)
+            return rc;
+        rc = stream_out(c, p, len);
+    }
 }
 
 static int hexdump_finish(log_ctx *c, void *state)
 {
     hexdump_state *p = state;
-    return log_text_finish(c, &p->text);
+    int rc = p->stream->len ? stream_out(c, p, p->stream->len) : 0;
+    return rc ? rc : log_text_finish(c, &p->text);
 }
 
 static int emit_bytes(log_ctx *c, hexdump_state *p)
@@ -295,6 +330,8 @@ static int hexdump_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     bool off, chars;
     if (p->dir && hex_line(s, n, p->bytes, &off, &chars))
         return emit_bytes(c, p);
+    if (!p->had_head && hex_line(s, n, p->bytes, &off, &chars))
+        return stream_bytes(c, p);
     log_stamp st;
     if (time_only(s, n, &st)) {
         p->pending = st;
@@ -305,7 +342,13 @@ static int hexdump_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     bool req;
     int dir = direction_of(s, n, &start, &end, &req);
     if (dir) {
+        if (p->stream->len) {
+            int rc = stream_out(c, p, p->stream->len);
+            if (rc)
+                return rc;
+        }
         p->dir = dir;
+        p->had_head = true;
         p->st = stamp_in(s, n);
         if (!p->st.have)
             p->st = p->pending;

@@ -444,6 +444,14 @@ static const icase layout_cases[] = {
      "[30/11/2026 10:00:00] Written data (COM3)\n    AT\\r\n"
      "[30/11/2026 10:00:01] Read data (COM3)\n    \\r\\nOK\\r\\n\n",
      QFTP_FMT_HEXDUMP, ">#2[AT\\r]@1796032800.000000\n<#4[\\r\\nOK\\r\\n]@1796032801.000000\n"},
+    /* hex bytes only, wrapped anywhere, no heads, no AT line: a terminal's hex display of
+     * what it received, the module's bytes a record per LF (its echo, then its answers) */
+    {"hexdump-headless",
+     "41 54 0D 0D 0A 4F\n4B 0D 0A 0D 0A 2B 51\n46 54 50 53 54 41 54 3A 20 30\n"
+     "2C 31 0D 0A\n",
+     QFTP_FMT_HEXDUMP,
+     "<~#1[AT\\r\\r\\n]@0.000000\n<~#1[OK\\r\\n]@0.001000\n<~#2[\\r\\n]@0.002000\n"
+     "<~#2[+QFTPSTAT: 0,1\\r\\n]@0.003000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},
