@@ -25,6 +25,8 @@ typedef struct {
     uint8_t gutter_sep; /* its separator: '|', ':' or '\t' */
     bool text_seen;     /* a line other than a fence or a blank one was read */
     GByteArray *msg;    /* a message VS Code's Serial Monitor sent, unescaped */
+    uint8_t prefix[64]; /* what every line of the head starts with ("COM3: "), 0: none */
+    size_t prefix_len;
 } plain_state;
 
 /* A Markdown code fence: "```" or "~~~" (three or more), maybe an info word ("```text"). */
@@ -113,6 +115,11 @@ static size_t quote_prefix(const uint8_t *s, size_t n)
 static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     plain_state *p = state;
+    if (p->prefix_len && n >= p->prefix_len && memcmp(s, p->prefix, p->prefix_len) == 0) {
+        size_t k = log_skip_ws(s, n, p->prefix_len);
+        s += k;
+        n -= k;
+    }
     /* numbered lines: from a first line whose text is AT traffic (or blank), as long as
      * the numbers go up with the same separator */
     uint64_t num;
@@ -184,9 +191,67 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     return log_text_line(c, &p->text, s, n, false, QFTP_DIR_RX, LOG_NO_STAMP, true);
 }
 
+/* A prefix every non-blank line of the head starts with, ending where a word ends (after a
+ * space, ':', ']', '|' or '>'): a logger's port or tag ("COM3: ", "[modem] ") before a
+ * log that is AT traffic without it. Not taken when the lines are AT traffic with it. */
+static void common_prefix(log_ctx *c, plain_state *p)
+{
+    const uint8_t *h = c->r.buf + c->r.pos;
+    size_t n = c->r.end - c->r.pos, plen = 0;
+    const uint8_t *first = NULL;
+    unsigned lines = 0, traffic_with = 0, traffic_without = 0;
+    for (size_t i = 0; i < n && lines < 64;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        if (!e)
+            break;
+        const uint8_t *s = h + i;
+        size_t len = (size_t)(e - s);
+        i += len + 1;
+        while (len && s[len - 1] == '\r')
+            len--;
+        if (log_blank(s, len))
+            continue;
+        lines++;
+        if (!first) {
+            first = s;
+            plen = len < sizeof p->prefix ? len : sizeof p->prefix;
+        } else {
+            size_t k = 0;
+            while (k < plen && k < len && s[k] == first[k])
+                k++;
+            plen = k;
+        }
+    }
+    /* end the prefix where a word ends */
+    while (plen && !strchr(" :]|>", first[plen - 1]))
+        plen--;
+    if (lines < 3 || plen < 2 || log_blank(first, plen) || first[0] == '>')
+        return;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        if (!e)
+            break;
+        const uint8_t *s = h + i;
+        size_t len = (size_t)(e - s);
+        i += len + 1;
+        while (len && s[len - 1] == '\r')
+            len--;
+        if (len < plen)
+            continue;
+        traffic_with += log_traffic_line(s, len);
+        size_t k = log_skip_ws(s, len, plen);
+        traffic_without += log_traffic_line(s + k, len - k);
+    }
+    if (traffic_without && !traffic_with) {
+        memcpy(p->prefix, first, plen);
+        p->prefix_len = plen;
+    }
+}
+
 static int plain_open(log_ctx *c, void *state)
 {
     plain_state *p = state;
+    common_prefix(c, p);
     return log_text_open(c, &p->text);
 }
 

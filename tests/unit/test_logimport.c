@@ -348,6 +348,11 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* a prefix on every line (a logger's port or tag): gone where the rest is AT traffic */
+    {"paste-port-prefix", "COM3: AT+QFTPSTAT\nCOM3: OK\nCOM3:\nCOM3: +QFTPSTAT: 0,1\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPSTAT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
+     "<~#4[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.002000\n"},
     /* a number first that is not before AT traffic is the log's own text */
     {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
      "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
