@@ -80,6 +80,10 @@ size_t log_digits(const uint8_t *s, size_t n, size_t i, size_t max, int64_t *v);
  * "123.456". '.' or ',' before the fraction. Times are UTC. Returns the bytes used, 0 if
  * there is no time at s. */
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out);
+/* A time written as a number in any notation (1764496800.150, 1.2e-05): seconds since 1970
+ * or since some origin, milliseconds, microseconds or nanoseconds since 1970 as its size
+ * tells (CSV columns, JSON values). LOG_NO_STAMP if it is no such number. */
+log_stamp log_number_stamp(const uint8_t *s, size_t n);
 
 /* ---- records (logread.c) ----------------------------------------------------------------- */
 

@@ -463,6 +463,30 @@ static bool logcat_day(const uint8_t *s, size_t n)
            d <= 31;
 }
 
+/* A number of seconds since 1970 (or milliseconds, microseconds, nanoseconds: told by
+ * its size), or since some origin when it is small. */
+log_stamp log_number_stamp(const uint8_t *s, size_t n)
+{
+    char buf[64];
+    if (!n || n >= sizeof buf)
+        return LOG_NO_STAMP;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    double v = g_ascii_strtod(buf, &end);
+    if (end == buf || *end || !(v >= 0))
+        return LOG_NO_STAMP;
+    if (v >= 1e17)
+        v /= 1e9;
+    else if (v >= 1e14)
+        v /= 1e6;
+    else if (v >= 1e11)
+        v /= 1e3;
+    if (v >= 9e9)
+        return LOG_NO_STAMP;
+    return (log_stamp){(qftp_ts)(v * 1e9 + 0.5), true, true, false};
+}
+
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 {
     int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;

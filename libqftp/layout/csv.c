@@ -427,19 +427,8 @@ static log_stamp row_time(csv_state *p, const uint8_t *s, const csv_fields *f)
     size_t t = log_parse_time(j->data, j->len, &st);
     if (t && t == j->len)
         return st;
-    /* a number of seconds in any notation (a logic analyser's 1.2045e+00) */
-    char buf[64];
-    if (j->len && j->len < sizeof buf) {
-        memcpy(buf, j->data, j->len);
-        buf[j->len] = '\0';
-        char *end;
-        double v = g_ascii_strtod(buf, &end);
-        if (end != buf && *end == '\0' && v >= 0 && v < 1e10) {
-            st = (log_stamp){(qftp_ts)(v * 1e9 + 0.5), true, true, false};
-            return st;
-        }
-    }
-    return LOG_NO_STAMP;
+    /* a number in any notation (a logic analyser's 1.2045e+00, Unix milliseconds) */
+    return log_number_stamp(j->data, j->len);
 }
 
 /* ---- rows ---------------------------------------------------------------------------------- */

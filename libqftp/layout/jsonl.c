@@ -189,30 +189,6 @@ static bool jsonl_probe(const uint8_t *s, size_t n)
     return parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1]);
 }
 
-/* A number of seconds since 1970 (or milliseconds, microseconds, nanoseconds: told by
- * its size), or since some origin when it is small. */
-static log_stamp number_time(const uint8_t *s, size_t n)
-{
-    char buf[64];
-    if (!n || n >= sizeof buf)
-        return LOG_NO_STAMP;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    char *end;
-    double v = g_ascii_strtod(buf, &end);
-    if (end == buf || *end || !(v >= 0))
-        return LOG_NO_STAMP;
-    if (v >= 1e17)
-        v /= 1e9;
-    else if (v >= 1e14)
-        v /= 1e6;
-    else if (v >= 1e11)
-        v /= 1e3;
-    if (v >= 9e9)
-        return LOG_NO_STAMP;
-    return (log_stamp){(qftp_ts)(v * 1e9 + 0.5), true, true, false};
-}
-
 static int jsonl_open(log_ctx *c, void *state)
 {
     jsonl_state *p = state;
@@ -239,10 +215,10 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
             json_unescape(s + f.off[0], f.len[0], p->scratch);
             size_t t = p->scratch->len ? log_parse_time(p->scratch->data, p->scratch->len, &st) : 0;
             if (!t || t != p->scratch->len)
-                st =
-                    p->scratch->len ? number_time(p->scratch->data, p->scratch->len) : LOG_NO_STAMP;
+                st = p->scratch->len ? log_number_stamp(p->scratch->data, p->scratch->len)
+                                     : LOG_NO_STAMP;
         } else {
-            st = number_time(s + f.off[0], f.len[0]);
+            st = log_number_stamp(s + f.off[0], f.len[0]);
         }
     }
     int dir = -1;

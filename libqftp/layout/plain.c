@@ -191,51 +191,47 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     return log_text_line(c, &p->text, s, n, false, QFTP_DIR_RX, LOG_NO_STAMP, true);
 }
 
+/* The next whole line of the head from *i (without its CRs); false at its end. */
+static bool head_line(const uint8_t *h, size_t n, size_t *i, const uint8_t **s, size_t *len)
+{
+    const uint8_t *e = *i < n ? memchr(h + *i, '\n', n - *i) : NULL;
+    if (!e)
+        return false;
+    *s = h + *i;
+    *len = (size_t)(e - *s);
+    *i += *len + 1;
+    while (*len && (*s)[*len - 1] == '\r')
+        (*len)--;
+    return true;
+}
+
 /* A prefix every non-blank line of the head starts with, ending where a word ends (after a
  * space, ':', ']', '|' or '>'): a logger's port or tag ("COM3: ", "[modem] ") before a
  * log that is AT traffic without it. Not taken when the lines are AT traffic with it. */
 static void common_prefix(log_ctx *c, plain_state *p)
 {
-    const uint8_t *h = c->r.buf + c->r.pos;
-    size_t n = c->r.end - c->r.pos, plen = 0;
-    const uint8_t *first = NULL;
+    const uint8_t *h = c->r.buf + c->r.pos, *first = NULL, *s;
+    size_t n = c->r.end - c->r.pos, plen = 0, len, i = 0;
     unsigned lines = 0, traffic_with = 0, traffic_without = 0;
-    for (size_t i = 0; i < n && lines < 64;) {
-        const uint8_t *e = memchr(h + i, '\n', n - i);
-        if (!e)
-            break;
-        const uint8_t *s = h + i;
-        size_t len = (size_t)(e - s);
-        i += len + 1;
-        while (len && s[len - 1] == '\r')
-            len--;
+    while (lines < 64 && head_line(h, n, &i, &s, &len)) {
         if (log_blank(s, len))
             continue;
         lines++;
         if (!first) {
             first = s;
             plen = len < sizeof p->prefix ? len : sizeof p->prefix;
-        } else {
-            size_t k = 0;
-            while (k < plen && k < len && s[k] == first[k])
-                k++;
-            plen = k;
         }
+        size_t k = 0;
+        while (k < plen && k < len && s[k] == first[k])
+            k++;
+        plen = k;
     }
     /* end the prefix where a word ends */
     while (plen && !strchr(" :]|>", first[plen - 1]))
         plen--;
     if (lines < 3 || plen < 2 || log_blank(first, plen) || first[0] == '>')
         return;
-    for (size_t i = 0; i < n;) {
-        const uint8_t *e = memchr(h + i, '\n', n - i);
-        if (!e)
-            break;
-        const uint8_t *s = h + i;
-        size_t len = (size_t)(e - s);
-        i += len + 1;
-        while (len && s[len - 1] == '\r')
-            len--;
+    for (i = 0; head_line(h, n, &i, &s, &len);) {
         if (len < plen)
             continue;
         traffic_with += log_traffic_line(s, len);
