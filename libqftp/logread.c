@@ -376,6 +376,13 @@ static size_t date_at(const uint8_t *s, size_t n, int64_t *y, int64_t *mo, int64
         else
             *mo = a, *d = b;
         *y = c;
+    } else if (kc == 4 && ka <= 2 && sep == '-') {
+        /* "30-11-2026": the day first, unless the second number cannot be a month */
+        if (b > 12)
+            *mo = a, *d = b;
+        else
+            *d = a, *mo = b;
+        *y = c;
     } else {
         return 0;
     }
@@ -430,6 +437,10 @@ static size_t month_name_at(const uint8_t *s, size_t n, log_stamp *out)
         if ((k = log_digits(s, n, i, 2, &d)) == 0 || i + k >= n || s[i + k] != ' ')
             return 0;
         i += k + 1;
+        if (log_digits(s, n, i, 4, &y) == 4 && i + 4 < n && s[i + 4] == ' ')
+            i += 5; /* "Nov 30 2026 10:00:01": with its year */
+        else
+            y = 1970;
     } else {
         if ((k = log_digits(s, n, 0, 2, &d)) == 0 || k + 4 >= n || (s[k] != '-' && s[k] != ' '))
             return 0;
@@ -497,8 +508,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
     if ((at = month_name_at(s, n, out)) != 0)
         return at;
     if ((k = date_at(s, n, &y, &mo, &d)) != 0) {
-        /* a date, then ' ', 'T' or '_' (QCOM) and the time of day */
-        if (k >= n || (s[k] != ' ' && s[k] != 'T' && s[k] != '_'))
+        /* a date, then ' ', 'T', '_' (QCOM) or '-' and the time of day */
+        if (k >= n || (s[k] != ' ' && s[k] != 'T' && s[k] != '_' && s[k] != '-'))
             return 0;
         i = clock_at(s, n, k + 1, &secs, &frac);
         if (i == 0)

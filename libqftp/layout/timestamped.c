@@ -128,9 +128,9 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
         *shape = TS_BRACKET;
         return log_skip_ws(s, n, i + 6 + t);
     }
-    if (i < n && (s[i] == '[' || s[i] == '(')) {
-        /* "[time]", or "(time)" as YAT and other terminals write it */
-        uint8_t close = s[i] == '[' ? ']' : ')';
+    if (i < n && (s[i] == '[' || s[i] == '(' || s[i] == '<')) {
+        /* "[time]", or "(time)" as YAT and other terminals write it, or "<time>" */
+        uint8_t close = s[i] == '[' ? ']' : s[i] == '(' ? ')' : '>';
         i = log_skip_ws(s, n, i + 1) - 1; /* "[   12.345678]": the kernel's, dmesg's */
         size_t t = log_parse_time(s + i + 1, n - i - 1, st);
         if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != close) {

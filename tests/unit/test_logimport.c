@@ -457,6 +457,14 @@ static const icase layout_cases[] = {
      QFTP_FMT_HEXDUMP,
      "<~#1[AT\\r\\r\\n]@0.000000\n<~#1[OK\\r\\n]@0.001000\n<~#2[\\r\\n]@0.002000\n"
      "<~#2[+QFTPSTAT: 0,1\\r\\n]@0.003000\n"},
+    /* more ways to write a date: a month's name with the year, the day first with '-',
+     * '-' between the date and the time; a time in angle brackets */
+    {"stamped-more-dates",
+     "Nov 30 2026 10:00:00.100 AT\n[30-11-2026 10:00:00.200] OK\n"
+     "2026/11/30-10:00:00.300 AT+QFTPSTAT\n<2026-11-30 10:00:00.400> OK\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@1796032800.100000\n<#2[\\r\\nOK\\r\\n]@1796032800.200000\n"
+     ">#3[AT+QFTPSTAT\\r]@1796032800.300000\n<#4[\\r\\nOK\\r\\n]@1796032800.400000\n"},
     /* TeraTerm before 4.96 ("%a %b %e %H:%M:%S.%N %Y") and its elapsed time */
     {"teraterm-old", "[Sun Nov 30 10:00:01.123 2026] AT\r\n[Sun Nov 30 10:00:01.130 2026] OK\r\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032801.123000\n<#2[\\r\\nOK\\r\\n]@1796032801.130000\n"},
