@@ -54,11 +54,11 @@ for h in "${harnesses[@]}"; do
     fi
     start=$(date +%s)
     if "$build/tests/fuzz/fuzz_$h" "${args[@]}" >"$build/$h.log" 2>&1; then
-        echo "fuzz_$h: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$build/$h.log" |
+        echo "fuzz_$h: $(grep -ao 'stat::number_of_executed_units: [0-9]*' "$build/$h.log" |
             grep -o '[0-9]*$') inputs, $(($(date +%s) - start)) s, no crash"
     else
         echo "fuzz_$h: FAILED (log: $build/$h.log; inputs: $crashes/)" >&2
-        grep -E "ERROR|runtime error|SUMMARY" "$build/$h.log" | head -5 >&2
+        grep -aE "ERROR|runtime error|SUMMARY" "$build/$h.log" | head -5 >&2
         status=1
     fi
 done
