@@ -42,6 +42,7 @@ typedef struct {
     bool header;         /* the header row was read */
     uint8_t sep;
     int col_time, col_date, col_dir, col_data;
+    size_t cols;  /* the header's columns */
     int dir_rank; /* the direction column's place in the list of names (lower is better) */
     bool data_hex;
     bool bytes; /* a byte stream: one byte per row */
@@ -204,6 +205,7 @@ typedef struct {
     uint8_t sep;
     int time, date, dir, data, dir_rank;
     bool hex;
+    size_t cols; /* the header's columns */
 } csv_header;
 
 /* Whether the line is a header: its separator gives at least two fields, all of them short
@@ -219,7 +221,7 @@ static bool parse_header(const uint8_t *s, size_t n, csv_header *h)
         csv_fields f;
         if (!split_row(s, n, seps[q], &f) || f.n < 2)
             continue;
-        *h = (csv_header){seps[q], -1, -1, -1, -1, 99, false};
+        *h = (csv_header){seps[q], -1, -1, -1, -1, 99, false, f.n};
         bool ok = true;
         for (size_t k = 0; k < f.n && ok; k++) {
             char name[40];
@@ -480,6 +482,7 @@ static void look_ahead(log_ctx *c, csv_state *p)
                 p->col_dir = hd.dir;
                 p->col_data = hd.data;
                 p->data_hex = hd.hex;
+                p->cols = hd.cols;
             }
             continue;
         }
@@ -563,7 +566,17 @@ static int csv_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         if (ch >= 0)
             dir = p->ch[ch].dir;
     }
-    csv_cell(s, &f, (size_t)p->col_data, p->cell);
+    if ((size_t)p->col_data + 1 == p->cols && f.n > p->cols && !f.quoted[p->col_data]) {
+        /* the data is the last column and was not quoted: the separators after it are its
+         * own ("+QFTPOPEN: 0,0" written as it is) */
+        size_t a = f.off[p->col_data], b = n;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\r'))
+            b--;
+        g_byte_array_set_size(p->cell, 0);
+        g_byte_array_append(p->cell, s + a, (guint)(b - a));
+    } else {
+        csv_cell(s, &f, (size_t)p->col_data, p->cell);
+    }
     GByteArray *cell = p->cell;
     if (!cell->len) {
         log_skipped(c);

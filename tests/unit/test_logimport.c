@@ -423,6 +423,12 @@ static const icase layout_cases[] = {
      "Async Serial [1],data,0.0104,8.68e-05,\",\"\n"
      "Async Serial [1],data,0.0200,8.68e-05,0x4F\nAsync Serial [1],data,0.0201,8.68e-05,K\n",
      QFTP_FMT_CSV, ">#2[AT\\r]@0.001000\n<#5[\\r\\n \",]@0.010000\n<#10[OK]@0.020000\n"},
+    /* the data column last and not quoted: the commas after it are the data's */
+    {"csv-unquoted-last",
+     "time,dir,data\n10:00:00.100,TX,AT+QFTPOPEN=\"h\",21\n"
+     "10:00:01.000,RX,+QFTPOPEN: 0,0\n",
+     QFTP_FMT_CSV,
+     ">#2[AT+QFTPOPEN=\"h\",21\\r]@36000.100000\n<#3[\\r\\n+QFTPOPEN: 0,0\\r\\n]@36001.000000\n"},
     {"csv-hex-sides",
      "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
      "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
