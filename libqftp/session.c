@@ -694,8 +694,10 @@ static void track_settings(qftp_session *s, qftp_txn *t)
     char key[64];
     param_text(t, 0, key, sizeof key);
     int64_t v;
-    if (g_ascii_strcasecmp(key, "rsptimeout") == 0 && param_i(t, 1, &v))
-        s->rsptimeout = v * QFTP_NS_PER_SEC;
+    if (g_ascii_strcasecmp(key, "rsptimeout") == 0 && param_i(t, 1, &v) && v > 0 &&
+        v <= INT64_MAX / QFTP_NS_PER_SEC)
+        s->rsptimeout = v * QFTP_NS_PER_SEC; /* a value no time can hold is not taken (the
+                                                parameter check says it is out of range) */
     else if (g_ascii_strcasecmp(key, "ssltype") == 0 && param_i(t, 1, &v))
         s->ssltype = (int)v;
 }
