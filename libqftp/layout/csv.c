@@ -463,7 +463,7 @@ static void look_ahead(log_ctx *c, csv_state *p)
     size_t n = c->r.end - c->r.pos;
     bool header = false;
     csv_header hd;
-    unsigned rows = 0, single = 0;
+    unsigned rows = 0, single = 0, hex = 0;
     char first[CSV_MAX_CHANNELS][4] = {{0}};
     size_t first_n[CSV_MAX_CHANNELS] = {0};
     for (size_t i = 0; i < n && rows < 200;) {
@@ -495,6 +495,8 @@ static void look_ahead(log_ctx *c, csv_state *p)
         size_t dn = p->cell->len;
         if (single_byte_cell(d, dn))
             single++;
+        if (dn >= 5 && log_hex_bytes(d, dn, p->joined))
+            hex++; /* "41 54 0D": bytes in hex, two or more */
         if (p->col_dir >= 0 && (size_t)p->col_dir < f.n) {
             csv_cell(s, &f, (size_t)p->col_dir, p->cell);
             int k = channel_of(p, p->cell->data, p->cell->len);
@@ -510,6 +512,9 @@ static void look_ahead(log_ctx *c, csv_state *p)
         }
     }
     p->bytes = rows >= 4 && single * 5 >= rows * 4;
+    /* a data column of hex bytes whatever its name (a monitor's "Data" beside its "ASCII") */
+    if (rows >= 2 && hex * 5 >= rows * 4)
+        p->data_hex = true;
     /* channels the names do not place: the one that starts with AT is the host's */
     int host = -1, unknown = 0;
     for (size_t k = 0; k < p->n_ch; k++)

@@ -429,6 +429,11 @@ static const icase layout_cases[] = {
      "10:00:01.000,RX,+QFTPOPEN: 0,0\n",
      QFTP_FMT_CSV,
      ">#2[AT+QFTPOPEN=\"h\",21\\r]@36000.100000\n<#3[\\r\\n+QFTPOPEN: 0,0\\r\\n]@36001.000000\n"},
+    /* a monitor's export: "Data" in hex beside its "ASCII", "Port" beside "Direction" */
+    {"csv-data-in-hex",
+     "Timestamp;Port;Direction;Data;ASCII\n30.11.2026 10:00:00.100;COM3;Write;41 54 0D;AT.\n"
+     "30.11.2026 10:00:00.150;COM3;Read;0D 0A 4F 4B 0D 0A;..OK..\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@1796032800.100000\n<#3[\\r\\nOK\\r\\n]@1796032800.150000\n"},
     {"csv-hex-sides",
      "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
      "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
