@@ -122,8 +122,8 @@ static bool find_marker(const uint8_t *s, size_t n, size_t from, size_t *at, siz
             if (j < n && s[j] == ':')
                 j++;
             j = log_skip_ws(s, n, j);
-            if (len == 1 && (i == 0 || (s[i - 1] != ' ' && s[i - 1] != '\t') ||
-                             !traffic_text(s + j, n - j)))
+            if (len == 1 &&
+                (i == 0 || (s[i - 1] != ' ' && s[i - 1] != '\t') || !traffic_text(s + j, n - j)))
                 continue; /* a '>' alone, between spaces, before AT traffic */
             *at = i;
             *end = j;
