@@ -64,6 +64,7 @@ typedef struct {
 
 typedef struct {
     size_t off[CSV_MAX_COLS], len[CSV_MAX_COLS];
+    size_t end[CSV_MAX_COLS]; /* where the field's raw text ends, its quotes included */
     bool quoted[CSV_MAX_COLS];
     size_t n;
 } csv_fields;
@@ -94,6 +95,9 @@ static bool split_row(const uint8_t *s, size_t n, uint8_t sep, csv_fields *f)
             i = j < n ? j + 1 : n;
             while (i < n && s[i] != sep)
                 i++; /* what follows the closing quote up to the separator is dropped */
+            f->end[k] = i;
+            while (f->end[k] > j && (s[f->end[k] - 1] == ' ' || s[f->end[k] - 1] == '\r'))
+                f->end[k]--;
         } else {
             size_t j = i;
             while (j < n && s[j] != sep)
@@ -109,12 +113,32 @@ static bool split_row(const uint8_t *s, size_t n, uint8_t sep, csv_fields *f)
                 a = i, b = i + 1;
             f->off[k] = a;
             f->len[k] = b - a;
+            f->end[k] = b;
             i = j;
         }
         if (i >= n)
             return true;
         i++; /* the separator */
     }
+}
+
+/* A row with more fields than the header has columns, its data cell not quoted: the
+ * separators from there on are the data's own (a writer that does not quote leaves
+ * "+QFTPOPEN: 0,0" and "+QFTPPWD: 0,"/"" as they are), so those fields are one. */
+static void merge_data(int col_data, size_t cols, csv_fields *f)
+{
+    if (col_data < 0 || !cols || f->n <= cols || (size_t)col_data >= f->n || f->quoted[col_data])
+        return;
+    size_t d = (size_t)col_data, extra = f->n - cols;
+    f->len[d] = f->end[d + extra] - f->off[d];
+    f->end[d] = f->end[d + extra];
+    for (size_t k = d + 1; k + extra < f->n; k++) {
+        f->off[k] = f->off[k + extra];
+        f->len[k] = f->len[k + extra];
+        f->end[k] = f->end[k + extra];
+        f->quoted[k] = f->quoted[k + extra];
+    }
+    f->n = cols;
 }
 
 /* Field k of the row as its text (doubled quotes undone) into out. */
@@ -487,7 +511,10 @@ static void look_ahead(log_ctx *c, csv_state *p)
             continue;
         }
         csv_fields f;
-        if (!split_row(s, len, p->sep, &f) || (size_t)p->col_data >= f.n)
+        if (!split_row(s, len, p->sep, &f))
+            continue;
+        merge_data(p->col_data, p->cols, &f);
+        if ((size_t)p->col_data >= f.n)
             continue;
         rows++;
         csv_cell(s, &f, (size_t)p->col_data, p->cell);
@@ -558,8 +585,10 @@ static int csv_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         return 0;
     }
     csv_fields f;
-    if (!p->header || !split_row(s, n, p->sep, &f) || p->col_data < 0 ||
-        (size_t)p->col_data >= f.n) {
+    bool split = p->header && split_row(s, n, p->sep, &f);
+    if (split)
+        merge_data(p->col_data, p->cols, &f);
+    if (!split || p->col_data < 0 || (size_t)p->col_data >= f.n) {
         log_skipped(c); /* a title before the header, a row cut short */
         return 0;
     }
@@ -571,17 +600,7 @@ static int csv_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         if (ch >= 0)
             dir = p->ch[ch].dir;
     }
-    if ((size_t)p->col_data + 1 == p->cols && f.n > p->cols && !f.quoted[p->col_data]) {
-        /* the data is the last column and was not quoted: the separators after it are its
-         * own ("+QFTPOPEN: 0,0" written as it is) */
-        size_t a = f.off[p->col_data], b = n;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\r'))
-            b--;
-        g_byte_array_set_size(p->cell, 0);
-        g_byte_array_append(p->cell, s + a, (guint)(b - a));
-    } else {
-        csv_cell(s, &f, (size_t)p->col_data, p->cell);
-    }
+    csv_cell(s, &f, (size_t)p->col_data, p->cell);
     GByteArray *cell = p->cell;
     if (!cell->len) {
         log_skipped(c);

@@ -434,6 +434,10 @@ static const icase layout_cases[] = {
      "Timestamp;Port;Direction;Data;ASCII\n30.11.2026 10:00:00.100;COM3;Write;41 54 0D;AT.\n"
      "30.11.2026 10:00:00.150;COM3;Read;0D 0A 4F 4B 0D 0A;..OK..\n",
      QFTP_FMT_CSV, ">#2[AT\\r]@1796032800.100000\n<#3[\\r\\nOK\\r\\n]@1796032800.150000\n"},
+    /* the data column in the middle, not quoted, with commas and quotes of its own */
+    {"csv-unquoted-middle",
+     "time,data,dir\n10:00:00.100,AT+QFTPPWD,TX\n10:00:01.000,+QFTPPWD: 0,\"/\",RX\n", QFTP_FMT_CSV,
+     ">#2[AT+QFTPPWD\\r]@36000.100000\n<#3[\\r\\n+QFTPPWD: 0,\"/\"\\r\\n]@36001.000000\n"},
     {"csv-hex-sides",
      "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
      "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
