@@ -8,9 +8,9 @@
  * a time (a string any timestamped log may hold, or a number: Unix seconds, or
  * milliseconds, microseconds, nanoseconds by its size), a direction (its words, as
  * log_dir_words reads them) and the data (a string). Data with a CR or LF in it (\r, \n
- * in the JSON) is the bytes themselves; else it is one line of its side, as a marked line
- * of the timestamped layout. Keys are looked for at the object's top level; a line that is
- * not an object, or has no data, is skipped and counted.
+ * in the JSON) is the bytes themselves, so is an array of byte values ([65, 84, 13]); else
+ * it is one line of its side, as a marked line of the timestamped layout. Keys are looked for at
+ * the object's top level; a line that is not an object, or has no data, is skipped and counted.
  */
 #include <glib.h>
 #include <stdlib.h>
@@ -60,6 +60,27 @@ static size_t value_end(const uint8_t *s, size_t n, size_t i)
     while (j < n && (g_ascii_isalnum(s[j]) || s[j] == '-' || s[j] == '+' || s[j] == '.'))
         j++;
     return j > i ? j : 0;
+}
+
+/* An array of byte values ([65, 84, 13]) into out; false if it holds anything else. */
+static bool byte_array(const uint8_t *s, size_t n, GByteArray *out)
+{
+    g_byte_array_set_size(out, 0);
+    size_t i = log_skip_ws(s, n, 1); /* after '[' */
+    while (i < n && s[i] != ']') {
+        int64_t v;
+        size_t k = log_digits(s, n, i, 3, &v);
+        if (!k || v > 255)
+            return false;
+        uint8_t b = (uint8_t)v;
+        g_byte_array_append(out, &b, 1);
+        i = log_skip_ws(s, n, i + k);
+        if (i < n && s[i] == ',')
+            i = log_skip_ws(s, n, i + 1);
+        else if (i < n && s[i] != ']')
+            return false;
+    }
+    return i < n && out->len > 0;
 }
 
 /* A JSON string's text (without its quotes) decoded into out (\uXXXX as UTF-8). */
@@ -163,7 +184,9 @@ static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
         int rank = 99;
         int slot = kl < sizeof name ? slot_of(log_column_role(name, &rank)) : -1;
         bool str = s[i] == '"';
-        if (slot >= 0 && (s[i] == '"' || (slot == 0 && s[i] != '{' && s[i] != '[')) &&
+        if (slot >= 0 &&
+            (s[i] == '"' || (slot == 0 && s[i] != '{' && s[i] != '[') ||
+             (slot == 2 && s[i] == '[')) &&
             (!f->have[slot] || (slot == 1 && rank < f->dir_rank))) {
             f->have[slot] = true;
             f->str[slot] = str;
@@ -205,7 +228,7 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (log_blank(s, n))
         return 0;
     json_fields f;
-    if (!parse_object(s, n, &f) || !f.have[2] || !f.str[2]) {
+    if (!parse_object(s, n, &f) || !f.have[2]) {
         log_skipped(c); /* not an object (the shipper's own line), or one without data */
         return 0;
     }
@@ -226,17 +249,26 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         json_unescape(s + f.off[1], f.len[1], p->scratch);
         dir = p->scratch->len ? log_dir_words(p->scratch->data, p->scratch->len) : -1;
     }
-    json_unescape(s + f.off[2], f.len[2], p->data);
+    bool exact = false;
+    if (!f.str[2]) {
+        /* the bytes as numbers: [65, 84, 13] */
+        if (!byte_array(s + f.off[2], f.len[2], p->data)) {
+            log_skipped(c);
+            return 0;
+        }
+        exact = true;
+    } else {
+        json_unescape(s + f.off[2], f.len[2], p->data);
+    }
     if (!p->data->len) {
         log_skipped(c);
         return 0;
     }
-    bool exact = false;
-    if (f.hex && log_hex_bytes(p->data->data, p->data->len, p->scratch)) {
+    if (!exact && f.hex && log_hex_bytes(p->data->data, p->data->len, p->scratch)) {
         g_byte_array_set_size(p->data, 0);
         g_byte_array_append(p->data, p->scratch->data, p->scratch->len);
         exact = true;
-    } else {
+    } else if (!exact) {
         exact =
             memchr(p->data->data, '\r', p->data->len) || memchr(p->data->data, '\n', p->data->len);
     }

@@ -449,6 +449,11 @@ static const icase layout_cases[] = {
      "{\"ts\":\"2026-11-30T10:00:00.123Z\",\"dir\":\"tx\",\"data\":\"AT\\r\"}\n"
      "{\"ts\":\"2026-11-30T10:00:00.140Z\",\"dir\":\"rx\",\"data\":\"\\r\\nOK\\r\\n\"}\n",
      QFTP_FMT_JSONL, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.140000\n"},
+    /* the bytes as an array of numbers */
+    {"jsonl-byte-array",
+     "{\"t\":1,\"ts\":1764496800.1,\"dir\":\"write\",\"bytes\":[65, 84, 13]}\n"
+     "{\"ts\":1764496800.2,\"dir\":\"read\",\"bytes\":[13,10,79,75,13,10]}\n",
+     QFTP_FMT_JSONL, ">#1[AT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.200000\n"},
     {"jsonl-ms-nested",
      "{\"time\":1764496800100,\"source\":\"host\",\"text\":\"AT\\u002bQFTPSTAT\"}\n"
      "{\"meta\":{\"a\":[1,{\"b\":\"}\"}]},\"time\":1764496800150,\"source\":\"modem\","
