@@ -8,7 +8,8 @@
  * a time (a string any timestamped log may hold, or a number: Unix seconds, or
  * milliseconds, microseconds, nanoseconds by its size), a direction (its words, as
  * log_dir_words reads them) and the data (a string). Data with a CR or LF in it (\r, \n
- * in the JSON) is the bytes themselves, so is an array of byte values ([65, 84, 13]); else
+ * in the JSON) is the bytes themselves, so is an array of byte values ([65, 84, 13]), and
+ * hex ("41 54 0D", "41540D") under a key named hex or when the head's data is hex; else
  * it is one line of its side, as a marked line of the timestamped layout. Keys are looked for at
  * the object's top level; a line that is not an object, or has no data, is skipped and counted.
  */
@@ -21,7 +22,25 @@
 typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
     GByteArray *data, *scratch;
+    bool hex; /* the head's data strings are bytes in hex ("41 54 0D", "41540D") */
 } jsonl_state;
+
+/* "41 54 0D" or "41540D": the bytes into out; false if the text is not only hex pairs. */
+static bool hex_text(const uint8_t *s, size_t n, GByteArray *out)
+{
+    if (log_hex_bytes(s, n, out))
+        return true;
+    if (n < 2 || n % 2)
+        return false;
+    g_byte_array_set_size(out, 0);
+    for (size_t i = 0; i < n; i += 2) {
+        if (!g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]))
+            return false;
+        uint8_t b = (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1]));
+        g_byte_array_append(out, &b, 1);
+    }
+    return true;
+}
 
 /* Where a JSON value that starts at s[i] ends (a string, a number, a literal, or an object
  * or array skipped with what it holds); 0 if it is none. */
@@ -217,6 +236,24 @@ static int jsonl_open(log_ctx *c, void *state)
     jsonl_state *p = state;
     p->data = g_byte_array_new();
     p->scratch = g_byte_array_new();
+    /* data strings that are hex in four of five objects of the head, two bytes or more
+     * ("41540D0A"; text such as "OK" or "+QFTPSTAT: 0,1" never is) */
+    const uint8_t *h = c->r.buf + c->r.pos;
+    size_t n = c->r.end - c->r.pos;
+    unsigned objects = 0, hex = 0;
+    for (size_t i = 0; i < n && objects < 200;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        if (!e)
+            break;
+        json_fields f;
+        if (parse_object(h + i, (size_t)(e - (h + i)), &f) && f.have[2] && f.str[2]) {
+            objects++;
+            json_unescape(h + i + f.off[2], f.len[2], p->data);
+            hex += p->data->len >= 4 && hex_text(p->data->data, p->data->len, p->scratch);
+        }
+        i = (size_t)(e - h) + 1;
+    }
+    p->hex = objects && hex * 5 >= objects * 4;
     return log_text_open(c, &p->text);
 }
 
@@ -264,7 +301,7 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         log_skipped(c);
         return 0;
     }
-    if (!exact && f.hex && log_hex_bytes(p->data->data, p->data->len, p->scratch)) {
+    if (!exact && (f.hex || p->hex) && hex_text(p->data->data, p->data->len, p->scratch)) {
         g_byte_array_set_size(p->data, 0);
         g_byte_array_append(p->data, p->scratch->data, p->scratch->len);
         exact = true;

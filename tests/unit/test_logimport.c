@@ -454,6 +454,11 @@ static const icase layout_cases[] = {
      "{\"t\":1,\"ts\":1764496800.1,\"dir\":\"write\",\"bytes\":[65, 84, 13]}\n"
      "{\"ts\":1764496800.2,\"dir\":\"read\",\"bytes\":[13,10,79,75,13,10]}\n",
      QFTP_FMT_JSONL, ">#1[AT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.200000\n"},
+    /* data in hex, spaced or not, under a key that does not say so */
+    {"jsonl-hex-data",
+     "{\"ts\":1764496800.1,\"dir\":\"tx\",\"data\":\"41540D\"}\n"
+     "{\"ts\":1764496800.2,\"dir\":\"rx\",\"data\":\"0D 0A 4F 4B 0D 0A\"}\n",
+     QFTP_FMT_JSONL, ">#1[AT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.200000\n"},
     {"jsonl-ms-nested",
      "{\"time\":1764496800100,\"source\":\"host\",\"text\":\"AT\\u002bQFTPSTAT\"}\n"
      "{\"meta\":{\"a\":[1,{\"b\":\"}\"}]},\"time\":1764496800150,\"source\":\"modem\","
