@@ -488,7 +488,7 @@ static void look_ahead(log_ctx *c, csv_state *p)
     bool header = false;
     csv_header hd;
     unsigned rows = 0, single = 0, hex = 0;
-    char first[CSV_MAX_CHANNELS][4] = {{0}};
+    char first[CSV_MAX_CHANNELS][2] = {{0}};
     size_t first_n[CSV_MAX_CHANNELS] = {0};
     for (size_t i = 0; i < n && rows < 200;) {
         const uint8_t *e = memchr(h + i, '\n', n - i);
@@ -517,6 +517,11 @@ static void look_ahead(log_ctx *c, csv_state *p)
         if ((size_t)p->col_data >= f.n)
             continue;
         rows++;
+        int k = -1;
+        if (p->col_dir >= 0 && (size_t)p->col_dir < f.n) {
+            csv_cell(s, &f, (size_t)p->col_dir, p->cell);
+            k = channel_of(p, p->cell->data, p->cell->len);
+        }
         csv_cell(s, &f, (size_t)p->col_data, p->cell);
         const uint8_t *d = p->cell->data;
         size_t dn = p->cell->len;
@@ -524,18 +529,14 @@ static void look_ahead(log_ctx *c, csv_state *p)
             single++;
         if (dn >= 5 && log_hex_bytes(d, dn, p->joined))
             hex++; /* "41 54 0D": bytes in hex, two or more */
-        if (p->col_dir >= 0 && (size_t)p->col_dir < f.n) {
-            csv_cell(s, &f, (size_t)p->col_dir, p->cell);
-            int k = channel_of(p, p->cell->data, p->cell->len);
-            csv_cell(s, &f, (size_t)p->col_data, p->cell);
-            if (k >= 0) {
-                for (size_t b = 0; b < p->cell->len && first_n[k] < 2; b++) {
-                    uint8_t ch = p->cell->data[b];
-                    if (ch == '\'' || ch == ' ')
-                        continue;
-                    first[k][first_n[k]++] = (char)g_ascii_toupper(ch);
-                }
-            }
+        if (k >= 0 && hex0x_bytes(d, dn, p->joined)) {
+            d = p->joined->data; /* "0x41": the byte it names */
+            dn = p->joined->len;
+        }
+        for (size_t b = 0; k >= 0 && b < dn && first_n[k] < 2; b++) {
+            if (d[b] == '\'' || d[b] == ' ')
+                continue;
+            first[k][first_n[k]++] = (char)g_ascii_toupper(d[b]);
         }
     }
     p->bytes = rows >= 4 && single * 5 >= rows * 4;

@@ -255,7 +255,6 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
             word_at(s, n, i, "byte", &e) || word_at(s, n, i, "length", &e))
             return true;
     }
-    (void)start;
     return false;
 }
 

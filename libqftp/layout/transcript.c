@@ -584,6 +584,7 @@ static int exact_line(log_ctx *c, log_transcript *t, const log_tline *l)
         !memchr(l->s, '\n', l->n)) {
         memcpy(t->last_cmd, l->s, cl);
         t->last_cmd_len = cl;
+        t->last_cmd_st = l->st;
     }
     /* each line of the bytes (an echo counts as the command it repeats) */
     for (size_t i = 0; i < l->n;) {
@@ -808,18 +809,14 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     else
         end = crs;
     g_byte_array_set_size(out, 0);
-    bool changed = caret;
-    for (size_t i = 0; i < end;) {
+    for (size_t i = 0; i < end; i++) {
         uint8_t c = s[i];
-        size_t m = 0;
-        if (end - i >= 2 && s[i] == 0xc2 && s[i + 1] == 0xa0)
-            c = ' ', m = 2;
+        if (c == 0xc2 && i + 1 < end && s[i + 1] == 0xa0)
+            c = ' ', i++;
         g_byte_array_append(out, &c, 1);
-        changed |= m > 0;
-        i += m ? m : 1;
     }
     g_byte_array_append(out, s + crs, (guint)(n - crs));
-    return changed;
+    return true;
 }
 
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,

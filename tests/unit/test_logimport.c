@@ -438,6 +438,13 @@ static const icase layout_cases[] = {
     {"csv-unquoted-middle",
      "time,data,dir\n10:00:00.100,AT+QFTPPWD,TX\n10:00:01.000,+QFTPPWD: 0,\"/\",RX\n", QFTP_FMT_CSV,
      ">#2[AT+QFTPPWD\\r]@36000.100000\n<#3[\\r\\n+QFTPPWD: 0,\"/\"\\r\\n]@36001.000000\n"},
+    /* channels named neither way, bytes written 0x41: the one whose bytes start with AT is
+     * the host's, also for bytes that are no command ("hi") */
+    {"csv-bytes-0x",
+     "name,start_time,data\nA1,0.0010,0x41\nA1,0.0011,0x54\nA1,0.0012,0x0D\nB2,0.0100,0x0D\n"
+     "B2,0.0101,0x0A\nB2,0.0102,0x4F\nB2,0.0103,0x4B\nB2,0.0104,0x0D\nB2,0.0105,0x0A\n"
+     "A1,0.0300,0x68\nA1,0.0301,0x69\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@0.001000\n<#5[\\r\\nOK\\r\\n]@0.010000\n>#11[hi]@0.030000\n"},
     {"csv-hex-sides",
      "time\tdirection\thex\n10:00:00.100\tHost\t41 54 0D\n"
      "10:00:00.120\tBG96 TX\t0D 0A 4F 4B 0D 0A\n",
