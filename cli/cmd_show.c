@@ -1281,7 +1281,7 @@ static int show_run(void *opts, int argc, char **argv)
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));
     qftp_session_opts so = o->so;
     so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_note, on_transition, &x, true};
-    so.on_item = on_item;
+    so.on_item = json || x.failures_only ? on_item : NULL; /* payloads: for the words only */
     so.user = &x;
     so.sink.context = on_context;
     o->io.info = &x.info;
@@ -1293,7 +1293,8 @@ static int show_run(void *opts, int argc, char **argv)
     }
     qftp_verdict_opts vo;
     qftp_verdict_opts_init(&vo);
-    vo.failure_words_only = !json; /* the transcript names only failures' operations */
+    vo.failure_words_only = !json;              /* the transcript names only failures' operations */
+    vo.counts_only = !json && !x.failures_only; /* the transcript's summary only counts */
     x.v = qftp_verdict_new(x.s, &vo);
     int rc = input_read(path, &o->io, on_chunk, &x, &x.kind, x.what, sizeof x.what, err);
     if (rc < 0 && x.chunks == 0) {

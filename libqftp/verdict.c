@@ -285,7 +285,7 @@ bool qftp_verdict_traffic(qftp_verdict *v, qftp_ts ts, bool ts_synth, qftp_gap *
 
 void qftp_verdict_data(qftp_verdict *v, const qftp_txn *t, const uint8_t *b, size_t n)
 {
-    if (!t || t->data_dir != QFTP_DIR_RX)
+    if (!t || t->data_dir != QFTP_DIR_RX || v->o.counts_only)
         return;
     pay_slot *slot = NULL;
     for (size_t i = 0; i < PAY_SLOTS && !slot; i++)
@@ -1345,16 +1345,27 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
                                                    const qftp_txn_words *wp)
 {
     qftp_txn_verdict *tv = &v->cur;
-    /* every field but the links, which count from n_links (link_add clears each): the
-     * whole struct is some 7 KiB, cleared for every transaction */
-    memset(tv, 0, offsetof(qftp_txn_verdict, links));
-    memset(&tv->n_links, 0, sizeof *tv - offsetof(qftp_txn_verdict, n_links));
+    if (v->o.counts_only) {
+        /* the fields counting reads; the words stay "" */
+        tv->operation[0] = tv->outcome[0] = tv->key[0] = '\0';
+        tv->kind = QFTP_FAIL_NONE;
+        tv->n_links = 0;
+        tv->payload = NULL;
+        tv->payload_len = 0;
+        tv->payload_total = -1;
+        tv->listing = false;
+    } else {
+        /* every field but the links, which count from n_links (link_add clears each): the
+         * whole struct is some 7 KiB, cleared for every transaction */
+        memset(tv, 0, offsetof(qftp_txn_verdict, links));
+        memset(&tv->n_links, 0, sizeof *tv - offsetof(qftp_txn_verdict, n_links));
+        take_payload(v, t, tv);
+        tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
+    }
     v->txns++;
     tv->index = t->index;
     tv->t_sent = t->t_sent;
     tv->t_fail = QFTP_TS_NONE;
-    take_payload(v, t, tv);
-    tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
 
     const qftp_txn_words *w = wp;
     const qftp_note *sn = NULL;
@@ -1391,6 +1402,18 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
         break;
     }
     tv->failed = qftp_fail_counts(tv->kind);
+    if (v->o.counts_only) {
+        if (tv->failed && w->failure[0])
+            copy_str(tv->key, sizeof tv->key, w->failure);
+        else if (tv->failed)
+            say(tv->key, sizeof tv->key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
+        if (tv->failed)
+            v->failed++;
+        else if (tv->kind == QFTP_FAIL_UNFINISHED)
+            v->unfinished++;
+        context_of_answers(v, t); /* a later transaction's judge_missing reads them */
+        return tv;
+    }
     if (tv->failed || !v->o.failure_words_only)
         operation_words(v, t, tv->operation, sizeof tv->operation);
     if (tv->failed && w->failure[0])

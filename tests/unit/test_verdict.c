@@ -28,7 +28,8 @@ typedef struct {
 typedef struct {
     qftp_session *s;
     qftp_verdict *v;
-    GString *txns; /* "#i kind operation | outcome" per transaction */
+    qftp_verdict *counts; /* fed the same with opts.counts_only: it must judge alike */
+    GString *txns;        /* "#i kind operation | outcome" per transaction */
 } run_ctx;
 
 static void on_txn(void *user, const qftp_txn *t)
@@ -37,26 +38,37 @@ static void on_txn(void *user, const qftp_txn *t)
     const qftp_txn_verdict *tv = qftp_verdict_txn(x->v, t);
     g_string_append_printf(x->txns, "#%u %s %s | %s\n", tv->index, qftp_fail_kind_name(tv->kind),
                            tv->operation, tv->outcome);
+    const qftp_txn_verdict *cv = qftp_verdict_txn(x->counts, t);
+    g_assert_cmpuint(cv->index, ==, tv->index);
+    g_assert_cmpstr(qftp_fail_kind_name(cv->kind), ==, qftp_fail_kind_name(tv->kind));
+    g_assert_cmpint(cv->failed, ==, tv->failed);
+    g_assert_cmpstr(cv->key, ==, tv->key);
+    g_assert_cmpint(cv->t_fail, ==, tv->t_fail);
+    g_assert_cmpuint(cv->n_links, ==, 0);
 }
 
 static void on_unsol(void *user, const qftp_unsolicited *u)
 {
     run_ctx *x = user;
     qftp_verdict_unsolicited(x->v, u);
+    qftp_verdict_unsolicited(x->counts, u);
 }
 
 static void on_trans(void *user, const qftp_transition *tr)
 {
     run_ctx *x = user;
     qftp_verdict_transition(x->v, tr);
+    qftp_verdict_transition(x->counts, tr);
 }
 
 static void on_item(void *user, const qftp_event *ev, const qftp_txn *t, uint64_t frame)
 {
     (void)frame;
     run_ctx *x = user;
-    if (ev->kind == QFTP_EV_DATA && t)
+    if (ev->kind == QFTP_EV_DATA && t) {
         qftp_verdict_data(x->v, t, ev->data, ev->len);
+        qftp_verdict_data(x->counts, t, ev->data, ev->len);
+    }
 }
 
 static GByteArray *unescape(const char *s)
@@ -118,6 +130,10 @@ static char *run_script(const vcase *c, run_ctx *x)
     x->s = qftp_session_new(&so, err);
     g_assert_nonnull(x->s);
     x->v = qftp_verdict_new(x->s, NULL);
+    qftp_verdict_opts vo;
+    qftp_verdict_opts_init(&vo);
+    vo.counts_only = true;
+    x->counts = qftp_verdict_new(x->s, &vo);
     x->txns = g_string_new(NULL);
     qftp_ts now = c->synth ? 0 : T0;
     uint64_t frame = 0;
@@ -138,6 +154,7 @@ static char *run_script(const vcase *c, run_ctx *x)
                                 dir == QFTP_DIR_TX ? 1 : 2);
         }
         qftp_verdict_traffic(x->v, now, c->synth, NULL);
+        qftp_verdict_traffic(x->counts, now, c->synth, NULL);
         qftp_session_feed(x->s, dir, b->data, b->len, now, ++frame);
         g_byte_array_unref(b);
     }
@@ -155,8 +172,17 @@ static void run_case(gconstpointer data)
     if (strcmp(got, c->expect) != 0)
         g_test_message("transactions:\n%s", x.txns->str);
     g_assert_cmpstr(got, ==, c->expect);
+    /* counting alone: the same counts, nothing kept */
+    qftp_verdict_counts full, counted;
+    qftp_verdict_counts_get(x.v, &full);
+    qftp_verdict_counts_get(x.counts, &counted);
+    g_assert_cmpuint(counted.txns, ==, full.txns);
+    g_assert_cmpuint(counted.failed, ==, full.failed);
+    g_assert_cmpuint(counted.unfinished, ==, full.unfinished);
+    g_assert_cmpuint(qftp_verdict_failure_count(x.counts), ==, 0);
     g_free(got);
     g_string_free(x.txns, TRUE);
+    qftp_verdict_free(x.counts);
     qftp_verdict_free(x.v);
     qftp_session_free(x.s);
 }

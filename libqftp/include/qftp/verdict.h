@@ -143,6 +143,11 @@ typedef struct {
     /* qftp_txn_verdict.operation only for failures (a failure's chain still names earlier
      * commands in words): for a consumer that shows no words of the others; default false */
     bool failure_words_only;
+    /* Only what counting needs: qftp_txn_verdict gets index, kind, failed, key, t_sent and
+     * t_fail, and nothing is kept for the verdict at the end (no failures, links, words,
+     * payloads or recoveries; the counts of qftp_verdict_counts_get stay right). For a
+     * consumer that shows counts only (the transcript's summary); default false. */
+    bool counts_only;
 } qftp_verdict_opts;
 
 void qftp_verdict_opts_init(qftp_verdict_opts *o);
