@@ -43,6 +43,18 @@ static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir
                  {"Recv", QFTP_DIR_RX},
                  {"Rev", QFTP_DIR_RX}, /* Chinese tools' short "received" */
                  {"Sending", QFTP_DIR_TX},
+                 /* AT testers' and serial libraries' words for the two sides */
+                 {"Command", QFTP_DIR_TX},
+                 {"Cmd", QFTP_DIR_TX},
+                 {"Request", QFTP_DIR_TX},
+                 {"Req", QFTP_DIR_TX},
+                 {"Write", QFTP_DIR_TX},
+                 {"Response", QFTP_DIR_RX},
+                 {"Resp", QFTP_DIR_RX},
+                 {"Rsp", QFTP_DIR_RX},
+                 {"Reply", QFTP_DIR_RX},
+                 {"Answer", QFTP_DIR_RX},
+                 {"Read", QFTP_DIR_RX},
                  /* arrows away from the terminal and towards it */
                  {"-->", QFTP_DIR_TX},
                  {"<--", QFTP_DIR_RX},
@@ -111,6 +123,24 @@ typedef enum {
     TS_BARE,    /* "time " */
 } ts_shape;
 
+/* A second number in the brackets after the time, "[12.345678 0.001234]": grabserial's
+ * time since the previous line. Returns its bytes with the spaces before it (0: none). */
+static size_t delta_after(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t d = i;
+    while (i < n && g_ascii_isdigit(s[i]))
+        i++;
+    if (i == d || i == n || s[i] != '.' || d == 0)
+        return 0;
+    size_t f = ++i;
+    while (i < n && g_ascii_isdigit(s[i]))
+        i++;
+    return i > f && i < n && s[i] == ']' ? i : 0;
+}
+
 /* The time at the start of a line and what follows it: "[<time>]", "<time> -> ",
  * "<seconds>," or "<time>" and a space (or ": "). Returns where the rest starts (0: no time). */
 static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *shape)
@@ -133,6 +163,8 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
         uint8_t close = s[i] == '[' ? ']' : s[i] == '(' ? ')' : '>';
         i = log_skip_ws(s, n, i + 1) - 1; /* "[   12.345678]": the kernel's, dmesg's */
         size_t t = log_parse_time(s + i + 1, n - i - 1, st);
+        if (t > 0 && close == ']')
+            t += delta_after(s + i + 1 + t, n - i - 1 - t);
         if (t == 0 || i + 1 + t >= n || s[i + 1 + t] != close) {
             *st = LOG_NO_STAMP;
             return 0;
