@@ -11,7 +11,11 @@
  * "    12<tab>"; grep -n's increasing numbers). The banners of VS Code's Serial Monitor
  * ("---- Opened the serial port COM4 ----") are skipped and counted, except what it sent:
  * "---- Sent utf8 encoded message: "AT" ----" is a host line, "---- Sent hex encoded
- * message: "41 54 0D" ----" those bytes. */
+ * message: "41 54 0D" ----" those bytes. A long line that a window or a mail client
+ * broke in two (at its width: "AT+QFTPOPEN=\"ftp.example.co" / "m\",21") is joined again:
+ * a command or response line left inside a string, or a command line ending in ',', with
+ * the next line when that is no AT traffic on its own and ends the string (or, after the
+ * ',', starts the next parameter); counted as repaired. */
 
 #include <string.h>
 
@@ -27,7 +31,102 @@ typedef struct {
     GByteArray *msg;    /* a message VS Code's Serial Monitor sent, unescaped */
     uint8_t prefix[64]; /* what every line of the head starts with ("COM3: "), 0: none */
     size_t prefix_len;
+    GByteArray *wrap;    /* a line held: the first part of a line broken in two */
+    uint64_t wrap_line;  /* its line number */
+    unsigned wrap_joins; /* the lines joined to it */
 } plain_state;
+
+#define WRAP_JOINS_MAX 8  /* a line broken in more parts than this is left as it is */
+#define WRAP_LEN_MAX 4096 /* nor one longer than this */
+
+/* The double quotes of s that open or close a string (not \"). */
+static size_t quotes(const uint8_t *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == '"' && (i == 0 || s[i - 1] != '\\');
+    return k;
+}
+
+/* s without the CRs and spaces at its end. */
+static size_t end_trimmed(const uint8_t *s, size_t n)
+{
+    while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n;
+}
+
+/* Whether s may be the first part of a line broken in two: a command line or a response
+ * line ("+QFTPPWD: 0,\"/a/b") inside a string at its end, or a command line ending in ','. */
+static bool wrap_opens(const uint8_t *s, size_t n)
+{
+    n = end_trimmed(s, n);
+    bool cmd = n >= 3 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't' && s[2] != '/';
+    bool rsp = !cmd && n >= 3 && s[0] == '+' && log_traffic_line(s, n);
+    if (!cmd && !rsp)
+        return false;
+    return quotes(s, n) % 2 == 1 || (cmd && s[n - 1] == ',');
+}
+
+/* Whether s continues the held line h: it is no AT traffic on its own, and it ends the
+ * string h is in, or (after a ',') starts the next parameter with a quote or a digit. */
+static bool wrap_continues(const uint8_t *h, size_t hn, const uint8_t *s, size_t n)
+{
+    size_t e = end_trimmed(s, n);
+    if (!e || s[0] == ' ' || s[0] == '\t' || log_traffic_line(s, e))
+        return false;
+    hn = end_trimmed(h, hn);
+    if (quotes(h, hn) % 2 == 1)
+        return quotes(s, e) % 2 == 1;
+    return (s[0] == '"' || g_ascii_isdigit(s[0])) && quotes(s, e) % 2 == 0;
+}
+
+/* The held line to the transcript, under its own line number. */
+static int wrap_flush(log_ctx *c, plain_state *p)
+{
+    if (!p->wrap || !p->wrap->len)
+        return 0;
+    uint64_t line_no = c->r.line_no;
+    c->r.line_no = p->wrap_line;
+    int rc = log_text_line(c, &p->text, p->wrap->data, p->wrap->len, false, QFTP_DIR_RX,
+                           LOG_NO_STAMP, true);
+    c->r.line_no = line_no;
+    g_byte_array_set_size(p->wrap, 0);
+    return rc;
+}
+
+/* A line of text: held when it may go on in the next one, joined to the held one when it
+ * does. */
+static int plain_text(log_ctx *c, plain_state *p, const uint8_t *s, size_t n)
+{
+    bool data = log_transcript_in_data(p->text.t);
+    if (p->wrap && p->wrap->len) {
+        if (!data && wrap_continues(p->wrap->data, p->wrap->len, s, n)) {
+            size_t hn = p->wrap->len;
+            while (hn && p->wrap->data[hn - 1] == '\r')
+                hn--;
+            g_byte_array_set_size(p->wrap, (guint)hn);
+            g_byte_array_append(p->wrap, s, (guint)n);
+            log_repaired(c);
+            if (wrap_opens(p->wrap->data, p->wrap->len) && ++p->wrap_joins < WRAP_JOINS_MAX &&
+                p->wrap->len < WRAP_LEN_MAX)
+                return 0;
+            return wrap_flush(c, p);
+        }
+        int rc = wrap_flush(c, p);
+        if (rc)
+            return rc;
+    }
+    if (!data && n < WRAP_LEN_MAX && wrap_opens(s, n)) {
+        if (!p->wrap)
+            p->wrap = g_byte_array_new();
+        g_byte_array_append(p->wrap, s, (guint)n);
+        p->wrap_line = c->r.line_no;
+        p->wrap_joins = 0;
+        return 0;
+    }
+    return log_text_line(c, &p->text, s, n, false, QFTP_DIR_RX, LOG_NO_STAMP, true);
+}
 
 /* A Markdown code fence: "```" or "~~~" (three or more), maybe an info word ("```text"). */
 static bool fence_line(const uint8_t *s, size_t n)
@@ -115,6 +214,7 @@ static size_t quote_prefix(const uint8_t *s, size_t n)
 static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     plain_state *p = state;
+    int rc;
     if (p->prefix_len && n >= p->prefix_len && memcmp(s, p->prefix, p->prefix_len) == 0) {
         size_t k = log_skip_ws(s, n, p->prefix_len);
         s += k;
@@ -139,11 +239,13 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     n -= g;
     if (fence_line(s, n) && !log_transcript_in_data(p->text.t)) {
         log_skipped(c);
-        return 0;
+        return wrap_flush(c, p);
     }
     size_t msg, msg_len;
     bool hex;
     if (vscode_banner(s, n, &msg, &msg_len, &hex)) {
+        if ((rc = wrap_flush(c, p)) != 0)
+            return rc;
         if (!msg_len) {
             log_skipped(c);
             return 0;
@@ -188,7 +290,7 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         s += k;
         n -= k;
     }
-    return log_text_line(c, &p->text, s, n, false, QFTP_DIR_RX, LOG_NO_STAMP, true);
+    return plain_text(c, p, s, n);
 }
 
 /* The next whole line of the head from *i (without its CRs); false at its end. */
@@ -254,7 +356,8 @@ static int plain_open(log_ctx *c, void *state)
 static int plain_finish(log_ctx *c, void *state)
 {
     plain_state *p = state;
-    return log_text_finish(c, &p->text);
+    int rc = wrap_flush(c, p);
+    return rc ? rc : log_text_finish(c, &p->text);
 }
 
 static void plain_cleanup(void *state)
@@ -262,6 +365,8 @@ static void plain_cleanup(void *state)
     plain_state *p = state;
     if (p->msg)
         g_byte_array_unref(p->msg);
+    if (p->wrap)
+        g_byte_array_unref(p->wrap);
     log_text_cleanup(&p->text);
 }
 

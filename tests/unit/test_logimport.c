@@ -353,6 +353,18 @@ static const icase layout_cases[] = {
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPSTAT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
      "<~#4[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.002000\n"},
+    /* a long line broken in two at a window's or a mail's width: joined again (in a
+     * string, or after a command's ','; a response line too); an open string that the
+     * next line does not end, or a next line that is traffic itself, stays as it is */
+    {"paste-wrapped",
+     "AT+QFTPOPEN=\"ftp.exa\nmple.com\",21\nOK\nAT+QFTPCFG=\"account\",\"u\",\n\"p\"\nOK\n"
+     "+QFTPPWD: 0,\"/lo\nng/dir\"\nAT+QFTPCWD=\"/a\nOK\nAT+QFTPCWD=\"/b\nx\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPOPEN=\"ftp.example.com\",21\\r]@0.000000\n<~#3[\\r\\nOK\\r\\n]@0.001000\n"
+     ">~#4[AT+QFTPCFG=\"account\",\"u\",\"p\"\\r]@0.002000\n<~#6[\\r\\nOK\\r\\n]@0.003000\n"
+     "<~#7[\\r\\n+QFTPPWD: 0,\"/long/dir\"\\r\\n]@0.004000\n>~#9[AT+QFTPCWD=\"/a\\r]@0.005000\n"
+     "<~#10[\\r\\nOK\\r\\n]@0.006000\n>~#11[AT+QFTPCWD=\"/b\\r]@0.007000\n"
+     "<~#12[\\r\\nx\\r\\n]@0.008000\n"},
     /* a number first that is not before AT traffic is the log's own text */
     {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
      "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
