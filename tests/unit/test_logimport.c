@@ -417,8 +417,8 @@ static const icase layout_cases[] = {
      ">#3[AT\\r]@36000.200000\n<#4[\\r\\nOK\\r\\n]@36000.210000\n"
      "<#5[\\r\\nResponses: 2\\r\\n]@36000.300000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
-    {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n",
-     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
+    {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
     /* a stamped head that only says the direction, then that side's lines without a time:
      * Serial Port Utility's "# SEND ASCII>" / "# RECV HEX>" (hex: the bytes, exact), and a
      * marker with nothing after it ("[time]RX:") */
