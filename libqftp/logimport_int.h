@@ -203,11 +203,13 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
 void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
                     GByteArray *scratch);
 
-/* Whether a line spells its bytes (\r \n \xHH <CR> <LF> in it). */
+/* Whether a line spells its bytes (\r \n \xHH, <CR> <LF> also in [] or {}, the control
+ * pictures ␍ ␊ ␤ in it). */
 bool log_spelled(const uint8_t *s, size_t n);
 /* Appends the bytes a spelled text stands for to out: with LOG_ESC_C \r \n \t \\ \" \'
- * \0 \a \b \e \f \v \xHH \ooo; with LOG_ESC_NAMES ASCII control names in angle brackets
- * (<CR> <LF> <NUL> <ESC> <SUB> ..., any case); anything else is literal. */
+ * \0 \a \b \e \f \v \xHH \ooo; with LOG_ESC_NAMES ASCII control names in angle, square or
+ * curly brackets (<CR> [LF] {NUL} <ESC> <SUB> ..., any case) and Unicode's control
+ * pictures (␍ ␊ ␀ ... ␡, ␤ for LF); anything else is literal. */
 #define LOG_ESC_C 1u
 #define LOG_ESC_NAMES 2u
 void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how);

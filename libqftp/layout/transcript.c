@@ -784,11 +784,41 @@ static bool shown_line(GByteArray *out, const uint8_t *s, size_t n)
     return true;
 }
 
+/* An HTML character reference at s ("&quot;", "&#34;", "&#x22;", "&amp;" ...) that a web
+ * page's source or a ticket system left in a pasted log: its length, 0 if none; *b the
+ * byte it stands for (ASCII only). */
+static size_t html_entity(const uint8_t *s, size_t n, uint8_t *b)
+{
+    static const struct {
+        const char *name;
+        uint8_t b;
+    } names[] = {{"&quot;", '"'}, {"&amp;", '&'},   {"&lt;", '<'},
+                 {"&gt;", '>'},   {"&apos;", '\''}, {"&nbsp;", ' '}};
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+        size_t m = strlen(names[k].name);
+        if (n >= m && memcmp(s, names[k].name, m) == 0) {
+            *b = names[k].b;
+            return m;
+        }
+    }
+    if (n < 4 || s[0] != '&' || s[1] != '#')
+        return 0;
+    bool hex = s[2] == 'x' || s[2] == 'X';
+    unsigned v = 0;
+    size_t i = hex ? 3 : 2, d = i;
+    for (; i < n && i < d + 4 && (hex ? g_ascii_isxdigit(s[i]) : g_ascii_isdigit(s[i])); i++)
+        v = v * (hex ? 16 : 10) + (unsigned)(hex ? g_ascii_xdigit_value(s[i]) : s[i] - '0');
+    if (i == d || i >= n || s[i] != ';' || v < 0x20 || v > 0x7e)
+        return 0;
+    *b = (uint8_t)v;
+    return i + 1;
+}
+
 /* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
- * for a space, and "^M" (how cat -v, less and vim show a CR) at its end. The line without
- * them into out; false if it has none. Typographic quotes stay: a terminal sends them as
- * they are when a command is copied out of a word processor, and the module refuses it
- * (tests/logs/import/smart-quotes-bg96.log). */
+ * for a space, HTML's character references ("&quot;" for '"'), and "^M" (how cat -v, less
+ * and vim show a CR) at its end. The line without them into out; false if it has none.
+ * Typographic quotes stay: a terminal sends them as they are when a command is copied out
+ * of a word processor, and the module refuses it (tests/logs/import/smart-quotes-bg96.log). */
 static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
 {
     size_t crs = n; /* the CRs the reader left before the LF stay */
@@ -798,10 +828,13 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     while (end && (s[end - 1] == ' ' || s[end - 1] == '\t'))
         end--;
     bool caret = end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M';
-    bool nbsp = false;
+    bool nbsp = false, entity = false;
+    uint8_t b;
     for (size_t i = 0; i + 1 < end && !nbsp; i++)
         nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
-    if (!caret && !nbsp)
+    for (const uint8_t *a = s; !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
+        entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
+    if (!caret && !nbsp && !entity)
         return false;
     if (caret)
         while (end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M')
@@ -811,8 +844,11 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     g_byte_array_set_size(out, 0);
     for (size_t i = 0; i < end; i++) {
         uint8_t c = s[i];
+        size_t m;
         if (c == 0xc2 && i + 1 < end && s[i + 1] == 0xa0)
             c = ' ', i++;
+        else if (c == '&' && entity && (m = html_entity(s + i, end - i, &c)) > 0)
+            i += m - 1;
         g_byte_array_append(out, &c, 1);
     }
     g_byte_array_append(out, s + crs, (guint)(n - crs));
@@ -859,9 +895,16 @@ bool log_spelled(const uint8_t *s, size_t n)
         if (p[1] == 'r' || p[1] == 'n' ||
             (p[1] == 'x' && p + 3 < s + n && g_ascii_isxdigit(p[2]) && g_ascii_isxdigit(p[3])))
             return true;
-    for (const uint8_t *p = s; (p = memchr(p, '<', (size_t)(s + n - p))) && p + 3 < s + n; p++)
-        if (p[3] == '>' && (g_ascii_strncasecmp((const char *)p + 1, "CR", 2) == 0 ||
-                            g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0))
+    static const char opens[] = "<[{", closes[] = ">]}";
+    for (size_t k = 0; k < 3; k++)
+        for (const uint8_t *p = s; (p = memchr(p, opens[k], (size_t)(s + n - p))) && p + 3 < s + n;
+             p++)
+            if (p[3] == closes[k] && (g_ascii_strncasecmp((const char *)p + 1, "CR", 2) == 0 ||
+                                      g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0))
+                return true;
+    /* the control pictures ␍ ␊ ␤ (U+240D, U+240A, U+2424) */
+    for (const uint8_t *p = s; (p = memchr(p, 0xe2, (size_t)(s + n - p))) && p + 2 < s + n; p++)
+        if (p[1] == 0x90 && (p[2] == 0x8d || p[2] == 0x8a || p[2] == 0xa4))
             return true;
     return false;
 }
@@ -907,13 +950,21 @@ void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how)
                 b = (uint8_t)to[p - from];
                 i++;
             }
-        } else if (b == '<' && (how & LOG_ESC_NAMES)) {
-            const uint8_t *e = memchr(s + i, '>', n - i < 6 ? n - i : 6);
+        } else if ((b == '<' || b == '[' || b == '{') && (how & LOG_ESC_NAMES)) {
+            uint8_t close = b == '<' ? '>' : b == '[' ? ']' : '}';
+            const uint8_t *e = memchr(s + i, close, n - i < 6 ? n - i : 6);
             int v = e ? control_name(s + i + 1, (size_t)(e - s - i - 1)) : -1;
             if (v >= 0) {
                 b = (uint8_t)v;
                 i = (size_t)(e - s);
             }
+        } else if (b == 0xe2 && (how & LOG_ESC_NAMES) && i + 2 < n && s[i + 1] == 0x90 &&
+                   (s[i + 2] <= 0x9f || s[i + 2] == 0xa1 || s[i + 2] == 0xa4)) {
+            /* a control picture: U+2400-241F the control characters, U+2421 DEL, U+2424
+             * the newline (LF) */
+            uint8_t c = s[i + 2];
+            b = c <= 0x9f ? (uint8_t)(c - 0x80) : c == 0xa1 ? 0x7f : '\n';
+            i += 2;
         }
         g_byte_array_append(out, &b, 1);
     }

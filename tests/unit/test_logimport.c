@@ -365,6 +365,16 @@ static const icase layout_cases[] = {
      "<~#7[\\r\\n+QFTPPWD: 0,\"/long/dir\"\\r\\n]@0.004000\n>~#9[AT+QFTPCWD=\"/a\\r]@0.005000\n"
      "<~#10[\\r\\nOK\\r\\n]@0.006000\n>~#11[AT+QFTPCWD=\"/b\\r]@0.007000\n"
      "<~#12[\\r\\nx\\r\\n]@0.008000\n"},
+    /* HTML's character references from a web page's source or a ticket system */
+    {"paste-html", "AT+QFTPCWD=&quot;/a&amp;b&#34;\n+QFTPCWD: 0,0\n", QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPCWD=\"/a&b\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* bytes spelled as other monitors show them: [CR] {LF}, the control pictures ␍ ␊ */
+    {"spelled-brackets-pictures",
+     "AT[CR]\n[CR]{LF}OK[cr][lf]"
+     "\nAT\xe2\x90\x8d\n\xe2\x90\x8d\xe2\x90\x8aOK\xe2\x90\x8d\xe2\x90\x8a\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT\\r]@0.002000\n"
+     "<~#4[\\r\\nOK\\r\\n]@0.003000\n"},
     /* a number first that is not before AT traffic is the log's own text */
     {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
      "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
