@@ -854,6 +854,11 @@ static int report_run(void *opts, int argc, char **argv)
     }
     r.colour = r.fmt == REP_TEXT && r.out == stdout && !o->colour_never &&
                (o->colour_always || (isatty(1) && !getenv("NO_COLOR")));
+    if (r.out == stdout) { /* lines of the input are printed: made safe for a terminal */
+        FILE *safe = tool_safe_stream(1, r.colour ? TOOL_KEEP_SGR : 0, isatty(1));
+        if (safe)
+            stdout = r.out = safe;
+    }
 
     input_kind kind;
     int rc = input_read(o->input, &o->io, on_chunk, &r, &kind, r.what, sizeof r.what, err);

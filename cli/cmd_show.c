@@ -1269,6 +1269,11 @@ static int show_run(void *opts, int argc, char **argv)
         !json && !o->colour_never && (o->colour_always || (isatty(1) && !getenv("NO_COLOR")));
     if (!isatty(1)) /* a file or a pipe: written in large blocks */
         setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    if (!json) { /* lines of the input are printed: made safe for a terminal */
+        FILE *safe = tool_safe_stream(1, use_colour ? TOOL_KEEP_SGR : 0, isatty(1));
+        if (safe)
+            stdout = safe;
+    }
 
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};

@@ -232,6 +232,28 @@ void log_repaired(log_ctx *c)
         info->first_repaired = c->r.line_no;
 }
 
+/* Whether the head of a log is a text log of AT traffic: a line of traffic in it, and at
+ * most one line in eight binary (a compressed or binary file has a line that starts with
+ * "AT" now and then; a text log has a noisy line now and then). */
+static bool head_is_text(const uint8_t *p, size_t n)
+{
+    size_t lines = 0, binary = 0;
+    bool traffic = false;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (p[i] == '\r' || p[i] == '\n'))
+            i++;
+        const uint8_t *e = i < n ? memchr(p + i, '\n', n - i) : NULL;
+        size_t j = e ? (size_t)(e - p) : n;
+        if (j > i) {
+            lines++;
+            binary += log_binary_line(p + i, j - i);
+            traffic = traffic || log_has_traffic(p + i, j - i);
+        }
+        i = j;
+    }
+    return traffic && binary * 8 <= lines;
+}
+
 int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, void *user,
                     qftp_log_format *format_used, char *errbuf)
 {
@@ -271,6 +293,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         qftp_redactor_free(c.e.red);
         return -1;
     }
+    c.head_traffic = head_is_text(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;

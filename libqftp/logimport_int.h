@@ -132,12 +132,17 @@ typedef struct {
     log_emitter e;
     const qftp_import_opts *o;
     char *errbuf;
+    /* the head of the log (its first read) has a line of AT traffic: a line of binary
+     * bytes later is line noise in a text log, not a file that is no log */
+    bool head_traffic;
 } log_ctx;
 
 /* Only spaces, tabs and CRs. */
 bool log_blank(const uint8_t *s, size_t n);
 /* A line that is AT traffic: a command, a result code, a "+NAME:" line. */
 bool log_traffic_line(const uint8_t *s, size_t n);
+/* Whether some line of p is (log_traffic_line). */
+bool log_has_traffic(const uint8_t *p, size_t n);
 /* "41 54 0D 0A" (a HEX view: Docklight, SSCOM): the bytes into out; false if it is not. */
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not

@@ -622,7 +622,7 @@ bool log_traffic_line(const uint8_t *s, size_t n)
     return false;
 }
 
-static bool has_traffic(const uint8_t *p, size_t n)
+bool log_has_traffic(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n;) {
         while (i < n && (p[i] == '\r' || p[i] == '\n'))
@@ -677,7 +677,7 @@ int log_emit(log_emitter *e, qftp_dir dir, log_stamp st, uint64_t line, char *er
         return 0;
     if (e->o->info) {
         e->o->info->records++;
-        if (!e->o->info->traffic && !e->data && has_traffic(b, n))
+        if (!e->o->info->traffic && !e->data && log_has_traffic(b, n))
             e->o->info->traffic++;
     }
     qftp_record rec = {dir, ts, !st.have, b, n, line};
@@ -693,7 +693,7 @@ int log_emit_end(log_emitter *e)
             continue;
         if (e->o->info) {
             e->o->info->records++;
-            if (!e->o->info->traffic && has_traffic(b, n))
+            if (!e->o->info->traffic && log_has_traffic(b, n))
                 e->o->info->traffic++;
         }
         qftp_record rec = {(qftp_dir)d, e->last, !e->last_st.have, b, n, e->last_line};

@@ -635,6 +635,10 @@ static int unknown_command(const tool_program *p, const char *name)
 
 int tool_main(const tool_program *p, int argc, char **argv)
 {
+    /* messages quote lines of the input: made safe for the terminal (tool_safe_stream) */
+    FILE *safe_err = tool_safe_stream(2, TOOL_KEEP_PROGRESS, true);
+    if (safe_err)
+        stderr = safe_err;
     tool_cmdline *cl = tool_cmdline_new(p, NULL);
     prog_opts o = {0};
     prog_options(cl, &o);

@@ -863,7 +863,10 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
         s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
         n = p->fixed->len;
     }
-    if (!log_transcript_in_data(p->t) && !log_blank(s, n) && log_binary_line(s, n)) {
+    /* binary bytes in a log whose head has AT traffic: line noise (a module at power-on,
+     * a baud rate that did not match yet), the module's bytes as they came */
+    if (!log_transcript_in_data(p->t) && !c->head_traffic && !log_blank(s, n) &&
+        log_binary_line(s, n)) {
         LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
         return -1;
     }

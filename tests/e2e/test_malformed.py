@@ -1,5 +1,6 @@
 """Bad input gets a clear error, exit status 2, bounded memory, and no partial output."""
 import os
+import re
 import resource
 import struct
 import subprocess
@@ -99,9 +100,40 @@ def empty_and_missing():
         assert p.returncode == 2 and b"cannot open" in p.stderr, p.stderr
 
 
+def terminal_escapes():
+    """A log or capture whose lines carry escape sequences (a window title set by OSC, a
+    cleared screen, a C1 CSI, bytes that are no UTF-8): show, report and the error
+    messages write them as \\xHH; nothing reaches the terminal that it would obey."""
+    hostile = (b'AT+QFTPPWD\\r\n'
+               b'\\r\\nOK\\r\\n\\r\\n+QFTPPWD: 0,"/\\x1b]0;pwned\\x07\\x1b[2J\\xc2\\x9b31m"\\r\\n\n'
+               b'hi\\x1b[31mred\\xff\\r\\n\n')
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "hostile.log")
+        open(log, "wb").write(hostile)
+        cap = os.path.join(d, "hostile.pcap")
+        assert run("import", log, "-w", cap).returncode == 0
+        for args in (["show", "--color", "never"], ["show", "--color", "always"],
+                     ["show", "--failures"], ["report"], ["report", "--format", "md"]):
+            for inp in (log, cap):
+                p = run(*args, inp)
+                out = p.stdout
+                if "always" in args:  # the tool's own colours stay, nothing else
+                    out = re.sub(rb"\x1b\[[0-9;]*m", b"", out)
+                for bad in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xff"):
+                    assert bad not in out and bad not in p.stderr, (args, inp, bad, out[-300:])
+                if args[0] == "show" and "--failures" not in args:
+                    assert b"\\x1b]0;pwned\\x07" in out, out[-600:]
+        # an error message that quotes a line: made safe too
+        bad = os.path.join(d, "notraffic.log")
+        open(bad, "wb").write(b"hello \x1b]0;pwned\x07 there\n")
+        p = run("show", bad)
+        assert p.returncode == 1 and b"\x1b" not in p.stderr and b"\\x1b]0;pwned" in p.stderr, p.stderr
+
+
 case("truncated capture", truncated_capture)
 case("wrong link type", wrong_linktype)
 case("binary garbage", binary_garbage)
 case("100 MB line without a line end", endless_line)
 case("empty and missing inputs", empty_and_missing)
+case("terminal escapes in the input", terminal_escapes)
 done()

@@ -365,6 +365,15 @@ static const icase layout_cases[] = {
      "<~#7[\\r\\n+QFTPPWD: 0,\"/long/dir\"\\r\\n]@0.004000\n>~#9[AT+QFTPCWD=\"/a\\r]@0.005000\n"
      "<~#10[\\r\\nOK\\r\\n]@0.006000\n>~#11[AT+QFTPCWD=\"/b\\r]@0.007000\n"
      "<~#12[\\r\\nx\\r\\n]@0.008000\n"},
+    /* a noisy line (a module at power-on, a baud rate not matched yet) in a text log of AT
+     * traffic: the module's bytes as they came, not the end of the import (a file whose
+     * head is mostly binary is refused: the "malformed" cases) */
+    {"noise-line", "\xff\xf8\x80\x12\x01\nRDY\nAT\nOK\nAT+QFTPSTAT\n+QFTPSTAT: 0,1\nOK\nAT\nOK\n",
+     QFTP_FMT_PLAIN,
+     "<~#1[\\r\\n\\xff\\xf8\\x80\\x12\\x01\\r\\n]@0.000000\n<~#2[\\r\\nRDY\\r\\n]@0.001000\n"
+     ">~#3[AT\\r]@0.002000\n<~#4[\\r\\nOK\\r\\n]@0.003000\n>~#5[AT+QFTPSTAT\\r]@0.004000\n"
+     "<~#6[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.005000\n<~#7[\\r\\nOK\\r\\n]@0.006000\n"
+     ">~#8[AT\\r]@0.007000\n<~#9[\\r\\nOK\\r\\n]@0.008000\n"},
     /* HTML's character references from a web page's source or a ticket system */
     {"paste-html", "AT+QFTPCWD=&quot;/a&amp;b&#34;\n+QFTPCWD: 0,0\n", QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/a&b\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},

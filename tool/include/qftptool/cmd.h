@@ -26,6 +26,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct tool_cmdline tool_cmdline;
@@ -102,6 +103,13 @@ void tool_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void tool_verror(const char *fmt, va_list ap);
 /* The same prefix for a note that is not an error ("... -> out.pcap: 12 frames"). */
 void tool_note(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* A stream onto file descriptor fd that writes what it is given safe for a terminal:
+ * text, line ends, tabs and valid UTF-8 as they are, every other byte (escape sequences
+ * from a hostile log, C1 controls, bytes that are no UTF-8) as \xHH; the tool's own codes
+ * that `keep` names too. NULL when it cannot be made (then write to the plain stream). */
+#define TOOL_KEEP_SGR 1u      /* colours: ESC [ ... m */
+#define TOOL_KEEP_PROGRESS 2u /* a progress line: CR, ESC [ K */
+FILE *tool_safe_stream(int fd, unsigned keep, bool line_buffered);
 
 /* ---- the program ------------------------------------------------------------------------- */
 
