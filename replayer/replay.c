@@ -1504,6 +1504,13 @@ static int replay_run(void *opts, int argc, char **argv)
     rp_plan **plans = NULL;
     size_t n_plans = 0;
     rp_capture_result *cr = NULL;
+    if (!(o.json && strcmp(o.json, "-") == 0) && !(o.record && strcmp(o.record, "-") == 0)) {
+        /* the reports quote the device's answers and the captures' lines: made safe for a
+         * terminal (a JSON document or a recording on standard output is left as it is) */
+        FILE *safe = tool_safe_stream(1, 0, isatty(1));
+        if (safe)
+            stdout = safe;
+    }
     for (char **f = a->rules; f && *f; f++)
         if (rp_rules_load(o.rules, *f, err) != 0) {
             tool_error("%s", err);

@@ -1,7 +1,8 @@
 """qftp replay against hostile material (issue 16): download bytes that are not
 UTF-8 under data masks, secrets given on the command line, a device that floods, a
 device that never answers. Each case failed (crash, leak, unbounded memory, a 3-minute
-run of timeouts) before its fix."""
+run of timeouts) before its fix, but the device that answers with terminal escape
+sequences, which guards what was right already."""
 import json
 import os
 import resource
@@ -220,6 +221,40 @@ def test_flooding_device():
         assert peak < most, (words, peak)
 
 
+class EscapeDevice(FakeDevice):
+    """Answers every command with an OSC that sets the terminal's title, a clear-screen
+    CSI, a C1 CSI and a byte that is no UTF-8, then ERROR."""
+
+    def serve(self):
+        c, _ = self.sock.accept()
+        buf = b""
+        with c:
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    return
+                buf += b
+                while b"\r" in buf:
+                    _, buf = buf.split(b"\r", 1)
+                    c.sendall(b"\r\n\x1b]0;pwned\x07\x1b[2J\xc2\x9b\xff\r\n\r\nERROR\r\n")
+
+
+def test_escape_device():
+    # the human report quotes what the device said: written as \xHH, never obeyed
+    dev = EscapeDevice()
+    p = run("replay", G41, "--device", f"tcp:127.0.0.1:{dev.port}", "--timeout-scale", "0.2",
+            "--ignore-echo", "--tap")
+    dev.close()
+    assert p.returncode == 1, (p.returncode, p.stdout[-800:], p.stderr[-800:])
+    for stream in (p.stdout, p.stderr):
+        for bad in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xff"):
+            assert bad not in stream, (bad, stream[-800:])
+    # the replayer's reports show bytes that are not text as dots
+    assert b".]0;pwned..[2J" in p.stdout and b".]0;pwned..[2J" in p.stderr, p.stdout[-800:]
+
+
+case("a device that answers with terminal escape sequences: the reports never pass them on",
+     test_escape_device)
 case("a device silent from the first step: device error after 3 steps, exit 3", test_silent_device)
 case("a device that stops answering: device error after 3 silent steps", test_device_goes_silent)
 case("a flooding device is cut off at the replayer's caps, memory stays small", test_flooding_device)
