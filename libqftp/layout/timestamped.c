@@ -101,8 +101,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir
                 continue;
             i++;
         }
-        if (i < n && s[i] == ':')
-            i++;
+        if (i < n && (s[i] == ':' || (timed && (s[i] == ';' || s[i] == ','))))
+            i++; /* ';' and ',': the columns of a table without a header, after a time */
         else if (n - i >= 3 && memcmp(s + i, "\xef\xbc\x9a", 3) == 0)
             i += 3; /* the full-width colon '：' */
         else if (!arrow && !i0 && i < n && s[i] != ' ' && s[i] != '\t')
@@ -194,6 +194,10 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
         *shape = TS_BARE; /* "10:00:00.123: " (Termite and loggers that end the time so) */
         return log_skip_ws(s, n, i + 1);
     }
+    if (n - i >= 2 && (s[i] == ';' || s[i] == ',') && !g_ascii_isdigit(s[i + 1])) {
+        *shape = TS_BARE; /* "10:00:00.123;TX;AT": a table without a header */
+        return log_skip_ws(s, n, i + 1);
+    }
     *st = LOG_NO_STAMP;
     return 0;
 }
@@ -219,6 +223,15 @@ static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *sh
         if (m && (*shape != TS_ARDUINO || memchr(s + j, ':', m))) {
             *marked = true;
             *off = skip_column(s, n, log_skip_ws(s, n, j + m));
+            log_stamp mst;
+            ts_shape msh;
+            size_t t = *shape == TS_NONE ? time_prefix(s + *off, n - *off, &mst, &msh) : 0;
+            if (t && msh != TS_UNIX) {
+                /* the direction first, then the time: "RX 10:00:00.150 OK" */
+                *st = mst;
+                *shape = msh;
+                *off = skip_column(s, n, *off + t);
+            }
             return true;
         }
     }
@@ -376,7 +389,11 @@ static void timestamped_describe(const uint8_t *s, size_t n, char *out, size_t c
     }
     size_t i = log_skip_ws(s, n, 0);
     const char *tool = "";
-    if (shape == TS_ARDUINO)
+    log_stamp first;
+    ts_shape first_shape;
+    if (shape != TS_NONE && !time_prefix(s, n, &first, &first_shape))
+        tool = "a direction, then a time";
+    else if (shape == TS_ARDUINO)
         tool = "the Arduino IDE serial monitor's time";
     else if (shape == TS_UNIX)
         tool = "RealTerm's Unix time";

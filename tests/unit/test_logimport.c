@@ -435,6 +435,12 @@ static const icase layout_cases[] = {
      ">#1[AT+QFTPSTAT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n"
      ">#3[AT\\r]@36000.200000\n<#4[\\r\\nOK\\r\\n]@36000.210000\n"
      "<#5[\\r\\nResponses: 2\\r\\n]@36000.300000\n"},
+    /* a table without a header ("time;dir;data", also ','), and the direction before the
+     * time ("RX 10:00:00.150 OK", "[TX] [10:00:00.123] AT") */
+    {"stamped-table-no-header", "10:00:00.123;TX;AT\n10:00:00.150,RX,OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n"},
+    {"stamped-dir-first", "[TX] [10:00:00.123] AT\nRX 10:00:00.150 OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
     {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
