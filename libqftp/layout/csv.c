@@ -497,6 +497,8 @@ static void look_ahead(log_ctx *c, csv_state *p)
         i += len + 1;
         if (!e)
             break; /* a line cut by the head's end */
+        while (len && s[len - 1] == '\r')
+            len--; /* CR LF: the line ends of a Windows tool's export */
         if (!header) {
             if (parse_header(s, len, &hd)) {
                 header = true;
@@ -527,9 +529,11 @@ static void look_ahead(log_ctx *c, csv_state *p)
         size_t dn = p->cell->len;
         if (single_byte_cell(d, dn))
             single++;
-        if (dn >= 5 && log_hex_bytes(d, dn, p->joined))
-            hex++; /* "41 54 0D": bytes in hex, two or more */
-        if (k >= 0 && hex0x_bytes(d, dn, p->joined)) {
+        if (dn >= 5 && log_hex_bytes(d, dn, p->joined)) {
+            hex++; /* "41 54 0D": bytes in hex, two or more (the channel starts with them) */
+            d = p->joined->data;
+            dn = p->joined->len;
+        } else if (k >= 0 && hex0x_bytes(d, dn, p->joined)) {
             d = p->joined->data; /* "0x41": the byte it names */
             dn = p->joined->len;
         }

@@ -461,6 +461,13 @@ static const icase layout_cases[] = {
     /* tables: a header names the columns; a line per row (quotes doubled inside quotes),
      * bytes per row of channels whose names do not say the direction (the one starting
      * with AT is the host's; a space, a quote and a comma as cells), a hex column */
+    /* a monitor's table export: CR LF, every cell quoted, hex in "Data" beside its text,
+     * directions it names UP and DOWN (the one whose bytes start with AT is the host's) */
+    {"csv-crlf-quoted-hex",
+     "\"#\",\"Time\",\"Direction\",\"Data\",\"Data (chars)\"\r\n"
+     "\"1\",\"10:00:00.123\",\"DOWN\",\"41 54 0d\",\"AT.\"\r\n"
+     "\"2\",\"10:00:00.150\",\"UP\",\"0d 0a 4f 4b 0d 0a\",\"..OK..\"\r\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
     {"csv-lines", "time,dir,data\n10:00:00.123,TX,\"AT+QFTPCWD=\"\"/\"\"\"\n10:00:00.150,RX,OK\n",
      QFTP_FMT_CSV, ">#2[AT+QFTPCWD=\"/\"\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
     {"csv-bytes",
