@@ -49,6 +49,26 @@ void qftp_import_opts_init(qftp_import_opts *o)
     memset(o, 0, sizeof *o);
 }
 
+/* Whether the lines of the head were padded with spaces: at least four lines that are not
+ * blank, and two in three of them end in two spaces or more (before their CRs; one space
+ * or a tab at the end is some tools' own, as a hex display's "0A "). */
+static bool head_padded(const uint8_t *p, size_t n)
+{
+    size_t lines = 0, padded = 0;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        size_t j = e ? (size_t)(e - p) : n, k = j;
+        while (k > i && p[k - 1] == '\r')
+            k--;
+        if (!log_blank(p + i, k - i)) {
+            lines++;
+            padded += k - i >= 2 && p[k - 1] == ' ' && p[k - 2] == ' ';
+        }
+        i = j + 1;
+    }
+    return lines >= 4 && padded * 3 >= lines * 2;
+}
+
 /* The first 64 non-blank lines of the head: each counts for the first layout whose probe
  * takes it (or, taken by none, for the layout whose block head it follows); the first
  * layout whose count reaches its share wins. */
@@ -65,6 +85,7 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     size_t i = 0;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
         i = 3;
+    bool padded = head_padded(head + i, n - i);
     while (i < n && lines < 64) {
         const uint8_t *e = memchr(head + i, '\n', n - i);
         size_t len = e ? (size_t)(e - (head + i)) : n - i;
@@ -74,6 +95,8 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
         line_no++;
         while (len && s[len - 1] == '\r')
             len--;
+        while (padded && len && s[len - 1] == ' ')
+            len--; /* as qftp_log_import reads the lines of a padded paste */
         if (log_blank(s, len))
             continue;
         lines++;
@@ -254,6 +277,23 @@ static bool head_is_text(const uint8_t *p, size_t n)
     return traffic && binary * 8 <= lines;
 }
 
+/* A line of a padded paste without the spaces at its end (its CRs stay), counted as
+ * repaired when it had some. Returns its new length. */
+static size_t unpad(log_ctx *c, uint8_t *s, size_t len)
+{
+    size_t k = len;
+    while (k && s[k - 1] == '\r')
+        k--;
+    size_t e = k;
+    while (e && s[e - 1] == ' ')
+        e--;
+    if (e == k)
+        return len;
+    memmove(s + e, s + k, len - k);
+    log_repaired(c);
+    return len - (k - e);
+}
+
 int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, void *user,
                     qftp_log_format *format_used, char *errbuf)
 {
@@ -294,6 +334,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         return -1;
     }
     c.head_traffic = head_is_text(c.r.buf + c.r.pos, c.r.end - c.r.pos);
+    c.padded = head_padded(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;
@@ -320,6 +361,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         while ((rc = log_next_line(&c.r, &s, &len, errbuf)) == 1) {
             if (info)
                 info->lines = c.r.line_no;
+            if (c.padded)
+                len = unpad(&c, s, len);
             if ((rc = l->line(&c, state, s, len)) != 0)
                 break;
         }

@@ -135,6 +135,9 @@ typedef struct {
     /* the head of the log (its first read) has a line of AT traffic: a line of binary
      * bytes later is line noise in a text log, not a file that is no log */
     bool head_traffic;
+    /* most lines of the head end in spaces: a paste padded to a window's width
+     * (a console's block selection); the padding goes from every line as it is read */
+    bool padded;
 } log_ctx;
 
 /* Only spaces, tabs and CRs. */
@@ -143,7 +146,8 @@ bool log_blank(const uint8_t *s, size_t n);
 bool log_traffic_line(const uint8_t *s, size_t n);
 /* Whether some line of p is (log_traffic_line). */
 bool log_has_traffic(const uint8_t *p, size_t n);
-/* "41 54 0D 0A" (a HEX view: Docklight, SSCOM): the bytes into out; false if it is not. */
+/* "41 54 0D 0A" (a HEX view: Docklight, SSCOM; pairs parted by spaces or tabs, any after
+ * the last): the bytes into out; false if it is not. */
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
  * text. Latin-1 text and a lone Ctrl-Z pass. */

@@ -585,18 +585,32 @@ void log_add(log_emitter *e, const void *p, size_t n)
 }
 
 /* A line of AT traffic at s: a command, a result code, a "+NAME:" line, CONNECT, RDY. */
+static bool hex_gap(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
+
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
 {
+    while (n && (hex_gap(s[n - 1]) || s[n - 1] == '\r'))
+        n--; /* a tool's space after the last pair, a paste's padding */
     if (n < 2)
         return false;
-    for (size_t i = 0; i < n; i += 3)
-        if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]) ||
-            (i + 2 < n && s[i + 2] != ' '))
+    for (size_t i = 0; i < n;) {
+        if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]))
             return false;
+        i += 2;
+        if (i < n && !hex_gap(s[i]))
+            return false;
+        while (i < n && hex_gap(s[i]))
+            i++;
+    }
     g_byte_array_set_size(out, 0);
-    for (size_t i = 0; i < n; i += 3) {
+    for (size_t i = 0; i < n;) {
         uint8_t b = (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1]));
         g_byte_array_append(out, &b, 1);
+        for (i += 2; i < n && hex_gap(s[i]);)
+            i++;
     }
     return true;
 }

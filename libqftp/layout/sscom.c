@@ -60,6 +60,8 @@ static bool sscom_probe(const uint8_t *s, size_t n)
 
 static bool box_line(const uint8_t *s, size_t n)
 {
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--; /* a paste's padding */
     return (n == 3 && memcmp(s, "\xe2\x96\xa1", 3) == 0) ||
            (n == 2 && memcmp(s, "\xa1\xf5", 2) == 0);
 }

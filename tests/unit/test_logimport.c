@@ -374,6 +374,20 @@ static const icase layout_cases[] = {
      ">~#3[AT\\r]@0.002000\n<~#4[\\r\\nOK\\r\\n]@0.003000\n>~#5[AT+QFTPSTAT\\r]@0.004000\n"
      "<~#6[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.005000\n<~#7[\\r\\nOK\\r\\n]@0.006000\n"
      ">~#8[AT\\r]@0.007000\n<~#9[\\r\\nOK\\r\\n]@0.008000\n"},
+    /* a paste padded to a window's width: the padding goes from every line, data too;
+     * hex with padding, tabs and runs of spaces between the pairs is still hex */
+    {"paste-padded",
+     "AT+QFTPGET=\"a\",\"COM:\"    \nCONNECT    \nab    \nOK    \n+QFTPGET: 0,3    \n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]@0.000000\n<~#2[\\r\\nCONNECT\\r\\n]@0.001000\n"
+     "<~#3[ab\\n]@0.002000\n<~#4[\\r\\nOK\\r\\n]@0.003000\n"
+     "<~#5[\\r\\n+QFTPGET: 0,3\\r\\n]@0.004000\n"},
+    {"hex-padded",
+     "[15:20:01.102]\xe5\x8f\x91\xe2\x86\x92\xe2\x97\x87"
+     "41 54 0D    \r\n\xe2\x96\xa1   \r\n"
+     "[15:20:01.140]\xe6\x94\xb6\xe2\x86\x90\xe2\x97\x86"
+     "0D 0A 4F 4B 0D 0A    \r\n",
+     QFTP_FMT_SSCOM, ">#1[AT\\r]@55201.102000\n<#3[\\r\\nOK\\r\\n]@55201.140000\n"},
     /* HTML's character references from a web page's source or a ticket system */
     {"paste-html", "AT+QFTPCWD=&quot;/a&amp;b&#34;\n+QFTPCWD: 0,0\n", QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/a&b\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
