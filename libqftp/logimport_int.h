@@ -146,6 +146,10 @@ bool log_blank(const uint8_t *s, size_t n);
 bool log_traffic_line(const uint8_t *s, size_t n);
 /* Whether some line of p is (log_traffic_line). */
 bool log_has_traffic(const uint8_t *p, size_t n);
+/* A record's text that gives its bytes in a programming language's notation: Node.js's
+ * <Buffer 41 54 0d>, Python's b'AT\r' (also in bytearray(...) or bytes(...)), a list of
+ * 0x41 0x54 (commas, [] or {} around it): the bytes into out; false if it is none. */
+bool log_payload(const uint8_t *s, size_t n, GByteArray *out);
 /* "41 54 0D 0A" (a HEX view: Docklight, SSCOM; pairs parted by spaces or tabs, any after
  * the last): the bytes into out; false if it is not. */
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);

@@ -615,6 +615,69 @@ bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
     return true;
 }
 
+/* "0x41 0x54 0x0D", "0x41,0x54", "[0x41, 0x54]", "{0x41, 0x54}": two bytes at least, the
+ * whole text. */
+static bool hex0x_list(const uint8_t *s, size_t n, GByteArray *out)
+{
+    size_t i = 0;
+    if (n >= 2 && ((s[0] == '[' && s[n - 1] == ']') || (s[0] == '{' && s[n - 1] == '}')))
+        i = 1, n--;
+    g_byte_array_set_size(out, 0);
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
+            i++;
+        if (i == n)
+            break;
+        if (n - i < 3 || s[i] != '0' || (s[i + 1] | 0x20) != 'x' || !g_ascii_isxdigit(s[i + 2]))
+            return false;
+        size_t d = i + 2, e = d;
+        while (e < n && g_ascii_isxdigit(s[e]) && e - d < 2)
+            e++;
+        if (e < n && s[e] != ' ' && s[e] != ',' && s[e] != '\t')
+            return false;
+        uint8_t b = 0;
+        for (size_t k = d; k < e; k++)
+            b = (uint8_t)(b << 4 | g_ascii_xdigit_value(s[k]));
+        g_byte_array_append(out, &b, 1);
+        i = e;
+    }
+    return out->len >= 2;
+}
+
+bool log_payload(const uint8_t *s, size_t n, GByteArray *out)
+{
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    static const char buffer[] = "<Buffer ";
+    if (n > sizeof buffer && memcmp(s, buffer, sizeof buffer - 1) == 0 && s[n - 1] == '>') {
+        /* Node.js's Buffer, as console.log shows it (at most 50 bytes, then "... N more
+         * bytes": the bytes shown) */
+        size_t e = n - 1;
+        const uint8_t *more = memchr(s, '.', e);
+        if (more)
+            e = (size_t)(more - s);
+        return log_hex_bytes(s + sizeof buffer - 1, e - (sizeof buffer - 1), out);
+    }
+    /* bytearray(b'...') and bytes(b'...'): Python's reprs around a bytes literal */
+    size_t w = 0;
+    if (n > 12 && memcmp(s, "bytearray(", 10) == 0 && s[n - 1] == ')')
+        w = 10;
+    else if (n > 8 && memcmp(s, "bytes(", 6) == 0 && s[n - 1] == ')')
+        w = 6;
+    if (w) {
+        s += w;
+        n -= w + 1;
+    }
+    if (n >= 3 && s[0] == 'b' && (s[1] == '\'' || s[1] == '"') && s[n - 1] == s[1]) {
+        g_byte_array_set_size(out, 0);
+        log_unescape(out, s + 2, n - 3, LOG_ESC_C);
+        return true;
+    }
+    if (w)
+        return false;
+    return hex0x_list(s, n, out);
+}
+
 bool log_traffic_line(const uint8_t *s, size_t n)
 {
     static const char *const words[] = {"OK", "ERROR", "CONNECT", "RDY", "NO CARRIER"};

@@ -145,6 +145,11 @@ static bool traffic_text(const uint8_t *s, size_t n)
         return true;
     if (n >= 2 && s[0] == 'b' && (s[1] == '\'' || s[1] == '"'))
         return true; /* a Python bytes literal (pyserial scripts log b'AT...\r') */
+    if ((n >= 8 && memcmp(s, "<Buffer ", 8) == 0) ||
+        (n >= 10 && memcmp(s, "bytearray(", 10) == 0) || (n >= 6 && memcmp(s, "bytes(", 6) == 0) ||
+        (n >= 3 && s[0] == '0' && s[1] == 'x') ||
+        (n >= 4 && (s[0] == '[' || s[0] == '{') && s[1] == '0' && s[2] == 'x'))
+        return true; /* bytes as Node.js, Python's bytearray or a list of 0x.. write them */
     if (n >= 2 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't')
         return !(n >= 4 && s[2] == ' ' && g_ascii_isalpha(s[3])); /* "at once" is words */
     if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1]))
@@ -294,6 +299,8 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         log_unescape(p->text.scratch, text + q + 1, tn - q - 2,
                      LOG_ESC_C | (text[q] == '\'' ? LOG_ESC_NAMES : 0));
         l.exact = true;
+    } else if (log_payload(text, tn, p->text.scratch)) {
+        l.exact = true; /* <Buffer 41 54 0d>, bytearray(b'AT\r'), 0x41 0x54 0x0d */
     } else if (log_spelled(text, tn)) {
         g_byte_array_set_size(p->text.scratch, 0);
         log_unescape(p->text.scratch, text, tn, LOG_ESC_C | LOG_ESC_NAMES);

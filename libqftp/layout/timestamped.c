@@ -370,7 +370,13 @@ static int timestamped_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         }
         return log_text_line(c, &p->text, s, n, true, p->block_dir, p->block_st, false);
     }
-    /* with a marker, a record per line: its line end is the logger's */
+    /* with a marker, a record per line: its line end is the logger's; its bytes may be
+     * written as a program writes bytes (<Buffer 41 54 0d>, b'AT\r', 0x41 0x54) */
+    if (marked && log_payload(s + off, n - off, p->text.scratch)) {
+        log_tline l = {p->text.scratch->data, p->text.scratch->len, true, true, dir, st,
+                       LOG_EOL_NONE,          c->r.line_no};
+        return log_transcript_line(c, p->text.t, &l);
+    }
     return log_text_line(c, &p->text, s + off, n - off, marked, dir, st, !marked);
 }
 

@@ -455,6 +455,14 @@ static const icase layout_cases[] = {
      ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n"},
     {"stamped-dir-first", "[TX] [10:00:00.123] AT\nRX 10:00:00.150 OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n"},
+    /* bytes as programs print them after a marker: Node.js's Buffer, Python's bytearray,
+     * lists of 0x.. (exact, no line end added) */
+    {"stamped-payloads",
+     "10:00:00.100 TX: <Buffer 41 54 0d>\n10:00:00.150 RX: bytearray(b'\\r\\nOK\\r\\n')\n"
+     "10:00:00.200 TX: [0x41, 0x54, 0x0d]\n10:00:00.250 RX: 0x0d 0x0a 0x4f 0x4b 0x0d 0x0a\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n>#3[AT\\r]@36000.200000\n"
+     "<#4[\\r\\nOK\\r\\n]@36000.250000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
     {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
