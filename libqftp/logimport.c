@@ -277,6 +277,49 @@ static bool head_is_text(const uint8_t *p, size_t n)
     return traffic && binary * 8 <= lines;
 }
 
+/* One level of an e-mail's quoting at the start of a line: "> " or ">"; 0 if none. */
+static size_t quote_len(const uint8_t *s, size_t n)
+{
+    return n && s[0] == '>' ? (n > 1 && s[1] == ' ' ? 2 : 1) : 0;
+}
+
+/* Whether the head is quoted as an e-mail reply quotes it: at least four lines that are
+ * not blank, two in three of them start with '>'. */
+static bool head_quoted(const uint8_t *p, size_t n)
+{
+    size_t lines = 0, quoted = 0;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        size_t j = e ? (size_t)(e - p) : n;
+        if (!log_blank(p + i, j - i)) {
+            lines++;
+            quoted += p[i] == '>';
+        }
+        i = j + 1;
+    }
+    return lines >= 4 && quoted * 3 >= lines * 2;
+}
+
+/* Takes one level of quoting off every whole line of p (in place); returns the new
+ * length, *lines the lines done (a last line without its LF is left as it is). */
+static size_t unquote_head(uint8_t *p, size_t n, uint64_t *lines)
+{
+    size_t w = 0, i = 0;
+    *lines = 0;
+    while (i < n) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t j = (size_t)(e - p) + 1, q = quote_len(p + i, j - i);
+        memmove(p + w, p + i + q, j - i - q);
+        w += j - i - q;
+        i = j;
+        (*lines)++;
+    }
+    memmove(p + w, p + i, n - i);
+    return w + (n - i);
+}
+
 /* A line of a padded paste without the spaces at its end (its CRs stay), counted as
  * repaired when it had some. Returns its new length. */
 static size_t unpad(log_ctx *c, uint8_t *s, size_t len)
@@ -343,6 +386,29 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         memset(info, 0, sizeof *info);
     if (f == QFTP_FMT_AUTO) {
         f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
+        if ((f == QFTP_FMT_PLAIN || f == QFTP_FMT_FIRMWARE || f == QFTP_FMT_INTERCEPTTY) &&
+            head_quoted(c.r.buf + c.r.pos, c.r.end - c.r.pos)) {
+            /* a log quoted in an e-mail: plain reads quoted blocks itself, but firmware
+             * takes "> " for part of a prefix and interceptty for its own direction; the
+             * layout the log is without the quote marks reads it with them gone from every
+             * line */
+            size_t n = c.r.end - c.r.pos;
+            uint64_t k;
+            uint8_t *copy = g_memdup2(c.r.buf + c.r.pos, n);
+            size_t m = unquote_head(copy, n, &k);
+            qftp_log_format g = qftp_log_detect(copy, m);
+            if (g != QFTP_FMT_PLAIN && g != QFTP_FMT_INTERCEPTTY) {
+                c.r.end = c.r.pos + unquote_head(c.r.buf + c.r.pos, n, &c.quoted_lines);
+                c.quoted = true;
+                f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
+                if (info) {
+                    size_t l = strlen(info->why);
+                    snprintf(info->why + l, sizeof info->why - l,
+                             "; quoted as an e-mail quotes it, the quote marks taken off");
+                }
+            }
+            g_free(copy);
+        }
     } else if (info) {
         info->format = f;
         snprintf(info->why, sizeof info->why, "%s, as --%s says", qftp_log_format_name(f),
@@ -361,6 +427,11 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         while ((rc = log_next_line(&c.r, &s, &len, errbuf)) == 1) {
             if (info)
                 info->lines = c.r.line_no;
+            if (c.quoted && c.r.line_no > c.quoted_lines) {
+                size_t q = quote_len(s, len);
+                memmove(s, s + q, len - q);
+                len -= q;
+            }
             if (c.padded)
                 len = unpad(&c, s, len);
             if ((rc = l->line(&c, state, s, len)) != 0)

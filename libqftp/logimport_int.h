@@ -138,6 +138,11 @@ typedef struct {
     /* most lines of the head end in spaces: a paste padded to a window's width
      * (a console's block selection); the padding goes from every line as it is read */
     bool padded;
+    /* the whole log quoted as an e-mail reply quotes it ("> [10:00:00] AT...") and read
+     * by a layout other than plain once unquoted: one level of quoting goes from every
+     * line; the head's first quoted_lines lines were unquoted in the buffer already */
+    bool quoted;
+    uint64_t quoted_lines;
 } log_ctx;
 
 /* Only spaces, tabs and CRs. */

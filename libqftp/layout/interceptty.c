@@ -42,8 +42,18 @@ static bool interceptty_probe(const uint8_t *s, size_t n)
     i = log_skip_ws(s, n, i + 1);
     if (i + 1 < n && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
         i += 2;
-    return i + 2 <= n && g_ascii_isxdigit(s[i]) && g_ascii_isxdigit(s[i + 1]) &&
-           (i + 2 == n || s[i + 2] == ' ' || s[i + 2] == '(' || s[i + 2] == ':');
+    if (!(i + 2 <= n && g_ascii_isxdigit(s[i]) && g_ascii_isxdigit(s[i + 1]) &&
+          (i + 2 == n || s[i + 2] == ' ' || s[i + 2] == '(' || s[i + 2] == ':')))
+        return false;
+    if (i + 2 < n && s[i + 2] == ':') {
+        /* "41:54:0d" (-l without the characters): pairs to the end, not a time of day
+         * ("> 10:41:02.117 -> RDY", a quoted Arduino log) */
+        for (i += 3; i < n; i += 3)
+            if (i + 2 > n || !g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]) ||
+                (i + 2 < n && s[i + 2] != ':' && s[i + 2] != ' '))
+                return false;
+    }
+    return true;
 }
 
 static int interceptty_open(log_ctx *c, void *state)

@@ -463,6 +463,15 @@ static const icase layout_cases[] = {
      QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n>#3[AT\\r]@36000.200000\n"
      "<#4[\\r\\nOK\\r\\n]@36000.250000\n"},
+    /* a stamped log quoted in an e-mail reply: one level of "> " goes from every line
+     * (the module's upload prompt "> " after it stays); the import decides that, after
+     * the head's detection (AUTO: plain for the quoted head), so the times are read */
+    {"stamped-quoted",
+     "> [2026-11-30 10:00:00.123] AT\n> [2026-11-30 10:00:00.150] OK\n"
+     "> [2026-11-30 10:00:00.200] AT\n> [2026-11-30 10:00:00.210] > \n",
+     QFTP_FMT_AUTO,
+     ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"
+     ">#3[AT\\r]@1796032800.200000\n<#4[\\r\\n> \\r\\n]@1796032800.210000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
     {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
