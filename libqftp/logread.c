@@ -353,8 +353,13 @@ static size_t clock_at(const uint8_t *s, size_t n, size_t i, int64_t *secs, int6
 static size_t date_at(const uint8_t *s, size_t n, int64_t *y, int64_t *mo, int64_t *d)
 {
     int64_t a, b, c;
-    size_t ka = log_digits(s, n, 0, 4, &a);
-    if (ka == 0 || ka >= n || (s[ka] != '-' && s[ka] != '/' && s[ka] != '.'))
+    size_t ka = log_digits(s, n, 0, 8, &a);
+    if (ka == 8 && ka < n && s[ka] == ' ') {
+        /* "20261130": year, month, day without separators */
+        *y = a / 10000, *mo = a / 100 % 100, *d = a % 100;
+        return *mo >= 1 && *mo <= 12 && *d >= 1 && *d <= 31 && *y >= 1970 ? ka : 0;
+    }
+    if (ka > 4 || ka == 0 || ka >= n || (s[ka] != '-' && s[ka] != '/' && s[ka] != '.'))
         return 0;
     uint8_t sep = s[ka];
     size_t i = ka + 1;
@@ -370,6 +375,8 @@ static size_t date_at(const uint8_t *s, size_t n, int64_t *y, int64_t *mo, int64
         *y = a, *mo = b, *d = c;
     } else if (kc == 4 && ka <= 2 && sep == '.') {
         *d = a, *mo = b, *y = c;
+    } else if (kc == 2 && ka <= 2 && sep == '.') {
+        *d = a, *mo = b, *y = 2000 + c; /* "30.11.26": a short date of a German locale */
     } else if (kc == 4 && ka <= 2 && sep == '/') {
         if (a > 12)
             *d = a, *mo = b;
@@ -552,6 +559,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
                 frac += (s[i] - '0') * scale;
                 scale /= 10;
             }
+            if (i < n && s[i] == 's' && (i + 1 == n || !g_ascii_isalnum(s[i + 1])))
+                i++; /* "12.345s" */
         } else {
             return 0;
         }

@@ -472,6 +472,14 @@ static const icase layout_cases[] = {
      QFTP_FMT_AUTO,
      ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"
      ">#3[AT\\r]@1796032800.200000\n<#4[\\r\\n> \\r\\n]@1796032800.210000\n"},
+    /* more time forms: seconds with an 's', a date without separators, a German short
+     * date with a two-digit year */
+    {"stamped-seconds-s", "[  12.345s] TX: AT\n[  12.400s] RX: OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@12.345000\n<#2[\\r\\nOK\\r\\n]@12.400000\n"},
+    {"stamped-compact-date", "20261130 10:00:00.123 TX: AT\n20261130 10:00:00.150 RX: OK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"},
+    {"stamped-short-year", "30.11.26 10:00:00,123 TX: AT\n30.11.26 10:00:00,150 RX: OK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
     {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
