@@ -718,6 +718,14 @@ static void credentials_note(qftp_session *s, qftp_txn *t)
                  s->dialect == QFTP_DIALECT_BG96 ? " (AT+QFTPCFG=\"ssltype\" is 0)" : "");
 }
 
+/* Empties one of the session's lists of transactions (group, answered, wait_urc): made by
+ * g_ptr_array_new, they own no element and are not NULL-terminated, so their length is
+ * all there is to reset (GLib's set_size would walk its removal path for each). */
+static inline void ptrs_clear(GPtrArray *a)
+{
+    a->len = 0;
+}
+
 /* ---- the commands waiting for their URC: a queue with holes ----------------------------- */
 
 /* The i-th entry of the queue, NULL for a hole. */
@@ -729,7 +737,7 @@ static void wait_trim(qftp_session *s)
     while (s->wait_head < a->len && !g_ptr_array_index(a, s->wait_head))
         s->wait_head++;
     if (s->wait_head == a->len) {
-        g_ptr_array_set_size(a, 0);
+        ptrs_clear(a);
         s->wait_head = 0;
     } else if (s->wait_head > 64 && s->wait_head * 2 > a->len) {
         g_ptr_array_remove_range(a, 0, s->wait_head);
@@ -859,7 +867,7 @@ static void group_abandon(qftp_session *s, const char *why)
             TXN_NOTE(s, t, OUTCOME_BEFORE_FINAL);
         }
     }
-    g_ptr_array_set_size(s->group, 0);
+    ptrs_clear(s->group);
 }
 
 static void give_up_stale(qftp_session *s);
@@ -893,7 +901,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
                      d->data_len);
         }
     }
-    g_ptr_array_set_size(s->answered, 0);
+    ptrs_clear(s->answered);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
     if (repeat)
         g_string_assign(s->scratch, s->last_line ? s->last_line->str : "A/");
@@ -977,9 +985,11 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     if (ev->flags & QFTP_EVF_PARTIAL && s->item_txn)
         TXN_NOTE(s, s->item_txn, UNTERMINATED);
     if (!repeat) {
-        if (!s->last_line)
-            s->last_line = g_string_sized_new(64);
-        g_string_assign(s->last_line, line);
+        /* the line is the scratch's text: the scratch becomes the last line, the old last
+         * line the next scratch */
+        GString *old = s->last_line ? s->last_line : g_string_sized_new(64);
+        s->last_line = s->scratch;
+        s->scratch = old;
     }
     g_free(wire);
     give_up_stale(s);
@@ -1170,7 +1180,7 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
             s->item_txn = d;
             return;
         }
-        g_ptr_array_set_size(s->answered, 0);
+        ptrs_clear(s->answered);
         if (module_only(s)) {
             /* the command is not in the input: kept for the URC that may name it */
             keep_orphan_final(s, ev, kind);
@@ -1179,7 +1189,7 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
         SESSION_NOTE(s, ORPHAN_FINAL, (int)ev->len, (const char *)ev->data);
         return;
     }
-    g_ptr_array_set_size(s->answered, 0);
+    ptrs_clear(s->answered);
     for (guint i = 0; i < s->group->len; i++) {
         qftp_txn *t = g_ptr_array_index(s->group, i);
         set_final(s, t, ev, kind);
@@ -1199,7 +1209,7 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
         if (kind == QFTP_FINAL_OK)
             g_ptr_array_add(s->answered, t);
     }
-    g_ptr_array_set_size(s->group, 0);
+    ptrs_clear(s->group);
 }
 
 /* The length an AT+QFTPPUT declares it will upload, and the parameter's name: BG96 2.5
@@ -1522,8 +1532,8 @@ static void context_event(qftp_session *s, const qftp_event *ev, const qftp_cont
                 end_lost(s, w[i]);
         }
         if (lost) {
-            g_ptr_array_set_size(s->group, 0);
-            g_ptr_array_set_size(s->answered, 0);
+            ptrs_clear(s->group);
+            ptrs_clear(s->answered);
         }
         /* the FTP session ran over the module's data connection: gone with it */
         if ((lost || c->kind == QFTP_CONTEXT_PDP_DEACTIVATED) && s->state != QFTP_STATE_IDLE &&
@@ -2220,13 +2230,13 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     qftp_parser_finish(s->rx, now);
     group_abandon(s, "by the end of the input");
     flush_orphan_final(s);
-    g_ptr_array_set_size(s->answered, 0);
+    ptrs_clear(s->answered);
     for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
         qftp_txn *w = WAITING(s, i);
         if (w && w->phase == QFTP_TXN_WAIT_URC && w->urc == NULL)
             TXN_NOTE(s, w, NO_URC, w->command);
     }
-    g_ptr_array_set_size(s->wait_urc, 0);
+    ptrs_clear(s->wait_urc);
     s->wait_head = 0;
     /* The dialect may have been learnt after the first commands: look them up again. */
     for (guint i = 0; i < s->txns->len; i++) {
