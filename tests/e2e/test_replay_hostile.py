@@ -127,6 +127,13 @@ class FakeDevice:
         self.t = threading.Thread(target=self.serve, daemon=True)
         self.t.start()
 
+    def answer(self):
+        """What the device sends for a command line it read (b"": nothing)."""
+        if self.answers <= 0:
+            return b""
+        self.answers -= 1
+        return b"\r\nOK\r\n"
+
     def serve(self):
         c, _ = self.sock.accept()
         buf = b""
@@ -138,9 +145,9 @@ class FakeDevice:
                 buf += b
                 while b"\r" in buf:
                     _, buf = buf.split(b"\r", 1)
-                    if self.answers > 0:
-                        self.answers -= 1
-                        c.sendall(b"\r\nOK\r\n")
+                    a = self.answer()
+                    if a:
+                        c.sendall(a)
 
     def close(self):
         self.sock.close()
@@ -225,18 +232,8 @@ class EscapeDevice(FakeDevice):
     """Answers every command with an OSC that sets the terminal's title, a clear-screen
     CSI, a C1 CSI and a byte that is no UTF-8, then ERROR."""
 
-    def serve(self):
-        c, _ = self.sock.accept()
-        buf = b""
-        with c:
-            while True:
-                b = c.recv(4096)
-                if not b:
-                    return
-                buf += b
-                while b"\r" in buf:
-                    _, buf = buf.split(b"\r", 1)
-                    c.sendall(b"\r\n\x1b]0;pwned\x07\x1b[2J\xc2\x9b\xff\r\n\r\nERROR\r\n")
+    def answer(self):
+        return b"\r\n\x1b]0;pwned\x07\x1b[2J\xc2\x9b\xff\r\n\r\nERROR\r\n"
 
 
 def test_escape_device():
