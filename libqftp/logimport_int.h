@@ -155,6 +155,9 @@ bool log_has_traffic(const uint8_t *p, size_t n);
  * <Buffer 41 54 0d>, Python's b'AT\r' (also in bytearray(...) or bytes(...)), a list of
  * 0x41 0x54 (commas, [] or {} around it): the bytes into out; false if it is none. */
 bool log_payload(const uint8_t *s, size_t n, GByteArray *out);
+/* "0x41", "0x41 0x54 0x0D", "0x41,0x54", "[0x41, 0x54]", "{0x41, 0x54}": the bytes into
+ * out; false if the text is not only that. */
+bool log_hex0x_bytes(const uint8_t *s, size_t n, GByteArray *out);
 /* "41 54 0D 0A" (a HEX view: Docklight, SSCOM; pairs parted by spaces or tabs, any after
  * the last): the bytes into out; false if it is not. */
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);

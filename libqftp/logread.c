@@ -624,13 +624,11 @@ bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
     return true;
 }
 
-/* "0x41 0x54 0x0D", "0x41,0x54", "[0x41, 0x54]", "{0x41, 0x54}": two bytes at least, the
- * whole text. */
-static bool hex0x_list(const uint8_t *s, size_t n, GByteArray *out)
+bool log_hex0x_bytes(const uint8_t *s, size_t n, GByteArray *out)
 {
-    size_t i = 0;
-    if (n >= 2 && ((s[0] == '[' && s[n - 1] == ']') || (s[0] == '{' && s[n - 1] == '}')))
-        i = 1, n--;
+    size_t i = log_skip_ws(s, n, 0);
+    if (n - i >= 2 && ((s[i] == '[' && s[n - 1] == ']') || (s[i] == '{' && s[n - 1] == '}')))
+        i++, n--;
     g_byte_array_set_size(out, 0);
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == '\t'))
@@ -650,7 +648,7 @@ static bool hex0x_list(const uint8_t *s, size_t n, GByteArray *out)
         g_byte_array_append(out, &b, 1);
         i = e;
     }
-    return out->len >= 2;
+    return out->len > 0;
 }
 
 bool log_payload(const uint8_t *s, size_t n, GByteArray *out)
@@ -684,7 +682,7 @@ bool log_payload(const uint8_t *s, size_t n, GByteArray *out)
     }
     if (w)
         return false;
-    return hex0x_list(s, n, out);
+    return log_hex0x_bytes(s, n, out) && out->len >= 2;
 }
 
 bool log_traffic_line(const uint8_t *s, size_t n)

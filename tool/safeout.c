@@ -61,8 +61,13 @@ static void flush_out(safe_out *s)
 
 static void put(safe_out *s, const void *p, size_t n)
 {
-    if (s->n_out + n > OUT_CAP)
+    if (s->n_out + n > OUT_CAP) {
         flush_out(s);
+        if (n > OUT_CAP) { /* a long run of text (a large write): as it is */
+            write_all(s, p, n);
+            return;
+        }
+    }
     memcpy(s->out + s->n_out, p, n);
     s->n_out += n;
 }

@@ -371,34 +371,11 @@ static int channel_of(csv_state *p, const uint8_t *s, size_t n)
 
 /* ---- cells --------------------------------------------------------------------------------- */
 
-/* "0x41" or "0x41 0x54 ...": the bytes into out. */
-static bool hex0x_bytes(const uint8_t *s, size_t n, GByteArray *out)
-{
-    g_byte_array_set_size(out, 0);
-    size_t i = log_skip_ws(s, n, 0);
-    while (i < n) {
-        if (n - i < 3 || s[i] != '0' || (s[i + 1] != 'x' && s[i + 1] != 'X') ||
-            !g_ascii_isxdigit(s[i + 2]))
-            return false;
-        i += 2;
-        unsigned v = 0, d = 0;
-        while (i < n && g_ascii_isxdigit(s[i]) && d < 2)
-            v = v * 16 + (unsigned)g_ascii_xdigit_value(s[i++]), d++;
-        uint8_t b = (uint8_t)v;
-        g_byte_array_append(out, &b, 1);
-        if (i < n && s[i] != ' ' && s[i] != ',')
-            return false;
-        while (i < n && (s[i] == ' ' || s[i] == ','))
-            i++;
-    }
-    return out->len > 0;
-}
-
 /* A data cell as bytes, when it spells them: 0x.., hex in a hex column, escapes; in a byte
  * stream, any cell (a character as it is, 'A' in quotes too). */
 static bool cell_bytes(csv_state *p, const uint8_t *s, size_t n, GByteArray *out)
 {
-    if (hex0x_bytes(s, n, out))
+    if (log_hex0x_bytes(s, n, out))
         return true;
     if (p->data_hex && log_hex_bytes(s, n, out))
         return true;
@@ -533,7 +510,7 @@ static void look_ahead(log_ctx *c, csv_state *p)
             hex++; /* "41 54 0D": bytes in hex, two or more (the channel starts with them) */
             d = p->joined->data;
             dn = p->joined->len;
-        } else if (k >= 0 && hex0x_bytes(d, dn, p->joined)) {
+        } else if (k >= 0 && log_hex0x_bytes(d, dn, p->joined)) {
             d = p->joined->data; /* "0x41": the byte it names */
             dn = p->joined->len;
         }

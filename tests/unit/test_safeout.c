@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "qftptool/cmd.h"
@@ -77,6 +78,35 @@ static void test_split(void)
     g_free(got);
 }
 
+/* One write far larger than the stream's buffer, text with an escape in its middle: the
+ * runs of text around it pass whole, nothing is lost or overrun. */
+static void test_large(void)
+{
+    size_t n = 300000;
+    char *in = g_malloc(n);
+    for (size_t i = 0; i < n; i++)
+        in[i] = (char)('a' + i % 26);
+    in[n / 2] = '\x1b';
+    char path[] = "/tmp/qftp-safeout-XXXXXX";
+    int fd = g_mkstemp(path);
+    g_assert_cmpint(fd, >=, 0);
+    unlink(path);
+    FILE *f = tool_safe_stream(fd, 0, false);
+    g_assert_cmpuint(fwrite(in, 1, n, f), ==, n);
+    g_assert_cmpint(fclose(f), ==, 0);
+    struct stat st;
+    g_assert_cmpint(fstat(fd, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, (off_t)n + 3); /* ESC -> "\x1b" */
+    char *out = g_malloc(n + 3);
+    g_assert_cmpint(pread(fd, out, n + 3, 0), ==, (ssize_t)(n + 3));
+    g_assert_cmpint(memcmp(out, in, n / 2), ==, 0);
+    g_assert_cmpint(memcmp(out + n / 2, "\\x1b", 4), ==, 0);
+    g_assert_cmpint(memcmp(out + n / 2 + 4, in + n / 2 + 1, n - n / 2 - 1), ==, 0);
+    close(fd);
+    g_free(out);
+    g_free(in);
+}
+
 static void test_keep(void)
 {
     /* colours only with TOOL_KEEP_SGR; other CSI sequences never */
@@ -93,5 +123,6 @@ int main(int argc, char **argv)
     g_test_add_func("/safeout/utf8", test_utf8);
     g_test_add_func("/safeout/split", test_split);
     g_test_add_func("/safeout/keep", test_keep);
+    g_test_add_func("/safeout/large", test_large);
     return g_test_run();
 }
