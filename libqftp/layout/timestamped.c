@@ -250,6 +250,16 @@ static bool timestamped_probe(const uint8_t *s, size_t n)
     return stamped_head(s, n, &st, &shape, &marked, &d, &off);
 }
 
+typedef struct {
+    log_text_state text; /* first: the shared operations take the state as this */
+    /* a block: a stamped head that only says the direction ("[...]# RECV ASCII>",
+     * "[10:00:00.140]RX:"), the lines after it without a time are that side's */
+    bool block, block_hex;
+    qftp_dir block_dir;
+    log_stamp block_st;
+    bool hex_view; /* the marked lines give their bytes in hex ("TX: 41 54 0D") */
+} ts_state;
+
 static int timestamped_open(log_ctx *c, void *state)
 {
     /* lines without a time before the first one that has it (a tool that starts stamping
@@ -267,17 +277,31 @@ static int timestamped_open(log_ctx *c, void *state)
         }
         i += len + 1;
     }
-    return log_text_open(c, state);
+    ts_state *p = state;
+    int rc = log_text_open(c, state);
+    /* a monitor's hex view: four in five of the head's marked lines are hex pairs only */
+    unsigned marked_lines = 0, hex_lines = 0;
+    for (size_t i = 0; i < n && marked_lines < 200;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - (h + i)) : n - i;
+        const uint8_t *l = h + i;
+        i += len + 1;
+        while (len && (l[len - 1] == '\r' || l[len - 1] == ' '))
+            len--;
+        log_stamp st;
+        ts_shape shape;
+        qftp_dir d;
+        size_t off;
+        bool marked;
+        if (!stamped_head(l, len, &st, &shape, &marked, &d, &off) || !marked ||
+            log_blank(l + off, len - off))
+            continue;
+        marked_lines++;
+        hex_lines += len - off >= 5 && log_hex_bytes(l + off, len - off, p->text.scratch);
+    }
+    p->hex_view = marked_lines >= 2 && hex_lines * 5 >= marked_lines * 4;
+    return rc;
 }
-
-typedef struct {
-    log_text_state text; /* first: the shared operations take the state as this */
-    /* a block: a stamped head that only says the direction ("[...]# RECV ASCII>",
-     * "[10:00:00.140]RX:"), the lines after it without a time are that side's */
-    bool block, block_hex;
-    qftp_dir block_dir;
-    log_stamp block_st;
-} ts_state;
 
 /* A head's rest that is the direction only: "# SEND ASCII>", "# RECV HEX>", "RX:", "<<"
  * (what parse_marker took, then nothing but the form and punctuation). */
@@ -372,7 +396,9 @@ static int timestamped_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     }
     /* with a marker, a record per line: its line end is the logger's; its bytes may be
      * written as a program writes bytes (<Buffer 41 54 0d>, b'AT\r', 0x41 0x54) */
-    if (marked && log_payload(s + off, n - off, p->text.scratch)) {
+    if (marked &&
+        ((p->hex_view && n - off >= 2 && log_hex_bytes(s + off, n - off, p->text.scratch)) ||
+         log_payload(s + off, n - off, p->text.scratch))) {
         log_tline l = {p->text.scratch->data, p->text.scratch->len, true, true, dir, st,
                        LOG_EOL_NONE,          c->r.line_no};
         return log_transcript_line(c, p->text.t, &l);

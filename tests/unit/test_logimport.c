@@ -480,6 +480,14 @@ static const icase layout_cases[] = {
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"},
     {"stamped-short-year", "30.11.26 10:00:00,123 TX: AT\n30.11.26 10:00:00,150 RX: OK\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@1796032800.123000\n<#2[\\r\\nOK\\r\\n]@1796032800.150000\n"},
+    /* a monitor's hex view: the marked lines are hex pairs (four in five of the head's), the
+     * bytes exactly; a text line in it stays text */
+    {"stamped-hex-view",
+     "10:00:00.100 TX: 41 54 0D\n10:00:00.150 RX: 0D 0A 4F 4B 0D 0A\n10:00:00.200 TX: 41 54 0D\n"
+     "10:00:00.250 RX: 0D 0A 4F 4B 0D 0A\n10:00:00.300 RX: RDY\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.150000\n>#3[AT\\r]@36000.200000\n"
+     "<#4[\\r\\nOK\\r\\n]@36000.250000\n<#5[\\r\\nRDY\\r\\n]@36000.300000\n"},
     /* grabserial: the time since the start and since the previous line in the brackets */
     {"stamped-grabserial", "[0.000000 0.000000] AT\n[0.031200 0.031200] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.000000\n<#2[\\r\\nOK\\r\\n]@0.031200\n"},
