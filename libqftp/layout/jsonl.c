@@ -19,10 +19,17 @@
 
 #include "../logimport_int.h"
 
+#define JSON_OBJECT_CAP (1u << 20) /* an object spread over lines, at most (docs/limits.md) */
+
 typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
     GByteArray *data, *scratch;
     bool hex; /* the head's data strings are bytes in hex ("41 54 0D", "41540D") */
+    /* a JSON document whose objects spread over lines (an array, pretty-printed): the
+     * object being gathered, its depth of nesting, where a string is open in it */
+    GByteArray *obj;
+    unsigned depth;
+    bool in_str, esc;
 } jsonl_state;
 
 /* "41 54 0D" or "41540D": the bytes into out; false if the text is not only hex pairs. */
@@ -225,10 +232,37 @@ static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
     }
 }
 
+/* A line of a pretty-printed JSON document: brackets alone ("[", "{", "},", "}]") or one
+ * member ("\"dir\": \"tx\",", "\"meta\": {"). */
+static bool pretty_line(const uint8_t *s, size_t n)
+{
+    size_t i = log_skip_ws(s, n, 0);
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    if (n > i && s[n - 1] == ',')
+        n--;
+    if (i == n)
+        return false;
+    if (s[i] != '"') {
+        for (size_t k = i; k < n; k++)
+            if (!strchr("[]{},", s[k]))
+                return false;
+        return true;
+    }
+    size_t ke = value_end(s, n, i);
+    size_t c = ke ? log_skip_ws(s, n, ke) : n;
+    if (c >= n || s[c] != ':')
+        return false;
+    size_t v = log_skip_ws(s, n, c + 1);
+    if (v + 1 == n && (s[v] == '{' || s[v] == '['))
+        return true; /* a nested object or array opens */
+    return v < n && value_end(s, n, v) == n;
+}
+
 static bool jsonl_probe(const uint8_t *s, size_t n)
 {
     json_fields f;
-    return parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1]);
+    return (parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1])) || pretty_line(s, n);
 }
 
 static int jsonl_open(log_ctx *c, void *state)
@@ -236,6 +270,7 @@ static int jsonl_open(log_ctx *c, void *state)
     jsonl_state *p = state;
     p->data = g_byte_array_new();
     p->scratch = g_byte_array_new();
+    p->obj = g_byte_array_new();
     /* data strings that are hex in four of five objects of the head, two bytes or more
      * ("41540D0A"; text such as "OK" or "+QFTPSTAT: 0,1" never is) */
     const uint8_t *h = c->r.buf + c->r.pos;
@@ -257,6 +292,57 @@ static int jsonl_open(log_ctx *c, void *state)
     return log_text_open(c, &p->text);
 }
 
+static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n);
+
+/* A line of a document whose objects spread over lines: gathers each top-level object
+ * (in an array or not) and reads it when its braces close. */
+static int gather(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n)
+{
+    bool stray = false;
+    if (p->depth)
+        g_byte_array_append(p->obj, (const guint8 *)" ", 1); /* the line end, as space */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = s[i];
+        if (!p->depth) {
+            if (b == '{') {
+                g_byte_array_set_size(p->obj, 0);
+                p->depth = 1;
+                p->in_str = p->esc = false;
+                g_byte_array_append(p->obj, &b, 1);
+            } else if (!strchr("[], \t\r", b)) {
+                stray = true;
+            }
+            continue;
+        }
+        g_byte_array_append(p->obj, &b, 1);
+        if (p->in_str) {
+            if (p->esc)
+                p->esc = false;
+            else if (b == '\\')
+                p->esc = true;
+            else if (b == '"')
+                p->in_str = false;
+        } else if (b == '"') {
+            p->in_str = true;
+        } else if (b == '{' || b == '[') {
+            p->depth++;
+        } else if ((b == '}' || b == ']') && --p->depth == 0) {
+            int rc = json_object(c, p, p->obj->data, p->obj->len);
+            g_byte_array_set_size(p->obj, 0);
+            if (rc)
+                return rc;
+        }
+        if (p->obj->len > JSON_OBJECT_CAP) {
+            LOG_ERR(c, "line %llu: a JSON object longer than %u bytes: not a log of records",
+                    LN(c->r.line_no), JSON_OBJECT_CAP);
+            return -1;
+        }
+    }
+    if (stray)
+        log_skipped(c); /* words outside any object */
+    return 0;
+}
+
 static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     jsonl_state *p = state;
@@ -264,6 +350,15 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         n--;
     if (log_blank(s, n))
         return 0;
+    json_fields f;
+    if (!p->depth && parse_object(s, n, &f))
+        return json_object(c, p, s, n);
+    return gather(c, p, s, n);
+}
+
+/* One object: a record when it holds data. */
+static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n)
+{
     json_fields f;
     if (!parse_object(s, n, &f) || !f.have[2]) {
         log_skipped(c); /* not an object (the shipper's own line), or one without data */
@@ -326,20 +421,32 @@ static void jsonl_cleanup(void *state)
         g_byte_array_free(p->data, TRUE);
     if (p->scratch)
         g_byte_array_free(p->scratch, TRUE);
+    if (p->obj)
+        g_byte_array_free(p->obj, TRUE);
     log_text_cleanup(&p->text);
 }
 
 static int jsonl_finish(log_ctx *c, void *state)
 {
     jsonl_state *p = state;
+    if (p->depth)
+        log_skipped(c); /* an object the file ends inside */
     return log_text_finish(c, &p->text);
 }
 
 static void jsonl_describe(const uint8_t *s, size_t n, char *out, size_t cap)
 {
     size_t m = n > 60 ? 60 : n;
-    snprintf(out, cap, "a JSON object per line \"%.*s\" (time, direction and data by their keys)",
-             (int)m, (const char *)s);
+    json_fields f;
+    if (parse_object(s, n, &f))
+        snprintf(out, cap,
+                 "a JSON object per line \"%.*s\" (time, direction and data by their keys)", (int)m,
+                 (const char *)s);
+    else
+        snprintf(out, cap,
+                 "a JSON document whose objects spread over lines, starting \"%.*s\" (time, "
+                 "direction and data by their keys)",
+                 (int)m, (const char *)s);
 }
 
 const log_layout log_layout_jsonl = {

@@ -575,6 +575,15 @@ static const icase layout_cases[] = {
      "\"text\":\"OK\"}\nnot json\n",
      QFTP_FMT_JSONL,
      ">#1[AT+QFTPSTAT\\r]@1764496800.100000\n<#2[\\r\\nOK\\r\\n]@1764496800.150000\n"},
+    /* a JSON document whose objects spread over lines (an array, pretty-printed; a nested
+     * object and a brace in a string inside one); an object the file ends inside is
+     * skipped and counted */
+    {"jsonl-pretty",
+     "[\n  {\n    \"ts\": \"2026-11-30T10:00:00.123Z\",\n    \"meta\": {\"port\": \"}\"},\n"
+     "    \"dir\": \"tx\",\n    \"data\": \"AT\\r\"\n  },\n  {\n"
+     "    \"ts\": \"2026-11-30T10:00:00.140Z\",\n    \"dir\": \"rx\",\n"
+     "    \"data\": \"\\r\\nOK\\r\\n\"\n  },\n  {\n    \"ts\": \"2026\n",
+     QFTP_FMT_JSONL, ">#7[AT\\r]@1796032800.123000\n<#12[\\r\\nOK\\r\\n]@1796032800.140000\n"},
     /* a port's logger: "ttyUSB2 > " before what it wrote, "ttyUSB2 < " before what it read
      * (a single '>' or '<' counts only before AT traffic) */
     {"firmware-port-arrows", "ttyUSB2 > AT+QFTPSTAT\nttyUSB2 <dbg> settle\nttyUSB2 < OK\n",
