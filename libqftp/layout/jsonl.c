@@ -292,7 +292,8 @@ static int jsonl_open(log_ctx *c, void *state)
     return log_text_open(c, &p->text);
 }
 
-static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n);
+static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
+                       const json_fields *parsed);
 
 /* A line of a document whose objects spread over lines: gathers each top-level object
  * (in an array or not) and reads it when its braces close. */
@@ -327,7 +328,7 @@ static int gather(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n)
         } else if (b == '{' || b == '[') {
             p->depth++;
         } else if ((b == '}' || b == ']') && --p->depth == 0) {
-            int rc = json_object(c, p, p->obj->data, p->obj->len);
+            int rc = json_object(c, p, p->obj->data, p->obj->len, NULL);
             g_byte_array_set_size(p->obj, 0);
             if (rc)
                 return rc;
@@ -352,15 +353,18 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         return 0;
     json_fields f;
     if (!p->depth && parse_object(s, n, &f))
-        return json_object(c, p, s, n);
+        return json_object(c, p, s, n, &f);
     return gather(c, p, s, n);
 }
 
-/* One object: a record when it holds data. */
-static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n)
+/* One object (its fields, or NULL: parsed here): a record when it holds data. */
+static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
+                       const json_fields *parsed)
 {
     json_fields f;
-    if (!parse_object(s, n, &f) || !f.have[2]) {
+    if (parsed)
+        f = *parsed;
+    if ((!parsed && !parse_object(s, n, &f)) || !f.have[2]) {
         log_skipped(c); /* not an object (the shipper's own line), or one without data */
         return 0;
     }
