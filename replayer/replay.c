@@ -997,11 +997,14 @@ static void run_steps(rp_run *r, rp_capture_result *cr)
                 g_string_append_c(bytes, '\r');
             unsigned base = (unsigned)qftp_session_txn_count(r->live->s);
             res->t_start = real_ns();
+            /* the step's times count from the start of the write, as t_start does: the
+             * device may read the line (and start its own timers) before write returns,
+             * and a loaded machine may run the device first */
+            t0 = mono_ns();
             /* a port that takes no command line for 10 s is stuck (flow control) */
             int wrc = write_all(r, (const uint8_t *)bytes->str, bytes->len,
-                                mono_ns() + (int64_t)(10e9 * o->scale));
+                                t0 + (int64_t)(10e9 * o->scale));
             g_string_free(bytes, TRUE);
-            t0 = mono_ns();
             res->overhead_ns = prev_done >= 0 ? t0 - prev_done : -1;
             r->live_index[i] = base + 1;
             for (size_t k = i + 1; k < r->plan->n_steps && r->plan->steps[k].chained; k++)
