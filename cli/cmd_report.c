@@ -155,6 +155,9 @@ void rep_codes_words(const report *r, size_t most, char *buf, size_t cap)
     }
     if (a->len > most)
         g_string_append_printf(g, "; %u more codes", a->len - (guint)most);
+    if (r->codes_pooled)
+        g_string_append_printf(g, "; %zu failures of codes past the first %d", r->codes_pooled,
+                               REP_CODES_MAX);
     snprintf(buf, cap, "%s", g->str);
     g_string_free(g, TRUE);
     g_array_free(a, TRUE);
@@ -178,6 +181,23 @@ GArray *rep_codes(const report *r)
     }
     g_array_sort(a, cmp_code);
     return a;
+}
+
+char *rep_codes_rest(const report *r, const GArray *codes, size_t listed, char *buf, size_t cap)
+{
+    size_t n = 0, more = 0;
+    for (guint i = (guint)listed; i < codes->len; i++) {
+        n += g_array_index(codes, rep_code, i).n;
+        more++;
+    }
+    int k = 0;
+    buf[0] = '\0';
+    if (more)
+        k = snprintf(buf, cap, "%zu more codes (%zu failures)", more, n);
+    if (r->codes_pooled && k >= 0 && (size_t)k < cap)
+        snprintf(buf + k, cap - (size_t)k, "%s%zu failures of codes past the first %d", k ? "; " : "",
+                 r->codes_pooled, REP_CODES_MAX);
+    return buf;
 }
 
 char *rep_secs(double s, const char *none, char *buf, size_t cap)
@@ -429,18 +449,34 @@ static void pin(report *r, unsigned index)
 /* ---- timeline and statistics -------------------------------------------------------------------
  */
 
+static rep_cmd *cmd_new(report *r, const char *name)
+{
+    rep_cmd *c = g_new0(rep_cmd, 1);
+    snprintf(c->command, sizeof c->command, "%s", name);
+    c->index = r->cmd_order->len;
+    c->rt = g_array_new(FALSE, FALSE, sizeof(double));
+    g_ptr_array_add(r->cmd_order, c);
+    return c;
+}
+
+/* A command's row of the statistics. A log of line noise or of made-up commands names
+ * thousands: after the first REP_CMDS_MAX - 1 they share one row, "(others)". */
 static rep_cmd *cmd_stats(report *r, const char *command)
 {
     const char *name = command[0] ? command : "AT";
     rep_cmd *c = g_hash_table_lookup(r->cmds, name);
-    if (!c) {
-        c = g_new0(rep_cmd, 1);
-        snprintf(c->command, sizeof c->command, "%s", name);
-        c->index = r->cmd_order->len;
-        c->rt = g_array_new(FALSE, FALSE, sizeof(double));
-        g_hash_table_insert(r->cmds, c->command, c);
-        g_ptr_array_add(r->cmd_order, c);
+    if (c)
+        return c;
+    if (r->cmd_order->len >= REP_CMDS_MAX - 1) {
+        c = g_ptr_array_index(r->cmd_order, r->cmd_order->len - 1);
+        if (!c->others) {
+            c = cmd_new(r, "(others)");
+            c->others = true;
+        }
+        return c; /* the name is not kept: memory stays bounded */
     }
+    c = cmd_new(r, name);
+    g_hash_table_insert(r->cmds, c->command, c);
     return c;
 }
 
@@ -448,6 +484,10 @@ static void add_bar(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
 {
     if (r->bars->len >= REP_BARS_MAX && !tv->failed) {
         r->bars_dropped++;
+        return;
+    }
+    if (r->bars->len >= REP_BARS_MAX + REP_FAILED_BARS_MAX) {
+        r->failed_bars_dropped++;
         return;
     }
     rep_bar bar = {0};
@@ -489,9 +529,14 @@ static void count_txn(report *r, const qftp_txn *t, const qftp_txn_verdict *tv)
     rep_cmd *c = cmd_stats(r, t->command);
     if (tv->failed) {
         c->failed++;
-        gpointer old = g_hash_table_lookup(r->codes, tv->key);
-        g_hash_table_insert(r->codes, g_strdup(tv->key),
-                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+        gpointer key, old;
+        if (g_hash_table_lookup_extended(r->codes, tv->key, &key, &old))
+            g_hash_table_insert(r->codes, g_strdup(tv->key),
+                                GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+        else if (g_hash_table_size(r->codes) < REP_CODES_MAX)
+            g_hash_table_insert(r->codes, g_strdup(tv->key), GSIZE_TO_POINTER(1));
+        else
+            r->codes_pooled++; /* a code after REP_CODES_MAX others: counted with them */
     } else if (tv->kind == QFTP_FAIL_UNFINISHED)
         c->unfinished++;
     else

@@ -74,12 +74,17 @@ typedef struct {
     size_t transfers; /* with a data mode */
     double span;      /* seconds its bars cover: what earns it a lane of the timeline */
     GArray *rt;       /* response times, seconds (double) */
+    bool others;      /* the row the commands after the first REP_CMDS_MAX - 1 share */
 } rep_cmd;
 
 #define REP_VERDICT_MAX 10 /* failures named in the verdict; the rest are counted */
 #define REP_BARS_MAX 20000 /* bars drawn; beyond, only failures */
+#define REP_FAILED_BARS_MAX 20000 /* failed commands drawn; beyond, only counted */
 #define REP_MARKS_MAX 500
 #define REP_LANES_MAX 14
+#define REP_CMDS_MAX 64     /* rows of the statistics: the commands after share the last */
+#define REP_CODES_MAX 1024  /* failure codes counted each; the failures of others, together */
+#define REP_CODES_LISTED 40 /* codes listed under "failures by code"; the rest, counted */
 
 typedef struct {
     /* what was asked */
@@ -109,13 +114,15 @@ typedef struct {
     GHashTable *pinned; /* indices of blocks kept to the end */
     /* timeline */
     GArray *bars; /* rep_bar */
-    size_t bars_dropped;
+    size_t bars_dropped;        /* succeeded commands not drawn */
+    size_t failed_bars_dropped; /* failed commands not drawn */
     GArray *marks; /* rep_mark */
     size_t marks_dropped;
     /* statistics */
     GHashTable *cmds; /* command -> rep_cmd */
     GPtrArray *cmd_order;
-    GHashTable *codes; /* failure key (qftp_txn_verdict.key) -> count */
+    GHashTable *codes;   /* failure key (qftp_txn_verdict.key) -> count */
+    size_t codes_pooled; /* failures whose code came after REP_CODES_MAX others */
 } report;
 
 /* ---- helpers shared by the writers (cmd_report.c) ------------------------------------------ */
@@ -136,6 +143,9 @@ typedef struct {
 } rep_code;
 /* The failures by code, the most frequent first: a GArray of rep_code (free it). */
 GArray *rep_codes(const report *r);
+/* What the list of codes leaves out (at most `listed` shown): "; 12 more codes (40
+ * failures)" and the failures of codes not counted apart; "" if nothing. Returns buf. */
+char *rep_codes_rest(const report *r, const GArray *codes, size_t listed, char *buf, size_t cap);
 /* The header's line about the input: its kind, dialect, times, commands, redaction. */
 void rep_meta(const report *r, char *buf, size_t cap);
 /* The failures the verdict names, in its order (not recovered first, follow-ups left to

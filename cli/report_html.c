@@ -581,6 +581,9 @@ static void timeline_html(report *r)
     if (r->bars_dropped)
         fprintf(f, "<p>%zu succeeded commands after the first %d are not drawn.</p>\n",
                 r->bars_dropped, REP_BARS_MAX);
+    if (r->failed_bars_dropped)
+        fprintf(f, "<p>%zu failed commands after the first %d commands drawn are not drawn.</p>\n",
+                r->failed_bars_dropped, REP_BARS_MAX + REP_FAILED_BARS_MAX);
     fputs("</section>\n", f);
 }
 
@@ -598,15 +601,19 @@ static void stats_html(report *r)
         rep_secs(rep_percentile(c, 90), "&#8211;", p[1], sizeof p[1]);
         rep_secs(rep_percentile(c, 99), "&#8211;", p[2], sizeof p[2]);
         rep_secs(rep_percentile(c, 100), "&#8211;", p[3], sizeof p[3]);
-        fputs("<tr><td><code>AT", f);
+        fputs(c->others ? "<tr><td>" : "<tr><td><code>AT", f);
         esc(f, c->command);
         fprintf(f,
-                "</code></td><td>%zu</td><td%s>%zu</td><td>%zu</td><td>%s</td><td>%s</td>"
+                "%s</td><td>%zu</td><td%s>%zu</td><td>%zu</td><td>%s</td><td>%s</td>"
                 "<td>%s</td><td>%s</td></tr>\n",
-                c->ok, c->failed ? " class=\"bad\"" : "", c->failed, c->unfinished, p[0], p[1],
+                c->others ? "" : "</code>", c->ok, c->failed ? " class=\"bad\"" : "", c->failed, c->unfinished, p[0], p[1],
                 p[2], p[3]);
     }
     fputs("</tbody>\n</table>\n", f);
+    if (r->cmd_order->len &&
+        ((const rep_cmd *)g_ptr_array_index(r->cmd_order, r->cmd_order->len - 1))->others)
+        fprintf(f, "<p>(others): the commands after the first %d named, together.</p>\n",
+                REP_CMDS_MAX - 1);
     fprintf(f,
             "<p>Response time: from the command to its outcome (the completion URC where one "
             "comes, else the final result)%s. Bytes: %llu host &#8594; module (%llu of them "
@@ -617,12 +624,15 @@ static void stats_html(report *r)
     GArray *codes = rep_codes(r);
     if (codes->len)
         fputs("<h3>Failures by code</h3>\n<ul>\n", f);
-    for (guint i = 0; i < codes->len; i++) {
+    for (guint i = 0; i < codes->len && i < REP_CODES_LISTED; i++) {
         const rep_code *k = &g_array_index(codes, rep_code, i);
         fprintf(f, "<li>%zu &#215; ", k->n);
         esc(f, k->key);
         fputs("</li>\n", f);
     }
+    char rest[160];
+    if (rep_codes_rest(r, codes, REP_CODES_LISTED, rest, sizeof rest)[0])
+        fprintf(f, "<li>and %s</li>\n", rest);
     if (codes->len)
         fputs("</ul>\n", f);
     g_array_free(codes, TRUE);

@@ -203,13 +203,20 @@ static void statistics(report *r, bool md)
         rep_secs(rep_percentile(c, 99), "-", p99, sizeof p99);
         rep_secs(rep_percentile(c, 100), "-", mx, sizeof mx);
         if (md)
-            fprintf(f, "| `AT%s` | %zu | %zu | %zu | %s | %s | %s | %s |\n", c->command, c->ok,
-                    c->failed, c->unfinished, p50, p90, p99, mx);
+            fprintf(f, "| %s%s%s | %zu | %zu | %zu | %s | %s | %s | %s |\n",
+                    c->others ? "" : "`AT", c->command, c->others ? "" : "`", c->ok, c->failed,
+                    c->unfinished, p50, p90, p99, mx);
         else
             fprintf(f, "  %-14s %6zu %s%6zu%s %10zu %9s %9s %9s %9s\n", c->command, c->ok,
                     c->failed ? C_RED : "", c->failed, c->failed ? C_RESET : "", c->unfinished, p50,
                     p90, p99, mx);
     }
+    if (r->cmd_order->len &&
+        ((const rep_cmd *)g_ptr_array_index(r->cmd_order, r->cmd_order->len - 1))->others)
+        fprintf(f,
+                md ? "\n(others): the commands after the first %d named, together\n"
+                   : "  (others): the commands after the first %d named, together\n",
+                REP_CMDS_MAX - 1);
     fprintf(f,
             md ? "\n**Bytes**: %llu host -> module (%llu of them upload data), %llu module -> "
                  "host (%llu of them download data)\n"
@@ -220,10 +227,13 @@ static void statistics(report *r, bool md)
     GArray *codes = rep_codes(r);
     if (codes->len)
         fprintf(f, md ? "\n**Failures by code**:\n\n" : "  failures by code:\n");
-    for (guint i = 0; i < codes->len; i++) {
+    for (guint i = 0; i < codes->len && i < REP_CODES_LISTED; i++) {
         const rep_code *k = &g_array_index(codes, rep_code, i);
         fprintf(f, md ? "- %zu x %s\n" : "    %3zu x %s\n", k->n, k->key);
     }
+    char rest[160];
+    if (rep_codes_rest(r, codes, REP_CODES_LISTED, rest, sizeof rest)[0])
+        fprintf(f, md ? "- and %s\n" : "    and %s\n", rest);
     g_array_free(codes, TRUE);
     qftp_verdict_counts c;
     qftp_verdict_counts_get(r->v, &c);

@@ -378,6 +378,43 @@ def svg_hostile_bytes():
         assert not parser.errors and not parser.stack, parser.errors
 
 
+def bounded_lists():
+    # A log of made-up commands (line noise, a script gone wrong) names thousands of them and
+    # thousands of codes: the statistics keep REP_CMDS_MAX - 1 = 63 rows and one "(others)",
+    # the lists name 40 codes and count the rest, codes past 1024 are counted together, and
+    # the timeline draws at most 20000 + 20000 commands (cli/report.h).
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "many.log")
+        with open(log, "w") as f:
+            for k in range(1, 1101):
+                f.write(f"AT+XQ{k}\r\n+CME ERROR: {k}\r\n")
+        rc, out, _ = text_of(log)
+        assert rc == 1
+        stats = out[out.index("STATISTICS"):out.index("TRANSCRIPT")]
+        rows = re.findall(r"^  (\+XQ\d+|\(others\)) +(\d+) +(\d+) ", stats, re.M)
+        assert [r[0] for r in rows] == [f"+XQ{k}" for k in range(1, 64)] + ["(others)"], rows
+        assert rows[-1][1:] == ("0", str(1100 - 63)), rows[-1]
+        assert "(others): the commands after the first 63 named, together" in stats
+        listed = re.findall(r"^ +1 x \+CME ERROR \d+", stats, re.M)
+        assert len(listed) == 40, len(listed)
+        assert ("and 984 more codes (984 failures); 76 failures of codes past the first 1024"
+                in stats), stats[-800:]
+        assert "; 76 failures of codes past the first 1024." in verdict_of(out)
+        p = report("--format", "md", log)
+        assert "| (others) | 0 | 1037 |" in p.stdout.decode()
+        p = report("--format", "html", log)
+        page = p.stdout.decode()
+        assert "<tr><td>(others)</td>" in page and "<li>and 984 more codes" in page
+        # the timeline: 40100 failed commands, 40000 drawn
+        with open(log, "w") as f:
+            f.write("AT+QFTPCWD=\"/x\"\r\n+CME ERROR: 601\r\n" * 40100)
+        p = report("--format", "html", log)
+        page = p.stdout.decode()
+        assert "<p>100 failed commands after the first 40000 commands drawn are not drawn.</p>" in page
+        drawn = re.findall(r"<title>#(\d+)", page)
+        assert len(drawn) == 40000 and drawn[-1] == "40000", (len(drawn), drawn[-1:])
+
+
 # ---- show --failures, show --json -------------------------------------------------------------------
 
 def show_failures():
@@ -466,6 +503,7 @@ if not UPDATE:
     case("HTML structure, nothing external", html_structure)
     case("SVG timeline well-formed (xmllint)", svg_valid)
     case("hostile bytes stay well-formed", svg_hostile_bytes)
+    case("thousands of commands and codes: bounded lists", bounded_lists)
     case("show --failures", show_failures)
     case("show --json: description, verdict, outcome, times, causes", show_json)
 done()
