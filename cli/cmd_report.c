@@ -655,6 +655,21 @@ static void on_unsolicited(void *user, const qftp_unsolicited *u)
     }
 }
 
+/* A note of no transaction (a line over the cap, a result with no command waiting, stray
+ * text): a line of the transcript in its place, as show's "Notes" has it. */
+static void on_session_note(void *user, const qftp_note *n)
+{
+    report *r = user;
+    if (n->kind == QFTP_NOTE_OVERFLOW && strncmp(n->text, "host", 4) == 0)
+        r->host_overflow = true;
+    if (n->severity == QFTP_SEV_INFO)
+        return;
+    rep_block *b = block_new(0);
+    line_add(b, n->severity >= QFTP_SEV_WARN ? RL_WARN : RL_NOTE, n->ts, NULL, "     %s: %s",
+             qftp_severity_name(n->severity), n->text);
+    g_queue_push_tail(&r->pending, b);
+}
+
 static void on_transition(void *user, const qftp_transition *tr)
 {
     report *r = user;
@@ -862,7 +877,8 @@ static int report_run(void *opts, int argc, char **argv)
 
     char err[QFTP_ERRBUF_SIZE] = "";
     qftp_session_opts so = o->so;
-    so.sink = (qftp_session_sink){on_txn, on_unsolicited, NULL, on_transition, &r, true};
+    so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_session_note, on_transition, &r,
+                                  true};
     so.on_item = on_item;
     so.user = &r;
     r.s = qftp_session_new(&so, err);
@@ -930,7 +946,11 @@ static int report_run(void *opts, int argc, char **argv)
         if (rc < 0)
             tool_error("%s: %s (reported up to there)", o->input, err);
         else if (r.n_txn == 0) {
-            tool_error("%s: no AT command in the input: nothing to judge", o->input);
+            /* a command line longer than the parser's cap was skipped: say so */
+            const char *why = r.host_overflow ? " (a host line longer than the line cap was "
+                                                "skipped: see the transcript)"
+                                              : "";
+            tool_error("%s: no AT command in the input%s: nothing to judge", o->input, why);
             status = 2;
         }
     }

@@ -103,6 +103,7 @@ typedef struct {
     uint64_t payload[2]; /* of them, data-mode payload (TX upload, RX download) */
     qftp_ts t_first, t_last;
     size_t n_txn;
+    bool host_overflow; /* a host line longer than the parser's cap was skipped */
     /* the transcript, written as it comes */
     FILE *transcript;
     char *transcript_mem;

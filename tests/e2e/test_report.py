@@ -415,6 +415,24 @@ def bounded_lists():
         assert len(drawn) == 40000 and drawn[-1] == "40000", (len(drawn), drawn[-1:])
 
 
+def session_notes():
+    # Notes of no transaction reach the transcript in their place: a command line over the
+    # parser's 65536-byte cap (docs/limits.md) and the OK that then has no command waiting
+    # for it (V.250: a result code answers a command line). A log whose only command line
+    # was over the cap says why it holds no command.
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "long.log")
+        with open(log, "w") as f:
+            f.write("AT" + ";+QFTPSTAT" * 8000 + "\r\nOK\r\n")
+        rc, out, err = text_of(log)
+        assert rc == 2, rc
+        transcript = out[out.index("TRANSCRIPT"):]
+        i = transcript.index("warn: host line of 80002 bytes is longer than the 65536-byte cap")
+        assert i < transcript.index("warn: final result OK with no command waiting for it")
+        assert ("no AT command in the input (a host line longer than the line cap was skipped: "
+                "see the transcript)") in err, err
+
+
 # ---- show --failures, show --json -------------------------------------------------------------------
 
 def show_failures():
@@ -504,6 +522,7 @@ if not UPDATE:
     case("SVG timeline well-formed (xmllint)", svg_valid)
     case("hostile bytes stay well-formed", svg_hostile_bytes)
     case("thousands of commands and codes: bounded lists", bounded_lists)
+    case("notes of no transaction in the transcript", session_notes)
     case("show --failures", show_failures)
     case("show --json: description, verdict, outcome, times, causes", show_json)
 done()
