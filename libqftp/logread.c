@@ -131,9 +131,12 @@ static int utf16_of(const uint8_t *s, size_t n, size_t *bom)
     }
     if (m < 8)
         return 0;
-    if (zero_odd * 4 >= m * 3 / 2 && zero_even * 16 < m)
+    /* and from the first byte on: a text head followed by binary bytes with NULs (a
+     * download a terminal logged raw) is no UTF-16 */
+    bool le_head = s[0] && !s[1] && s[2] && !s[3], be_head = !s[0] && s[1] && !s[2] && s[3];
+    if (le_head && zero_odd * 4 >= m * 3 / 2 && zero_even * 16 < m)
         return LOG_UTF16LE;
-    if (zero_even * 4 >= m * 3 / 2 && zero_odd * 16 < m)
+    if (be_head && zero_even * 4 >= m * 3 / 2 && zero_odd * 16 < m)
         return LOG_UTF16BE;
     return 0;
 }

@@ -793,6 +793,18 @@ static void test_encodings(void)
             cr->str[i] = '\r';
     same_records("cr-line-ends", cr->str, cr->len, want->str);
     g_string_free(cr, TRUE);
+    /* a text head, then a download a terminal logged raw, NULs every other byte: text with
+     * binary bytes, no UTF-16 (the bytes stay the module's, counted by data mode) */
+    GString *raw = g_string_new("AT+QFTPGET=\"a\",\"COM:\"\r\nCONNECT\r\n");
+    for (int i = 0; i < 600; i++)
+        g_string_append_len(raw, "\0\xff", 2);
+    GString *got = g_string_new(NULL);
+    g_assert_cmpint(import(raw->str, raw->len, QFTP_FMT_AUTO, NULL, false, got, NULL, err), ==, 0);
+    if (!g_str_has_prefix(got->str, ">~#1[AT+QFTPGET=\"a\",\"COM:\"\\r]") ||
+        !strstr(got->str, "\\x00\\xff\\x00\\xff"))
+        g_error("text head and raw download: %.200s", got->str);
+    g_string_free(got, TRUE);
+    g_string_free(raw, TRUE);
     g_string_free(u8, TRUE);
     g_string_free(want, TRUE);
 }
