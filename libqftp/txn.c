@@ -47,9 +47,17 @@ qftp_op qftp_op_of(const char *command)
 #undef OP
     if (!command)
         return QFTP_OP_OTHER;
+    if (command[0] == 'E')
+        return command[1] ? QFTP_OP_OTHER : QFTP_OP_E;
+    if (command[0] != '+')
+        return QFTP_OP_OTHER;
     size_t len = strlen(command);
+    if (len < 6)
+        return QFTP_OP_OTHER;
+    /* length, sixth and last letter tell the names apart: one comparison at most */
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (ops[i].len == len && memcmp(command, ops[i].name, len) == 0)
+        if (ops[i].len == len && ops[i].name[5] == command[5] &&
+            ops[i].name[len - 1] == command[len - 1] && memcmp(command, ops[i].name, len) == 0)
             return ops[i].op;
     return QFTP_OP_OTHER;
 }

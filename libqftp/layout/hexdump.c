@@ -14,6 +14,10 @@
  *   TX 10:00:00.250
  *   00000000  41 54 0d                                          |AT.|     hexdump -C, xxd
  *
+ *   000001: Write Request (DOWN), 30.11.2026 10:00:00.100 +0.000     HHD's Request View:
+ *   Buffer size: 0x3 bytes                                          the request's fields,
+ *    41 54 0D                                          AT.          then its data
+ *
  * A block's head is a line with a direction word that is not hex itself: written / write
  * / sent / send / tx / transmit(ted) for the host's bytes, read / received / receive /
  * recv / rx for the module's (IRP_MJ_WRITE and IRP_MJ_READ as the driver names them). It
@@ -240,7 +244,8 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
     g_byte_array_unref(b);
     if (hex)
         return true;
-    /* a head that names its bytes ("Written data", "Received 6 bytes", "Length 3:") or a
+    /* a head that names its bytes ("Written data", "Received 6 bytes", "Length 3:", "Write
+     * Request") or a
      * driver request; not a direction word alone ("[10:00:00.140] RX:" heads a block of
      * text in other loggers too): such heads are read, but the hex lines decide */
     size_t start, end;
@@ -252,7 +257,8 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
     for (size_t i = end; i < n; i++) {
         size_t e;
         if (word_at(s, n, i, "data", &e) || word_at(s, n, i, "bytes", &e) ||
-            word_at(s, n, i, "byte", &e) || word_at(s, n, i, "length", &e))
+            word_at(s, n, i, "byte", &e) || word_at(s, n, i, "length", &e) ||
+            word_at(s, n, i, "request", &e))
             return true;
     }
     return false;

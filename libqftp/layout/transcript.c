@@ -903,8 +903,10 @@ bool log_spelled(const uint8_t *s, size_t n)
         for (const uint8_t *p = s; (p = memchr(p, opens[k], (size_t)(s + n - p))) && p + 3 < s + n;
              p++)
             if (p[3] == closes[k] && (g_ascii_strncasecmp((const char *)p + 1, "CR", 2) == 0 ||
-                                      g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0))
-                return true;
+                                      g_ascii_strncasecmp((const char *)p + 1, "LF", 2) == 0 ||
+                                      g_ascii_strncasecmp((const char *)p + 1, "0D", 2) == 0 ||
+                                      g_ascii_strncasecmp((const char *)p + 1, "0A", 2) == 0))
+                return true; /* "[CR]", "<LF>"; a hex terminal's "{0D}", "<0A>" */
     /* the control pictures ␍ ␊ ␤ (U+240D, U+240A, U+2424) */
     for (const uint8_t *p = s; (p = memchr(p, 0xe2, (size_t)(s + n - p))) && p + 2 < s + n; p++)
         if (p[1] == 0x90 && (p[2] == 0x8d || p[2] == 0x8a || p[2] == 0xa4))
@@ -957,6 +959,9 @@ void log_unescape(GByteArray *out, const uint8_t *s, size_t n, unsigned how)
             uint8_t close = b == '<' ? '>' : b == '[' ? ']' : '}';
             const uint8_t *e = memchr(s + i, close, n - i < 6 ? n - i : 6);
             int v = e ? control_name(s + i + 1, (size_t)(e - s - i - 1)) : -1;
+            if (e && v < 0 && e == s + i + 3 && g_ascii_isxdigit(s[i + 1]) &&
+                g_ascii_isxdigit(s[i + 2]))
+                v = g_ascii_xdigit_value(s[i + 1]) << 4 | g_ascii_xdigit_value(s[i + 2]);
             if (v >= 0) {
                 b = (uint8_t)v;
                 i = (size_t)(e - s);

@@ -398,6 +398,12 @@ static const icase layout_cases[] = {
      QFTP_FMT_PLAIN,
      ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT\\r]@0.002000\n"
      "<~#4[\\r\\nOK\\r\\n]@0.003000\n"},
+    /* a hex terminal's receive window (Hercules style): every byte that is not text as
+     * its hex code in braces, the whole session on one line */
+    {"spelled-hex-braces",
+     "AT+QFTPCWD=\"/\"{0D}{0d}{0A}OK{0D}{0A}{0D}{0A}+QFTPCWD: 0,0{0D}{0A}<0D>[0a]\n",
+     QFTP_FMT_PLAIN,
+     "<~#1[AT+QFTPCWD=\"/\"\\r\\r\\nOK\\r\\n\\r\\n+QFTPCWD: 0,0\\r\\n\\r\\n]@0.000000\n"},
     /* a number first that is not before AT traffic is the log's own text */
     {"paste-no-gutter", "1: boot\nAT\n", QFTP_FMT_PLAIN,
      "<~#1[\\r\\n1: boot\\r\\n]@0.000000\n>~#2[AT\\r]@0.001000\n"},
@@ -410,6 +416,16 @@ static const icase layout_cases[] = {
      "[30/11/2026 10:00:01] Read data (COM3)\r\n"
      "    0d 0a 4f 4b 0d 0a                                 ..OK..\r\n",
      QFTP_FMT_HEXDUMP, ">#2[AT\\r]@1796032800.000000\n<#5[\\r\\nOK\\r\\n]@1796032801.000000\n"},
+    /* HHD's Request View: the request's number, kind, direction and time, its fields, then
+     * the data */
+    {"hexdump-request-view",
+     "000001: Write Request (DOWN), 30.11.2026 10:00:00.100 +0.000\r\n"
+     "Buffer size: 0x3 bytes\r\nStatus: 0x00000000\r\n"
+     " 41 54 0D                                          AT.\r\n\r\n"
+     "000002: Read Request (UP), 30.11.2026 10:00:00.130 +0.030\r\n"
+     "Buffer size: 0x6 bytes\r\nStatus: 0x00000000\r\n"
+     " 0D 0A 4F 4B 0D 0A                                 ..OK..\r\n",
+     QFTP_FMT_HEXDUMP, ">#4[AT\\r]@1796032800.100000\n<#9[\\r\\nOK\\r\\n]@1796032800.130000\n"},
     /* a direction alone as the head; hexdump -C (offset, double space after 8 bytes,
      * |characters|) and xxd (groups of two bytes) */
     {"hexdump-c-xxd",
