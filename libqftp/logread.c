@@ -549,7 +549,14 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
         out->dated = false; /* a time of day: day 1970-01-01 */
     } else {
         k = log_digits(s, n, 0, 20, &v);
-        if (k >= 9 && k <= 11 && (k == n || s[k] != '.' || !g_ascii_isdigit(s[k + 1]))) {
+        bool whole = k == n || (s[k] != '.' && s[k] != ',') || !g_ascii_isdigit(s[k + 1]);
+        if (k >= 6 && s[0] == '0' && whole) {
+            /* a counter padded with zeros: milliseconds since boot, as firmware loggers
+             * print their tick ("0000012345 [app] INFO: ...", Particle) */
+            secs = v / 1000;
+            frac = v % 1000 * 1000000;
+            i = k;
+        } else if (k >= 9 && k <= 11 && whole) {
             /* seconds since 1970 (RealTerm's Unix timestamps), whole */
             secs = v;
             i = k;

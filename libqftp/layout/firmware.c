@@ -7,6 +7,8 @@
  *   [00:00:01.203,950] <dbg> modem_chat: modem_chat_script_next: sending: AT+QFTPCFG=...
  *   [00:00:01.231,011] <dbg> modem_chat: modem_chat_log_received_command: OK   (Zephyr)
  *   00:00:12.345 modem.c:214 TX "AT+QFTPCFG=\"account\",\"fw\",\"pa55\"\x0d"  (printf)
+ *   [DBG ][CELL]: AT TX (25): AT+QFTPCFG="contextid",1             Mbed OS (a byte count)
+ *   0000012000 [ncp.at] TRACE: > AT+QFTPOPEN="ftp.example.com",21  Particle (ms since boot)
  *
  * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
  * "<--" "TX" "RX" "sending:" "received:" ..., a single ">" or "<" before AT traffic, or a function
@@ -118,6 +120,18 @@ static bool find_marker(const uint8_t *s, size_t n, size_t from, size_t *at, siz
                     continue;
             } else if (j < n && s[j] != ' ' && s[j] != ':' && s[j] != '"' && s[j] != '\t') {
                 continue;
+            }
+            if (m->word) {
+                /* a byte count after the word: "AT TX (25): AT+..." (Mbed OS's ATHandler) */
+                size_t c = log_skip_ws(s, n, j);
+                if (c < n && s[c] == '(') {
+                    size_t d = log_skip_ws(s, n, c + 1), e = d;
+                    while (e < n && g_ascii_isdigit(s[e]))
+                        e++;
+                    e = log_skip_ws(s, n, e);
+                    if (e > d && e < n && s[e] == ')')
+                        j = e + 1;
+                }
             }
             if (j < n && s[j] == ':')
                 j++;

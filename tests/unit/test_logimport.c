@@ -312,6 +312,15 @@ static const icase layout_cases[] = {
      "11-30 10:00:00.200  1234  1250 I ActivityManager: Start proc 4321\n"
      "11-30 10:00:00.140  1234  1251 D AtChannel: AT< OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
+    /* Particle's logger: a tick of milliseconds padded with zeros, not Unix seconds */
+    {"firmware-particle-ticks",
+     "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
+     "0000012030 [ncp.at] TRACE: < OK\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@12.000000\n<#3[\\r\\nOK\\r\\n]@12.030000\n"},
+    /* Mbed OS's ATHandler: a byte count after the direction */
+    {"firmware-mbed-count",
+     "[DBG ][CELL]: AT TX ( 3): AT\n[INFO][CELL]: x\n[DBG ][CELL]: AT RX (6): OK\n",
+     QFTP_FMT_FIRMWARE, ">~#1[AT\\r]@0.000000\n<~#3[\\r\\nOK\\r\\n]@0.001000\n"},
     /* VS Code's Serial Monitor: its banners are skipped; what it sent is the host's (as
      * typed, or hex); the module's echo after it is the echo, not a second command */
     {"vscode-serial-monitor",
