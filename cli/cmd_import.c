@@ -101,7 +101,7 @@ static int import_run(void *opts, int argc, char **argv)
                   (unsigned long long)info.first_skipped);
     if (info.repaired)
         tool_note("%s: %llu line%s repaired: what a paste added undone (^M, no-break "
-                  "spaces, HTML's &quot;, broken lines, padding; the first: line %llu)",
+                  "and zero-width spaces, HTML's &quot;, broken lines, padding; the first: line %llu)",
                   in, (unsigned long long)info.repaired, info.repaired == 1 ? "" : "s",
                   (unsigned long long)info.first_repaired);
     if (isatty(2))

@@ -267,7 +267,7 @@ static bool head_is_text(const uint8_t *p, size_t n)
             i++;
         const uint8_t *e = i < n ? memchr(p + i, '\n', n - i) : NULL;
         size_t j = e ? (size_t)(e - p) : n;
-        if (j > i) {
+        if (j > i && !log_nul_line(p + i, j - i)) {
             lines++;
             binary += log_binary_line(p + i, j - i);
             traffic = traffic || log_has_traffic(p + i, j - i);

@@ -223,6 +223,8 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
  * l->eol), spelled text decoded into `scratch` (then exact). */
 void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
                     GByteArray *scratch);
+/* A line of NUL bytes only (its CR LF aside): a file's padding. */
+bool log_nul_line(const uint8_t *s, size_t n);
 
 /* Whether a line spells its bytes (\r \n \xHH, <CR> <LF> also in [] or {}, the control
  * pictures ␍ ␊ ␤ in it). */

@@ -814,9 +814,25 @@ static size_t html_entity(const uint8_t *s, size_t n, uint8_t *b)
     return i + 1;
 }
 
+/* A character that takes no room, at s (UTF-8): the byte order mark U+FEFF (files joined
+ * into one keep the second file's), the zero-width space, non-joiner and joiner U+200B-200D
+ * and the word joiner U+2060 (web pages and chats put them into what is copied). Its length,
+ * 0 if none. */
+static size_t zero_width(const uint8_t *s, size_t n)
+{
+    if (n < 3)
+        return 0;
+    if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+        return 3;
+    if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d) ||
+                         (s[1] == 0x81 && s[2] == 0xa0)))
+        return 3;
+    return 0;
+}
+
 /* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
- * for a space, HTML's character references ("&quot;" for '"'), and "^M" (how cat -v, less
- * and vim show a CR) at its end. The line without them into out; false if it has none.
+ * for a space, HTML's character references ("&quot;" for '"'), characters that take no
+ * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without them into out; false if it has none.
  * Typographic quotes stay: a terminal sends them as they are when a command is copied out
  * of a word processor, and the module refuses it (tests/logs/import/smart-quotes-bg96.log). */
 static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
@@ -828,13 +844,15 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     while (end && (s[end - 1] == ' ' || s[end - 1] == '\t'))
         end--;
     bool caret = end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M';
-    bool nbsp = false, entity = false;
+    bool nbsp = false, entity = false, zw = false;
     uint8_t b;
     for (size_t i = 0; i + 1 < end && !nbsp; i++)
         nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
     for (const uint8_t *a = s; !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
         entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
-    if (!caret && !nbsp && !entity)
+    for (size_t i = 0; i + 3 <= end && !zw; i++)
+        zw = s[i] >= 0xe2 && zero_width(s + i, end - i) > 0;
+    if (!caret && !nbsp && !entity && !zw)
         return false;
     if (caret)
         while (end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M')
@@ -845,6 +863,11 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     for (size_t i = 0; i < end; i++) {
         uint8_t c = s[i];
         size_t m;
+        size_t z = zero_width(s + i, end - i);
+        if (z) {
+            i += z - 1;
+            continue;
+        }
         if (c == 0xc2 && i + 1 < end && s[i + 1] == 0xa0)
             c = ' ', i++;
         else if (c == '&' && entity && (m = html_entity(s + i, end - i, &c)) > 0)
@@ -862,6 +885,12 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
         log_repaired(c);
         s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
         n = p->fixed->len;
+    }
+    /* NUL bytes alone: a file's padding (space the logger took and never wrote, a card
+     * written when the power went), not traffic */
+    if (!log_transcript_in_data(p->t) && log_nul_line(s, n)) {
+        log_skipped(c);
+        return 0;
     }
     /* binary bytes in a log whose head has AT traffic: line noise (a module at power-on,
      * a baud rate that did not match yet), the module's bytes as they came */
@@ -891,6 +920,18 @@ int log_transcript_finish(log_ctx *c, log_transcript *t)
 
 /* ---- text helpers ------------------------------------------------------------------------------
  */
+
+bool log_nul_line(const uint8_t *s, size_t n)
+{
+    while (n && (s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    if (!n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i])
+            return false;
+    return true;
+}
 
 bool log_spelled(const uint8_t *s, size_t n)
 {

@@ -357,6 +357,14 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* characters that take no room: a byte order mark where two logs were joined, a
+     * zero-width space and a word joiner a chat put in */
+    {"paste-zero-width",
+     "AT\nOK\n\xef\xbb\xbf"
+     "AT+QFTPPWD\n+QFTPPWD:\xe2\x80\x8b 0,\xe2\x81\xa0\"/\"\n",
+     QFTP_FMT_PLAIN,
+     ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n>~#3[AT+QFTPPWD\\r]@0.002000\n"
+     "<~#4[\\r\\n+QFTPPWD: 0,\"/\"\\r\\n]@0.003000\n"},
     /* a prefix on every line (a logger's port or tag): gone where the rest is AT traffic */
     {"paste-port-prefix", "COM3: AT+QFTPSTAT\nCOM3: OK\nCOM3:\nCOM3: +QFTPSTAT: 0,1\n",
      QFTP_FMT_PLAIN,
@@ -830,6 +838,14 @@ static void test_encodings(void)
         g_error("text head and raw download: %.200s", got->str);
     g_string_free(got, TRUE);
     g_string_free(raw, TRUE);
+    /* NUL bytes alone on a line: a file's padding (space taken and never written), skipped,
+     * even at the end of a short log (before, "binary data, not a text log") */
+    static const char padded[] = "AT\nOK\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    got = g_string_new(NULL);
+    g_assert_cmpint(import(padded, sizeof padded, QFTP_FMT_AUTO, NULL, false, got, NULL, err), ==,
+                    0);
+    g_assert_cmpstr(got->str, ==, ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n");
+    g_string_free(got, TRUE);
     g_string_free(u8, TRUE);
     g_string_free(want, TRUE);
 }
