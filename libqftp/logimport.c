@@ -69,10 +69,133 @@ static bool head_padded(const uint8_t *p, size_t n)
     return lines >= 4 && padded * 3 >= lines * 2;
 }
 
+/* A row of a Markdown table, "| 10:00:00.100 | TX | AT+QFTPCWD="/" |": where its cells
+ * start (after the first bar) and end (before the last); false if the line is none. */
+static bool table_row(const uint8_t *s, size_t n, size_t *from, size_t *to)
+{
+    size_t i = log_skip_ws(s, n, 0), e = n;
+    while (e > i && (s[e - 1] == '\r' || s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    if (i >= e || s[i] != '|')
+        return false;
+    *from = i + 1;
+    *to = e > i + 1 && s[e - 1] == '|' && s[e - 2] != '\\' ? e - 1 : e;
+    return true;
+}
+
+/* A table's rule row: bars, dashes, colons and spaces only ("|---|:--:|"). */
+static bool table_rule(const uint8_t *s, size_t from, size_t to)
+{
+    bool dash = false;
+    for (size_t i = from; i < to; i++) {
+        if (s[i] == '-')
+            dash = true;
+        else if (s[i] != '|' && s[i] != ':' && s[i] != ' ' && s[i] != '\t')
+            return false;
+    }
+    return dash;
+}
+
+/* Whether the head is a Markdown table (a log pasted into an issue or a wiki as one): at
+ * least three lines that are not blank, two in three of them rows of two cells or more. */
+static bool head_tabled(const uint8_t *p, size_t n)
+{
+    size_t lines = 0, rows = 0;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        size_t j = e ? (size_t)(e - p) : n, from, to;
+        if (!log_blank(p + i, j - i)) {
+            lines++;
+            rows += table_row(p + i, j - i, &from, &to) && to > from &&
+                    memchr(p + i + from, '|', to - from) != NULL;
+        }
+        i = j + 1;
+    }
+    return lines >= 3 && rows * 3 >= lines * 2;
+}
+
+/* A row of a Markdown table as tab-separated columns, in place: the outer bars go, each
+ * bar between cells (with the spaces around it) becomes a tab, "\|" a bar; a rule row
+ * becomes blank. Lines that are no row stay. Returns the new length (its CRs stay). */
+static size_t untable(uint8_t *s, size_t n)
+{
+    size_t from, to, crs = n;
+    if (!table_row(s, n, &from, &to))
+        return n;
+    while (crs && s[crs - 1] == '\r')
+        crs--;
+    size_t w = 0;
+    if (!table_rule(s, from, to)) {
+        size_t i = log_skip_ws(s, to, from);
+        while (i < to) {
+            if (s[i] == '\\' && i + 1 < to && s[i + 1] == '|') {
+                s[w++] = '|';
+                i += 2;
+            } else if (s[i] == '|') {
+                while (w && (s[w - 1] == ' ' || s[w - 1] == '\t'))
+                    w--;
+                s[w++] = '\t';
+                i = log_skip_ws(s, to, i + 1);
+            } else {
+                s[w++] = s[i++];
+            }
+        }
+        while (w && (s[w - 1] == ' ' || s[w - 1] == '\t'))
+            w--;
+    }
+    memmove(s + w, s + crs, n - crs);
+    return w + (n - crs);
+}
+
+/* The head's whole lines without their table's bars (head_tabled), in place; a line the
+ * head's end cuts stays as it is. Returns the new length; *lines: the lines done. */
+static size_t untable_head(uint8_t *p, size_t n, uint64_t *lines)
+{
+    size_t w = 0, i = 0;
+    *lines = 0;
+    while (i < n) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t j = (size_t)(e - p);
+        memmove(p + w, p + i, j - i);
+        w += untable(p + w, j - i);
+        p[w++] = '\n';
+        i = j + 1;
+        (*lines)++;
+    }
+    memmove(p + w, p + i, n - i);
+    return w + (n - i);
+}
+
+static qftp_log_format detect_info(const uint8_t *head, size_t n, qftp_import_info *info);
+
+static void said_tabled(qftp_import_info *info)
+{
+    size_t l = strlen(info->why);
+    snprintf(info->why + l, sizeof info->why - l,
+             "; a Markdown table, its bars read as column breaks");
+}
+
+/* The layout of a head; a Markdown table is read as the table of tab-separated columns it
+ * shows. */
+qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
+{
+    if (!head_tabled(head, n))
+        return detect_info(head, n, info);
+    uint64_t k;
+    uint8_t *copy = g_memdup2(head, n);
+    qftp_log_format f = detect_info(copy, untable_head(copy, n, &k), info);
+    g_free(copy);
+    if (info)
+        said_tabled(info);
+    return f;
+}
+
 /* The first 64 non-blank lines of the head: each counts for the first layout whose probe
  * takes it (or, taken by none, for the layout whose block head it follows); the first
  * layout whose count reaches its share wins. */
-qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
+static qftp_log_format detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
 {
     enum { NL = G_N_ELEMENTS(layouts) };
     unsigned taken[NL] = {0}, lines = 0, first_taken[NL] = {0}, first_not[NL] = {0};
@@ -378,6 +501,9 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     }
     c.head_traffic = head_is_text(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     c.padded = head_padded(c.r.buf + c.r.pos, c.r.end - c.r.pos);
+    c.tabled = head_tabled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
+    if (c.tabled) /* read as the tab-separated table it shows, the layouts' heads too */
+        c.r.end = c.r.pos + untable_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.tabled_lines);
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;
@@ -386,6 +512,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         memset(info, 0, sizeof *info);
     if (f == QFTP_FMT_AUTO) {
         f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
+        if (c.tabled && info)
+            said_tabled(info);
         if ((f == QFTP_FMT_PLAIN || f == QFTP_FMT_FIRMWARE || f == QFTP_FMT_INTERCEPTTY) &&
             head_quoted(c.r.buf + c.r.pos, c.r.end - c.r.pos)) {
             /* a log quoted in an e-mail: plain reads quoted blocks itself, but firmware
@@ -434,6 +562,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
             }
             if (c.padded)
                 len = unpad(&c, s, len);
+            if (c.tabled && c.r.line_no > c.tabled_lines)
+                len = untable(s, len);
             if ((rc = l->line(&c, state, s, len)) != 0)
                 break;
         }

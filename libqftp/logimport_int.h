@@ -138,6 +138,10 @@ typedef struct {
     /* most lines of the head end in spaces: a paste padded to a window's width
      * (a console's block selection); the padding goes from every line as it is read */
     bool padded;
+    /* the head is a Markdown table: each row is read as tab-separated columns; the
+     * head's first tabled_lines lines were in the buffer already */
+    bool tabled;
+    uint64_t tabled_lines;
     /* the whole log quoted as an e-mail reply quotes it ("> [10:00:00] AT...") and read
      * by a layout other than plain once unquoted: one level of quoting goes from every
      * line; the head's first quoted_lines lines were unquoted in the buffer already */

@@ -357,6 +357,18 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* a log pasted into an issue or a wiki as a Markdown table: with a header and its rule
+     * (then a table of tab-separated columns), or without (a stamped line with columns);
+     * "\|" is a bar inside a cell */
+    {"paste-markdown-table",
+     "| Time | Dir | Data |\n|:---|---|---|\n| 10:00:00.100 | TX | AT+QFTPCWD=\"/a\\|b\" |\n"
+     "| 10:00:00.130 | RX | OK |\n",
+     QFTP_FMT_CSV, ">#3[AT+QFTPCWD=\"/a|b\"\\r]@36000.100000\n<#4[\\r\\nOK\\r\\n]@36000.130000\n"},
+    {"paste-markdown-rows",
+     "| 10:00:00.100 | TX | AT |\n| 10:00:00.130 | RX | OK |\n| 10:00:00.500 | RX | +QFTPSTAT: 0,1 |\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
+     "<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
     /* characters that take no room: a byte order mark where two logs were joined, a
      * zero-width space and a word joiner a chat put in */
     {"paste-zero-width",
