@@ -550,7 +550,15 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
     } else {
         k = log_digits(s, n, 0, 20, &v);
         bool whole = k == n || (s[k] != '.' && s[k] != ',') || !g_ascii_isdigit(s[k + 1]);
-        if (k >= 6 && s[0] == '0' && whole) {
+        bool unit = k >= 1 && k + 2 <= n && (s[k] == 'm' || s[k] == 'u') && s[k + 1] == 's' &&
+                    (k + 2 == n || !g_ascii_isalnum(s[k + 2]));
+        if (unit) {
+            /* "123456us", "1234ms": a tick with its unit */
+            int64_t per = s[k] == 'm' ? 1000 : 1000000;
+            secs = v / per;
+            frac = v % per * (QFTP_NS_PER_SEC / per);
+            i = k + 2;
+        } else if (k >= 6 && s[0] == '0' && whole) {
             /* a counter padded with zeros: milliseconds since boot, as firmware loggers
              * print their tick ("0000012345 [app] INFO: ...", Particle) */
             secs = v / 1000;

@@ -312,6 +312,10 @@ static const icase layout_cases[] = {
      "11-30 10:00:00.200  1234  1250 I ActivityManager: Start proc 4321\n"
      "11-30 10:00:00.140  1234  1251 D AtChannel: AT< OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
+    /* a tick with its unit: microseconds, milliseconds */
+    {"timestamped-tick-units", "[    100123us] > AT\n[    130456us] < OK\n[ 500ms] < +QFTPSTAT: 0,1\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@0.100123\n<#2[\\r\\nOK\\r\\n]@0.130456\n<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.500000\n"},
     /* Particle's logger: a tick of milliseconds padded with zeros, not Unix seconds */
     {"firmware-particle-ticks",
      "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
