@@ -20,12 +20,34 @@
 
 /* ---- line reader ---------------------------------------------------------------------------- */
 
+/* The line ends of what was read as LF or CR LF: CRs alone become LFs; LF CR pairs become
+ * CR LF (a pair the buffer's end splits: the CR is dropped with the next read). */
 static void cr_to_lf(log_reader *r)
 {
-    if (!r->cr_eol)
+    if (r->cr_eol)
+        for (uint8_t *p = r->buf + r->pos; (p = memchr(p, '\r', (size_t)(r->buf + r->end - p)));)
+            *p++ = '\n';
+    if (!r->lf_cr)
         return;
-    for (uint8_t *p = r->buf + r->pos; (p = memchr(p, '\r', (size_t)(r->buf + r->end - p)));)
-        *p++ = '\n';
+    uint8_t *b = r->buf, *end = r->buf + r->end;
+    if (r->split_cr && r->pos < r->end && b[r->pos] == '\r') {
+        r->pos++;
+        log_progress(r, 1);
+    }
+    r->split_cr = false;
+    for (uint8_t *p = b + r->pos; (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+        if (p > b + r->pos && p[-1] == '\r')
+            continue;
+        if (p + 1 == end) {
+            r->split_cr = true;
+            break;
+        }
+        if (p[1] == '\r') {
+            p[0] = '\r';
+            p[1] = '\n';
+            p++;
+        }
+    }
 }
 
 static void put_utf8(uint8_t *o, size_t *k, uint32_t c)
@@ -141,6 +163,23 @@ static int utf16_of(const uint8_t *s, size_t n, size_t *bom)
     return 0;
 }
 
+/* Whether the head's line ends are LF CR ("\n\r", as some firmware prints them): its first
+ * LF and two in three of its LFs (at least two) have a CR after them and none before. */
+static bool lf_cr_ends(const uint8_t *s, size_t n)
+{
+    size_t lfs = 0, after = 0;
+    bool first = true, first_after = false;
+    for (const uint8_t *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))) && p + 1 < s + n; p++) {
+        bool ok = p[1] == '\r' && (p == s || p[-1] != '\r');
+        if (first)
+            first_after = ok;
+        first = false;
+        lfs++;
+        after += ok;
+    }
+    return first_after && after >= 2 && after * 3 >= lfs * 2;
+}
+
 int log_reader_start(log_reader *r, char *errbuf)
 {
     size_t bom;
@@ -167,10 +206,9 @@ int log_reader_start(log_reader *r, char *errbuf)
     const uint8_t *s = r->buf + r->pos;
     size_t n = r->end - r->pos;
     const uint8_t *cr = memchr(s, '\r', n);
-    if (cr && cr + 1 < s + n && !memchr(s, '\n', n)) {
-        r->cr_eol = true;
-        cr_to_lf(r);
-    }
+    r->cr_eol = cr && cr + 1 < s + n && !memchr(s, '\n', n);
+    r->lf_cr = lf_cr_ends(s, n);
+    cr_to_lf(r);
     return 0;
 }
 

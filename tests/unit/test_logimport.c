@@ -842,6 +842,34 @@ static void test_encodings(void)
             cr->str[i] = '\r';
     same_records("cr-line-ends", cr->str, cr->len, want->str);
     g_string_free(cr, TRUE);
+    /* firmware that prints "\n\r": LF CR line ends; the first line's length moves the
+     * pairs against the reader's 64 KiB buffer until one is split by it */
+    bool split_seen = false;
+    for (int k = 0; k < 64; k++) {
+        GString *lf = g_string_new("AT+QFTPCWD=\"/");
+        for (int i = 0; i < k; i++)
+            g_string_append_c(lf, 'x');
+        g_string_append(lf, "\"\nOK\n");
+        g_string_append_len(lf, u8->str, (gssize)u8->len);
+        GString *lfcr = g_string_new(NULL);
+        for (gsize i = 0; i < lf->len; i++) {
+            g_string_append_c(lfcr, lf->str[i]);
+            if (lf->str[i] == '\n')
+                g_string_append_c(lfcr, '\r');
+        }
+        bool split = lfcr->str[65535] == '\n';
+        if (k == 0 || split) {
+            GString *lw = g_string_new(NULL);
+            g_assert_cmpint(import(lf->str, lf->len, QFTP_FMT_AUTO, NULL, false, lw, NULL, err), ==,
+                            0);
+            same_records("lf-cr-line-ends", lfcr->str, lfcr->len, lw->str);
+            g_string_free(lw, TRUE);
+            split_seen = split_seen || split;
+        }
+        g_string_free(lf, TRUE);
+        g_string_free(lfcr, TRUE);
+    }
+    g_assert_true(split_seen);
     /* a text head, then a download a terminal logged raw, NULs every other byte: text with
      * binary bytes, no UTF-16 (the bytes stay the module's, counted by data mode) */
     GString *raw = g_string_new("AT+QFTPGET=\"a\",\"COM:\"\r\nCONNECT\r\n");
