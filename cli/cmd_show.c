@@ -495,7 +495,7 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         add3(o, ": ", t->notes[i].text, C_RESET);
         ob_c(o, '\n');
     }
-    fwrite(o->p, 1, o->n, stdout);
+    fwrite_unlocked(o->p, 1, o->n, stdout); /* one thread writes stdout */
 }
 
 /* The first line, written before the first transaction (the log's layout and the dialect
