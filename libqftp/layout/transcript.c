@@ -850,8 +850,10 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
         nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
     for (const uint8_t *a = s; !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
         entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
-    for (size_t i = 0; i + 3 <= end && !zw; i++)
-        zw = s[i] >= 0xe2 && zero_width(s + i, end - i) > 0;
+    for (const uint8_t *a = s; !zw && (a = memchr(a, 0xe2, (size_t)(s + end - a))) != NULL; a++)
+        zw = zero_width(a, (size_t)(s + end - a)) > 0;
+    for (const uint8_t *a = s; !zw && (a = memchr(a, 0xef, (size_t)(s + end - a))) != NULL; a++)
+        zw = zero_width(a, (size_t)(s + end - a)) > 0;
     if (!caret && !nbsp && !entity && !zw)
         return false;
     if (caret)
