@@ -69,6 +69,99 @@ static bool head_padded(const uint8_t *p, size_t n)
     return lines >= 4 && padded * 3 >= lines * 2;
 }
 
+/* A line number before a line as an editor or a pager shows it when a log is copied out
+ * of it: "  12 | ", "12: ", "    12\t" (cat -n), "0012 " (digits, then a bar, a colon, a
+ * tab, or one space before the text). Returns the bytes it takes (0: none), its number,
+ * and whether it looks like a gutter of its own (*gutter: a bar or a colon after it, or
+ * padded to a width with spaces or zeros; a tool's request number is neither). */
+static size_t number_at(const uint8_t *s, size_t n, uint64_t *num, bool *gutter)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    int64_t v;
+    size_t k = log_digits(s, n, i, 7, &v);
+    if (!k)
+        return 0;
+    *gutter = i > 0 || (k > 1 && s[i] == '0');
+    i += k;
+    *num = (uint64_t)v;
+    if (log_skip_ws(s, n, i) == n || (s[i] == '\r' && log_blank(s + i, n - i)))
+        return n; /* the number of a blank line */
+    if (s[i] == '\t')
+        return i + 1;
+    size_t j = s[i] == ' ' ? i + 1 : i;
+    if (j < n && (s[j] == '|' || s[j] == ':')) {
+        *gutter = true;
+        return j + 1 < n && s[j + 1] == ' ' ? j + 2 : j + 1;
+    }
+    return j > i && j < n && s[j] != ' ' ? j : 0;
+}
+
+/* Whether the head's lines carry their line numbers: at least three lines that are not
+ * blank, two in three of them numbered with their place in the log (the number minus the
+ * line's own stays the same: an editor counts the blank lines too). *base: that
+ * difference. A time, a tick or an offset goes up otherwise. */
+static bool head_numbered(const uint8_t *p, size_t n, int64_t *base)
+{
+    size_t lines = 0, numbered = 0;
+    int64_t line = 0, first = INT64_MIN;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break; /* a line the head's end cuts */
+        size_t j = (size_t)(e - p);
+        uint64_t num;
+        line++;
+        if (!log_blank(p + i, j - i)) {
+            lines++;
+            bool gutter;
+            if (number_at(p + i, j - i, &num, &gutter) && gutter && num < ((uint64_t)1 << 40)) {
+                if (first == INT64_MIN)
+                    first = (int64_t)num - line;
+                numbered += (int64_t)num - line == first;
+            }
+        }
+        i = j + 1;
+    }
+    *base = first;
+    return lines >= 3 && numbered >= 3 && numbered * 3 >= lines * 2;
+}
+
+/* A numbered line (head_numbered) without its number, in place, when the number is its
+ * place in the log. Returns the new length. */
+static size_t unnumber(uint8_t *s, size_t n, uint64_t line, int64_t base)
+{
+    uint64_t num;
+    bool gutter;
+    size_t k = number_at(s, n, &num, &gutter);
+    if (!k || (int64_t)num - (int64_t)line != base)
+        return n;
+    memmove(s, s + k, n - k);
+    return n - k;
+}
+
+/* The head's whole lines without their numbers (head_numbered), in place. Returns the new
+ * length; *lines: the lines done. */
+static size_t unnumber_head(uint8_t *p, size_t n, int64_t base, uint64_t *lines)
+{
+    size_t w = 0, i = 0;
+    *lines = 0;
+    while (i < n) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t j = (size_t)(e - p);
+        (*lines)++;
+        memmove(p + w, p + i, j - i);
+        w += unnumber(p + w, j - i, *lines, base);
+        p[w++] = '\n';
+        i = j + 1;
+    }
+    memmove(p + w, p + i, n - i);
+    return w + (n - i);
+}
+
 /* A row of a Markdown table, "| 10:00:00.100 | TX | AT+QFTPCWD="/" |": where its cells
  * start (after the first bar) and end (before the last); false if the line is none. */
 static bool table_row(const uint8_t *s, size_t n, size_t *from, size_t *to)
@@ -170,6 +263,13 @@ static size_t untable_head(uint8_t *p, size_t n, uint64_t *lines)
 
 static qftp_log_format detect_info(const uint8_t *head, size_t n, qftp_import_info *info);
 
+static void said_numbered(qftp_import_info *info)
+{
+    size_t l = strlen(info->why);
+    snprintf(info->why + l, sizeof info->why - l,
+             "; its lines numbered as an editor shows them, the numbers taken off");
+}
+
 static void said_tabled(qftp_import_info *info)
 {
     size_t l = strlen(info->why);
@@ -181,6 +281,16 @@ static void said_tabled(qftp_import_info *info)
  * shows. */
 qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_info *info)
 {
+    int64_t base;
+    if (head_numbered(head, n, &base)) {
+        uint64_t k;
+        uint8_t *copy = g_memdup2(head, n);
+        qftp_log_format f = qftp_log_detect_info(copy, unnumber_head(copy, n, base, &k), info);
+        g_free(copy);
+        if (info)
+            said_numbered(info);
+        return f;
+    }
     if (!head_tabled(head, n))
         return detect_info(head, n, info);
     uint64_t k;
@@ -501,6 +611,10 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     }
     c.head_traffic = head_is_text(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     c.padded = head_padded(c.r.buf + c.r.pos, c.r.end - c.r.pos);
+    c.numbered = head_numbered(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.number_base);
+    if (c.numbered)
+        c.r.end = c.r.pos + unnumber_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, c.number_base,
+                                          &c.numbered_lines);
     c.tabled = head_tabled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     if (c.tabled) /* read as the tab-separated table it shows, the layouts' heads too */
         c.r.end = c.r.pos + untable_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.tabled_lines);
@@ -512,6 +626,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         memset(info, 0, sizeof *info);
     if (f == QFTP_FMT_AUTO) {
         f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
+        if (c.numbered && info)
+            said_numbered(info);
         if (c.tabled && info)
             said_tabled(info);
         if ((f == QFTP_FMT_PLAIN || f == QFTP_FMT_FIRMWARE || f == QFTP_FMT_INTERCEPTTY) &&
@@ -560,6 +676,8 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
                 memmove(s, s + q, len - q);
                 len -= q;
             }
+            if (c.numbered && c.r.line_no > c.numbered_lines)
+                len = unnumber(s, len, c.r.line_no, c.number_base);
             if (c.padded)
                 len = unpad(&c, s, len);
             if (c.tabled && c.r.line_no > c.tabled_lines)

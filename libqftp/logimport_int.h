@@ -141,6 +141,11 @@ typedef struct {
     /* most lines of the head end in spaces: a paste padded to a window's width
      * (a console's block selection); the padding goes from every line as it is read */
     bool padded;
+    /* the head's lines carry their line numbers (number - line = number_base): they go
+     * from every line as it is read; the head's first numbered_lines lines were done */
+    bool numbered;
+    int64_t number_base;
+    uint64_t numbered_lines;
     /* the head is a Markdown table: each row is read as tab-separated columns; the
      * head's first tabled_lines lines were in the buffer already */
     bool tabled;

@@ -578,7 +578,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
     } else if (logcat_day(s, n) && (i = clock_at(s, n, 6, &secs, &frac)) != 0) {
         /* Android's logcat: "MM-DD HH:MM:SS.mmm", no year: read as a time of day */
         out->dated = false;
-    } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && k < n && s[k] == ' ' &&
+    } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && (k == 1 || s[0] != '0') && k < n &&
+               s[k] == ' ' &&
                (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
         /* TeraTerm's elapsed time: "<days> HH:MM:SS.mmm" */
         secs += v * 86400;

@@ -103,6 +103,8 @@ static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir
         }
         if (i < n && (s[i] == ':' || (timed && (s[i] == ';' || s[i] == ','))))
             i++; /* ';' and ',': the columns of a table without a header, after a time */
+        else if (!arrow && i < n && s[i] == '>')
+            i++; /* "TX> ", "RX> ": a word made a prompt */
         else if (n - i >= 3 && memcmp(s + i, "\xef\xbc\x9a", 3) == 0)
             i += 3; /* the full-width colon '：' */
         else if (!arrow && !i0 && i < n && s[i] != ' ' && s[i] != '\t')

@@ -361,6 +361,18 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* line numbers an editor or cat -n showed, before a stamped log: they go from every
+     * line (the blank one counted), the times stay */
+    {"paste-numbered-stamped",
+     "0001 10:00:00.100 TX AT\n0002 10:00:00.130 RX OK\n0003\n0004 10:00:00.500 RX +QFTPSTAT: 0,1\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
+     "<#4[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
+    {"paste-cat-n-stamped",
+     "     1\t[10:00:00.100] AT\n     2\t[10:00:00.130] OK\n     3\t[10:00:00.500] +QFTPSTAT: 0,1\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
+     "<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
     /* a log pasted into an issue or a wiki as a Markdown table: with a header and its rule
      * (then a table of tab-separated columns), or without (a stamped line with columns);
      * "\|" is a bar inside a cell */
