@@ -361,6 +361,10 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* a direction word made a prompt, no times */
+    {"timestamped-word-prompt", "TX> AT\nRX> OK\nRX> +QFTPSTAT: 0,1\n", QFTP_FMT_TIMESTAMPED,
+     ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
+     "<~#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.002000\n"},
     /* line numbers an editor or cat -n showed, before a stamped log: they go from every
      * line (the blank one counted), the times stay */
     {"paste-numbered-stamped",
