@@ -10,7 +10,8 @@
  * log_dir_words reads them) and the data (a string). Data with a CR or LF in it (\r, \n
  * in the JSON) is the bytes themselves, so is an array of byte values ([65, 84, 13]), and
  * hex ("41 54 0D", "41540D") under a key named hex or when the head's data is hex; else
- * it is one line of its side, as a marked line of the timestamped layout. Keys are looked for at
+ * it is one line of its side, as a marked line of the timestamped layout. A document of
+ * objects (an array, pretty-printed or on one line) is read object by object. Keys are looked for at
  * the object's top level; a line that is not an object, or has no data, is skipped and counted.
  */
 #include <glib.h>
@@ -259,10 +260,23 @@ static bool pretty_line(const uint8_t *s, size_t n)
     return v < n && value_end(s, n, v) == n;
 }
 
-static bool jsonl_probe(const uint8_t *s, size_t n)
+/* An object with data and a time or a direction. */
+static bool record_object(const uint8_t *s, size_t n)
 {
     json_fields f;
-    return (parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1])) || pretty_line(s, n);
+    return parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1]);
+}
+
+static bool jsonl_probe(const uint8_t *s, size_t n)
+{
+    if (record_object(s, n) || pretty_line(s, n))
+        return true;
+    /* a whole document on one line, an array of objects: its first is a record */
+    size_t i = log_skip_ws(s, n, 0);
+    if (i >= n || s[i] != '[')
+        return false;
+    size_t j = log_skip_ws(s, n, i + 1), e = j < n && s[j] == '{' ? value_end(s, n, j) : 0;
+    return e && record_object(s + j, e - j);
 }
 
 static int jsonl_open(log_ctx *c, void *state)
@@ -446,6 +460,10 @@ static void jsonl_describe(const uint8_t *s, size_t n, char *out, size_t cap)
         snprintf(out, cap,
                  "a JSON object per line \"%.*s\" (time, direction and data by their keys)", (int)m,
                  (const char *)s);
+    else if (!pretty_line(s, n))
+        snprintf(out, cap,
+                 "a JSON array of objects \"%.*s\" (time, direction and data by their keys)",
+                 (int)m, (const char *)s);
     else
         snprintf(out, cap,
                  "a JSON document whose objects spread over lines, starting \"%.*s\" (time, "

@@ -620,6 +620,11 @@ static const icase layout_cases[] = {
     /* JSON Lines: keys named as CSV columns; an ISO time or a number (milliseconds by its
      * size); \u escapes; nested values skipped (a brace inside a string too); a line that
      * is no object is skipped */
+    /* a whole JSON document on one line: an array of objects */
+    {"jsonl-array-one-line",
+     "[{\"ts\": 1764496800.100, \"dir\": \"tx\", \"data\": \"AT\\r\"}, "
+     "{\"ts\": 1764496800.130, \"dir\": \"rx\", \"data\": \"\\r\\nOK\\r\\n\"}]\n",
+     QFTP_FMT_JSONL, ">#1[AT\\r]@1764496800.100000\n<#1[\\r\\nOK\\r\\n]@1764496800.130000\n"},
     {"jsonl-escaped",
      "{\"ts\":\"2026-11-30T10:00:00.123Z\",\"dir\":\"tx\",\"data\":\"AT\\r\"}\n"
      "{\"ts\":\"2026-11-30T10:00:00.140Z\",\"dir\":\"rx\",\"data\":\"\\r\\nOK\\r\\n\"}\n",
