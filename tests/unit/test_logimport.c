@@ -321,6 +321,13 @@ static const icase layout_cases[] = {
      "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
      "0000012030 [ncp.at] TRACE: < OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@12.000000\n<#3[\\r\\nOK\\r\\n]@12.030000\n"},
+    /* the URCs without "+NAME:" after a marker are traffic too (GSM's "Call Ready") */
+    {"firmware-call-ready",
+     "0000001000 [ncp.at] TRACE: < RDY\n0000004000 [ncp.at] TRACE: < Call Ready\n"
+     "0000005000 [ncp.at] TRACE: > AT\n0000005030 [ncp.at] TRACE: < OK\n",
+     QFTP_FMT_FIRMWARE,
+     "<#1[\\r\\nRDY\\r\\n]@1.000000\n<#2[\\r\\nCall Ready\\r\\n]@4.000000\n"
+     ">#3[AT\\r]@5.000000\n<#4[\\r\\nOK\\r\\n]@5.030000\n"},
     /* Mbed OS's ATHandler: a byte count after the direction */
     {"firmware-mbed-count",
      "[DBG ][CELL]: AT TX ( 3): AT\n[INFO][CELL]: x\n[DBG ][CELL]: AT RX (6): OK\n",
