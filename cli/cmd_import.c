@@ -100,10 +100,11 @@ static int import_run(void *opts, int argc, char **argv)
                   (unsigned long long)info.skipped, info.skipped == 1 ? "" : "s",
                   (unsigned long long)info.first_skipped);
     if (info.repaired)
-        tool_note("%s: %llu line%s repaired: what a paste added undone (^M, no-break "
-                  "and zero-width spaces, HTML's &quot;, broken lines, padding; the first: line %llu)",
-                  in, (unsigned long long)info.repaired, info.repaired == 1 ? "" : "s",
-                  (unsigned long long)info.first_repaired);
+        tool_note(
+            "%s: %llu line%s repaired: what a paste added undone (^M, no-break "
+            "and zero-width spaces, HTML's &quot;, broken lines, padding; the first: line %llu)",
+            in, (unsigned long long)info.repaired, info.repaired == 1 ? "" : "s",
+            (unsigned long long)info.first_repaired);
     if (isatty(2))
         tool_note("%s (%s) -> %s: %llu frames", in, what, out, (unsigned long long)frames);
     return 0;

@@ -195,8 +195,8 @@ char *rep_codes_rest(const report *r, const GArray *codes, size_t listed, char *
     if (more)
         k = snprintf(buf, cap, "%zu more codes (%zu failures)", more, n);
     if (r->codes_pooled && k >= 0 && (size_t)k < cap)
-        snprintf(buf + k, cap - (size_t)k, "%s%zu failures of codes past the first %d", k ? "; " : "",
-                 r->codes_pooled, REP_CODES_MAX);
+        snprintf(buf + k, cap - (size_t)k, "%s%zu failures of codes past the first %d",
+                 k ? "; " : "", r->codes_pooled, REP_CODES_MAX);
     return buf;
 }
 
@@ -877,8 +877,7 @@ static int report_run(void *opts, int argc, char **argv)
 
     char err[QFTP_ERRBUF_SIZE] = "";
     qftp_session_opts so = o->so;
-    so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_session_note, on_transition, &r,
-                                  true};
+    so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_session_note, on_transition, &r, true};
     so.on_item = on_item;
     so.user = &r;
     r.s = qftp_session_new(&so, err);

@@ -575,9 +575,10 @@ static void print_summary(show_ctx *x)
         printf("  log lines skipped: %llu, not AT traffic (the first: line %llu)\n",
                (unsigned long long)x->info.skipped, (unsigned long long)x->info.first_skipped);
     if (x->kind == INPUT_LOG && x->info.repaired)
-        printf("  log lines repaired: %llu, what a paste added undone (^M, no-break "
-               "and zero-width spaces, HTML's &quot;, broken lines, padding) (the first: line %llu)\n",
-               (unsigned long long)x->info.repaired, (unsigned long long)x->info.first_repaired);
+        printf(
+            "  log lines repaired: %llu, what a paste added undone (^M, no-break "
+            "and zero-width spaces, HTML's &quot;, broken lines, padding) (the first: line %llu)\n",
+            (unsigned long long)x->info.repaired, (unsigned long long)x->info.first_repaired);
     printf("  notes: %zu error, %zu warn, %zu note, %zu info\n", x->sev[3], x->sev[2], x->sev[1],
            x->sev[0]);
 }

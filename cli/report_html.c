@@ -606,8 +606,8 @@ static void stats_html(report *r)
         fprintf(f,
                 "%s</td><td>%zu</td><td%s>%zu</td><td>%zu</td><td>%s</td><td>%s</td>"
                 "<td>%s</td><td>%s</td></tr>\n",
-                c->others ? "" : "</code>", c->ok, c->failed ? " class=\"bad\"" : "", c->failed, c->unfinished, p[0], p[1],
-                p[2], p[3]);
+                c->others ? "" : "</code>", c->ok, c->failed ? " class=\"bad\"" : "", c->failed,
+                c->unfinished, p[0], p[1], p[2], p[3]);
     }
     fputs("</tbody>\n</table>\n", f);
     if (r->cmd_order->len &&

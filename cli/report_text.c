@@ -203,9 +203,9 @@ static void statistics(report *r, bool md)
         rep_secs(rep_percentile(c, 99), "-", p99, sizeof p99);
         rep_secs(rep_percentile(c, 100), "-", mx, sizeof mx);
         if (md)
-            fprintf(f, "| %s%s%s | %zu | %zu | %zu | %s | %s | %s | %s |\n",
-                    c->others ? "" : "`AT", c->command, c->others ? "" : "`", c->ok, c->failed,
-                    c->unfinished, p50, p90, p99, mx);
+            fprintf(f, "| %s%s%s | %zu | %zu | %zu | %s | %s | %s | %s |\n", c->others ? "" : "`AT",
+                    c->command, c->others ? "" : "`", c->ok, c->failed, c->unfinished, p50, p90,
+                    p99, mx);
         else
             fprintf(f, "  %-14s %6zu %s%6zu%s %10zu %9s %9s %9s %9s\n", c->command, c->ok,
                     c->failed ? C_RED : "", c->failed, c->failed ? C_RESET : "", c->unfinished, p50,

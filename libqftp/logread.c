@@ -579,8 +579,7 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
         /* Android's logcat: "MM-DD HH:MM:SS.mmm", no year: read as a time of day */
         out->dated = false;
     } else if ((k = log_digits(s, n, 0, 6, &v)) >= 1 && (k == 1 || s[0] != '0') && k < n &&
-               s[k] == ' ' &&
-               (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
+               s[k] == ' ' && (i = clock_at(s, n, k + 1, &secs, &frac)) != 0 && i - k - 1 >= 12) {
         /* TeraTerm's elapsed time: "<days> HH:MM:SS.mmm" */
         secs += v * 86400;
         out->dated = true;

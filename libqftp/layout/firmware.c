@@ -171,10 +171,10 @@ static bool traffic_text(const uint8_t *s, size_t n)
     /* result codes and the URCs that have no "+NAME:" (V.250 5.7; the modules' start and
      * power-down lines, GSM's "Call Ready" and "SMS Ready") */
     static const char *const words[] = {
-        "OK",        "ERROR",     "CONNECT",           "RDY",           "NO CARRIER",
-        "RING",      "BUSY",      "NO ANSWER",         "NO DIALTONE",   "POWERED DOWN",
-        "APP RDY",   "Call Ready", "SMS Ready",        "UNDER_VOLTAGE", "OVER_VOLTAGE",
-        "NORMAL POWER DOWN"};
+        "OK",          "ERROR",         "CONNECT",      "RDY",
+        "NO CARRIER",  "RING",          "BUSY",         "NO ANSWER",
+        "NO DIALTONE", "POWERED DOWN",  "APP RDY",      "Call Ready",
+        "SMS Ready",   "UNDER_VOLTAGE", "OVER_VOLTAGE", "NORMAL POWER DOWN"};
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
         size_t m = strlen(words[k]);
         if (n >= m && memcmp(s, words[k], m) == 0 && (n == m || !word_char(s[m])))

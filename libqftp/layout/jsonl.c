@@ -8,11 +8,13 @@
  * a time (a string any timestamped log may hold, or a number: Unix seconds, or
  * milliseconds, microseconds, nanoseconds by its size), a direction (its words, as
  * log_dir_words reads them) and the data (a string). Data with a CR or LF in it (\r, \n
- * in the JSON) is the bytes themselves, so is an array of byte values ([65, 84, 13]), and
+ * in the JSON) is the bytes themselves (and so is every data string of a log whose head's
+ * data strings mostly hold their line ends: a logger of raw reads, whose chunk without
+ * one is part of a line), so is an array of byte values ([65, 84, 13]), and
  * hex ("41 54 0D", "41540D") under a key named hex or when the head's data is hex; else
  * it is one line of its side, as a marked line of the timestamped layout. A document of
- * objects (an array, pretty-printed or on one line) is read object by object. Keys are looked for at
- * the object's top level; a line that is not an object, or has no data, is skipped and counted.
+ * objects (an array, pretty-printed or on one line) is read object by object. Keys are looked for
+ * at the object's top level; a line that is not an object, or has no data, is skipped and counted.
  */
 #include <glib.h>
 #include <stdlib.h>
@@ -26,6 +28,8 @@ typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
     GByteArray *data, *scratch;
     bool hex; /* the head's data strings are bytes in hex ("41 54 0D", "41540D") */
+    bool raw; /* the head's data strings hold their line ends: every one is bytes as read
+                 (a chunk without CR or LF is part of a line, not a line) */
     /* a JSON document whose objects spread over lines (an array, pretty-printed): the
      * object being gathered, its depth of nesting, where a string is open in it */
     GByteArray *obj;
@@ -289,7 +293,7 @@ static int jsonl_open(log_ctx *c, void *state)
      * ("41540D0A"; text such as "OK" or "+QFTPSTAT: 0,1" never is) */
     const uint8_t *h = c->r.buf + c->r.pos;
     size_t n = c->r.end - c->r.pos;
-    unsigned objects = 0, hex = 0;
+    unsigned objects = 0, hex = 0, eol = 0;
     for (size_t i = 0; i < n && objects < 200;) {
         const uint8_t *e = memchr(h + i, '\n', n - i);
         if (!e)
@@ -299,10 +303,13 @@ static int jsonl_open(log_ctx *c, void *state)
             objects++;
             json_unescape(h + i + f.off[2], f.len[2], p->data);
             hex += p->data->len >= 4 && hex_text(p->data->data, p->data->len, p->scratch);
+            eol += memchr(p->data->data, '\r', p->data->len) != NULL ||
+                   memchr(p->data->data, '\n', p->data->len) != NULL;
         }
         i = (size_t)(e - h) + 1;
     }
     p->hex = objects && hex * 5 >= objects * 4;
+    p->raw = objects >= 2 && eol * 2 >= objects;
     return log_text_open(c, &p->text);
 }
 
@@ -419,8 +426,8 @@ static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
         g_byte_array_append(p->data, p->scratch->data, p->scratch->len);
         exact = true;
     } else if (!exact) {
-        exact =
-            memchr(p->data->data, '\r', p->data->len) || memchr(p->data->data, '\n', p->data->len);
+        exact = p->raw || memchr(p->data->data, '\r', p->data->len) ||
+                memchr(p->data->data, '\n', p->data->len);
     }
     if (exact) {
         log_tline l = {

@@ -824,17 +824,18 @@ static size_t zero_width(const uint8_t *s, size_t n)
         return 0;
     if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
         return 3;
-    if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d) ||
-                         (s[1] == 0x81 && s[2] == 0xa0)))
+    if (s[0] == 0xe2 &&
+        ((s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d) || (s[1] == 0x81 && s[2] == 0xa0)))
         return 3;
     return 0;
 }
 
 /* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
  * for a space, HTML's character references ("&quot;" for '"'), characters that take no
- * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without them into out; false if it has none.
- * Typographic quotes stay: a terminal sends them as they are when a command is copied out
- * of a word processor, and the module refuses it (tests/logs/import/smart-quotes-bg96.log). */
+ * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without
+ * them into out; false if it has none. Typographic quotes stay: a terminal sends them as they are
+ * when a command is copied out of a word processor, and the module refuses it
+ * (tests/logs/import/smart-quotes-bg96.log). */
 static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
 {
     size_t crs = n; /* the CRs the reader left before the LF stay */

@@ -313,9 +313,10 @@ static const icase layout_cases[] = {
      "11-30 10:00:00.140  1234  1251 D AtChannel: AT< OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
     /* a tick with its unit: microseconds, milliseconds */
-    {"timestamped-tick-units", "[    100123us] > AT\n[    130456us] < OK\n[ 500ms] < +QFTPSTAT: 0,1\n",
-     QFTP_FMT_TIMESTAMPED,
-     ">#1[AT\\r]@0.100123\n<#2[\\r\\nOK\\r\\n]@0.130456\n<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@0.500000\n"},
+    {"timestamped-tick-units",
+     "[    100123us] > AT\n[    130456us] < OK\n[ 500ms] < +QFTPSTAT: 0,1\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@0.100123\n<#2[\\r\\nOK\\r\\n]@0.130456\n<#3[\\r\\n+QFTPSTAT: "
+     "0,1\\r\\n]@0.500000\n"},
     /* Particle's logger: a tick of milliseconds padded with zeros, not Unix seconds */
     {"firmware-particle-ticks",
      "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
@@ -375,12 +376,14 @@ static const icase layout_cases[] = {
     /* line numbers an editor or cat -n showed, before a stamped log: they go from every
      * line (the blank one counted), the times stay */
     {"paste-numbered-stamped",
-     "0001 10:00:00.100 TX AT\n0002 10:00:00.130 RX OK\n0003\n0004 10:00:00.500 RX +QFTPSTAT: 0,1\n",
+     "0001 10:00:00.100 TX AT\n0002 10:00:00.130 RX OK\n0003\n0004 10:00:00.500 RX +QFTPSTAT: "
+     "0,1\n",
      QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
      "<#4[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
     {"paste-cat-n-stamped",
-     "     1\t[10:00:00.100] AT\n     2\t[10:00:00.130] OK\n     3\t[10:00:00.500] +QFTPSTAT: 0,1\n",
+     "     1\t[10:00:00.100] AT\n     2\t[10:00:00.130] OK\n     3\t[10:00:00.500] +QFTPSTAT: "
+     "0,1\n",
      QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
      "<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
@@ -392,7 +395,8 @@ static const icase layout_cases[] = {
      "| 10:00:00.130 | RX | OK |\n",
      QFTP_FMT_CSV, ">#3[AT+QFTPCWD=\"/a|b\"\\r]@36000.100000\n<#4[\\r\\nOK\\r\\n]@36000.130000\n"},
     {"paste-markdown-rows",
-     "| 10:00:00.100 | TX | AT |\n| 10:00:00.130 | RX | OK |\n| 10:00:00.500 | RX | +QFTPSTAT: 0,1 |\n",
+     "| 10:00:00.100 | TX | AT |\n| 10:00:00.130 | RX | OK |\n| 10:00:00.500 | RX | +QFTPSTAT: 0,1 "
+     "|\n",
      QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"
      "<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
@@ -627,6 +631,16 @@ static const icase layout_cases[] = {
     /* JSON Lines: keys named as CSV columns; an ISO time or a number (milliseconds by its
      * size); \u escapes; nested values skipped (a brace inside a string too); a line that
      * is no object is skipped */
+    /* a logger of raw reads: most data strings hold their CR LF, so one without is part of
+     * a line (the command written in two pieces), not a line */
+    {"jsonl-raw-chunks",
+     "{\"ts\": 1764496800.100, \"dir\": \"tx\", \"data\": \"AT+QFTP\"}\n"
+     "{\"ts\": 1764496800.101, \"dir\": \"tx\", \"data\": \"STAT\\r\"}\n"
+     "{\"ts\": 1764496800.130, \"dir\": \"rx\", \"data\": \"\\r\\n+QFTPSTAT: "
+     "0,1\\r\\n\\r\\nOK\\r\\n\"}\n",
+     QFTP_FMT_JSONL,
+     ">#1[AT+QFTP]@1764496800.100000\n>#2[STAT\\r]@1764496800.101000\n"
+     "<#3[\\r\\n+QFTPSTAT: 0,1\\r\\n\\r\\nOK\\r\\n]@1764496800.130000\n"},
     /* a whole JSON document on one line: an array of objects */
     {"jsonl-array-one-line",
      "[{\"ts\": 1764496800.100, \"dir\": \"tx\", \"data\": \"AT\\r\"}, "

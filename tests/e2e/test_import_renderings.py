@@ -1,0 +1,129 @@
+"""Every sample log of tests/logs/import/ with an expectation, written again in three other
+layouts, reads as the same session (issue 11: a rule of one layout holds in the others).
+
+Each sample is imported into a capture (the reference: its frames, directions and times);
+the capture's frames are then written as an HHD Request View text export (hex, layout
+hexdump), as JSON Lines (layout jsonl) and as a firmware log of C strings (layout
+firmware), and `qftp show` of each must list what `qftp show` of the capture lists: the
+same transactions, answers, data modes, notes and summary. Only what the layouts cannot
+agree on is left out: the first line (the input's name and layout), the byte and line
+counts, and times, which a log without any has synthesised (the renderings carry real
+ones).
+"""
+import datetime
+import glob
+import json
+import os
+import re
+import struct
+import tempfile
+
+from qftptest import case, done, run, src
+
+UTC = datetime.timezone.utc
+
+
+def frames(cap):
+    """(seconds, direction 0 host / 1 module, payload) of each frame of a qftp capture
+    (pcap, link type 252: exported PDU tags, 35 the direction)."""
+    b = open(cap, "rb").read()
+    nsec = struct.unpack("<I", b[:4])[0] == 0xA1B23C4D
+    off, out = 24, []
+    while off + 16 <= len(b):
+        sec, frac, incl, _ = struct.unpack("<IIII", b[off:off + 16])
+        pkt = b[off + 16:off + 16 + incl]
+        off += 16 + incl
+        i, d = 0, None
+        while i + 4 <= len(pkt):
+            tag, ln = struct.unpack(">HH", pkt[i:i + 4])
+            i += 4
+            if tag == 0:
+                break
+            if tag == 35:
+                d = struct.unpack(">i", pkt[i:i + ln])[0]
+            i += ln
+        out.append((sec + frac / (1e9 if nsec else 1e6), d, pkt[i:]))
+    return out
+
+
+def clock(ts):
+    t = datetime.datetime.fromtimestamp(ts, UTC)
+    return t.strftime("%H:%M:%S.") + "%06d" % t.microsecond
+
+
+def as_hhd(fr):
+    out = []
+    for k, (ts, d, p) in enumerate(fr, 1):
+        day = datetime.datetime.fromtimestamp(ts, UTC).strftime("%d.%m.%Y")
+        out.append("%06d: %s, %s %s +0.000" % (
+            k, "Write Request (DOWN)" if d == 0 else "Read Request (UP)", day, clock(ts)))
+        out.append("Buffer size: 0x%X bytes" % len(p))
+        for i in range(0, len(p), 16):
+            ch = p[i:i + 16]
+            out.append(" %-48s %s" % (" ".join("%02X" % c for c in ch),
+                                      "".join(chr(c) if 32 <= c < 127 else "." for c in ch)))
+        out.append("")
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+def as_jsonl(fr):
+    def text(p):
+        try:
+            return p.decode("utf-8")  # JSON holds characters: UTF-8 as it is
+        except UnicodeDecodeError:
+            return p.decode("latin-1")
+    return "".join(json.dumps({"ts": datetime.datetime.fromtimestamp(ts, UTC).isoformat(),
+                               "dir": "tx" if d == 0 else "rx", "data": text(p)}) + "\n"
+                   for ts, d, p in fr).encode()
+
+
+def as_firmware(fr):
+    def cstr(p):
+        o = []
+        for c in p:
+            o.append({13: "\\r", 10: "\\n", 92: "\\\\", 34: '\\"'}.get(c) or
+                     (chr(c) if 32 <= c < 127 else "\\x%02x" % c))
+        return "".join(o)
+    return "".join('%s modem.c:42 %s "%s"\n' % (clock(ts), "TX" if d == 0 else "RX", cstr(p))
+                   for ts, d, p in fr).encode()
+
+
+def listing(path):
+    p = run("show", "--color", "never", path)
+    assert p.returncode in (0, 1), p.stderr.decode(errors="replace")
+    lines = p.stdout.decode(errors="replace").splitlines()[1:]
+    out = []
+    for line in lines:
+        if re.match(r"^(  bytes:|  log lines|\(times marked|dialect )", line):
+            continue
+        if "later than rsptimeout" in line:
+            continue  # a synthesised time is never late
+        line = re.sub(r"  \(\+?[\d.]+ m?s( after the command)?\)", "", line)
+        line = re.sub(r"[~+] +[\d.]+ ", "T ", line)
+        out.append(line)
+    return out
+
+
+def same_session(log):
+    with tempfile.TemporaryDirectory() as d:
+        cap = os.path.join(d, "ref.pcap")
+        run("import", log, "-w", cap, check=True)
+        fr = frames(cap)
+        assert fr and all(f[1] in (0, 1) for f in fr), "a frame without its direction"
+        want = listing(cap)
+        for name, write in (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware)):
+            path = os.path.join(d, f"as-{name}.log")
+            open(path, "wb").write(write(fr))
+            got = listing(path)
+            assert got == want, f"written as {name}: first difference at line " + str(
+                next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                     min(len(got), len(want)))) + "\n" + "\n".join(
+                f"  got  {a}\n  want {b}" for a, b in zip(got, want) if a != b)[:1500]
+
+
+for expect in sorted(glob.glob(src("tests", "logs", "import", "*.expect"))):
+    log = expect[:-len(".expect")] + ".log"
+    nothing = re.search(r"^exit [12]\b", open(expect).read(), re.M)  # no AT traffic in it
+    if os.path.exists(log) and not nothing:
+        case(f"{os.path.basename(log)} as HHD, JSON Lines, firmware", same_session, log)
+done()
