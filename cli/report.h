@@ -77,8 +77,8 @@ typedef struct {
     bool others;      /* the row the commands after the first REP_CMDS_MAX - 1 share */
 } rep_cmd;
 
-#define REP_VERDICT_MAX 10 /* failures named in the verdict; the rest are counted */
-#define REP_BARS_MAX 20000 /* bars drawn; beyond, only failures */
+#define REP_VERDICT_MAX 10        /* failures named in the verdict; the rest are counted */
+#define REP_BARS_MAX 20000        /* bars drawn; beyond, only failures */
 #define REP_FAILED_BARS_MAX 20000 /* failed commands drawn; beyond, only counted */
 #define REP_MARKS_MAX 500
 #define REP_LANES_MAX 14
@@ -114,10 +114,10 @@ typedef struct {
     GQueue recent;      /* indices of recent blocks (evicted unless pinned) */
     GHashTable *pinned; /* indices of blocks kept to the end */
     /* timeline */
-    GArray *bars; /* rep_bar */
+    GArray *bars;               /* rep_bar */
     size_t bars_dropped;        /* succeeded commands not drawn */
     size_t failed_bars_dropped; /* failed commands not drawn */
-    GArray *marks; /* rep_mark */
+    GArray *marks;              /* rep_mark */
     size_t marks_dropped;
     /* statistics */
     GHashTable *cmds; /* command -> rep_cmd */

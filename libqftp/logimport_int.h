@@ -39,12 +39,12 @@ typedef struct {
     /* What Windows tools save: UTF-16 (Notepad's "Unicode", PowerShell's Out-File),
      * turned into UTF-8 as it is read; a log whose line ends are CRs alone (classic Mac
      * editors, terminals that save what they received) gets LFs in their place; one whose
- * line ends are LF CR has the CR taken with its LF. */
-    int utf16;    /* 0, LOG_UTF16LE or LOG_UTF16BE */
-    bool cr_eol;  /* CR is the line end */
-    bool lf_cr;   /* LF CR is the line end (firmware that prints "\n\r") */
+     * line ends are LF CR has the CR taken with its LF. */
+    int utf16;     /* 0, LOG_UTF16LE or LOG_UTF16BE */
+    bool cr_eol;   /* CR is the line end */
+    bool lf_cr;    /* LF CR is the line end (firmware that prints "\n\r") */
     bool split_cr; /* lf_cr: the last read ended with the LF of a pair */
-    uint8_t *raw; /* UTF-16: bytes read, not yet turned into UTF-8 */
+    uint8_t *raw;  /* UTF-16: bytes read, not yet turned into UTF-8 */
     size_t raw_pos, raw_end;
     bool raw_eof;
 } log_reader;
