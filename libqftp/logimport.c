@@ -491,6 +491,25 @@ void log_repaired(log_ctx *c)
 /* Whether the head of a log is a text log of AT traffic: a line of traffic in it, and at
  * most one line in eight binary (a compressed or binary file has a line that starts with
  * "AT" now and then; a text log has a noisy line now and then). */
+/* Whether 2 in 3 of the head's lines that are not blank (at least four) spell their bytes
+ * (log_spelled). */
+static bool head_spelled(const uint8_t *p, size_t n)
+{
+    size_t lines = 0, spelled = 0;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t j = (size_t)(e - p);
+        if (!log_blank(p + i, j - i)) {
+            lines++;
+            spelled += log_spelled(p + i, j - i);
+        }
+        i = j + 1;
+    }
+    return lines >= 4 && spelled * 3 >= lines * 2;
+}
+
 static bool head_is_text(const uint8_t *p, size_t n)
 {
     size_t lines = 0, binary = 0;
@@ -618,6 +637,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     c.tabled = head_tabled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     if (c.tabled) /* read as the tab-separated table it shows, the layouts' heads too */
         c.r.end = c.r.pos + untable_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.tabled_lines);
+    c.spelled = head_spelled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
         f = QFTP_FMT_REGEX;

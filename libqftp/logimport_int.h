@@ -146,6 +146,10 @@ typedef struct {
     bool numbered;
     int64_t number_base;
     uint64_t numbered_lines;
+    /* the head's lines spell their bytes (2 in 3: "\r\nOK\r\n", <CR><LF>): a log of
+     * reads and writes as they were; a line that spells none and is no whole command or
+     * answer is a piece of a line (a read that ended inside one): log_piece */
+    bool spelled;
     /* the head is a Markdown table: each row is read as tab-separated columns; the
      * head's first tabled_lines lines were in the buffer already */
     bool tabled;
@@ -235,6 +239,9 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
  * l->eol), spelled text decoded into `scratch` (then exact). */
 void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
                     GByteArray *scratch);
+/* In a log that spells its bytes (log_ctx.spelled), a line that spells none and is no
+ * whole command or answer: a piece of a line, its bytes as they are. */
+bool log_piece(const log_ctx *c, const uint8_t *s, size_t n);
 /* A line of NUL bytes only (its CR LF aside): a file's padding. */
 bool log_nul_line(const uint8_t *s, size_t n);
 

@@ -25,7 +25,8 @@
  * When most data cells of the head are one byte each, the table is a byte stream: the
  * bytes of one channel are joined into one record until the channel changes or 5 ms pass
  * between two bytes (a pause of the writer: at 9600 baud a byte takes about 1 ms). Else
- * every row is one line of its side, read like the timestamped layout's marked lines.
+ * every row is one line of its side, read like the timestamped layout's marked lines (a
+ * row of spelled bytes: those bytes, a record of its own).
  * Rows before the header, repeated headers and rows without a data cell are skipped and
  * counted.
  */
@@ -58,6 +59,7 @@ typedef struct {
     log_stamp pend_st, last_st;
     uint64_t pend_line;
     GByteArray *cell, *joined;
+    const log_ctx *c; /* for log_piece */
 } csv_state;
 
 /* ---- fields ------------------------------------------------------------------------------ */
@@ -379,7 +381,7 @@ static bool cell_bytes(csv_state *p, const uint8_t *s, size_t n, GByteArray *out
         return true;
     if (p->data_hex && log_hex_bytes(s, n, out))
         return true;
-    if (log_spelled(s, n) || (p->bytes && n >= 2 && s[0] == '\\')) {
+    if (log_spelled(s, n) || log_piece(p->c, s, n) || (p->bytes && n >= 2 && s[0] == '\\')) {
         g_byte_array_set_size(out, 0);
         log_unescape(out, s, n, LOG_ESC_C | LOG_ESC_NAMES);
         return true;
@@ -541,6 +543,7 @@ static void look_ahead(log_ctx *c, csv_state *p)
 static int csv_open(log_ctx *c, void *state)
 {
     csv_state *p = state;
+    p->c = c;
     p->pend = g_byte_array_new();
     p->cell = g_byte_array_new();
     p->joined = g_byte_array_new();
@@ -604,7 +607,8 @@ static int csv_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         }
         g_byte_array_append(p->pend, bytes->data, bytes->len);
         p->last_st = st;
-        return 0;
+        /* a table of a line per row: the row's bytes are a record of their own, at its time */
+        return p->bytes ? 0 : flush(c, p);
     }
     if ((rc = flush(c, p)) != 0)
         return rc;

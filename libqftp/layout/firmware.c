@@ -320,7 +320,7 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         l.exact = true;
     } else if (log_payload(text, tn, p->text.scratch)) {
         l.exact = true; /* <Buffer 41 54 0d>, bytearray(b'AT\r'), 0x41 0x54 0x0d */
-    } else if (log_spelled(text, tn)) {
+    } else if (log_spelled(text, tn) || log_piece(c, text, tn)) {
         g_byte_array_set_size(p->text.scratch, 0);
         log_unescape(p->text.scratch, text, tn, LOG_ESC_C | LOG_ESC_NAMES);
         l.exact = true;

@@ -687,7 +687,7 @@ void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, 
         len--;
     l->eol = !c->r.had_lf ? LOG_EOL_NONE : len < n ? LOG_EOL_CRLF : LOG_EOL_LF;
     l->line_no = c->r.line_no;
-    l->exact = log_spelled(s, len);
+    l->exact = log_spelled(s, len) || log_piece(c, s, len);
     if (l->exact) {
         g_byte_array_set_size(scratch, 0);
         log_unescape(scratch, s, len, LOG_ESC_C | LOG_ESC_NAMES);
@@ -923,6 +923,17 @@ int log_transcript_finish(log_ctx *c, log_transcript *t)
 
 /* ---- text helpers ------------------------------------------------------------------------------
  */
+
+bool log_piece(const log_ctx *c, const uint8_t *s, size_t n)
+{
+    if (!c->spelled || !n)
+        return false;
+    /* a whole command or answer (its quotes closed) is a line as written, also there */
+    size_t quotes = 0;
+    for (const uint8_t *q = s; (q = memchr(q, '"', (size_t)(s + n - q))) != NULL; q++)
+        quotes++;
+    return !(log_traffic_line(s, n) && quotes % 2 == 0);
+}
 
 bool log_nul_line(const uint8_t *s, size_t n)
 {

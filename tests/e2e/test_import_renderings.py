@@ -1,10 +1,13 @@
-"""Every sample log of tests/logs/import/ with an expectation, written again in three other
+"""Every sample log of tests/logs/import/ with an expectation, written again in six other
 layouts, reads as the same session (issue 11: a rule of one layout holds in the others).
 
 Each sample is imported into a capture (the reference: its frames, directions and times);
 the capture's frames are then written as an HHD Request View text export (hex, layout
-hexdump), as JSON Lines (layout jsonl) and as a firmware log of C strings (layout
-firmware), and `qftp show` of each must list what `qftp show` of the capture lists: the
+hexdump), as JSON Lines (layout jsonl), as a firmware log of C strings (layout firmware),
+and with the bytes spelled as a monitor's text view spells them (\\r, \\n, \\xHH) as a
+Markdown table, a CSV export and a stamped log (`[time] TX: ...`); a read or write that
+ended inside a line is a line of the log that spells nothing. `qftp show` of each must
+list what `qftp show` of the capture lists: the
 same transactions, answers, data modes, notes and summary. Only what the layouts cannot
 agree on is left out: the first line (the input's name and layout), the byte and line
 counts, and times, which a log without any has synthesised (the renderings carry real
@@ -88,6 +91,33 @@ def as_firmware(fr):
                    for ts, d, p in fr).encode()
 
 
+def spelled(p, bar=False):
+    """The bytes as a terminal's or monitor's text view spells them (\\r, \\n, \\xHH)."""
+    esc = {13: "\\r", 10: "\\n", 92: "\\\\"}
+    if bar:
+        esc[124] = "\\|"  # a bar inside a Markdown table's cell
+    return "".join(esc.get(c) or (chr(c) if 32 <= c < 127 else "\\x%02x" % c) for c in p)
+
+
+def as_markdown(fr):
+    rows = ["| Time | Direction | Data |", "|---|---|---|"]
+    rows += ["| %s | %s | %s |" % (clock(ts), "TX" if d == 0 else "RX", spelled(p, True))
+             for ts, d, p in fr]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def as_csv(fr):
+    rows = ["Time;Direction;Data"]
+    rows += ['%s;%s;"%s"' % (clock(ts), "TX" if d == 0 else "RX", spelled(p).replace('"', '""'))
+             for ts, d, p in fr]
+    return ("\r\n".join(rows) + "\r\n").encode()
+
+
+def as_stamped(fr):
+    return "".join("[%s] %s: %s\n" % (clock(ts), "TX" if d == 0 else "RX", spelled(p))
+                   for ts, d, p in fr).encode()
+
+
 def listing(path):
     p = run("show", "--color", "never", path)
     assert p.returncode in (0, 1), p.stderr.decode(errors="replace")
@@ -111,7 +141,8 @@ def same_session(log):
         fr = frames(cap)
         assert fr and all(f[1] in (0, 1) for f in fr), "a frame without its direction"
         want = listing(cap)
-        for name, write in (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware)):
+        for name, write in (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware),
+                            ("markdown", as_markdown), ("csv", as_csv), ("stamped", as_stamped)):
             path = os.path.join(d, f"as-{name}.log")
             open(path, "wb").write(write(fr))
             got = listing(path)
@@ -122,8 +153,10 @@ def same_session(log):
 
 
 for expect in sorted(glob.glob(src("tests", "logs", "import", "*.expect"))):
-    log = expect[:-len(".expect")] + ".log"
+    stem = expect[:-len(".expect")]
+    logs = [stem + ext for ext in (".log", ".csv", ".jsonl", ".txt") if os.path.exists(stem + ext)]
     nothing = re.search(r"^exit [12]\b", open(expect).read(), re.M)  # no AT traffic in it
-    if os.path.exists(log) and not nothing:
-        case(f"{os.path.basename(log)} as HHD, JSON Lines, firmware", same_session, log)
+    if logs and not nothing:
+        log = logs[0]
+        case(f"{os.path.basename(log)} in six other layouts", same_session, log)
 done()

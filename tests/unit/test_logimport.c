@@ -369,6 +369,17 @@ static const icase layout_cases[] = {
      "0,0\n",
      QFTP_FMT_PLAIN,
      ">~#1[AT+QFTPCWD=\"/\"\\r]@0.000000\n<~#2[\\r\\n+QFTPCWD: 0,0\\r\\n]@0.001000\n"},
+    /* a log that spells its bytes: a read or write that ended inside a line spells nothing
+     * and is a piece of that line (not a line of its own); a whole command stays a line */
+    {"timestamped-spelled-pieces",
+     "[10:00:00.100] TX: AT+QFTPCWD=\"/lo\n[10:00:00.101] TX: gs\"\\r\n"
+     "[10:00:00.130] RX: \\r\\nOK\\r\\n\n[10:00:00.500] RX: \\r\\n+QFTPCWD: 0,0\\r\\n\n"
+     "[10:00:01.000] TX: AT+QFTPPWD\\r\n[10:00:01.300] RX: \\r\\n+QFTPPWD: 0,\"/logs\"\\r\\n\\r\\nOK\\r\\n\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT+QFTPCWD=\"/lo]@36000.100000\n>#2[gs\"\\r]@36000.101000\n"
+     "<#3[\\r\\nOK\\r\\n]@36000.130000\n<#4[\\r\\n+QFTPCWD: 0,0\\r\\n]@36000.500000\n"
+     ">#5[AT+QFTPPWD\\r]@36001.000000\n"
+     "<#6[\\r\\n+QFTPPWD: 0,\"/logs\"\\r\\n\\r\\nOK\\r\\n]@36001.300000\n"},
     /* a direction word made a prompt, no times */
     {"timestamped-word-prompt", "TX> AT\nRX> OK\nRX> +QFTPSTAT: 0,1\n", QFTP_FMT_TIMESTAMPED,
      ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
