@@ -9,6 +9,7 @@
  *   00:00:12.345 modem.c:214 TX "AT+QFTPCFG=\"account\",\"fw\",\"pa55\"\x0d"  (printf)
  *   [DBG ][CELL]: AT TX (25): AT+QFTPCFG="contextid",1             Mbed OS (a byte count)
  *   0000012000 [ncp.at] TRACE: > AT+QFTPOPEN="ftp.example.com",21  Particle (ms since boot)
+ *   >>> uart.write(b'AT+QFTPSTAT\r')   then   b'\r\n+QFTPSTAT: 0,1\r\n'     a Python prompt
  *
  * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
  * "<--" "TX" "RX" "sending:" "received:" ..., a single ">" or "<" before AT traffic, or a function
@@ -235,6 +236,35 @@ static bool fw_head(const uint8_t *s, size_t n, log_stamp *st, qftp_dir *dir, si
     return true;
 }
 
+/* A Python prompt's session (MicroPython on a board, pyserial in the interpreter):
+ * ">>> uart.write(b'AT\r')" writes the host's bytes; a line that is a bytes literal alone
+ * (b'\r\nOK\r\n', what a read returned, as the prompt prints it) holds the module's.
+ * The literal is [*off, *end). */
+static bool repl_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, size_t *end)
+{
+    size_t i = log_skip_ws(s, n, 0);
+    if (n - i >= 4 && memcmp(s + i, ">>> ", 4) == 0) {
+        for (size_t j = i + 4; j + 9 <= n; j++) {
+            if (memcmp(s + j, "write(b", 7) != 0 || (s[j + 7] != '\'' && s[j + 7] != '"') ||
+                s[n - 1] != ')' || s[n - 2] != s[j + 7])
+                continue;
+            *dir = QFTP_DIR_TX;
+            *off = j + 6;
+            *end = n - 1;
+            return true;
+        }
+        return false;
+    }
+    if (n - i >= 3 && s[i] == 'b' && (s[i + 1] == '\'' || s[i + 1] == '"') &&
+        s[n - 1] == s[i + 1]) {
+        *dir = QFTP_DIR_RX;
+        *off = i;
+        *end = n;
+        return true;
+    }
+    return false;
+}
+
 /* A head line without its colours (detection looks at a copy): whether it is traffic, and
  * where the traffic starts in buf. */
 static bool probe_copy(const uint8_t *s, size_t n, uint8_t buf[512], size_t *len, size_t *off)
@@ -247,7 +277,10 @@ static bool probe_copy(const uint8_t *s, size_t n, uint8_t buf[512], size_t *len
     qftp_dir d;
     bool func;
     *off = 0;
-    return fw_head(buf, *len, &st, &d, off, &func) && traffic_text(buf + *off, *len - *off);
+    if (fw_head(buf, *len, &st, &d, off, &func) && traffic_text(buf + *off, *len - *off))
+        return true;
+    size_t end;
+    return repl_line(buf, *len, &d, off, &end) && end - *off > 3;
 }
 
 static bool firmware_probe(const uint8_t *s, size_t n)
@@ -295,15 +328,17 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         return 0;
     log_stamp st;
     qftp_dir dir;
-    size_t off;
-    bool func;
-    if (!fw_head(b, len, &st, &dir, &off, &func) ||
-        (!log_transcript_in_data(p->text.t) && !traffic_text(b + off, len - off))) {
+    size_t off, end = len;
+    bool func = false;
+    if (repl_line(b, len, &dir, &off, &end)) {
+        st = LOG_NO_STAMP;
+    } else if (!fw_head(b, len, &st, &dir, &off, &func) ||
+               (!log_transcript_in_data(p->text.t) && !traffic_text(b + off, len - off))) {
         log_skipped(c);
         return 0;
     }
     uint8_t *text = b + off;
-    size_t tn = len - off;
+    size_t tn = end - off;
     log_tline l = {0};
     l.dir_known = true;
     l.dir = dir;
@@ -348,8 +383,16 @@ static void firmware_cleanup(void *state)
 static void firmware_describe(const uint8_t *s, size_t n, char *out, size_t cap)
 {
     uint8_t buf[512];
-    size_t len, off;
+    size_t len, off, end;
+    qftp_dir d;
     probe_copy(s, n, buf, &len, &off);
+    if (repl_line(buf, len, &d, &off, &end)) {
+        snprintf(out, cap,
+                 "a Python prompt's session: what write() wrote, what reads returned (\"%.*s\"); "
+                 "its other lines are skipped",
+                 (int)(len > 60 ? 60 : len), (const char *)buf);
+        return;
+    }
     snprintf(out, cap,
              "AT traffic after a per-line prefix \"%.*s\"; the firmware's other lines are skipped",
              (int)(off > 60 ? 60 : off), (const char *)buf);

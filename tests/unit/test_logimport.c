@@ -322,6 +322,10 @@ static const icase layout_cases[] = {
      "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
      "0000012030 [ncp.at] TRACE: < OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@12.000000\n<#3[\\r\\nOK\\r\\n]@12.030000\n"},
+    /* a Python prompt: write() is the host's, a bytes literal alone the module's */
+    {"firmware-python-prompt",
+     ">>> import serial\n>>> u.write(b'AT\\r')\n3\n>>> u.read(20)\nb'AT\\r\\r\\nOK\\r\\n'\n",
+     QFTP_FMT_FIRMWARE, ">~#2[AT\\r]@0.000000\n<~#5[AT\\r\\r\\nOK\\r\\n]@0.001000\n"},
     /* the URCs without "+NAME:" after a marker are traffic too (GSM's "Call Ready") */
     {"firmware-call-ready",
      "0000001000 [ncp.at] TRACE: < RDY\n0000004000 [ncp.at] TRACE: < Call Ready\n"
@@ -374,7 +378,8 @@ static const icase layout_cases[] = {
     {"timestamped-spelled-pieces",
      "[10:00:00.100] TX: AT+QFTPCWD=\"/lo\n[10:00:00.101] TX: gs\"\\r\n"
      "[10:00:00.130] RX: \\r\\nOK\\r\\n\n[10:00:00.500] RX: \\r\\n+QFTPCWD: 0,0\\r\\n\n"
-     "[10:00:01.000] TX: AT+QFTPPWD\\r\n[10:00:01.300] RX: \\r\\n+QFTPPWD: 0,\"/logs\"\\r\\n\\r\\nOK\\r\\n\n",
+     "[10:00:01.000] TX: AT+QFTPPWD\\r\n[10:00:01.300] RX: \\r\\n+QFTPPWD: "
+     "0,\"/logs\"\\r\\n\\r\\nOK\\r\\n\n",
      QFTP_FMT_TIMESTAMPED,
      ">#1[AT+QFTPCWD=\"/lo]@36000.100000\n>#2[gs\"\\r]@36000.101000\n"
      "<#3[\\r\\nOK\\r\\n]@36000.130000\n<#4[\\r\\n+QFTPCWD: 0,0\\r\\n]@36000.500000\n"
