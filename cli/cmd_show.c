@@ -345,16 +345,21 @@ static void add_i64(obuf *o, int64_t v)
     }
 }
 
-/* "12 ms" below a second, "1.50 s" above */
-static void add_duration(obuf *o, double secs)
+/* qftp_format_ns into o */
+static void add_ns(obuf *o, qftp_ts d, bool ms, int prec, int width)
 {
-    if (secs < 1.0) {
-        add_fixed(o, secs * 1000.0, 0, 0);
-        ob_str(o, " ms");
-    } else {
-        add_fixed(o, secs, 2, 0);
-        ob_str(o, " s");
-    }
+    if (o->n + 96 > o->cap)
+        ob_grow(o, 96);
+    int n = qftp_format_ns(o->p + o->n, 96, d, ms, prec, width);
+    o->n += n < 0 ? 0 : (size_t)n < 96 ? (size_t)n : 95;
+}
+
+/* "12 ms" below a second, "1.50 s" above: d nanoseconds */
+static void add_duration_ns(obuf *o, qftp_ts d)
+{
+    bool ms = (double)d / 1e9 < 1.0;
+    add_ns(o, d, ms, ms ? 0 : 2, 0);
+    ob_str(o, ms ? " ms" : " s");
 }
 
 /* ---- one transaction ------------------------------------------------------------------- */
@@ -377,7 +382,7 @@ static void add_span(obuf *o, const show_ctx *x, uint64_t f0, uint64_t f1, qftp_
     if (is_synth(x, f0) || is_synth(x, f1))
         return;
     add3(o, "  ", C_DIM, open);
-    add_duration(o, (double)(b - a) / 1e9);
+    add_duration_ns(o, b - a);
     add3(o, close, C_RESET, "");
 }
 
@@ -396,7 +401,11 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         ob_c(o, ' ');
     add3(o, C_RESET, " ", C_DIM);
     ob_c(o, is_synth(x, t->frame_sent) ? '~' : '+');
-    add_fixed(o, rel(s, t->t_sent), 3, 9);
+    qftp_ts t0 = qftp_session_t0(s);
+    if (t0 == QFTP_TS_NONE)
+        add_fixed(o, 0.0, 3, 9);
+    else
+        add_ns(o, t->t_sent - t0, false, 3, 9); /* rel(s, t->t_sent), %9.3f */
     add3(o, C_RESET, "  ", C_CYAN);
     add3(o, t->line, C_RESET, "");
     if (t->inferred)

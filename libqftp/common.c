@@ -76,6 +76,40 @@ int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width)
     return n;
 }
 
+int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int width)
+{
+    /* The digits are d / unit rounded, unit = 10^-prec of a second (or of a millisecond).
+     * Below 2^49 ns (six days) the double printf rounds lies within a small fraction of a
+     * nanosecond of d / unit's exact value, so both round the same way unless d is on a
+     * tie; a tie, a negative or larger d, an odd precision: qftp_format_fixed decides. */
+    static const int64_t p10[] = {1,      10,      100,      1000,      10000,
+                                  100000, 1000000, 10000000, 100000000, 1000000000};
+    int e = (ms ? 6 : 9) - prec; /* unit = 10^e ns */
+    int64_t unit = e >= 0 && e <= 9 ? p10[e] : 0;
+    if (!unit || d < 0 || d >= ((int64_t)1 << 49) || (unit > 1 && d % unit == unit / 2) ||
+        width < 0 || width > 40 || cap < 64) {
+        double v = (double)d / 1e9;
+        return qftp_format_fixed(buf, cap, ms ? v * 1000.0 : v, prec, width);
+    }
+    uint64_t q = (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2);
+    char digits[32];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q || k <= prec);
+    int n = 0;
+    for (int pad = width - k - (prec ? 1 : 0); pad > 0; pad--)
+        buf[n++] = ' ';
+    while (k > 0) {
+        if (k == prec)
+            buf[n++] = '.';
+        buf[n++] = digits[--k];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
 {
     if (!cap)

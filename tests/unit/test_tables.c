@@ -1019,6 +1019,51 @@ static void test_check_params(void)
 
 /* ---- small helpers beside the tables (qftp/common.h, qftp/session.h) ---------------------- */
 
+/* qftp_format_ns writes what printf writes of the double a span becomes: ties (half a
+ * unit), nanoseconds either side of them, random spans of a second, of a day and of
+ * weeks, negative ones; in seconds and in milliseconds, at every precision show uses. */
+static void test_format_ns(void)
+{
+    GRand *r = g_rand_new_with_seed(7);
+    for (int i = 0; i < 200000; i++) {
+        int64_t d;
+        switch (i % 6) {
+        case 0: /* a tie of some unit, or a nanosecond from it */
+            d = (int64_t)g_rand_int_range(r, 0, 100000) * 1000000 + 500000 +
+                g_rand_int_range(r, -1, 2);
+            break;
+        case 1:
+            d = (int64_t)g_rand_int_range(r, 0, 1000) * 10000000 + 5000000 +
+                g_rand_int_range(r, -1, 2);
+            break;
+        case 2:
+            d = g_rand_int_range(r, 0, 1000000000);
+            break;
+        case 3:
+            d = (int64_t)g_rand_int_range(r, 0, 86400) * 1000000000 +
+                g_rand_int_range(r, 0, 1000000000);
+            break;
+        case 4: /* weeks: past where the integer way is used */
+            d = ((int64_t)1 << 49) - 1000 + (int64_t)g_rand_int_range(r, 0, 2000) * 1000000;
+            break;
+        default:
+            d = -(int64_t)g_rand_int_range(r, 0, 2000000000);
+        }
+        for (int ms = 0; ms <= 1; ms++)
+            for (int prec = 0; prec <= 3; prec++) {
+                double v = (double)d / 1e9;
+                char want[96], got[96];
+                int w = snprintf(want, sizeof want, "%9.*f", prec, ms ? v * 1000.0 : v);
+                int n = qftp_format_ns(got, sizeof got, d, ms, prec, 9);
+                if (strcmp(got, want) != 0 || n != w)
+                    g_error("qftp_format_ns(%" G_GINT64_FORMAT ", ms %d, prec %d): \"%s\", printf "
+                            "\"%s\"",
+                            d, ms, prec, got, want);
+            }
+    }
+    g_rand_free(r);
+}
+
 /* qftp_format_fixed writes what printf writes: checked against snprintf itself on ties,
  * values a binary double cannot hold exactly, large and negative ones. */
 static void test_format_fixed(void)
@@ -1125,6 +1170,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tables/invariants", test_invariants);
     g_test_add_func("/tables/check-params", test_check_params);
     g_test_add_func("/tables/format-fixed", test_format_fixed);
+    g_test_add_func("/tables/format-ns", test_format_ns);
     g_test_add_func("/tables/op-of", test_op_of);
     g_test_add_func("/tables/snprintf", test_snprintf);
     return g_test_run();

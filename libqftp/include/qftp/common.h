@@ -59,6 +59,10 @@ const char *qftp_severity_name(qftp_severity s); /* "info" "note" "warn" "error"
  * printf's cost where the digits are plain (printf itself decides the rest). Returns
  * what snprintf returns. */
 int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width);
+/* A time span of d nanoseconds in seconds (ms false: the double (double)d / 1e9) or in
+ * milliseconds (ms true: that double * 1000.0), as qftp_format_fixed writes it: the same
+ * text, by integers where printf's rounding of that double cannot differ. */
+int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int width);
 
 #ifdef __cplusplus
 }
