@@ -177,6 +177,14 @@ bool log_hex0x_bytes(const uint8_t *s, size_t n, GByteArray *out);
 /* "41 54 0D 0A" (a HEX view: Docklight, SSCOM; pairs parted by spaces or tabs, any after
  * the last): the bytes into out; false if it is not. */
 bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out);
+/* Hex pairs as log_hex_bytes reads them, and after them, past two spaces or more, the same
+ * bytes as characters (a monitor's hex view with its text column: "0D 0A 4F 4B  ..OK"),
+ * which must agree with them (log_chars_agree). */
+bool log_hex_chars(const uint8_t *s, size_t n, GByteArray *out);
+/* The characters s[0..n) show the bytes b: every printable byte but the space appears,
+ * in order (the others as '.', ' ' or anything); bytes with nothing printable: no letter
+ * or digit. */
+bool log_chars_agree(const uint8_t *b, size_t nb, const uint8_t *s, size_t n);
 /* NUL bytes, or a line dominated by control bytes or by bytes that are not UTF-8: not
  * text. Latin-1 text and a lone Ctrl-Z pass. */
 bool log_binary_line(const uint8_t *s, size_t n);

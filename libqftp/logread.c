@@ -680,6 +680,47 @@ bool log_hex_bytes(const uint8_t *s, size_t n, GByteArray *out)
     return true;
 }
 
+bool log_chars_agree(const uint8_t *b, size_t nb, const uint8_t *s, size_t n)
+{
+    size_t j = 0, shown = 0;
+    for (size_t k = 0; k < nb; k++) {
+        if (b[k] <= 0x20 || b[k] >= 0x7f)
+            continue;
+        while (j < n && s[j] != b[k])
+            j++;
+        if (j == n)
+            return false;
+        j++;
+        shown++;
+    }
+    /* nothing printable in the bytes: the column is dots and spaces */
+    if (!shown)
+        for (size_t k = 0; k < n; k++)
+            if (g_ascii_isalnum(s[k]))
+                return false;
+    return true;
+}
+
+bool log_hex_chars(const uint8_t *s, size_t n, GByteArray *out)
+{
+    if (log_hex_bytes(s, n, out))
+        return true;
+    /* the hex, then two spaces or more, then the bytes as characters */
+    size_t i = 0;
+    while (i + 2 <= n && g_ascii_isxdigit(s[i]) && g_ascii_isxdigit(s[i + 1]) &&
+           (i + 2 == n || s[i + 2] == ' ')) {
+        if (i + 3 < n && s[i + 3] == ' ')
+            break;
+        i += 3;
+    }
+    if (i + 2 > n || !g_ascii_isxdigit(s[i]) || i + 3 >= n || s[i + 2] != ' ' || s[i + 3] != ' ')
+        return false;
+    size_t hex_end = i + 2, c = log_skip_ws(s, n, hex_end);
+    if (c == n || !log_hex_bytes(s, hex_end, out) || out->len < 2)
+        return false;
+    return log_chars_agree(out->data, out->len, s + c, n - c);
+}
+
 bool log_hex0x_bytes(const uint8_t *s, size_t n, GByteArray *out)
 {
     size_t i = log_skip_ws(s, n, 0);

@@ -54,29 +54,6 @@ static size_t xrun(const uint8_t *s, size_t n, size_t i, size_t *at)
     return k;
 }
 
-/* The characters after the hex agree with the bytes: every printable byte but the space
- * appears there, in order (non-printable ones are shown as '.', ' ' or anything). */
-static bool ascii_agrees(const uint8_t *b, size_t nb, const uint8_t *s, size_t n)
-{
-    size_t j = 0, shown = 0;
-    for (size_t k = 0; k < nb; k++) {
-        if (b[k] <= 0x20 || b[k] >= 0x7f)
-            continue;
-        while (j < n && s[j] != b[k])
-            j++;
-        if (j == n)
-            return false;
-        j++;
-        shown++;
-    }
-    /* nothing printable in the bytes: the column is dots and spaces */
-    if (!shown)
-        for (size_t k = 0; k < n; k++)
-            if (g_ascii_isalnum(s[k]))
-                return false;
-    return true;
-}
-
 /* One line of a hex dump: its bytes into out (replacing what is there), false if the line
  * is not one. *offset: it began with an offset column; *chars: the bytes were shown again
  * as characters after the hex. */
@@ -143,7 +120,7 @@ static bool hex_line(const uint8_t *s, size_t n, GByteArray *out, bool *offset, 
         i++, n--; /* hexdump -C's |...| */
     if (i == n)
         return true;
-    *chars = ascii_agrees(out->data, out->len, s + i, n - i);
+    *chars = log_chars_agree(out->data, out->len, s + i, n - i);
     return *chars;
 }
 

@@ -299,7 +299,7 @@ static int timestamped_open(log_ctx *c, void *state)
             log_blank(l + off, len - off))
             continue;
         marked_lines++;
-        hex_lines += len - off >= 5 && log_hex_bytes(l + off, len - off, p->text.scratch);
+        hex_lines += len - off >= 5 && log_hex_chars(l + off, len - off, p->text.scratch);
     }
     p->hex_view = marked_lines >= 2 && hex_lines * 5 >= marked_lines * 4;
     return rc;
@@ -399,7 +399,7 @@ static int timestamped_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     /* with a marker, a record per line: its line end is the logger's; its bytes may be
      * written as a program writes bytes (<Buffer 41 54 0d>, b'AT\r', 0x41 0x54) */
     if (marked &&
-        ((p->hex_view && n - off >= 2 && log_hex_bytes(s + off, n - off, p->text.scratch)) ||
+        ((p->hex_view && n - off >= 2 && log_hex_chars(s + off, n - off, p->text.scratch)) ||
          log_payload(s + off, n - off, p->text.scratch))) {
         log_tline l = {p->text.scratch->data, p->text.scratch->len, true, true, dir, st,
                        LOG_EOL_NONE,          c->r.line_no};

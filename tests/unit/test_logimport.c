@@ -385,6 +385,10 @@ static const icase layout_cases[] = {
      "<#3[\\r\\nOK\\r\\n]@36000.130000\n<#4[\\r\\n+QFTPCWD: 0,0\\r\\n]@36000.500000\n"
      ">#5[AT+QFTPPWD\\r]@36001.000000\n"
      "<#6[\\r\\n+QFTPPWD: 0,\"/logs\"\\r\\n\\r\\nOK\\r\\n]@36001.300000\n"},
+    /* a monitor's hex view with its text column after the hex */
+    {"timestamped-hex-text-column",
+     "[10:00:00.100] --> 41 54 0D          AT.\n[10:00:00.130] <-- 0D 0A 4F 4B 0D 0A    ..OK..\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.100000\n<#2[\\r\\nOK\\r\\n]@36000.130000\n"},
     /* a direction word made a prompt, no times */
     {"timestamped-word-prompt", "TX> AT\nRX> OK\nRX> +QFTPSTAT: 0,1\n", QFTP_FMT_TIMESTAMPED,
      ">~#1[AT\\r]@0.000000\n<~#2[\\r\\nOK\\r\\n]@0.001000\n"
