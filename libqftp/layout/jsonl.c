@@ -303,8 +303,8 @@ static int jsonl_open(log_ctx *c, void *state)
             objects++;
             json_unescape(h + i + f.off[2], f.len[2], p->data);
             hex += p->data->len >= 4 && hex_text(p->data->data, p->data->len, p->scratch);
-            eol += memchr(p->data->data, '\r', p->data->len) != NULL ||
-                   memchr(p->data->data, '\n', p->data->len) != NULL;
+            eol += p->data->len && (memchr(p->data->data, '\r', p->data->len) != NULL ||
+                                    memchr(p->data->data, '\n', p->data->len) != NULL);
         }
         i = (size_t)(e - h) + 1;
     }
