@@ -45,6 +45,28 @@ const char *qftp_severity_name(qftp_severity s)
     return (unsigned)s < 4 ? names[s] : "?";
 }
 
+/* q / 10^prec with prec decimals, right-aligned in width (buf holds 64 bytes): what
+ * printf("%*.*f") writes of a value whose rounding gave q. */
+static int put_fixed(char *buf, uint64_t q, int prec, int width)
+{
+    char digits[32];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q || k <= prec);
+    int n = 0;
+    for (int pad = width - k - (prec ? 1 : 0); pad > 0; pad--)
+        buf[n++] = ' ';
+    while (k > 0) {
+        if (k == prec)
+            buf[n++] = '.';
+        buf[n++] = digits[--k];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width)
 {
     /* The digits come from rounding v * 10^prec as an integer. Where that value lies
@@ -56,24 +78,7 @@ int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width)
     double frac = v >= 0 && scaled < 9e15 ? scaled - (double)(uint64_t)scaled : -1;
     if (frac < 0 || (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6))
         return snprintf(buf, cap, "%*.*f", width, prec, v);
-    uint64_t q = (uint64_t)scaled + (frac > 0.5);
-    char digits[32];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + q % 10);
-        q /= 10;
-    } while (q || k <= prec);
-    int n = 0;
-    int len = k + (prec ? 1 : 0);
-    for (int pad = width - len; pad > 0; pad--)
-        buf[n++] = ' ';
-    while (k > 0) {
-        if (k == prec)
-            buf[n++] = '.';
-        buf[n++] = digits[--k];
-    }
-    buf[n] = '\0';
-    return n;
+    return put_fixed(buf, (uint64_t)scaled + (frac > 0.5), prec, width);
 }
 
 int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int width)
@@ -91,23 +96,7 @@ int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int widt
         double v = (double)d / 1e9;
         return qftp_format_fixed(buf, cap, ms ? v * 1000.0 : v, prec, width);
     }
-    uint64_t q = (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2);
-    char digits[32];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + q % 10);
-        q /= 10;
-    } while (q || k <= prec);
-    int n = 0;
-    for (int pad = width - k - (prec ? 1 : 0); pad > 0; pad--)
-        buf[n++] = ' ';
-    while (k > 0) {
-        if (k == prec)
-            buf[n++] = '.';
-        buf[n++] = digits[--k];
-    }
-    buf[n] = '\0';
-    return n;
+    return put_fixed(buf, (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2), prec, width);
 }
 
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)

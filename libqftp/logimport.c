@@ -69,32 +69,56 @@ static bool head_padded(const uint8_t *p, size_t n)
     return lines >= 4 && padded * 3 >= lines * 2;
 }
 
-/* A line number before a line as an editor or a pager shows it when a log is copied out
- * of it: "  12 | ", "12: ", "    12\t" (cat -n), "0012 " (digits, then a bar, a colon, a
- * tab, or one space before the text). Returns the bytes it takes (0: none), its number,
- * and whether it looks like a gutter of its own (*gutter: a bar or a colon after it, or
- * padded to a width with spaces or zeros; a tool's request number is neither). */
-static size_t number_at(const uint8_t *s, size_t n, uint64_t *num, bool *gutter)
+/* Each whole line of the head (p, n bytes) put right in place by fix (which gets the line,
+ * its number from 1 and arg, and returns its new length: it only shrinks); a last line
+ * without its LF (cut by the head's end) stays as it is. Returns the new length; *lines:
+ * the lines done. */
+typedef size_t (*line_fix)(uint8_t *s, size_t n, uint64_t line, const void *arg);
+
+static size_t fix_head(uint8_t *p, size_t n, line_fix fix, const void *arg, uint64_t *lines)
+{
+    size_t w = 0, i = 0;
+    *lines = 0;
+    while (i < n) {
+        const uint8_t *e = memchr(p + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t j = (size_t)(e - p);
+        memmove(p + w, p + i, j - i);
+        w += fix(p + w, j - i, ++*lines, arg);
+        p[w++] = '\n';
+        i = j + 1;
+    }
+    memmove(p + w, p + i, n - i);
+    return w + (n - i);
+}
+
+size_t log_line_number(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep, bool *gutter)
 {
     size_t i = 0;
     while (i < n && s[i] == ' ')
         i++;
     int64_t v;
-    size_t k = log_digits(s, n, i, 7, &v);
+    size_t k = log_digits(s, n, i, 9, &v);
     if (!k)
         return 0;
     *gutter = i > 0 || (k > 1 && s[i] == '0');
     i += k;
     *num = (uint64_t)v;
+    *sep = 0;
     if (log_skip_ws(s, n, i) == n || (s[i] == '\r' && log_blank(s + i, n - i)))
         return n; /* the number of a blank line */
-    if (s[i] == '\t')
+    if (s[i] == '\t') {
+        *sep = '\t';
         return i + 1;
+    }
     size_t j = s[i] == ' ' ? i + 1 : i;
     if (j < n && (s[j] == '|' || s[j] == ':')) {
         *gutter = true;
+        *sep = s[j];
         return j + 1 < n && s[j + 1] == ' ' ? j + 2 : j + 1;
     }
+    *sep = ' ';
     return j > i && j < n && s[j] != ' ' ? j : 0;
 }
 
@@ -116,7 +140,9 @@ static bool head_numbered(const uint8_t *p, size_t n, int64_t *base)
         if (!log_blank(p + i, j - i)) {
             lines++;
             bool gutter;
-            if (number_at(p + i, j - i, &num, &gutter) && gutter && num < ((uint64_t)1 << 40)) {
+            uint8_t sep;
+            if (log_line_number(p + i, j - i, &num, &sep, &gutter) && gutter &&
+                num < ((uint64_t)1 << 40)) {
                 if (first == INT64_MIN)
                     first = (int64_t)num - line;
                 numbered += (int64_t)num - line == first;
@@ -129,37 +155,17 @@ static bool head_numbered(const uint8_t *p, size_t n, int64_t *base)
 }
 
 /* A numbered line (head_numbered) without its number, in place, when the number is its
- * place in the log. Returns the new length. */
-static size_t unnumber(uint8_t *s, size_t n, uint64_t line, int64_t base)
+ * place in the log (base: *(const int64_t *)arg). Returns the new length. */
+static size_t unnumber(uint8_t *s, size_t n, uint64_t line, const void *arg)
 {
     uint64_t num;
     bool gutter;
-    size_t k = number_at(s, n, &num, &gutter);
-    if (!k || (int64_t)num - (int64_t)line != base)
+    uint8_t sep;
+    size_t k = log_line_number(s, n, &num, &sep, &gutter);
+    if (!k || (int64_t)num - (int64_t)line != *(const int64_t *)arg)
         return n;
     memmove(s, s + k, n - k);
     return n - k;
-}
-
-/* The head's whole lines without their numbers (head_numbered), in place. Returns the new
- * length; *lines: the lines done. */
-static size_t unnumber_head(uint8_t *p, size_t n, int64_t base, uint64_t *lines)
-{
-    size_t w = 0, i = 0;
-    *lines = 0;
-    while (i < n) {
-        const uint8_t *e = memchr(p + i, '\n', n - i);
-        if (!e)
-            break;
-        size_t j = (size_t)(e - p);
-        (*lines)++;
-        memmove(p + w, p + i, j - i);
-        w += unnumber(p + w, j - i, *lines, base);
-        p[w++] = '\n';
-        i = j + 1;
-    }
-    memmove(p + w, p + i, n - i);
-    return w + (n - i);
 }
 
 /* A row of a Markdown table, "| 10:00:00.100 | TX | AT+QFTPCWD="/" |": where its cells
@@ -210,8 +216,10 @@ static bool head_tabled(const uint8_t *p, size_t n)
 /* A row of a Markdown table as tab-separated columns, in place: the outer bars go, each
  * bar between cells (with the spaces around it) becomes a tab, "\|" a bar; a rule row
  * becomes blank. Lines that are no row stay. Returns the new length (its CRs stay). */
-static size_t untable(uint8_t *s, size_t n)
+static size_t untable(uint8_t *s, size_t n, uint64_t line, const void *arg)
 {
+    (void)line;
+    (void)arg;
     size_t from, to, crs = n;
     if (!table_row(s, n, &from, &to))
         return n;
@@ -240,27 +248,6 @@ static size_t untable(uint8_t *s, size_t n)
     return w + (n - crs);
 }
 
-/* The head's whole lines without their table's bars (head_tabled), in place; a line the
- * head's end cuts stays as it is. Returns the new length; *lines: the lines done. */
-static size_t untable_head(uint8_t *p, size_t n, uint64_t *lines)
-{
-    size_t w = 0, i = 0;
-    *lines = 0;
-    while (i < n) {
-        const uint8_t *e = memchr(p + i, '\n', n - i);
-        if (!e)
-            break;
-        size_t j = (size_t)(e - p);
-        memmove(p + w, p + i, j - i);
-        w += untable(p + w, j - i);
-        p[w++] = '\n';
-        i = j + 1;
-        (*lines)++;
-    }
-    memmove(p + w, p + i, n - i);
-    return w + (n - i);
-}
-
 static qftp_log_format detect_info(const uint8_t *head, size_t n, qftp_import_info *info);
 
 static void said_numbered(qftp_import_info *info)
@@ -285,7 +272,8 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
     if (head_numbered(head, n, &base)) {
         uint64_t k;
         uint8_t *copy = g_memdup2(head, n);
-        qftp_log_format f = qftp_log_detect_info(copy, unnumber_head(copy, n, base, &k), info);
+        qftp_log_format f =
+            qftp_log_detect_info(copy, fix_head(copy, n, unnumber, &base, &k), info);
         g_free(copy);
         if (info)
             said_numbered(info);
@@ -295,7 +283,7 @@ qftp_log_format qftp_log_detect_info(const uint8_t *head, size_t n, qftp_import_
         return detect_info(head, n, info);
     uint64_t k;
     uint8_t *copy = g_memdup2(head, n);
-    qftp_log_format f = detect_info(copy, untable_head(copy, n, &k), info);
+    qftp_log_format f = detect_info(copy, fix_head(copy, n, untable, NULL, &k), info);
     g_free(copy);
     if (info)
         said_tabled(info);
@@ -552,24 +540,13 @@ static bool head_quoted(const uint8_t *p, size_t n)
     return lines >= 4 && quoted * 3 >= lines * 2;
 }
 
-/* Takes one level of quoting off every whole line of p (in place); returns the new
- * length, *lines the lines done (a last line without its LF is left as it is). */
-static size_t unquote_head(uint8_t *p, size_t n, uint64_t *lines)
+static size_t unquote_line(uint8_t *s, size_t n, uint64_t line, const void *arg)
 {
-    size_t w = 0, i = 0;
-    *lines = 0;
-    while (i < n) {
-        const uint8_t *e = memchr(p + i, '\n', n - i);
-        if (!e)
-            break;
-        size_t j = (size_t)(e - p) + 1, q = quote_len(p + i, j - i);
-        memmove(p + w, p + i + q, j - i - q);
-        w += j - i - q;
-        i = j;
-        (*lines)++;
-    }
-    memmove(p + w, p + i, n - i);
-    return w + (n - i);
+    (void)line;
+    (void)arg;
+    size_t q = quote_len(s, n);
+    memmove(s, s + q, n - q);
+    return n - q;
 }
 
 /* A line of a padded paste without the spaces at its end (its CRs stay), counted as
@@ -632,11 +609,12 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
     c.padded = head_padded(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     c.numbered = head_numbered(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.number_base);
     if (c.numbered)
-        c.r.end = c.r.pos + unnumber_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, c.number_base,
-                                          &c.numbered_lines);
+        c.r.end = c.r.pos + fix_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, unnumber, &c.number_base,
+                                     &c.numbered_lines);
     c.tabled = head_tabled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     if (c.tabled) /* read as the tab-separated table it shows, the layouts' heads too */
-        c.r.end = c.r.pos + untable_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, &c.tabled_lines);
+        c.r.end = c.r.pos +
+                  fix_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, untable, NULL, &c.tabled_lines);
     c.spelled = head_spelled(c.r.buf + c.r.pos, c.r.end - c.r.pos);
     qftp_log_format f = opts->format;
     if (f == QFTP_FMT_AUTO && opts->regex)
@@ -659,10 +637,11 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
             size_t n = c.r.end - c.r.pos;
             uint64_t k;
             uint8_t *copy = g_memdup2(c.r.buf + c.r.pos, n);
-            size_t m = unquote_head(copy, n, &k);
+            size_t m = fix_head(copy, n, unquote_line, NULL, &k);
             qftp_log_format g = qftp_log_detect(copy, m);
             if (g != QFTP_FMT_PLAIN && g != QFTP_FMT_INTERCEPTTY) {
-                c.r.end = c.r.pos + unquote_head(c.r.buf + c.r.pos, n, &c.quoted_lines);
+                c.r.end =
+                    c.r.pos + fix_head(c.r.buf + c.r.pos, n, unquote_line, NULL, &c.quoted_lines);
                 c.quoted = true;
                 f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
                 if (info) {
@@ -697,11 +676,11 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
                 len -= q;
             }
             if (c.numbered && c.r.line_no > c.numbered_lines)
-                len = unnumber(s, len, c.r.line_no, c.number_base);
+                len = unnumber(s, len, c.r.line_no, &c.number_base);
             if (c.padded)
                 len = unpad(&c, s, len);
             if (c.tabled && c.r.line_no > c.tabled_lines)
-                len = untable(s, len);
+                len = untable(s, len, c.r.line_no, NULL);
             if ((rc = l->line(&c, state, s, len)) != 0)
                 break;
         }

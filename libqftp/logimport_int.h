@@ -250,6 +250,13 @@ void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
 /* In a log that spells its bytes (log_ctx.spelled), a line that spells none and is no
  * whole command or answer: a piece of a line, its bytes as they are. */
 bool log_piece(const log_ctx *c, const uint8_t *s, size_t n);
+/* A line number before a line as an editor or a pager shows it when a log is copied out
+ * of it: "  12 | ", "12: ", "    12\t" (cat -n), "0012 " (digits, then a bar, a colon, a
+ * tab, or one space before the text; a number alone: a blank line's). Returns the bytes it
+ * takes (0: none), its number, its separator ('|', ':', '\t', ' '; 0 for a blank line's),
+ * and whether it looks like a gutter of its own (*gutter: a bar or a colon after it, or
+ * padded to a width with spaces or zeros; a tool's request number is neither). */
+size_t log_line_number(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep, bool *gutter);
 /* A line of NUL bytes only (its CR LF aside): a file's padding. */
 bool log_nul_line(const uint8_t *s, size_t n);
 

@@ -172,28 +172,9 @@ static bool vscode_banner(const uint8_t *s, size_t n, size_t *msg, size_t *len, 
  * takes (0: none), its number and separator. */
 static size_t gutter_at(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep)
 {
-    size_t i = 0;
-    while (i < n && s[i] == ' ')
-        i++;
-    int64_t v;
-    size_t k = log_digits(s, n, i, 9, &v);
-    if (!k || v <= 0)
-        return 0;
-    i += k;
-    if (i < n && s[i] == '\t') {
-        *sep = '\t';
-        i++;
-    } else {
-        size_t j = i < n && s[i] == ' ' ? i + 1 : i;
-        if (j >= n || (s[j] != '|' && s[j] != ':'))
-            return 0;
-        *sep = s[j];
-        i = j + 1;
-        if (i < n && s[i] == ' ')
-            i++;
-    }
-    *num = (uint64_t)v;
-    return i;
+    bool padded;
+    size_t k = log_line_number(s, n, num, sep, &padded);
+    return k && *num > 0 && (*sep == '\t' || *sep == '|' || *sep == ':') ? k : 0;
 }
 
 /* An e-mail quote's prefix: '>' (nested: "> > ", ">> "), each maybe with a space. */

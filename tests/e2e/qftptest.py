@@ -1,5 +1,6 @@
 """Helpers shared by the end-to-end tests: run the built qftp, report like TAP."""
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -21,6 +22,28 @@ def run(*args, env=None, input_bytes=None, check=False):
     if check and p.returncode != 0:
         raise AssertionError(f"qftp {' '.join(args)} exited {p.returncode}: {p.stderr.decode(errors='replace')}")
     return p
+
+
+def capture_frames(path):
+    """[(seconds, dir, bytes)] of a qftp capture (dir 0 host -> module, 1 module -> host,
+    None without a direction tag), read without libqftp (docs/capture-format.md)."""
+    b = open(path, "rb").read()
+    e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nsec = b[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    off, out = 24, []
+    while off + 16 <= len(b):
+        sec, frac, caplen, _ = struct.unpack(e + "IIII", b[off:off + 16])
+        rec, off, p, d = b[off + 16:off + 16 + caplen], off + 16 + caplen, 0, None
+        while p + 4 <= len(rec):
+            tag, ln = struct.unpack(">HH", rec[p:p + 4])
+            p += 4
+            if tag == 0:
+                break
+            if tag == 35:
+                d = struct.unpack(">i", rec[p:p + 4])[0]
+            p += ln
+        out.append((sec + frac / (1e9 if nsec else 1e6), d, rec[p:]))
+    return out
 
 
 def case(name, fn, *a):

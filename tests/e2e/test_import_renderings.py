@@ -18,35 +18,11 @@ import glob
 import json
 import os
 import re
-import struct
 import tempfile
 
-from qftptest import case, done, run, src
+from qftptest import capture_frames, case, done, run, src
 
 UTC = datetime.timezone.utc
-
-
-def frames(cap):
-    """(seconds, direction 0 host / 1 module, payload) of each frame of a qftp capture
-    (pcap, link type 252: exported PDU tags, 35 the direction)."""
-    b = open(cap, "rb").read()
-    nsec = struct.unpack("<I", b[:4])[0] == 0xA1B23C4D
-    off, out = 24, []
-    while off + 16 <= len(b):
-        sec, frac, incl, _ = struct.unpack("<IIII", b[off:off + 16])
-        pkt = b[off + 16:off + 16 + incl]
-        off += 16 + incl
-        i, d = 0, None
-        while i + 4 <= len(pkt):
-            tag, ln = struct.unpack(">HH", pkt[i:i + 4])
-            i += 4
-            if tag == 0:
-                break
-            if tag == 35:
-                d = struct.unpack(">i", pkt[i:i + ln])[0]
-            i += ln
-        out.append((sec + frac / (1e9 if nsec else 1e6), d, pkt[i:]))
-    return out
 
 
 def clock(ts):
@@ -138,7 +114,7 @@ def same_session(log):
     with tempfile.TemporaryDirectory() as d:
         cap = os.path.join(d, "ref.pcap")
         run("import", log, "-w", cap, check=True)
-        fr = frames(cap)
+        fr = capture_frames(cap)
         assert fr and all(f[1] in (0, 1) for f in fr), "a frame without its direction"
         want = listing(cap)
         for name, write in (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware),

@@ -7,12 +7,11 @@ that the simulator sends, as modules do."""
 import difflib
 import os
 import re
-import struct
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from qftptest import QFTP, case, done, run, src  # noqa: E402
+from qftptest import QFTP, capture_frames, case, done, run, src  # noqa: E402
 
 sys.path.insert(0, src("simulator", "tools"))
 sys.path.insert(0, src("dissector", "testlib"))
@@ -27,23 +26,8 @@ def tmp(name):
 
 
 def frames(path):
-    """[(dir, bytes)] of a qftp capture, read without libqftp (docs/capture-format.md)."""
-    b = open(path, "rb").read()
-    e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, out = 24, []
-    while off + 16 <= len(b):
-        caplen = struct.unpack(e + "I", b[off + 8:off + 12])[0]
-        rec, off, p, d = b[off + 16:off + 16 + caplen], off + 16 + caplen, 0, None
-        while p + 4 <= len(rec):
-            tag, ln = struct.unpack(">HH", rec[p:p + 4])
-            p += 4
-            if tag == 0:
-                break
-            if tag == 35:
-                d = struct.unpack(">i", rec[p:p + 4])[0]
-            p += ln
-        out.append((d, rec[p:]))
-    return out
+    """[(dir, bytes)] of a qftp capture."""
+    return [(d, b) for _, d, b in capture_frames(path)]
 
 
 def session(dialect, lines):
