@@ -7,31 +7,17 @@ usage: seeds.py OUT"""
 import glob
 import hashlib
 import os
-import struct
 import sys
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = sys.argv[1]
+sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
+from qftptest import capture_frames  # noqa: E402
 
 
 def frames(path):
-    b = open(path, "rb").read()
-    e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, out = 24, []
-    while off + 16 <= len(b):
-        caplen = struct.unpack(e + "I", b[off + 8:off + 12])[0]
-        rec, off = b[off + 16:off + 16 + caplen], off + 16 + caplen
-        p, d = 0, 0
-        while p + 4 <= len(rec):
-            tag, ln = struct.unpack(">HH", rec[p:p + 4])
-            p += 4
-            if tag == 0:
-                break
-            if tag == 35:
-                d = struct.unpack(">i", rec[p:p + 4])[0]
-            p += ln
-        out.append((d, rec[p:]))
-    return out
+    """[(dir, bytes)] of a qftp capture (0 for a frame without a direction tag)."""
+    return [(d or 0, b) for _, d, b in capture_frames(path)]
 
 
 def put(harness, data):

@@ -11,13 +11,14 @@ import json
 import os
 import random
 import re
-import struct
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "simulator", "tools"))
+sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
+from qftptest import capture_frames  # noqa: E402
 from simclient import FtpServer, Sim  # noqa: E402
 
 QFTP = os.environ.get("QFTP_BIN", os.path.join(SRC, "build", "qftp"))
@@ -25,24 +26,7 @@ QFTP = os.environ.get("QFTP_BIN", os.path.join(SRC, "build", "qftp"))
 
 def frames(path):
     """[(direction, payload)] of a qftp capture: 0 host->module, 1 module->host."""
-    b = open(path, "rb").read()
-    e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, out = 24, []
-    while off + 16 <= len(b):
-        _, _, caplen, _ = struct.unpack(e + "IIII", b[off:off + 16])
-        rec = b[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        p, d = 0, None
-        while p + 4 <= len(rec):
-            tag, ln = struct.unpack(">HH", rec[p:p + 4])
-            p += 4
-            if tag == 0:
-                break
-            if tag == 35:
-                d = struct.unpack(">i", rec[p:p + 4])[0]
-            p += ln
-        out.append((d, rec[p:]))
-    return out
+    return [(d, b) for _, d, b in capture_frames(path)]
 
 
 def show_json(path):
