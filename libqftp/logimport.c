@@ -476,9 +476,6 @@ void log_repaired(log_ctx *c)
         info->first_repaired = c->r.line_no;
 }
 
-/* Whether the head of a log is a text log of AT traffic: a line of traffic in it, and at
- * most one line in eight binary (a compressed or binary file has a line that starts with
- * "AT" now and then; a text log has a noisy line now and then). */
 /* Whether 2 in 3 of the head's lines that are not blank (at least four) spell their bytes
  * (log_spelled). */
 static bool head_spelled(const uint8_t *p, size_t n)
@@ -498,6 +495,9 @@ static bool head_spelled(const uint8_t *p, size_t n)
     return lines >= 4 && spelled * 3 >= lines * 2;
 }
 
+/* Whether the head of a log is a text log of AT traffic: a line of traffic in it, and at
+ * most one line in eight binary (a compressed or binary file has a line that starts with
+ * "AT" now and then; a text log has a noisy line now and then). */
 static bool head_is_text(const uint8_t *p, size_t n)
 {
     size_t lines = 0, binary = 0;
@@ -624,10 +624,6 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         memset(info, 0, sizeof *info);
     if (f == QFTP_FMT_AUTO) {
         f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
-        if (c.numbered && info)
-            said_numbered(info);
-        if (c.tabled && info)
-            said_tabled(info);
         if ((f == QFTP_FMT_PLAIN || f == QFTP_FMT_FIRMWARE || f == QFTP_FMT_INTERCEPTTY) &&
             head_quoted(c.r.buf + c.r.pos, c.r.end - c.r.pos)) {
             /* a log quoted in an e-mail: plain reads quoted blocks itself, but firmware
@@ -652,6 +648,10 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
             }
             g_free(copy);
         }
+        if (c.numbered && info)
+            said_numbered(info);
+        if (c.tabled && info)
+            said_tabled(info);
     } else if (info) {
         info->format = f;
         snprintf(info->why, sizeof info->why, "%s, as --%s says", qftp_log_format_name(f),
