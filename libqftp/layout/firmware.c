@@ -10,6 +10,7 @@
  *   [DBG ][CELL]: AT TX (25): AT+QFTPCFG="contextid",1             Mbed OS (a byte count)
  *   0000012000 [ncp.at] TRACE: > AT+QFTPOPEN="ftp.example.com",21  Particle (ms since boot)
  *   >>> uart.write(b'AT+QFTPSTAT\r')   then   b'\r\n+QFTPSTAT: 0,1\r\n'     a Python prompt
+ *   10:00:00.100123 write(3, "AT+QFTPSTAT\r", 12) = 12                         strace
  *
  * A line is AT traffic when, after its prefix, a direction marker comes (">>" "<<" "-->"
  * "<--" "TX" "RX" "sending:" "received:" ..., a single ">" or "<" before AT traffic, or a function
@@ -265,6 +266,46 @@ static bool repl_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, si
     return false;
 }
 
+/* A system call as strace shows it (-t/-tt/-r times and -f's "[pid N] " before it):
+ * write(3, "AT+QFTPSTAT\r", 12) = 12 wrote the host's bytes, read(3, "\r\nOK\r\n", 1024) = 6
+ * read the module's. The string literal (with its quotes) is [*off, *end), *fd the file
+ * descriptor. A call that failed or moved no byte is none. */
+static bool strace_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, size_t *end,
+                        int64_t *fd)
+{
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } calls[] = {{"write(", QFTP_DIR_TX}, {"read(", QFTP_DIR_RX}};
+    for (size_t k = 0; k < G_N_ELEMENTS(calls); k++) {
+        size_t m = strlen(calls[k].w);
+        for (size_t i = 0; i + m < n; i++) {
+            if (memcmp(s + i, calls[k].w, m) != 0 || (i > 0 && word_char(s[i - 1])))
+                continue;
+            size_t j = i + m, d = log_digits(s, n, j, 9, fd);
+            if (!d || j + d + 3 >= n || s[j + d] != ',' || s[j + d + 1] != ' ' ||
+                s[j + d + 2] != '"')
+                return false;
+            size_t q = j + d + 2, e = q + 1;
+            while (e < n && s[e] != '"')
+                e += s[e] == '\\' ? 2 : 1;
+            if (e >= n)
+                return false;
+            /* after the string: "..." when strace cut it (-s), then ", N) = M", M > 0 */
+            const uint8_t *eq = memchr(s + e, '=', n - e);
+            int64_t got;
+            if (!eq || log_digits(s, n, log_skip_ws(s, n, (size_t)(eq - s) + 1), 12, &got) == 0 ||
+                got <= 0)
+                return false;
+            *dir = calls[k].d;
+            *off = q;
+            *end = e + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A head line without its colours (detection looks at a copy): whether it is traffic, and
  * where the traffic starts in buf. */
 static bool probe_copy(const uint8_t *s, size_t n, uint8_t buf[512], size_t *len, size_t *off)
@@ -280,6 +321,9 @@ static bool probe_copy(const uint8_t *s, size_t n, uint8_t buf[512], size_t *len
     if (fw_head(buf, *len, &st, &d, off, &func) && traffic_text(buf + *off, *len - *off))
         return true;
     size_t end;
+    int64_t fd;
+    if (strace_line(buf, *len, &d, off, &end, &fd))
+        return traffic_text(buf + *off + 1, end - *off - 1);
     return repl_line(buf, *len, &d, off, &end) && end - *off > 3;
 }
 
@@ -293,12 +337,14 @@ static bool firmware_probe(const uint8_t *s, size_t n)
 typedef struct {
     log_text_state text;
     GByteArray *line;
+    int64_t fd; /* strace: the descriptor the first command was written to; -1 none yet */
 } fw_state;
 
 static int firmware_open(log_ctx *c, void *state)
 {
     fw_state *p = state;
     p->line = g_byte_array_new();
+    p->fd = -1;
     return log_text_open(c, &p->text);
 }
 
@@ -330,7 +376,22 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     qftp_dir dir;
     size_t off, end = len;
     bool func = false;
-    if (repl_line(b, len, &dir, &off, &end)) {
+    int64_t fd;
+    if (strace_line(b, len, &dir, &off, &end, &fd)) {
+        /* the serial port's descriptor: the first one AT traffic goes through; the
+         * program's other files are not traffic */
+        if (p->fd < 0) {
+            g_byte_array_set_size(p->text.scratch, 0);
+            log_unescape(p->text.scratch, b + off + 1, end - off - 2, LOG_ESC_C);
+            if (log_has_traffic(p->text.scratch->data, p->text.scratch->len))
+                p->fd = fd;
+        }
+        if (fd != p->fd) {
+            log_skipped(c);
+            return 0;
+        }
+        fw_time(b, len, &st);
+    } else if (repl_line(b, len, &dir, &off, &end)) {
         st = LOG_NO_STAMP;
     } else if (!fw_head(b, len, &st, &dir, &off, &func) ||
                (!log_transcript_in_data(p->text.t) && !traffic_text(b + off, len - off))) {
@@ -386,6 +447,14 @@ static void firmware_describe(const uint8_t *s, size_t n, char *out, size_t cap)
     size_t len, off, end;
     qftp_dir d;
     probe_copy(s, n, buf, &len, &off);
+    int64_t fd;
+    if (strace_line(buf, len, &d, &off, &end, &fd)) {
+        snprintf(out, cap,
+                 "strace's write() and read() calls on the serial port (\"%.*s\"); the other "
+                 "lines are skipped",
+                 (int)(len > 60 ? 60 : len), (const char *)buf);
+        return;
+    }
     if (repl_line(buf, len, &d, &off, &end)) {
         snprintf(out, cap,
                  "a Python prompt's session: what write() wrote, what reads returned (\"%.*s\"); "
