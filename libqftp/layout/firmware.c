@@ -277,16 +277,33 @@ static bool strace_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, 
         const char *w;
         qftp_dir d;
     } calls[] = {{"write(", QFTP_DIR_TX}, {"read(", QFTP_DIR_RX}};
-    for (size_t k = 0; k < G_N_ELEMENTS(calls); k++) {
-        size_t m = strlen(calls[k].w);
+    static const struct {
+        const char *w;
+        qftp_dir d;
+    } resumed[] = {{"<... write resumed>", QFTP_DIR_TX}, {"<... read resumed>", QFTP_DIR_RX}};
+    for (size_t k = 0; k < G_N_ELEMENTS(calls) * 2; k++) {
+        /* a call, or the rest of one strace -f printed apart ("<... read resumed>"): its
+         * descriptor is then the one the traffic goes through (*fd -2) */
+        bool rest = k >= G_N_ELEMENTS(calls);
+        const char *w = rest ? resumed[k - 2].w : calls[k].w;
+        size_t m = strlen(w);
         for (size_t i = 0; i + m < n; i++) {
-            if (memcmp(s + i, calls[k].w, m) != 0 || (i > 0 && word_char(s[i - 1])))
+            if (memcmp(s + i, w, m) != 0 || (i > 0 && word_char(s[i - 1])))
                 continue;
-            size_t j = i + m, d = log_digits(s, n, j, 9, fd);
-            if (!d || j + d + 3 >= n || s[j + d] != ',' || s[j + d + 1] != ' ' ||
-                s[j + d + 2] != '"')
-                return false;
-            size_t q = j + d + 2, e = q + 1;
+            size_t j = i + m, d = 0, q;
+            if (rest) {
+                *fd = -2;
+                q = log_skip_ws(s, n, j);
+                if (q >= n || s[q] != '"')
+                    return false;
+            } else {
+                d = log_digits(s, n, j, 9, fd);
+                if (!d || j + d + 3 >= n || s[j + d] != ',' || s[j + d + 1] != ' ' ||
+                    s[j + d + 2] != '"')
+                    return false;
+                q = j + d + 2;
+            }
+            size_t e = q + 1;
             while (e < n && s[e] != '"')
                 e += s[e] == '\\' ? 2 : 1;
             if (e >= n)
@@ -297,7 +314,7 @@ static bool strace_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, 
             if (!eq || log_digits(s, n, log_skip_ws(s, n, (size_t)(eq - s) + 1), 12, &got) == 0 ||
                 got <= 0)
                 return false;
-            *dir = calls[k].d;
+            *dir = rest ? resumed[k - 2].d : calls[k].d;
             *off = q;
             *end = e + 1;
             return true;
@@ -380,17 +397,22 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (strace_line(b, len, &dir, &off, &end, &fd)) {
         /* the serial port's descriptor: the first one AT traffic goes through; the
          * program's other files are not traffic */
-        if (p->fd < 0) {
+        if (p->fd < 0 && fd >= 0) {
             g_byte_array_set_size(p->text.scratch, 0);
             log_unescape(p->text.scratch, b + off + 1, end - off - 2, LOG_ESC_C);
             if (log_has_traffic(p->text.scratch->data, p->text.scratch->len))
                 p->fd = fd;
         }
-        if (fd != p->fd) {
+        if (fd != p->fd && !(fd == -2 && p->fd >= 0)) {
             log_skipped(c);
             return 0;
         }
-        fw_time(b, len, &st);
+        size_t t = 0; /* strace -f: "[pid N] " before the time */
+        if (len > 5 && memcmp(b, "[pid ", 5) == 0) {
+            const uint8_t *close = memchr(b, ']', len);
+            t = close ? log_skip_ws(b, len, (size_t)(close - b) + 1) : 0;
+        }
+        fw_time(b + t, len - t, &st);
     } else if (repl_line(b, len, &dir, &off, &end)) {
         st = LOG_NO_STAMP;
     } else if (!fw_head(b, len, &st, &dir, &off, &func) ||

@@ -329,6 +329,11 @@ static const icase layout_cases[] = {
      "1.200000 read(3, 0x7ffd, 64) = -1 EAGAIN (Resource temporarily unavailable)\n"
      "1.300000 read(3, \"\\r\\nOK\\r\\n\", 64) = 6\n",
      QFTP_FMT_FIRMWARE, ">#2[AT\\r]@1.100000\n<#4[\\r\\nOK\\r\\n]@1.300000\n"},
+    /* strace -f: a pid first; a read printed in two lines, unfinished then resumed */
+    {"firmware-strace-resumed",
+     "[pid 10] 1.000000 write(3, \"AT\\r\", 3) = 3\n[pid 11] 1.050000 read(3,  <unfinished ...>\n"
+     "[pid 11] 1.100000 <... read resumed>\"AT\\r\\r\\nOK\\r\\n\", 64) = 8\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1.000000\n<#3[AT\\r\\r\\nOK\\r\\n]@1.100000\n"},
     /* a Python prompt: write() is the host's, a bytes literal alone the module's */
     {"firmware-python-prompt",
      ">>> import serial\n>>> u.write(b'AT\\r')\n3\n>>> u.read(20)\nb'AT\\r\\r\\nOK\\r\\n'\n",
