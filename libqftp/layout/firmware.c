@@ -362,7 +362,27 @@ static int firmware_open(log_ctx *c, void *state)
     fw_state *p = state;
     p->line = g_byte_array_new();
     p->fd = -1;
-    return log_text_open(c, &p->text);
+    int rc = log_text_open(c, &p->text);
+    /* strace: the serial port's descriptor is the first one AT traffic goes through in the
+     * head, so what the module said before the first command counts too */
+    const uint8_t *h = c->r.buf + c->r.pos;
+    size_t n = c->r.end - c->r.pos;
+    for (size_t i = 0; i < n && p->fd < 0;) {
+        const uint8_t *e = memchr(h + i, '\n', n - i);
+        if (!e)
+            break;
+        size_t len = (size_t)(e - (h + i)), off, end;
+        qftp_dir dir;
+        int64_t fd;
+        if (strace_line(h + i, len, &dir, &off, &end, &fd) && fd >= 0) {
+            g_byte_array_set_size(p->text.scratch, 0);
+            log_unescape(p->text.scratch, h + i + off + 1, end - off - 2, LOG_ESC_C);
+            if (log_has_traffic(p->text.scratch->data, p->text.scratch->len))
+                p->fd = fd;
+        }
+        i = (size_t)(e - h) + 1;
+    }
+    return rc;
 }
 
 /* Zephyr's modem_chat logs a matched response as its match and its arguments joined by

@@ -1,9 +1,10 @@
-"""Every sample log of tests/logs/import/ with an expectation, written again in six other
+"""Every sample log of tests/logs/import/ with an expectation, written again in seven other
 layouts, reads as the same session (issue 11: a rule of one layout holds in the others).
 
 Each sample is imported into a capture (the reference: its frames, directions and times);
 the capture's frames are then written as an HHD Request View text export (hex, layout
-hexdump), as JSON Lines (layout jsonl), as a firmware log of C strings (layout firmware),
+hexdump), as JSON Lines (layout jsonl), as a firmware log of C strings and as strace's
+write()/read() lines (layout firmware),
 and with the bytes spelled as a monitor's text view spells them (\\r, \\n, \\xHH) as a
 Markdown table, a CSV export and a stamped log (`[time] TX: ...`); a read or write that
 ended inside a line is a line of the log that spells nothing. `qftp show` of each must
@@ -94,6 +95,15 @@ def as_stamped(fr):
                    for ts, d, p in fr).encode()
 
 
+def as_strace(fr):
+    def cstr(p):
+        return "".join({13: "\\r", 10: "\\n", 9: "\\t", 92: "\\\\", 34: '\\"'}.get(c) or
+                       (chr(c) if 32 <= c < 127 else "\\%o" % c) for c in p)
+    return "".join('%s %s(3, "%s", %d) = %d\n' % (clock(ts), "write" if d == 0 else "read",
+                                                  cstr(p), len(p) if d == 0 else 4096, len(p))
+                   for ts, d, p in fr).encode()
+
+
 def listing(path):
     p = run("show", "--color", "never", path)
     assert p.returncode in (0, 1), p.stderr.decode(errors="replace")
@@ -118,7 +128,8 @@ def same_session(log):
         assert fr and all(f[1] in (0, 1) for f in fr), "a frame without its direction"
         want = listing(cap)
         for name, write in (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware),
-                            ("markdown", as_markdown), ("csv", as_csv), ("stamped", as_stamped)):
+                            ("markdown", as_markdown), ("csv", as_csv), ("stamped", as_stamped),
+                            ("strace", as_strace)):
             path = os.path.join(d, f"as-{name}.log")
             open(path, "wb").write(write(fr))
             got = listing(path)
@@ -134,5 +145,5 @@ for expect in sorted(glob.glob(src("tests", "logs", "import", "*.expect"))):
     nothing = re.search(r"^exit [12]\b", open(expect).read(), re.M)  # no AT traffic in it
     if logs and not nothing:
         log = logs[0]
-        case(f"{os.path.basename(log)} in six other layouts", same_session, log)
+        case(f"{os.path.basename(log)} in seven other layouts", same_session, log)
 done()

@@ -322,13 +322,16 @@ static const icase layout_cases[] = {
      "0000012000 [ncp.at] TRACE: > AT\n0000012100 [app] INFO: x\n"
      "0000012030 [ncp.at] TRACE: < OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@12.000000\n<#3[\\r\\nOK\\r\\n]@12.030000\n"},
-    /* strace: write() and read() on the descriptor AT traffic goes through; the others,
-     * failed calls and other calls are skipped */
+    /* strace: write() and read() on the descriptor AT traffic goes through (from the first
+     * line: the module's RDY before any command counts); the others, failed calls and
+     * other calls are skipped */
     {"firmware-strace",
+     "0.900000 read(3, \"\\r\\nRDY\\r\\n\", 64) = 7\n"
      "1.000000 write(1, \"hi\\n\", 3) = 3\n1.100000 write(3, \"AT\\r\", 3) = 3\n"
      "1.200000 read(3, 0x7ffd, 64) = -1 EAGAIN (Resource temporarily unavailable)\n"
      "1.300000 read(3, \"\\r\\nOK\\r\\n\", 64) = 6\n",
-     QFTP_FMT_FIRMWARE, ">#2[AT\\r]@1.100000\n<#4[\\r\\nOK\\r\\n]@1.300000\n"},
+     QFTP_FMT_FIRMWARE,
+     "<#1[\\r\\nRDY\\r\\n]@0.900000\n>#3[AT\\r]@1.100000\n<#5[\\r\\nOK\\r\\n]@1.300000\n"},
     /* strace -f: a pid first; a read printed in two lines, unfinished then resumed */
     {"firmware-strace-resumed",
      "[pid 10] 1.000000 write(3, \"AT\\r\", 3) = 3\n[pid 11] 1.050000 read(3,  <unfinished ...>\n"
