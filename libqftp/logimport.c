@@ -639,6 +639,13 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
                 c.r.end =
                     c.r.pos + fix_head(c.r.buf + c.r.pos, n, unquote_line, NULL, &c.quoted_lines);
                 c.quoted = true;
+                if (!c.tabled && head_tabled(c.r.buf + c.r.pos, c.r.end - c.r.pos)) {
+                    /* a Markdown table quoted in a reply: read as a table once unquoted
+                     * (detection says so itself) */
+                    c.r.end = c.r.pos + fix_head(c.r.buf + c.r.pos, c.r.end - c.r.pos, untable,
+                                                 NULL, &c.tabled_lines);
+                    c.tabled = c.tabled_said = true;
+                }
                 f = qftp_log_detect_info(c.r.buf + c.r.pos, c.r.end - c.r.pos, info);
                 if (info) {
                     size_t l = strlen(info->why);
@@ -650,7 +657,7 @@ int qftp_log_import(FILE *in, const qftp_import_opts *opts, qftp_record_cb cb, v
         }
         if (c.numbered && info)
             said_numbered(info);
-        if (c.tabled && info)
+        if (c.tabled && !c.tabled_said && info)
             said_tabled(info);
     } else if (info) {
         info->format = f;

@@ -152,7 +152,7 @@ typedef struct {
     bool spelled;
     /* the head is a Markdown table: each row is read as tab-separated columns; the
      * head's first tabled_lines lines were in the buffer already */
-    bool tabled;
+    bool tabled, tabled_said;
     uint64_t tabled_lines;
     /* the whole log quoted as an e-mail reply quotes it ("> [10:00:00] AT...") and read
      * by a layout other than plain once unquoted: one level of quoting goes from every
@@ -244,8 +244,9 @@ void log_text_cleanup(void *st);
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
                   qftp_dir dir, log_stamp st, bool own_eol);
 /* A layout's line as a log_tline: CRs before the LF dropped (the line end noted in
- * l->eol), spelled text decoded into `scratch` (then exact). */
-void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n,
+ * l->eol), spelled text decoded into `scratch` (then exact); a line the layout marks
+ * with its side (`marked`) in a log that spells its bytes may be a piece (log_piece). */
+void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
                     GByteArray *scratch);
 /* In a log that spells its bytes (log_ctx.spelled), a line that spells none and is no
  * whole command or answer: a piece of a line, its bytes as they are. */

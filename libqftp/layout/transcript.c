@@ -680,14 +680,17 @@ bool log_transcript_in_data(const log_transcript *t)
     return t->data != QFTP_DATA_NONE;
 }
 
-void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, GByteArray *scratch)
+void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
+                    GByteArray *scratch)
 {
     size_t len = n;
     while (len && s[len - 1] == '\r')
         len--;
     l->eol = !c->r.had_lf ? LOG_EOL_NONE : len < n ? LOG_EOL_CRLF : LOG_EOL_LF;
     l->line_no = c->r.line_no;
-    l->exact = log_spelled(s, len) || log_piece(c, s, len);
+    /* a piece of a line is a read or write the log marks as one: the writer's own words
+     * around the log (no side of their own) stay lines */
+    l->exact = log_spelled(s, len) || (marked && log_piece(c, s, len));
     if (l->exact) {
         g_byte_array_set_size(scratch, 0);
         log_unescape(scratch, s, len, LOG_ESC_C | LOG_ESC_NAMES);
@@ -907,7 +910,7 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
         n = p->shown->len;
     }
     log_tline l = {0};
-    log_tline_text(&l, c, s, n, p->scratch);
+    log_tline_text(&l, c, s, n, dir_known, p->scratch);
     l.dir_known = dir_known;
     l.dir = dir;
     l.st = st;
