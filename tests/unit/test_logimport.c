@@ -400,6 +400,21 @@ static const icase layout_cases[] = {
      "<#3[\\r\\nOK\\r\\n]@36000.130000\n<#4[\\r\\n+QFTPCWD: 0,0\\r\\n]@36000.500000\n"
      ">#5[AT+QFTPPWD\\r]@36001.000000\n"
      "<#6[\\r\\n+QFTPPWD: 0,\"/logs\"\\r\\n\\r\\nOK\\r\\n]@36001.300000\n"},
+    /* the writer's words before a log that spells its bytes stay a line of their own */
+    {"timestamped-spelled-prose",
+     "Here is the log:\n[10:00:00.100] TX: AT\\r\n[10:00:00.130] RX: \\r\\nOK\\r\\n\n"
+     "[10:00:00.200] TX: ATE0\\r\n[10:00:00.230] RX: \\r\\nOK\\r\\n\n",
+     QFTP_FMT_TIMESTAMPED,
+     "<~#1[\\r\\nHere is the log:\\r\\n]@36000.100000\n>#2[AT\\r]@36000.100000\n"
+     "<#3[\\r\\nOK\\r\\n]@36000.130000\n>#4[ATE0\\r]@36000.200000\n"
+     "<#5[\\r\\nOK\\r\\n]@36000.230000\n"},
+    /* a Markdown table quoted in an e-mail reply */
+    {"paste-quoted-markdown-table",
+     "On Monday X wrote:\n> | Time | Dir | Data |\n> |---|---|---|\n> | 10:00:00.100 | TX | AT |\n"
+     "> | 10:00:00.130 | RX | OK |\n> | 10:00:00.500 | RX | +QFTPSTAT: 0,1 |\n",
+     QFTP_FMT_AUTO,
+     ">#4[AT\\r]@36000.100000\n<#5[\\r\\nOK\\r\\n]@36000.130000\n"
+     "<#6[\\r\\n+QFTPSTAT: 0,1\\r\\n]@36000.500000\n"},
     /* a monitor's hex view with its text column after the hex */
     {"timestamped-hex-text-column",
      "[10:00:00.100] --> 41 54 0D          AT.\n[10:00:00.130] <-- 0D 0A 4F 4B 0D 0A    ..OK..\n",
