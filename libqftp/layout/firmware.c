@@ -21,6 +21,7 @@
  * taken for a URC. ANSI colours are dropped. Times: a time at the start ("[00:00:01.203,950]",
  * "12:00:01.123") or ESP-IDF's "(5210)" milliseconds since boot.
  */
+#define _GNU_SOURCE /* memmem */
 #include <glib.h>
 #include <string.h>
 
@@ -281,14 +282,23 @@ static bool strace_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, 
         const char *w;
         qftp_dir d;
     } resumed[] = {{"<... write resumed>", QFTP_DIR_TX}, {"<... read resumed>", QFTP_DIR_RX}};
+    /* most lines hold neither "write(" nor "read(" nor "resumed>": found by their '(' and
+     * '>' first */
+    bool call = false;
+    for (const uint8_t *a = s; !call && (a = memchr(a, '(', (size_t)(s + n - a))) != NULL; a++)
+        call = (a - s >= 5 && memcmp(a - 5, "write", 5) == 0) ||
+               (a - s >= 4 && memcmp(a - 4, "read", 4) == 0);
+    if (!call && !memmem(s, n, " resumed>", 9))
+        return false;
     for (size_t k = 0; k < G_N_ELEMENTS(calls) * 2; k++) {
         /* a call, or the rest of one strace -f printed apart ("<... read resumed>"): its
          * descriptor is then the one the traffic goes through (*fd -2) */
         bool rest = k >= G_N_ELEMENTS(calls);
         const char *w = rest ? resumed[k - 2].w : calls[k].w;
         size_t m = strlen(w);
-        for (size_t i = 0; i + m < n; i++) {
-            if (memcmp(s + i, w, m) != 0 || (i > 0 && word_char(s[i - 1])))
+        for (const uint8_t *at = s; (at = memmem(at, (size_t)(s + n - at), w, m)) != NULL; at++) {
+            size_t i = (size_t)(at - s);
+            if (i + m >= n || (i > 0 && word_char(s[i - 1])))
                 continue;
             size_t j = i + m, d = 0, q;
             if (rest) {
@@ -321,6 +331,15 @@ static bool strace_line(const uint8_t *s, size_t n, qftp_dir *dir, size_t *off, 
         }
     }
     return false;
+}
+
+/* Whether the string literal s[off..end) of a strace line carries AT traffic (scratch:
+ * room to decode it). */
+static bool strace_traffic(const uint8_t *s, size_t off, size_t end, GByteArray *scratch)
+{
+    g_byte_array_set_size(scratch, 0);
+    log_unescape(scratch, s + off + 1, end - off - 2, LOG_ESC_C);
+    return log_has_traffic(scratch->data, scratch->len);
 }
 
 /* A head line without its colours (detection looks at a copy): whether it is traffic, and
@@ -374,12 +393,9 @@ static int firmware_open(log_ctx *c, void *state)
         size_t len = (size_t)(e - (h + i)), off, end;
         qftp_dir dir;
         int64_t fd;
-        if (strace_line(h + i, len, &dir, &off, &end, &fd) && fd >= 0) {
-            g_byte_array_set_size(p->text.scratch, 0);
-            log_unescape(p->text.scratch, h + i + off + 1, end - off - 2, LOG_ESC_C);
-            if (log_has_traffic(p->text.scratch->data, p->text.scratch->len))
-                p->fd = fd;
-        }
+        if (strace_line(h + i, len, &dir, &off, &end, &fd) && fd >= 0 &&
+            strace_traffic(h + i, off, end, p->text.scratch))
+            p->fd = fd;
         i = (size_t)(e - h) + 1;
     }
     return rc;
@@ -417,12 +433,8 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (strace_line(b, len, &dir, &off, &end, &fd)) {
         /* the serial port's descriptor: the first one AT traffic goes through; the
          * program's other files are not traffic */
-        if (p->fd < 0 && fd >= 0) {
-            g_byte_array_set_size(p->text.scratch, 0);
-            log_unescape(p->text.scratch, b + off + 1, end - off - 2, LOG_ESC_C);
-            if (log_has_traffic(p->text.scratch->data, p->text.scratch->len))
-                p->fd = fd;
-        }
+        if (p->fd < 0 && fd >= 0 && strace_traffic(b, off, end, p->text.scratch))
+            p->fd = fd;
         if (fd != p->fd && !(fd == -2 && p->fd >= 0)) {
             log_skipped(c);
             return 0;
