@@ -316,12 +316,19 @@ typedef enum { COL_NONE, COL_TIME, COL_DATE, COL_DIR, COL_DATA } log_col_role;
 /* What a field's name (lower case, without spaces and units) holds: the time ("time",
  * "timestamp", "ts", "start_time" ...), a date, the direction ("direction", "dir",
  * "source", "channel", "name" ...: *rank is its place in that list, lower is surer) or
- * the data ("data", "value", "text", "message", "payload", "hex" ...). */
+ * the data ("data", "payload", "hex", "value" ...; then a message's words, "text",
+ * "message", "msg", ranked LOG_RANK_MESSAGE on: the data only where no other data is). */
+#define LOG_RANK_MESSAGE 50
 log_col_role log_column_role(const char *name, int *rank);
 /* A direction written in words: tx, send, sent, write, out, > ... for the host's side, rx,
  * recv, received, read, in, < ... for the module's, a side's name turning them round
  * (MODEM_TX is the module's, MCU_TX the host's; "Host" alone the host's). -1: none. */
 int log_dir_words(const uint8_t *s, size_t n);
+
+/* A direction marker at s (">>", "<<", "TX", "RX", "Send", "Recv", "-->", ..., optionally in
+ * brackets) and its separator (':' and/or one space); timed: after a time, where a single
+ * ">" or "<" is one too. Returns the bytes used, 0 if none (layout/timestamped.c). */
+size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir);
 
 /* A line whose paste artifacts were undone: counted in the info. */
 void log_repaired(log_ctx *c);

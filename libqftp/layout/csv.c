@@ -14,7 +14,8 @@
  * Columns are found by their names (any case, a unit such as " [s]" ignored):
  *   time       time, timestamp, start_time, date (a date and a time column are joined)
  *   direction  direction, dir, source, src, from, sender, port, channel, name, type
- *   data       data, value, text, message, msg, payload, ascii, hex, bytes, content
+ *   data       data, payload, hex, bytes, raw, ascii, line, content, string, value; else
+ *              text, message, msg (a message is the data when no other column is)
  * A direction column's value is read by its words: tx, send, sent, write, written, out
  * for the host's side, rx, recv, receive(d), read, in for the module's; a side's name
  * turns them round (MODEM_TX, BG96 TX, DCE TX are the module's bytes, MCU_TX, HOST TX,
@@ -176,19 +177,21 @@ static size_t norm_name(const uint8_t *s, size_t n, char *out, size_t cap)
 static const char *const dir_names[] = {"direction", "dir",     "tx/rx", "rx/tx",
                                         "source",    "src",     "from",  "sender",
                                         "port",      "channel", "name",  "type"};
+/* Data's names, surest first; then a message's (LOG_RANK_MESSAGE on), which is the data
+ * only when no other data is beside it ("msg":"at tx" beside "data":"AT..." says the
+ * direction). */
 static const char *const data_names[] = {"data",
-                                         "value",
-                                         "text",
-                                         "message",
-                                         "msg",
                                          "payload",
-                                         "ascii",
                                          "hex",
                                          "bytes",
+                                         "raw",
+                                         "ascii",
+                                         "line",
                                          "content",
                                          "string",
-                                         "line",
+                                         "value",
                                          "decodedprotocolresult"};
+static const char *const message_names[] = {"text", "message", "msg"};
 
 log_col_role log_column_role(const char *name, int *rank)
 {
@@ -204,8 +207,15 @@ log_col_role log_column_role(const char *name, int *rank)
             return COL_DIR;
         }
     for (size_t k = 0; k < G_N_ELEMENTS(data_names); k++)
-        if (!strcmp(name, data_names[k]))
+        if (!strcmp(name, data_names[k])) {
+            *rank = (int)k;
             return COL_DATA;
+        }
+    for (size_t k = 0; k < G_N_ELEMENTS(message_names); k++)
+        if (!strcmp(name, message_names[k])) {
+            *rank = LOG_RANK_MESSAGE + (int)k;
+            return COL_DATA;
+        }
     return COL_NONE;
 }
 
@@ -229,7 +239,7 @@ static bool name_chars(const uint8_t *s, size_t n, const csv_fields *f, size_t k
 
 typedef struct {
     uint8_t sep;
-    int time, date, dir, data, dir_rank;
+    int time, date, dir, data, dir_rank, data_rank;
     bool hex;
     size_t cols; /* the header's columns */
 } csv_header;
@@ -247,7 +257,7 @@ static bool parse_header(const uint8_t *s, size_t n, csv_header *h)
         csv_fields f;
         if (!split_row(s, n, seps[q], &f) || f.n < 2)
             continue;
-        *h = (csv_header){seps[q], -1, -1, -1, -1, 99, false, f.n};
+        *h = (csv_header){seps[q], -1, -1, -1, -1, 99, 99, false, f.n};
         bool ok = true;
         for (size_t k = 0; k < f.n && ok; k++) {
             char name[40];
@@ -271,8 +281,8 @@ static bool parse_header(const uint8_t *s, size_t n, csv_header *h)
                     h->dir = (int)k, h->dir_rank = rank;
                 break;
             case COL_DATA:
-                if (h->data < 0) {
-                    h->data = (int)k;
+                if (rank < h->data_rank) {
+                    h->data = (int)k, h->data_rank = rank;
                     h->hex = !strcmp(name, "hex");
                 }
                 break;

@@ -27,9 +27,16 @@
 typedef struct {
     log_text_state text; /* first: the shared operations take the state as this */
     GByteArray *data, *scratch;
-    bool hex; /* the head's data strings are bytes in hex ("41 54 0D", "41540D") */
-    bool raw; /* the head's data strings hold their line ends: every one is bytes as read
-                 (a chunk without CR or LF is part of a line, not a line) */
+    bool hex;        /* the head's data strings are bytes in hex ("41 54 0D", "41540D") */
+    bool raw;        /* the head's data strings hold their line ends: every one is bytes as read
+                        (a chunk without CR or LF is part of a line, not a line) */
+    bool logfmt;     /* the records are logfmt's pairs, not JSON */
+    bool data_keyed; /* the head's records have data other than a message: a record
+                        whose only data is a message is the logger's own event */
+    bool marked;     /* three in four of the head's records without a direction field
+                        start their data with a marker ("--> AT...", "RX: OK") */
+    bool directed;   /* three in four of the head's records say their direction: one that
+                        does not is the logger's own event */
     /* a JSON document whose objects spread over lines (an array, pretty-printed): the
      * object being gathered, its depth of nesting, where a string is open in it */
     GByteArray *obj;
@@ -169,24 +176,83 @@ static void json_unescape(const uint8_t *s, size_t n, GByteArray *out)
     }
 }
 
+/* The fields of a record that name a time, a direction, the data and, beside other data,
+ * a message (its words may say the direction): where each value is (a string's inside). */
+enum { F_TIME, F_DIR, F_DATA, F_WORDS, F__COUNT };
+
 typedef struct {
-    size_t off[3], len[3]; /* COL_TIME, COL_DIR, COL_DATA: the value (a string's inside) */
-    bool str[3], have[3];
-    int dir_rank;
+    size_t off[F__COUNT], len[F__COUNT];
+    bool str[F__COUNT], have[F__COUNT];
+    int dir_rank, data_rank;
     bool hex;
+    bool go; /* logfmt: strings are quoted as Go quotes them (\xHH, \a, \v) */
 } json_fields;
 
 static int slot_of(log_col_role r)
 {
-    return r == COL_TIME || r == COL_DATE ? 0 : r == COL_DIR ? 1 : r == COL_DATA ? 2 : -1;
+    return r == COL_TIME || r == COL_DATE ? F_TIME
+           : r == COL_DIR                 ? F_DIR
+           : r == COL_DATA                ? F_DATA
+                                          : -1;
+}
+
+static void set_field(json_fields *f, int slot, size_t off, size_t len, bool str)
+{
+    f->have[slot] = true;
+    f->off[slot] = off;
+    f->len[slot] = len;
+    f->str[slot] = str;
+}
+
+/* A field found by its name's role (value at off, len): kept when it is the first of its
+ * role or a surer direction or data; a message that is not the data keeps its words. */
+static void take_field(json_fields *f, int slot, int rank, const char *name, size_t off, size_t len,
+                       bool str)
+{
+    if (slot == F_DATA) {
+        bool better = !f->have[F_DATA] || rank < f->data_rank;
+        size_t o = better ? f->off[F_DATA] : off, l = better ? f->len[F_DATA] : len;
+        bool was = better ? f->have[F_DATA] && f->str[F_DATA] : str;
+        int r = better ? f->data_rank : rank;
+        if (was && r >= LOG_RANK_MESSAGE && !f->have[F_WORDS])
+            set_field(f, F_WORDS, o, l, true);
+        if (better) {
+            set_field(f, F_DATA, off, len, str);
+            f->data_rank = rank;
+            f->hex = !strcmp(name, "hex");
+        }
+        return;
+    }
+    if (!f->have[slot] || (slot == F_DIR && rank < f->dir_rank)) {
+        set_field(f, slot, off, len, str);
+        if (slot == F_DIR)
+            f->dir_rank = rank;
+    }
+}
+
+static void fields_init(json_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    f->dir_rank = f->data_rank = 99;
+}
+
+/* A key's name as log_column_role takes it: lower case, without spaces and '-'. */
+static int key_slot(const uint8_t *k, size_t kl, char *name, size_t cap, int *rank)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < kl && m + 1 < cap; i++)
+        if (k[i] != ' ' && k[i] != '-')
+            name[m++] = (char)g_ascii_tolower(k[i]);
+    name[m] = '\0';
+    *rank = 99;
+    return kl < cap ? slot_of(log_column_role(name, rank)) : -1;
 }
 
 /* The top-level keys of the object on the line that name a time, a direction and data.
  * False if the line is no object. */
 static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
 {
-    memset(f, 0, sizeof *f);
-    f->dir_rank = 99;
+    fields_init(f);
     size_t i = log_skip_ws(s, n, 0);
     if (i >= n || s[i] != '{')
         return false;
@@ -200,11 +266,8 @@ static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
         if (!ke)
             return false;
         char name[40];
-        size_t kl = ke - i - 2, m = 0;
-        for (size_t k = 0; k < kl && m + 1 < sizeof name; k++)
-            if (s[i + 1 + k] != ' ' && s[i + 1 + k] != '-')
-                name[m++] = (char)g_ascii_tolower(s[i + 1 + k]);
-        name[m] = '\0';
+        int rank;
+        int slot = key_slot(s + i + 1, ke - i - 2, name, sizeof name, &rank);
         i = log_skip_ws(s, n, ke);
         if (i >= n || s[i] != ':')
             return false;
@@ -212,22 +275,10 @@ static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
         size_t ve = value_end(s, n, i);
         if (!ve)
             return false;
-        int rank = 99;
-        int slot = kl < sizeof name ? slot_of(log_column_role(name, &rank)) : -1;
         bool str = s[i] == '"';
-        if (slot >= 0 &&
-            (s[i] == '"' || (slot == 0 && s[i] != '{' && s[i] != '[') ||
-             (slot == 2 && s[i] == '[')) &&
-            (!f->have[slot] || (slot == 1 && rank < f->dir_rank))) {
-            f->have[slot] = true;
-            f->str[slot] = str;
-            f->off[slot] = str ? i + 1 : i;
-            f->len[slot] = str ? ve - i - 2 : ve - i;
-            if (slot == 1)
-                f->dir_rank = rank;
-            if (slot == 2)
-                f->hex = !strcmp(name, "hex");
-        }
+        if (slot >= 0 && (str || (slot == F_TIME && s[i] != '{' && s[i] != '[') ||
+                          (slot == F_DATA && s[i] == '[')))
+            take_field(f, slot, rank, name, str ? i + 1 : i, str ? ve - i - 2 : ve - i, str);
         i = log_skip_ws(s, n, ve);
         if (i < n && s[i] == ',') {
             i = log_skip_ws(s, n, i + 1);
@@ -235,6 +286,50 @@ static bool parse_object(const uint8_t *s, size_t n, json_fields *f)
         }
         return i < n && s[i] == '}';
     }
+}
+
+/* A logfmt line (Go's and others' structured loggers): key=value pairs parted by spaces,
+ * a value quoted when it holds a space, '=' or '"' (time=2026-11-30T10:00:00Z level=debug
+ * msg="at tx" data="AT+QFTPCWD=\"/\"\r"). False unless the whole line is two such pairs
+ * or more. */
+static bool parse_pairs(const uint8_t *s, size_t n, json_fields *f)
+{
+    fields_init(f);
+    f->go = true;
+    unsigned pairs = 0;
+    size_t i = log_skip_ws(s, n, 0);
+    while (i < n) {
+        size_t k = i;
+        if (!g_ascii_isalpha(s[k]) && s[k] != '_' && s[k] != '@')
+            return false;
+        while (i < n && (g_ascii_isalnum(s[i]) || strchr("_.-@", s[i])))
+            i++;
+        if (i >= n || s[i] != '=' || i - k > 32)
+            return false;
+        size_t kl = i - k, v = ++i;
+        bool str = v < n && s[v] == '"';
+        if (str) {
+            for (i = v + 1; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            if (i >= n)
+                return false;
+            i++;
+        } else {
+            while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '"')
+                i++;
+        }
+        if (i < n && s[i] != ' ' && s[i] != '\t')
+            return false;
+        char name[40];
+        int rank;
+        int slot = key_slot(s + k, kl, name, sizeof name, &rank);
+        if (slot >= 0 && i > v)
+            take_field(f, slot, rank, name, str ? v + 1 : v, str ? i - v - 2 : i - v, true);
+        pairs++;
+        i = log_skip_ws(s, n, i);
+    }
+    return pairs >= 2;
 }
 
 /* A line of a pretty-printed JSON document: brackets alone ("[", "{", "},", "}]") or one
@@ -264,11 +359,45 @@ static bool pretty_line(const uint8_t *s, size_t n)
     return v < n && value_end(s, n, v) == n;
 }
 
-/* An object with data and a time or a direction. */
+/* A field's string value decoded into out. */
+static void field_text(const json_fields *f, int slot, const uint8_t *s, GByteArray *out)
+{
+    if (f->go) {
+        g_byte_array_set_size(out, 0);
+        log_unescape(out, s + f->off[slot], f->len[slot], LOG_ESC_C);
+    } else {
+        json_unescape(s + f->off[slot], f->len[slot], out);
+    }
+}
+
+/* The direction a record gives: its direction field's words, else those of a message
+ * beside its data; -1: none. */
+static int record_dir(const json_fields *f, const uint8_t *s, GByteArray *scratch)
+{
+    int slot = f->have[F_DIR] && f->str[F_DIR] ? F_DIR : f->have[F_WORDS] ? F_WORDS : -1;
+    if (slot < 0)
+        return -1;
+    field_text(f, slot, s, scratch);
+    int dir = scratch->len ? log_dir_words(scratch->data, scratch->len) : -1;
+    if (dir < 0 && slot == F_DIR && f->have[F_WORDS])
+        return record_dir(&(json_fields){.off = {[F_WORDS] = f->off[F_WORDS]},
+                                         .len = {[F_WORDS] = f->len[F_WORDS]},
+                                         .have = {[F_WORDS] = true},
+                                         .go = f->go},
+                          s, scratch);
+    return dir;
+}
+
+/* A record with data and a time or a direction. */
+static bool is_record(const json_fields *f)
+{
+    return f->have[F_DATA] && (f->have[F_TIME] || f->have[F_DIR] || f->have[F_WORDS]);
+}
+
 static bool record_object(const uint8_t *s, size_t n)
 {
     json_fields f;
-    return parse_object(s, n, &f) && f.have[2] && (f.have[0] || f.have[1]);
+    return parse_object(s, n, &f) && is_record(&f);
 }
 
 static bool jsonl_probe(const uint8_t *s, size_t n)
@@ -283,34 +412,61 @@ static bool jsonl_probe(const uint8_t *s, size_t n)
     return e && record_object(s + j, e - j);
 }
 
-static int jsonl_open(log_ctx *c, void *state)
+static bool logfmt_probe(const uint8_t *s, size_t n)
 {
-    jsonl_state *p = state;
+    json_fields f;
+    return parse_pairs(s, n, &f) && is_record(&f);
+}
+
+/* What the records of the log's head say of the whole (the first 200 with data). */
+static int records_open(log_ctx *c, jsonl_state *p, bool logfmt)
+{
+    p->logfmt = logfmt;
     p->data = g_byte_array_new();
     p->scratch = g_byte_array_new();
     p->obj = g_byte_array_new();
-    /* data strings that are hex in four of five objects of the head, two bytes or more
-     * ("41540D0A"; text such as "OK" or "+QFTPSTAT: 0,1" never is) */
     const uint8_t *h = c->r.buf + c->r.pos;
     size_t n = c->r.end - c->r.pos;
-    unsigned objects = 0, hex = 0, eol = 0;
+    unsigned objects = 0, hex = 0, eol = 0, data = 0, dirs = 0, marks = 0;
     for (size_t i = 0; i < n && objects < 200;) {
         const uint8_t *e = memchr(h + i, '\n', n - i);
         if (!e)
             break;
         json_fields f;
-        if (parse_object(h + i, (size_t)(e - (h + i)), &f) && f.have[2] && f.str[2]) {
+        size_t len = (size_t)(e - (h + i));
+        if ((logfmt ? parse_pairs(h + i, len, &f) : parse_object(h + i, len, &f)) &&
+            f.have[F_DATA] && f.str[F_DATA]) {
             objects++;
-            json_unescape(h + i + f.off[2], f.len[2], p->data);
+            data += f.data_rank < LOG_RANK_MESSAGE;
+            bool dir = record_dir(&f, h + i, p->scratch) >= 0;
+            field_text(&f, F_DATA, h + i, p->data);
+            qftp_dir d;
+            dirs += dir;
+            marks += !dir && log_marker(p->data->data, p->data->len, true, &d) > 0;
             hex += p->data->len >= 4 && hex_text(p->data->data, p->data->len, p->scratch);
             eol += p->data->len && (memchr(p->data->data, '\r', p->data->len) != NULL ||
                                     memchr(p->data->data, '\n', p->data->len) != NULL);
         }
         i = (size_t)(e - h) + 1;
     }
+    /* data strings that are hex in four of five records, two bytes or more ("41540D0A";
+     * text such as "OK" or "+QFTPSTAT: 0,1" never is) */
     p->hex = objects && hex * 5 >= objects * 4;
     p->raw = objects >= 2 && eol * 2 >= objects;
+    p->data_keyed = data > 0;
+    p->marked = marks >= 2 && marks * 4 >= (objects - dirs) * 3;
+    p->directed = objects >= 2 && (dirs + marks) * 4 >= objects * 3;
     return log_text_open(c, &p->text);
+}
+
+static int jsonl_open(log_ctx *c, void *state)
+{
+    return records_open(c, state, false);
+}
+
+static int logfmt_open(log_ctx *c, void *state)
+{
+    return records_open(c, state, true);
 }
 
 static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
@@ -373,49 +529,65 @@ static int jsonl_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (log_blank(s, n))
         return 0;
     json_fields f;
+    if (p->logfmt) {
+        if (parse_pairs(s, n, &f))
+            return json_object(c, p, s, n, &f);
+        log_skipped(c);
+        return 0;
+    }
     if (!p->depth && parse_object(s, n, &f))
         return json_object(c, p, s, n, &f);
     return gather(c, p, s, n);
 }
 
-/* One object (its fields, or NULL: parsed here): a record when it holds data. */
+/* One record (its fields, or NULL: a JSON object parsed here): traffic when it holds
+ * data. */
 static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
                        const json_fields *parsed)
 {
     json_fields f;
     if (parsed)
         f = *parsed;
-    if ((!parsed && !parse_object(s, n, &f)) || !f.have[2]) {
-        log_skipped(c); /* not an object (the shipper's own line), or one without data */
+    if ((!parsed && !parse_object(s, n, &f)) || !f.have[F_DATA] ||
+        (p->data_keyed && f.data_rank >= LOG_RANK_MESSAGE)) {
+        log_skipped(c); /* not a record (the shipper's own line), or one without data */
         return 0;
     }
     log_stamp st = LOG_NO_STAMP;
-    if (f.have[0]) {
-        if (f.str[0]) {
-            json_unescape(s + f.off[0], f.len[0], p->scratch);
+    if (f.have[F_TIME]) {
+        if (f.str[F_TIME]) {
+            field_text(&f, F_TIME, s, p->scratch);
             size_t t = p->scratch->len ? log_parse_time(p->scratch->data, p->scratch->len, &st) : 0;
             if (!t || t != p->scratch->len)
                 st = p->scratch->len ? log_number_stamp(p->scratch->data, p->scratch->len)
                                      : LOG_NO_STAMP;
         } else {
-            st = log_number_stamp(s + f.off[0], f.len[0]);
+            st = log_number_stamp(s + f.off[F_TIME], f.len[F_TIME]);
         }
     }
-    int dir = -1;
-    if (f.have[1] && f.str[1]) {
-        json_unescape(s + f.off[1], f.len[1], p->scratch);
-        dir = p->scratch->len ? log_dir_words(p->scratch->data, p->scratch->len) : -1;
-    }
     bool exact = false;
-    if (!f.str[2]) {
+    if (!f.str[F_DATA]) {
         /* the bytes as numbers: [65, 84, 13] */
-        if (!byte_array(s + f.off[2], f.len[2], p->data)) {
+        if (!byte_array(s + f.off[F_DATA], f.len[F_DATA], p->data)) {
             log_skipped(c);
             return 0;
         }
         exact = true;
     } else {
-        json_unescape(s + f.off[2], f.len[2], p->data);
+        field_text(&f, F_DATA, s, p->data);
+    }
+    int dir = record_dir(&f, s, p->scratch);
+    qftp_dir marker;
+    size_t m = dir < 0 && p->marked && f.str[F_DATA]
+                   ? log_marker(p->data->data, p->data->len, true, &marker)
+                   : 0;
+    if (m) {
+        g_byte_array_remove_range(p->data, 0, (guint)m); /* "--> AT...": its side */
+        dir = (int)marker;
+    }
+    if (dir < 0 && p->directed) {
+        log_skipped(c); /* the logger's own event among records that say their side */
+        return 0;
     }
     if (!p->data->len) {
         log_skipped(c);
@@ -489,4 +661,25 @@ const log_layout log_layout_jsonl = {
     .finish = jsonl_finish,
     .cleanup = jsonl_cleanup,
     .describe = jsonl_describe,
+};
+
+static void logfmt_describe(const uint8_t *s, size_t n, char *out, size_t cap)
+{
+    snprintf(out, cap,
+             "key=value pairs per line (logfmt) \"%.*s\" (time, direction and data by "
+             "their keys)",
+             (int)(n > 60 ? 60 : n), (const char *)s);
+}
+
+const log_layout log_layout_logfmt = {
+    .id = QFTP_FMT_LOGFMT,
+    .name = "logfmt",
+    .probe = logfmt_probe,
+    .share = 2,
+    .state_size = sizeof(jsonl_state),
+    .open = logfmt_open,
+    .line = jsonl_line,
+    .finish = jsonl_finish,
+    .cleanup = jsonl_cleanup,
+    .describe = logfmt_describe,
 };

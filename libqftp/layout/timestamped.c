@@ -23,10 +23,8 @@
 
 #include "../logimport_int.h"
 
-/* A direction word at s (">>", "<<", "TX", "RX", "Send", "Recv", ..., optionally in
- * brackets) and its separator (':' and/or one space); timed: after a time, where a single
- * ">" or "<" is one too. Returns the bytes used, 0 if none. */
-static size_t parse_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
+/* A direction marker (logimport_int.h). */
+size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
 {
     static const struct {
         const char *w;
@@ -219,7 +217,7 @@ static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *sh
     size_t i = time_prefix(s, n, st, shape);
     {
         size_t j = *shape != TS_NONE ? skip_column(s, n, i) : i;
-        size_t m = parse_marker(s + j, n - j, *shape != TS_NONE, dir);
+        size_t m = log_marker(s + j, n - j, *shape != TS_NONE, dir);
         /* after the Arduino IDE's time the sketch's own words: a marker with its ':'
          * ("Sending: AT..."), not a module line that starts like one */
         if (m && (*shape != TS_ARDUINO || memchr(s + j, ':', m))) {
@@ -306,7 +304,7 @@ static int timestamped_open(log_ctx *c, void *state)
 }
 
 /* A head's rest that is the direction only: "# SEND ASCII>", "# RECV HEX>", "RX:", "<<"
- * (what parse_marker took, then nothing but the form and punctuation). */
+ * (what log_marker took, then nothing but the form and punctuation). */
 static bool head_only(const uint8_t *s, size_t n, qftp_dir *dir, bool *hex)
 {
     size_t i = log_skip_ws(s, n, 0);

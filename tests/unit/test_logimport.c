@@ -643,6 +643,11 @@ static const icase layout_cases[] = {
      QFTP_FMT_CSV, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
     {"csv-lines", "time,dir,data\n10:00:00.123,TX,\"AT+QFTPCWD=\"\"/\"\"\"\n10:00:00.150,RX,OK\n",
      QFTP_FMT_CSV, ">#2[AT+QFTPCWD=\"/\"\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
+    /* a message column beside the data column: the data is read */
+    {"csv-message-beside-data",
+     "time,message,dir,data\n10:00:00.123,sent,TX,AT\n"
+     "10:00:00.150,reply,RX,OK\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
     {"csv-bytes",
      "name,type,start_time,duration,data\n"
      "Async Serial [2],data,0.0010,8.68e-05,A\nAsync Serial [2],data,0.0011,8.68e-05,T\n"
@@ -725,6 +730,39 @@ static const icase layout_cases[] = {
      "    \"ts\": \"2026-11-30T10:00:00.140Z\",\n    \"dir\": \"rx\",\n"
      "    \"data\": \"\\r\\nOK\\r\\n\"\n  },\n  {\n    \"ts\": \"2026\n",
      QFTP_FMT_JSONL, ">#7[AT\\r]@1796032800.123000\n<#12[\\r\\nOK\\r\\n]@1796032800.140000\n"},
+    /* a message beside the data: the data is the traffic, the message's words its side
+     * ("at tx"); a record whose only data is a message is the logger's own event */
+    {"jsonl-msg-beside-data",
+     "{\"ts\":1764496800.1,\"msg\":\"at tx\",\"data\":\"AT\"}\n"
+     "{\"ts\":1764496800.15,\"msg\":\"waiting\"}\n"
+     "{\"ts\":1764496800.2,\"data\":\"OK\",\"msg\":\"modem reply\"}\n",
+     QFTP_FMT_JSONL, ">#1[AT\\r]@1764496800.100000\n<#3[\\r\\nOK\\r\\n]@1764496800.200000\n"},
+    /* records that mostly say their side: one that does not is the logger's */
+    {"jsonl-undirected-skipped",
+     "{\"ts\":1764496800.1,\"dir\":\"tx\",\"msg\":\"AT\"}\n"
+     "{\"ts\":1764496800.15,\"msg\":\"reconnecting\"}\n"
+     "{\"ts\":1764496800.2,\"dir\":\"rx\",\"msg\":\"OK\"}\n"
+     "{\"ts\":1764496800.3,\"dir\":\"tx\",\"msg\":\"AT\"}\n",
+     QFTP_FMT_JSONL,
+     ">#1[AT\\r]@1764496800.100000\n<#3[\\r\\nOK\\r\\n]@1764496800.200000\n"
+     ">#4[AT\\r]@1764496800.300000\n"},
+    /* the side as a marker before the traffic in a message ("--> AT", "<-- OK") */
+    {"jsonl-marker-in-msg",
+     "{\"ts\":1764496800.1,\"msg\":\"--> AT\"}\n{\"ts\":1764496800.15,\"msg\":\"idle\"}\n"
+     "{\"ts\":1764496800.2,\"msg\":\"<-- OK\"}\n{\"ts\":1764496800.3,\"msg\":\"--> AT\"}\n",
+     QFTP_FMT_JSONL,
+     ">#1[AT\\r]@1764496800.100000\n<#3[\\r\\nOK\\r\\n]@1764496800.200000\n"
+     ">#4[AT\\r]@1764496800.300000\n"},
+    /* logfmt: key=value pairs, values quoted as Go quotes them (\" \r \n \x..), or bare;
+     * a line that is not pairs is skipped */
+    {"logfmt-go",
+     "ts=2026-11-30T10:00:00.123Z level=debug dir=out data=\"AT+QFTPCWD=\\\"/\\\"\\r\"\n"
+     "not pairs at all\n"
+     "ts=2026-11-30T10:00:00.140Z level=debug dir=in data=\"\\r\\nOK\\x0d\\x0a\"\n"
+     "ts=2026-11-30T10:00:00.200Z dir=out data=AT\\r\n",
+     QFTP_FMT_AUTO,
+     ">#1[AT+QFTPCWD=\"/\"\\r]@1796032800.123000\n<#3[\\r\\nOK\\r\\n]@1796032800.140000\n"
+     ">#4[AT\\r]@1796032800.200000\n"},
     /* a port's logger: "ttyUSB2 > " before what it wrote, "ttyUSB2 < " before what it read
      * (a single '>' or '<' counts only before AT traffic) */
     {"firmware-port-arrows", "ttyUSB2 > AT+QFTPSTAT\nttyUSB2 <dbg> settle\nttyUSB2 < OK\n",

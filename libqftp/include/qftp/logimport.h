@@ -54,6 +54,7 @@ extern "C" {
     X(PUTTY, putty)                                                                                \
     X(CSV, csv)                                                                                    \
     X(JSONL, jsonl)                                                                                \
+    X(LOGFMT, logfmt)                                                                              \
     X(FIRMWARE, firmware)                                                                          \
     X(HEXDUMP, hexdump)                                                                            \
     X(TIMESTAMPED, timestamped)                                                                    \
