@@ -330,6 +330,13 @@ int log_dir_words(const uint8_t *s, size_t n);
  * ">" or "<" is one too. Returns the bytes used, 0 if none (layout/timestamped.c). */
 size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir);
 
+/* A line of a device's or a daemon's own log that carries AT traffic after its prefix
+ * and a marker ("[DEBUG] modem: >> AT...", "[ttyUSB2/at] --> 'AT<CR>'"; the firmware
+ * layout's rule, traffic_text required unless in_data): its tline, the bytes of a quoted
+ * or spelled text in scratch. False if it is none (layout/firmware.c). */
+bool log_fw_line(const log_ctx *c, uint8_t *b, size_t n, bool in_data, GByteArray *scratch,
+                 log_tline *l);
+
 /* A line whose paste artifacts were undone: counted in the info. */
 void log_repaired(log_ctx *c);
 

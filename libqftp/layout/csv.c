@@ -197,7 +197,8 @@ log_col_role log_column_role(const char *name, int *rank)
 {
     if (!strcmp(name, "time") || !strcmp(name, "timestamp") || !strcmp(name, "start_time") ||
         !strcmp(name, "ts") || !strcmp(name, "@timestamp") || !strcmp(name, "starttime") ||
-        !strcmp(name, "datetime") || !strcmp(name, "date/time") || !strcmp(name, "time_s"))
+        !strcmp(name, "datetime") || !strcmp(name, "date/time") || !strcmp(name, "time_s") ||
+        !strcmp(name, "__realtime_timestamp")) /* journald's (journalctl -o json) */
         return COL_TIME;
     if (!strcmp(name, "date"))
         return COL_DATE;

@@ -414,6 +414,56 @@ static size_t rejoin_arguments(uint8_t *s, size_t n)
     return o;
 }
 
+/* The traffic of a line once its side, time and where the traffic is are known: a C
+ * string literal, a Python bytes literal (b'...'), a quoted line as ModemManager logs it
+ * ('AT+CSQ<CR>'), bytes as a program prints them or spelled text are the bytes they stand
+ * for (into scratch, exact); else the text (a function's arguments rejoined). */
+static void fw_tline(const log_ctx *c, uint8_t *text, size_t tn, qftp_dir dir, log_stamp st,
+                     bool func, GByteArray *scratch, log_tline *l)
+{
+    *l = (log_tline){0};
+    l->dir_known = true;
+    l->dir = dir;
+    l->st = st;
+    l->line_no = c->r.line_no;
+    l->eol = LOG_EOL_NONE;
+    size_t q = tn >= 3 && text[0] == 'b' && (text[1] == '\'' || text[1] == '"') ? 1 : 0;
+    if (tn >= q + 2 && (text[q] == '"' || text[q] == '\'') && text[tn - 1] == text[q]) {
+        g_byte_array_set_size(scratch, 0);
+        log_unescape(scratch, text + q + 1, tn - q - 2,
+                     LOG_ESC_C | (text[q] == '\'' ? LOG_ESC_NAMES : 0));
+        l->exact = true;
+    } else if (log_payload(text, tn, scratch)) {
+        l->exact = true; /* <Buffer 41 54 0d>, bytearray(b'AT\r'), 0x41 0x54 0x0d */
+    } else if (log_spelled(text, tn) || log_piece(c, text, tn)) {
+        g_byte_array_set_size(scratch, 0);
+        log_unescape(scratch, text, tn, LOG_ESC_C | LOG_ESC_NAMES);
+        l->exact = true;
+    }
+    if (l->exact) {
+        l->s = scratch->data;
+        l->n = scratch->len;
+    } else {
+        if (func && dir == QFTP_DIR_RX)
+            tn = rejoin_arguments(text, tn);
+        l->s = text;
+        l->n = tn;
+    }
+}
+
+bool log_fw_line(const log_ctx *c, uint8_t *b, size_t n, bool in_data, GByteArray *scratch,
+                 log_tline *l)
+{
+    log_stamp st;
+    qftp_dir dir;
+    size_t off;
+    bool func = false;
+    if (!fw_head(b, n, &st, &dir, &off, &func) || (!in_data && !traffic_text(b + off, n - off)))
+        return false;
+    fw_tline(c, b + off, n - off, dir, st, func, scratch, l);
+    return true;
+}
+
 static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
 {
     fw_state *p = state;
@@ -452,38 +502,8 @@ static int firmware_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         log_skipped(c);
         return 0;
     }
-    uint8_t *text = b + off;
-    size_t tn = end - off;
-    log_tline l = {0};
-    l.dir_known = true;
-    l.dir = dir;
-    l.st = st;
-    l.line_no = c->r.line_no;
-    l.eol = LOG_EOL_NONE;
-    /* a C string literal, a Python bytes literal (b'...'), or a quoted line as
-     * ModemManager logs it ('AT+CSQ<CR>'): the escapes are the bytes */
-    size_t q = tn >= 3 && text[0] == 'b' && (text[1] == '\'' || text[1] == '"') ? 1 : 0;
-    if (tn >= q + 2 && (text[q] == '"' || text[q] == '\'') && text[tn - 1] == text[q]) {
-        g_byte_array_set_size(p->text.scratch, 0);
-        log_unescape(p->text.scratch, text + q + 1, tn - q - 2,
-                     LOG_ESC_C | (text[q] == '\'' ? LOG_ESC_NAMES : 0));
-        l.exact = true;
-    } else if (log_payload(text, tn, p->text.scratch)) {
-        l.exact = true; /* <Buffer 41 54 0d>, bytearray(b'AT\r'), 0x41 0x54 0x0d */
-    } else if (log_spelled(text, tn) || log_piece(c, text, tn)) {
-        g_byte_array_set_size(p->text.scratch, 0);
-        log_unescape(p->text.scratch, text, tn, LOG_ESC_C | LOG_ESC_NAMES);
-        l.exact = true;
-    }
-    if (l.exact) {
-        l.s = p->text.scratch->data;
-        l.n = p->text.scratch->len;
-    } else {
-        if (func && dir == QFTP_DIR_RX)
-            tn = rejoin_arguments(text, tn);
-        l.s = text;
-        l.n = tn;
-    }
+    log_tline l;
+    fw_tline(c, b + off, end - off, dir, st, func, p->text.scratch, &l);
     return log_transcript_line(c, p->text.t, &l);
 }
 

@@ -35,6 +35,8 @@ typedef struct {
                         whose only data is a message is the logger's own event */
     bool marked;     /* three in four of the head's records without a direction field
                         start their data with a marker ("--> AT...", "RX: OK") */
+    bool fw;         /* as marked, the records' data being a daemon's or a device's own
+                        log lines ("[ttyUSB2/at] --> 'AT<CR>'": journalctl -o json) */
     bool directed;   /* three in four of the head's records say their direction: one that
                         does not is the logger's own event */
     /* a JSON document whose objects spread over lines (an array, pretty-printed): the
@@ -427,7 +429,8 @@ static int records_open(log_ctx *c, jsonl_state *p, bool logfmt)
     p->obj = g_byte_array_new();
     const uint8_t *h = c->r.buf + c->r.pos;
     size_t n = c->r.end - c->r.pos;
-    unsigned objects = 0, hex = 0, eol = 0, data = 0, dirs = 0, marks = 0;
+    unsigned objects = 0, hex = 0, eol = 0, data = 0, dirs = 0, marks = 0, fw = 0;
+    log_tline l;
     for (size_t i = 0; i < n && objects < 200;) {
         const uint8_t *e = memchr(h + i, '\n', n - i);
         if (!e)
@@ -442,7 +445,10 @@ static int records_open(log_ctx *c, jsonl_state *p, bool logfmt)
             field_text(&f, F_DATA, h + i, p->data);
             qftp_dir d;
             dirs += dir;
-            marks += !dir && log_marker(p->data->data, p->data->len, true, &d) > 0;
+            if (!dir && log_marker(p->data->data, p->data->len, true, &d) > 0)
+                marks++;
+            else if (!dir && log_fw_line(c, p->data->data, p->data->len, true, p->scratch, &l))
+                fw++;
             hex += p->data->len >= 4 && hex_text(p->data->data, p->data->len, p->scratch);
             eol += p->data->len && (memchr(p->data->data, '\r', p->data->len) != NULL ||
                                     memchr(p->data->data, '\n', p->data->len) != NULL);
@@ -455,7 +461,8 @@ static int records_open(log_ctx *c, jsonl_state *p, bool logfmt)
     p->raw = objects >= 2 && eol * 2 >= objects;
     p->data_keyed = data > 0;
     p->marked = marks >= 2 && marks * 4 >= (objects - dirs) * 3;
-    p->directed = objects >= 2 && (dirs + marks) * 4 >= objects * 3;
+    p->fw = !p->marked && fw >= 2 && (fw + marks) * 4 >= (objects - dirs) * 3;
+    p->directed = objects >= 2 && (dirs + marks + fw) * 4 >= objects * 3;
     return log_text_open(c, &p->text);
 }
 
@@ -584,6 +591,18 @@ static int json_object(log_ctx *c, jsonl_state *p, const uint8_t *s, size_t n,
     if (m) {
         g_byte_array_remove_range(p->data, 0, (guint)m); /* "--> AT...": its side */
         dir = (int)marker;
+    }
+    if (dir < 0 && p->fw && f.str[F_DATA]) {
+        /* a daemon's line in the record: its traffic the firmware layout's way */
+        log_tline l;
+        if (!log_fw_line(c, p->data->data, p->data->len, log_transcript_in_data(p->text.t),
+                         p->text.scratch, &l)) {
+            log_skipped(c);
+            return 0;
+        }
+        if (st.have || !l.st.have)
+            l.st = st; /* the record's time, where it has one */
+        return log_transcript_line(c, p->text.t, &l);
     }
     if (dir < 0 && p->directed) {
         log_skipped(c); /* the logger's own event among records that say their side */

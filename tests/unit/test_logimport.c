@@ -753,6 +753,17 @@ static const icase layout_cases[] = {
      QFTP_FMT_JSONL,
      ">#1[AT\\r]@1764496800.100000\n<#3[\\r\\nOK\\r\\n]@1764496800.200000\n"
      ">#4[AT\\r]@1764496800.300000\n"},
+    /* a daemon's own log line in the message (journalctl -o json): read the firmware
+     * layout's way, the record's time (journald's microseconds); its other lines skipped */
+    {"jsonl-daemon-lines",
+     "{\"__REALTIME_TIMESTAMP\":\"1764496800100000\",\"MESSAGE\":\"[ttyUSB2/at] --> 'AT<CR>'\"}\n"
+     "{\"__REALTIME_TIMESTAMP\":\"1764496800150000\",\"MESSAGE\":\"<info> state changed\"}\n"
+     "{\"__REALTIME_TIMESTAMP\":\"1764496800200000\",\"MESSAGE\":\"[ttyUSB2/at] <-- "
+     "'<CR><LF>OK<CR><LF>'\"}\n"
+     "{\"__REALTIME_TIMESTAMP\":\"1764496800300000\",\"MESSAGE\":\"[ttyUSB2/at] --> 'AT<CR>'\"}\n",
+     QFTP_FMT_AUTO,
+     ">#1[AT\\r]@1764496800.100000\n<#3[\\r\\nOK\\r\\n]@1764496800.200000\n"
+     ">#4[AT\\r]@1764496800.300000\n"},
     /* logfmt: key=value pairs, values quoted as Go quotes them (\" \r \n \x..), or bare;
      * a line that is not pairs is skipped */
     {"logfmt-go",
