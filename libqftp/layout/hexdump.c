@@ -18,15 +18,21 @@
  *   Buffer size: 0x3 bytes                                          the request's fields,
  *    41 54 0D                                          AT.          then its data
  *
+ *   2026-11-30 10:00:00.123456: /dev/ttyUSB2                   a sniffer of two ports
+ *   41 54 0D                                         AT.          (jpnevulator): a time
+ *                                                                   and the port
+ *
  * A block's head is a line with a direction word that is not hex itself: written / write
  * / sent / send / tx / transmit(ted) for the host's bytes, read / received / receive /
  * recv / rx for the module's (IRP_MJ_WRITE and IRP_MJ_READ as the driver names them). It
  * may carry a time of day or a date and time (bare seconds are not taken: in Portmon
  * they are the request's duration) and the bytes themselves after a colon. A line that
- * is only a time gives the next head its time. Hex lines: an optional offset (4-8 hex
- * digits and ':' or two spaces), bytes as two hex digits (or xxd's groups of 2-8 digits,
- * an optional 0x), separated by a space, a comma or '|', then optionally the same bytes
- * as characters, which must agree with them. The head of another request (IRP_MJ_...,
+ * is only a time gives the next head its time. A head may name a port instead (a time,
+ * then /dev/..., COMn or a tty's name and nothing else): of two ports, the one whose first
+ * bytes start with AT or A/ is the host's, the other the module's; a third is skipped. Hex lines:
+ * an optional offset (4-8 hex digits and ':' or two spaces), bytes as two hex digits (or xxd's
+ * groups of 2-8 digits, an optional 0x), separated by a space, a comma or '|', then optionally the
+ * same bytes as characters, which must agree with them. The head of another request (IRP_MJ_...,
  * IOCTL_... without a direction) ends a block; other lines (STATUS_SUCCESS, separators,
  * the tool's notes) are skipped. The bytes are exact: no line end is added.
  */
@@ -199,6 +205,38 @@ static bool time_only(const uint8_t *s, size_t n, log_stamp *st)
     return log_skip_ws(s, n, i) == n;
 }
 
+/* A head that names the port instead of a direction (a sniffer of two ports, jpnevulator:
+ * "2026-11-30 10:00:00.123456: /dev/ttyUSB2"): a time, an optional ':', then one word that
+ * names a port (/dev/..., COMn, a tty). Its name in [*at, *at + *len). */
+static bool port_head(const uint8_t *s, size_t n, log_stamp *st, size_t *at, size_t *len)
+{
+    size_t i = log_skip_ws(s, n, 0);
+    bool br = i < n && s[i] == '[';
+    i += br;
+    *st = LOG_NO_STAMP;
+    size_t k = log_parse_time(s + i, n - i, st);
+    if (!k || !st->have || !memchr(s + i, ':', k))
+        return false;
+    i += k;
+    if (br && (i >= n || s[i++] != ']'))
+        return false;
+    if (i < n && s[i] == ':')
+        i++;
+    size_t w = log_skip_ws(s, n, i), e = w;
+    while (e < n && s[e] != ' ' && s[e] != '\t')
+        e++;
+    if (e == w || e - w > 63 || log_skip_ws(s, n, e) != n || w == i)
+        return false;
+    bool port =
+        s[w] == '/' || (e - w >= 4 && g_ascii_strncasecmp((const char *)s + w, "COM", 3) == 0 &&
+                        g_ascii_isdigit(s[w + 3]));
+    for (size_t j = w; j + 3 <= e && !port; j++)
+        port = g_ascii_strncasecmp((const char *)s + j, "tty", 3) == 0;
+    *at = w;
+    *len = e - w;
+    return port;
+}
+
 /* ---- the layout ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -209,6 +247,13 @@ typedef struct {
     bool had_head;        /* a block's head was read */
     GByteArray *stream;   /* a dump without heads: bytes up to their next LF */
     uint64_t stream_line; /* where they started */
+    /* heads that name two ports (port_head): each port's side, 0 until its first bytes
+     * decide it (the host's start with AT or A/); the other port is the other side */
+    struct {
+        char name[64];
+        int dir;
+    } ports[2];
+    int port; /* the port of the block under way, -1 none */
 } hexdump_state;
 
 static bool hexdump_probe(const uint8_t *s, size_t n)
@@ -219,7 +264,9 @@ static bool hexdump_probe(const uint8_t *s, size_t n)
      * file of hex text in another layout's log */
     bool hex = hex_line(s, n, b, &off, &chars) && b->len >= 4 && (off || chars);
     g_byte_array_unref(b);
-    if (hex)
+    log_stamp st;
+    size_t at, len;
+    if (hex || port_head(s, n, &st, &at, &len))
         return true;
     /* a head that names its bytes ("Written data", "Received 6 bytes", "Length 3:", "Write
      * Request") or a
@@ -246,6 +293,7 @@ static int hexdump_open(log_ctx *c, void *state)
     hexdump_state *p = state;
     p->bytes = g_byte_array_new();
     p->stream = g_byte_array_new();
+    p->port = -1;
     return log_text_open(c, &p->text);
 }
 
@@ -310,11 +358,46 @@ static int hexdump_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (log_blank(s, n))
         return 0;
     bool off, chars;
-    if (p->dir && hex_line(s, n, p->bytes, &off, &chars))
+    if (p->dir && hex_line(s, n, p->bytes, &off, &chars)) {
+        if (p->dir < 0) {
+            /* a port's first bytes: the host's start with a command */
+            const uint8_t *b = p->bytes->data;
+            bool host = p->bytes->len >= 2 && (b[0] == 'A' || b[0] == 'a') &&
+                        (b[1] == 'T' || b[1] == 't' || b[1] == '/');
+            p->dir = host ? 1 : 2;
+            p->ports[p->port].dir = p->dir;
+            if (p->ports[!p->port].name[0] && !p->ports[!p->port].dir)
+                p->ports[!p->port].dir = 3 - p->dir;
+        }
         return emit_bytes(c, p);
+    }
     if (!p->had_head && hex_line(s, n, p->bytes, &off, &chars))
         return stream_bytes(c, p);
     log_stamp st;
+    size_t at, len;
+    if (port_head(s, n, &st, &at, &len)) {
+        int k = 0;
+        while (k < 2 && p->ports[k].name[0] &&
+               (strlen(p->ports[k].name) != len || memcmp(p->ports[k].name, s + at, len) != 0))
+            k++;
+        if (k == 2) {
+            p->dir = 0; /* a third port: not one of the two sides */
+            log_skipped(c);
+            return 0;
+        }
+        if (!p->ports[k].name[0]) {
+            memcpy(p->ports[k].name, s + at, len);
+            p->ports[k].name[len] = '\0';
+            if (p->ports[!k].dir)
+                p->ports[k].dir = 3 - p->ports[!k].dir;
+        }
+        p->port = k;
+        p->dir = p->ports[k].dir ? p->ports[k].dir : -1;
+        p->had_head = true;
+        p->st = st;
+        p->pending = LOG_NO_STAMP;
+        return 0;
+    }
     if (time_only(s, n, &st)) {
         p->pending = st;
         p->dir = 0;
@@ -344,13 +427,13 @@ static int hexdump_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (req)
         p->dir = 0; /* another request's head: what follows is not data */
     size_t t = log_skip_ws(s, n, 0);
-    if (p->dir && !req && log_spelled(s + t, n - t)) {
+    if (p->dir > 0 && !req && log_spelled(s + t, n - t)) {
         /* a monitor's text view under the head: the bytes spelled ("AT\r", "\r\nOK\r\n") */
         g_byte_array_set_size(p->bytes, 0);
         log_unescape(p->bytes, s + t, n - t, LOG_ESC_C | LOG_ESC_NAMES);
         return emit_bytes(c, p);
     }
-    if (p->dir && !req && log_traffic_line(s + t, n - t))
+    if (p->dir > 0 && !req && log_traffic_line(s + t, n - t))
         return log_text_line(c, &p->text, s + t, n - t, true,
                              p->dir == 1 ? QFTP_DIR_TX : QFTP_DIR_RX, p->st, false);
     log_skipped(c);
@@ -363,12 +446,15 @@ static void hexdump_describe(const uint8_t *s, size_t n, char *out, size_t cap)
     bool off, chars;
     bool hex = hex_line(s, n, b, &off, &chars);
     g_byte_array_unref(b);
+    log_stamp st;
+    size_t at, len;
+    bool ports = port_head(s, n, &st, &at, &len);
     if (n > 60)
         n = 60;
-    snprintf(out, cap,
-             "a serial port monitor's hex dump: %s \"%.*s\" (each block under a line that says "
-             "written/sent/TX or read/received/RX)",
-             hex ? "bytes in hex" : "blocks headed", (int)n, (const char *)s);
+    snprintf(out, cap, "a serial port monitor's hex dump: %s \"%.*s\" (%s)",
+             hex ? "bytes in hex" : "blocks headed", (int)n, (const char *)s,
+             ports ? "each block under a line with its time and one of two ports"
+                   : "each block under a line that says written/sent/TX or read/received/RX");
 }
 
 const log_layout log_layout_hexdump = {

@@ -730,6 +730,17 @@ static const icase layout_cases[] = {
      "    \"ts\": \"2026-11-30T10:00:00.140Z\",\n    \"dir\": \"rx\",\n"
      "    \"data\": \"\\r\\nOK\\r\\n\"\n  },\n  {\n    \"ts\": \"2026\n",
      QFTP_FMT_JSONL, ">#7[AT\\r]@1796032800.123000\n<#12[\\r\\nOK\\r\\n]@1796032800.140000\n"},
+    /* a sniffer of two ports (jpnevulator): a time and the port's name head each block;
+     * the port whose first bytes are a command is the host's (here the second to appear),
+     * the other the module's; a third port is skipped */
+    {"hexdump-two-ports",
+     "2026-11-30 10:00:00.100000: /dev/ttyS1\n0D 0A 52 44 59 0D 0A    ..RDY..\n"
+     "2026-11-30 10:00:00.200000: /dev/ttyUSB2\n41 54 0D    AT.\n"
+     "2026-11-30 10:00:00.300000: /dev/ttyS1\n0D 0A 4F 4B 0D 0A    ..OK..\n"
+     "2026-11-30 10:00:00.400000: COM9\n41 54 0D    AT.\n",
+     QFTP_FMT_AUTO,
+     "<#2[\\r\\nRDY\\r\\n]@1796032800.100000\n>#4[AT\\r]@1796032800.200000\n"
+     "<#6[\\r\\nOK\\r\\n]@1796032800.300000\n"},
     /* a message beside the data: the data is the traffic, the message's words its side
      * ("at tx"); a record whose only data is a message is the logger's own event */
     {"jsonl-msg-beside-data",
