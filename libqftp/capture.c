@@ -43,11 +43,6 @@ static void put_be16(uint8_t *p, unsigned v)
     p[1] = (uint8_t)v;
 }
 
-static unsigned get_be16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
 static uint32_t get_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -396,9 +391,9 @@ struct qftp_capture_reader {
     bool bulk; /* a regular file: read in large pieces (a pipe: record by record, so a
                   live stream is shown as it comes) */
     bool swapped;
-    bool nsec;
     bool eof;
-    uint32_t snapshot; /* the file's snapshot length, as libpcap takes it */
+    uint32_t snapshot;  /* the file's snapshot length, as libpcap takes it */
+    int64_t frac_scale; /* nanoseconds per unit of a record's fraction: 1 or 1000 */
     uint8_t *buf;
     size_t pos, end;
     int linktype;
@@ -467,7 +462,7 @@ static bool own_header(const uint8_t *h, qftp_capture_reader *r)
         r->swapped = true;
     else
         return false;
-    r->nsec = (r->swapped ? __builtin_bswap32(m) : m) == 0xA1B23C4D;
+    r->frac_scale = (r->swapped ? __builtin_bswap32(m) : m) == 0xA1B23C4D ? 1 : 1000;
     unsigned major = r->swapped ? (unsigned)h[4] << 8 | h[5] : (unsigned)h[5] << 8 | h[4];
     unsigned minor = r->swapped ? (unsigned)h[6] << 8 | h[7] : (unsigned)h[7] << 8 | h[6];
     uint32_t snap = get_le32(h + 16), lt = get_le32(h + 20);
@@ -606,34 +601,34 @@ int qftp_capr_linktype(const qftp_capture_reader *r)
     return r->linktype;
 }
 
-/* Decodes the exported-PDU tags at the start of a link type 252 frame into f. Returns the
- * offset of the payload, or -1 with r->err set. */
+/* Decodes the exported-PDU tags at the start of a link type 252 frame into f, whose
+ * name, direction and synthesised-time mark the caller has cleared. Returns the offset of
+ * the payload, or -1 with r->err set. */
 static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qftp_frame *f)
 {
     char *errbuf = r->err;
-    unsigned long long no = (unsigned long long)f->frame_no;
-    size_t at = 0;
+    const uint8_t *at = b, *end = b + n;
     for (;;) {
-        if (n - at < 4) {
+        if (end - at < 4) {
             ERR("frame %llu: the exported-PDU tag list runs past the end of the frame "
                 "(no end tag in its %zu bytes)",
-                no, n);
+                (unsigned long long)f->frame_no, n);
             return -1;
         }
-        unsigned tag = get_be16(b + at);
-        size_t len = get_be16(b + at + 2);
-        at += 4;
-        if (len > n - at) {
+        uint32_t tl = get_be32(at); /* the tag, then the length of its value */
+        unsigned tag = tl >> 16;
+        size_t len = tl & 0xFFFF;
+        const uint8_t *v = at + 4;
+        if (len > (size_t)(end - v)) {
             ERR("frame %llu: exported-PDU tag %u at offset %zu claims %zu bytes, but the frame "
                 "has only %zu left",
-                no, tag, at - 4, len, n - at);
+                (unsigned long long)f->frame_no, tag, (size_t)(at - b), len, (size_t)(end - v));
             return -1;
         }
-        const uint8_t *v = b + at;
-        at += len;
+        at = v + len;
         switch (tag) {
         case QFTP_EXP_TAG_END:
-            return (long)at;
+            return (long)(at - b);
         case QFTP_EXP_TAG_DISSECTOR_NAME: {
             size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
             memcpy(f->dissector, v, k);
@@ -642,10 +637,11 @@ static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qf
         }
         case QFTP_EXP_TAG_P2P_DIRECTION: {
             if (len != 4) {
-                ERR("frame %llu: the direction tag has %zu bytes instead of 4", no, len);
+                ERR("frame %llu: the direction tag has %zu bytes instead of 4",
+                    (unsigned long long)f->frame_no, len);
                 return -1;
             }
-            int32_t d = (int32_t)get_be32(v);
+            uint32_t d = get_be32(v);
             /* P2P_DIR_UNKNOWN (-1) or anything else: no direction */
             f->dir_known = d == P2P_DIR_SENT || d == P2P_DIR_RECV;
             f->dir = d == P2P_DIR_RECV ? QFTP_DIR_RX : QFTP_DIR_TX;
@@ -667,18 +663,32 @@ static int reader_fail(qftp_capture_reader *r, char *errbuf)
     return -1;
 }
 
-/* The next record of the file (this reader's own): 1, 0 at the end, -1 (r->err set). */
-static int own_next(qftp_capture_reader *r, struct pcap_pkthdr *h, const u_char **b)
+/* A record's header as qftp_capr_next takes it from either reader. */
+typedef struct {
+    uint32_t caplen, len;
+    qftp_ts ts;
+} rec_head;
+
+static void own_truncated(qftp_capture_reader *r)
 {
-    unsigned long long no = (unsigned long long)r->frame + 1;
-    int rc = own_fill(r, OWN_REC_HEAD);
-    if (rc <= 0) {
-        if (rc == 0 && r->end == r->pos)
-            return 0; /* on a record boundary: the end of the file */
-        if (rc == 0)
-            snprintf(r->err, sizeof r->err,
-                     "frame %llu: the capture ends in the middle of a record (truncated file)", no);
-        return -1;
+    snprintf(r->err, sizeof r->err,
+             "frame %llu: the capture ends in the middle of a record (truncated file)",
+             (unsigned long long)r->frame + 1);
+}
+
+/* The next record of the file (this reader's own): 1, 0 at the end, -1 (r->err set).
+ * own_fill is called only for a record that is not whole in the buffer yet. */
+static int own_next(qftp_capture_reader *r, rec_head *h, const uint8_t **b)
+{
+    if (r->end - r->pos < OWN_REC_HEAD) {
+        int rc = own_fill(r, OWN_REC_HEAD);
+        if (rc <= 0) {
+            if (rc == 0 && r->end == r->pos)
+                return 0; /* on a record boundary: the end of the file */
+            if (rc == 0)
+                own_truncated(r);
+            return -1;
+        }
     }
     const uint8_t *p = r->buf + r->pos;
     uint32_t sec = get_le32(p), frac = get_le32(p + 4), caplen = get_le32(p + 8),
@@ -693,28 +703,29 @@ static int own_next(qftp_capture_reader *r, struct pcap_pkthdr *h, const u_char 
         snprintf(r->err, sizeof r->err,
                  "frame %llu: unreadable record: it claims %u bytes, more than the %d a record "
                  "of this link type may hold",
-                 no, caplen, QFTP_CAPTURE_SNAPLEN);
+                 (unsigned long long)r->frame + 1, caplen, QFTP_CAPTURE_SNAPLEN);
         return -1;
     }
-    rc = own_fill(r, OWN_REC_HEAD + (size_t)caplen);
-    if (rc <= 0) {
-        if (rc == 0)
-            snprintf(r->err, sizeof r->err,
-                     "frame %llu: the capture ends in the middle of a record (truncated file)", no);
-        return -1;
+    size_t rec = OWN_REC_HEAD + (size_t)caplen;
+    if (r->end - r->pos < rec) {
+        int rc = own_fill(r, rec);
+        if (rc <= 0) {
+            if (rc == 0)
+                own_truncated(r);
+            return -1;
+        }
     }
     /* as libpcap does: the bytes past the snapshot length are read and dropped */
     h->caplen = caplen > r->snapshot ? r->snapshot : caplen;
     h->len = len;
-    /* as libpcap hands them over on a little-endian machine (it swaps the big-endian
-     * files): the fraction (a corrupt one can exceed a second) is signed in a
-     * little-endian file and unsigned in a big-endian one, the seconds are signed
-     * (qftp_capr_next makes them unsigned); microseconds scaled to nanoseconds */
-    h->ts.tv_sec = (time_t)(int32_t)sec;
+    /* the seconds are unsigned (see qftp_capr_next); the fraction (a corrupt one can
+     * exceed a second) is signed in a little-endian file and unsigned in a big-endian
+     * one, as libpcap hands them over on a little-endian machine (it swaps the
+     * big-endian files) */
     int64_t fr = r->swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
-    h->ts.tv_usec = (suseconds_t)(fr * (r->nsec ? 1 : 1000));
+    h->ts = (qftp_ts)sec * QFTP_NS_PER_SEC + fr * r->frac_scale;
     *b = r->buf + r->pos + OWN_REC_HEAD;
-    r->pos += OWN_REC_HEAD + (size_t)caplen;
+    r->pos += rec;
     return 1;
 }
 
@@ -723,21 +734,22 @@ int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
     if (r->failed)
         return reader_fail(r, errbuf);
     for (;;) {
-        struct pcap_pkthdr own_h, *h = &own_h;
+        rec_head h;
         const u_char *b;
-        unsigned long long no = (unsigned long long)r->frame + 1;
         if (!r->p) {
-            int rc = own_next(r, &own_h, &b);
+            int rc = own_next(r, &h, &b);
             if (rc == 0)
                 return 0;
             if (rc < 0)
                 return reader_fail(r, errbuf);
         } else {
-            int rc = pcap_next_ex(r->p, &h, &b);
+            struct pcap_pkthdr *ph;
+            int rc = pcap_next_ex(r->p, &ph, &b);
             if (rc == PCAP_ERROR_BREAK) /* end of the file */
                 return 0;
             if (rc != 1) {
                 const char *e = pcap_geterr(r->p);
+                unsigned long long no = (unsigned long long)r->frame + 1;
                 if (strstr(e, "truncated"))
                     snprintf(r->err, sizeof r->err,
                              "frame %llu: the capture ends in the middle of a record "
@@ -747,38 +759,44 @@ int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
                     snprintf(r->err, sizeof r->err, "frame %llu: unreadable record: %s", no, e);
                 return reader_fail(r, errbuf);
             }
+            h.caplen = ph->caplen;
+            h.len = ph->len;
+            /* Classic pcap stores unsigned 32-bit seconds; libpcap hands them over as a
+             * signed 32-bit value, so times after 2038 arrive negative. */
+            int64_t sec = (int64_t)ph->ts.tv_sec;
+            if (sec < 0)
+                sec += INT64_C(1) << 32;
+            h.ts = sec * QFTP_NS_PER_SEC + (qftp_ts)ph->ts.tv_usec;
         }
-        r->frame++;
-        if (h->caplen < h->len) {
+        unsigned long long no = ++r->frame;
+        if (h.caplen < h.len) {
             /* Bytes missing from the middle of a serial stream would desynchronise
              * everything after them: refuse rather than carry on silently. */
             snprintf(r->err, sizeof r->err,
                      "frame %llu: only %u of its %u bytes were captured (snapshot length): "
                      "serial bytes are missing",
-                     no, h->caplen, h->len);
+                     no, h.caplen, h.len);
             return reader_fail(r, errbuf);
         }
-        memset(f, 0, sizeof *f);
         f->frame_no = r->frame;
         f->linktype = r->linktype;
-        /* Classic pcap stores unsigned 32-bit seconds; libpcap hands them over as a signed
-         * 32-bit value, so times after 2038 arrive negative. */
-        int64_t sec = (int64_t)h->ts.tv_sec;
-        if (sec < 0)
-            sec += INT64_C(1) << 32;
-        f->ts = sec * QFTP_NS_PER_SEC + (qftp_ts)h->ts.tv_usec;
+        f->ts = h.ts;
+        f->dir = QFTP_DIR_TX;
+        f->dir_known = false;
+        f->ts_synth = false;
+        f->dissector[0] = '\0';
         if (r->linktype == QFTP_LINKTYPE_UPPER_PDU) {
-            long off = parse_exp_pdu(r, b, h->caplen, f);
+            long off = parse_exp_pdu(r, b, h.caplen, f);
             if (off < 0)
                 return reader_fail(r, errbuf);
             f->data = b + off;
-            f->len = h->caplen - (size_t)off;
+            f->len = h.caplen - (size_t)off;
             return 1;
         }
-        if (h->caplen < RTAC_HEADER_LEN) {
+        if (h.caplen < RTAC_HEADER_LEN) {
             snprintf(r->err, sizeof r->err,
                      "frame %llu: RTAC serial frame of %u bytes is shorter than its %d-byte header",
-                     no, h->caplen, RTAC_HEADER_LEN);
+                     no, h.caplen, RTAC_HEADER_LEN);
             return reader_fail(r, errbuf);
         }
         /* packet-rtacser.c hands the bytes after the header to the payload dissector
@@ -788,13 +806,13 @@ int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
         if (ev != RTAC_EV_DATA_TX_START && ev != RTAC_EV_DATA_TX_END &&
             ev != RTAC_EV_DATA_RX_START && ev != RTAC_EV_DATA_RX_END)
             continue;
-        if (h->caplen == RTAC_HEADER_LEN)
+        if (h.caplen == RTAC_HEADER_LEN)
             continue; /* a bare start/end marker */
         f->dir =
             ev == RTAC_EV_DATA_TX_START || ev == RTAC_EV_DATA_TX_END ? QFTP_DIR_TX : QFTP_DIR_RX;
         f->dir_known = true;
         f->data = b + RTAC_HEADER_LEN;
-        f->len = h->caplen - RTAC_HEADER_LEN;
+        f->len = h.caplen - RTAC_HEADER_LEN;
         return 1;
     }
 }

@@ -250,25 +250,50 @@ static void ev_init(qftp_event *ev, qftp_event_kind kind, qftp_ts ts)
     ev->value = -1;
 }
 
-static bool prefix_ci(const uint8_t *s, size_t len, const char *pre)
+/* s starts with pre, which has no lower-case letters, in any case. */
+static inline bool prefix_ci(const uint8_t *s, size_t len, const char *pre)
 {
     size_t n = strlen(pre);
     if (len < n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 'a' && c <= 'z')
-            c = (uint8_t)(c - 'a' + 'A');
-        if (c != (uint8_t)pre[i])
+        uint8_t c = s[i], u = (uint8_t)pre[i];
+        if (c != u && !(c >= 'a' && c <= 'z' && c - ('a' - 'A') == u))
             return false;
     }
     return true;
 }
 
-static bool equals(const uint8_t *s, size_t len, const char *word)
+/* s starts with pre, byte for byte. */
+static inline bool prefix(const uint8_t *s, size_t len, const char *pre)
 {
-    size_t n = strlen(word);
-    return len == n && memcmp(s, word, n) == 0;
+    size_t n = strlen(pre);
+    if (len < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != (uint8_t)pre[i])
+            return false;
+    return true;
+}
+
+/* The final result code that the whole line s is, or QFTP_FINAL_NONE. */
+static qftp_final_kind final_of(const uint8_t *s, size_t len)
+{
+#define IS(word) (len == sizeof word - 1 && memcmp(s, word, sizeof word - 1) == 0)
+    if (IS("OK"))
+        return QFTP_FINAL_OK;
+    if (IS("ERROR"))
+        return QFTP_FINAL_ERROR;
+    if (IS("NO CARRIER"))
+        return QFTP_FINAL_NO_CARRIER;
+    if (IS("BUSY"))
+        return QFTP_FINAL_BUSY;
+    if (IS("NO ANSWER"))
+        return QFTP_FINAL_NO_ANSWER;
+    if (IS("NO DIALTONE"))
+        return QFTP_FINAL_NO_DIALTONE;
+    return QFTP_FINAL_NONE;
+#undef IS
 }
 
 /* Parses optional spaces then a decimal number filling the rest of the span. */
@@ -372,24 +397,12 @@ static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off
         emit(p, &ev);
         return;
     }
-    static const struct {
-        const char *word;
-        qftp_final_kind kind;
-    } finals[] = {
-        {"OK", QFTP_FINAL_OK},
-        {"ERROR", QFTP_FINAL_ERROR},
-        {"NO CARRIER", QFTP_FINAL_NO_CARRIER},
-        {"BUSY", QFTP_FINAL_BUSY},
-        {"NO ANSWER", QFTP_FINAL_NO_ANSWER},
-        {"NO DIALTONE", QFTP_FINAL_NO_DIALTONE},
-    };
-    for (size_t i = 0; i < sizeof finals / sizeof finals[0]; i++) {
-        if (equals(s, len, finals[i].word)) {
-            ev.kind = QFTP_EV_FINAL;
-            ev.final = finals[i].kind;
-            emit(p, &ev);
-            return;
-        }
+    qftp_final_kind final = final_of(s, len);
+    if (final != QFTP_FINAL_NONE) {
+        ev.kind = QFTP_EV_FINAL;
+        ev.final = final;
+        emit(p, &ev);
+        return;
     }
     if (prefix_ci(s, len, "+CME ERROR:") || prefix_ci(s, len, "+CMS ERROR:")) {
         ev.kind = QFTP_EV_FINAL;
@@ -400,7 +413,7 @@ static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off
         emit(p, &ev);
         return;
     }
-    if (len >= 7 && memcmp(s, "CONNECT", 7) == 0) {
+    if (prefix(s, len, "CONNECT")) {
         int64_t v;
         if (len == 7 || span_number(s + 7, len - 7, &v)) {
             ev.kind = QFTP_EV_CONNECT;
@@ -530,8 +543,20 @@ static void line_flush(qftp_parser *p, uint64_t end_off, unsigned flags)
     line_clear(p);
 }
 
-/* The first CR or LF in b[i, n), n if none: sixteen bytes at a time where SSE2 is there
- * (every x86-64), the rest one by one. It reads nothing at or past n. */
+#ifdef __SSE2__
+/* The high bit of each byte of w (eight bytes, the first in the low bits) that is CR or
+ * LF. Bytes above a match may be marked too, never one below the first match. */
+static uint64_t eol_bits8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+    uint64_t c = w ^ (ones * '\r'), l = w ^ (ones * '\n');
+    return (((c - ones) & ~c) | ((l - ones) & ~l)) & highs;
+}
+#endif
+
+/* The first CR or LF in b[i, n), n if none: sixteen or eight bytes at a time where SSE2
+ * is there (every x86-64). A short rest is read as the last sixteen or eight bytes of
+ * b, the ones before i left out, so that it reads nothing at or past n. */
 static size_t eol_at(const uint8_t *b, size_t i, size_t n)
 {
 #ifdef __SSE2__
@@ -542,6 +567,30 @@ static size_t eol_at(const uint8_t *b, size_t i, size_t n)
             (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
         if (m)
             return i + (size_t)__builtin_ctz(m);
+    }
+    if (i == n)
+        return n;
+    if (n >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        m >>= 16 - (n - i);
+        return m ? i + (size_t)__builtin_ctz(m) : n;
+    }
+    if (n >= 8) {
+        uint64_t w;
+        if (n - i >= 8) {
+            memcpy(&w, b + i, 8);
+            uint64_t m = eol_bits8(w);
+            if (m)
+                return i + (size_t)__builtin_ctzll(m) / 8;
+            i += 8;
+            if (i == n)
+                return n;
+        }
+        memcpy(&w, b + n - 8, 8);
+        uint64_t m = eol_bits8(w >> 8 * (8 - (n - i)));
+        return m ? i + (size_t)__builtin_ctzll(m) / 8 : n;
     }
 #endif
     while (i < n && b[i] != '\r' && b[i] != '\n')
@@ -639,6 +688,7 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
 {
     size_t i = 0;
     unsigned gen = p->mode_gen;
+    bool tx = p->dir == QFTP_DIR_TX, rx = p->dir == QFTP_DIR_RX;
     while (i < n) {
         if (p->skip_lf) {
             p->skip_lf = false;
@@ -648,10 +698,41 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
             }
         }
         /* Two-byte items with no line end: the "> " prompt and "A/". */
-        if (p->line_total == 1 && p->line_len == 1) {
+        if (p->line_total == 0) {
+            if (i + 1 < n && ((rx && b[i] == '>' && b[i + 1] == ' ') ||
+                              (tx && (b[i] == 'A' || b[i] == 'a') && b[i + 1] == '/'))) {
+                qftp_event ev;
+                ev_init(&ev, b[i] == '>' ? QFTP_EV_PROMPT : QFTP_EV_COMMAND, p->cur_ts);
+                ev.data = b + i;
+                ev.len = 2;
+                ev.offset = base + i;
+                ev.end_offset = base + i + 2;
+                ev.flags = b[i] == '>' ? 0 : QFTP_EVF_REPEAT;
+                i += 2;
+                p->off = base + i;
+                emit(p, &ev);
+                if (p->mode_gen != gen)
+                    return i;
+                continue;
+            }
+            /* "+++" at the start of a line after a guard time of silence (TX). */
+            if (tx && chunk_start && i == 0 && b[i] == '+' &&
+                (!p->have_last || p->cur_ts - p->last_ts >= p->o.guard_time)) {
+                p->esc_n = 1;
+                p->esc_guard_before = true;
+                p->esc_t_first = p->esc_t_last = p->cur_ts;
+                p->esc_off = base;
+                i = 1;
+                i += esc_continue(p, b + i, n - i, base + i);
+                if (p->esc_n > 0 || p->mode_gen != gen)
+                    return i;
+                continue;
+            }
+        } else if (p->line_total == 1 && p->line_len == 1) {
+            /* the same, split between two chunks */
             uint8_t c0 = p->line[0];
-            if ((p->dir == QFTP_DIR_RX && c0 == '>' && b[i] == ' ') ||
-                (p->dir == QFTP_DIR_TX && (c0 == 'A' || c0 == 'a') && b[i] == '/')) {
+            if ((rx && c0 == '>' && b[i] == ' ') ||
+                (tx && (c0 == 'A' || c0 == 'a') && b[i] == '/')) {
                 qftp_event ev;
                 ev_init(&ev, c0 == '>' ? QFTP_EV_PROMPT : QFTP_EV_COMMAND, p->cur_ts);
                 uint8_t two[2] = {c0, b[i]};
@@ -669,36 +750,6 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
                     return i;
                 continue;
             }
-        }
-        if (p->line_total == 0 && i + 1 < n &&
-            ((p->dir == QFTP_DIR_RX && b[i] == '>' && b[i + 1] == ' ') ||
-             (p->dir == QFTP_DIR_TX && (b[i] == 'A' || b[i] == 'a') && b[i + 1] == '/'))) {
-            qftp_event ev;
-            ev_init(&ev, b[i] == '>' ? QFTP_EV_PROMPT : QFTP_EV_COMMAND, p->cur_ts);
-            ev.data = b + i;
-            ev.len = 2;
-            ev.offset = base + i;
-            ev.end_offset = base + i + 2;
-            ev.flags = b[i] == '>' ? 0 : QFTP_EVF_REPEAT;
-            i += 2;
-            p->off = base + i;
-            emit(p, &ev);
-            if (p->mode_gen != gen)
-                return i;
-            continue;
-        }
-        /* "+++" at the start of a line after a guard time of silence (TX). */
-        if (p->dir == QFTP_DIR_TX && chunk_start && i == 0 && p->line_total == 0 && b[i] == '+' &&
-            (!p->have_last || p->cur_ts - p->last_ts >= p->o.guard_time)) {
-            p->esc_n = 1;
-            p->esc_guard_before = true;
-            p->esc_t_first = p->esc_t_last = p->cur_ts;
-            p->esc_off = base;
-            i = 1;
-            i += esc_continue(p, b + i, n - i, base + i);
-            if (p->esc_n > 0 || p->mode_gen != gen)
-                return i;
-            continue;
         }
         size_t j = eol_at(b, i, n);
         if (j == n) {
@@ -719,7 +770,7 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
                 p->line_total = j - i;
                 emit_overflow(p, base + j + 1);
                 line_clear(p);
-            } else {
+            } else if (j > i) { /* an empty line (the "\r\n" before a response) is no event */
                 emit_line(p, b + i, j - i, base + i, p->cur_ts, base + j + 1, 0);
             }
         } else {
@@ -1085,7 +1136,8 @@ void qftp_parser_feed(qftp_parser *p, const uint8_t *bytes, size_t len, qftp_ts 
         return;
     if (p->have_last && ts < p->last_ts)
         ts = p->last_ts; /* timestamps must not go back; clamp rather than misjudge guards */
-    qftp_parser_tick(p, ts);
+    if (p->esc_n == 3 || p->data) /* what qftp_parser_tick may act on */
+        qftp_parser_tick(p, ts);
     p->cur_ts = ts;
     uint64_t base = p->off;
     size_t i = 0;
