@@ -1176,8 +1176,8 @@ static void release_held(qftp_parser *p)
 
 void qftp_parser_tick(qftp_parser *p, qftp_ts now)
 {
-    if (now == QFTP_TS_NONE)
-        return;
+    if ((p->esc_n != 3 && !p->data) || now == QFTP_TS_NONE)
+        return; /* nothing to time */
     if (p->esc_n == 3 && p->esc_guard_before && now - p->esc_t_last >= p->o.guard_time) {
         p->cur_ts = now;
         esc_confirm(p, now, true);
