@@ -234,6 +234,15 @@ static bool fw_head(const uint8_t *s, size_t n, log_stamp *st, qftp_dir *dir, si
     size_t from = log_skip_ws(s, n, t);
     if (!find_marker(s, n, from, &at, &end, dir, func) || at == from)
         return false;
+    /* no time at the start: one in brackets inside the prefix is the line's (J-Link RTT's
+     * terminal number before it: "00> [00:00:01.210] <debug> modem: TX: ") */
+    for (size_t i = 0; i < at && !st->have; i++) {
+        if (s[i] != '[')
+            continue;
+        size_t k = log_parse_time(s + i + 1, at - i - 1, st);
+        if (!k || i + 1 + k >= at || s[i + 1 + k] != ']')
+            *st = LOG_NO_STAMP;
+    }
     *off = end;
     return true;
 }

@@ -85,7 +85,16 @@ size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
             return i + (s[i] == ':');
         }
     }
-    size_t i0 = n > 0 && s[0] == '[' ? 1 : 0;
+    /* in brackets: "[TX]", or full-width ones as Chinese tools write them ("【发送】",
+     * "［RX］") */
+    static const char *const open[] = {"[", "\xe3\x80\x90", "\xef\xbc\xbb"}, *const close[] = {
+                                                                                 "]",
+                                                                                 "\xe3\x80\x91",
+                                                                                 "\xef\xbc\xbd"};
+    size_t i0 = 0, b = 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(open) && !i0; k++)
+        if (n >= strlen(open[k]) && memcmp(s, open[k], strlen(open[k])) == 0)
+            i0 = strlen(open[k]), b = k;
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
         size_t m = strlen(words[k].w), i = i0 + m;
         if (n < i || g_ascii_strncasecmp((const char *)s + i0, words[k].w, m) != 0)
@@ -95,9 +104,10 @@ size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
         /* arrows and words of other scripts need no separator */
         bool arrow = !g_ascii_isalpha(words[k].w[0]);
         if (i0) {
-            if (i >= n || s[i] != ']')
+            size_t cl = strlen(close[b]);
+            if (n - i < cl || memcmp(s + i, close[b], cl) != 0)
                 continue;
-            i++;
+            i += cl;
         }
         if (i < n && (s[i] == ':' || (timed && (s[i] == ';' || s[i] == ','))))
             i++; /* ';' and ',': the columns of a table without a header, after a time */

@@ -741,6 +741,16 @@ static const icase layout_cases[] = {
      QFTP_FMT_AUTO,
      "<#2[\\r\\nRDY\\r\\n]@1796032800.100000\n>#4[AT\\r]@1796032800.200000\n"
      "<#6[\\r\\nOK\\r\\n]@1796032800.300000\n"},
+    /* markers in full-width brackets, as Chinese serial assistants write them */
+    {"stamped-fullwidth-brackets",
+     "[10:00:00.123]\xe3\x80\x90\xe5\x8f\x91\xe9\x80\x81\xe3\x80\x91"
+     "AT\n"
+     "[10:00:00.140]\xef\xbc\xbbRX\xef\xbc\xbdOK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
+    /* a bracketed time inside a firmware line's prefix (J-Link RTT's terminal number first) */
+    {"firmware-time-in-prefix",
+     "00> [00:00:01.210] <debug> modem: TX: AT\n00> [00:00:01.230] <debug> modem: RX: OK\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1.210000\n<#2[\\r\\nOK\\r\\n]@1.230000\n"},
     /* a message beside the data: the data is the traffic, the message's words its side
      * ("at tx"); a record whose only data is a message is the logger's own event */
     {"jsonl-msg-beside-data",
