@@ -136,8 +136,9 @@ static bool find_marker(const uint8_t *s, size_t n, size_t from, size_t *at, siz
                         j = e + 1;
                 }
             }
-            if (j < n && s[j] == ':')
-                j++;
+            size_t colon = log_skip_ws(s, n, j); /* "TX : ": aligned before the colon */
+            if (colon < n && s[colon] == ':' && colon - j <= 8)
+                j = colon + 1;
             j = log_skip_ws(s, n, j);
             if (len == 1 &&
                 (i == 0 || (s[i - 1] != ' ' && s[i - 1] != '\t') || !traffic_text(s + j, n - j)))

@@ -109,6 +109,11 @@ size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
                 continue;
             i += cl;
         }
+        size_t sp = i;
+        while (sp < n && sp - i < 8 && (s[sp] == ' ' || s[sp] == '\t'))
+            sp++;
+        if (sp > i && sp < n && s[sp] == ':')
+            i = sp; /* "TX : ", "Send  : ": spaces before the colon (aligned columns) */
         if (i < n && (s[i] == ':' || (timed && (s[i] == ';' || s[i] == ','))))
             i++; /* ';' and ',': the columns of a table without a header, after a time */
         else if (!arrow && i < n && s[i] == '>')

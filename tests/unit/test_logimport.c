@@ -751,6 +751,11 @@ static const icase layout_cases[] = {
     {"firmware-time-in-prefix",
      "00> [00:00:01.210] <debug> modem: TX: AT\n00> [00:00:01.230] <debug> modem: RX: OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1.210000\n<#2[\\r\\nOK\\r\\n]@1.230000\n"},
+    /* spaces before a marker's colon (aligned columns), in both layouts */
+    {"stamped-spaced-colon", "10:00:00.123 TX : AT\n10:00:00.140 Recv  : OK\n",
+     QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
+    {"firmware-spaced-colon", "I (1210) modem: TX : AT\nI (1230) modem: RX  : OK\n",
+     QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1.210000\n<#2[\\r\\nOK\\r\\n]@1.230000\n"},
     /* a message beside the data: the data is the traffic, the message's words its side
      * ("at tx"); a record whose only data is a message is the logger's own event */
     {"jsonl-msg-beside-data",
