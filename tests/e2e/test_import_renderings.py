@@ -1,11 +1,11 @@
 """Every sample log of tests/logs/import/ with an expectation, written again in other
 layouts, reads as the same session (issue 11: a rule of one layout holds in the others).
-Seven layouts, each sample in four of them in turn (so each layout gets four in seven
-samples, and the suite stays fast); PER_SAMPLE = 7 runs them all.
+Eight layouts, each sample in four of them in turn (so each layout gets four in eight
+samples, and the suite stays fast); PER_SAMPLE = 8 runs them all.
 
 Each sample is imported into a capture (the reference: its frames, directions and times);
 the capture's frames are then written as an HHD Request View text export (hex, layout
-hexdump), as JSON Lines (layout jsonl), as a firmware log of C strings and as strace's
+hexdump), as JSON Lines (layout jsonl), as a Go service's logfmt (layout logfmt), as a firmware log of C strings and as strace's
 write()/read() lines (layout firmware),
 and with the bytes spelled as a monitor's text view spells them (\\r, \\n, \\xHH) as a
 Markdown table, a CSV export and a stamped log (`[time] TX: ...`); a read or write that
@@ -46,6 +46,17 @@ def as_hhd(fr):
                                       "".join(chr(c) if 32 <= c < 127 else "." for c in ch)))
         out.append("")
     return ("\r\n".join(out) + "\r\n").encode()
+
+
+def as_logfmt(fr):
+    """A Go service's logfmt: the bytes quoted as Go quotes them (\\r, \\n, \\xHH)."""
+    def quoted(p):
+        esc = {0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t", 0x22: '\\"', 0x5C: "\\\\"}
+        return '"' + "".join(esc.get(c) or (chr(c) if 32 <= c < 127 else "\\x%02x" % c)
+                             for c in p) + '"'
+    return "".join("ts=%s level=debug dir=%s data=%s\n" % (
+        datetime.datetime.fromtimestamp(ts, UTC).isoformat(), "out" if d == 0 else "in",
+        quoted(p)) for ts, d, p in fr).encode()
 
 
 def as_jsonl(fr):
@@ -124,8 +135,8 @@ def listing(path):
 
 RENDERINGS = (("hhd", as_hhd), ("jsonl", as_jsonl), ("firmware", as_firmware),
               ("markdown", as_markdown), ("csv", as_csv), ("stamped", as_stamped),
-              ("strace", as_strace))
-PER_SAMPLE = 4  # layouts each sample is written in, in turn: each layout gets 4 in 7 samples
+              ("strace", as_strace), ("logfmt", as_logfmt))
+PER_SAMPLE = 4  # layouts each sample is written in, in turn: each layout gets 4 in 8 samples
 
 
 def same_session(log, k):
