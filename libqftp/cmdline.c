@@ -11,9 +11,40 @@
 
 #include "qftp/tables.h"
 
+/* The bytes the splitting stops at, by class: one table lookup per byte. */
+enum {
+    C_SPACE = 1,      /* ' ' '\t' '\r' '\n' */
+    C_QUOTE = 2,      /* '"' */
+    C_COMMA = 4,      /* ',' */
+    C_SEMI = 8,       /* ';' */
+    C_PAREN = 16,     /* '(' ')' */
+    C_CMD_NAME = 32,  /* ends an extended command's name: '=' '?' ';' and spaces */
+    C_RESP_NAME = 64, /* ends a response's name: ':' ',' '"' and spaces */
+};
+
+static const unsigned char byte_class[256] = {
+    [' '] = C_SPACE | C_CMD_NAME | C_RESP_NAME,
+    ['\t'] = C_SPACE | C_CMD_NAME | C_RESP_NAME,
+    ['\r'] = C_SPACE | C_CMD_NAME | C_RESP_NAME,
+    ['\n'] = C_SPACE | C_CMD_NAME | C_RESP_NAME,
+    ['"'] = C_QUOTE | C_RESP_NAME,
+    [','] = C_COMMA | C_RESP_NAME,
+    [';'] = C_SEMI | C_CMD_NAME,
+    ['('] = C_PAREN,
+    [')'] = C_PAREN,
+    ['='] = C_CMD_NAME,
+    ['?'] = C_CMD_NAME,
+    [':'] = C_RESP_NAME,
+};
+
+static bool in_class(char c, unsigned cls)
+{
+    return (byte_class[(unsigned char)c] & cls) != 0;
+}
+
 static bool is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    return in_class(c, C_SPACE);
 }
 
 static qftp_span trim(const char *p, size_t n)
@@ -27,48 +58,70 @@ static qftp_span trim(const char *p, size_t n)
     return (qftp_span){p, n};
 }
 
-/* A '"' that opens or closes a string (not one escaped as \"). */
-static bool is_quote(const char *p, size_t i)
-{
-    return p[i] == '"' && (i == 0 || p[i - 1] != '\\');
-}
-
 /* Splits "a,\"b,c\",d" on commas outside quotes into trimmed fields (empty ones kept);
  * with `lists`, also not inside "(0,1)" (the ranges of test responses). Returns the
- * number of fields; *more is set when there were more than max. */
+ * number of fields; *more is set when there were more than max. A '"' escaped as \"
+ * neither opens nor closes a string. */
 static size_t split_fields(const char *p, size_t n, qftp_span *out, size_t max, bool lists,
                            bool *more)
 {
+    unsigned stops = C_QUOTE | C_COMMA | (lists ? C_PAREN : 0);
     size_t k = 0, start = 0;
     bool q = false;
     int depth = 0;
     *more = false;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && is_quote(p, i))
-            q = !q;
-        else if (i < n && lists && !q && p[i] == '(')
-            depth++;
-        else if (i < n && lists && !q && p[i] == ')' && depth > 0)
-            depth--;
-        if (i == n || (p[i] == ',' && !q && depth == 0)) {
-            if (k == max) {
-                *more = true;
-                return k;
+    for (size_t i = 0;; i++) {
+        while (i < n && !in_class(p[i], stops))
+            i++;
+        if (i < n) {
+            if (p[i] == '"') {
+                if (i == 0 || p[i - 1] != '\\')
+                    q = !q;
+                continue;
             }
-            out[k++] = trim(p + start, i - start);
-            start = i + 1;
+            if (q)
+                continue;
+            if (p[i] == '(') {
+                depth++;
+                continue;
+            }
+            if (p[i] == ')') {
+                if (depth > 0)
+                    depth--;
+                continue;
+            }
+            if (depth > 0)
+                continue;
         }
+        /* a field ends at a comma outside quotes and lists, and at the end */
+        if (k == max) {
+            *more = true;
+            return k;
+        }
+        out[k++] = trim(p + start, i - start);
+        if (i == n)
+            return k;
+        start = i + 1;
     }
-    return k;
 }
 
-static void set_name(qftp_subcmd *c, const char *p, size_t n)
+/* Copies a name upper case into name, cut to what fits (cap - 1 bytes and a NUL). */
+static void set_name(char *name, size_t cap, const char *p, size_t n)
 {
-    if (n >= sizeof c->name)
-        n = sizeof c->name - 1;
+    if (n >= cap)
+        n = cap - 1;
     for (size_t i = 0; i < n; i++)
-        c->name[i] = (char)toupper((unsigned char)p[i]);
-    c->name[n] = '\0';
+        name[i] = (char)toupper((unsigned char)p[i]);
+    name[n] = '\0';
+}
+
+/* The end of a name at p: p[0] whatever it is, then up to the first byte of class `stop`. */
+static const char *name_end(const char *p, const char *end, unsigned stop)
+{
+    p++;
+    while (p < end && !in_class(*p, stop))
+        p++;
+    return p;
 }
 
 /* The form and parameters after a command name: "" execute, "=?" test, "?" read,
@@ -103,26 +156,87 @@ static bool is_extended_prefix(char c)
     return c == '+' || c == '$' || c == '^' || c == '%' || c == '*' || c == '#';
 }
 
+/* Where an extended command ends: at the first ';' outside quotes from p (past the
+ * command's first byte), or at end. */
+static const char *command_end(const char *p, const char *end)
+{
+    bool quoted = false;
+    for (; p < end; p++) {
+        if (!in_class(*p, C_QUOTE | C_SEMI))
+            continue;
+        if (*p == '"') {
+            if (p[-1] != '\\')
+                quoted = !quoted;
+        } else if (!quoted) {
+            break;
+        }
+    }
+    return p;
+}
+
+/* The write or test form of an extended command, p just after its '=': the parameters
+ * are split in the same pass that finds the ';' ending the command. Returns that end. */
+static const char *split_params(qftp_subcmd *c, const char *p, const char *end)
+{
+    const char *start = p;
+    size_t k = 0;
+    bool quoted = false;
+    for (;; p++) {
+        while (p < end && !in_class(*p, C_QUOTE | C_COMMA | C_SEMI))
+            p++;
+        if (p < end && *p == '"') {
+            if (p[-1] != '\\') /* p[-1] is the '=' at the latest */
+                quoted = !quoted;
+            continue;
+        }
+        if (p < end && quoted)
+            continue;
+        /* a ',' or ';' outside quotes, or the end */
+        bool last = p == end || *p == ';';
+        const char *e = p;
+        while (last && e > start && is_space(e[-1]))
+            e--; /* the command's trailing spaces: an empty last field starts before them */
+        if (k < QFTP_MAX_PARAMS)
+            c->params[k++] = trim(start, (size_t)(e - start));
+        else
+            c->too_many_params = true; /* the rest are not split */
+        if (last)
+            break;
+        start = p + 1;
+    }
+    c->type = QFTP_TYPE_WRITE;
+    qftp_span only = c->params[0];
+    if (k == 1 && (only.len == 0 || (only.len == 1 && only.p[0] == '?'))) {
+        /* "AT+X=" has no parameter ("AT+X=," has two); "AT+X=?" is the test form */
+        if (only.len)
+            c->type = QFTP_TYPE_TEST;
+        c->params[0] = (qftp_span){NULL, 0};
+        k = 0;
+    }
+    c->n_params = k;
+    return p;
+}
+
 /* Parses one command at p (not a space, not ';'); returns where the next one starts. */
 static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
 {
     const char *s = p;
     if (is_extended_prefix(*p)) {
         /* name up to '=', '?', ';' or a space; the rest up to ';' outside quotes */
-        const char *q = p + 1;
-        while (q < end && *q != '=' && *q != '?' && *q != ';' && !is_space(*q))
-            q++;
-        set_name(c, p, (size_t)(q - p));
-        size_t i = (size_t)(q - s), n = (size_t)(end - s);
-        bool quoted = false;
-        for (; i < n && (quoted || s[i] != ';'); i++)
-            if (is_quote(s, i))
-                quoted = !quoted;
-        parse_tail(c, q, (size_t)(s + i - q));
-        p = s + i;
+        const char *q = name_end(p, end, C_CMD_NAME);
+        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
+        const char *r = q;
+        while (r < end && is_space(*r))
+            r++;
+        if (r < end && *r == '=') {
+            p = split_params(c, r + 1, end);
+        } else {
+            p = command_end(q, end);
+            parse_tail(c, q, (size_t)(p - q));
+        }
     } else if (toupper((unsigned char)*p) == 'D') {
         /* ATD<dial string>: the rest of the line, ';' included (V.250 6.3.1) */
-        set_name(c, p, 1);
+        set_name(c->name, sizeof c->name, p, 1);
         c->type = QFTP_TYPE_WRITE;
         c->params[0] = trim(p + 1, (size_t)(end - p - 1));
         c->n_params = c->params[0].len ? 1 : 0;
@@ -132,7 +246,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
         const char *q = p + 1;
         while (q < end && isdigit((unsigned char)*q))
             q++;
-        set_name(c, p, (size_t)(q - p));
+        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
         const char *r = q;
         if (r < end && *r == '?') {
             r++;
@@ -152,7 +266,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
         if (*q == '&' && q + 1 < end)
             q++;
         q++;
-        set_name(c, p, (size_t)(q - p));
+        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
         const char *r = q;
         if (r < end && *r == '?') {
             r++;
@@ -260,19 +374,33 @@ size_t qftp_param_unquote(qftp_span v, char *out, size_t cap)
 
 bool qftp_param_is_quoted(qftp_span v)
 {
-    qftp_span t = v.p ? trim(v.p, v.len) : (qftp_span){"", 0};
-    return t.len >= 1 && t.p[0] == '"';
+    if (v.p == NULL)
+        return false;
+    size_t i = 0;
+    while (i < v.len && is_space(v.p[i]))
+        i++;
+    return i < v.len && v.p[i] == '"';
 }
 
-/* Only digits after an optional sign: a number as most parameters and fields hold it. */
-static bool bare_number(qftp_span v)
+/* The value of an optional sign and decimal digits filling all of p[0..n); false for
+ * anything else and for a value outside int64_t. */
+static bool read_int(const char *p, size_t n, int64_t *out)
 {
-    size_t i = v.len > 0 && (v.p[0] == '-' || v.p[0] == '+');
-    if (i == v.len)
+    size_t i = n > 0 && (p[0] == '-' || p[0] == '+');
+    if (i == n)
         return false;
-    for (; i < v.len; i++)
-        if (!isdigit((unsigned char)v.p[i]))
+    int64_t x = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)((unsigned char)p[i] - '0');
+        if (d > 9)
             return false;
+        /* (the division only where the value comes near the limit) */
+        if (x >= INT64_MAX / 10 && x > (INT64_MAX - (int64_t)d) / 10)
+            return false;
+        x = x * 10 + (int64_t)d;
+    }
+    if (out)
+        *out = p[0] == '-' ? -x : x;
     return true;
 }
 
@@ -280,34 +408,14 @@ bool qftp_param_int(qftp_span v, int64_t *out)
 {
     /* a bare number (the common case) is read in place; quotes, escapes and spaces come
      * off a copy first */
+    if (read_int(v.p, v.len, out))
+        return true;
     char buf[32];
-    qftp_span t = v;
-    if (!bare_number(v)) {
-        size_t n = qftp_param_unquote(v, buf, sizeof buf);
-        if (n == 0 || n >= sizeof buf)
-            return false;
-        t = trim(buf, n);
-    }
-    size_t i = 0;
-    bool neg = false;
-    if (i < t.len && (t.p[i] == '-' || t.p[i] == '+')) {
-        neg = t.p[i] == '-';
-        i++;
-    }
-    if (i == t.len)
+    size_t n = qftp_param_unquote(v, buf, sizeof buf);
+    if (n == 0 || n >= sizeof buf)
         return false;
-    int64_t x = 0;
-    for (; i < t.len; i++) {
-        if (!isdigit((unsigned char)t.p[i]))
-            return false;
-        int d = t.p[i] - '0';
-        if (x > (INT64_MAX - d) / 10)
-            return false;
-        x = x * 10 + d;
-    }
-    if (out)
-        *out = neg ? -x : x;
-    return true;
+    qftp_span t = trim(buf, n);
+    return read_int(t.p, t.len, out);
 }
 
 bool qftp_resp_parse(const char *line, size_t len, qftp_resp *out)
@@ -320,24 +428,20 @@ bool qftp_resp_parse(const char *line, size_t len, qftp_resp *out)
     qftp_span l = trim(line, len);
     if (l.len < 2 || l.p[0] != '+')
         return false;
-    size_t i = 1;
-    while (i < l.len && l.p[i] != ':' && !is_space(l.p[i]) && l.p[i] != ',' && l.p[i] != '"')
-        i++;
-    size_t name_end = i;
-    while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
-        i++; /* "+QFTPOPEN : 0" as the GSM manual prints its test responses */
-    if (i >= l.len || l.p[i] != ':' || name_end == 1)
+    const char *end = l.p + l.len;
+    const char *ne = name_end(l.p, end, C_RESP_NAME), *p = ne;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++; /* "+QFTPOPEN : 0" as the GSM manual prints its test responses */
+    if (p == end || *p != ':' || ne == l.p + 1)
         return false;
-    size_t nl = name_end < sizeof out->name - 1 ? name_end : sizeof out->name - 1;
-    for (size_t k = 0; k < nl; k++)
-        out->name[k] = (char)toupper((unsigned char)l.p[k]);
-    out->name[nl] = '\0';
-    i++;
-    out->space_after_colon = i < l.len && is_space(l.p[i]);
-    qftp_span rest = trim(l.p + i, l.len - i);
-    if (rest.len == 0)
+    set_name(out->name, sizeof out->name, l.p, (size_t)(ne - l.p));
+    p++;
+    out->space_after_colon = p < end && is_space(*p);
+    while (p < end && is_space(*p))
+        p++; /* (the line's end is trimmed already) */
+    if (p == end)
         return true;
     bool more;
-    out->n_fields = split_fields(rest.p, rest.len, out->fields, QFTP_MAX_PARAMS, true, &more);
+    out->n_fields = split_fields(p, (size_t)(end - p), out->fields, QFTP_MAX_PARAMS, true, &more);
     return true;
 }

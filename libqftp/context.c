@@ -46,9 +46,8 @@ static bool word_is(const char *s, size_t n, const char *w)
 /* The supply-voltage words as firmware and manuals spell them: "UNDER_VOLTAGE POWER
  * DOWN", "UNDER-VOLTAGE POWER DOWN", "Under voltage warning": case, '_', '-' and ' '
  * alike. */
-static bool words_like(const char *s, size_t n, const char *w)
+static bool words_like(const char *s, size_t n, const char *w, size_t m)
 {
-    size_t m = strlen(w);
     if (n != m)
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -59,6 +58,9 @@ static bool words_like(const char *s, size_t n, const char *w)
     }
     return true;
 }
+
+/* (the length of a literal known here: most lines are told apart by it alone) */
+#define WORDS_LIKE(s, n, lit) words_like(s, n, lit, sizeof lit - 1)
 
 static void set(qftp_context *c, qftp_context_kind k, qftp_context_level l, int64_t v,
                 const char *source, const char *words)
@@ -85,13 +87,13 @@ static bool plain_words(const char *s, size_t n, qftp_context *c)
             "starts again");
         return true;
     }
-    if (words_like(s, n, "UNDER_VOLTAGE POWER DOWN") ||
-        words_like(s, n, "OVER_VOLTAGE POWER DOWN")) {
+    if (WORDS_LIKE(s, n, "UNDER_VOLTAGE POWER DOWN") ||
+        WORDS_LIKE(s, n, "OVER_VOLTAGE POWER DOWN")) {
         set(c, QFTP_CONTEXT_POWER_DOWN, QFTP_CONTEXT_FATAL, -1, SRC_HD_VOLT,
             "the module shut itself down: its supply voltage is out of range");
         return true;
     }
-    if (words_like(s, n, "UNDER_VOLTAGE WARNING") || words_like(s, n, "OVER_VOLTAGE WARNING")) {
+    if (WORDS_LIKE(s, n, "UNDER_VOLTAGE WARNING") || WORDS_LIKE(s, n, "OVER_VOLTAGE WARNING")) {
         set(c, QFTP_CONTEXT_VOLTAGE, QFTP_CONTEXT_CONCERN, -1, SRC_HD_VOLT,
             "the supply voltage is near its limit: the module may shut itself down");
         return true;

@@ -3,13 +3,11 @@
  * Everything here is static read-only data built by the preprocessor; nothing is
  * allocated or initialised at run time, so every function is safe from any thread. */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "qftp/tables.h"
-#include "strfmt.h"
 #include "tables.def"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -123,20 +121,36 @@ int qftp_cme_code_from_text(const char *text, size_t len)
     return -1;
 }
 
-/* Appends formatted text, keeping *pos at the end of what fits. */
-static void appendf(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void appendf(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
+/* Appends len bytes of s, keeping *pos at the end of what fits (cut as snprintf cuts). */
+static void append(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
 {
     if (*pos + 1 >= cap)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = qftp_vsnprintf(buf + *pos, cap - *pos, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    *pos = *pos + (size_t)n < cap ? *pos + (size_t)n : cap - 1;
+    if (len > cap - 1 - *pos)
+        len = cap - 1 - *pos;
+    memcpy(buf + *pos, s, len);
+    *pos += len;
+    buf[*pos] = '\0';
+}
+
+static void append_str(char *buf, size_t cap, size_t *pos, const char *s)
+{
+    append(buf, cap, pos, s, strlen(s));
+}
+
+/* Appends v in decimal, as "%lld" writes it. */
+static void append_int(char *buf, size_t cap, size_t *pos, int64_t v)
+{
+    char num[24];
+    size_t k = sizeof num;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        num[--k] = '-';
+    append(buf, cap, pos, num + k, sizeof num - k);
 }
 
 char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, char *buf, size_t cap)
@@ -152,20 +166,24 @@ char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, ch
         what = qftp_code_text(QFTP_CODES_GSM_FTP, (int)err); /* GSM: negative codes */
     else if (err > 0 && err <= INT_MAX)
         what = qftp_code_text(QFTP_CODES_BG96_FTP, (int)err);
-    if (what)
-        appendf(buf, cap, &pos, "%s", what);
-    else
-        appendf(buf, cap, &pos, "error %lld", (long long)err);
+    if (what) {
+        append_str(buf, cap, &pos, what);
+    } else {
+        append_str(buf, cap, &pos, "error ");
+        append_int(buf, cap, &pos, err);
+    }
     /* <protocol_error> 0 means "none" (BG96 2.2). Any other reply is decoded, positive
      * ones too: "+QFTPGET: 627,150" occurs (device-quirks.md "Result codes"). */
     if (have_pe && protocol_error != 0) {
         const char *r = NULL;
         if (protocol_error > 0 && protocol_error < 1000)
             r = qftp_code_text(QFTP_CODES_FTP_REPLY, (int)protocol_error);
-        if (r)
-            appendf(buf, cap, &pos, " - FTP %lld: %s", (long long)protocol_error, r);
-        else
-            appendf(buf, cap, &pos, " - FTP error %lld", (long long)protocol_error);
+        append_str(buf, cap, &pos, r ? " - FTP " : " - FTP error ");
+        append_int(buf, cap, &pos, protocol_error);
+        if (r) {
+            append_str(buf, cap, &pos, ": ");
+            append_str(buf, cap, &pos, r);
+        }
     }
     return buf;
 }
@@ -425,9 +443,10 @@ int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_prob
                          (long long)p->min, (long long)p->max);
                 found += report(problem, user, i, msg);
             }
-        } else if (p->type == QFTP_PT_STRING && p->maxlen > 0) {
+        } else if (p->type == QFTP_PT_STRING && p->maxlen > 0 && v.len > (size_t)p->maxlen) {
             /* Quotes are not counted; an unquoted string is accepted by the modules and
-             * is not a finding. */
+             * is not a finding. (Unquoting never lengthens: a parameter no longer than
+             * maxlen as written fits.) */
             char tmp[1];
             size_t n = qftp_param_unquote(v, tmp, sizeof tmp);
             if (n > (size_t)p->maxlen) {
