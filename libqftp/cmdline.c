@@ -47,7 +47,7 @@ static bool is_space(char c)
     return in_class(c, C_SPACE);
 }
 
-static qftp_span trim(const char *p, size_t n)
+static inline qftp_span trim(const char *p, size_t n)
 {
     while (n && is_space(*p)) {
         p++;
