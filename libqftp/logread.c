@@ -546,6 +546,25 @@ log_stamp log_number_stamp(const uint8_t *s, size_t n)
     return (log_stamp){(qftp_ts)(v * 1e9 + 0.5), true, true, false};
 }
 
+/* A time zone's abbreviation after a time (" UTC", " CEST"): the bytes it takes, 0 if none.
+ * Only known names: a word such as RING or RDY after a time is the line's text. */
+static size_t zone_after(const uint8_t *s, size_t n, size_t i)
+{
+    static const char *const zones[] = {"UTC",  "GMT", "CET",  "CEST", "EET", "EEST", "WET",
+                                        "WEST", "BST", "MSK",  "IST",  "JST", "KST",  "HKT",
+                                        "SGT",  "PST", "PDT",  "MST",  "MDT", "CST",  "CDT",
+                                        "EST",  "EDT", "AEST", "AEDT"};
+    if (i >= n || s[i] != ' ')
+        return 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(zones); k++) {
+        size_t m = strlen(zones[k]);
+        if (n - i - 1 >= m && memcmp(s + i + 1, zones[k], m) == 0 &&
+            (i + 1 + m == n || !g_ascii_isalnum(s[i + 1 + m])))
+            return m + 1;
+    }
+    return 0;
+}
+
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 {
     int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;
@@ -574,6 +593,7 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
             if (log_digits(s, n, j, 2, &om) == 2)
                 i = j + 2;
         }
+        i += zone_after(s, n, i); /* as written: the zone is not applied */
         out->dated = true;
     } else if (logcat_day(s, n) && (i = clock_at(s, n, 6, &secs, &frac)) != 0) {
         /* Android's logcat: "MM-DD HH:MM:SS.mmm", no year: read as a time of day */
@@ -584,7 +604,22 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
         secs += v * 86400;
         out->dated = true;
     } else if ((i = clock_at(s, n, 0, &secs, &frac)) != 0) {
+        i += zone_after(s, n, i);
         out->dated = false; /* a time of day: day 1970-01-01 */
+    } else if (n > 3 && s[0] == '+' && g_ascii_isdigit(s[1])) {
+        /* "+0.123s", "+12.345": seconds since the start, with their sign */
+        k = log_digits(s, n, 1, 20, &v);
+        if (k + 2 >= n || (s[1 + k] != '.' && s[1 + k] != ',') || !g_ascii_isdigit(s[2 + k]))
+            return 0;
+        int64_t scale = 100000000;
+        secs = v;
+        for (i = k + 2; i < n && g_ascii_isdigit(s[i]); i++) {
+            frac += (s[i] - '0') * scale;
+            scale /= 10;
+        }
+        if (i < n && s[i] == 's' && (i + 1 == n || !g_ascii_isalnum(s[i + 1])))
+            i++;
+        out->dated = true;
     } else {
         k = log_digits(s, n, 0, 20, &v);
         bool whole = k == n || (s[k] != '.' && s[k] != ',') || !g_ascii_isdigit(s[k + 1]);

@@ -185,7 +185,10 @@ static size_t time_prefix(const uint8_t *s, size_t n, log_stamp *st, ts_shape *s
             return 0;
         }
         *shape = TS_BRACKET;
-        return log_skip_ws(s, n, i + 2 + t);
+        size_t j = i + 2 + t;
+        if (j < n && s[j] == ':' && (j + 1 == n || s[j + 1] == ' ' || s[j + 1] == '\t'))
+            j++; /* "[10:00:00.123]: " */
+        return log_skip_ws(s, n, j);
     }
     size_t t = log_parse_time(s + i, n - i, st);
     if (t == 0) {
@@ -251,7 +254,7 @@ static bool stamped_head(const uint8_t *s, size_t n, log_stamp *st, ts_shape *sh
         }
     }
     *marked = false;
-    *off = i;
+    *off = *shape != TS_NONE ? skip_column(s, n, i) : i; /* "10:00:00.123 | AT..." */
     return *shape != TS_NONE;
 }
 

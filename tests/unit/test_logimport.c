@@ -751,6 +751,19 @@ static const icase layout_cases[] = {
     {"firmware-time-in-prefix",
      "00> [00:00:01.210] <debug> modem: TX: AT\n00> [00:00:01.230] <debug> modem: RX: OK\n",
      QFTP_FMT_FIRMWARE, ">#1[AT\\r]@1.210000\n<#2[\\r\\nOK\\r\\n]@1.230000\n"},
+    /* what loggers put around a time: a bar after it, a colon after its brackets, a time
+     * zone's name (not applied), a '+' before seconds since the start; a word after a time
+     * that names no zone is the line's text */
+    {"stamped-bar", "10:00:00.123 | AT\n10:00:00.140 | OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
+    {"stamped-bracket-colon", "[10:00:00.123]: AT\n[10:00:00.140]: OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
+    {"stamped-zone-name", "[10:00:00.123 UTC] AT\n[10:00:00.140 UTC] OK\n10:00:00.150 RING\n",
+     QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"
+     "<#3[\\r\\nRING\\r\\n]@36000.150000\n"},
+    {"stamped-plus-seconds", "[+0.123s] AT\n[+0.140s] OK\n", QFTP_FMT_TIMESTAMPED,
+     ">#1[AT\\r]@0.123000\n<#2[\\r\\nOK\\r\\n]@0.140000\n"},
     /* spaces before a marker's colon (aligned columns), in both layouts */
     {"stamped-spaced-colon", "10:00:00.123 TX : AT\n10:00:00.140 Recv  : OK\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
