@@ -437,6 +437,8 @@ static int records_open(log_ctx *c, jsonl_state *p, bool logfmt)
             break;
         json_fields f;
         size_t len = (size_t)(e - (h + i));
+        while (len && h[i + len - 1] == '\r')
+            len--;
         if ((logfmt ? parse_pairs(h + i, len, &f) : parse_object(h + i, len, &f)) &&
             f.have[F_DATA] && f.str[F_DATA]) {
             objects++;

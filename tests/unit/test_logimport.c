@@ -813,6 +813,12 @@ static const icase layout_cases[] = {
      QFTP_FMT_AUTO,
      ">#1[AT+QFTPCWD=\"/\"\\r]@1796032800.123000\n<#3[\\r\\nOK\\r\\n]@1796032800.140000\n"
      ">#4[AT\\r]@1796032800.200000\n"},
+    /* logrus's text format saved with CR LF: markers before the traffic in msg */
+    {"logfmt-crlf-markers",
+     "time=\"10:00:00.100\" msg=\"--> AT\"\r\ntime=\"10:00:00.150\" msg=\"idle\"\r\n"
+     "time=\"10:00:00.200\" msg=\"<-- OK\"\r\ntime=\"10:00:00.300\" msg=\"--> AT\"\r\n",
+     QFTP_FMT_AUTO,
+     ">#1[AT\\r]@36000.100000\n<#3[\\r\\nOK\\r\\n]@36000.200000\n>#4[AT\\r]@36000.300000\n"},
     /* a port's logger: "ttyUSB2 > " before what it wrote, "ttyUSB2 < " before what it read
      * (a single '>' or '<' counts only before AT traffic) */
     {"firmware-port-arrows", "ttyUSB2 > AT+QFTPSTAT\nttyUSB2 <dbg> settle\nttyUSB2 < OK\n",
