@@ -13,7 +13,8 @@
  * The separator is the header's: ',', ';' or a tab; fields may be quoted ("" is a quote).
  * Columns are found by their names (any case, a unit such as " [s]" ignored):
  *   time       time, timestamp, start_time, date (a date and a time column are joined)
- *   direction  direction, dir, source, src, from, sender, port, channel, name, type
+ *   direction  direction, dir, source, src, from, sender, request, function, operation,
+ *              port, channel, name, type (the surest when several are)
  *   data       data, payload, hex, bytes, raw, ascii, line, content, string, value; else
  *              text, message, msg (a message is the data when no other column is)
  * A direction column's value is read by its words: tx, send, sent, write, written, out
@@ -174,9 +175,10 @@ static size_t norm_name(const uint8_t *s, size_t n, char *out, size_t cap)
     return m;
 }
 
-static const char *const dir_names[] = {"direction", "dir",     "tx/rx", "rx/tx",
-                                        "source",    "src",     "from",  "sender",
-                                        "port",      "channel", "name",  "type"};
+/* surest first: a monitor's request column (IRP_MJ_WRITE, IRP_MJ_READ) before the port's */
+static const char *const dir_names[] = {"direction", "dir",  "tx/rx",   "rx/tx",   "source",
+                                        "src",       "from", "sender",  "request", "function",
+                                        "operation", "port", "channel", "name",    "type"};
 /* Data's names, surest first; then a message's (LOG_RANK_MESSAGE on), which is the data
  * only when no other data is beside it ("msg":"at tx" beside "data":"AT..." says the
  * direction). */

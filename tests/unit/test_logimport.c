@@ -648,6 +648,11 @@ static const icase layout_cases[] = {
      "time,message,dir,data\n10:00:00.123,sent,TX,AT\n"
      "10:00:00.150,reply,RX,OK\n",
      QFTP_FMT_CSV, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.150000\n"},
+    /* a monitor's table: the request column (IRP_MJ_WRITE/READ) says the side, not the port */
+    {"csv-request-column",
+     "Index,Time,Request,Port,Data\n1,10:00:00.123,IRP_MJ_WRITE,COM3,41 54 0D\n"
+     "2,10:00:00.140,IRP_MJ_READ,COM3,0D 0A 4F 4B 0D 0A\n",
+     QFTP_FMT_CSV, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
     {"csv-bytes",
      "name,type,start_time,duration,data\n"
      "Async Serial [2],data,0.0010,8.68e-05,A\nAsync Serial [2],data,0.0011,8.68e-05,T\n"
