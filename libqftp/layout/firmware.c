@@ -235,13 +235,18 @@ static bool fw_head(const uint8_t *s, size_t n, log_stamp *st, qftp_dir *dir, si
     size_t from = log_skip_ws(s, n, t);
     if (!find_marker(s, n, from, &at, &end, dir, func) || at == from)
         return false;
-    /* no time at the start: one in brackets inside the prefix is the line's (J-Link RTT's
-     * terminal number before it: "00> [00:00:01.210] <debug> modem: TX: ") */
+    /* no time at the start: one inside the prefix is the line's, in brackets or a word of
+     * its own with a ':' in it (J-Link RTT's terminal number before it: "00> [00:00:01.210]
+     * <debug> modem: TX: "; a table's sequence number: "12    10:00:00.123    TX    ") */
     for (size_t i = 0; i < at && !st->have; i++) {
-        if (s[i] != '[')
+        bool br = s[i] == '[';
+        if (!br && !(g_ascii_isdigit(s[i]) && i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')))
             continue;
-        size_t k = log_parse_time(s + i + 1, at - i - 1, st);
-        if (!k || i + 1 + k >= at || s[i + 1 + k] != ']')
+        size_t b = i + br, k = log_parse_time(s + b, at - b, st);
+        bool ok = k && (br ? b + k < at && s[b + k] == ']'
+                           : memchr(s + b, ':', k) && b + k < at &&
+                                 (s[b + k] == ' ' || s[b + k] == '\t'));
+        if (!ok)
             *st = LOG_NO_STAMP;
     }
     *off = end;

@@ -769,6 +769,11 @@ static const icase layout_cases[] = {
      "<#3[\\r\\nRING\\r\\n]@36000.150000\n"},
     {"stamped-plus-seconds", "[+0.123s] AT\n[+0.140s] OK\n", QFTP_FMT_TIMESTAMPED,
      ">#1[AT\\r]@0.123000\n<#2[\\r\\nOK\\r\\n]@0.140000\n"},
+    /* a table's sequence number before the time: the time is still the line's */
+    {"firmware-seq-then-time",
+     "No.   Time            Dir   Data\n1     10:00:00.123    TX    AT\n"
+     "2     10:00:00.140    RX    OK\n",
+     QFTP_FMT_FIRMWARE, ">#2[AT\\r]@36000.123000\n<#3[\\r\\nOK\\r\\n]@36000.140000\n"},
     /* spaces before a marker's colon (aligned columns), in both layouts */
     {"stamped-spaced-colon", "10:00:00.123 TX : AT\n10:00:00.140 Recv  : OK\n",
      QFTP_FMT_TIMESTAMPED, ">#1[AT\\r]@36000.123000\n<#2[\\r\\nOK\\r\\n]@36000.140000\n"},
