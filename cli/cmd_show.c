@@ -17,6 +17,12 @@
  * lines, notes, transitions) is written as it happens to a temporary file and copied at
  * the end, so memory does not grow with the input. */
 
+/* The transcript's text, built here without printf and written in blocks. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} obuf;
+
 /* A section of the output written ahead into a temporary file. */
 typedef struct {
     FILE *f;
@@ -42,7 +48,8 @@ typedef struct {
     struct {
         char *text;                /* the last text of this kind (its group found) */
         struct note_group *g;      /* and its group */
-    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes are the very same text */
+    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes: the same text, or one with other numbers
+                                    */
     uint64_t chunks;
     uint64_t bytes[2];
     bool started;    /* the header (text) or the document's head (JSON) is out */
@@ -54,7 +61,27 @@ typedef struct {
     GHashTable *codes; /* failure key -> count (size_t *) */
     size_t sev[4];
     spill unsol, notes, transitions, contexts;
+    obuf out;  /* the transcript not yet written (ob_flush) */
+    bool live; /* stdout is a terminal: each transaction is written as it comes */
 } show_ctx;
+
+/* The hash of a failure key (summary counts): eight bytes a step, where g_str_hash takes
+ * one (the keys are sentences). */
+static guint code_hash(gconstpointer k)
+{
+    const char *s = k;
+    size_t n = strlen(s);
+    uint64_t h = n, w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+    return (guint)(h ^ h >> 32);
+}
 
 /* Download payloads, for the verdict's listings (a name not found next to the names
  * the server has). */
@@ -103,6 +130,33 @@ static gboolean note_key_equal(gconstpointer a, gconstpointer b)
     return x->hash == y->hash && strcmp(x->s, y->s) == 0;
 }
 
+/* The end of the number at p (a digit): digits, and a '.' between two of them. */
+static const char *number_end(const char *p)
+{
+    while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
+        p++;
+    return p + 1;
+}
+
+/* Whether two texts make the same key (note_key): the same but for their numbers. False
+ * may still be the same key ("#" against a number): the key then decides. */
+static bool same_key(const char *a, const char *b)
+{
+    for (;;) {
+        size_t k = strcspn(a, "0123456789"); /* the text up to a's next number */
+        if (strncmp(a, b, k) != 0)
+            return false;
+        a += k;
+        b += k;
+        if (!*a)
+            return !*b;
+        if (!g_ascii_isdigit(*b))
+            return false;
+        a = number_end(a);
+        b = number_end(b);
+    }
+}
+
 static void note_key(const qftp_note *n, note_key_t *key)
 {
     char *k = key->s;
@@ -122,8 +176,7 @@ static void note_key(const qftp_note *n, note_key_t *key)
     for (const char *p = n->text; *p; p++) {
         char c = *p;
         if (g_ascii_isdigit(c)) {
-            while (g_ascii_isdigit(p[1]) || (p[1] == '.' && g_ascii_isdigit(p[2])))
-                p++;
+            p = number_end(p) - 1;
             c = '#';
         }
         *k++ = c;
@@ -141,8 +194,9 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
     unsigned kind = (unsigned)n->kind;
     note_group *g = NULL;
     if (kind < QFTP_NOTE__COUNT && x->last_note[kind].text &&
-        strcmp(x->last_note[kind].text, n->text) == 0)
-        g = x->last_note[kind].g; /* the same text again: the same key, no need to make it */
+        (strcmp(x->last_note[kind].text, n->text) == 0 ||
+         same_key(x->last_note[kind].text, n->text)))
+        g = x->last_note[kind].g; /* the same key again, no need to make it */
     else
         g = note_group_of(x, n);
     if (kind < QFTP_NOTE__COUNT && g != x->last_note[kind].g) {
@@ -155,8 +209,8 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
     if (last && (*last == idx || *last + 1 == idx)) {
         *last = idx;
     } else {
-        g_array_append_val(g->ranges, idx);
-        g_array_append_val(g->ranges, idx);
+        unsigned range[2] = {idx, idx};
+        g_array_append_vals(g->ranges, range, 2);
     }
     return ++g->count == 1;
 }
@@ -279,12 +333,6 @@ static double rel(const qftp_session *s, qftp_ts t)
 
 /* ---- fast formatting of the transcript (what printf would write, without its cost) ---- */
 
-/* An output buffer: a transaction's text is built here and written at once. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-} obuf;
-
 static void ob_grow(obuf *o, size_t n)
 {
     size_t cap = o->cap ? o->cap : 4096;
@@ -294,11 +342,17 @@ static void ob_grow(obuf *o, size_t n)
     o->cap = cap;
 }
 
-static inline __attribute__((always_inline)) void ob_put(obuf *o, const char *s, size_t n)
+/* Room for n more bytes, at o->p + o->n. */
+static inline __attribute__((always_inline)) char *ob_room(obuf *o, size_t n)
 {
     if (o->n + n > o->cap)
         ob_grow(o, n);
-    memcpy(o->p + o->n, s, n);
+    return o->p + o->n;
+}
+
+static inline __attribute__((always_inline)) void ob_put(obuf *o, const char *s, size_t n)
+{
+    memcpy(ob_room(o, n), s, n);
     o->n += n;
 }
 
@@ -311,9 +365,16 @@ static inline __attribute__((always_inline)) void ob_str(obuf *o, const char *s)
 
 static inline void ob_c(obuf *o, char c)
 {
-    if (o->n + 1 > o->cap)
-        ob_grow(o, 1);
-    o->p[o->n++] = c;
+    *ob_room(o, 1) = c;
+    o->n++;
+}
+
+/* The transcript so far to stdout: whatever else is written there comes after it. */
+static void ob_flush(obuf *o)
+{
+    if (o->n)
+        fwrite_unlocked(o->p, 1, o->n, stdout); /* one thread writes stdout */
+    o->n = 0;
 }
 
 /* printf("%*.*f", width, d, v) into o */
@@ -324,15 +385,27 @@ static void add_fixed(obuf *o, double v, int d, int width)
     ob_put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+/* v in decimal, written in place from its last digit, two digits per division */
 static void add_u64(obuf *o, uint64_t v)
 {
-    char digits[24];
-    int k = sizeof digits;
-    do {
-        digits[--k] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    ob_put(o, digits + k, sizeof digits - (size_t)k);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "6263646566676869707172737475767778798081828384858687888990919293"
+                                "949596979899";
+    size_t len = 1;
+    for (uint64_t p = 10; len < 20 && v >= p; p *= 10)
+        len++;
+    char *d = ob_room(o, len) + len;
+    o->n += len;
+    while (v >= 100) {
+        d -= 2;
+        memcpy(d, pairs + v % 100 * 2, 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        memcpy(d - 2, pairs + v * 2, 2);
+    else
+        d[-1] = (char)('0' + v);
 }
 
 static void add_i64(obuf *o, int64_t v)
@@ -348,18 +421,20 @@ static void add_i64(obuf *o, int64_t v)
 /* qftp_format_ns into o */
 static void add_ns(obuf *o, qftp_ts d, bool ms, int prec, int width)
 {
-    if (o->n + 96 > o->cap)
-        ob_grow(o, 96);
-    int n = qftp_format_ns(o->p + o->n, 96, d, ms, prec, width);
+    int n = qftp_format_ns(ob_room(o, 96), 96, d, ms, prec, width);
     o->n += n < 0 ? 0 : (size_t)n < 96 ? (size_t)n : 95;
 }
 
 /* "12 ms" below a second, "1.50 s" above: d nanoseconds */
 static void add_duration_ns(obuf *o, qftp_ts d)
 {
-    bool ms = (double)d / 1e9 < 1.0;
-    add_ns(o, d, ms, ms ? 0 : 2, 0);
-    ob_str(o, ms ? " ms" : " s");
+    if (d < 1000000000) { /* (double)d / 1e9 < 1.0 */
+        add_ns(o, d, true, 0, 0);
+        ob_str(o, " ms");
+    } else {
+        add_ns(o, d, false, 2, 0);
+        ob_str(o, " s");
+    }
 }
 
 /* ---- one transaction ------------------------------------------------------------------- */
@@ -375,9 +450,11 @@ static inline __attribute__((always_inline)) void add3(obuf *o, const char *a, c
 }
 
 /* "  (1 ms)": a duration between two frames, unless one of their times was synthesised
- * (then nothing: the log had no times to measure it by). */
-static void add_span(obuf *o, const show_ctx *x, uint64_t f0, uint64_t f1, qftp_ts a, qftp_ts b,
-                     const char *open, const char *close)
+ * (then nothing: the log had no times to measure it by). Inlined: open and close are
+ * literals. */
+static inline __attribute__((always_inline)) void add_span(obuf *o, const show_ctx *x, uint64_t f0,
+                                                           uint64_t f1, qftp_ts a, qftp_ts b,
+                                                           const char *open, const char *close)
 {
     if (is_synth(x, f0) || is_synth(x, f1))
         return;
@@ -386,12 +463,14 @@ static void add_span(obuf *o, const show_ctx *x, uint64_t f0, uint64_t f1, qftp_
     add3(o, close, C_RESET, "");
 }
 
+/* A transaction's text goes out with the next ones in blocks of this size (a file, a
+ * pipe), at once to a terminal. */
+#define OB_BLOCK 8192
+
 static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
 {
     const qftp_session *s = x->s;
-    static obuf ob;
-    obuf *o = &ob;
-    o->n = 0;
+    obuf *o = &x->out;
     /* "#12  +    1.234  AT+..." ('~': a synthesised time) */
     ob_str(o, C_BOLD);
     ob_c(o, '#');
@@ -408,10 +487,10 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         add_ns(o, t->t_sent - t0, false, 3, 9); /* rel(s, t->t_sent), %9.3f */
     add3(o, C_RESET, "  ", C_CYAN);
     add3(o, t->line, C_RESET, "");
-    if (t->inferred)
+    if (t->inferred) {
         add3(o, " ", C_YELLOW, "(inferred)");
-    if (t->inferred)
         ob_str(o, C_RESET);
+    }
     if (t->sub_index) {
         add3(o, " ", C_DIM, "[command ");
         add_u64(o, t->sub_index + 1);
@@ -435,9 +514,14 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         if (!d || !d->summary || !d->summary[0])
             continue;
         add3(o, INDENT, C_DIM, other ? (d->dialect == QFTP_DIALECT_GSM ? "GSM: " : "BG96: ") : "");
-        add3(o, d->summary, d->section && d->section[0] ? " - manual " : "",
-             d->section ? d->section : "");
-        add3(o, other && !k ? " (dialect unknown)" : "", "\n", "");
+        ob_str(o, d->summary);
+        if (d->section && d->section[0]) {
+            ob_str(o, " - manual ");
+            ob_str(o, d->section);
+        }
+        if (other && !k)
+            ob_str(o, " (dialect unknown)");
+        ob_c(o, '\n');
     }
     if (t->def == NULL && t->command[0]) {
         add3(o, INDENT, C_DIM, "(not in the tables: decoded generically, ");
@@ -504,7 +588,8 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         add3(o, ": ", t->notes[i].text, C_RESET);
         ob_c(o, '\n');
     }
-    fwrite_unlocked(o->p, 1, o->n, stdout); /* one thread writes stdout */
+    if (o->n >= OB_BLOCK || x->live)
+        ob_flush(o);
 }
 
 /* The first line, written before the first transaction (the log's layout and the dialect
@@ -860,6 +945,7 @@ static void print_failure(show_ctx *x, const qftp_txn *t, const qftp_txn_verdict
     f.v = *tv;
     f.last_index = t->index;
     char buf[1024];
+    ob_flush(&x->out);
     printf("\n%s%s%s\n", C_RED, qftp_failure_headline(x->v, &f, buf, sizeof buf), C_RESET);
     for (size_t i = 0; i < tv->n_links; i++)
         printf("  - %s\n", qftp_link_sentence(x->v, tv, &tv->links[i], buf, sizeof buf));
@@ -992,6 +1078,7 @@ static void on_note(void *user, const qftp_note *n)
     if (n->severity == QFTP_SEV_INFO && x->n == 0) {
         /* what the session learnt before the first transaction: under the first line */
         text_start(x);
+        ob_flush(&x->out);
         printf("%s%s%s\n", C_DIM, n->text, C_RESET);
         return;
     }
@@ -1170,6 +1257,7 @@ static void show_end(show_ctx *x)
         json_end(&x->w);
         return;
     }
+    ob_flush(&x->out);
     if (!x->started) {
         text_start(x);
         printf("\n");
@@ -1266,6 +1354,7 @@ static void show_ctx_free(show_ctx *x)
     g_hash_table_destroy(x->groups);
     g_ptr_array_free(x->group_order, TRUE);
     g_array_free(x->synth, TRUE);
+    g_free(x->out.p);
 }
 
 static int show_run(void *opts, int argc, char **argv)
@@ -1288,9 +1377,10 @@ static int show_run(void *opts, int argc, char **argv)
     char err[QFTP_ERRBUF_SIZE] = "";
     show_ctx x = {0};
     x.json = json;
+    x.live = isatty(1);
     x.failures_only = o->failures;
     x.path = strcmp(path, "-") == 0 ? "standard input" : path;
-    x.codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    x.codes = g_hash_table_new_full(code_hash, g_str_equal, g_free, g_free);
     x.groups = g_hash_table_new_full(note_key_hash, note_key_equal, g_free, NULL);
     x.group_order = g_ptr_array_new_with_free_func(note_group_free);
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));

@@ -45,24 +45,78 @@ const char *qftp_severity_name(qftp_severity s)
     return (unsigned)s < 4 ? names[s] : "?";
 }
 
-/* q / 10^prec with prec decimals, right-aligned in width (buf holds 64 bytes): what
- * printf("%*.*f") writes of a value whose rounding gave q. */
+/* "00" "01" .. "99": two digits per step, one division by 100 for both */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "6263646566676869707172737475767778798081828384858687888990919293"
+                                  "949596979899";
+
+/* v in decimal, at least min digits (zeros in front), ending just before end; returns where
+ * it starts. */
+static inline char *put_digits(char *end, uint64_t v, int min)
+{
+    char *p = end;
+    while (v >= 100) {
+        p -= 2;
+        memcpy(p, digit_pairs + v % 100 * 2, 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + v * 2, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    while (end - p < min)
+        *--p = '0';
+    return p;
+}
+
+/* 10^0 .. 10^19 */
+static const uint64_t pow10_u64[] = {1,
+                                     10,
+                                     100,
+                                     1000,
+                                     10000,
+                                     100000,
+                                     1000000,
+                                     10000000,
+                                     100000000,
+                                     1000000000,
+                                     10000000000,
+                                     100000000000,
+                                     1000000000000,
+                                     10000000000000,
+                                     100000000000000,
+                                     1000000000000000,
+                                     10000000000000000,
+                                     100000000000000000,
+                                     1000000000000000000,
+                                     10000000000000000000u};
+
+/* q / 10^prec with prec decimals (prec at most 9), right-aligned in width (at most 40; buf
+ * holds 64 bytes): what printf("%*.*f") writes of a value whose rounding gave q. Written in
+ * place: the padding first, then the digits from the last. */
 static int put_fixed(char *buf, uint64_t q, int prec, int width)
 {
-    char digits[32];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + q % 10);
-        q /= 10;
-    } while (q || k <= prec);
-    int n = 0;
-    for (int pad = width - k - (prec ? 1 : 0); pad > 0; pad--)
-        buf[n++] = ' ';
-    while (k > 0) {
-        if (k == prec)
-            buf[n++] = '.';
-        buf[n++] = digits[--k];
+    uint64_t whole = prec > 0 ? q / pow10_u64[prec] : q;
+    int len = 1;
+    while (len < 20 && whole >= pow10_u64[len])
+        len++;
+    if (prec > 0)
+        len += 1 + prec;
+    /* a negative prec (qftp_format_ns in milliseconds allows it) has q whole, padded to
+     * one less than width, as it always had */
+    int pad = width - len - (prec < 0);
+    for (int i = 0; i < pad; i += 8) /* at most 40 bytes: buf holds them */
+        memcpy(buf + i, "        ", 8);
+    int n = len + (pad > 0 ? pad : 0);
+    char *p = buf + n;
+    if (prec > 0) {
+        p = put_digits(p, q % pow10_u64[prec], prec);
+        *--p = '.';
     }
+    put_digits(p, whole, 1);
     buf[n] = '\0';
     return n;
 }
@@ -87,10 +141,8 @@ int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int widt
      * Below 2^49 ns (six days) the double printf rounds lies within a small fraction of a
      * nanosecond of d / unit's exact value, so both round the same way unless d is on a
      * tie; a tie, a negative or larger d, an odd precision: qftp_format_fixed decides. */
-    static const int64_t p10[] = {1,      10,      100,      1000,      10000,
-                                  100000, 1000000, 10000000, 100000000, 1000000000};
     int e = (ms ? 6 : 9) - prec; /* unit = 10^e ns */
-    int64_t unit = e >= 0 && e <= 9 ? p10[e] : 0;
+    int64_t unit = e >= 0 && e <= 9 ? (int64_t)pow10_u64[e] : 0;
     if (!unit || d < 0 || d >= ((int64_t)1 << 49) || (unit > 1 && d % unit == unit / 2) ||
         width < 0 || width > 40 || cap < 64) {
         double v = (double)d / 1e9;

@@ -1,12 +1,9 @@
 /* txn.c - a transaction's outcome and its words (qftp/session.h): the one place that
  * says whether a command succeeded and how to put it, for show, the plugin, the replayer
  * and reports. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "qftp/session.h"
-#include "strfmt.h"
 
 const char *qftp_role_name(qftp_role r)
 {
@@ -92,14 +89,48 @@ static const char *cme_words(int64_t code)
     return w ? w : qftp_code_text(QFTP_CODES_CME, (int)code);
 }
 
+/* A words field written in pieces, cut at the field's size as snprintf cuts ("(null)" for
+ * a NULL string, as glibc's). */
+typedef struct {
+    char *s;
+    size_t n;
+} words_out;
+
+static void put(words_out *o, const char *s, size_t n)
+{
+    if (n > QFTP_WORDS_CAP - 1 - o->n)
+        n = QFTP_WORDS_CAP - 1 - o->n;
+    memcpy(o->s + o->n, s, n);
+    o->n += n;
+    o->s[o->n] = '\0';
+}
+
+static void put_str(words_out *o, const char *s)
+{
+    if (!s)
+        s = "(null)";
+    put(o, s, strlen(s));
+}
+
+static void put_i64(words_out *o, int64_t v)
+{
+    char num[24];
+    int k = sizeof num;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        num[--k] = '-';
+    put(o, num + k, sizeof num - (size_t)k);
+}
+
 /* s into a words field, cut at the field's size (as snprintf "%s" would). */
 static void copy(char *dst, const char *s)
 {
-    size_t n = strlen(s);
-    if (n >= QFTP_WORDS_CAP)
-        n = QFTP_WORDS_CAP - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
+    words_out o = {dst, 0};
+    put_str(&o, s);
 }
 
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
@@ -120,69 +151,50 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
         /* GSM "+QFTPOPEN:0" is the success code, not a value: a value is named only where
          * the tables name one (or the command is outside them) */
         const char *what = t->def ? t->def->value_name : "value";
+        words_out r = {w->result, 0};
         if (!what && (t->has_err || t->value.kind != QFTP_VAL_NONE)) {
             copy(w->result, "success");
         } else if (!what) {
             /* nothing to say */
-        } else if (t->value.kind == QFTP_VAL_INT) {
-            /* "success, <what> <n>", as snprintf would write it */
-            char num[24];
-            int k = sizeof num;
-            uint64_t u = t->value.i < 0 ? (uint64_t)0 - (uint64_t)t->value.i : (uint64_t)t->value.i;
-            do {
-                num[--k] = (char)('0' + u % 10);
-                u /= 10;
-            } while (u);
-            if (t->value.i < 0)
-                num[--k] = '-';
-            size_t wl = strlen(what), nl = sizeof num - (size_t)k;
-            if (9 + wl + 1 + nl < sizeof w->result) {
-                memcpy(w->result, "success, ", 9);
-                memcpy(w->result + 9, what, wl);
-                w->result[9 + wl] = ' ';
-                memcpy(w->result + 10 + wl, num + k, nl);
-                w->result[10 + wl + nl] = '\0';
-            } else {
-                qftp_snprintf(w->result, sizeof w->result, "success, %s %" PRId64, what,
-                              t->value.i);
-            }
-        } else if (t->value.kind == QFTP_VAL_STR) {
-            /* "success, <what> \"<s>\"", cut as snprintf would cut it */
-            const char *parts[] = {"success, ", what, " \"", t->value.s, "\""};
-            size_t n = 0;
-            for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-                size_t l = strlen(parts[i]);
-                if (l > sizeof w->result - 1 - n)
-                    l = sizeof w->result - 1 - n;
-                memcpy(w->result + n, parts[i], l);
-                n += l;
-            }
-            w->result[n] = '\0';
+        } else if (t->value.kind == QFTP_VAL_INT) { /* "success, <what> <n>" */
+            put(&r, "success, ", 9);
+            put_str(&r, what);
+            put(&r, " ", 1);
+            put_i64(&r, t->value.i);
+        } else if (t->value.kind == QFTP_VAL_STR) { /* "success, <what> \"<s>\"" */
+            put(&r, "success, ", 9);
+            put_str(&r, what);
+            put(&r, " \"", 2);
+            put_str(&r, t->value.s);
+            put(&r, "\"", 1);
         } else if (t->has_err)
             copy(w->result, "success");
     }
     /* the failure as a key */
     if (w->outcome == QFTP_OUTCOME_PENDING)
         return;
-    if (bad_final && t->cme_code >= 0) {
-        qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)",
-                      qftp_final_name(t->final), t->cme_code, cw ? cw : "?");
+    words_out f = {w->failure, 0};
+    if (bad_final && t->cme_code >= 0) { /* "+CME ERROR 603 (FTP(S) server busy)" */
+        put_str(&f, qftp_final_name(t->final));
+        put(&f, " ", 1);
+        put_i64(&f, t->cme_code);
+        put(&f, " (", 2);
+        put_str(&f, cw ? cw : "?");
+        put(&f, ")", 1);
     } else if (bad_final) {
         copy(w->failure, t->final_line);
     } else if (bad_result) {
-        /* the words as the summary has always given them: at most 127 bytes (the words are
-         * written in order, so those are the first 127 of the result's) */
-        char words[128];
-        size_t wl = strlen(w->result);
-        if (wl > sizeof words - 1)
-            wl = sizeof words - 1;
-        memcpy(words, w->result, wl);
-        words[wl] = '\0';
-        if (t->has_pe)
-            qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 ",%" PRId64 " (%s)",
-                          t->command, t->err, t->protocol_error, words);
-        else
-            qftp_snprintf(w->failure, sizeof w->failure, "%s %" PRId64 " (%s)", t->command, t->err,
-                          words);
+        /* "+QFTPGET 627,550 (words)": the words as the summary has always given them, at
+         * most 127 bytes (the first 127 of the result's) */
+        put_str(&f, t->command);
+        put(&f, " ", 1);
+        put_i64(&f, t->err);
+        if (t->has_pe) {
+            put(&f, ",", 1);
+            put_i64(&f, t->protocol_error);
+        }
+        put(&f, " (", 2);
+        put(&f, w->result, strnlen(w->result, 127));
+        put(&f, ")", 1);
     }
 }

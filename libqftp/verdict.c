@@ -258,29 +258,29 @@ static void append_str(char *dst, size_t cap, size_t *len, const char *s)
 
 bool qftp_verdict_traffic(qftp_verdict *v, qftp_ts ts, bool ts_synth, qftp_gap *gap)
 {
-    bool is_gap = false;
     v->chunks++;
     v->synth |= ts_synth;
     if (v->t0 == QFTP_TS_NONE)
         v->t0 = ts;
-    if (!v->synth && v->last != QFTP_TS_NONE && ts > v->last) {
-        qftp_ts d = ts - v->last;
-        qftp_ts rsp = qftp_session_rsptimeout(v->s);
-        bool over = d > rsp;
-        if (over || (v->o.gap != QFTP_TS_NONE && v->o.gap > 0 && d > v->o.gap)) {
-            qftp_gap g = {v->last, ts, over};
-            v->n_gaps++;
-            v->n_gaps_over += over;
-            if (v->gaps->len < QFTP_VERDICT_GAPS_KEEP)
-                g_array_append_val(v->gaps, g);
-            if (gap)
-                *gap = g;
-            is_gap = true;
-        }
-    }
-    if (v->last == QFTP_TS_NONE || ts > v->last)
-        v->last = ts;
-    return is_gap;
+    qftp_ts last = v->last;
+    if (last != QFTP_TS_NONE && ts <= last)
+        return false; /* no time forward: no gap */
+    v->last = ts;
+    if (last == QFTP_TS_NONE || v->synth)
+        return false;
+    qftp_ts d = ts - last;
+    qftp_ts rsp = qftp_session_rsptimeout(v->s);
+    bool over = d > rsp;
+    if (!over && !(v->o.gap != QFTP_TS_NONE && v->o.gap > 0 && d > v->o.gap))
+        return false;
+    qftp_gap g = {last, ts, over};
+    v->n_gaps++;
+    v->n_gaps_over += over;
+    if (v->gaps->len < QFTP_VERDICT_GAPS_KEEP)
+        g_array_append_val(v->gaps, g);
+    if (gap)
+        *gap = g;
+    return true;
 }
 
 void qftp_verdict_data(qftp_verdict *v, const qftp_txn *t, const uint8_t *b, size_t n)
