@@ -333,7 +333,8 @@ static double rel(const qftp_session *s, qftp_ts t)
 
 /* ---- fast formatting of the transcript (what printf would write, without its cost) ---- */
 
-static void ob_grow(obuf *o, size_t n)
+/* out of line: the writers that inline ob_room() stay small (it runs a few times a run) */
+__attribute__((noinline)) static void ob_grow(obuf *o, size_t n)
 {
     size_t cap = o->cap ? o->cap : 4096;
     while (cap < o->n + n)

@@ -122,13 +122,13 @@ static int code_len(unsigned keep, const unsigned char *p, size_t n)
 }
 
 #ifdef __SSE2__
-/* The bytes of v that are printable ASCII, LF or TAB (0xff each). */
+/* The bytes of v that are printable ASCII, LF or TAB (0xff each). Two signed comparisons
+ * of v shifted: v + 1 above 0x20 is 0x20-0x7e (0x7f and the bytes from 0x80 on wrap
+ * below), v + 0x75 above 0x7d is TAB (0x7e) or LF (0x7f). */
 static inline __m128i clean_bytes(__m128i v)
 {
-    /* v + 1 above 0x20, signed: 0x20-0x7e (0x7f and the bytes from 0x80 on wrap below) */
     __m128i text = _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x20));
-    __m128i ends = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+    __m128i ends = _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x75)), _mm_set1_epi8(0x7d));
     return _mm_or_si128(text, ends);
 }
 
