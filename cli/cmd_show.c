@@ -48,8 +48,7 @@ typedef struct {
     struct {
         char *text;                /* the last text of this kind (its group found) */
         struct note_group *g;      /* and its group */
-    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes: the same text, or one with other numbers
-                                    */
+    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes: the same text, or other numbers */
     uint64_t chunks;
     uint64_t bytes[2];
     bool started;    /* the header (text) or the document's head (JSON) is out */
@@ -333,8 +332,8 @@ static double rel(const qftp_session *s, qftp_ts t)
 
 /* ---- fast formatting of the transcript (what printf would write, without its cost) ---- */
 
-/* out of line: the writers that inline ob_room() stay small (it runs a few times a run) */
-__attribute__((noinline)) static void ob_grow(obuf *o, size_t n)
+/* Out of line: the writers that inline ob_room() stay small (it runs a few times a run). */
+static __attribute__((noinline)) void ob_grow(obuf *o, size_t n)
 {
     size_t cap = o->cap ? o->cap : 4096;
     while (cap < o->n + n)
@@ -1079,8 +1078,8 @@ static void on_note(void *user, const qftp_note *n)
     }
     if (n->severity == QFTP_SEV_INFO && x->n == 0) {
         /* what the session learnt before the first transaction: under the first line */
-        text_start(x);
         ob_flush(&x->out);
+        text_start(x);
         printf("%s%s%s\n", C_DIM, n->text, C_RESET);
         return;
     }
