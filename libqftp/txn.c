@@ -130,7 +130,7 @@ static void put_i64(words_out *o, int64_t v)
 static void copy(char *dst, const char *s)
 {
     words_out o = {dst, 0};
-    put_str(&o, s);
+    put(&o, s, strlen(s));
 }
 
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
