@@ -14,34 +14,6 @@ const char *qftp_role_name(qftp_role r)
 
 qftp_op qftp_op_of(const char *command)
 {
-#define OP(name, op)                                                                               \
-    {                                                                                              \
-        name, sizeof name - 1, op                                                                  \
-    }
-    static const struct {
-        const char *name;
-        size_t len;
-        qftp_op op;
-    } ops[] = {
-        OP("+QFTPCFG", QFTP_OP_QFTPCFG),
-        OP("+QFTPOPEN", QFTP_OP_QFTPOPEN),
-        OP("+QFTPCLOSE", QFTP_OP_QFTPCLOSE),
-        OP("+QFTPSTAT", QFTP_OP_QFTPSTAT),
-        OP("+QFTPPUT", QFTP_OP_QFTPPUT),
-        OP("+QFTPGET", QFTP_OP_QFTPGET),
-        OP("+QFTPPASS", QFTP_OP_QFTPPASS),
-        OP("+QFTPPATH", QFTP_OP_QFTPPATH),
-        OP("+QFTPLIST", QFTP_OP_QFTPLIST),
-        OP("+QFTPNLST", QFTP_OP_QFTPNLST),
-        OP("+QFTPMLSD", QFTP_OP_QFTPMLSD),
-        OP("+QFUPL", QFTP_OP_QFUPL),
-        OP("+QIACT", QFTP_OP_QIACT),
-        OP("+QIDEACT", QFTP_OP_QIDEACT),
-        OP("+CGATT", QFTP_OP_CGATT),
-        OP("+CGACT", QFTP_OP_CGACT),
-        OP("E", QFTP_OP_E),
-    };
-#undef OP
     if (!command)
         return QFTP_OP_OTHER;
     if (command[0] == 'E')
@@ -51,12 +23,40 @@ qftp_op qftp_op_of(const char *command)
     size_t len = strlen(command);
     if (len < 6)
         return QFTP_OP_OTHER;
-    /* length, sixth and last letter tell the names apart: one comparison at most */
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (ops[i].len == len && ops[i].name[5] == command[5] &&
-            ops[i].name[len - 1] == command[len - 1] && memcmp(command, ops[i].name, len) == 0)
-            return ops[i].op;
-    return QFTP_OP_OTHER;
+#define IS(name) (len == sizeof name - 1 && memcmp(command, name, len) == 0)
+    switch (command[5]) { /* the sixth letter leaves three names at most */
+    case 'A':
+        return IS("+QIDEACT") ? QFTP_OP_QIDEACT : QFTP_OP_OTHER;
+    case 'C':
+        return IS("+QFTPCFG")     ? QFTP_OP_QFTPCFG
+               : IS("+QFTPCLOSE") ? QFTP_OP_QFTPCLOSE
+                                  : QFTP_OP_OTHER;
+    case 'G':
+        return IS("+QFTPGET") ? QFTP_OP_QFTPGET : QFTP_OP_OTHER;
+    case 'L':
+        return IS("+QFTPLIST") ? QFTP_OP_QFTPLIST : IS("+QFUPL") ? QFTP_OP_QFUPL : QFTP_OP_OTHER;
+    case 'M':
+        return IS("+QFTPMLSD") ? QFTP_OP_QFTPMLSD : QFTP_OP_OTHER;
+    case 'N':
+        return IS("+QFTPNLST") ? QFTP_OP_QFTPNLST : QFTP_OP_OTHER;
+    case 'O':
+        return IS("+QFTPOPEN") ? QFTP_OP_QFTPOPEN : QFTP_OP_OTHER;
+    case 'P':
+        return IS("+QFTPPUT")    ? QFTP_OP_QFTPPUT
+               : IS("+QFTPPASS") ? QFTP_OP_QFTPPASS
+               : IS("+QFTPPATH") ? QFTP_OP_QFTPPATH
+                                 : QFTP_OP_OTHER;
+    case 'S':
+        return IS("+QFTPSTAT") ? QFTP_OP_QFTPSTAT : QFTP_OP_OTHER;
+    case 'T':
+        return IS("+QIACT")   ? QFTP_OP_QIACT
+               : IS("+CGATT") ? QFTP_OP_CGATT
+               : IS("+CGACT") ? QFTP_OP_CGACT
+                              : QFTP_OP_OTHER;
+    default:
+        return QFTP_OP_OTHER;
+    }
+#undef IS
 }
 
 qftp_outcome qftp_txn_outcome(const qftp_txn *t)
