@@ -72,6 +72,11 @@ static inline char *put_digits(char *end, uint64_t v, int min)
     return p;
 }
 
+char *qftp_put_u64(char *end, uint64_t v)
+{
+    return put_digits(end, v, 1);
+}
+
 /* 10^0 .. 10^19 */
 static const uint64_t pow10_u64[] = {1,
                                      10,
@@ -207,15 +212,11 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
                 u = va_arg(ap, size_t);
                 f++;
             }
-            int k = sizeof num;
-            do {
-                num[--k] = (char)('0' + u % 10);
-                u /= 10;
-            } while (u);
+            char *d = put_digits(num + sizeof num, u, 1);
             if (neg)
-                num[--k] = '-';
-            s = num + k;
-            len = sizeof num - (size_t)k;
+                *--d = '-';
+            s = d;
+            len = (size_t)(num + sizeof num - d);
         } else if (f[0] == '%') {
             s = "%";
             len = 1;

@@ -4,6 +4,11 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* v in decimal, written so that it ends just before end (20 bytes at most, no NUL): two
+ * digits a division. Returns where it starts. */
+char *qftp_put_u64(char *end, uint64_t v);
 
 /* vsnprintf for the conversions the core's texts use most (%s %.*s %d %u %zu and the
  * 64-bit %ld %lld), without its cost; -1 for anything else or when the text does not fit, so

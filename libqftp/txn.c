@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "qftp/session.h"
+#include "strfmt.h"
 
 const char *qftp_role_name(qftp_role r)
 {
@@ -115,15 +116,10 @@ static void put_str(words_out *o, const char *s)
 static void put_i64(words_out *o, int64_t v)
 {
     char num[24];
-    int k = sizeof num;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        num[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *d = qftp_put_u64(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
-        num[--k] = '-';
-    put(o, num + k, sizeof num - (size_t)k);
+        *--d = '-';
+    put(o, d, (size_t)(num + sizeof num - d));
 }
 
 /* s into a words field, cut at the field's size (as snprintf "%s" would). */
