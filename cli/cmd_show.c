@@ -385,27 +385,26 @@ static void add_fixed(obuf *o, double v, int d, int width)
     ob_put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-/* v in decimal, written in place from its last digit, two digits per division */
+/* v in decimal, two digits per division */
 static void add_u64(obuf *o, uint64_t v)
 {
     static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
                                 "31323334353637383940414243444546474849505152535455565758596061"
                                 "6263646566676869707172737475767778798081828384858687888990919293"
                                 "949596979899";
-    size_t len = 1;
-    for (uint64_t p = 10; len < 20 && v >= p; p *= 10)
-        len++;
-    char *d = ob_room(o, len) + len;
-    o->n += len;
+    char digits[20], *end = digits + sizeof digits, *d = end;
     while (v >= 100) {
         d -= 2;
         memcpy(d, pairs + v % 100 * 2, 2);
         v /= 100;
     }
-    if (v >= 10)
-        memcpy(d - 2, pairs + v * 2, 2);
-    else
-        d[-1] = (char)('0' + v);
+    if (v >= 10) {
+        d -= 2;
+        memcpy(d, pairs + v * 2, 2);
+    } else {
+        *--d = (char)('0' + v);
+    }
+    ob_put(o, d, (size_t)(end - d));
 }
 
 static void add_i64(obuf *o, int64_t v)
