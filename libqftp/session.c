@@ -50,6 +50,11 @@ typedef struct arena_chunk {
  * chunks of its own size. */
 #define ARENA_HINT_MIN 128
 #define ARENA_HINT_MAX 4096
+/* Streaming with release: the blocks of freed transactions are kept for the next ones (at
+ * most this many), their first parts sized in steps of ARENA_STEP so that one fits the
+ * next transaction however the hint moves. */
+#define SPARE_CAP 4
+#define ARENA_STEP 256
 
 typedef struct {
     qftp_txn t; /* first: a qftp_txn * is a txn_priv * */
@@ -90,12 +95,13 @@ struct qftp_session {
     qftp_ts now;
     uint64_t frame;
     qftp_ts rsptimeout;
-    int ssltype;               /* BG96 AT+QFTPCFG="ssltype" */
-    GString *last_line;        /* for "A/"; NULL until the first command */
-    GString *scratch;          /* the command line being parsed */
-    struct def_entry *defs;    /* recent lookups of the command tables (find_def) */
-    struct key_entry *kdefs;   /* the same for names with keyed rows */
-    size_t arena_hint;         /* bytes to give a new transaction's arena */
+    int ssltype;                /* BG96 AT+QFTPCFG="ssltype" */
+    GString *last_line;         /* for "A/"; NULL until the first command */
+    GString *scratch;           /* the command line being parsed */
+    struct def_cache *defs;     /* lookups of the command tables (find_def) */
+    size_t arena_hint;          /* bytes to give a new transaction's arena */
+    txn_priv *spare[SPARE_CAP]; /* blocks of released transactions, for the next ones */
+    unsigned n_spare;
     qftp_txn *item_txn;        /* the transaction the current event was attached to */
     const qftp_event *wire_ev; /* the event as the parser gave it (the handlers may see a
                                   redacted copy): items take their place from it */
@@ -145,6 +151,14 @@ void qftp_session_opts_init(qftp_session_opts *o)
     o->guard_time = QFTP_NS_PER_SEC;
 }
 
+/* g's text becomes the n bytes at p (cheaper than truncating and appending for a line). */
+static void string_set(GString *g, const void *p, size_t n)
+{
+    g_string_set_size(g, n);
+    if (n)
+        memcpy(g->str, p, n);
+}
+
 static char *dup_span(const uint8_t *s, size_t n)
 {
     return g_strndup((const char *)s, n);
@@ -168,14 +182,9 @@ static double rel(const qftp_session *s, qftp_ts t)
 /* 8-byte alignment is all the arena's contents need (pointers, 64-bit integers). */
 #define ARENA_ALIGN 8
 
-static void *txn_alloc(txn_priv *p, size_t n)
+/* What does not fit the first part (n aligned already). */
+static void *txn_alloc_more(txn_priv *p, size_t n)
 {
-    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (p->first_used + n <= p->first_cap) {
-        void *r = (char *)p->first + p->first_used;
-        p->first_used += (uint32_t)n;
-        return r;
-    }
     arena_chunk *c = p->chunks;
     if (!c || c->used + n > c->cap) {
         size_t cap = n < ARENA_HINT_MIN ? ARENA_HINT_MIN : n;
@@ -190,6 +199,17 @@ static void *txn_alloc(txn_priv *p, size_t n)
     return r;
 }
 
+static inline void *txn_alloc(txn_priv *p, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (p->first_used + n <= p->first_cap) {
+        void *r = (char *)p->first + p->first_used;
+        p->first_used += (uint32_t)n;
+        return r;
+    }
+    return txn_alloc_more(p, n);
+}
+
 /* Bytes of the arena a transaction has used. */
 static size_t txn_arena_used(const txn_priv *p)
 {
@@ -199,7 +219,7 @@ static size_t txn_arena_used(const txn_priv *p)
     return n;
 }
 
-static char *txn_strndup(txn_priv *p, const void *s, size_t n)
+static inline char *txn_strndup(txn_priv *p, const void *s, size_t n)
 {
     char *d = txn_alloc(p, n + 1);
     memcpy(d, s, n);
@@ -209,10 +229,9 @@ static char *txn_strndup(txn_priv *p, const void *s, size_t n)
 
 /* Makes room for one more element in an array of the arena (the old copy is left
  * behind: arrays are short). */
-static void *txn_grow(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t size, size_t first)
+static void *txn_grow_more(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t size,
+                           size_t first)
 {
-    if (n < *cap)
-        return arr;
     /* small steps while short (most lists are), doubling beyond: a flood of lines into one
      * command costs at most twice what it holds */
     size_t nc = !*cap ? first : *cap < 4 * first ? *cap + first : (size_t)*cap * 2;
@@ -221,6 +240,12 @@ static void *txn_grow(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t si
         memcpy(g, arr, n * size);
     *cap = nc;
     return g;
+}
+
+static inline void *txn_grow(txn_priv *p, void *arr, size_t n, uint32_t *cap, size_t size,
+                             size_t first)
+{
+    return n < *cap ? arr : txn_grow_more(p, arr, n, cap, size, first);
 }
 
 /* ---- notes --------------------------------------------------------------------------- */
@@ -237,26 +262,37 @@ G_GNUC_PRINTF(4, 5)
 static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const char *fmt, ...)
 {
     txn_priv *p = (txn_priv *)t;
-    char buf[512];
     va_list ap;
+    /* most texts fit the free end of the arena's first part: formatted there, they are
+     * claimed with txn_alloc (the first part's next bytes, as the rest is a multiple of
+     * ARENA_ALIGN) */
+    char *end = (char *)p->first + p->first_used;
     va_start(ap, fmt);
-    int n = qftp_format_simple(buf, sizeof buf, fmt, ap);
+    int n = qftp_format_simple(end, p->first_cap - p->first_used, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof buf, fmt, ap);
-        va_end(ap);
-    }
     char *text;
-    if (n < 0) {
-        text = txn_strndup(p, "", 0);
-    } else if ((size_t)n < sizeof buf) {
-        text = txn_strndup(p, buf, (size_t)n);
-    } else {
+    if (n >= 0) {
         text = txn_alloc(p, (size_t)n + 1);
+    } else {
+        char buf[512];
         va_start(ap, fmt);
-        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        n = qftp_format_simple(buf, sizeof buf, fmt, ap);
         va_end(ap);
+        if (n < 0) {
+            va_start(ap, fmt);
+            n = vsnprintf(buf, sizeof buf, fmt, ap);
+            va_end(ap);
+        }
+        if (n < 0) {
+            text = txn_strndup(p, "", 0);
+        } else if ((size_t)n < sizeof buf) {
+            text = txn_strndup(p, buf, (size_t)n);
+        } else {
+            text = txn_alloc(p, (size_t)n + 1);
+            va_start(ap, fmt);
+            vsnprintf(text, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
     }
     t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 1);
     t->notes[t->n_notes++] = (qftp_note){qftp_note_severity(kind), text, s->now, kind};
@@ -331,34 +367,54 @@ static const char *cmd_label(const qftp_txn *t)
     return t->command[0] ? t->command : "AT";
 }
 
-static bool is_query_cmd(const char *name)
+static bool is_query_cmd(const qftp_txn *t)
 {
     /* Queries run while a transfer is under way and never make the service busy. */
-    return strcmp(name, "+QFTPSTAT") == 0 || strcmp(name, "+QFTPLEN") == 0;
+    qftp_op op = qftp_txn_op(t);
+    return op == QFTP_OP_QFTPSTAT || (op == QFTP_OP_OTHER && strcmp(t->command, "+QFTPLEN") == 0);
 }
 
 /* ---- result decoding --------------------------------------------------------------- */
 
 static bool span_int(qftp_span v, int64_t *out)
 {
-    return qftp_param_int(v, out) && !qftp_param_is_quoted(v);
+    return !qftp_param_is_quoted(v) && qftp_param_int(v, out);
 }
 
-static void value_set_span(qftp_txn *t, qftp_span f)
+/* t's value from a result field, whose span_int() the caller knows (is_int, i). */
+static void value_set(qftp_txn *t, qftp_span f, bool is_int, int64_t i)
 {
     qftp_value *v = &t->value;
     v->s = NULL;
-    int64_t i;
-    if (span_int(f, &i)) {
+    if (is_int) {
         v->kind = QFTP_VAL_INT;
         v->i = i;
         return;
     }
-    char buf[512];
-    size_t n = qftp_param_unquote(f, buf, sizeof buf);
+    /* unquoted straight into the arena (never longer than the field); a value of 512
+     * bytes or more unquoted is kept as it came */
+    char *d = txn_alloc((txn_priv *)t, f.len + 1);
+    size_t n = qftp_param_unquote(f, d, f.len + 1);
+    if (n >= 512) {
+        if (f.len)
+            memcpy(d, f.p, f.len);
+        d[f.len] = '\0';
+    }
     v->kind = QFTP_VAL_STR;
-    v->s = n < sizeof buf ? txn_strndup((txn_priv *)t, buf, n)
-                          : txn_strndup((txn_priv *)t, f.p, f.len);
+    v->s = d;
+}
+
+static void value_set_span(qftp_txn *t, qftp_span f)
+{
+    int64_t i = 0;
+    bool is_int = span_int(f, &i);
+    value_set(t, f, is_int, i);
+}
+
+/* Whether a response line's name is an FTP command's (+QFTP...). */
+static bool resp_is_ftp(const qftp_resp *r)
+{
+    return memcmp(r->name, "+QFTP", 5) == 0; /* an array: its first 5 bytes can be read */
 }
 
 /* Whether a GSM "+NAME:<n>" with n >= 0 is a value: where the command reports one
@@ -385,10 +441,10 @@ static bool gsm_value(const qftp_txn *t)
 static void decode_result(qftp_txn *t, const qftp_resp *r)
 {
     /* Only the FTP commands' lines have these shapes (+QFUPL: <size>,<checksum> not). */
-    if (r->n_fields == 0 || strncmp(r->name, "+QFTP", 5) != 0)
+    if (r->n_fields == 0 || !resp_is_ftp(r))
         return;
     qftp_result_shape shape = t->def ? t->def->result : QFTP_RES_NONE;
-    int64_t a, b;
+    int64_t a, b = 0;
     if (r->n_fields == 1) {
         if (span_int(r->fields[0], &a)) {
             t->has_err = true;
@@ -402,11 +458,11 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
                 t->err = a;
             }
         } else {
-            value_set_span(t, r->fields[0]); /* +QFTPSTAT:OPENED */
+            value_set(t, r->fields[0], false, 0); /* +QFTPSTAT:OPENED */
         }
         return;
     }
-    if (!qftp_param_is_quoted(r->fields[0]) && span_int(r->fields[0], &a)) {
+    if (span_int(r->fields[0], &a)) {
         t->has_err = true;
         t->err = a;
         bool pe = span_int(r->fields[1], &b);
@@ -415,7 +471,7 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
             t->has_pe = pe;
             t->protocol_error = pe ? b : 0;
         } else if (r->n_fields == 2) {
-            value_set_span(t, r->fields[1]);
+            value_set(t, r->fields[1], pe, b);
         }
         return;
     }
@@ -438,7 +494,7 @@ static void decode_result(qftp_txn *t, const qftp_resp *r)
 
 static qftp_dialect dialect_of_resp(const qftp_resp *r)
 {
-    if (strncmp(r->name, "+QFTP", 5) != 0 || r->n_fields == 0)
+    if (!resp_is_ftp(r) || r->n_fields == 0)
         return QFTP_DIALECT_UNKNOWN;
     int64_t a;
     if (r->n_fields >= 2 && span_int(r->fields[0], &a))
@@ -457,16 +513,32 @@ static qftp_dialect dialect_of_resp(const qftp_resp *r)
 
 /* ---- transactions ----------------------------------------------------------------------- */
 
+static void txn_free_chunks(txn_priv *p)
+{
+    for (arena_chunk *c = p->chunks, *n; c; c = n) {
+        n = c->next;
+        g_free(c);
+    }
+}
+
 static void txn_free(gpointer ptr)
 {
     txn_priv *p = ptr;
     if (!p)
         return;
-    for (arena_chunk *c = p->chunks, *n; c; c = n) {
-        n = c->next;
-        g_free(c);
-    }
+    txn_free_chunks(p);
     g_free(p);
+}
+
+/* A released transaction: its block kept as a spare if there is room. */
+static void txn_recycle(qftp_session *s, txn_priv *p)
+{
+    if (s->n_spare == SPARE_CAP) {
+        txn_free(p);
+        return;
+    }
+    txn_free_chunks(p);
+    s->spare[s->n_spare++] = p;
 }
 
 static void problem_cb(void *user, int idx, const char *text)
@@ -500,28 +572,63 @@ static void count_problem(void *user, int idx, const char *text)
     (*(int *)user)++;
 }
 
-/* Looks the command up. While the dialect is unknown and both dialects have the command
- * with different parameters, the row the parameters fit wins (*fits_only says which
- * dialect alone fitted, as evidence of the dialect). */
-/* The last lookups of the command tables, by name, dialect and key: a session sends the
- * same few commands over and over. Names and keys longer than an entry holds are looked
- * up afresh. */
-#define DEF_CACHE 64
+/* What the command tables say of the names looked up so far: a session sends the same few
+ * commands over and over. Names and keys are held zero-padded to a fixed size, so a lookup
+ * hashes and compares them a word at a time; ones longer than that are looked up afresh.
+ * Each table is open-addressed and at most half full: when it fills up it starts afresh,
+ * so memory stays flat and a set of names never evicts one another. */
+#define DEF_CACHE_BITS 7
+#define DEF_CACHE (1u << DEF_CACHE_BITS)
 #define DEF_CACHE_STR 32
+typedef union {
+    char c[DEF_CACHE_STR];
+    uint64_t w[DEF_CACHE_STR / 8];
+} def_name;
 struct def_entry {
-    char name[DEF_CACHE_STR];
-    int dialect;             /* -1: empty */
-    bool keyed;              /* a row of this name has a key (AT+QFTPCFG="..."): see key_entry */
-    const qftp_cmd_def *def; /* when not keyed */
+    def_name name;
+    bool used;
+    bool keyed;   /* a row of this name has a key (AT+QFTPCFG="..."): see key_entry */
+    uint8_t op;   /* qftp_op_of(name) */
+    uint8_t have; /* bit d: def[d] is looked up */
+    const qftp_cmd_def *def[QFTP_DIALECT_BG96 + 1]; /* per dialect, when not keyed */
 };
-/* A keyed name's lookups, by name, dialect and key (NULL: has_key false). */
+/* A keyed name's lookups, by name and key (NULL: has_key false). */
 struct key_entry {
-    char name[DEF_CACHE_STR];
-    char key[DEF_CACHE_STR];
-    int dialect; /* -1: empty */
+    def_name name, key;
+    bool used;
     bool has_key;
-    const qftp_cmd_def *def;
+    uint8_t have;
+    const qftp_cmd_def *def[QFTP_DIALECT_BG96 + 1];
 };
+struct def_cache {
+    unsigned n_names, n_keys;
+    struct def_entry names[DEF_CACHE];
+    struct key_entry keys[DEF_CACHE];
+};
+
+/* False if s is too long for a def_name. */
+static bool def_name_set(def_name *k, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= DEF_CACHE_STR)
+        return false;
+    memset(k, 0, sizeof *k);
+    memcpy(k->c, s, n);
+    return true;
+}
+
+static bool def_name_eq(const def_name *a, const def_name *b)
+{
+    return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+            (a->w[3] ^ b->w[3])) == 0;
+}
+
+static uint64_t def_name_hash(const def_name *k)
+{
+    /* the top bits of a product depend on every bit of the word */
+    return k->w[0] * 0x9e3779b97f4a7c15u + k->w[1] * 0xc2b2ae3d27d4eb4fu +
+           k->w[2] * 0x165667b19e3779f9u + k->w[3] * 0xd6e8feb86659fd93u;
+}
 
 static bool name_is_keyed(const char *name)
 {
@@ -533,57 +640,129 @@ static bool name_is_keyed(const char *name)
     return false;
 }
 
-static const qftp_cmd_def *find_def(const qftp_session *s, const char *name, qftp_dialect d,
-                                    const char *key)
+/* The entry of a name (filled in if it was not there), NULL if the name is too long. */
+static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 {
-    size_t nl = strlen(name);
-    if (nl >= DEF_CACHE_STR)
-        return qftp_cmd_find(name, d, key);
-    uint32_t h = 2166136261u ^ (uint32_t)d;
-    for (size_t i = 0; i < nl; i++)
-        h = (h ^ (uint8_t)name[i]) * 16777619u;
-    struct def_entry *e = &s->defs[h % DEF_CACHE];
-    if (e->dialect != (int)d || strcmp(e->name, name) != 0) {
-        memcpy(e->name, name, nl + 1);
-        e->dialect = (int)d;
-        e->keyed = name_is_keyed(name);
-        e->def = e->keyed ? NULL : qftp_cmd_find(name, d, NULL);
+    def_name k;
+    if (!def_name_set(&k, name))
+        return NULL;
+    struct def_cache *dc = s->defs;
+    unsigned i = (unsigned)(def_name_hash(&k) >> (64 - DEF_CACHE_BITS));
+    for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
+        if (def_name_eq(&dc->names[i].name, &k))
+            return &dc->names[i];
+    if (dc->n_names == DEF_CACHE / 2) {
+        memset(dc->names, 0, sizeof dc->names);
+        dc->n_names = 0;
+        i = (unsigned)(def_name_hash(&k) >> (64 - DEF_CACHE_BITS));
     }
-    /* without a keyed row the key decides nothing (qftp_cmd_find) */
-    if (!e->keyed)
-        return e->def;
-    size_t kl = key ? strlen(key) : 0;
-    if (kl >= DEF_CACHE_STR)
-        return qftp_cmd_find(name, d, key);
-    h = (h ^ (key ? 1u : 2u)) * 16777619u;
-    for (size_t i = 0; i < kl; i++)
-        h = (h ^ (uint8_t)key[i]) * 16777619u;
-    struct key_entry *k = &s->kdefs[h % DEF_CACHE];
-    if (k->dialect != (int)d || k->has_key != (key != NULL) || strcmp(k->name, name) != 0 ||
-        (key && strcmp(k->key, key) != 0)) {
-        memcpy(k->name, name, nl + 1);
-        memcpy(k->key, key ? key : "", kl + 1);
-        k->dialect = (int)d;
-        k->has_key = key != NULL;
-        k->def = qftp_cmd_find(name, d, key);
-    }
-    return k->def;
+    dc->n_names++;
+    struct def_entry *e = &dc->names[i];
+    e->name = k;
+    e->used = true;
+    e->keyed = name_is_keyed(name);
+    e->op = (uint8_t)qftp_op_of(name);
+    e->have = 0;
+    return e;
 }
 
-static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
-                                           const qftp_subcmd *c, qftp_dialect *fits_only)
+/* The entry of a keyed name and key, NULL if either is too long. */
+static struct key_entry *key_entry_of(const qftp_session *s, const def_name *name, const char *key)
 {
-    char key[64];
-    const char *k = NULL;
+    def_name k;
+    if (!def_name_set(&k, key ? key : ""))
+        return NULL;
+    struct def_cache *dc = s->defs;
+    uint64_t h = def_name_hash(name) ^ (def_name_hash(&k) * 0x9e3779b97f4a7c15u) ^ (key != NULL);
+    unsigned i = (unsigned)(h >> (64 - DEF_CACHE_BITS));
+    for (; dc->keys[i].used; i = (i + 1) % DEF_CACHE) {
+        struct key_entry *e = &dc->keys[i];
+        if (e->has_key == (key != NULL) && def_name_eq(&e->name, name) && def_name_eq(&e->key, &k))
+            return e;
+    }
+    if (dc->n_keys == DEF_CACHE / 2) {
+        memset(dc->keys, 0, sizeof dc->keys);
+        dc->n_keys = 0;
+        i = (unsigned)(h >> (64 - DEF_CACHE_BITS));
+    }
+    dc->n_keys++;
+    struct key_entry *e = &dc->keys[i];
+    e->name = *name;
+    e->key = k;
+    e->used = true;
+    e->has_key = key != NULL;
+    e->have = 0;
+    return e;
+}
+
+/* The row of `name` (whose entry is e, NULL for a name too long for one) in dialect d:
+ * qftp_cmd_find(name, d, key). */
+static const qftp_cmd_def *find_def(const qftp_session *s, struct def_entry *e, const char *name,
+                                    qftp_dialect d, const char *key)
+{
+    if (!e || (unsigned)d >= G_N_ELEMENTS(e->def))
+        return qftp_cmd_find(name, d, key);
+    /* without a keyed row the key decides nothing (qftp_cmd_find) */
+    if (!e->keyed) {
+        if (!(e->have & (1u << d))) {
+            e->def[d] = qftp_cmd_find(name, d, NULL);
+            e->have |= (uint8_t)(1u << d);
+        }
+        return e->def[d];
+    }
+    struct key_entry *k = key_entry_of(s, &e->name, key);
+    if (!k)
+        return qftp_cmd_find(name, d, key);
+    if (!(k->have & (1u << d))) {
+        k->def[d] = qftp_cmd_find(name, d, key);
+        k->have |= (uint8_t)(1u << d);
+    }
+    return k->def[d];
+}
+
+/* t's command as a qftp_op. */
+static qftp_op op_of(const qftp_session *s, const char *command)
+{
+    const struct def_entry *e = def_entry_of(s, command);
+    return e ? (qftp_op)e->op : qftp_op_of(command);
+}
+
+/* The first parameter's unquoted text, the key of a keyed row (AT+QFTPCFG="<name>",...),
+ * made when first asked for: most commands have no keyed row. */
+typedef struct {
+    const qftp_txn *t;
+    bool made;
+    const char *text; /* NULL: not a write with parameters */
+    char buf[64];
+} txn_key;
+
+static const char *key_text(txn_key *k)
+{
+    if (!k->made) {
+        k->made = true;
+        k->text = k->t->type == QFTP_TYPE_WRITE && k->t->n_params > 0
+                      ? param_text(k->t, 0, k->buf, sizeof k->buf)
+                      : NULL;
+    }
+    return k->text;
+}
+
+/* Looks the command up. While the dialect is unknown and both dialects have the command
+ * with different parameters, the row the parameters fit wins (*fits_only says which
+ * dialect alone fitted, as evidence of the dialect). */
+static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
+                                           const qftp_subcmd *c, qftp_dialect *fits_only,
+                                           txn_key *key)
+{
     if (fits_only)
         *fits_only = QFTP_DIALECT_UNKNOWN;
-    if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
-        k = param_text(t, 0, key, sizeof key);
-    const qftp_cmd_def *d = find_def(s, t->command, s->dialect, k);
+    struct def_entry *e = def_entry_of(s, t->command);
+    const char *k = !e || e->keyed ? key_text(key) : NULL;
+    const qftp_cmd_def *d = find_def(s, e, t->command, s->dialect, k);
     if (s->dialect != QFTP_DIALECT_UNKNOWN || c == NULL)
         return d;
-    const qftp_cmd_def *g = find_def(s, t->command, QFTP_DIALECT_GSM, k);
-    const qftp_cmd_def *b = find_def(s, t->command, QFTP_DIALECT_BG96, k);
+    const qftp_cmd_def *g = find_def(s, e, t->command, QFTP_DIALECT_GSM, k);
+    const qftp_cmd_def *b = find_def(s, e, t->command, QFTP_DIALECT_BG96, k);
     if (g == NULL || b == NULL || g == b)
         return d;
     int pg = 0, pb = 0;
@@ -596,7 +775,8 @@ static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn
 
 static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
 {
-    return resolve_def_fit(s, t, NULL, NULL);
+    txn_key key = {.t = t};
+    return resolve_def_fit(s, t, NULL, NULL, &key);
 }
 
 /* Looks the command up again if the dialect has become known since (it changes once). */
@@ -613,14 +793,11 @@ static void refresh_def(const qftp_session *s, qftp_txn *t)
 
 /* Whether t's parameters depend on a dialect not known yet: both manuals have the
  * command, with rows of their own. */
-static bool dialect_open(const qftp_session *s, const qftp_txn *t)
+static bool dialect_open(const qftp_session *s, const qftp_txn *t, txn_key *key)
 {
     if (s->dialect != QFTP_DIALECT_UNKNOWN || s->dialect_forced)
         return false;
-    char key[64];
-    const char *k = NULL;
-    if (t->type == QFTP_TYPE_WRITE && t->n_params > 0)
-        k = param_text(t, 0, key, sizeof key);
+    const char *k = key_text(key);
     const qftp_cmd_def *g = qftp_cmd_find(t->command, QFTP_DIALECT_GSM, k);
     const qftp_cmd_def *b = qftp_cmd_find(t->command, QFTP_DIALECT_BG96, k);
     return g && b && g != b;
@@ -654,8 +831,8 @@ static void recheck_params(qftp_session *s)
 /* Evidence of the dialect in a command (names only one manual has, parameter forms). */
 static void dialect_from_command(qftp_session *s, const qftp_txn *t)
 {
-    if (strncmp(t->command, "+QFTP", 5) != 0 || s->dialect != QFTP_DIALECT_UNKNOWN ||
-        s->dialect_forced)
+    if (s->dialect != QFTP_DIALECT_UNKNOWN || s->dialect_forced ||
+        strncmp(t->command, "+QFTP", 5) != 0)
         return;
     int d = qftp_cmd_dialect(t->command);
     char why[160];
@@ -687,12 +864,11 @@ static void dialect_from_command(qftp_session *s, const qftp_txn *t)
 }
 
 /* Settings that change how later traffic reads. */
-static void track_settings(qftp_session *s, qftp_txn *t)
+static void track_settings(qftp_session *s, qftp_txn *t, txn_key *k)
 {
     if (qftp_txn_op(t) != QFTP_OP_QFTPCFG || t->type != QFTP_TYPE_WRITE || t->n_params < 2)
         return;
-    char key[64];
-    param_text(t, 0, key, sizeof key);
+    const char *key = key_text(k);
     int64_t v;
     if (g_ascii_strcasecmp(key, "rsptimeout") == 0 && param_i(t, 1, &v) && v > 0 &&
         v <= INT64_MAX / QFTP_NS_PER_SEC)
@@ -702,14 +878,13 @@ static void track_settings(qftp_session *s, qftp_txn *t)
         s->ssltype = (int)v;
 }
 
-static void credentials_note(qftp_session *s, qftp_txn *t)
+static void credentials_note(qftp_session *s, qftp_txn *t, txn_key *k)
 {
     if (t->type != QFTP_TYPE_WRITE)
         return;
-    char key[64];
     bool pass = qftp_txn_op(t) == QFTP_OP_QFTPPASS && t->n_params >= 1;
     bool account = qftp_txn_op(t) == QFTP_OP_QFTPCFG && t->n_params >= 3 &&
-                   g_ascii_strcasecmp(param_text(t, 0, key, sizeof key), "account") == 0;
+                   g_ascii_strcasecmp(key_text(k), "account") == 0;
     if (pass || account)
         TXN_NOTE(s, t, PASSWORD_IN_CLEAR,
                  s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
@@ -777,7 +952,7 @@ static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
 {
     for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
         const qftp_txn *w = WAITING(s, i);
-        if (w && w->def && w->def->ftp && !is_query_cmd(w->command)) {
+        if (w && w->def && w->def->ftp && !is_query_cmd(w)) {
             *by = w;
             return true;
         }
@@ -794,11 +969,11 @@ static bool expects_urc(const qftp_txn *t)
     return t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type));
 }
 
-/* A new transaction for command c of the line (NULL: a line without a command). The
+/* A new transaction for command c of the line (ll bytes; c NULL: a line without a command). The
  * spans of the command and its parameters come from wc, the same command parsed from the
  * line as it is on the wire (wline), when redaction changed the line; else from c. */
-static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c, unsigned sub,
-                         qftp_dir line_dir, uint64_t line_offset, const char *wline,
+static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c,
+                         unsigned sub, qftp_dir line_dir, uint64_t line_offset, const char *wline,
                          const qftp_subcmd *wc)
 {
     /* the arena about as large as the recent transactions' (a moving average; one that
@@ -813,15 +988,28 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, const qftp_subcmd *c
             s->arena_hint = ARENA_HINT_MAX;
     }
     size_t cap = (s->arena_hint + 16 + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    txn_priv *p = g_malloc(sizeof(txn_priv) + cap);
+    txn_priv *p = NULL;
+    if (s->o.sink.release) {
+        cap = (cap + ARENA_STEP - 1) / ARENA_STEP * ARENA_STEP;
+        while (s->n_spare && !p) {
+            p = s->spare[--s->n_spare];
+            if (p->first_cap < cap) {
+                g_free(p);
+                p = NULL;
+            }
+        }
+    }
+    if (p)
+        cap = p->first_cap;
+    else
+        p = g_malloc(sizeof(txn_priv) + cap);
     memset(p, 0, sizeof(txn_priv));
     p->first_cap = (uint32_t)cap;
     qftp_txn *t = &p->t;
     t->index = (unsigned)(s->base + s->txns->len + 1);
-    size_t ll = strlen(line);
     t->line = txn_strndup(p, line, ll);
     t->command = c ? txn_strndup(p, c->name, strlen(c->name)) : txn_strndup(p, "", 0);
-    t->op = (uint8_t)qftp_op_of(t->command);
+    t->op = (uint8_t)(c ? op_of(s, t->command) : QFTP_OP_OTHER);
     t->type = c ? c->type : QFTP_TYPE_EXEC;
     t->line_dir = line_dir;
     t->line_offset = line_offset;
@@ -906,8 +1094,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     if (repeat)
         g_string_assign(s->scratch, s->last_line ? s->last_line->str : "A/");
     else
-        g_string_append_len(g_string_truncate(s->scratch, 0), (const char *)ev->data,
-                            (gssize)ev->len);
+        string_set(s->scratch, ev->data, ev->len);
     /* With opts.redact the line kept is redacted (qftp/redact.h); the places of the command
      * and its parameters are those of the line as it is on the wire. */
     char *wire = NULL;
@@ -932,19 +1119,20 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
     bool truncated = false;
     char err[QFTP_ERRBUF_SIZE];
-    int n = qftp_cmdline_parse(line, strlen(line), cmds, QFTP_MAX_SUBCMDS, &truncated, err);
+    size_t ll = strlen(line);
+    int n = qftp_cmdline_parse(line, ll, cmds, QFTP_MAX_SUBCMDS, &truncated, err);
     qftp_subcmd wcmds[QFTP_MAX_SUBCMDS];
     int nw = wire ? qftp_cmdline_parse(wire, strlen(wire), wcmds, QFTP_MAX_SUBCMDS, NULL, NULL) : 0;
     if (n <= 0) {
         /* "AT" alone, or A/ with nothing to repeat: one transaction without a name. */
-        qftp_txn *t = new_txn(s, line, NULL, 0, line_dir, line_offset, NULL, NULL);
+        qftp_txn *t = new_txn(s, line, ll, NULL, 0, line_dir, line_offset, NULL, NULL);
         t->repeat = repeat;
         txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
         g_ptr_array_add(s->group, t);
         s->item_txn = t;
     }
     for (int k = 0; k < n; k++) {
-        qftp_txn *t = new_txn(s, line, &cmds[k], (unsigned)k, line_dir, line_offset, wire,
+        qftp_txn *t = new_txn(s, line, ll, &cmds[k], (unsigned)k, line_dir, line_offset, wire,
                               wire && k < nw ? &wcmds[k] : NULL);
         t->repeat = repeat;
         txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
@@ -954,14 +1142,15 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         }
         dialect_from_command(s, t);
         qftp_dialect fits;
-        t->def = resolve_def_fit(s, t, &cmds[k], &fits);
+        txn_key key = {.t = t};
+        t->def = resolve_def_fit(s, t, &cmds[k], &fits, &key);
         ((txn_priv *)t)->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
         if (fits != QFTP_DIALECT_UNKNOWN) {
             char why[160];
             snprintf(why, sizeof why, "the parameters of %s", t->line);
             set_dialect(s, fits, why);
         }
-        if (t->def && dialect_open(s, t)) {
+        if (t->def && dialect_open(s, t, &key)) {
             /* no warnings from a guessed dialect: checked once it is known */
             ((txn_priv *)t)->unchecked = true;
             s->unchecked_n++;
@@ -970,11 +1159,10 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
             qftp_check_params(t->def, &cmds[k], problem_cb, ctx);
         }
         const qftp_txn *by;
-        if (t->def && t->def->ftp && expects_urc(t) && !is_query_cmd(t->command) &&
-            ftp_busy(s, &by))
+        if (t->def && t->def->ftp && expects_urc(t) && !is_query_cmd(t) && ftp_busy(s, &by))
             TXN_NOTE(s, t, BUSY, cmd_label(by), by->index);
-        track_settings(s, t);
-        credentials_note(s, t);
+        track_settings(s, t, &key);
+        credentials_note(s, t, &key);
         if (cmds[k].too_many_params)
             TXN_NOTE(s, t, TOO_MANY_PARAMS, QFTP_MAX_PARAMS);
         g_ptr_array_add(s->group, t);
@@ -1041,7 +1229,6 @@ static void state_after_ok(qftp_session *s, qftp_txn *t)
     /* an OK after the completion URC (it came first) changes nothing any more */
     if (!t->def || !t->def->ftp || t->final != QFTP_FINAL_OK || t->urc)
         return;
-    const char *c = t->command;
     if (qftp_txn_op(t) == QFTP_OP_QFTPOPEN && t->type == QFTP_TYPE_WRITE)
         set_state(s, QFTP_STATE_OPENING, t);
     else if (qftp_txn_op(t) == QFTP_OP_QFTPCLOSE && t->type == QFTP_TYPE_EXEC)
@@ -1049,7 +1236,7 @@ static void state_after_ok(qftp_session *s, qftp_txn *t)
     else if (t->def->data != QFTP_DATA_NONE && t->type == QFTP_TYPE_WRITE && !t->connect &&
              s->state != QFTP_STATE_TRANSFER)
         set_state(s, QFTP_STATE_TRANSFER, t);
-    else if (expects_urc(t) && !is_query_cmd(c) && s->state == QFTP_STATE_OPENED &&
+    else if (expects_urc(t) && !is_query_cmd(t) && s->state == QFTP_STATE_OPENED &&
              qftp_txn_op(t) != QFTP_OP_QFTPCFG && qftp_txn_op(t) != QFTP_OP_QFTPPATH)
         set_state(s, QFTP_STATE_WORKING, t);
 }
@@ -1559,7 +1746,7 @@ static void unsolicited_line(qftp_session *s, const qftp_event *ev, const qftp_r
         return;
     }
     add_unsolicited(s, ev, r);
-    if (r && strncmp(r->name, "+QFTP", 5) == 0 && strcmp(r->name, "+QFTPERROR") != 0) {
+    if (r && resp_is_ftp(r) && strcmp(r->name, "+QFTPERROR") != 0) {
         char *l = dup_line(s, ev->data, ev->len);
         SESSION_NOTE(s, ORPHAN_URC, l);
         g_free(l);
@@ -1600,7 +1787,7 @@ static void add_info(qftp_session *s, qftp_txn *t, const qftp_event *ev)
  * its OK. Marked inferred. */
 static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_resp *r)
 {
-    if (strncmp(r->name, "+QFTP", 5) != 0 || strcmp(r->name, "+QFTPERROR") == 0)
+    if (!resp_is_ftp(r) || strcmp(r->name, "+QFTPERROR") == 0)
         return false;
     const qftp_cmd_def *d = qftp_cmd_find(r->name, s->dialect, NULL);
     if (!d || !d->ftp)
@@ -1622,7 +1809,7 @@ static bool infer_from_line(qftp_session *s, const qftp_event *ev, const qftp_re
         s->now = s->orphan_final.ts;
         s->frame = s->orphan_final.frame;
     }
-    qftp_txn *t = new_txn(s, line, NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
+    qftp_txn *t = new_txn(s, line, strlen(line), NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
     t->command = txn_strndup((txn_priv *)t, r->name, strlen(r->name));
     t->op = (uint8_t)qftp_op_of(t->command);
     t->cmd_span = (qftp_rel_span){2, (uint32_t)strlen(r->name)};
@@ -1680,7 +1867,7 @@ static bool name_inferred_download(qftp_session *s, const qftp_resp *r)
 static void infer_download(qftp_session *s, const qftp_event *ev)
 {
     const qftp_event *wire = s->wire_ev;
-    qftp_txn *t = new_txn(s, "AT+QFTP", NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
+    qftp_txn *t = new_txn(s, "AT+QFTP", 7, NULL, 0, QFTP_DIR_TX, QFTP_NO_OFFSET, NULL, NULL);
     t->type = QFTP_TYPE_WRITE;
     t->def = NULL; /* the URC names it; until then no row of the tables is this command */
     ((txn_priv *)t)->def_final = true;
@@ -1952,7 +2139,7 @@ static void hand_over(qftp_session *s, bool all)
             k->txn(k->user, t);
         if (k->release) {
             wait_unlist(s, t); /* nothing may point at a freed transaction */
-            txn_free(t);
+            txn_recycle(s, (txn_priv *)t);
             g_ptr_array_index(s->txns, s->handed - 1 - s->base) = NULL;
         }
     }
@@ -2120,12 +2307,7 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->contexts = g_array_new(FALSE, TRUE, sizeof(qftp_context_event));
     s->scratch = g_string_sized_new(256);
     s->arena_hint = 256;
-    s->defs = g_new0(struct def_entry, DEF_CACHE);
-    for (size_t i = 0; i < DEF_CACHE; i++)
-        s->defs[i].dialect = -1;
-    s->kdefs = g_new0(struct key_entry, DEF_CACHE);
-    for (size_t i = 0; i < DEF_CACHE; i++)
-        s->kdefs[i].dialect = -1;
+    s->defs = g_new0(struct def_cache, 1);
     s->dialect = s->o.dialect;
     s->dialect_forced = s->o.dialect != QFTP_DIALECT_UNKNOWN;
     s->rsptimeout = s->o.rsptimeout > 0 ? s->o.rsptimeout : 90 * QFTP_NS_PER_SEC;
@@ -2160,7 +2342,8 @@ void qftp_session_free(qftp_session *s)
         g_string_free(s->last_line, TRUE);
     g_string_free(s->scratch, TRUE);
     g_free(s->defs);
-    g_free(s->kdefs);
+    for (unsigned i = 0; i < s->n_spare; i++)
+        g_free(s->spare[i]);
     g_free(s);
 }
 
