@@ -68,6 +68,13 @@ typedef struct {
     uint64_t first[];    /* first_cap bytes */
 } txn_priv;
 
+/* A list of transactions the session points at without owning them (the line waiting for
+ * its final result, the commands waiting for their URC, those answered OK). */
+typedef struct {
+    qftp_txn **v;
+    guint len, cap;
+} txn_list;
+
 struct qftp_session {
     qftp_session_opts o;
     qftp_parser *tx, *rx;
@@ -81,8 +88,8 @@ struct qftp_session {
     GArray *unsol;       /* qftp_unsolicited */
     GArray *notes;       /* qftp_note: notes of no transaction */
     GArray *transitions; /* qftp_transition */
-    GPtrArray *group;    /* the command line waiting for its final result */
-    GPtrArray *wait_urc; /* waiting for their completion URC, oldest first, from
+    txn_list group;      /* the command line waiting for its final result */
+    txn_list wait_urc;   /* waiting for their completion URC, oldest first, from
                             wait_head; NULL where one was taken */
     guint wait_head;
     qftp_txn *data_txn;      /* owner of the data mode under way */
@@ -111,7 +118,7 @@ struct qftp_session {
     /* Information responses after OK (BG96 "OK" then "+QFTPSTAT: 0,4"; GSM
      * "+QFTPSIZE:88752"): the commands of the last line answered OK, until the next
      * command. */
-    GPtrArray *answered;
+    txn_list answered;
     GArray *contexts;  /* qftp_context_event (not with sink.release) */
     uint64_t bytes[2]; /* fed per direction */
     /* The last chunks of each direction: where each starts in the stream, its frame and
@@ -376,8 +383,21 @@ static bool is_query_cmd(const qftp_txn *t)
 
 /* ---- result decoding --------------------------------------------------------------- */
 
+/* The value of a field that is an unquoted integer. Most result fields are a few digits,
+ * read here in place (up to 18 of them cannot overflow); the rest go through the
+ * cmdline's functions. */
 static bool span_int(qftp_span v, int64_t *out)
 {
+    if (v.len - 1 < 18) {
+        int64_t x = 0;
+        size_t i = 0;
+        while (i < v.len && (unsigned)(v.p[i] - '0') < 10)
+            x = x * 10 + (v.p[i++] - '0');
+        if (i == v.len) {
+            *out = x;
+            return true;
+        }
+    }
     return !qftp_param_is_quoted(v) && qftp_param_int(v, out);
 }
 
@@ -893,42 +913,53 @@ static void credentials_note(qftp_session *s, qftp_txn *t, txn_key *k)
                  s->dialect == QFTP_DIALECT_BG96 ? " (AT+QFTPCFG=\"ssltype\" is 0)" : "");
 }
 
-/* Empties one of the session's lists of transactions (group, answered, wait_urc): made by
- * g_ptr_array_new, they own no element and are not NULL-terminated, so their length is
- * all there is to reset (GLib's set_size would walk its removal path for each). */
-static inline void ptrs_clear(GPtrArray *a)
+static inline void list_clear(txn_list *a)
 {
     a->len = 0;
+}
+
+static void list_grow(txn_list *a)
+{
+    a->cap = a->cap ? a->cap * 2 : 16;
+    a->v = g_renew(qftp_txn *, a->v, a->cap);
+}
+
+static inline void list_add(txn_list *a, qftp_txn *t)
+{
+    if (a->len == a->cap)
+        list_grow(a);
+    a->v[a->len++] = t;
 }
 
 /* ---- the commands waiting for their URC: a queue with holes ----------------------------- */
 
 /* The i-th entry of the queue, NULL for a hole. */
-#define WAITING(s, i) ((qftp_txn *)g_ptr_array_index((s)->wait_urc, (i)))
+#define WAITING(s, i) ((s)->wait_urc.v[i])
 
 static void wait_trim(qftp_session *s)
 {
-    GPtrArray *a = s->wait_urc;
-    while (s->wait_head < a->len && !g_ptr_array_index(a, s->wait_head))
+    txn_list *a = &s->wait_urc;
+    while (s->wait_head < a->len && !a->v[s->wait_head])
         s->wait_head++;
     if (s->wait_head == a->len) {
-        ptrs_clear(a);
+        list_clear(a);
         s->wait_head = 0;
     } else if (s->wait_head > 64 && s->wait_head * 2 > a->len) {
-        g_ptr_array_remove_range(a, 0, s->wait_head);
+        a->len -= s->wait_head;
+        memmove(a->v, a->v + s->wait_head, a->len * sizeof *a->v);
         s->wait_head = 0;
     }
 }
 
 static void wait_take(qftp_session *s, guint i)
 {
-    g_ptr_array_index(s->wait_urc, i) = NULL;
+    s->wait_urc.v[i] = NULL;
     wait_trim(s);
 }
 
 static bool wait_listed(const qftp_session *s, const qftp_txn *t)
 {
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+    for (guint i = s->wait_head; i < s->wait_urc.len; i++)
         if (WAITING(s, i) == t)
             return true;
     return false;
@@ -939,7 +970,7 @@ static void wait_unlist(qftp_session *s, const qftp_txn *t)
 {
     for (bool again = true; again;) {
         again = false;
-        for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+        for (guint i = s->wait_head; i < s->wait_urc.len; i++)
             if (WAITING(s, i) == t) {
                 wait_take(s, i); /* it may compact the list: look again from its head */
                 again = true;
@@ -950,7 +981,7 @@ static void wait_unlist(qftp_session *s, const qftp_txn *t)
 
 static bool ftp_busy(const qftp_session *s, const qftp_txn **by)
 {
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+    for (guint i = s->wait_head; i < s->wait_urc.len; i++) {
         const qftp_txn *w = WAITING(s, i);
         if (w && w->def && w->def->ftp && !is_query_cmd(w)) {
             *by = w;
@@ -1043,8 +1074,8 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
 /* Closes the group that never got its final result. */
 static void group_abandon(qftp_session *s, const char *why)
 {
-    for (guint i = 0; i < s->group->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->group, i);
+    for (guint i = 0; i < s->group.len; i++) {
+        qftp_txn *t = s->group.v[i];
         if (t->phase == QFTP_TXN_WAIT_FINAL) {
             TXN_NOTE(s, t, NO_FINAL, why);
             t->phase = QFTP_TXN_DONE;
@@ -1055,7 +1086,7 @@ static void group_abandon(qftp_session *s, const char *why)
             TXN_NOTE(s, t, OUTCOME_BEFORE_FINAL);
         }
     }
-    ptrs_clear(s->group);
+    list_clear(&s->group);
 }
 
 static void give_up_stale(qftp_session *s);
@@ -1089,7 +1120,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
                      d->data_len);
         }
     }
-    ptrs_clear(s->answered);
+    list_clear(&s->answered);
     bool repeat = (ev->flags & QFTP_EVF_REPEAT) != 0;
     if (repeat)
         g_string_assign(s->scratch, s->last_line ? s->last_line->str : "A/");
@@ -1110,10 +1141,10 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     char *line = s->scratch->str;
     qftp_dir line_dir = from_echo ? QFTP_DIR_RX : QFTP_DIR_TX;
     uint64_t line_offset = repeat ? QFTP_NO_OFFSET : ev->offset;
-    if (s->group->len > 0) {
+    if (s->group.len > 0) {
         char why[96];
         snprintf(why, sizeof why, "the next command was sent %.3f s later",
-                 rel(s, s->now) - rel(s, ((qftp_txn *)g_ptr_array_index(s->group, 0))->t_sent));
+                 rel(s, s->now) - rel(s, s->group.v[0]->t_sent));
         group_abandon(s, why);
     }
     qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
@@ -1128,7 +1159,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         qftp_txn *t = new_txn(s, line, ll, NULL, 0, line_dir, line_offset, NULL, NULL);
         t->repeat = repeat;
         txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
-        g_ptr_array_add(s->group, t);
+        list_add(&s->group, t);
         s->item_txn = t;
     }
     for (int k = 0; k < n; k++) {
@@ -1165,7 +1196,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         credentials_note(s, t, &key);
         if (cmds[k].too_many_params)
             TXN_NOTE(s, t, TOO_MANY_PARAMS, QFTP_MAX_PARAMS);
-        g_ptr_array_add(s->group, t);
+        list_add(&s->group, t);
         s->item_txn = t;
     }
     if (truncated)
@@ -1185,7 +1216,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
 
 static qftp_txn *group_last(const qftp_session *s)
 {
-    return s->group->len ? g_ptr_array_index(s->group, s->group->len - 1) : NULL;
+    return s->group.len ? s->group.v[s->group.len - 1] : NULL;
 }
 
 /* Compares an echo with the command line, ignoring case and trailing ';' and spaces. */
@@ -1209,8 +1240,8 @@ static void on_echo(qftp_session *s, const qftp_event *ev)
                    echo_matches(t->line, red ? (const uint8_t *)red : ev->data, red ? rn : ev->len);
     g_free(red);
     if (matches) {
-        for (guint i = 0; i < s->group->len; i++) {
-            qftp_txn *g = g_ptr_array_index(s->group, i);
+        for (guint i = 0; i < s->group.len; i++) {
+            qftp_txn *g = s->group.v[i];
             g->echoed = true;
             g->frame_echo = s->frame;
             txn_item(s, g, QFTP_ROLE_ECHO, ev);
@@ -1359,7 +1390,7 @@ static void keep_orphan_final(qftp_session *s, const qftp_event *ev, qftp_final_
 
 static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind)
 {
-    if (s->group->len == 0) {
+    if (s->group.len == 0) {
         /* The OK after a data-mode transfer (BG96 "<data> OK +QFTPGET: 0,<n>"). */
         qftp_txn *d = s->last_data_txn;
         if (d && d->final == QFTP_FINAL_NONE) {
@@ -1367,7 +1398,7 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
             s->item_txn = d;
             return;
         }
-        ptrs_clear(s->answered);
+        list_clear(&s->answered);
         if (module_only(s)) {
             /* the command is not in the input: kept for the URC that may name it */
             keep_orphan_final(s, ev, kind);
@@ -1376,16 +1407,16 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
         SESSION_NOTE(s, ORPHAN_FINAL, (int)ev->len, (const char *)ev->data);
         return;
     }
-    ptrs_clear(s->answered);
-    for (guint i = 0; i < s->group->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->group, i);
+    list_clear(&s->answered);
+    for (guint i = 0; i < s->group.len; i++) {
+        qftp_txn *t = s->group.v[i];
         set_final(s, t, ev, kind);
         if (t->connect && t->phase == QFTP_TXN_DATA) {
             /* final after the data (BG96 PUT/GET to COM:) */
         } else if (kind == QFTP_FINAL_OK && expects_urc(t) && t->urc == NULL &&
                    !(t->escaped && t->data_dir == QFTP_DIR_RX)) {
             t->phase = QFTP_TXN_WAIT_URC;
-            g_ptr_array_add(s->wait_urc, t);
+            list_add(&s->wait_urc, t);
         } else {
             t->phase = QFTP_TXN_DONE;
         }
@@ -1394,9 +1425,9 @@ static void on_final(qftp_session *s, const qftp_event *ev, qftp_final_kind kind
         state_after_ok(s, t);
         s->item_txn = t;
         if (kind == QFTP_FINAL_OK)
-            g_ptr_array_add(s->answered, t);
+            list_add(&s->answered, t);
     }
-    ptrs_clear(s->group);
+    list_clear(&s->group);
 }
 
 /* The length an AT+QFTPPUT declares it will upload, and the parameter's name: BG96 2.5
@@ -1465,13 +1496,13 @@ static void infer_download(qftp_session *s, const qftp_event *ev);
 static void on_connect(qftp_session *s, const qftp_event *ev)
 {
     qftp_txn *t = NULL;
-    for (guint i = s->group->len; i > 0 && !t; i--) {
-        qftp_txn *g = g_ptr_array_index(s->group, i - 1);
+    for (guint i = s->group.len; i > 0 && !t; i--) {
+        qftp_txn *g = s->group.v[i - 1];
         if (g->def && g->def->data != QFTP_DATA_NONE)
             t = g;
     }
     if (!t) { /* GSM: OK came first, the command now waits for its URC */
-        for (guint i = s->wait_urc->len; i > s->wait_head && !t; i--) {
+        for (guint i = s->wait_urc.len; i > s->wait_head && !t; i--) {
             qftp_txn *g = WAITING(s, i - 1);
             if (g && g->def && g->def->data != QFTP_DATA_NONE && !g->connect)
                 t = g;
@@ -1500,8 +1531,7 @@ static void on_connect(qftp_session *s, const qftp_event *ev)
     t->frame_connect = s->frame;
     txn_item(s, t, QFTP_ROLE_CONNECT, ev);
     s->item_txn = t;
-    if (s->group->len && g_ptr_array_index(s->group, s->group->len - 1) == t &&
-        s->now - t->t_sent > s->rsptimeout)
+    if (s->group.len && s->group.v[s->group.len - 1] == t && s->now - t->t_sent > s->rsptimeout)
         TXN_NOTE(s, t, SLOW_CONNECT, (double)(s->now - t->t_sent) / 1e9,
                  (double)s->rsptimeout / 1e9);
     enter_data_mode(s, t, ev->value);
@@ -1521,7 +1551,7 @@ static void end_upload_if_any(qftp_session *s, const qftp_resp *r)
 
 static qftp_txn *take_waiting(qftp_session *s, const char *name)
 {
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+    for (guint i = s->wait_head; i < s->wait_urc.len; i++) {
         qftp_txn *t = WAITING(s, i);
         if (t && strcmp(t->command, name) == 0) {
             wait_take(s, i);
@@ -1665,14 +1695,14 @@ static size_t under_way(const qftp_session *s, qftp_txn **out, size_t cap)
         if (x_ && !dup_ && n < cap)                                                                \
             out[n++] = x_;                                                                         \
     } while (0)
-    for (guint i = 0; i < s->group->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->group, i);
+    for (guint i = 0; i < s->group.len; i++) {
+        qftp_txn *t = s->group.v[i];
         if (t->phase != QFTP_TXN_DONE)
             ADD(t);
     }
     if (s->data_txn)
         ADD(s->data_txn);
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++)
+    for (guint i = s->wait_head; i < s->wait_urc.len; i++)
         ADD(WAITING(s, i));
 #undef ADD
     for (size_t i = 1; i < n; i++) /* insertion sort: a handful */
@@ -1719,8 +1749,8 @@ static void context_event(qftp_session *s, const qftp_event *ev, const qftp_cont
                 end_lost(s, w[i]);
         }
         if (lost) {
-            ptrs_clear(s->group);
-            ptrs_clear(s->answered);
+            list_clear(&s->group);
+            list_clear(&s->answered);
         }
         /* the FTP session ran over the module's data connection: gone with it */
         if ((lost || c->kind == QFTP_CONTEXT_PDP_DEACTIVATED) && s->state != QFTP_STATE_IDLE &&
@@ -1910,8 +1940,8 @@ static void infer_download(qftp_session *s, const qftp_event *ev)
  * "+QFTPSTAT: 0,4"; GSM "+QFTPSIZE:88752"): one of the last line's commands of its name. */
 static qftp_txn *answered_by_name(const qftp_session *s, const char *name)
 {
-    for (guint i = 0; i < s->answered->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->answered, i);
+    for (guint i = 0; i < s->answered.len; i++) {
+        qftp_txn *t = s->answered.v[i];
         /* AT+CEREG=2 -> OK, then +CEREG: 1 is a URC, not its answer */
         bool ftp = strncmp(name, "+QFTP", 5) == 0;
         if (strcmp(t->command, name) == 0 && t->type != QFTP_TYPE_TEST &&
@@ -1954,8 +1984,8 @@ static void on_line_rx(qftp_session *s, const qftp_event *ev)
             set_dialect(s, dialect_of_resp(&r), why);
         }
         /* before the final result: information response, or a URC whose OK was lost */
-        for (guint i = 0; i < s->group->len; i++) {
-            qftp_txn *t = g_ptr_array_index(s->group, i);
+        for (guint i = 0; i < s->group.len; i++) {
+            qftp_txn *t = s->group.v[i];
             if (strcmp(t->command, r.name) != 0)
                 continue;
             if (expects_urc(t) && t->urc == NULL) {
@@ -2050,10 +2080,10 @@ static void on_data_end(qftp_session *s, const qftp_event *ev)
     if (t->escaped && t->data_dir == QFTP_DIR_RX && t->phase == QFTP_TXN_WAIT_URC)
         t->phase = QFTP_TXN_DONE;
     if (t->phase == QFTP_TXN_WAIT_URC && t->urc == NULL && !wait_listed(s, t))
-        g_ptr_array_add(s->wait_urc, t);
+        list_add(&s->wait_urc, t);
     /* BG96 PUT/GET: the final result comes after the data; keep the line open for it. */
-    if (t->final == QFTP_FINAL_NONE && s->group->len == 0)
-        g_ptr_array_add(s->group, t);
+    if (t->final == QFTP_FINAL_NONE && s->group.len == 0)
+        list_add(&s->group, t);
     s->data_txn = NULL;
 }
 
@@ -2087,13 +2117,13 @@ static bool txn_open(const qftp_session *s, const qftp_txn *t)
 {
     if (t->phase != QFTP_TXN_DONE || t == s->data_txn || t == s->last_data_txn)
         return true;
-    for (guint i = 0; i < s->answered->len; i++) /* an answer after OK may still come */
-        if (g_ptr_array_index(s->answered, i) == t)
+    for (guint i = 0; i < s->answered.len; i++) /* an answer after OK may still come */
+        if (s->answered.v[i] == t)
             return true;
     /* completed by its URC before any final result: its line's final may still come (and
      * the group is abandoned at the end), so it is not handed over (and freed) yet */
-    for (guint i = 0; i < s->group->len; i++)
-        if (g_ptr_array_index(s->group, i) == t)
+    for (guint i = 0; i < s->group.len; i++)
+        if (s->group.v[i] == t)
             return true;
     return false;
 }
@@ -2103,7 +2133,7 @@ static bool txn_open(const qftp_session *s, const qftp_txn *t)
 static void give_up_stale(qftp_session *s)
 {
     size_t newest = s->base + s->txns->len;
-    while (s->wait_head < s->wait_urc->len) {
+    while (s->wait_head < s->wait_urc.len) {
         qftp_txn *w = WAITING(s, s->wait_head);
         if (newest - w->index <= WAIT_CAP)
             break;
@@ -2301,9 +2331,6 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
     s->unsol = g_array_new(FALSE, TRUE, sizeof(qftp_unsolicited));
     s->notes = g_array_new(FALSE, TRUE, sizeof(qftp_note));
     s->transitions = g_array_new(FALSE, TRUE, sizeof(qftp_transition));
-    s->group = g_ptr_array_new();
-    s->wait_urc = g_ptr_array_new();
-    s->answered = g_ptr_array_new();
     s->contexts = g_array_new(FALSE, TRUE, sizeof(qftp_context_event));
     s->scratch = g_string_sized_new(256);
     s->arena_hint = 256;
@@ -2330,9 +2357,9 @@ void qftp_session_free(qftp_session *s)
         g_free(g_array_index(s->notes, qftp_note, i).text);
     g_array_free(s->notes, TRUE);
     g_array_free(s->transitions, TRUE);
-    g_ptr_array_free(s->group, TRUE);
-    g_ptr_array_free(s->wait_urc, TRUE);
-    g_ptr_array_free(s->answered, TRUE);
+    g_free(s->group.v);
+    g_free(s->wait_urc.v);
+    g_free(s->answered.v);
     for (guint i = 0; i < s->contexts->len; i++)
         context_free(&g_array_index(s->contexts, qftp_context_event, i));
     g_array_free(s->contexts, TRUE);
@@ -2413,13 +2440,13 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     qftp_parser_finish(s->rx, now);
     group_abandon(s, "by the end of the input");
     flush_orphan_final(s);
-    ptrs_clear(s->answered);
-    for (guint i = s->wait_head; i < s->wait_urc->len; i++) {
+    list_clear(&s->answered);
+    for (guint i = s->wait_head; i < s->wait_urc.len; i++) {
         qftp_txn *w = WAITING(s, i);
         if (w && w->phase == QFTP_TXN_WAIT_URC && w->urc == NULL)
             TXN_NOTE(s, w, NO_URC, w->command);
     }
-    ptrs_clear(s->wait_urc);
+    list_clear(&s->wait_urc);
     s->wait_head = 0;
     /* The dialect may have been learnt after the first commands: look them up again. */
     for (guint i = 0; i < s->txns->len; i++) {
