@@ -68,8 +68,8 @@ typedef struct {
     uint64_t first[];    /* first_cap bytes */
 } txn_priv;
 
-/* A list of transactions the session points at without owning them (the line waiting for
- * its final result, the commands waiting for their URC, those answered OK). */
+/* A list of transactions: all of them, and those the session points at (the line waiting
+ * for its final result, the commands waiting for their URC, those answered OK). */
 typedef struct {
     qftp_txn **v;
     guint len, cap;
@@ -82,7 +82,7 @@ struct qftp_session {
     /* Transactions: index i (1-based) is txns[i - 1 - base]. Those handed to the sink are
      * indices 1..handed; with sink.release they are freed (their slots NULL until the
      * array is compacted and base moves on). */
-    GPtrArray *txns; /* txn_priv*, owned */
+    txn_list txns; /* owned (each a txn_priv) */
     size_t base;
     size_t handed;
     GArray *unsol;       /* qftp_unsolicited */
@@ -322,7 +322,7 @@ static void session_note(qftp_session *s, qftp_note_kind kind, const char *fmt, 
 
 /* ---- items ------------------------------------------------------------------------------- */
 
-static void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const qftp_event *ev)
+static inline void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const qftp_event *ev)
 {
     txn_priv *p = (txn_priv *)t;
     if (s->wire_ev)
@@ -622,6 +622,7 @@ struct key_entry {
 };
 struct def_cache {
     unsigned n_names, n_keys;
+    struct def_entry *last; /* the last name's: a command's is looked up twice in a row */
     struct def_entry names[DEF_CACHE];
     struct key_entry keys[DEF_CACHE];
 };
@@ -663,14 +664,16 @@ static bool name_is_keyed(const char *name)
 /* The entry of a name (filled in if it was not there), NULL if the name is too long. */
 static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 {
+    struct def_cache *dc = s->defs;
+    if (dc->last && strcmp(dc->last->name.c, name) == 0)
+        return dc->last;
     def_name k;
     if (!def_name_set(&k, name))
         return NULL;
-    struct def_cache *dc = s->defs;
     unsigned i = (unsigned)(def_name_hash(&k) >> (64 - DEF_CACHE_BITS));
     for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
         if (def_name_eq(&dc->names[i].name, &k))
-            return &dc->names[i];
+            return dc->last = &dc->names[i];
     if (dc->n_names == DEF_CACHE / 2) {
         memset(dc->names, 0, sizeof dc->names);
         dc->n_names = 0;
@@ -683,7 +686,7 @@ static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
     e->keyed = name_is_keyed(name);
     e->op = (uint8_t)qftp_op_of(name);
     e->have = 0;
-    return e;
+    return dc->last = e;
 }
 
 /* The entry of a keyed name and key, NULL if either is too long. */
@@ -830,8 +833,8 @@ static void recheck_params(qftp_session *s)
     if (s->unchecked_n == 0)
         return;
     s->unchecked_n = 0;
-    for (guint i = 0; i < s->txns->len; i++) {
-        txn_priv *p = g_ptr_array_index(s->txns, i);
+    for (guint i = 0; i < s->txns.len; i++) {
+        txn_priv *p = (txn_priv *)s->txns.v[i];
         if (!p || !p->unchecked || s->base + i < s->handed) /* handed over: final */
             continue;
         p->unchecked = false;
@@ -1009,8 +1012,8 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
 {
     /* the arena about as large as the recent transactions' (a moving average; one that
      * needs more gets a chunk of its own) */
-    size_t n = s->txns->len;
-    const txn_priv *prev = n ? g_ptr_array_index(s->txns, n - 1) : NULL;
+    size_t n = s->txns.len;
+    const txn_priv *prev = n ? (const txn_priv *)s->txns.v[n - 1] : NULL;
     if (prev) {
         s->arena_hint = (s->arena_hint * 7 + txn_arena_used(prev)) / 8;
         if (s->arena_hint < ARENA_HINT_MIN)
@@ -1037,7 +1040,7 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     memset(p, 0, sizeof(txn_priv));
     p->first_cap = (uint32_t)cap;
     qftp_txn *t = &p->t;
-    t->index = (unsigned)(s->base + s->txns->len + 1);
+    t->index = (unsigned)(s->base + s->txns.len + 1);
     t->line = txn_strndup(p, line, ll);
     t->command = c ? txn_strndup(p, c->name, strlen(c->name)) : txn_strndup(p, "", 0);
     t->op = (uint8_t)(c ? op_of(s, t->command) : QFTP_OP_OTHER);
@@ -1067,7 +1070,7 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     } else {
         t->cmd_span = (qftp_rel_span){0, (uint32_t)ll};
     }
-    g_ptr_array_add(s->txns, p);
+    list_add(&s->txns, t);
     return t;
 }
 
@@ -1300,7 +1303,7 @@ static void report_state(qftp_session *s, qftp_txn *t, const qftp_resp *r)
         st = QFTP_STATE_OPENING; /* BG96 0 = opening */
     if (st < 0)
         return;
-    if ((qftp_ftp_state)st != s->state && s->base + s->txns->len > 1)
+    if ((qftp_ftp_state)st != s->state && s->base + s->txns.len > 1)
         TXN_NOTE(s, t, STATE_DIFFERS, qftp_state_name((qftp_ftp_state)st),
                  qftp_state_name(s->state));
     set_state(s, (qftp_ftp_state)st, t);
@@ -2132,7 +2135,7 @@ static bool txn_open(const qftp_session *s, const qftp_txn *t)
  * WAIT_CAP commands later. */
 static void give_up_stale(qftp_session *s)
 {
-    size_t newest = s->base + s->txns->len;
+    size_t newest = s->base + s->txns.len;
     while (s->wait_head < s->wait_urc.len) {
         qftp_txn *w = WAITING(s, s->wait_head);
         if (newest - w->index <= WAIT_CAP)
@@ -2155,11 +2158,11 @@ static void hand_over(qftp_session *s, bool all)
     const qftp_session_sink *k = &s->o.sink;
     if (!k->txn && !k->release)
         return;
-    while (s->handed < s->base + s->txns->len) {
-        qftp_txn *t = g_ptr_array_index(s->txns, s->handed - s->base);
+    while (s->handed < s->base + s->txns.len) {
+        qftp_txn *t = s->txns.v[s->handed - s->base];
         if (!all) {
-            bool dialect_wait = s->dialect == QFTP_DIALECT_UNKNOWN &&
-                                s->base + s->txns->len - s->handed <= HOLD_CAP;
+            bool dialect_wait =
+                s->dialect == QFTP_DIALECT_UNKNOWN && s->base + s->txns.len - s->handed <= HOLD_CAP;
             if (txn_open(s, t) || dialect_wait)
                 break;
             refresh_def(s, t); /* as qftp_session_finish does */
@@ -2170,12 +2173,13 @@ static void hand_over(qftp_session *s, bool all)
         if (k->release) {
             wait_unlist(s, t); /* nothing may point at a freed transaction */
             txn_recycle(s, (txn_priv *)t);
-            g_ptr_array_index(s->txns, s->handed - 1 - s->base) = NULL;
+            s->txns.v[s->handed - 1 - s->base] = NULL;
         }
     }
     size_t gone = s->handed - s->base;
-    if (k->release && gone > 64 && gone * 2 > s->txns->len) {
-        g_ptr_array_remove_range(s->txns, 0, (guint)gone);
+    if (k->release && gone > 64 && gone * 2 > s->txns.len) {
+        s->txns.len -= (guint)gone;
+        memmove(s->txns.v, s->txns.v + gone, s->txns.len * sizeof *s->txns.v);
         s->base += gone;
     }
 }
@@ -2327,7 +2331,6 @@ qftp_session *qftp_session_new(const qftp_session_opts *opts, char *errbuf)
         g_free(s);
         return NULL;
     }
-    s->txns = g_ptr_array_new_with_free_func(txn_free);
     s->unsol = g_array_new(FALSE, TRUE, sizeof(qftp_unsolicited));
     s->notes = g_array_new(FALSE, TRUE, sizeof(qftp_note));
     s->transitions = g_array_new(FALSE, TRUE, sizeof(qftp_transition));
@@ -2349,7 +2352,9 @@ void qftp_session_free(qftp_session *s)
         return;
     qftp_parser_free(s->tx);
     qftp_parser_free(s->rx);
-    g_ptr_array_free(s->txns, TRUE);
+    for (guint i = 0; i < s->txns.len; i++)
+        txn_free(s->txns.v[i]);
+    g_free(s->txns.v);
     for (guint i = 0; i < s->unsol->len; i++)
         g_free(g_array_index(s->unsol, qftp_unsolicited, i).line);
     g_array_free(s->unsol, TRUE);
@@ -2399,8 +2404,8 @@ static void dialect_unknown_note(qftp_session *s)
 {
     const char *ftp = NULL;
     unsigned unchecked = 0;
-    for (guint i = 0; i < s->txns->len; i++) {
-        txn_priv *p = g_ptr_array_index(s->txns, i);
+    for (guint i = 0; i < s->txns.len; i++) {
+        txn_priv *p = (txn_priv *)s->txns.v[i];
         if (!p)
             continue;
         if (!ftp && strncmp(p->t.command, "+QFTP", 5) == 0 && !p->t.inferred)
@@ -2449,8 +2454,8 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
     list_clear(&s->wait_urc);
     s->wait_head = 0;
     /* The dialect may have been learnt after the first commands: look them up again. */
-    for (guint i = 0; i < s->txns->len; i++) {
-        qftp_txn *t = g_ptr_array_index(s->txns, i);
+    for (guint i = 0; i < s->txns.len; i++) {
+        qftp_txn *t = s->txns.v[i];
         if (t)
             refresh_def(s, t);
     }
@@ -2461,13 +2466,12 @@ void qftp_session_finish(qftp_session *s, qftp_ts now)
 
 size_t qftp_session_txn_count(const qftp_session *s)
 {
-    return s->base + s->txns->len;
+    return s->base + s->txns.len;
 }
 
 const qftp_txn *qftp_session_txn(const qftp_session *s, size_t i)
 {
-    return i >= s->base && i - s->base < s->txns->len ? g_ptr_array_index(s->txns, i - s->base)
-                                                      : NULL;
+    return i >= s->base && i - s->base < s->txns.len ? s->txns.v[i - s->base] : NULL;
 }
 
 qftp_dir qftp_session_guess_dir(const qftp_session *s, const uint8_t *b, size_t n)
