@@ -322,6 +322,9 @@ static void session_note(qftp_session *s, qftp_note_kind kind, const char *fmt, 
 
 /* ---- items ------------------------------------------------------------------------------- */
 
+/* Room for items a transaction gets at once: command, final result, URC. */
+#define ITEMS_FIRST 3
+
 static inline void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const qftp_event *ev)
 {
     txn_priv *p = (txn_priv *)t;
@@ -337,7 +340,7 @@ static inline void txn_item(qftp_session *s, qftp_txn *t, qftp_role role, const 
         d->ts = s->now;
         return;
     }
-    t->items = txn_grow(p, t->items, t->n_items, &p->items_cap, sizeof(qftp_txn_item), 3);
+    t->items = txn_grow(p, t->items, t->n_items, &p->items_cap, sizeof(qftp_txn_item), ITEMS_FIRST);
     t->items[t->n_items++] = (qftp_txn_item){.offset = ev->offset,
                                              .len = role == QFTP_ROLE_DATA_END ? 0 : ev->len,
                                              .role = role,
@@ -386,7 +389,7 @@ static bool is_query_cmd(const qftp_txn *t)
 /* The value of a field that is an unquoted integer. Most result fields are a few digits,
  * read here in place (up to 18 of them cannot overflow); the rest go through the
  * cmdline's functions. */
-static bool span_int(qftp_span v, int64_t *out)
+static inline bool span_int(qftp_span v, int64_t *out)
 {
     if (v.len - 1 < 18) {
         int64_t x = 0;
@@ -1070,6 +1073,9 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     } else {
         t->cmd_span = (qftp_rel_span){0, (uint32_t)ll};
     }
+    /* its first item comes next */
+    t->items = txn_alloc(p, ITEMS_FIRST * sizeof(qftp_txn_item));
+    p->items_cap = ITEMS_FIRST;
     list_add(&s->txns, t);
     return t;
 }
@@ -2382,21 +2388,22 @@ void qftp_session_free(qftp_session *s)
 void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size_t len, qftp_ts ts,
                        uint64_t frame)
 {
+    unsigned d = dir == QFTP_DIR_TX ? QFTP_DIR_TX : QFTP_DIR_RX; /* any other is the module's */
     if (s->t0 == QFTP_TS_NONE)
         s->t0 = ts;
-    s->bytes[dir == QFTP_DIR_TX ? QFTP_DIR_TX : QFTP_DIR_RX] += len;
+    s->bytes[d] += len;
     if (ts > s->now || s->now == 0)
         s->now = ts;
     s->frame = frame;
     if (len) {
-        unsigned d = dir == QFTP_DIR_TX ? 0 : 1, k = s->n_chunk[d]++ % SESSION_CHUNKS;
-        s->chunk[d][k].start = s->bytes[d == 0 ? QFTP_DIR_TX : QFTP_DIR_RX] - len;
+        unsigned k = s->n_chunk[d]++ % SESSION_CHUNKS;
+        s->chunk[d][k].start = s->bytes[d] - len;
         s->chunk[d][k].frame = frame;
         s->chunk[d][k].ts = s->now;
     }
     /* Time passes for both directions: guard times and inactivity of the other side. */
-    qftp_parser_tick(dir == QFTP_DIR_TX ? s->rx : s->tx, s->now);
-    qftp_parser_feed(dir == QFTP_DIR_TX ? s->tx : s->rx, bytes, len, s->now);
+    qftp_parser_tick(d == QFTP_DIR_TX ? s->rx : s->tx, s->now);
+    qftp_parser_feed(d == QFTP_DIR_TX ? s->tx : s->rx, bytes, len, s->now);
 }
 
 /* The dialect is still unknown at the end: say so, and what would have decided it. */
