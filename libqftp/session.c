@@ -437,7 +437,9 @@ static void value_set_span(qftp_txn *t, qftp_span f)
 /* Whether a response line's name is an FTP command's (+QFTP...). */
 static bool resp_is_ftp(const qftp_resp *r)
 {
-    return memcmp(r->name, "+QFTP", 5) == 0; /* an array: its first 5 bytes can be read */
+    /* strncmp(r->name, "+QFTP", 5) == 0, without a call: it stops at the name's end */
+    const char *n = r->name;
+    return n[0] == '+' && n[1] == 'Q' && n[2] == 'F' && n[3] == 'T' && n[4] == 'P';
 }
 
 /* Whether a GSM "+NAME:<n>" with n >= 0 is a value: where the command reports one
@@ -630,7 +632,7 @@ struct def_cache {
     struct key_entry keys[DEF_CACHE];
 };
 
-/* False if s is too long for a def_name. */
+/* k becomes s, zero-padded; false if s is too long for a def_name. */
 static bool def_name_set(def_name *k, const char *s)
 {
     size_t n = strlen(s);
@@ -723,8 +725,8 @@ static struct key_entry *key_entry_of(const qftp_session *s, const def_name *nam
 
 /* The row of `name` (whose entry is e, NULL for a name too long for one) in dialect d:
  * qftp_cmd_find(name, d, key). */
-static const qftp_cmd_def *find_def(const qftp_session *s, struct def_entry *e, const char *name,
-                                    qftp_dialect d, const char *key)
+static inline const qftp_cmd_def *find_def(const qftp_session *s, struct def_entry *e,
+                                           const char *name, qftp_dialect d, const char *key)
 {
     if (!e || (unsigned)d >= G_N_ELEMENTS(e->def))
         return qftp_cmd_find(name, d, key);
@@ -746,7 +748,7 @@ static const qftp_cmd_def *find_def(const qftp_session *s, struct def_entry *e, 
     return k->def[d];
 }
 
-/* t's command as a qftp_op. */
+/* qftp_op_of(command), from the command's entry. */
 static qftp_op op_of(const qftp_session *s, const char *command)
 {
     const struct def_entry *e = def_entry_of(s, command);
