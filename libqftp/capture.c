@@ -607,6 +607,23 @@ int qftp_capr_linktype(const qftp_capture_reader *r)
 static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qftp_frame *f)
 {
     char *errbuf = r->err;
+    /* The layout every qftp writer gives (qftp_exp_pdu_header): the name, the direction
+     * and an empty end tag, read at once; any other goes through the walk below. */
+    if (n >= 16) {
+        uint32_t tl = get_be32(b);
+        size_t len = tl & 0xFFFF;
+        const uint8_t *d = b + 4 + len;
+        if (tl >> 16 == QFTP_EXP_TAG_DISSECTOR_NAME && n - 16 >= len &&
+            get_be32(d) == (QFTP_EXP_TAG_P2P_DIRECTION << 16 | 4) && get_be32(d + 8) == 0) {
+            size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
+            memcpy(f->dissector, b + 4, k);
+            f->dissector[k] = '\0';
+            uint32_t dir = get_be32(d + 4);
+            f->dir_known = dir == P2P_DIR_SENT || dir == P2P_DIR_RECV;
+            f->dir = dir == P2P_DIR_RECV ? QFTP_DIR_RX : QFTP_DIR_TX;
+            return (long)(len + 16);
+        }
+    }
     const uint8_t *at = b, *end = b + n;
     for (;;) {
         if (end - at < 4) {

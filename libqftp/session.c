@@ -2161,11 +2161,9 @@ static void give_up_stale(qftp_session *s)
  * them at the end of the input), and frees them when it streams. While the dialect is
  * unknown they are held (their definitions are looked up again once it is known), up to
  * HOLD_CAP of them. */
-static void hand_over(qftp_session *s, bool all)
+static void hand_over_some(qftp_session *s, bool all)
 {
     const qftp_session_sink *k = &s->o.sink;
-    if (!k->txn && !k->release)
-        return;
     while (s->handed < s->base + s->txns.len) {
         qftp_txn *t = s->txns.v[s->handed - s->base];
         if (!all) {
@@ -2190,6 +2188,19 @@ static void hand_over(qftp_session *s, bool all)
         memmove(s->txns.v, s->txns.v + gone, s->txns.len * sizeof *s->txns.v);
         s->base += gone;
     }
+}
+
+static inline void hand_over(qftp_session *s, bool all)
+{
+    const qftp_session_sink *k = &s->o.sink;
+    if (!k->txn && !k->release)
+        return;
+    /* most events leave the oldest transaction open: nothing to hand over, and nothing
+     * to compact (the array only grew since the last one handed) */
+    if (!all && s->handed < s->base + s->txns.len &&
+        s->txns.v[s->handed - s->base]->phase != QFTP_TXN_DONE)
+        return;
+    hand_over_some(s, all);
 }
 
 /* ---- the parser callback -------------------------------------------------------------- */
