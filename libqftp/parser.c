@@ -404,7 +404,8 @@ static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off
         emit(p, &ev);
         return;
     }
-    if (prefix_ci(s, len, "+CME ERROR:") || prefix_ci(s, len, "+CMS ERROR:")) {
+    if (len >= 11 && s[0] == '+' && (s[1] | 0x20) == 'c' && /* most lines are not: at once */
+        (prefix_ci(s, len, "+CME ERROR:") || prefix_ci(s, len, "+CMS ERROR:"))) {
         ev.kind = QFTP_EV_FINAL;
         ev.final = (s[3] | 0x20) == 'e' ? QFTP_FINAL_CME_ERROR : QFTP_FINAL_CMS_ERROR;
         int64_t v;
@@ -697,8 +698,14 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
                 continue;
             }
         }
-        /* Two-byte items with no line end: the "> " prompt and "A/". */
         if (p->line_total == 0) {
+            /* the CR LF before a response: an empty line, no event */
+            if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n') {
+                p->off = base + i + 1;
+                i += 2;
+                continue;
+            }
+            /* Two-byte items with no line end: the "> " prompt and "A/". */
             if (i + 1 < n && ((rx && b[i] == '>' && b[i + 1] == ' ') ||
                               (tx && (b[i] == 'A' || b[i] == 'a') && b[i + 1] == '/'))) {
                 qftp_event ev;

@@ -130,6 +130,8 @@ struct qftp_session {
         qftp_ts ts;
     } chunk[2][SESSION_CHUNKS];
     unsigned n_chunk[2];
+    /* where the newest chunk of each direction starts: an event that ends before is late */
+    uint64_t chunk_start[2];
     bool module_only_said; /* the MODULE_SIDE_ONLY note is out */
     /* ATE0 answered OK and no command in the input since: a terminal's log shows the
      * host's commands by their echo, so from there it holds the module's side only */
@@ -2223,18 +2225,12 @@ static void on_line_rx_redacted(qftp_session *s, const qftp_event *ev)
     g_free(red);
 }
 
-/* The frame and time of the chunk that held the stream byte at `off` of direction dir, when
- * it is an earlier chunk than the current one; false if it is the current one or older
- * than the chunks remembered. */
-static bool chunk_of(const qftp_session *s, qftp_dir dir, uint64_t off, uint64_t *frame,
-                     qftp_ts *ts)
+/* The frame and time of the earlier chunk that held the stream byte at `off` of direction
+ * d (0 host, 1 module), a byte before the newest chunk; false if it is older than the
+ * chunks remembered. */
+static bool chunk_of(const qftp_session *s, unsigned d, uint64_t off, uint64_t *frame, qftp_ts *ts)
 {
-    unsigned d = dir == QFTP_DIR_TX ? 0 : 1, n = s->n_chunk[d];
-    if (!n)
-        return false;
-    unsigned newest = (n - 1) % SESSION_CHUNKS;
-    if (off >= s->chunk[d][newest].start)
-        return false;
+    unsigned n = s->n_chunk[d];
     unsigned kept = n < SESSION_CHUNKS ? n : SESSION_CHUNKS;
     for (unsigned i = 1; i < kept; i++) {
         unsigned k = (n - 1 - i) % SESSION_CHUNKS;
@@ -2254,7 +2250,8 @@ static void on_event(void *user, const qftp_event *ev)
      * the URC after it: its OK came before) */
     qftp_ts now = s->now;
     uint64_t frame = s->frame;
-    bool late = ev->end_offset && chunk_of(s, ev->dir, ev->end_offset - 1, &s->frame, &s->now);
+    bool late = ev->end_offset && ev->end_offset - 1 < s->chunk_start[ev->dir != QFTP_DIR_TX] &&
+                chunk_of(s, ev->dir != QFTP_DIR_TX, ev->end_offset - 1, &s->frame, &s->now);
     s->item_txn = NULL;
     s->wire_ev = ev;
     switch (ev->kind) {
@@ -2410,7 +2407,7 @@ void qftp_session_feed(qftp_session *s, qftp_dir dir, const uint8_t *bytes, size
     s->frame = frame;
     if (len) {
         unsigned k = s->n_chunk[d]++ % SESSION_CHUNKS;
-        s->chunk[d][k].start = s->bytes[d] - len;
+        s->chunk[d][k].start = s->chunk_start[d] = s->bytes[d] - len;
         s->chunk[d][k].frame = frame;
         s->chunk[d][k].ts = s->now;
     }
