@@ -383,14 +383,17 @@ static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off
         len--;
     if (len == 0)
         return;
-    qftp_event ev;
-    ev_init(&ev, QFTP_EV_LINE, p->cur_ts);
-    ev.ts_first = ts_first;
-    ev.data = s;
-    ev.len = len;
-    ev.offset = off;
-    ev.end_offset = end_off;
-    ev.flags = flags;
+    /* every field set once (ev_init would clear them all first) */
+    qftp_event ev = {.kind = QFTP_EV_LINE,
+                     .dir = p->dir,
+                     .ts = p->cur_ts,
+                     .ts_first = ts_first,
+                     .data = s,
+                     .len = len,
+                     .offset = off,
+                     .end_offset = end_off,
+                     .value = -1,
+                     .flags = flags};
     if (p->dir == QFTP_DIR_TX) {
         if (prefix_ci(s, len, "AT"))
             ev.kind = QFTP_EV_COMMAND;
