@@ -98,16 +98,17 @@ static void on_item(void *user, const qftp_event *ev, const qftp_txn *txn, uint6
 typedef struct note_group {
     qftp_note_kind kind;
     qftp_severity severity;
-    char *text;     /* the first one's */
-    size_t count;   /* transactions that have it */
-    GArray *ranges; /* unsigned [from, to] pairs of transaction indices */
+    char *text;                  /* the first one's */
+    size_t count;                /* transactions that have it */
+    unsigned *ranges;            /* [from, to] pairs of transaction indices */
+    size_t n_ranges, cap_ranges; /* pairs there, pairs allocated */
 } note_group;
 
 static void note_group_free(gpointer p)
 {
     note_group *g = p;
     g_free(g->text);
-    g_array_free(g->ranges, TRUE);
+    g_free(g->ranges);
     g_free(g);
 }
 
@@ -203,13 +204,16 @@ static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
         x->last_note[kind].text = g_strdup(n->text);
         x->last_note[kind].g = g;
     }
-    unsigned *last =
-        g->ranges->len ? &g_array_index(g->ranges, unsigned, g->ranges->len - 1) : NULL;
+    unsigned *last = g->n_ranges ? &g->ranges[g->n_ranges * 2 - 1] : NULL;
     if (last && (*last == idx || *last + 1 == idx)) {
         *last = idx;
     } else {
-        unsigned range[2] = {idx, idx};
-        g_array_append_vals(g->ranges, range, 2);
+        if (g->n_ranges == g->cap_ranges) {
+            g->cap_ranges = g->cap_ranges ? g->cap_ranges * 2 : 8;
+            g->ranges = g_renew(unsigned, g->ranges, g->cap_ranges * 2);
+        }
+        g->ranges[g->n_ranges * 2] = g->ranges[g->n_ranges * 2 + 1] = idx;
+        g->n_ranges++;
     }
     return ++g->count == 1;
 }
@@ -230,7 +234,6 @@ static note_group *note_group_of(show_ctx *x, const qftp_note *n)
         g->kind = n->kind;
         g->severity = n->severity;
         g->text = g_strdup(n->text);
-        g->ranges = g_array_new(FALSE, FALSE, sizeof(unsigned));
         if (key == &stack.k)
             key = g_memdup2(&stack, sizeof(note_key_t) + strlen(stack.k.s) + 1);
         g_hash_table_insert(x->groups, key, g);
@@ -309,13 +312,20 @@ static inline __attribute__((always_inline)) const char *col(const char *code)
 {
     return use_colour ? code : "";
 }
-#define C_RESET col("\033[0m")
-#define C_BOLD col("\033[1m")
-#define C_DIM col("\033[2m")
-#define C_RED col("\033[31m")
-#define C_GREEN col("\033[32m")
-#define C_YELLOW col("\033[33m")
-#define C_CYAN col("\033[36m")
+#define SGR_RESET "\033[0m"
+#define SGR_BOLD "\033[1m"
+#define SGR_DIM "\033[2m"
+#define SGR_RED "\033[31m"
+#define SGR_GREEN "\033[32m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_CYAN "\033[36m"
+#define C_RESET col(SGR_RESET)
+#define C_BOLD col(SGR_BOLD)
+#define C_DIM col(SGR_DIM)
+#define C_RED col(SGR_RED)
+#define C_GREEN col(SGR_GREEN)
+#define C_YELLOW col(SGR_YELLOW)
+#define C_CYAN col(SGR_CYAN)
 
 static const char *sev_colour(qftp_severity s)
 {
@@ -350,25 +360,6 @@ static inline __attribute__((always_inline)) char *ob_room(obuf *o, size_t n)
     return o->p + o->n;
 }
 
-static inline __attribute__((always_inline)) void ob_put(obuf *o, const char *s, size_t n)
-{
-    memcpy(ob_room(o, n), s, n);
-    o->n += n;
-}
-
-/* inlined everywhere: the length of a literal is then known where it is written */
-static inline __attribute__((always_inline)) void ob_str(obuf *o, const char *s)
-{
-    if (s[0]) /* most colour codes are "" */
-        ob_put(o, s, strlen(s));
-}
-
-static inline void ob_c(obuf *o, char c)
-{
-    *ob_room(o, 1) = c;
-    o->n++;
-}
-
 /* The transcript so far to stdout: whatever else is written there comes after it. */
 static void ob_flush(obuf *o)
 {
@@ -377,127 +368,219 @@ static void ob_flush(obuf *o)
     o->n = 0;
 }
 
-/* printf("%*.*f", width, d, v) into o */
-static void add_fixed(obuf *o, double v, int d, int width)
+/* A line of the transcript is written through a pointer into room taken once for it: the
+ * lengths of its pieces from the input or the tables, and LINE_ROOM for the rest (the
+ * indent, literals, colour codes, two numbers and two times at most). */
+#define LINE_ROOM 384
+
+static inline __attribute__((always_inline)) char *line_begin(obuf *o, size_t n)
 {
-    char buf[96];
-    int n = qftp_format_fixed(buf, sizeof buf, v, d, width);
-    ob_put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    return ob_room(o, n + LINE_ROOM);
 }
 
-/* v in decimal, two digits per division */
-static void add_u64(obuf *o, uint64_t v)
+static inline __attribute__((always_inline)) void line_end(obuf *o, const char *p)
 {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                "31323334353637383940414243444546474849505152535455565758596061"
-                                "6263646566676869707172737475767778798081828384858687888990919293"
-                                "949596979899";
-    char digits[20], *end = digits + sizeof digits, *d = end;
+    o->n = (size_t)(p - o->p);
+}
+
+/* A literal, its length known where it is written. */
+#define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
+
+static inline __attribute__((always_inline)) char *put_n(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* A colour code (a literal): nothing when the transcript has no colours (a constant where
+ * the writer is inlined). */
+static inline __attribute__((always_inline)) char *put_col(char *p, bool colour, const char *code)
+{
+    return colour ? put_n(p, code, strlen(code)) : p;
+}
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "6263646566676869707172737475767778798081828384858687888990919293"
+                                  "949596979899";
+
+/* The number of v's digits: from its bits (1233 / 4096 is just over log10(2)), then one
+ * comparison. */
+static inline __attribute__((always_inline)) unsigned n_digits(uint64_t v)
+{
+    static const uint64_t p10[] = {1,
+                                   10,
+                                   100,
+                                   1000,
+                                   10000,
+                                   100000,
+                                   1000000,
+                                   10000000,
+                                   100000000,
+                                   1000000000,
+                                   10000000000,
+                                   100000000000,
+                                   1000000000000,
+                                   10000000000000,
+                                   100000000000000,
+                                   1000000000000000,
+                                   10000000000000000,
+                                   100000000000000000,
+                                   1000000000000000000,
+                                   10000000000000000000u};
+    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+    return t + (v >= p10[t]) + (v == 0);
+}
+
+/* v in decimal ending just before end, at least min digits (zeros in front), two digits a
+ * division; returns where it starts. */
+static inline __attribute__((always_inline)) char *digits_back(char *end, uint64_t v, int min)
+{
+    char *d = end;
     while (v >= 100) {
         d -= 2;
-        memcpy(d, pairs + v % 100 * 2, 2);
+        memcpy(d, digit_pairs + v % 100 * 2, 2);
         v /= 100;
     }
     if (v >= 10) {
         d -= 2;
-        memcpy(d, pairs + v * 2, 2);
+        memcpy(d, digit_pairs + v * 2, 2);
     } else {
         *--d = (char)('0' + v);
     }
-    ob_put(o, d, (size_t)(end - d));
+    while (end - d < min)
+        *--d = '0';
+    return d;
 }
 
-static void add_i64(obuf *o, int64_t v)
+/* v in decimal (its digits counted first: written in place) */
+static inline __attribute__((always_inline)) char *put_u64(char *p, uint64_t v)
+{
+    p += n_digits(v);
+    digits_back(p, v, 1);
+    return p;
+}
+
+static inline __attribute__((always_inline)) char *put_i64(char *p, int64_t v)
 {
     if (v < 0) {
-        ob_c(o, '-');
-        add_u64(o, (uint64_t)0 - (uint64_t)v);
-    } else {
-        add_u64(o, (uint64_t)v);
+        *p++ = '-';
+        return put_u64(p, (uint64_t)0 - (uint64_t)v);
     }
+    return put_u64(p, (uint64_t)v);
 }
 
-/* qftp_format_ns into o (inlined: a call less per time) */
-static inline __attribute__((always_inline)) void add_ns(obuf *o, qftp_ts d, bool ms, int prec,
-                                                         int width)
+/* qftp_format_ns(d, ms, prec, width) at p (prec 0..3, width up to 16): by integers where
+ * qftp_ns_round tells the digits, else by qftp_format_ns (96 bytes at p). Inlined: the
+ * transcript's formats are constants. */
+static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bool ms, int prec,
+                                                          int width)
 {
-    int n = qftp_format_ns(ob_room(o, 96), 96, d, ms, prec, width);
-    o->n += n < 0 ? 0 : (size_t)n < 96 ? (size_t)n : 95;
+    static const uint64_t p10[] = {1, 10, 100, 1000};
+    uint64_t q;
+    if (!qftp_ns_round(d, (ms ? 6 : 9) - prec, &q)) {
+        int n = qftp_format_ns(p, 96, d, ms, prec, width);
+        return p + (n < 0 ? 0 : n < 96 ? n : 95);
+    }
+    uint64_t whole = q / p10[prec];
+    int len = (int)n_digits(whole) + (prec ? prec + 1 : 0);
+    if (len < width) {
+        memcpy(p, "                ", (size_t)width); /* the digits come over the rest */
+        p += width - len;
+    }
+    p += len;
+    char *e = p;
+    if (prec) {
+        e = digits_back(e, q % p10[prec], prec);
+        *--e = '.';
+    }
+    digits_back(e, whole, 1);
+    return p;
 }
 
 /* "12 ms" below a second, "1.50 s" above: d nanoseconds */
-static inline __attribute__((always_inline)) void add_duration_ns(obuf *o, qftp_ts d)
+static inline __attribute__((always_inline)) char *put_duration(char *p, qftp_ts d)
 {
     if (d < 1000000000) { /* (double)d / 1e9 < 1.0 */
-        add_ns(o, d, true, 0, 0);
-        ob_str(o, " ms");
+        p = put_ns(p, d, true, 0, 0);
+        PUT_LIT(p, " ms");
     } else {
-        add_ns(o, d, false, 2, 0);
-        ob_str(o, " s");
+        p = put_ns(p, d, false, 2, 0);
+        PUT_LIT(p, " s");
     }
+    return p;
 }
 
 /* ---- one transaction ------------------------------------------------------------------- */
 
 #define INDENT "              "
 
-static inline __attribute__((always_inline)) void add3(obuf *o, const char *a, const char *b,
-                                                       const char *c)
-{
-    ob_str(o, a);
-    ob_str(o, b);
-    ob_str(o, c);
-}
-
 /* "  (1 ms)": a duration between two frames, unless one of their times was synthesised
  * (then nothing: the log had no times to measure it by). Inlined: open and close are
  * literals. */
-static inline __attribute__((always_inline)) void add_span(obuf *o, const show_ctx *x, uint64_t f0,
-                                                           uint64_t f1, qftp_ts a, qftp_ts b,
-                                                           const char *open, const char *close)
-{
-    if (is_synth(x, f0) || is_synth(x, f1))
-        return;
-    add3(o, "  ", C_DIM, open);
-    add_duration_ns(o, b - a);
-    add3(o, close, C_RESET, "");
-}
+#define PUT_SPAN(p, colour, x, f0, f1, a, b, open, close)                                          \
+    do {                                                                                           \
+        if (!is_synth(x, f0) && !is_synth(x, f1)) {                                                \
+            PUT_LIT(p, "  ");                                                                      \
+            p = put_col(p, colour, SGR_DIM);                                                       \
+            PUT_LIT(p, open);                                                                      \
+            p = put_duration(p, (b) - (a));                                                        \
+            PUT_LIT(p, close);                                                                     \
+            p = put_col(p, colour, SGR_RESET);                                                     \
+        }                                                                                          \
+    } while (0)
 
 /* A transaction's text goes out with the next ones in blocks of this size (a file, a
  * pipe), at once to a terminal. */
 #define OB_BLOCK 8192
 
-static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
+/* print_txn with colours or without: colour is a constant in each (the codes are
+ * literals written or nothing). */
+static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, const qftp_txn *t,
+                                                               const qftp_txn_words *w, bool colour)
 {
+#define COL(p, code) ((p) = put_col((p), colour, SGR_##code))
     const qftp_session *s = x->s;
     obuf *o = &x->out;
     /* "#12  +    1.234  AT+..." ('~': a synthesised time) */
-    ob_str(o, C_BOLD);
-    ob_c(o, '#');
-    size_t at = o->n;
-    add_u64(o, t->index);
-    while (o->n - at < 3)
-        ob_c(o, ' ');
-    add3(o, C_RESET, " ", C_DIM);
-    ob_c(o, is_synth(x, t->frame_sent) ? '~' : '+');
+    size_t line_len = strlen(t->line);
+    size_t cmd_len = t->sub_index ? strlen(t->command) : 0;
+    char *p = line_begin(o, line_len + cmd_len);
+    COL(p, BOLD);
+    *p++ = '#';
+    unsigned nd = n_digits(t->index);
+    digits_back(p + nd, t->index, 1);
+    memcpy(p + nd, "  ", 2); /* at least three wide */
+    p += nd < 3 ? 3 : nd;
+    COL(p, RESET);
+    *p++ = ' ';
+    COL(p, DIM);
+    *p++ = is_synth(x, t->frame_sent) ? '~' : '+';
     qftp_ts t0 = qftp_session_t0(s);
-    if (t0 == QFTP_TS_NONE)
-        add_fixed(o, 0.0, 3, 9);
-    else
-        add_ns(o, t->t_sent - t0, false, 3, 9); /* rel(s, t->t_sent), %9.3f */
-    add3(o, C_RESET, "  ", C_CYAN);
-    add3(o, t->line, C_RESET, "");
+    p = put_ns(p, t0 == QFTP_TS_NONE ? 0 : t->t_sent - t0, false, 3, 9); /* %9.3f */
+    COL(p, RESET);
+    PUT_LIT(p, "  ");
+    COL(p, CYAN);
+    p = put_n(p, t->line, line_len);
+    COL(p, RESET);
     if (t->inferred) {
-        add3(o, " ", C_YELLOW, "(inferred)");
-        ob_str(o, C_RESET);
+        *p++ = ' ';
+        COL(p, YELLOW);
+        PUT_LIT(p, "(inferred)");
+        COL(p, RESET);
     }
     if (t->sub_index) {
-        add3(o, " ", C_DIM, "[command ");
-        add_u64(o, t->sub_index + 1);
-        add3(o, " of the line: ", t->command, "]");
-        ob_str(o, C_RESET);
+        *p++ = ' ';
+        COL(p, DIM);
+        PUT_LIT(p, "[command ");
+        p = put_u64(p, (uint64_t)t->sub_index + 1);
+        PUT_LIT(p, " of the line: ");
+        p = put_n(p, t->command, cmd_len);
+        *p++ = ']';
+        COL(p, RESET);
     }
-    ob_c(o, '\n');
+    *p++ = '\n';
+    line_end(o, p);
     const qftp_cmd_def *other = NULL;
     if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN &&
         qftp_session_dialect(x->s) == QFTP_DIALECT_UNKNOWN) {
@@ -513,83 +596,176 @@ static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
         const qftp_cmd_def *d = k ? other : t->def;
         if (!d || !d->summary || !d->summary[0])
             continue;
-        add3(o, INDENT, C_DIM, other ? (d->dialect == QFTP_DIALECT_GSM ? "GSM: " : "BG96: ") : "");
-        ob_str(o, d->summary);
-        if (d->section && d->section[0]) {
-            ob_str(o, " - manual ");
-            ob_str(o, d->section);
+        size_t sum_len = strlen(d->summary);
+        size_t sec_len = d->section ? strlen(d->section) : 0;
+        p = line_begin(o, sum_len + sec_len);
+        PUT_LIT(p, INDENT);
+        COL(p, DIM);
+        if (other && d->dialect == QFTP_DIALECT_GSM)
+            PUT_LIT(p, "GSM: ");
+        else if (other)
+            PUT_LIT(p, "BG96: ");
+        p = put_n(p, d->summary, sum_len);
+        if (sec_len) {
+            PUT_LIT(p, " - manual ");
+            p = put_n(p, d->section, sec_len);
         }
         if (other && !k)
-            ob_str(o, " (dialect unknown)");
-        ob_c(o, '\n');
+            PUT_LIT(p, " (dialect unknown)");
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (t->def == NULL && t->command[0]) {
-        add3(o, INDENT, C_DIM, "(not in the tables: decoded generically, ");
-        add3(o, qftp_cmd_type_name(t->type), " form)", C_RESET);
-        ob_c(o, '\n');
+        const char *type = qftp_cmd_type_name(t->type);
+        size_t type_len = strlen(type);
+        p = line_begin(o, type_len);
+        PUT_LIT(p, INDENT);
+        COL(p, DIM);
+        PUT_LIT(p, "(not in the tables: decoded generically, ");
+        p = put_n(p, type, type_len);
+        PUT_LIT(p, " form)");
+        COL(p, RESET);
+        *p++ = '\n';
+        line_end(o, p);
     }
     for (size_t i = 0; i < t->n_info; i++) {
-        add3(o, INDENT, C_DIM, t->info[i]);
-        add3(o, C_RESET, "\n", "");
+        size_t info_len = strlen(t->info[i]);
+        p = line_begin(o, info_len);
+        PUT_LIT(p, INDENT);
+        COL(p, DIM);
+        p = put_n(p, t->info[i], info_len);
+        COL(p, RESET);
+        *p++ = '\n';
+        line_end(o, p);
     }
     size_t over = qftp_txn_info_over(t);
     if (over) {
-        add3(o, INDENT, C_DIM, "(");
-        add_u64(o, over);
-        add3(o, " more information responses, not kept)", C_RESET, "\n");
+        p = line_begin(o, 0);
+        PUT_LIT(p, INDENT);
+        COL(p, DIM);
+        *p++ = '(';
+        p = put_u64(p, over);
+        PUT_LIT(p, " more information responses, not kept)");
+        COL(p, RESET);
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (t->connect) {
-        ob_str(o, INDENT "CONNECT");
+        p = line_begin(o, 0);
+        PUT_LIT(p, INDENT "CONNECT");
         if (t->connect_len >= 0) {
-            ob_c(o, ' ');
-            add_i64(o, t->connect_len);
+            *p++ = ' ';
+            p = put_i64(p, t->connect_len);
         }
-        add_span(o, x, t->frame_sent, t->frame_connect, t->t_sent, t->t_connect, "(+", ")");
-        ob_c(o, '\n');
+        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_connect, t->t_sent, t->t_connect, "(+", ")");
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (t->data_len >= 0) {
-        ob_str(o, INDENT "data mode: ");
-        add_i64(o, t->data_len);
-        add3(o, " bytes ", t->data_dir == QFTP_DIR_TX ? "host -> module" : "module -> host",
-             ", ended by ");
-        add3(o, qftp_data_end_reason_words(t->data_end),
-             t->escaped && t->data_end != QFTP_DATA_END_ESCAPE ? " (+++)" : "", "\n");
+        const char *reason = qftp_data_end_reason_words(t->data_end);
+        size_t reason_len = strlen(reason);
+        p = line_begin(o, reason_len);
+        PUT_LIT(p, INDENT "data mode: ");
+        p = put_i64(p, t->data_len);
+        if (t->data_dir == QFTP_DIR_TX)
+            PUT_LIT(p, " bytes host -> module, ended by ");
+        else
+            PUT_LIT(p, " bytes module -> host, ended by ");
+        p = put_n(p, reason, reason_len);
+        if (t->escaped && t->data_end != QFTP_DATA_END_ESCAPE)
+            PUT_LIT(p, " (+++)");
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (t->final != QFTP_FINAL_NONE) {
         bool ok = t->final == QFTP_FINAL_OK;
-        add3(o, INDENT, ok ? C_GREEN : C_RED, t->final_line);
-        ob_str(o, C_RESET);
-        if (!ok && w->final_words[0])
-            add3(o, "  ", w->final_words, "");
-        add_span(o, x, t->frame_sent, t->frame_final, t->t_sent, t->t_final, "(", ")");
-        ob_c(o, '\n');
+        size_t final_len = strlen(t->final_line);
+        size_t words_len = ok ? 0 : strlen(w->final_words);
+        p = line_begin(o, final_len + words_len);
+        PUT_LIT(p, INDENT);
+        if (ok)
+            COL(p, GREEN);
+        else
+            COL(p, RED);
+        p = put_n(p, t->final_line, final_len);
+        COL(p, RESET);
+        if (words_len) {
+            PUT_LIT(p, "  ");
+            p = put_n(p, w->final_words, words_len);
+        }
+        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_final, t->t_sent, t->t_final, "(", ")");
+        *p++ = '\n';
+        line_end(o, p);
     } else {
-        add3(o, INDENT, C_RED, "no final result");
-        add3(o, C_RESET, "\n", "");
+        p = line_begin(o, 0);
+        PUT_LIT(p, INDENT);
+        COL(p, RED);
+        PUT_LIT(p, "no final result");
+        COL(p, RESET);
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (t->urc) {
         bool bad = t->has_err && t->err != 0;
-        add3(o, INDENT, bad ? C_RED : C_GREEN, t->urc);
-        add3(o, C_RESET, "  ", bad ? C_RED : "");
-        add3(o, w->result, bad ? C_RESET : "", "");
-        add_span(o, x, t->frame_sent, t->frame_done, t->t_sent, t->t_done, "(",
+        size_t urc_len = strlen(t->urc), result_len = strlen(w->result);
+        p = line_begin(o, urc_len + result_len);
+        PUT_LIT(p, INDENT);
+        if (bad)
+            COL(p, RED);
+        else
+            COL(p, GREEN);
+        p = put_n(p, t->urc, urc_len);
+        COL(p, RESET);
+        PUT_LIT(p, "  ");
+        if (bad)
+            COL(p, RED);
+        p = put_n(p, w->result, result_len);
+        if (bad)
+            COL(p, RESET);
+        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_done, t->t_sent, t->t_done, "(",
                  " after the command)");
-        ob_c(o, '\n');
+        *p++ = '\n';
+        line_end(o, p);
     } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
         if (w->result[0]) {
-            add3(o, INDENT, C_DIM, w->result);
-            add3(o, C_RESET, "\n", "");
+            size_t result_len = strlen(w->result);
+            p = line_begin(o, result_len);
+            PUT_LIT(p, INDENT);
+            COL(p, DIM);
+            p = put_n(p, w->result, result_len);
+            COL(p, RESET);
+            *p++ = '\n';
+            line_end(o, p);
         }
     }
     for (size_t i = 0; i < t->n_notes; i++) {
-        if (!note_first(x, &t->notes[i], t->index))
+        const qftp_note *n = &t->notes[i];
+        if (!note_first(x, n, t->index))
             continue; /* said at an earlier command: counted under "Repeated notes" */
-        add3(o, INDENT, sev_colour(t->notes[i].severity), qftp_severity_name(t->notes[i].severity));
-        add3(o, ": ", t->notes[i].text, C_RESET);
-        ob_c(o, '\n');
+        const char *sev = qftp_severity_name(n->severity);
+        size_t sev_len = strlen(sev), text_len = strlen(n->text);
+        p = line_begin(o, sev_len + text_len);
+        PUT_LIT(p, INDENT);
+        if (colour)
+            p = put_n(p, sev_colour(n->severity), strlen(sev_colour(n->severity)));
+        p = put_n(p, sev, sev_len);
+        PUT_LIT(p, ": ");
+        p = put_n(p, n->text, text_len);
+        COL(p, RESET);
+        *p++ = '\n';
+        line_end(o, p);
     }
     if (o->n >= OB_BLOCK || x->live)
         ob_flush(o);
+#undef COL
+}
+
+static void print_txn(show_ctx *x, const qftp_txn *t, const qftp_txn_words *w)
+{
+    if (use_colour)
+        print_txn_as(x, t, w, true);
+    else
+        print_txn_as(x, t, w, false);
 }
 
 /* The first line, written before the first transaction (the log's layout and the dialect
@@ -608,10 +784,10 @@ static void text_start(show_ctx *x)
 }
 
 /* "#1-#8, #10": the transactions of a note group. */
-static void print_ranges(FILE *f, const GArray *r)
+static void print_ranges(FILE *f, const note_group *g)
 {
-    for (guint i = 0; i + 1 < r->len; i += 2) {
-        unsigned a = g_array_index(r, unsigned, i), b = g_array_index(r, unsigned, i + 1);
+    for (size_t i = 0; i < g->n_ranges * 2; i += 2) {
+        unsigned a = g->ranges[i], b = g->ranges[i + 1];
         if (i >= 40) {
             fprintf(f, ", ...");
             break;
@@ -634,7 +810,7 @@ static void print_repeated(show_ctx *x)
         any = true;
         printf("  %s%zu x %s: %s%s\n      ", sev_colour(g->severity), g->count,
                qftp_severity_name(g->severity), g->text, C_RESET);
-        print_ranges(stdout, g->ranges);
+        print_ranges(stdout, g);
         printf("\n");
     }
 }
@@ -955,7 +1131,7 @@ static void on_txn(void *user, const qftp_txn *t)
 {
     show_ctx *x = user;
     qftp_txn_words w;
-    qftp_txn_describe(t, &w);
+    qftp_txn_describe_results(t, &w); /* neither the transcript nor JSON shows `what` */
     const qftp_txn_verdict *tv = qftp_verdict_txn_described(x->v, t, &w);
     count_txn(x, t, tv);
     if (x->failures_only && !tv->failed)
@@ -1205,10 +1381,10 @@ static void show_end(show_ctx *x)
             json_int(&x->w, (int64_t)g->count);
             json_key(&x->w, "transactions"); /* [from, to] ranges */
             json_begin_arr(&x->w);
-            for (guint k = 0; k + 1 < g->ranges->len; k += 2) {
+            for (size_t k = 0; k < g->n_ranges * 2; k += 2) {
                 json_begin_arr(&x->w);
-                json_int(&x->w, g_array_index(g->ranges, unsigned, k));
-                json_int(&x->w, g_array_index(g->ranges, unsigned, k + 1));
+                json_int(&x->w, g->ranges[k]);
+                json_int(&x->w, g->ranges[k + 1]);
                 json_end_arr(&x->w);
             }
             json_end_arr(&x->w);

@@ -146,14 +146,12 @@ int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int widt
      * Below 2^49 ns (six days) the double printf rounds lies within a small fraction of a
      * nanosecond of d / unit's exact value, so both round the same way unless d is on a
      * tie; a tie, a negative or larger d, an odd precision: qftp_format_fixed decides. */
-    int e = (ms ? 6 : 9) - prec; /* unit = 10^e ns */
-    int64_t unit = e >= 0 && e <= 9 ? (int64_t)pow10_u64[e] : 0;
-    if (!unit || d < 0 || d >= ((int64_t)1 << 49) || (unit > 1 && d % unit == unit / 2) ||
-        width < 0 || width > 40 || cap < 64) {
+    uint64_t q;
+    if (!qftp_ns_round(d, (ms ? 6 : 9) - prec, &q) || width < 0 || width > 40 || cap < 64) {
         double v = (double)d / 1e9;
         return qftp_format_fixed(buf, cap, ms ? v * 1000.0 : v, prec, width);
     }
-    return put_fixed(buf, (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2), prec, width);
+    return put_fixed(buf, q, prec, width);
 }
 
 int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)

@@ -131,10 +131,15 @@ static void copy(char *dst, const char *s)
 
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
 {
-    w->outcome = qftp_txn_outcome(t);
-    w->what[0] = w->final_words[0] = w->result[0] = w->failure[0] = '\0';
+    qftp_txn_describe_results(t, w);
     if (t->def && t->def->summary)
         copy(w->what, t->def->summary);
+}
+
+void qftp_txn_describe_results(const qftp_txn *t, qftp_txn_words *w)
+{
+    w->outcome = qftp_txn_outcome(t);
+    w->what[0] = w->final_words[0] = w->result[0] = w->failure[0] = '\0';
     bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
     const char *cw = bad_final && t->cme_code >= 0 ? cme_words(t->cme_code) : NULL;
     if (cw)

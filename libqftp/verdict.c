@@ -1337,7 +1337,7 @@ static void take_payload(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *t
 const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
 {
     qftp_txn_words w;
-    qftp_txn_describe(t, &w);
+    qftp_txn_describe_results(t, &w); /* the verdict reads no `what` */
     return qftp_verdict_txn_described(v, t, &w);
 }
 

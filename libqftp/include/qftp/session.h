@@ -233,6 +233,9 @@ typedef struct {
 } qftp_txn_words;
 
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w);
+/* The same but `what`, left "" (a consumer that shows the table's summary itself, or
+ * none): the outcome, the final result's and the result line's words, the failure. */
+void qftp_txn_describe_results(const qftp_txn *t, qftp_txn_words *w);
 
 typedef struct {
     char *line;
