@@ -432,32 +432,39 @@ static inline __attribute__((always_inline)) unsigned n_digits(uint64_t v)
     return t + (v >= p10[t]) + (v == 0);
 }
 
-/* v in decimal ending just before end, at least min digits (zeros in front), two digits a
- * division; returns where it starts. */
-static inline __attribute__((always_inline)) char *digits_back(char *end, uint64_t v, int min)
+/* v in decimal ending just before end, two digits a division. */
+static inline __attribute__((always_inline)) void digits_back(char *end, uint64_t v)
 {
-    char *d = end;
     while (v >= 100) {
-        d -= 2;
-        memcpy(d, digit_pairs + v % 100 * 2, 2);
+        end -= 2;
+        memcpy(end, digit_pairs + v % 100 * 2, 2);
         v /= 100;
     }
-    if (v >= 10) {
-        d -= 2;
-        memcpy(d, digit_pairs + v * 2, 2);
-    } else {
-        *--d = (char)('0' + v);
+    if (v >= 10)
+        memcpy(end - 2, digit_pairs + v * 2, 2);
+    else
+        end[-1] = (char)('0' + v);
+}
+
+/* The last n digits of v ending just before end, zeros in front (unrolled where n is a
+ * constant); returns where they start. */
+static inline __attribute__((always_inline)) char *digits_exact(char *end, uint64_t v, int n)
+{
+    for (; n >= 2; n -= 2) {
+        end -= 2;
+        memcpy(end, digit_pairs + v % 100 * 2, 2);
+        v /= 100;
     }
-    while (end - d < min)
-        *--d = '0';
-    return d;
+    if (n)
+        *--end = (char)('0' + v % 10);
+    return end;
 }
 
 /* v in decimal (its digits counted first: written in place) */
 static inline __attribute__((always_inline)) char *put_u64(char *p, uint64_t v)
 {
     p += n_digits(v);
-    digits_back(p, v, 1);
+    digits_back(p, v);
     return p;
 }
 
@@ -491,10 +498,10 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
     p += len;
     char *e = p;
     if (prec) {
-        e = digits_back(e, q % p10[prec], prec);
+        e = digits_exact(e, q % p10[prec], prec);
         *--e = '.';
     }
-    digits_back(e, whole, 1);
+    digits_back(e, whole);
     return p;
 }
 
@@ -549,7 +556,7 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     COL(p, BOLD);
     *p++ = '#';
     unsigned nd = n_digits(t->index);
-    digits_back(p + nd, t->index, 1);
+    digits_back(p + nd, t->index);
     memcpy(p + nd, "  ", 2); /* at least three wide */
     p += nd < 3 ? 3 : nd;
     COL(p, RESET);

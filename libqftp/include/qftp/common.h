@@ -68,14 +68,12 @@ int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int widt
  * leaves it to printf. Inline: a writer of one format folds the unit in. */
 static inline bool qftp_ns_round(int64_t d, int e, uint64_t *q)
 {
-    static const int64_t pow10[] = {1,      10,      100,      1000,      10000,
+    static const int64_t units[] = {1,      10,      100,      1000,      10000,
                                     100000, 1000000, 10000000, 100000000, 1000000000};
-    if (e < 0 || e > 9 || d < 0 || d >= ((int64_t)1 << 49))
+    int64_t unit = e >= 0 && e <= 9 ? units[e] : 0;
+    if (!unit || d < 0 || d >= ((int64_t)1 << 49) || (unit > 1 && d % unit == unit / 2))
         return false;
-    int64_t unit = pow10[e], r = d % unit;
-    if (unit > 1 && r == unit / 2)
-        return false;
-    *q = (uint64_t)(d / unit) + (unit > 1 && r > unit / 2);
+    *q = (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2);
     return true;
 }
 
