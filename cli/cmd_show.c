@@ -645,7 +645,8 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
         *p++ = '\n';
         line_end(o, p);
     }
-    size_t over = qftp_txn_info_over(t);
+    /* only a full list has more (qftp/session.h) */
+    size_t over = t->n_info >= QFTP_TXN_INFO_CAP ? qftp_txn_info_over(t) : 0;
     if (over) {
         p = line_begin(o, 0);
         PUT_LIT(p, INDENT);
