@@ -6,6 +6,8 @@
  * extended commands (+NAME...) end at ';' outside quotes. Everything here only reads
  * the caller's bytes within the given length; spans point into them. */
 #include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +60,19 @@ static inline qftp_span trim(const char *p, size_t n)
     return (qftp_span){p, n};
 }
 
+/* Past the string whose opening quote is at p: its closing quote is the first '"' not
+ * escaped as \" (end if there is none). */
+static const char *skip_string(const char *p, const char *end)
+{
+    for (p++;; p++) {
+        p = memchr(p, '"', (size_t)(end - p));
+        if (!p)
+            return end;
+        if (p[-1] != '\\')
+            return p + 1;
+    }
+}
+
 /* Splits "a,\"b,c\",d" on commas outside quotes into trimmed fields (empty ones kept);
  * with `lists`, also not inside "(0,1)" (the ranges of test responses). Returns the
  * number of fields; *more is set when there were more than max. A '"' escaped as \"
@@ -66,61 +81,71 @@ static size_t split_fields(const char *p, size_t n, qftp_span *out, size_t max, 
                            bool *more)
 {
     unsigned stops = C_QUOTE | C_COMMA | (lists ? C_PAREN : 0);
-    size_t k = 0, start = 0;
-    bool q = false;
+    const char *end = p + n, *start = p, *s = p;
+    size_t k = 0;
     int depth = 0;
     *more = false;
-    for (size_t i = 0;; i++) {
-        while (i < n && !in_class(p[i], stops))
-            i++;
-        if (i < n) {
-            if (p[i] == '"') {
-                if (i == 0 || p[i - 1] != '\\')
-                    q = !q;
-                continue;
-            }
-            if (q)
-                continue;
-            if (p[i] == '(') {
+    for (;;) {
+        while (s < end && !in_class(*s, stops))
+            s++;
+        if (s < end && *s != ',') {
+            if (*s == '"')
+                s = s > p && s[-1] == '\\' ? s + 1 : skip_string(s, end);
+            else if (*s++ == '(')
                 depth++;
-                continue;
-            }
-            if (p[i] == ')') {
-                if (depth > 0)
-                    depth--;
-                continue;
-            }
-            if (depth > 0)
-                continue;
+            else if (depth > 0)
+                depth--;
+            continue;
+        }
+        if (s < end && depth > 0) {
+            s++;
+            continue;
         }
         /* a field ends at a comma outside quotes and lists, and at the end */
         if (k == max) {
             *more = true;
             return k;
         }
-        out[k++] = trim(p + start, i - start);
-        if (i == n)
+        out[k++] = trim(start, (size_t)(s - start));
+        if (s == end)
             return k;
-        start = i + 1;
+        start = ++s;
     }
 }
 
-/* Copies a name upper case into name, cut to what fits (cap - 1 bytes and a NUL). */
-static void set_name(char *name, size_t cap, const char *p, size_t n)
+/* A name being copied: upper case, zero-padded to the 32 bytes of qftp_subcmd's and
+ * qftp_resp's name (so that it can be looked up a word at a time), cut to 31 bytes. Built
+ * in a local buffer: stores to it cannot change the toupper table, which a loop writing
+ * to the caller's bytes has to load again for every byte. */
+typedef union {
+    char c[32];
+    uint64_t w[4];
+} name_buf;
+
+/* Copies the n bytes at p upper case into name (cut to what fits). */
+static void set_name(char *name, const char *p, size_t n)
 {
-    if (n >= cap)
-        n = cap - 1;
+    name_buf b = {{0}};
+    if (n >= sizeof b.c)
+        n = sizeof b.c - 1;
     for (size_t i = 0; i < n; i++)
-        name[i] = (char)toupper((unsigned char)p[i]);
-    name[n] = '\0';
+        b.c[i] = (char)toupper((unsigned char)p[i]);
+    memcpy(name, b.c, sizeof b.c);
 }
 
-/* The end of a name at p: p[0] whatever it is, then up to the first byte of class `stop`. */
-static const char *name_end(const char *p, const char *end, unsigned stop)
+/* Copies the name at p into name as set_name does: p[0] whatever it is, then up to the
+ * first byte of class `stop`. Returns the name's end (past what was cut). */
+static const char *take_name(char *name, const char *p, const char *end, unsigned stop)
 {
-    p++;
+    name_buf b = {{0}};
+    const char *cut = end - p < (ptrdiff_t)sizeof b.c ? end : p + sizeof b.c - 1;
+    char *w = b.c;
+    *w++ = (char)toupper((unsigned char)*p++);
+    while (p < cut && !in_class(*p, stop))
+        *w++ = (char)toupper((unsigned char)*p++);
     while (p < end && !in_class(*p, stop))
-        p++;
+        p++; /* a name too long: the rest is cut */
+    memcpy(name, b.c, sizeof b.c);
     return p;
 }
 
@@ -180,17 +205,14 @@ static const char *split_params(qftp_subcmd *c, const char *p, const char *end)
 {
     const char *start = p;
     size_t k = 0;
-    bool quoted = false;
-    for (;; p++) {
+    for (;;) {
         while (p < end && !in_class(*p, C_QUOTE | C_COMMA | C_SEMI))
             p++;
         if (p < end && *p == '"') {
-            if (p[-1] != '\\') /* p[-1] is the '=' at the latest */
-                quoted = !quoted;
+            /* p[-1] is the '=' at the latest */
+            p = p[-1] == '\\' ? p + 1 : skip_string(p, end);
             continue;
         }
-        if (p < end && quoted)
-            continue;
         /* a ',' or ';' outside quotes, or the end */
         bool last = p == end || *p == ';';
         const char *e = p;
@@ -202,7 +224,7 @@ static const char *split_params(qftp_subcmd *c, const char *p, const char *end)
             c->too_many_params = true; /* the rest are not split */
         if (last)
             break;
-        start = p + 1;
+        start = ++p;
     }
     c->type = QFTP_TYPE_WRITE;
     qftp_span only = c->params[0];
@@ -223,8 +245,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
     const char *s = p;
     if (is_extended_prefix(*p)) {
         /* name up to '=', '?', ';' or a space; the rest up to ';' outside quotes */
-        const char *q = name_end(p, end, C_CMD_NAME);
-        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
+        const char *q = take_name(c->name, p, end, C_CMD_NAME);
         const char *r = q;
         while (r < end && is_space(*r))
             r++;
@@ -236,7 +257,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
         }
     } else if (toupper((unsigned char)*p) == 'D') {
         /* ATD<dial string>: the rest of the line, ';' included (V.250 6.3.1) */
-        set_name(c->name, sizeof c->name, p, 1);
+        set_name(c->name, p, 1);
         c->type = QFTP_TYPE_WRITE;
         c->params[0] = trim(p + 1, (size_t)(end - p - 1));
         c->n_params = c->params[0].len ? 1 : 0;
@@ -246,7 +267,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
         const char *q = p + 1;
         while (q < end && isdigit((unsigned char)*q))
             q++;
-        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
+        set_name(c->name, p, (size_t)(q - p));
         const char *r = q;
         if (r < end && *r == '?') {
             r++;
@@ -266,7 +287,7 @@ static const char *parse_one(qftp_subcmd *c, const char *p, const char *end)
         if (*q == '&' && q + 1 < end)
             q++;
         q++;
-        set_name(c->name, sizeof c->name, p, (size_t)(q - p));
+        set_name(c->name, p, (size_t)(q - p));
         const char *r = q;
         if (r < end && *r == '?') {
             r++;
@@ -314,7 +335,11 @@ int qftp_cmdline_parse(const char *line, size_t len, qftp_subcmd *out, size_t ma
                 *truncated = true;
             break;
         }
-        memset(&out[k], 0, sizeof out[k]);
+        /* (not the whole struct: only the parameters up to n_params are set, and the
+         * first is empty when there is none) */
+        out[k].n_params = 0;
+        out[k].too_many_params = false;
+        out[k].params[0] = (qftp_span){NULL, 0};
         p = parse_one(&out[k], p, end);
         k++;
     }
@@ -422,19 +447,25 @@ bool qftp_resp_parse(const char *line, size_t len, qftp_resp *out)
 {
     if (out == NULL)
         return false;
-    memset(out, 0, sizeof *out);
+    /* (not the whole struct: only the fields up to n_fields are set, and the first is
+     * empty when there is none) */
+    memset(out->name, 0, sizeof out->name);
+    out->n_fields = 0;
+    out->space_after_colon = false;
+    out->fields[0] = (qftp_span){NULL, 0};
     if (line == NULL)
         return false;
     qftp_span l = trim(line, len);
     if (l.len < 2 || l.p[0] != '+')
         return false;
     const char *end = l.p + l.len;
-    const char *ne = name_end(l.p, end, C_RESP_NAME), *p = ne;
+    const char *ne = take_name(out->name, l.p, end, C_RESP_NAME), *p = ne;
     while (p < end && (*p == ' ' || *p == '\t'))
         p++; /* "+QFTPOPEN : 0" as the GSM manual prints its test responses */
-    if (p == end || *p != ':' || ne == l.p + 1)
+    if (p == end || *p != ':' || ne == l.p + 1) {
+        memset(out->name, 0, sizeof out->name); /* not a response: no name */
         return false;
-    set_name(out->name, sizeof out->name, l.p, (size_t)(ne - l.p));
+    }
     p++;
     out->space_after_colon = p < end && is_space(*p);
     while (p < end && is_space(*p))
