@@ -668,6 +668,28 @@ static bool name_is_keyed(const char *name)
     return false;
 }
 
+/* The entry of the name k (filled in if it was not there). */
+static struct def_entry *def_entry_find(struct def_cache *dc, const def_name *k)
+{
+    unsigned i = (unsigned)(def_name_hash(k) >> (64 - DEF_CACHE_BITS));
+    for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
+        if (def_name_eq(&dc->names[i].name, k))
+            return dc->last = &dc->names[i];
+    if (dc->n_names == DEF_CACHE / 2) {
+        memset(dc->names, 0, sizeof dc->names);
+        dc->n_names = 0;
+        i = (unsigned)(def_name_hash(k) >> (64 - DEF_CACHE_BITS));
+    }
+    dc->n_names++;
+    struct def_entry *e = &dc->names[i];
+    e->name = *k;
+    e->used = true;
+    e->keyed = name_is_keyed(k->c);
+    e->op = (uint8_t)qftp_op_of(k->c);
+    e->have = 0;
+    return dc->last = e;
+}
+
 /* The entry of a name (filled in if it was not there), NULL if the name is too long. */
 static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 {
@@ -677,23 +699,20 @@ static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
     def_name k;
     if (!def_name_set(&k, name))
         return NULL;
-    unsigned i = (unsigned)(def_name_hash(&k) >> (64 - DEF_CACHE_BITS));
-    for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
-        if (def_name_eq(&dc->names[i].name, &k))
-            return dc->last = &dc->names[i];
-    if (dc->n_names == DEF_CACHE / 2) {
-        memset(dc->names, 0, sizeof dc->names);
-        dc->n_names = 0;
-        i = (unsigned)(def_name_hash(&k) >> (64 - DEF_CACHE_BITS));
-    }
-    dc->n_names++;
-    struct def_entry *e = &dc->names[i];
-    e->name = k;
-    e->used = true;
-    e->keyed = name_is_keyed(name);
-    e->op = (uint8_t)qftp_op_of(name);
-    e->have = 0;
-    return dc->last = e;
+    return def_entry_find(dc, &k);
+}
+
+/* The entry of a command's name as qftp_cmdline_parse gives it: zero-padded to its 32
+ * bytes already, so it is the key as it is. */
+static struct def_entry *def_entry_of_cmd(const qftp_session *s, const qftp_subcmd *c)
+{
+    G_STATIC_ASSERT(sizeof c->name == sizeof(def_name));
+    struct def_cache *dc = s->defs;
+    def_name k;
+    memcpy(&k, c->name, sizeof k);
+    if (dc->last && def_name_eq(&dc->last->name, &k))
+        return dc->last;
+    return def_entry_find(dc, &k);
 }
 
 /* The entry of a keyed name and key, NULL if either is too long. */
@@ -750,13 +769,6 @@ static inline const qftp_cmd_def *find_def(const qftp_session *s, struct def_ent
     return k->def[d];
 }
 
-/* qftp_op_of(command), from the command's entry. */
-static qftp_op op_of(const qftp_session *s, const char *command)
-{
-    const struct def_entry *e = def_entry_of(s, command);
-    return e ? (qftp_op)e->op : qftp_op_of(command);
-}
-
 /* The first parameter's unquoted text, the key of a keyed row (AT+QFTPCFG="<name>",...),
  * made when first asked for: most commands have no keyed row. */
 typedef struct {
@@ -777,16 +789,15 @@ static const char *key_text(txn_key *k)
     return k->text;
 }
 
-/* Looks the command up. While the dialect is unknown and both dialects have the command
- * with different parameters, the row the parameters fit wins (*fits_only says which
- * dialect alone fitted, as evidence of the dialect). */
-static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
-                                           const qftp_subcmd *c, qftp_dialect *fits_only,
-                                           txn_key *key)
+/* Looks the command up (e: the entry of its name). While the dialect is unknown and both
+ * dialects have the command with different parameters, the row the parameters fit wins
+ * (*fits_only says which dialect alone fitted, as evidence of the dialect). */
+static const qftp_cmd_def *resolve_def_in(const qftp_session *s, const qftp_txn *t,
+                                          struct def_entry *e, const qftp_subcmd *c,
+                                          qftp_dialect *fits_only, txn_key *key)
 {
     if (fits_only)
         *fits_only = QFTP_DIALECT_UNKNOWN;
-    struct def_entry *e = def_entry_of(s, t->command);
     const char *k = !e || e->keyed ? key_text(key) : NULL;
     const qftp_cmd_def *d = find_def(s, e, t->command, s->dialect, k);
     if (s->dialect != QFTP_DIALECT_UNKNOWN || c == NULL)
@@ -801,6 +812,14 @@ static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn
     if (fits_only && (pg == 0) != (pb == 0))
         *fits_only = pg == 0 ? QFTP_DIALECT_GSM : QFTP_DIALECT_BG96;
     return pb < pg ? b : g;
+}
+
+/* resolve_def_in() with the entry of t's name. */
+static const qftp_cmd_def *resolve_def_fit(const qftp_session *s, const qftp_txn *t,
+                                           const qftp_subcmd *c, qftp_dialect *fits_only,
+                                           txn_key *key)
+{
+    return resolve_def_in(s, t, def_entry_of(s, t->command), c, fits_only, key);
 }
 
 static const qftp_cmd_def *resolve_def(const qftp_session *s, const qftp_txn *t)
@@ -1049,8 +1068,14 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     qftp_txn *t = &p->t;
     t->index = (unsigned)(s->base + s->txns.len + 1);
     t->line = txn_strndup(p, line, ll);
-    t->command = c ? txn_strndup(p, c->name, strlen(c->name)) : txn_strndup(p, "", 0);
-    t->op = (uint8_t)(c ? op_of(s, t->command) : QFTP_OP_OTHER);
+    if (c) {
+        /* the name with its zero padding: a copy of known size */
+        t->command = txn_alloc(p, sizeof c->name);
+        memcpy(t->command, c->name, sizeof c->name);
+    } else {
+        t->command = txn_strndup(p, "", 0);
+    }
+    t->op = (uint8_t)(c ? def_entry_of_cmd(s, c)->op : QFTP_OP_OTHER);
     t->type = c ? c->type : QFTP_TYPE_EXEC;
     t->line_dir = line_dir;
     t->line_offset = line_offset;
@@ -1187,7 +1212,7 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         dialect_from_command(s, t);
         qftp_dialect fits;
         txn_key key = {.t = t};
-        t->def = resolve_def_fit(s, t, &cmds[k], &fits, &key);
+        t->def = resolve_def_in(s, t, def_entry_of_cmd(s, &cmds[k]), &cmds[k], &fits, &key);
         ((txn_priv *)t)->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
         if (fits != QFTP_DIALECT_UNKNOWN) {
             char why[160];
