@@ -138,15 +138,14 @@ static void set_name(char *name, const char *p, size_t n)
 static const char *take_name(char *name, const char *p, const char *end, unsigned stop)
 {
     name_buf b = {{0}};
-    const char *cut = end - p < (ptrdiff_t)sizeof b.c ? end : p + sizeof b.c - 1;
-    char *w = b.c;
-    *w++ = (char)toupper((unsigned char)*p++);
-    while (p < cut && !in_class(*p, stop))
-        *w++ = (char)toupper((unsigned char)*p++);
-    while (p < end && !in_class(*p, stop))
-        p++; /* a name too long: the rest is cut */
+    size_t n = (size_t)(end - p), cut = n < sizeof b.c ? n : sizeof b.c - 1, i = 1;
+    b.c[0] = (char)toupper((unsigned char)p[0]);
+    for (; i < cut && !in_class(p[i], stop); i++)
+        b.c[i] = (char)toupper((unsigned char)p[i]);
+    while (i < n && !in_class(p[i], stop))
+        i++; /* a name too long: the rest is cut */
     memcpy(name, b.c, sizeof b.c);
-    return p;
+    return p + i;
 }
 
 /* The form and parameters after a command name: "" execute, "=?" test, "?" read,

@@ -1067,14 +1067,32 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     p->first_cap = (uint32_t)cap;
     qftp_txn *t = &p->t;
     t->index = (unsigned)(s->base + s->txns.len + 1);
-    t->line = txn_strndup(p, line, ll);
+    /* One block of the arena for the first items, the parameters' arrays, the name (with its
+     * zero padding: a copy of known size), the line and the parameters' texts, in this order
+     * (the sizes before the line are multiples of ARENA_ALIGN). */
+    size_t np = c ? c->n_params : 0, texts = 0;
+    for (size_t i = 0; i < np; i++)
+        texts += c->params[i].len + 1;
+    size_t arrays = c ? (np + 1) * (sizeof(char *) + sizeof(qftp_rel_span)) : 0;
+    size_t name = c ? sizeof c->name : 1;
+    char *b = txn_alloc(p, ITEMS_FIRST * sizeof(qftp_txn_item) + arrays + name + ll + 1 + texts);
+    t->items = (qftp_txn_item *)(void *)b;
+    p->items_cap = ITEMS_FIRST;
+    b += ITEMS_FIRST * sizeof(qftp_txn_item);
     if (c) {
-        /* the name with its zero padding: a copy of known size */
-        t->command = txn_alloc(p, sizeof c->name);
-        memcpy(t->command, c->name, sizeof c->name);
+        t->params = (char **)(void *)b;
+        t->param_spans = (qftp_rel_span *)(void *)(b + (np + 1) * sizeof(char *));
+        b += arrays;
+        memcpy(b, c->name, sizeof c->name);
     } else {
-        t->command = txn_strndup(p, "", 0);
+        b[0] = '\0';
     }
+    t->command = b;
+    b += name;
+    memcpy(b, line, ll);
+    b[ll] = '\0';
+    t->line = b;
+    b += ll + 1;
     t->op = (uint8_t)(c ? def_entry_of_cmd(s, c)->op : QFTP_OP_OTHER);
     t->type = c ? c->type : QFTP_TYPE_EXEC;
     t->line_dir = line_dir;
@@ -1091,10 +1109,11 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
         const char *sl = sc == wc ? wline : line;
         t->cmd_span = (qftp_rel_span){(uint32_t)(sc->text.p - sl), (uint32_t)sc->text.len};
         t->n_params = c->n_params;
-        t->params = txn_alloc(p, sizeof(char *) * (c->n_params + 1));
-        t->param_spans = txn_alloc(p, sizeof(qftp_rel_span) * (c->n_params + 1));
         for (size_t i = 0; i < c->n_params; i++) {
-            t->params[i] = txn_strndup(p, c->params[i].p, c->params[i].len);
+            memcpy(b, c->params[i].p, c->params[i].len);
+            b[c->params[i].len] = '\0';
+            t->params[i] = b;
+            b += c->params[i].len + 1;
             t->param_spans[i] =
                 (qftp_rel_span){(uint32_t)(sc->params[i].p - sl), (uint32_t)sc->params[i].len};
         }
@@ -1102,9 +1121,6 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     } else {
         t->cmd_span = (qftp_rel_span){0, (uint32_t)ll};
     }
-    /* its first item comes next */
-    t->items = txn_alloc(p, ITEMS_FIRST * sizeof(qftp_txn_item));
-    p->items_cap = ITEMS_FIRST;
     list_add(&s->txns, t);
     return t;
 }
