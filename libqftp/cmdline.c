@@ -134,8 +134,9 @@ static void set_name(char *name, const char *p, size_t n)
 }
 
 /* Copies the name at p into name as set_name does: p[0] whatever it is, then up to the
- * first byte of class `stop`. Returns the name's end (past what was cut). */
-static const char *take_name(char *name, const char *p, const char *end, unsigned stop)
+ * first byte of class `stop`. Returns the name's end (past what was cut). Inline: each
+ * caller's `stop` is a constant its loop tests directly. */
+static inline const char *take_name(char *name, const char *p, const char *end, unsigned stop)
 {
     name_buf b = {{0}};
     size_t n = (size_t)(end - p), cut = n < sizeof b.c ? n : sizeof b.c - 1, i = 1;

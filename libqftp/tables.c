@@ -399,11 +399,11 @@ static int report(qftp_problem_cb problem, void *user, size_t index, const char 
     return 1;
 }
 
-int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_problem_cb problem,
-                      void *user)
+/* qftp_check_params() of a write form: out of line, so that the other forms (nothing to
+ * check) do not pay for its frame. */
+static __attribute__((noinline)) int check_write(const qftp_cmd_def *def, const qftp_subcmd *cmd,
+                                                 qftp_problem_cb problem, void *user)
 {
-    if (def == NULL || cmd == NULL || cmd->type != QFTP_TYPE_WRITE)
-        return 0;
     const char *cname = def->name[0] ? def->name : "AT";
     size_t given = cmd->n_params < QFTP_MAX_PARAMS ? cmd->n_params : QFTP_MAX_PARAMS;
     int found = 0;
@@ -456,4 +456,12 @@ int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_prob
         }
     }
     return found;
+}
+
+int qftp_check_params(const qftp_cmd_def *def, const qftp_subcmd *cmd, qftp_problem_cb problem,
+                      void *user)
+{
+    if (def == NULL || cmd == NULL || cmd->type != QFTP_TYPE_WRITE)
+        return 0;
+    return check_write(def, cmd, problem, user);
 }
