@@ -704,7 +704,7 @@ static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 
 /* The entry of a command's name as qftp_cmdline_parse gives it: zero-padded to its 32
  * bytes already, so it is the key as it is. */
-static struct def_entry *def_entry_of_cmd(const qftp_session *s, const qftp_subcmd *c)
+static inline struct def_entry *def_entry_of_cmd(const qftp_session *s, const qftp_subcmd *c)
 {
     G_STATIC_ASSERT(sizeof c->name == sizeof(def_name));
     struct def_cache *dc = s->defs;
