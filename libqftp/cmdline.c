@@ -6,8 +6,6 @@
  * extended commands (+NAME...) end at ';' outside quotes. Everything here only reads
  * the caller's bytes within the given length; spans point into them. */
 #include <ctype.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,10 +115,12 @@ static size_t split_fields(const char *p, size_t n, qftp_span *out, size_t max, 
  * qftp_resp's name (so that it can be looked up a word at a time), cut to 31 bytes. Built
  * in a local buffer: stores to it cannot change the toupper table, which a loop writing
  * to the caller's bytes has to load again for every byte. */
-typedef union {
+typedef struct {
     char c[32];
-    uint64_t w[4];
 } name_buf;
+_Static_assert(sizeof(name_buf) == sizeof(((qftp_subcmd *)0)->name) &&
+                   sizeof(name_buf) == sizeof(((qftp_resp *)0)->name),
+               "a name_buf is copied whole into a name");
 
 /* Copies the n bytes at p upper case into name (cut to what fits). */
 static void set_name(char *name, const char *p, size_t n)

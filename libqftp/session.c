@@ -1069,7 +1069,7 @@ static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qft
     t->index = (unsigned)(s->base + s->txns.len + 1);
     /* One block of the arena for the first items, the parameters' arrays, the name (with its
      * zero padding: a copy of known size), the line and the parameters' texts, in this order
-     * (the sizes before the line are multiples of ARENA_ALIGN). */
+     * (the items' and arrays' sizes are multiples of ARENA_ALIGN, so each stays aligned). */
     size_t np = c ? c->n_params : 0, texts = 0;
     for (size_t i = 0; i < np; i++)
         texts += c->params[i].len + 1;
