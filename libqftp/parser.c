@@ -277,7 +277,7 @@ static inline bool prefix(const uint8_t *s, size_t len, const char *pre)
 }
 
 /* The final result code that the whole line s is, or QFTP_FINAL_NONE. */
-static qftp_final_kind final_of(const uint8_t *s, size_t len)
+static inline __attribute__((always_inline)) qftp_final_kind final_of(const uint8_t *s, size_t len)
 {
 #define IS(word) (len == sizeof word - 1 && memcmp(s, word, sizeof word - 1) == 0)
     if (IS("OK"))
@@ -374,9 +374,12 @@ bool qftp_elision_line(const uint8_t *s, size_t n)
     return false;
 }
 
-/* Classifies and reports one complete line (without its terminator). */
-static void emit_line(qftp_parser *p, const uint8_t *s, size_t len, uint64_t off, qftp_ts ts_first,
-                      uint64_t end_off, unsigned flags)
+/* Classifies and reports one complete line (without its terminator); inline in the
+ * line loop, which reports most lines. */
+static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, const uint8_t *s,
+                                                            size_t len, uint64_t off,
+                                                            qftp_ts ts_first, uint64_t end_off,
+                                                            unsigned flags)
 {
     /* Pasted logs carry trailing spaces (device-quirks.md "Framing"). */
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -561,7 +564,7 @@ static uint64_t eol_bits8(uint64_t w)
 /* The first CR or LF in b[i, n), n if none: sixteen or eight bytes at a time where SSE2
  * is there (every x86-64). A short rest is read as the last sixteen or eight bytes of
  * b, the ones before i left out, so that it reads nothing at or past n. */
-static size_t eol_at(const uint8_t *b, size_t i, size_t n)
+static inline __attribute__((always_inline)) size_t eol_at(const uint8_t *b, size_t i, size_t n)
 {
 #ifdef __SSE2__
     const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
@@ -688,7 +691,10 @@ static size_t esc_continue(qftp_parser *p, const uint8_t *b, size_t n, uint64_t 
     return i;
 }
 
-static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk_start)
+/* Command mode over b[0, n): the body of feed_line, inline where a chunk is fed (most
+ * chunks are a line or two: the call would cost as much as the line). */
+static inline __attribute__((always_inline)) size_t
+feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk_start)
 {
     size_t i = 0;
     unsigned gen = p->mode_gen;
@@ -794,6 +800,12 @@ static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t bas
             return i;
     }
     return i;
+}
+
+/* The same out of line, for bytes fed again (held '+', a download's trailer, refeed). */
+static size_t feed_line(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk_start)
+{
+    return feed_lines(p, b, n, base, chunk_start);
 }
 
 /* ---- data mode ------------------------------------------------------------------ */
@@ -1161,7 +1173,7 @@ void qftp_parser_feed(qftp_parser *p, const uint8_t *bytes, size_t len, qftp_ts 
         if (p->data)
             used = feed_data(p, bytes + i, len - i, at, chunk_start);
         else
-            used = feed_line(p, bytes + i, len - i, at, chunk_start);
+            used = feed_lines(p, bytes + i, len - i, at, chunk_start);
         chunk_start = false;
         i += used;
         p->off = base + i;
