@@ -601,29 +601,40 @@ int qftp_capr_linktype(const qftp_capture_reader *r)
     return r->linktype;
 }
 
+/* The layout every qftp writer gives (qftp_exp_pdu_header): the name, the direction and
+ * an empty end tag, read at once into f's name and direction. Returns the offset of the
+ * payload, or 0 for any other layout. */
+static inline size_t exp_pdu_usual(const uint8_t *b, size_t n, qftp_frame *f)
+{
+    if (n < 16)
+        return 0;
+    uint32_t tl = get_be32(b);
+    size_t len = tl & 0xFFFF;
+    const uint8_t *d = b + 4 + len;
+    if (tl >> 16 != QFTP_EXP_TAG_DISSECTOR_NAME || n - 16 < len ||
+        get_be32(d) != (QFTP_EXP_TAG_P2P_DIRECTION << 16 | 4) || get_be32(d + 8) != 0)
+        return 0;
+    size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
+    if (k <= 12) /* a short name as a fixed 12 bytes (n is 16 at least): no call */
+        memcpy(f->dissector, b + 4, 12);
+    else
+        memcpy(f->dissector, b + 4, k);
+    f->dissector[k] = '\0';
+    uint32_t dir = get_be32(d + 4);
+    f->dir_known = dir == P2P_DIR_SENT || dir == P2P_DIR_RECV;
+    f->dir = dir == P2P_DIR_RECV ? QFTP_DIR_RX : QFTP_DIR_TX;
+    return len + 16;
+}
+
 /* Decodes the exported-PDU tags at the start of a link type 252 frame into f, whose
  * name, direction and synthesised-time mark the caller has cleared. Returns the offset of
  * the payload, or -1 with r->err set. */
 static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qftp_frame *f)
 {
     char *errbuf = r->err;
-    /* The layout every qftp writer gives (qftp_exp_pdu_header): the name, the direction
-     * and an empty end tag, read at once; any other goes through the walk below. */
-    if (n >= 16) {
-        uint32_t tl = get_be32(b);
-        size_t len = tl & 0xFFFF;
-        const uint8_t *d = b + 4 + len;
-        if (tl >> 16 == QFTP_EXP_TAG_DISSECTOR_NAME && n - 16 >= len &&
-            get_be32(d) == (QFTP_EXP_TAG_P2P_DIRECTION << 16 | 4) && get_be32(d + 8) == 0) {
-            size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
-            memcpy(f->dissector, b + 4, k);
-            f->dissector[k] = '\0';
-            uint32_t dir = get_be32(d + 4);
-            f->dir_known = dir == P2P_DIR_SENT || dir == P2P_DIR_RECV;
-            f->dir = dir == P2P_DIR_RECV ? QFTP_DIR_RX : QFTP_DIR_TX;
-            return (long)(len + 16);
-        }
-    }
+    size_t usual = exp_pdu_usual(b, n, f);
+    if (usual)
+        return (long)usual;
     const uint8_t *at = b, *end = b + n;
     for (;;) {
         if (end - at < 4) {
@@ -746,7 +757,39 @@ static int own_next(qftp_capture_reader *r, rec_head *h, const uint8_t **b)
     return 1;
 }
 
-int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
+/* The next frame of this reader's own little-endian file of link type 252, when its record
+ * is whole in the buffer, complete, within the snapshot length and tagged as every qftp
+ * writer tags: most frames, taken with no call. False, with nothing consumed, for
+ * qftp_capr_next to take it the long way (any other reader or record, an error). */
+static inline bool own_next_usual(qftp_capture_reader *r, qftp_frame *f)
+{
+    size_t avail = r->end - r->pos;
+    if (r->p || r->failed || r->swapped || r->linktype != QFTP_LINKTYPE_UPPER_PDU ||
+        avail < OWN_REC_HEAD)
+        return false;
+    const uint8_t *p = r->buf + r->pos, *b = p + OWN_REC_HEAD;
+    uint32_t caplen = get_le32(p + 8);
+    if (caplen > r->snapshot || caplen < get_le32(p + 12) || avail - OWN_REC_HEAD < caplen)
+        return false;
+    size_t off = exp_pdu_usual(b, caplen, f);
+    if (!off)
+        return false;
+    r->pos += OWN_REC_HEAD + caplen;
+    f->frame_no = ++r->frame;
+    f->linktype = QFTP_LINKTYPE_UPPER_PDU;
+    /* as own_next: the fraction of a little-endian file is signed */
+    f->ts =
+        (qftp_ts)get_le32(p) * QFTP_NS_PER_SEC + (int64_t)(int32_t)get_le32(p + 4) * r->frac_scale;
+    f->ts_synth = false;
+    f->data = b + off;
+    f->len = caplen - off;
+    return true;
+}
+
+/* qftp_capr_next for every frame own_next_usual does not take: out of line, so that the
+ * usual one costs no saved registers. */
+static __attribute__((noinline)) int capr_next_any(qftp_capture_reader *r, qftp_frame *f,
+                                                   char *errbuf)
 {
     if (r->failed)
         return reader_fail(r, errbuf);
@@ -832,6 +875,13 @@ int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
         f->len = h.caplen - RTAC_HEADER_LEN;
         return 1;
     }
+}
+
+int qftp_capr_next(qftp_capture_reader *r, qftp_frame *f, char *errbuf)
+{
+    if (own_next_usual(r, f))
+        return 1;
+    return capr_next_any(r, f, errbuf);
 }
 
 void qftp_capr_close(qftp_capture_reader *r)
