@@ -279,20 +279,24 @@ static inline bool prefix(const uint8_t *s, size_t len, const char *pre)
 /* The final result code that the whole line s is, or QFTP_FINAL_NONE. */
 static inline __attribute__((always_inline)) qftp_final_kind final_of(const uint8_t *s, size_t len)
 {
-#define IS(word) (len == sizeof word - 1 && memcmp(s, word, sizeof word - 1) == 0)
-    if (IS("OK"))
-        return QFTP_FINAL_OK;
-    if (IS("ERROR"))
-        return QFTP_FINAL_ERROR;
-    if (IS("NO CARRIER"))
-        return QFTP_FINAL_NO_CARRIER;
-    if (IS("BUSY"))
-        return QFTP_FINAL_BUSY;
-    if (IS("NO ANSWER"))
-        return QFTP_FINAL_NO_ANSWER;
-    if (IS("NO DIALTONE"))
-        return QFTP_FINAL_NO_DIALTONE;
-    return QFTP_FINAL_NONE;
+#define IS(word) (memcmp(s, word, sizeof word - 1) == 0)
+    /* each word has a length of its own: one test of the bytes at most */
+    switch (len) {
+    case 2:
+        return IS("OK") ? QFTP_FINAL_OK : QFTP_FINAL_NONE;
+    case 5:
+        return IS("ERROR") ? QFTP_FINAL_ERROR : QFTP_FINAL_NONE;
+    case 10:
+        return IS("NO CARRIER") ? QFTP_FINAL_NO_CARRIER : QFTP_FINAL_NONE;
+    case 4:
+        return IS("BUSY") ? QFTP_FINAL_BUSY : QFTP_FINAL_NONE;
+    case 9:
+        return IS("NO ANSWER") ? QFTP_FINAL_NO_ANSWER : QFTP_FINAL_NONE;
+    case 11:
+        return IS("NO DIALTONE") ? QFTP_FINAL_NO_DIALTONE : QFTP_FINAL_NONE;
+    default:
+        return QFTP_FINAL_NONE;
+    }
 #undef IS
 }
 
