@@ -386,9 +386,30 @@ static inline __attribute__((always_inline)) void line_end(obuf *o, const char *
 /* A literal, its length known where it is written. */
 #define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
 
+/* n bytes of s at p: most pieces are short, copied inline by two overlapping moves of one
+ * size (or four of 16 bytes) where memcpy of a variable length is a call. */
 static inline __attribute__((always_inline)) char *put_n(char *p, const char *s, size_t n)
 {
-    memcpy(p, s, n);
+    if (n > 64) {
+        memcpy(p, s, n);
+    } else if (n >= 16) {
+        memcpy(p, s, 16);
+        memcpy(p + n - 16, s + n - 16, 16);
+        if (n > 32) {
+            memcpy(p + 16, s + 16, 16);
+            memcpy(p + n - 32, s + n - 32, 16);
+        }
+    } else if (n >= 8) {
+        memcpy(p, s, 8);
+        memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(p, s, 4);
+        memcpy(p + n - 4, s + n - 4, 4);
+    } else if (n) {
+        p[0] = s[0];
+        p[n / 2] = s[n / 2];
+        p[n - 1] = s[n - 1];
+    }
     return p + n;
 }
 
