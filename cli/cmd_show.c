@@ -186,10 +186,12 @@ static void note_key(const qftp_note *n, note_key_t *key)
     key->hash = h;
 }
 
-/* Counts the note of transaction idx; true when it is the first of its group (shown). */
 static note_group *note_group_of(show_ctx *x, const qftp_note *n);
 
-static bool note_first(show_ctx *x, const qftp_note *n, unsigned idx)
+/* Counts the note of transaction idx; true when it is the first of its group (shown).
+ * Inlined: it runs for every note of every transaction. */
+static inline __attribute__((always_inline)) bool note_first(show_ctx *x, const qftp_note *n,
+                                                             unsigned idx)
 {
     unsigned kind = (unsigned)n->kind;
     note_group *g = NULL;
@@ -559,8 +561,9 @@ static inline __attribute__((always_inline)) char *put_duration(char *p, qftp_ts
     } while (0)
 
 /* A transaction's text goes out with the next ones in blocks of this size (a file, a
- * pipe), at once to a terminal. */
-#define OB_BLOCK 8192
+ * pipe), at once to a terminal. The size of stdout's buffer (tool_safe_stream's): stdio
+ * hands such a block on without copying it into the buffer first. */
+#define OB_BLOCK 65536
 
 /* print_txn with colours or without: colour is a constant in each (the codes are
  * literals written or nothing). */

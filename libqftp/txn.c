@@ -60,7 +60,8 @@ qftp_op qftp_op_of(const char *command)
 #undef IS
 }
 
-qftp_outcome qftp_txn_outcome(const qftp_txn *t)
+/* Inline: qftp_txn_describe_results tells it for every transaction. */
+static inline qftp_outcome outcome_of(const qftp_txn *t)
 {
     if (t->final == QFTP_FINAL_NONE && !t->urc)
         return QFTP_OUTCOME_PENDING;
@@ -70,6 +71,11 @@ qftp_outcome qftp_txn_outcome(const qftp_txn *t)
         return QFTP_OUTCOME_FAILED;
     bool urc_due = t->def && (t->def->urc_forms & QFTP_FORM_BIT(t->type)) && !t->urc;
     return urc_due ? QFTP_OUTCOME_NO_URC : QFTP_OUTCOME_OK;
+}
+
+qftp_outcome qftp_txn_outcome(const qftp_txn *t)
+{
+    return outcome_of(t);
 }
 
 const char *qftp_outcome_name(qftp_outcome o)
@@ -138,7 +144,7 @@ void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
 
 void qftp_txn_describe_results(const qftp_txn *t, qftp_txn_words *w)
 {
-    w->outcome = qftp_txn_outcome(t);
+    w->outcome = outcome_of(t);
     w->what[0] = w->final_words[0] = w->result[0] = w->failure[0] = '\0';
     bool bad_final = t->final != QFTP_FINAL_NONE && t->final != QFTP_FINAL_OK;
     const char *cw = bad_final && t->cme_code >= 0 ? cme_words(t->cme_code) : NULL;
