@@ -1227,7 +1227,9 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         }
         dialect_from_command(s, t);
         qftp_dialect fits;
-        txn_key key = {.t = t};
+        txn_key key;
+        key.t = t;
+        key.made = false; /* (its text and buffer are set when first asked for) */
         t->def = resolve_def_in(s, t, def_entry_of_cmd(s, &cmds[k]), &cmds[k], &fits, &key);
         ((txn_priv *)t)->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
         if (fits != QFTP_DIALECT_UNKNOWN) {
@@ -1264,7 +1266,8 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
         s->last_line = s->scratch;
         s->scratch = old;
     }
-    g_free(wire);
+    if (wire) /* (most lines have no wire copy: no call for them) */
+        g_free(wire);
     give_up_stale(s);
 }
 
