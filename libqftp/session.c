@@ -1383,17 +1383,9 @@ static void note_error_final(qftp_session *s, qftp_txn *t)
     }
 }
 
-static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_final_kind kind)
+/* What a final result says beyond its text: ATE0 answered OK, an error's code and note. */
+static void final_effects(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_final_kind kind)
 {
-    txn_priv *tp = (txn_priv *)t;
-    t->final = kind;
-    /* most finals are "OK": that text needs no copy */
-    t->final_line = ev->len == 2 && memcmp(ev->data, "OK", 2) == 0
-                        ? (char *)"OK"
-                        : txn_strndup(tp, ev->data, ev->len);
-    txn_item(s, t, QFTP_ROLE_FINAL, ev);
-    t->t_final = s->now;
-    t->frame_final = s->frame;
     if (kind == QFTP_FINAL_OK && !t->inferred && qftp_txn_op(t) == QFTP_OP_E &&
         (t->n_params == 0 || strcmp(t->params[0], "0") == 0))
         s->echo_off = true; /* V.250 6.2.4: ATE0 (ATE is E0 too) */
@@ -1406,10 +1398,27 @@ static void set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_f
                 p++;
                 n--;
             }
-            t->cme_text = txn_strndup(tp, p, n);
+            t->cme_text = txn_strndup((txn_priv *)t, p, n);
         }
     }
     note_error_final(s, t);
+}
+
+/* Inline, as most finals are the OK of a command other than ATE: final_effects() has
+ * nothing to do for those, and they make no call. */
+static inline __attribute__((always_inline)) void
+set_final(qftp_session *s, qftp_txn *t, const qftp_event *ev, qftp_final_kind kind)
+{
+    t->final = kind;
+    /* most finals are "OK": that text needs no copy */
+    t->final_line = ev->len == 2 && memcmp(ev->data, "OK", 2) == 0
+                        ? (char *)"OK"
+                        : txn_strndup((txn_priv *)t, ev->data, ev->len);
+    txn_item(s, t, QFTP_ROLE_FINAL, ev);
+    t->t_final = s->now;
+    t->frame_final = s->frame;
+    if (kind != QFTP_FINAL_OK || qftp_txn_op(t) == QFTP_OP_E)
+        final_effects(s, t, ev, kind);
 }
 
 /* No byte of the host's side so far: a log of the module's side only; or echo was
