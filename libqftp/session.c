@@ -163,7 +163,12 @@ void qftp_session_opts_init(qftp_session_opts *o)
 /* g's text becomes the n bytes at p (cheaper than truncating and appending for a line). */
 static void string_set(GString *g, const void *p, size_t n)
 {
-    g_string_set_size(g, n);
+    if (n < g->allocated_len) { /* what g_string_set_size() does then, without a call */
+        g->len = n;
+        g->str[n] = '\0';
+    } else {
+        g_string_set_size(g, n);
+    }
     if (n)
         memcpy(g->str, p, n);
 }
