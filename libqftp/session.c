@@ -388,7 +388,13 @@ static bool is_query_cmd(const qftp_txn *t)
 {
     /* Queries run while a transfer is under way and never make the service busy. */
     qftp_op op = qftp_txn_op(t);
-    return op == QFTP_OP_QFTPSTAT || (op == QFTP_OP_OTHER && strcmp(t->command, "+QFTPLEN") == 0);
+    if (op != QFTP_OP_OTHER)
+        return op == QFTP_OP_QFTPSTAT;
+    /* strcmp(t->command, "+QFTPLEN") == 0 without a call (most names here are other
+     * +QFTP ones): it stops at the name's end */
+    const char *n = t->command;
+    return n[0] == '+' && n[1] == 'Q' && n[2] == 'F' && n[3] == 'T' && n[4] == 'P' && n[5] == 'L' &&
+           n[6] == 'E' && n[7] == 'N' && n[8] == '\0';
 }
 
 /* ---- result decoding --------------------------------------------------------------- */
