@@ -923,6 +923,13 @@ static void dialect_from_command(qftp_session *s, const qftp_txn *t)
     }
 }
 
+/* g_ascii_strcasecmp(key, word) == 0 for a word of lower-case letters, the first letters
+ * compared without a call (a key is most often another word). */
+static inline bool key_is(const char *key, const char *word)
+{
+    return (key[0] | 0x20) == word[0] && g_ascii_strcasecmp(key, word) == 0;
+}
+
 /* Settings that change how later traffic reads. */
 static void track_settings(qftp_session *s, qftp_txn *t, txn_key *k)
 {
@@ -930,11 +937,10 @@ static void track_settings(qftp_session *s, qftp_txn *t, txn_key *k)
         return;
     const char *key = key_text(k);
     int64_t v;
-    if (g_ascii_strcasecmp(key, "rsptimeout") == 0 && param_i(t, 1, &v) && v > 0 &&
-        v <= INT64_MAX / QFTP_NS_PER_SEC)
+    if (key_is(key, "rsptimeout") && param_i(t, 1, &v) && v > 0 && v <= INT64_MAX / QFTP_NS_PER_SEC)
         s->rsptimeout = v * QFTP_NS_PER_SEC; /* a value no time can hold is not taken (the
                                                 parameter check says it is out of range) */
-    else if (g_ascii_strcasecmp(key, "ssltype") == 0 && param_i(t, 1, &v))
+    else if (key_is(key, "ssltype") && param_i(t, 1, &v))
         s->ssltype = (int)v;
 }
 
@@ -943,8 +949,8 @@ static void credentials_note(qftp_session *s, qftp_txn *t, txn_key *k)
     if (t->type != QFTP_TYPE_WRITE)
         return;
     bool pass = qftp_txn_op(t) == QFTP_OP_QFTPPASS && t->n_params >= 1;
-    bool account = qftp_txn_op(t) == QFTP_OP_QFTPCFG && t->n_params >= 3 &&
-                   g_ascii_strcasecmp(key_text(k), "account") == 0;
+    bool account =
+        qftp_txn_op(t) == QFTP_OP_QFTPCFG && t->n_params >= 3 && key_is(key_text(k), "account");
     if (pass || account)
         TXN_NOTE(s, t, PASSWORD_IN_CLEAR,
                  s->o.redact ? " (redacted here)" : " (use --redact to hide it)");
