@@ -923,11 +923,14 @@ static void dialect_from_command(qftp_session *s, const qftp_txn *t)
     }
 }
 
-/* g_ascii_strcasecmp(key, word) == 0 for a word of lower-case letters, the first letters
- * compared without a call (a key is most often another word). */
+/* g_ascii_strcasecmp(key, word) == 0 for a word of lower-case letters, without a call: a
+ * key's byte with bit 5 set equals such a letter only if it is that letter in either case. */
 static inline bool key_is(const char *key, const char *word)
 {
-    return (key[0] | 0x20) == word[0] && g_ascii_strcasecmp(key, word) == 0;
+    for (; *word; key++, word++)
+        if ((*key | 0x20) != *word)
+            return false;
+    return *key == '\0';
 }
 
 /* Settings that change how later traffic reads. */
