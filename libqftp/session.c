@@ -384,7 +384,7 @@ static const char *cmd_label(const qftp_txn *t)
     return t->command[0] ? t->command : "AT";
 }
 
-static bool is_query_cmd(const qftp_txn *t)
+static inline bool is_query_cmd(const qftp_txn *t)
 {
     /* Queries run while a transfer is under way and never make the service busy. */
     qftp_op op = qftp_txn_op(t);
