@@ -308,7 +308,12 @@ static void txn_note(qftp_session *s, qftp_txn *t, qftp_note_kind kind, const ch
             va_end(ap);
         }
     }
-    t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 1);
+    if (p->notes_cap == 0) { /* txn_grow's first step, without a call: most have one note */
+        t->notes = txn_alloc(p, sizeof(qftp_note));
+        p->notes_cap = 1;
+    } else {
+        t->notes = txn_grow(p, t->notes, t->n_notes, &p->notes_cap, sizeof(qftp_note), 1);
+    }
     t->notes[t->n_notes++] = (qftp_note){qftp_note_severity(kind), text, s->now, kind};
 }
 
