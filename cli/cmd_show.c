@@ -431,28 +431,8 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
  * comparison. */
 static inline __attribute__((always_inline)) unsigned n_digits(uint64_t v)
 {
-    static const uint64_t p10[] = {1,
-                                   10,
-                                   100,
-                                   1000,
-                                   10000,
-                                   100000,
-                                   1000000,
-                                   10000000,
-                                   100000000,
-                                   1000000000,
-                                   10000000000,
-                                   100000000000,
-                                   1000000000000,
-                                   10000000000000,
-                                   100000000000000,
-                                   1000000000000000,
-                                   10000000000000000,
-                                   100000000000000000,
-                                   1000000000000000000,
-                                   10000000000000000000u};
     unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-    return t + (v >= p10[t]) + (v == 0);
+    return t + (v >= qftp_pow10[t]) + (v == 0);
 }
 
 /* v in decimal ending just before end, two digits a division. */
@@ -506,13 +486,12 @@ static inline __attribute__((always_inline)) char *put_i64(char *p, int64_t v)
 static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bool ms, int prec,
                                                           int width)
 {
-    static const uint64_t p10[] = {1, 10, 100, 1000};
     uint64_t q;
     if (!qftp_ns_round(d, (ms ? 6 : 9) - prec, &q)) {
         int n = qftp_format_ns(p, 96, d, ms, prec, width);
         return p + (n < 0 ? 0 : n < 96 ? n : 95);
     }
-    uint64_t whole = q / p10[prec];
+    uint64_t whole = q / qftp_pow10[prec];
     int len = (int)n_digits(whole) + (prec ? prec + 1 : 0);
     if (len < width) {
         memcpy(p, "                ", (size_t)width); /* the digits come over the rest */
@@ -521,7 +500,7 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
     p += len;
     char *e = p;
     if (prec) {
-        e = digits_exact(e, q % p10[prec], prec);
+        e = digits_exact(e, q % qftp_pow10[prec], prec);
         *--e = '.';
     }
     digits_back(e, whole);

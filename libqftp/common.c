@@ -77,36 +77,35 @@ char *qftp_put_u64(char *end, uint64_t v)
     return put_digits(end, v, 1);
 }
 
-/* 10^0 .. 10^19 */
-static const uint64_t pow10_u64[] = {1,
-                                     10,
-                                     100,
-                                     1000,
-                                     10000,
-                                     100000,
-                                     1000000,
-                                     10000000,
-                                     100000000,
-                                     1000000000,
-                                     10000000000,
-                                     100000000000,
-                                     1000000000000,
-                                     10000000000000,
-                                     100000000000000,
-                                     1000000000000000,
-                                     10000000000000000,
-                                     100000000000000000,
-                                     1000000000000000000,
-                                     10000000000000000000u};
+const uint64_t qftp_pow10[20] = {1,
+                                 10,
+                                 100,
+                                 1000,
+                                 10000,
+                                 100000,
+                                 1000000,
+                                 10000000,
+                                 100000000,
+                                 1000000000,
+                                 10000000000,
+                                 100000000000,
+                                 1000000000000,
+                                 10000000000000,
+                                 100000000000000,
+                                 1000000000000000,
+                                 10000000000000000,
+                                 100000000000000000,
+                                 1000000000000000000,
+                                 10000000000000000000u};
 
 /* q / 10^prec with prec decimals (prec at most 9), right-aligned in width (at most 40; buf
  * holds 64 bytes): what printf("%*.*f") writes of a value whose rounding gave q. Written in
  * place: the padding first, then the digits from the last. */
 static int put_fixed(char *buf, uint64_t q, int prec, int width)
 {
-    uint64_t whole = prec > 0 ? q / pow10_u64[prec] : q;
+    uint64_t whole = prec > 0 ? q / qftp_pow10[prec] : q;
     int len = 1;
-    while (len < 20 && whole >= pow10_u64[len])
+    while (len < 20 && whole >= qftp_pow10[len])
         len++;
     if (prec > 0)
         len += 1 + prec;
@@ -118,7 +117,7 @@ static int put_fixed(char *buf, uint64_t q, int prec, int width)
     int n = len + (pad > 0 ? pad : 0);
     char *p = buf + n;
     if (prec > 0) {
-        p = put_digits(p, q % pow10_u64[prec], prec);
+        p = put_digits(p, q % qftp_pow10[prec], prec);
         *--p = '.';
     }
     put_digits(p, whole, 1);

@@ -565,6 +565,25 @@ static size_t zone_after(const uint8_t *s, size_t n, size_t i)
     return 0;
 }
 
+/* Seconds since some origin (or since 1970) with a fraction, "12.345" or "12.345s": the
+ * bytes used, 0 if none. */
+static size_t seconds_at(const uint8_t *s, size_t n, int64_t *secs, int64_t *frac)
+{
+    int64_t v, scale = 100000000;
+    size_t k = log_digits(s, n, 0, 20, &v), i;
+    if (k == 0 || k + 1 >= n || (s[k] != '.' && s[k] != ',') || !g_ascii_isdigit(s[k + 1]))
+        return 0;
+    *secs = v;
+    *frac = 0;
+    for (i = k + 1; i < n && g_ascii_isdigit(s[i]); i++) {
+        *frac += (s[i] - '0') * scale;
+        scale /= 10;
+    }
+    if (i < n && s[i] == 's' && (i + 1 == n || !g_ascii_isalnum(s[i + 1])))
+        i++;
+    return i;
+}
+
 size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 {
     int64_t y = 1970, mo = 1, d = 1, secs = 0, frac = 0, v;
@@ -606,19 +625,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
     } else if ((i = clock_at(s, n, 0, &secs, &frac)) != 0) {
         i += zone_after(s, n, i);
         out->dated = false; /* a time of day: day 1970-01-01 */
-    } else if (n > 3 && s[0] == '+' && g_ascii_isdigit(s[1])) {
-        /* "+0.123s", "+12.345": seconds since the start, with their sign */
-        k = log_digits(s, n, 1, 20, &v);
-        if (k + 2 >= n || (s[1 + k] != '.' && s[1 + k] != ',') || !g_ascii_isdigit(s[2 + k]))
-            return 0;
-        int64_t scale = 100000000;
-        secs = v;
-        for (i = k + 2; i < n && g_ascii_isdigit(s[i]); i++) {
-            frac += (s[i] - '0') * scale;
-            scale /= 10;
-        }
-        if (i < n && s[i] == 's' && (i + 1 == n || !g_ascii_isalnum(s[i + 1])))
-            i++;
+    } else if (n > 3 && s[0] == '+' && (i = seconds_at(s + 1, n - 1, &secs, &frac)) != 0) {
+        i++; /* "+0.123s", "+12.345": seconds since the start, with their sign */
         out->dated = true;
     } else {
         k = log_digits(s, n, 0, 20, &v);
@@ -641,18 +649,8 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
             /* seconds since 1970 (RealTerm's Unix timestamps), whole */
             secs = v;
             i = k;
-        } else if (k >= 1 && k + 1 < n && (s[k] == '.' || s[k] == ',') &&
-                   g_ascii_isdigit(s[k + 1])) {
-            /* seconds since some origin, e.g. "12.345" (or since 1970) */
-            int64_t scale = 100000000;
-            secs = v;
-            for (i = k + 1; i < n && g_ascii_isdigit(s[i]); i++) {
-                frac += (s[i] - '0') * scale;
-                scale /= 10;
-            }
-            if (i < n && s[i] == 's' && (i + 1 == n || !g_ascii_isalnum(s[i + 1])))
-                i++; /* "12.345s" */
-        } else {
+        } else if ((i = seconds_at(s, n, &secs, &frac)) == 0) {
+            /* not seconds since some origin either ("12.345", "12.345s") */
             return 0;
         }
         out->dated = true;

@@ -186,8 +186,9 @@ static log_stamp stamp_in(const uint8_t *s, size_t n)
     return LOG_NO_STAMP;
 }
 
-/* A line that is a time and nothing else ("[23/10/2008 10:38:33]"). */
-static bool time_only(const uint8_t *s, size_t n, log_stamp *st)
+/* A time of day or a date and time at the line's start, in brackets or not (not bare
+ * seconds): where it ends, its ']' included; 0 if there is none. */
+static size_t lead_time(const uint8_t *s, size_t n, log_stamp *st)
 {
     size_t i = log_skip_ws(s, n, 0);
     bool br = i < n && s[i] == '[';
@@ -195,14 +196,18 @@ static bool time_only(const uint8_t *s, size_t n, log_stamp *st)
     *st = LOG_NO_STAMP;
     size_t k = log_parse_time(s + i, n - i, st);
     if (!k || !st->have || !memchr(s + i, ':', k))
-        return false;
+        return 0;
     i += k;
-    if (br) {
-        if (i >= n || s[i] != ']')
-            return false;
-        i++;
-    }
-    return log_skip_ws(s, n, i) == n;
+    if (br && (i >= n || s[i++] != ']'))
+        return 0;
+    return i;
+}
+
+/* A line that is a time and nothing else ("[23/10/2008 10:38:33]"). */
+static bool time_only(const uint8_t *s, size_t n, log_stamp *st)
+{
+    size_t i = lead_time(s, n, st);
+    return i && log_skip_ws(s, n, i) == n;
 }
 
 /* A head that names the port instead of a direction (a sniffer of two ports, jpnevulator:
@@ -210,15 +215,8 @@ static bool time_only(const uint8_t *s, size_t n, log_stamp *st)
  * names a port (/dev/..., COMn, a tty). Its name in [*at, *at + *len). */
 static bool port_head(const uint8_t *s, size_t n, log_stamp *st, size_t *at, size_t *len)
 {
-    size_t i = log_skip_ws(s, n, 0);
-    bool br = i < n && s[i] == '[';
-    i += br;
-    *st = LOG_NO_STAMP;
-    size_t k = log_parse_time(s + i, n - i, st);
-    if (!k || !st->have || !memchr(s + i, ':', k))
-        return false;
-    i += k;
-    if (br && (i >= n || s[i++] != ']'))
+    size_t i = lead_time(s, n, st);
+    if (!i)
         return false;
     if (i < n && s[i] == ':')
         i++;

@@ -63,14 +63,15 @@ int qftp_format_fixed(char *buf, size_t cap, double v, int prec, int width);
  * milliseconds (ms true: that double * 1000.0), as qftp_format_fixed writes it: the same
  * text, by integers where printf's rounding of that double cannot differ. */
 int qftp_format_ns(char *buf, size_t cap, int64_t d, bool ms, int prec, int width);
+/* 10^0 .. 10^19 */
+extern const uint64_t qftp_pow10[20];
+
 /* d nanoseconds in units of 10^e ns (e 0..9) rounded as printf rounds that double: true
  * and *q where integers decide it (d from 0 to 2^49, no tie), false where qftp_format_ns
  * leaves it to printf. Inline: a writer of one format folds the unit in. */
 static inline bool qftp_ns_round(int64_t d, int e, uint64_t *q)
 {
-    static const int64_t units[] = {1,      10,      100,      1000,      10000,
-                                    100000, 1000000, 10000000, 100000000, 1000000000};
-    int64_t unit = e >= 0 && e <= 9 ? units[e] : 0;
+    int64_t unit = e >= 0 && e <= 9 ? (int64_t)qftp_pow10[e] : 0;
     if (!unit || d < 0 || d >= ((int64_t)1 << 49) || (unit > 1 && d % unit == unit / 2))
         return false;
     *q = (uint64_t)(d / unit) + (unit > 1 && d % unit > unit / 2);
