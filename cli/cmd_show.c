@@ -757,8 +757,12 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
         size_t sev_len = strlen(sev), text_len = strlen(n->text);
         p = line_begin(o, sev_len + text_len);
         PUT_LIT(p, INDENT);
-        if (colour)
-            p = put_n(p, sev_colour(n->severity), strlen(sev_colour(n->severity)));
+        if (colour && n->severity >= QFTP_SEV_ERROR) /* each a literal: its length known */
+            p = put_col(p, true, SGR_RED);
+        else if (colour && n->severity == QFTP_SEV_WARN)
+            p = put_col(p, true, SGR_YELLOW);
+        else if (colour)
+            p = put_col(p, true, SGR_DIM);
         p = put_n(p, sev, sev_len);
         PUT_LIT(p, ": ");
         p = put_n(p, n->text, text_len);
