@@ -137,7 +137,8 @@ const tool_command qftp_cmd_import = {
     .description =
         "Reads a text log of a serial line (plain, socat -v, interceptty, timestamped with "
         "direction markers, a serial port monitor's hex dump, a table exported as CSV, JSON "
-        "Lines, or a layout of your own given by --regex; - reads standard input) "
+        "Lines, logfmt, a device's debug log, or a layout of your own given by --regex; - reads "
+        "standard input) "
         "and writes it as a qftp capture: pcap with exported PDUs for Wireshark's qftp "
         "plugin, one frame per read or write, with its direction and time (synthesised and "
         "marked when the log has none).\n\n"
