@@ -635,6 +635,8 @@ static int unknown_command(const tool_program *p, const char *name)
 
 int tool_main(const tool_program *p, int argc, char **argv)
 {
+    /* the streams a command may replace with safe ones, closed at the end (below) */
+    FILE *orig_out = stdout, *orig_err = stderr;
     /* messages quote lines of the input: made safe for the terminal (tool_safe_stream) */
     FILE *safe_err = tool_safe_stream(2, TOOL_KEEP_PROGRESS, true);
     if (safe_err)
@@ -724,5 +726,17 @@ out:
     scan_free(&s);
     free_strings(cl->strings);
     tool_cmdline_free(cl);
+    /* A safe stream is closed, not only flushed as exit() would: its close writes what it
+     * still holds (a character the output ends inside, as \xHH) and frees it. */
+    if (stdout != orig_out) {
+        FILE *f = stdout;
+        stdout = orig_out;
+        fclose(f);
+    }
+    if (stderr != orig_err) {
+        FILE *f = stderr;
+        stderr = orig_err;
+        fclose(f);
+    }
     return rc;
 }
