@@ -164,6 +164,14 @@ static char *run_script(const vcase *c, run_ctx *x)
     return g_string_free(o, FALSE);
 }
 
+static void run_free(run_ctx *x)
+{
+    g_string_free(x->txns, TRUE);
+    qftp_verdict_free(x->counts);
+    qftp_verdict_free(x->v);
+    qftp_session_free(x->s);
+}
+
 static void run_case(gconstpointer data)
 {
     const vcase *c = data;
@@ -181,10 +189,7 @@ static void run_case(gconstpointer data)
     g_assert_cmpuint(counted.unfinished, ==, full.unfinished);
     g_assert_cmpuint(qftp_verdict_failure_count(x.counts), ==, 0);
     g_free(got);
-    g_string_free(x.txns, TRUE);
-    qftp_verdict_free(x.counts);
-    qftp_verdict_free(x.v);
-    qftp_session_free(x.s);
+    run_free(&x);
 }
 
 /* ---- the cases ------------------------------------------------------------------------------- */
@@ -410,9 +415,7 @@ static void test_words(void)
                     "2025-11-30T10:00:00.500000");
     g_assert_cmpstr(qftp_verdict_time(x.v, T0 + 86400 * QFTP_NS_PER_SEC, buf, sizeof buf), ==,
                     "2025-12-01 10:00:00.000");
-    g_string_free(x.txns, TRUE);
-    qftp_verdict_free(x.v);
-    qftp_session_free(x.s);
+    run_free(&x);
 
     /* no times: none is written, and no duration */
     static const vcase cs = {"words-synth", busy_603, "", "bg96", true};
@@ -426,9 +429,7 @@ static void test_words(void)
                     "ERROR: 603).");
     qftp_link_sentence(y.v, &f->v, &f->v.links[0], buf, sizeof buf);
     g_assert_cmpstr(buf, ==, "Before it: logout (#1) was still running.");
-    g_string_free(y.txns, TRUE);
-    qftp_verdict_free(y.v);
-    qftp_session_free(y.s);
+    run_free(&y);
 
     char d[32];
     g_assert_cmpstr(qftp_duration_words(3 * QFTP_NS_PER_MS, d, sizeof d), ==, "3 ms");
@@ -460,9 +461,7 @@ static void test_words_cut(void)
         char buf[4096];
         qftp_failure_headline(x.v, f, buf, sizeof buf);
         g_assert_true(g_utf8_validate(buf, -1, NULL));
-        g_string_free(x.txns, TRUE);
-        qftp_verdict_free(x.v);
-        qftp_session_free(x.s);
+        run_free(&x);
         g_string_free(cmd, TRUE);
     }
 }
