@@ -13,7 +13,8 @@
 #  - the docs in usr/share/doc/qftp;
 #  - a dependency on the libwireshark package the plugin was built against, within
 #    its major.minor (Wireshark loads a plugin only into the minor version it was
-#    built for), found with dpkg at configure time; the other dependencies come from
+#    built for), found with dpkg at configure time, and on the package of libcurl.so.4
+#    (the simulator opens it at run time); the other dependencies come from
 #    dpkg-shlibdeps.
 include(GNUInstallDirs)
 
@@ -69,10 +70,25 @@ if(QFTP_DPKG_QUERY AND QFTP_DPKG)
       string(REGEX MATCH "^[0-9]+\\.([0-9]+)" _qftp_mm "${_qftp_ws_mm}")
       math(EXPR _qftp_next "${CMAKE_MATCH_1} + 1")
       string(REGEX REPLACE "\\.[0-9]+$" ".${_qftp_next}" _qftp_next_mm "${_qftp_ws_mm}")
-      set(CPACK_DEBIAN_PACKAGE_DEPENDS
-          "${_qftp_pkg} (>= ${_qftp_pkgver}), ${_qftp_pkg} (<< ${_qftp_next_mm}~)")
+      list(APPEND _qftp_depends
+           "${_qftp_pkg} (>= ${_qftp_pkgver}), ${_qftp_pkg} (<< ${_qftp_next_mm}~)")
     endif()
   endif()
+  # The simulator opens libcurl.so.4 itself (simulator/curl_load.h), which
+  # dpkg-shlibdeps cannot see: the package that ships it (libcurl4, libcurl4t64 from
+  # trixie on), from 7.66.0 (curl_multi_poll).
+  pkg_get_variable(_qftp_curl_libdir libcurl libdir)
+  if(EXISTS "${_qftp_curl_libdir}/libcurl.so.4")
+    file(REAL_PATH "${_qftp_curl_libdir}/libcurl.so.4" _qftp_curl_so)
+    execute_process(COMMAND ${QFTP_DPKG_QUERY} -S ${_qftp_curl_so}
+                    OUTPUT_VARIABLE _qftp_owner OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE _qftp_rc ERROR_QUIET)
+    if(_qftp_rc EQUAL 0)
+      string(REGEX REPLACE "[:,].*" "" _qftp_pkg "${_qftp_owner}")
+      list(APPEND _qftp_depends "${_qftp_pkg} (>= 7.66.0)")
+    endif()
+  endif()
+  list(JOIN _qftp_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 endif()
 
 include(CPack)

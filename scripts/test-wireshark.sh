@@ -257,6 +257,15 @@ package_test() { # suite deb installed-list
     fi
     in_root "$pkg_root" qftp show /root/sample.pcap >/dev/null ||
         { echo "the packaged qftp cannot show the sample" >&2 && ok=1; }
+    # The simulator opens libcurl at its start: the package's dependencies must bring it.
+    # It serves until stopped (timeout's 124); one that cannot load libcurl exits at once.
+    local rc=0
+    out=$(in_root "$pkg_root" timeout 10 qftp sim --dialect bg96 --pty /tmp/qftp-sim 2>&1) || rc=$?
+    if [ $rc -ne 124 ] || ! grep -q '^qftp sim: listening on pty' <<<"$out"; then
+        echo "the packaged qftp sim did not start (exit $rc):" >&2
+        head -5 <<<"$out" >&2
+        ok=1
+    fi
     return $ok
 }
 

@@ -21,6 +21,7 @@
 #include "qftp/capture.h"
 #include "qftp/endpoint.h"
 #include "cmd_sim.h"
+#include "curl_load.h"
 #include "sim.h"
 
 static volatile sig_atomic_t g_stop;
@@ -286,6 +287,12 @@ static int sim_run(void *opts, int argc, char **argv)
     struct stat cst;
     l.cap_stream = l.cap_stdout || (cap_path && stat(cap_path, &cst) == 0 && S_ISFIFO(cst.st_mode));
     l.pipe_end_stops = a->pipe_end_stops;
+    char *load_error = NULL;
+    if (!sim_curl_load(&load_error)) {
+        tool_error("%s", load_error);
+        g_free(load_error);
+        return 2;
+    }
     char tmpdir[] = "/tmp/qftp-sim-ufs-XXXXXX";
     bool own_ufs = false;
     if (!ufs) {

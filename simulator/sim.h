@@ -9,7 +9,7 @@
 #ifndef QFTP_SIM_H
 #define QFTP_SIM_H
 
-#include <curl/curl.h>
+#include "curl_load.h"
 
 #include "qftp/common.h"
 #include "qftp/tables.h"
