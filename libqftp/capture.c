@@ -399,6 +399,9 @@ struct qftp_capture_reader {
     int linktype;
     uint64_t frame; /* frames read so far */
     bool failed;
+    /* this reader's own little-endian file of link type 252, not failed: own_next_usual
+     * may take its records (one test for the four) */
+    bool usual;
     char err[QFTP_ERRBUF_SIZE]; /* repeated by every call after an error */
 };
 
@@ -545,6 +548,7 @@ qftp_capture_reader *qftp_capr_fopen(FILE *fp, char *errbuf)
         r->fp = fp;
         r->buf = buf;
         r->bulk = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode);
+        r->usual = !r->swapped && r->linktype == QFTP_LINKTYPE_UPPER_PDU;
         return r;
     }
     if (ferror(fp)) {
@@ -603,15 +607,16 @@ int qftp_capr_linktype(const qftp_capture_reader *r)
 
 /* The layout every qftp writer gives (qftp_exp_pdu_header): the name, the direction and
  * an empty end tag, read at once into f's name and direction. Returns the offset of the
- * payload, or 0 for any other layout. */
-static inline size_t exp_pdu_usual(const uint8_t *b, size_t n, qftp_frame *f)
+ * payload, or 0 for any other layout, and with short_only for a name of more than 12
+ * bytes (the copy of a short one makes no call). */
+static inline size_t exp_pdu_usual(const uint8_t *b, size_t n, qftp_frame *f, bool short_only)
 {
     if (n < 16)
         return 0;
     uint32_t tl = get_be32(b);
     size_t len = tl & 0xFFFF;
     const uint8_t *d = b + 4 + len;
-    if (tl >> 16 != QFTP_EXP_TAG_DISSECTOR_NAME || n - 16 < len ||
+    if (tl >> 16 != QFTP_EXP_TAG_DISSECTOR_NAME || n - 16 < len || (short_only && len > 12) ||
         get_be32(d) != (QFTP_EXP_TAG_P2P_DIRECTION << 16 | 4) || get_be32(d + 8) != 0)
         return 0;
     size_t k = len < sizeof f->dissector - 1 ? len : sizeof f->dissector - 1;
@@ -632,7 +637,7 @@ static inline size_t exp_pdu_usual(const uint8_t *b, size_t n, qftp_frame *f)
 static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qftp_frame *f)
 {
     char *errbuf = r->err;
-    size_t usual = exp_pdu_usual(b, n, f);
+    size_t usual = exp_pdu_usual(b, n, f, false);
     if (usual)
         return (long)usual;
     const uint8_t *at = b, *end = b + n;
@@ -687,6 +692,7 @@ static long parse_exp_pdu(qftp_capture_reader *r, const uint8_t *b, size_t n, qf
 static int reader_fail(qftp_capture_reader *r, char *errbuf)
 {
     r->failed = true;
+    r->usual = false;
     snprintf(errbuf, QFTP_ERRBUF_SIZE, "%s", r->err);
     return -1;
 }
@@ -764,14 +770,13 @@ static int own_next(qftp_capture_reader *r, rec_head *h, const uint8_t **b)
 static inline bool own_next_usual(qftp_capture_reader *r, qftp_frame *f)
 {
     size_t avail = r->end - r->pos;
-    if (r->p || r->failed || r->swapped || r->linktype != QFTP_LINKTYPE_UPPER_PDU ||
-        avail < OWN_REC_HEAD)
+    if (!r->usual || avail < OWN_REC_HEAD)
         return false;
     const uint8_t *p = r->buf + r->pos, *b = p + OWN_REC_HEAD;
     uint32_t caplen = get_le32(p + 8);
     if (caplen > r->snapshot || caplen < get_le32(p + 12) || avail - OWN_REC_HEAD < caplen)
         return false;
-    size_t off = exp_pdu_usual(b, caplen, f);
+    size_t off = exp_pdu_usual(b, caplen, f, true);
     if (!off)
         return false;
     r->pos += OWN_REC_HEAD + caplen;

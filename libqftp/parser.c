@@ -234,11 +234,17 @@ int64_t qftp_parser_data_count(const qftp_parser *p)
 
 /* ---- events ------------------------------------------------------------------- */
 
+/* Reports an event whose direction is set. */
+static inline void report(qftp_parser *p, const qftp_event *ev)
+{
+    if (p->cb)
+        p->cb(p->user, ev);
+}
+
 static void emit(qftp_parser *p, qftp_event *ev)
 {
     ev->dir = p->dir;
-    if (p->cb)
-        p->cb(p->user, ev);
+    report(p, ev);
 }
 
 static void ev_init(qftp_event *ev, qftp_event_kind kind, qftp_ts ts)
@@ -379,11 +385,12 @@ bool qftp_elision_line(const uint8_t *s, size_t n)
 }
 
 /* Classifies and reports one complete line (without its terminator); inline in the
- * line loop, which reports most lines. */
-static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, const uint8_t *s,
-                                                            size_t len, uint64_t off,
-                                                            qftp_ts ts_first, uint64_t end_off,
-                                                            unsigned flags)
+ * line loop, which reports most lines. dir is p->dir and tx whether it is the host's: a
+ * constant where the loop is made for one direction. */
+static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, qftp_dir dir, bool tx,
+                                                            const uint8_t *s, size_t len,
+                                                            uint64_t off, qftp_ts ts_first,
+                                                            uint64_t end_off, unsigned flags)
 {
     /* Pasted logs carry trailing spaces (device-quirks.md "Framing"). */
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -392,7 +399,7 @@ static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, cons
         return;
     /* every field set once (ev_init would clear them all first) */
     qftp_event ev = {.kind = QFTP_EV_LINE,
-                     .dir = p->dir,
+                     .dir = dir,
                      .ts = p->cur_ts,
                      .ts_first = ts_first,
                      .data = s,
@@ -401,17 +408,17 @@ static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, cons
                      .end_offset = end_off,
                      .value = -1,
                      .flags = flags};
-    if (p->dir == QFTP_DIR_TX) {
+    if (tx) {
         if (prefix_ci(s, len, "AT"))
             ev.kind = QFTP_EV_COMMAND;
-        emit(p, &ev);
+        report(p, &ev);
         return;
     }
     qftp_final_kind final = final_of(s, len);
     if (final != QFTP_FINAL_NONE) {
         ev.kind = QFTP_EV_FINAL;
         ev.final = final;
-        emit(p, &ev);
+        report(p, &ev);
         return;
     }
     if (len >= 11 && s[0] == '+' && (s[1] | 0x20) == 'c' && /* most lines are not: at once */
@@ -421,7 +428,7 @@ static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, cons
         int64_t v;
         if (span_number(s + 11, len - 11, &v))
             ev.value = v;
-        emit(p, &ev);
+        report(p, &ev);
         return;
     }
     if (prefix(s, len, "CONNECT")) {
@@ -429,13 +436,13 @@ static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, cons
         if (len == 7 || span_number(s + 7, len - 7, &v)) {
             ev.kind = QFTP_EV_CONNECT;
             ev.value = len == 7 ? -1 : v;
-            emit(p, &ev);
+            report(p, &ev);
             return;
         }
     }
     if (prefix_ci(s, len, "AT"))
         ev.kind = QFTP_EV_ECHO;
-    emit(p, &ev);
+    report(p, &ev);
 }
 
 static void emit_overflow(qftp_parser *p, uint64_t end_off)
@@ -550,7 +557,8 @@ static void line_flush(qftp_parser *p, uint64_t end_off, unsigned flags)
     if (p->line_total > p->o.line_cap)
         emit_overflow(p, end_off);
     else
-        emit_line(p, p->line, p->line_len, p->line_off, p->line_ts, end_off, flags);
+        emit_line(p, p->dir, p->dir == QFTP_DIR_TX, p->line, p->line_len, p->line_off, p->line_ts,
+                  end_off, flags);
     line_clear(p);
 }
 
@@ -696,13 +704,16 @@ static size_t esc_continue(qftp_parser *p, const uint8_t *b, size_t n, uint64_t 
 }
 
 /* Command mode over b[0, n): the body of feed_line, inline where a chunk is fed (most
- * chunks are a line or two: the call would cost as much as the line). */
-static inline __attribute__((always_inline)) size_t
-feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk_start)
+ * chunks are a line or two: the call would cost as much as the line). dir and tx as for
+ * emit_line. */
+static inline __attribute__((always_inline)) size_t feed_lines_as(qftp_parser *p, qftp_dir dir,
+                                                                  bool tx, const uint8_t *b,
+                                                                  size_t n, uint64_t base,
+                                                                  bool chunk_start)
 {
     size_t i = 0;
     unsigned gen = p->mode_gen;
-    bool tx = p->dir == QFTP_DIR_TX, rx = p->dir == QFTP_DIR_RX;
+    bool rx = dir == QFTP_DIR_RX;
     while (i < n) {
         if (p->skip_lf) {
             p->skip_lf = false;
@@ -719,7 +730,7 @@ feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk
                 continue;
             }
             /* Two-byte items with no line end: the "> " prompt and "A/". */
-            if (i + 1 < n && ((rx && b[i] == '>' && b[i + 1] == ' ') ||
+            if (i + 1 < n && ((b[i] == '>' && rx && b[i + 1] == ' ') ||
                               (tx && (b[i] == 'A' || b[i] == 'a') && b[i + 1] == '/'))) {
                 qftp_event ev;
                 ev_init(&ev, b[i] == '>' ? QFTP_EV_PROMPT : QFTP_EV_COMMAND, p->cur_ts);
@@ -791,7 +802,7 @@ feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk
                 emit_overflow(p, base + j + 1);
                 line_clear(p);
             } else if (j > i) { /* an empty line (the "\r\n" before a response) is no event */
-                emit_line(p, b + i, j - i, base + i, p->cur_ts, base + j + 1, 0);
+                emit_line(p, dir, tx, b + i, j - i, base + i, p->cur_ts, base + j + 1, 0);
             }
         } else {
             line_append(p, b + i, j - i, base + i);
@@ -804,6 +815,15 @@ feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk
             return i;
     }
     return i;
+}
+
+/* feed_lines_as made for each direction: the host's, and the rest (the module's). */
+static inline __attribute__((always_inline)) size_t
+feed_lines(qftp_parser *p, const uint8_t *b, size_t n, uint64_t base, bool chunk_start)
+{
+    if (p->dir == QFTP_DIR_TX)
+        return feed_lines_as(p, QFTP_DIR_TX, true, b, n, base, chunk_start);
+    return feed_lines_as(p, p->dir, false, b, n, base, chunk_start);
 }
 
 /* The same out of line, for bytes fed again (held '+', a download's trailer, refeed). */

@@ -2321,27 +2321,16 @@ static bool chunk_of(const qftp_session *s, unsigned d, uint64_t off, uint64_t *
     return false;
 }
 
-static void on_event(void *user, const qftp_event *ev)
+/* The events of the kinds handle_event does not take itself: out of line, so that
+ * on_event saves no registers for them. */
+static __attribute__((noinline)) void on_event_other(qftp_session *s, const qftp_event *ev)
 {
-    qftp_session *s = user;
-    /* handled in the frame that held its last byte (a download's trailer is decided by
-     * the URC after it: its OK came before) */
-    qftp_ts now = s->now;
-    uint64_t frame = s->frame;
-    bool late = ev->end_offset && ev->end_offset - 1 < s->chunk_start[ev->dir != QFTP_DIR_TX] &&
-                chunk_of(s, ev->dir != QFTP_DIR_TX, ev->end_offset - 1, &s->frame, &s->now);
-    s->item_txn = NULL;
-    s->wire_ev = ev;
     switch (ev->kind) {
     case QFTP_EV_COMMAND:
-        on_command(s, ev, false);
-        break;
+    case QFTP_EV_FINAL:
+        break; /* handle_event's */
     case QFTP_EV_ECHO:
         on_echo(s, ev);
-        break;
-    case QFTP_EV_FINAL:
-        end_upload_if_any(s, NULL);
-        on_final(s, ev, ev->final);
         break;
     case QFTP_EV_CONNECT:
         on_connect(s, ev);
@@ -2380,6 +2369,26 @@ static void on_event(void *user, const qftp_event *ev)
                      s->o.line_cap);
         break;
     }
+}
+
+/* Handles an event in the frame and time the session has now. */
+static inline __attribute__((always_inline)) void handle_event(qftp_session *s,
+                                                               const qftp_event *ev)
+{
+    s->item_txn = NULL;
+    s->wire_ev = ev;
+    /* most events are these: a command, its final result, a module's line (as it came, but
+     * with opts.redact) */
+    if (ev->kind == QFTP_EV_COMMAND) {
+        on_command(s, ev, false);
+    } else if (ev->kind == QFTP_EV_FINAL) {
+        end_upload_if_any(s, NULL);
+        on_final(s, ev, ev->final);
+    } else if (ev->kind == QFTP_EV_LINE && ev->dir == QFTP_DIR_RX && !s->o.redact) {
+        on_line_rx(s, ev);
+    } else {
+        on_event_other(s, ev);
+    }
     if (s->o.on_item) {
         if (s->item_final) {
             /* a command's own final word ("DEACT OK"): report it as the final it is */
@@ -2394,10 +2403,32 @@ static void on_event(void *user, const qftp_event *ev)
     s->item_final = false;
     s->item_txn = NULL;
     s->wire_ev = NULL;
+}
+
+/* An event that ends before the newest chunk of its direction: handled in the frame that
+ * held its last byte (a download's trailer is decided by the URC after it: its OK came
+ * before). */
+static __attribute__((noinline)) void on_event_late(qftp_session *s, const qftp_event *ev)
+{
+    qftp_ts now = s->now;
+    uint64_t frame = s->frame;
+    bool late = chunk_of(s, ev->dir != QFTP_DIR_TX, ev->end_offset - 1, &s->frame, &s->now);
+    handle_event(s, ev);
     if (late) {
         s->now = now;
         s->frame = frame;
     }
+    hand_over(s, false);
+}
+
+static void on_event(void *user, const qftp_event *ev)
+{
+    qftp_session *s = user;
+    if (ev->end_offset && ev->end_offset - 1 < s->chunk_start[ev->dir != QFTP_DIR_TX]) {
+        on_event_late(s, ev);
+        return;
+    }
+    handle_event(s, ev);
     hand_over(s, false);
 }
 
