@@ -421,13 +421,16 @@ static inline __attribute__((always_inline)) void emit_line(qftp_parser *p, qftp
         report(p, &ev);
         return;
     }
-    if (len >= 11 && s[0] == '+' && (s[1] | 0x20) == 'c' && /* most lines are not: at once */
-        (prefix_ci(s, len, "+CME ERROR:") || prefix_ci(s, len, "+CMS ERROR:"))) {
-        ev.kind = QFTP_EV_FINAL;
-        ev.final = (s[3] | 0x20) == 'e' ? QFTP_FINAL_CME_ERROR : QFTP_FINAL_CMS_ERROR;
-        int64_t v;
-        if (span_number(s + 11, len - 11, &v))
-            ev.value = v;
+    if (s[0] == '+') {
+        /* an information response or a URC, or a final result in this form */
+        if (len >= 11 && (s[1] | 0x20) == 'c' && /* most lines are not: at once */
+            (prefix_ci(s, len, "+CME ERROR:") || prefix_ci(s, len, "+CMS ERROR:"))) {
+            ev.kind = QFTP_EV_FINAL;
+            ev.final = (s[3] | 0x20) == 'e' ? QFTP_FINAL_CME_ERROR : QFTP_FINAL_CMS_ERROR;
+            int64_t v;
+            if (span_number(s + 11, len - 11, &v))
+                ev.value = v;
+        }
         report(p, &ev);
         return;
     }

@@ -2276,10 +2276,13 @@ static inline void hand_over(qftp_session *s, bool all)
     if (!k->txn && !k->release)
         return;
     /* most events leave the oldest transaction open: nothing to hand over, and nothing
-     * to compact (the array only grew since the last one handed) */
-    if (!all && s->handed < s->base + s->txns.len &&
-        s->txns.v[s->handed - s->base]->phase != QFTP_TXN_DONE)
-        return;
+     * to compact (the array only grew since the last one handed); it is open too while it
+     * is the first of those answered OK, until the next command (txn_open) */
+    if (!all && s->handed < s->base + s->txns.len) {
+        const qftp_txn *t = s->txns.v[s->handed - s->base];
+        if (t->phase != QFTP_TXN_DONE || (s->answered.len && s->answered.v[0] == t))
+            return;
+    }
     hand_over_some(s, all);
 }
 
