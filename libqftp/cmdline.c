@@ -133,18 +133,57 @@ static void set_name(char *name, const char *p, size_t n)
     memcpy(name, b.c, sizeof b.c);
 }
 
+#ifdef __SSE2__
+/* The high bit of each of the eight bytes of w (the first in the low bits) that is not from
+ * '@' to DEL or is one of 'a'..'z'; the bytes before the first such one are the name's as
+ * they are (no such byte ends a name, and toupper leaves it alone). A byte above the first
+ * marked one may be misread (a carry from it). */
+static inline uint64_t name_stop_bits(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+    uint64_t outside = w | ~(w << 1); /* bit 7 set, or bit 6 clear */
+    uint64_t lower = (w + ones * (0x80 - 'a')) & ~(w + ones * (0x80 - 'z' - 1));
+    return (outside | lower) & highs;
+}
+#endif
+
 /* Copies the name at p into name as set_name does: p[0] whatever it is, then up to the
  * first byte of class `stop`. Returns the name's end (past what was cut). Inline: each
  * caller's `stop` is a constant its loop tests directly. */
-static inline const char *take_name(char *name, const char *p, const char *end, unsigned stop)
+static inline __attribute__((always_inline)) const char *take_name(char *name, const char *p,
+                                                                   const char *end, unsigned stop)
 {
     name_buf b = {{0}};
     size_t n = (size_t)(end - p), cut = n < sizeof b.c ? n : sizeof b.c - 1, i = 1;
     b.c[0] = (char)toupper((unsigned char)p[0]);
+#ifdef __SSE2__
+    /* the usual name (upper-case letters) eight bytes a step, before the cut (i + 8 <= 31),
+     * a short rest read as the last eight bytes before end, shifted down (zeros past end) */
+    while (n >= 8 && i < cut && i + 8 < sizeof b.c) {
+        uint64_t w;
+        if (i + 8 <= n) {
+            memcpy(&w, p + i, 8);
+        } else {
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (i + 8 - n);
+        }
+        uint64_t m = name_stop_bits(w);
+        w &= ((m & (0 - m)) >> 7) - 1; /* the bytes before the first marked one */
+        memcpy(b.c + i, &w, 8);
+        if (m) {
+            i += (size_t)__builtin_ctzll(m) / 8;
+            if (i == n || in_class(p[i], stop))
+                goto done; /* (the usual end: '=', ':' or the line's) */
+            break;
+        }
+        i += 8;
+    }
+#endif
     for (; i < cut && !in_class(p[i], stop); i++)
         b.c[i] = (char)toupper((unsigned char)p[i]);
     while (i < n && !in_class(p[i], stop))
         i++; /* a name too long: the rest is cut */
+done:
     memcpy(name, b.c, sizeof b.c);
     return p + i;
 }

@@ -1,6 +1,7 @@
 /* context.c - the module's lines about itself, its SIM, the network and its PDP context,
  * in words (qftp/context.h says where each meaning comes from).
  */
+#include <ctype.h>
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +152,21 @@ static bool field_int(const qftp_resp *r, size_t i, int64_t *v)
            qftp_param_int(r->fields[i], v);
 }
 
+/* Whether the line may be one of the "+NAME:" lines below: each name starts "+C" or "+QI"
+ * (as qftp_resp_parse reads a name: after spaces, upper-cased). Most module lines are FTP
+ * responses and are not parsed. */
+static bool may_be_named(const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        n--;
+    }
+    if (n < 3 || s[0] != '+')
+        return false;
+    int a = toupper((unsigned char)s[1]);
+    return a == 'C' || (a == 'Q' && toupper((unsigned char)s[2]) == 'I');
+}
+
 bool qftp_context_decode(const char *line, size_t n, qftp_context *c)
 {
     memset(c, 0, sizeof *c);
@@ -159,6 +175,8 @@ bool qftp_context_decode(const char *line, size_t n, qftp_context *c)
         n--;
     if (plain_words(line, n, c))
         return true;
+    if (!may_be_named(line, n))
+        return false;
     qftp_resp r;
     if (!qftp_resp_parse(line, n, &r) || r.n_fields == 0)
         return false;

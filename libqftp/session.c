@@ -1056,10 +1056,11 @@ static bool expects_urc(const qftp_txn *t)
 
 /* A new transaction for command c of the line (ll bytes; c NULL: a line without a command). The
  * spans of the command and its parameters come from wc, the same command parsed from the
- * line as it is on the wire (wline), when redaction changed the line; else from c. */
-static qftp_txn *new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c,
-                         unsigned sub, qftp_dir line_dir, uint64_t line_offset, const char *wline,
-                         const qftp_subcmd *wc)
+ * line as it is on the wire (wline), when redaction changed the line; else from c. Inline:
+ * a command's costs no call with nine arguments. */
+static inline __attribute__((always_inline)) qftp_txn *
+new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c, unsigned sub,
+        qftp_dir line_dir, uint64_t line_offset, const char *wline, const qftp_subcmd *wc)
 {
     /* the arena about as large as the recent transactions' (a moving average; one that
      * needs more gets a chunk of its own) */
