@@ -160,6 +160,42 @@ void qftp_session_opts_init(qftp_session_opts *o)
     o->guard_time = QFTP_NS_PER_SEC;
 }
 
+/* memcpy(d, s, n) without a call for the short texts a transaction keeps (a line, a
+ * parameter, a response): up to 32 bytes as two moves that may overlap. */
+static inline void copy_text(void *d, const void *s, size_t n)
+{
+    char *o = d;
+    const char *i = s;
+    if (n >= 16 && n <= 32) {
+        char a[16], b[16];
+        memcpy(a, i, 16);
+        memcpy(b, i + n - 16, 16);
+        memcpy(o, a, 16);
+        memcpy(o + n - 16, b, 16);
+    } else if (n >= 8 && n < 16) {
+        uint64_t a, b;
+        memcpy(&a, i, 8);
+        memcpy(&b, i + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, i, 4);
+        memcpy(&b, i + n - 4, 4);
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &b, 4);
+    } else if (n < 4) {
+        if (n) { /* the first, middle and last of 1 to 3 bytes */
+            char a = i[0], b = i[n / 2], c = i[n - 1];
+            o[0] = a;
+            o[n / 2] = b;
+            o[n - 1] = c;
+        }
+    } else {
+        memcpy(o, i, n);
+    }
+}
+
 /* g's text becomes the n bytes at p (cheaper than truncating and appending for a line). */
 static void string_set(GString *g, const void *p, size_t n)
 {
@@ -169,8 +205,7 @@ static void string_set(GString *g, const void *p, size_t n)
     } else {
         g_string_set_size(g, n);
     }
-    if (n)
-        memcpy(g->str, p, n);
+    copy_text(g->str, p, n);
 }
 
 static char *dup_span(const uint8_t *s, size_t n)
@@ -236,7 +271,7 @@ static size_t txn_arena_used(const txn_priv *p)
 static inline char *txn_strndup(txn_priv *p, const void *s, size_t n)
 {
     char *d = txn_alloc(p, n + 1);
-    memcpy(d, s, n);
+    copy_text(d, s, n);
     d[n] = '\0';
     return d;
 }
@@ -684,13 +719,10 @@ static bool name_is_keyed(const char *name)
     return false;
 }
 
-/* The entry of the name k (filled in if it was not there). */
-static struct def_entry *def_entry_find(struct def_cache *dc, const def_name *k)
+/* def_entry_find() of a name not there: its entry filled in at slot i (the free one the
+ * lookup reached). */
+static struct def_entry *def_entry_add(struct def_cache *dc, const def_name *k, unsigned i)
 {
-    unsigned i = (unsigned)(def_name_hash(k) >> (64 - DEF_CACHE_BITS));
-    for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
-        if (def_name_eq(&dc->names[i].name, k))
-            return dc->last = &dc->names[i];
     if (dc->n_names == DEF_CACHE / 2) {
         memset(dc->names, 0, sizeof dc->names);
         dc->n_names = 0;
@@ -706,6 +738,17 @@ static struct def_entry *def_entry_find(struct def_cache *dc, const def_name *k)
     return dc->last = e;
 }
 
+/* The entry of the name k (filled in if it was not there). Inline: a name looked up
+ * before (most are) costs no call. */
+static inline struct def_entry *def_entry_find(struct def_cache *dc, const def_name *k)
+{
+    unsigned i = (unsigned)(def_name_hash(k) >> (64 - DEF_CACHE_BITS));
+    for (; dc->names[i].used; i = (i + 1) % DEF_CACHE)
+        if (def_name_eq(&dc->names[i].name, k))
+            return dc->last = &dc->names[i];
+    return def_entry_add(dc, k, i);
+}
+
 /* The entry of a name (filled in if it was not there), NULL if the name is too long. */
 static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 {
@@ -719,16 +762,14 @@ static struct def_entry *def_entry_of(const qftp_session *s, const char *name)
 }
 
 /* The entry of a command's name as qftp_cmdline_parse gives it: zero-padded to its 32
- * bytes already, so it is the key as it is. */
+ * bytes already, so it is the key as it is. (Looked up once per command: the last name's
+ * entry is seldom the next command's.) */
 static inline struct def_entry *def_entry_of_cmd(const qftp_session *s, const qftp_subcmd *c)
 {
     G_STATIC_ASSERT(sizeof c->name == sizeof(def_name));
-    struct def_cache *dc = s->defs;
     def_name k;
     memcpy(&k, c->name, sizeof k);
-    if (dc->last && def_name_eq(&dc->last->name, &k))
-        return dc->last;
-    return def_entry_find(dc, &k);
+    return def_entry_find(s->defs, &k);
 }
 
 /* The entry of a keyed name and key, NULL if either is too long. */
@@ -1115,11 +1156,11 @@ new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c, unsi
     }
     t->command = b;
     b += name;
-    memcpy(b, line, ll);
+    copy_text(b, line, ll);
     b[ll] = '\0';
     t->line = b;
     b += ll + 1;
-    t->op = (uint8_t)(c ? def_entry_of_cmd(s, c)->op : QFTP_OP_OTHER);
+    t->op = QFTP_OP_OTHER; /* (a command's: set by on_command from its name's entry) */
     t->type = c ? c->type : QFTP_TYPE_EXEC;
     t->line_dir = line_dir;
     t->line_offset = line_offset;
@@ -1136,7 +1177,7 @@ new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c, unsi
         t->cmd_span = (qftp_rel_span){(uint32_t)(sc->text.p - sl), (uint32_t)sc->text.len};
         t->n_params = c->n_params;
         for (size_t i = 0; i < c->n_params; i++) {
-            memcpy(b, c->params[i].p, c->params[i].len);
+            copy_text(b, c->params[i].p, c->params[i].len);
             b[c->params[i].len] = '\0';
             t->params[i] = b;
             b += c->params[i].len + 1;
@@ -1245,18 +1286,23 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     for (int k = 0; k < n; k++) {
         qftp_txn *t = new_txn(s, line, ll, &cmds[k], (unsigned)k, line_dir, line_offset, wire,
                               wire && k < nw ? &wcmds[k] : NULL);
+        struct def_entry *e = def_entry_of_cmd(s, &cmds[k]);
+        t->op = e->op;
         t->repeat = repeat;
         txn_item(s, t, from_echo ? QFTP_ROLE_ECHO : QFTP_ROLE_COMMAND, ev);
         if (from_echo) {
             t->echoed = true;
             t->frame_echo = s->frame;
         }
+        qftp_dialect was = s->dialect;
         dialect_from_command(s, t);
+        if (s->dialect != was) /* recheck_params looked names up: the table may be new */
+            e = def_entry_of_cmd(s, &cmds[k]);
         qftp_dialect fits;
         txn_key key;
         key.t = t;
         key.made = false; /* (its text and buffer are set when first asked for) */
-        t->def = resolve_def_in(s, t, def_entry_of_cmd(s, &cmds[k]), &cmds[k], &fits, &key);
+        t->def = resolve_def_in(s, t, e, &cmds[k], &fits, &key);
         ((txn_priv *)t)->def_final = s->dialect != QFTP_DIALECT_UNKNOWN;
         if (fits != QFTP_DIALECT_UNKNOWN) {
             char why[160];
