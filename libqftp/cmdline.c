@@ -159,7 +159,7 @@ static inline __attribute__((always_inline)) const char *take_name(char *name, c
 #ifdef __SSE2__
     /* the usual name (upper-case letters) eight bytes a step, before the cut (i + 8 <= 31),
      * a short rest read as the last eight bytes before end, shifted down (zeros past end) */
-    while (n >= 8 && i < cut && i + 8 < sizeof b.c) {
+    while (n >= 8) { /* (i < cut and i + 8 < 32 hold at the first step: cut >= n >= 8) */
         uint64_t w;
         if (i + 8 <= n) {
             memcpy(&w, p + i, 8);
@@ -177,6 +177,8 @@ static inline __attribute__((always_inline)) const char *take_name(char *name, c
             break;
         }
         i += 8;
+        if (i >= cut || i + 8 >= sizeof b.c)
+            break;
     }
 #endif
     for (; i < cut && !in_class(p[i], stop); i++)
