@@ -1270,9 +1270,9 @@ static void on_command(qftp_session *s, const qftp_event *ev, bool from_echo)
     }
     qftp_subcmd cmds[QFTP_MAX_SUBCMDS];
     bool truncated = false;
-    char err[QFTP_ERRBUF_SIZE];
     size_t ll = strlen(line);
-    int n = qftp_cmdline_parse(line, ll, cmds, QFTP_MAX_SUBCMDS, &truncated, err);
+    /* (no error text: a line that is not a command is a transaction without a name) */
+    int n = qftp_cmdline_parse(line, ll, cmds, QFTP_MAX_SUBCMDS, &truncated, NULL);
     qftp_subcmd wcmds[QFTP_MAX_SUBCMDS];
     int nw = wire ? qftp_cmdline_parse(wire, strlen(wire), wcmds, QFTP_MAX_SUBCMDS, NULL, NULL) : 0;
     if (n <= 0) {
