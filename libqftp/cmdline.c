@@ -133,7 +133,7 @@ static void set_name(char *name, const char *p, size_t n)
     memcpy(name, b.c, sizeof b.c);
 }
 
-#ifdef __SSE2__
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The high bit of each of the eight bytes of w (the first in the low bits) that is not from
  * '@' to DEL or is one of 'a'..'z'; the bytes before the first such one are the name's as
  * they are (no such byte ends a name, and toupper leaves it alone). A byte above the first
@@ -156,7 +156,7 @@ static inline __attribute__((always_inline)) const char *take_name(char *name, c
     name_buf b = {{0}};
     size_t n = (size_t)(end - p), cut = n < sizeof b.c ? n : sizeof b.c - 1, i = 1;
     b.c[0] = (char)toupper((unsigned char)p[0]);
-#ifdef __SSE2__
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* the usual name (upper-case letters) eight bytes a step, before the cut (i + 8 <= 31),
      * a short rest read as the last eight bytes before end, shifted down (zeros past end) */
     while (n >= 8) { /* (i < cut and i + 8 < 32 hold at the first step: cut >= n >= 8) */
