@@ -31,6 +31,12 @@ typedef struct {
     size_t mem_len;
 } spill;
 
+/* A row of the command tables as the transcript writes it under its commands. */
+typedef struct {
+    char *text; /* NULL until the row's first transaction */
+    size_t len;
+} def_line;
+
 typedef struct {
     qftp_session *s;
     qftp_verdict *v; /* what failed and why (qftp/verdict.h) */
@@ -62,6 +68,10 @@ typedef struct {
     spill unsol, notes, transitions, contexts;
     obuf out;  /* the transcript not yet written (ob_flush) */
     bool live; /* stdout is a terminal: each transaction is written as it comes */
+
+    const qftp_cmd_def *defs; /* the command tables' rows (qftp_cmd_defs) */
+    size_t n_defs;
+    def_line *def_lines; /* n_defs: each row's summary line, as the transcript writes it */
 } show_ctx;
 
 /* The hash of a failure key (summary counts): eight bytes a step, where g_str_hash takes
@@ -389,10 +399,10 @@ static inline __attribute__((always_inline)) void line_end(obuf *o, const char *
 #define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
 
 /* n bytes of s at p: most pieces are short, copied inline by two overlapping moves of one
- * size (or four of 16 bytes) where memcpy of a variable length is a call. */
+ * size (or up to eight of 16 bytes) where memcpy of a variable length is a call. */
 static inline __attribute__((always_inline)) char *put_n(char *p, const char *s, size_t n)
 {
-    if (n > 64) {
+    if (n > 128) {
         memcpy(p, s, n);
     } else if (n >= 16) {
         memcpy(p, s, 16);
@@ -400,6 +410,10 @@ static inline __attribute__((always_inline)) char *put_n(char *p, const char *s,
         if (n > 32) {
             memcpy(p + 16, s + 16, 16);
             memcpy(p + n - 32, s + n - 32, 16);
+            if (n > 64) {
+                memcpy(p + 32, s + 32, 32);
+                memcpy(p + n - 64, s + n - 64, 32);
+            }
         }
     } else if (n >= 8) {
         memcpy(p, s, 8);
@@ -539,6 +553,23 @@ static inline __attribute__((always_inline)) char *put_duration(char *p, qftp_ts
         }                                                                                          \
     } while (0)
 
+/* Row k's summary line ("              Login to FTP(S) Server - manual 2.2\n", nothing for
+ * a row without a summary), made at the row's first transaction: most transactions write
+ * one, from a few rows. Out of line: it runs once a row. */
+static __attribute__((noinline)) const def_line *def_line_make(show_ctx *x, size_t k, bool colour)
+{
+    const qftp_cmd_def *d = &x->defs[k];
+    def_line *l = &x->def_lines[k];
+    bool sec = d->section && d->section[0];
+    if (d->summary && d->summary[0])
+        l->text = g_strconcat(INDENT, colour ? SGR_DIM : "", d->summary, sec ? " - manual " : "",
+                              sec ? d->section : "", "\n", NULL);
+    else
+        l->text = g_strdup("");
+    l->len = strlen(l->text);
+    return l;
+}
+
 /* A transaction's text goes out with the next ones in blocks of this size (a file, a
  * pipe), at once to a terminal. The size of stdout's buffer (tool_safe_stream's): stdio
  * hands such a block on without copying it into the buffer first. */
@@ -602,28 +633,38 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
                       strcmp(other->summary, t->def->summary) == 0))
             other = NULL;
     }
-    for (int k = 0; k < (other ? 2 : 1); k++) {
-        const qftp_cmd_def *d = k ? other : t->def;
-        if (!d || !d->summary || !d->summary[0])
-            continue;
-        size_t sum_len = strlen(d->summary);
-        size_t sec_len = d->section ? strlen(d->section) : 0;
-        p = line_begin(o, sum_len + sec_len);
-        PUT_LIT(p, INDENT);
-        COL(p, DIM);
-        if (other && d->dialect == QFTP_DIALECT_GSM)
-            PUT_LIT(p, "GSM: ");
-        else if (other)
-            PUT_LIT(p, "BG96: ");
-        p = put_n(p, d->summary, sum_len);
-        if (sec_len) {
-            PUT_LIT(p, " - manual ");
-            p = put_n(p, d->section, sec_len);
-        }
-        if (other && !k)
-            PUT_LIT(p, " (dialect unknown)");
-        *p++ = '\n';
+    /* t->def's index in the tables (a row elsewhere is written as the two dialects' are) */
+    size_t row = (size_t)((uintptr_t)t->def - (uintptr_t)x->defs) / sizeof *t->def;
+    if (!other && t->def && row < x->n_defs && &x->defs[row] == t->def) {
+        const def_line *l =
+            x->def_lines[row].text ? &x->def_lines[row] : def_line_make(x, row, colour);
+        p = line_begin(o, l->len);
+        p = put_n(p, l->text, l->len);
         line_end(o, p);
+    } else {
+        for (int k = 0; k < (other ? 2 : 1); k++) {
+            const qftp_cmd_def *d = k ? other : t->def;
+            if (!d || !d->summary || !d->summary[0])
+                continue;
+            size_t sum_len = strlen(d->summary);
+            size_t sec_len = d->section ? strlen(d->section) : 0;
+            p = line_begin(o, sum_len + sec_len);
+            PUT_LIT(p, INDENT);
+            COL(p, DIM);
+            if (other && d->dialect == QFTP_DIALECT_GSM)
+                PUT_LIT(p, "GSM: ");
+            else if (other)
+                PUT_LIT(p, "BG96: ");
+            p = put_n(p, d->summary, sum_len);
+            if (sec_len) {
+                PUT_LIT(p, " - manual ");
+                p = put_n(p, d->section, sec_len);
+            }
+            if (other && !k)
+                PUT_LIT(p, " (dialect unknown)");
+            *p++ = '\n';
+            line_end(o, p);
+        }
     }
     if (t->def == NULL && t->command[0]) {
         const char *type = qftp_cmd_type_name(t->type);
@@ -1546,6 +1587,9 @@ static void show_ctx_free(show_ctx *x)
     g_ptr_array_free(x->group_order, TRUE);
     g_array_free(x->synth, TRUE);
     g_free(x->out.p);
+    for (size_t i = 0; i < x->n_defs; i++)
+        g_free(x->def_lines[i].text);
+    g_free(x->def_lines);
 }
 
 static int show_run(void *opts, int argc, char **argv)
@@ -1575,6 +1619,8 @@ static int show_run(void *opts, int argc, char **argv)
     x.groups = g_hash_table_new_full(note_key_hash, note_key_equal, g_free, NULL);
     x.group_order = g_ptr_array_new_with_free_func(note_group_free);
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));
+    x.defs = qftp_cmd_defs(&x.n_defs);
+    x.def_lines = g_new0(def_line, x.n_defs);
     qftp_session_opts so = o->so;
     so.sink = (qftp_session_sink){on_txn, on_unsolicited, on_note, on_transition, &x, true};
     so.on_item = json || x.failures_only ? on_item : NULL; /* payloads: for the words only */

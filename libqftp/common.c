@@ -167,7 +167,7 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
             size_t l = e ? (size_t)(e - f) : strlen(f);
             if (n + l >= cap)
                 return -1;
-            memcpy(buf + n, f, l);
+            qftp_copy_short(buf + n, f, l);
             n += l;
             f += l - 1;
             continue;
@@ -222,7 +222,7 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
         }
         if (n + len >= cap)
             return -1;
-        memcpy(buf + n, s, len);
+        qftp_copy_short(buf + n, s, len);
         n += len;
     }
     buf[n] = '\0';

@@ -5,6 +5,29 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* n bytes of src at dst (no NUL; the two apart): most pieces of a text are short, copied
+ * inline by two overlapping moves of one size where memcpy of a variable length is a call. */
+static inline void qftp_copy_short(char *dst, const char *src, size_t n)
+{
+    if (n > 32) {
+        memcpy(dst, src, n);
+    } else if (n >= 16) {
+        memcpy(dst, src, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
+}
 
 /* v in decimal, written so that it ends just before end (20 bytes at most, no NUL): two
  * digits a division. Returns where it starts. */

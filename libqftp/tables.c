@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "qftp/tables.h"
+#include "strfmt.h"
 #include "tables.def"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -121,43 +122,33 @@ int qftp_cme_code_from_text(const char *text, size_t len)
     return -1;
 }
 
-/* Appends len bytes of s, keeping *pos at the end of what fits (cut as snprintf cuts). */
-static void append(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
+/* Appends len bytes of s at pos (at most cap - 1), cut as snprintf cuts; returns the new
+ * end. The caller ends the text with its NUL. */
+static inline size_t append(char *buf, size_t cap, size_t pos, const char *s, size_t len)
 {
-    if (*pos + 1 >= cap)
-        return;
-    if (len > cap - 1 - *pos)
-        len = cap - 1 - *pos;
-    memcpy(buf + *pos, s, len);
-    *pos += len;
-    buf[*pos] = '\0';
-}
-
-static void append_str(char *buf, size_t cap, size_t *pos, const char *s)
-{
-    append(buf, cap, pos, s, strlen(s));
+    if (len > cap - 1 - pos)
+        len = cap - 1 - pos;
+    qftp_copy_short(buf + pos, s, len);
+    return pos + len;
 }
 
 /* Appends v in decimal, as "%lld" writes it. */
-static void append_int(char *buf, size_t cap, size_t *pos, int64_t v)
+static size_t append_int(char *buf, size_t cap, size_t pos, int64_t v)
 {
     char num[24];
-    size_t k = sizeof num;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        num[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *d = qftp_put_u64(num + sizeof num, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
-        num[--k] = '-';
-    append(buf, cap, pos, num + k, sizeof num - k);
+        *--d = '-';
+    return append(buf, cap, pos, d, (size_t)(num + sizeof num - d));
 }
+
+/* The literal s (its length known). */
+#define APPEND_LIT(buf, cap, pos, s) append(buf, cap, pos, s, sizeof(s) - 1)
 
 char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, char *buf, size_t cap)
 {
     if (buf == NULL || cap == 0)
         return buf;
-    buf[0] = '\0';
     size_t pos = 0;
     const char *what = NULL;
     if (err == 0)
@@ -167,10 +158,10 @@ char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, ch
     else if (err > 0 && err <= INT_MAX)
         what = qftp_code_text(QFTP_CODES_BG96_FTP, (int)err);
     if (what) {
-        append_str(buf, cap, &pos, what);
+        pos = append(buf, cap, pos, what, strlen(what));
     } else {
-        append_str(buf, cap, &pos, "error ");
-        append_int(buf, cap, &pos, err);
+        pos = APPEND_LIT(buf, cap, pos, "error ");
+        pos = append_int(buf, cap, pos, err);
     }
     /* <protocol_error> 0 means "none" (BG96 2.2). Any other reply is decoded, positive
      * ones too: "+QFTPGET: 627,150" occurs (device-quirks.md "Result codes"). */
@@ -178,13 +169,17 @@ char *qftp_describe_result(int64_t err, int64_t protocol_error, bool have_pe, ch
         const char *r = NULL;
         if (protocol_error > 0 && protocol_error < 1000)
             r = qftp_code_text(QFTP_CODES_FTP_REPLY, (int)protocol_error);
-        append_str(buf, cap, &pos, r ? " - FTP " : " - FTP error ");
-        append_int(buf, cap, &pos, protocol_error);
+        if (r)
+            pos = APPEND_LIT(buf, cap, pos, " - FTP ");
+        else
+            pos = APPEND_LIT(buf, cap, pos, " - FTP error ");
+        pos = append_int(buf, cap, pos, protocol_error);
         if (r) {
-            append_str(buf, cap, &pos, ": ");
-            append_str(buf, cap, &pos, r);
+            pos = APPEND_LIT(buf, cap, pos, ": ");
+            pos = append(buf, cap, pos, r, strlen(r));
         }
     }
+    buf[pos] = '\0';
     return buf;
 }
 

@@ -97,22 +97,24 @@ static const char *cme_words(int64_t code)
 }
 
 /* A words field written in pieces, cut at the field's size as snprintf cuts ("(null)" for
- * a NULL string, as glibc's). */
+ * a NULL string, as glibc's); its NUL is written once, by end(). */
 typedef struct {
     char *s;
     size_t n;
 } words_out;
 
-static void put(words_out *o, const char *s, size_t n)
+static inline void put(words_out *o, const char *s, size_t n)
 {
     if (n > QFTP_WORDS_CAP - 1 - o->n)
         n = QFTP_WORDS_CAP - 1 - o->n;
-    memcpy(o->s + o->n, s, n);
+    qftp_copy_short(o->s + o->n, s, n);
     o->n += n;
-    o->s[o->n] = '\0';
 }
 
-static void put_str(words_out *o, const char *s)
+/* A literal, its length known. */
+#define PUT_LIT(o, lit) put(o, lit, sizeof(lit) - 1)
+
+static inline void put_str(words_out *o, const char *s)
 {
     if (!s)
         s = "(null)";
@@ -128,11 +130,17 @@ static void put_i64(words_out *o, int64_t v)
     put(o, d, (size_t)(num + sizeof num - d));
 }
 
+static inline void end(words_out *o)
+{
+    o->s[o->n] = '\0';
+}
+
 /* s into a words field, cut at the field's size (as snprintf "%s" would). */
 static void copy(char *dst, const char *s)
 {
     words_out o = {dst, 0};
     put(&o, s, strlen(s));
+    end(&o);
 }
 
 void qftp_txn_describe(const qftp_txn *t, qftp_txn_words *w)
@@ -160,22 +168,23 @@ void qftp_txn_describe_results(const qftp_txn *t, qftp_txn_words *w)
         const char *what = t->def ? t->def->value_name : "value";
         words_out r = {w->result, 0};
         if (!what && (t->has_err || t->value.kind != QFTP_VAL_NONE)) {
-            copy(w->result, "success");
+            PUT_LIT(&r, "success");
         } else if (!what) {
             /* nothing to say */
         } else if (t->value.kind == QFTP_VAL_INT) { /* "success, <what> <n>" */
-            put(&r, "success, ", 9);
+            PUT_LIT(&r, "success, ");
             put_str(&r, what);
-            put(&r, " ", 1);
+            PUT_LIT(&r, " ");
             put_i64(&r, t->value.i);
         } else if (t->value.kind == QFTP_VAL_STR) { /* "success, <what> \"<s>\"" */
-            put(&r, "success, ", 9);
+            PUT_LIT(&r, "success, ");
             put_str(&r, what);
-            put(&r, " \"", 2);
+            PUT_LIT(&r, " \"");
             put_str(&r, t->value.s);
-            put(&r, "\"", 1);
+            PUT_LIT(&r, "\"");
         } else if (t->has_err)
-            copy(w->result, "success");
+            PUT_LIT(&r, "success");
+        end(&r);
     }
     /* the failure as a key */
     if (w->outcome == QFTP_OUTCOME_PENDING)
@@ -183,25 +192,26 @@ void qftp_txn_describe_results(const qftp_txn *t, qftp_txn_words *w)
     words_out f = {w->failure, 0};
     if (bad_final && t->cme_code >= 0) { /* "+CME ERROR 603 (FTP(S) server busy)" */
         put_str(&f, qftp_final_name(t->final));
-        put(&f, " ", 1);
+        PUT_LIT(&f, " ");
         put_i64(&f, t->cme_code);
-        put(&f, " (", 2);
+        PUT_LIT(&f, " (");
         put_str(&f, cw ? cw : "?");
-        put(&f, ")", 1);
+        PUT_LIT(&f, ")");
     } else if (bad_final) {
-        copy(w->failure, t->final_line);
+        put(&f, t->final_line, strlen(t->final_line));
     } else if (bad_result) {
         /* "+QFTPGET 627,550 (words)": the words as the summary has always given them, at
          * most 127 bytes (the first 127 of the result's) */
         put_str(&f, t->command);
-        put(&f, " ", 1);
+        PUT_LIT(&f, " ");
         put_i64(&f, t->err);
         if (t->has_pe) {
-            put(&f, ",", 1);
+            PUT_LIT(&f, ",");
             put_i64(&f, t->protocol_error);
         }
-        put(&f, " (", 2);
+        PUT_LIT(&f, " (");
         put(&f, w->result, strnlen(w->result, 127));
-        put(&f, ")", 1);
+        PUT_LIT(&f, ")");
     }
+    end(&f);
 }
