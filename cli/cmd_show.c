@@ -71,7 +71,9 @@ typedef struct {
 
     const qftp_cmd_def *defs; /* the command tables' rows (qftp_cmd_defs) */
     size_t n_defs;
-    def_line *def_lines; /* n_defs: each row's summary line, as the transcript writes it */
+    def_line *def_lines;  /* n_defs: each row's summary line, as the transcript writes it */
+    qftp_ts t0;           /* the session's (its first byte's time), once known */
+    qftp_dialect dialect; /* the session's, once known */
 } show_ctx;
 
 /* The hash of a failure key (summary counts): eight bytes a step, where g_str_hash takes
@@ -575,6 +577,12 @@ static __attribute__((noinline)) const def_line *def_line_make(show_ctx *x, size
  * hands such a block on without copying it into the buffer first. */
 #define OB_BLOCK 65536
 
+/* strlen(s), told inline for a text of two bytes at most: most final results are "OK". */
+static inline __attribute__((always_inline)) size_t short_len(const char *s)
+{
+    return !s[0] ? 0 : !s[1] ? 1 : !s[2] ? 2 : strlen(s);
+}
+
 /* print_txn with colours or without: colour is a constant in each (the codes are
  * literals written or nothing). */
 static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, const qftp_txn *t,
@@ -597,8 +605,9 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     *p++ = ' ';
     COL(p, DIM);
     *p++ = is_synth(x, t->frame_sent) ? '~' : '+';
-    qftp_ts t0 = qftp_session_t0(s);
-    p = put_ns(p, t0 == QFTP_TS_NONE ? 0 : t->t_sent - t0, false, 3, 9); /* %9.3f */
+    if (x->t0 == QFTP_TS_NONE) /* the first byte's time: set once */
+        x->t0 = qftp_session_t0(s);
+    p = put_ns(p, x->t0 == QFTP_TS_NONE ? 0 : t->t_sent - x->t0, false, 3, 9); /* %9.3f */
     COL(p, RESET);
     PUT_LIT(p, "  ");
     COL(p, CYAN);
@@ -623,8 +632,9 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     *p++ = '\n';
     line_end(o, p);
     const qftp_cmd_def *other = NULL;
-    if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN &&
-        qftp_session_dialect(x->s) == QFTP_DIALECT_UNKNOWN) {
+    /* the session's dialect, asked until known (then it stays) */
+    if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN && x->dialect == QFTP_DIALECT_UNKNOWN &&
+        (x->dialect = qftp_session_dialect(s)) == QFTP_DIALECT_UNKNOWN) {
         /* the dialect is not known: both manuals' rows, when they differ */
         other = qftp_cmd_find(
             t->command, t->def->dialect == QFTP_DIALECT_GSM ? QFTP_DIALECT_BG96 : QFTP_DIALECT_GSM,
@@ -731,7 +741,7 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     }
     if (t->final != QFTP_FINAL_NONE) {
         bool ok = t->final == QFTP_FINAL_OK;
-        size_t final_len = strlen(t->final_line);
+        size_t final_len = short_len(t->final_line);
         size_t words_len = ok ? 0 : strlen(w->final_words);
         p = line_begin(o, final_len + words_len);
         PUT_LIT(p, INDENT);
@@ -1619,6 +1629,7 @@ static int show_run(void *opts, int argc, char **argv)
     x.groups = g_hash_table_new_full(note_key_hash, note_key_equal, g_free, NULL);
     x.group_order = g_ptr_array_new_with_free_func(note_group_free);
     x.synth = g_array_new(FALSE, TRUE, sizeof(guint64));
+    x.t0 = QFTP_TS_NONE;
     x.defs = qftp_cmd_defs(&x.n_defs);
     x.def_lines = g_new0(def_line, x.n_defs);
     qftp_session_opts so = o->so;

@@ -1306,7 +1306,7 @@ static void remember(qftp_verdict *v, const qftp_txn *t, const qftp_txn_verdict 
 
 /* Information responses that are context (+CEREG: 0,2 to AT+CEREG?, +CSQ: 5,99): kept as
  * context lines at the time of the answer. */
-static void context_of_answers(qftp_verdict *v, const qftp_txn *t)
+static __attribute__((noinline)) void context_of_info(qftp_verdict *v, const qftp_txn *t)
 {
     for (size_t i = 0; i < t->n_info; i++) {
         qftp_context c;
@@ -1317,6 +1317,13 @@ static void context_of_answers(qftp_verdict *v, const qftp_txn *t)
         e->ctx = c;
         add_after_links(v, e);
     }
+}
+
+/* Inline: most transactions have no information response. */
+static inline void context_of_answers(qftp_verdict *v, const qftp_txn *t)
+{
+    if (t->n_info)
+        context_of_info(v, t);
 }
 
 static void take_payload(qftp_verdict *v, const qftp_txn *t, qftp_txn_verdict *tv)
