@@ -1333,12 +1333,11 @@ static void on_note(void *user, const qftp_note *n)
             qftp_severity_name(n->severity), n->text, C_RESET);
 }
 
-static void on_transition(void *user, const qftp_transition *tr)
+/* A transition to the verdict, then as an element of "transitions". Out of line: the
+ * transcript's path through on_transition is a jump to the verdict's. */
+static __attribute__((noinline)) void json_transition(show_ctx *x, const qftp_transition *tr)
 {
-    show_ctx *x = user;
     qftp_verdict_transition(x->v, tr);
-    if (!x->json)
-        return;
     json_w *w = side_writer(x, &x->transitions);
     json_begin_obj(w);
     json_key(w, "from");
@@ -1353,6 +1352,15 @@ static void on_transition(void *user, const qftp_transition *tr)
     else
         json_null(w);
     json_end_obj(w);
+}
+
+static void on_transition(void *user, const qftp_transition *tr)
+{
+    show_ctx *x = user;
+    if (x->json)
+        json_transition(x, tr);
+    else
+        qftp_verdict_transition(x->v, tr);
 }
 
 /* The verdict of the whole input: counts, the failures that matter, the silences. */
