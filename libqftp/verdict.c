@@ -1354,35 +1354,20 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
     return qftp_verdict_txn_described(v, t, &w);
 }
 
-const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_txn *t,
-                                                   const qftp_txn_words *wp)
+/* The failure's kind and time from the outcome (tv->kind is QFTP_FAIL_NONE on entry): the
+ * note that makes a transfer short to *sn, the context line that ended the transaction to
+ * *ended_by. Inline in both verdicts, the whole one and counting's. */
+static inline __attribute__((always_inline)) void judge(qftp_verdict *v, const qftp_txn *t,
+                                                        const qftp_txn_words *w,
+                                                        qftp_txn_verdict *tv, const qftp_note **sn,
+                                                        const ctx_event **ended_by)
 {
-    qftp_txn_verdict *tv = &v->cur;
-    if (v->o.counts_only) {
-        /* the fields counting reads; the words stay "" */
-        tv->operation[0] = tv->outcome[0] = tv->key[0] = '\0';
-        tv->kind = QFTP_FAIL_NONE;
-        tv->n_links = 0;
-        tv->payload = NULL;
-        tv->payload_len = 0;
-        tv->payload_total = -1;
-        tv->listing = false;
-    } else {
-        /* every field but the links, which count from n_links (link_add clears each): the
-         * whole struct is some 7 KiB, cleared for every transaction */
-        memset(tv, 0, offsetof(qftp_txn_verdict, links));
-        memset(&tv->n_links, 0, sizeof *tv - offsetof(qftp_txn_verdict, n_links));
-        take_payload(v, t, tv);
-        tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
-    }
     v->txns++;
     tv->index = t->index;
     tv->t_sent = t->t_sent;
     tv->t_fail = QFTP_TS_NONE;
-
-    const qftp_txn_words *w = wp;
-    const qftp_note *sn = NULL;
-    const ctx_event *ended_by = NULL;
+    *sn = NULL;
+    *ended_by = NULL;
     switch (w->outcome) {
     case QFTP_OUTCOME_ERROR:
         tv->kind = QFTP_FAIL_REFUSED;
@@ -1394,39 +1379,74 @@ const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_t
         break;
     case QFTP_OUTCOME_PENDING:
     case QFTP_OUTCOME_NO_URC:
-        tv->kind = judge_missing(v, t, &ended_by);
-        if (tv->kind == QFTP_FAIL_UNFINISHED && (sn = short_note(t)) != NULL) {
+        tv->kind = judge_missing(v, t, ended_by);
+        if (tv->kind == QFTP_FAIL_UNFINISHED && (*sn = short_note(t)) != NULL) {
             /* the log ends in the middle of the transfer: a truncated transfer */
             tv->kind = QFTP_FAIL_INCOMPLETE;
-            tv->t_fail = data_end_ts(t) != QFTP_TS_NONE ? data_end_ts(t) : sn->ts;
+            tv->t_fail = data_end_ts(t) != QFTP_TS_NONE ? data_end_ts(t) : (*sn)->ts;
         }
         if (tv->kind == QFTP_FAIL_NO_OUTCOME)
             tv->t_fail =
-                ended_by ? ended_by->ts : (txn_end(t) != QFTP_TS_NONE ? txn_end(t) : t->t_sent);
+                *ended_by ? (*ended_by)->ts : (txn_end(t) != QFTP_TS_NONE ? txn_end(t) : t->t_sent);
         break;
     case QFTP_OUTCOME_OK:
-        sn = short_note(t);
-        if (sn) {
+        *sn = short_note(t);
+        if (*sn) {
             tv->kind = QFTP_FAIL_INCOMPLETE;
             tv->t_fail = t->urc ? t->t_done : data_end_ts(t);
             if (tv->t_fail == QFTP_TS_NONE)
-                tv->t_fail = sn->ts;
+                tv->t_fail = (*sn)->ts;
         }
         break;
     }
     tv->failed = qftp_fail_counts(tv->kind);
-    if (v->o.counts_only) {
-        if (tv->failed && w->failure[0])
-            copy_str(tv->key, sizeof tv->key, w->failure);
-        else if (tv->failed)
-            say(tv->key, sizeof tv->key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
-        if (tv->failed)
-            v->failed++;
-        else if (tv->kind == QFTP_FAIL_UNFINISHED)
-            v->unfinished++;
-        context_of_answers(v, t); /* a later transaction's judge_missing reads them */
-        return tv;
-    }
+}
+
+/* The verdict when counting only (opts.counts_only): the fields counting reads, the words
+ * "". Apart from the whole verdict, it has a small frame of its own. */
+static const qftp_txn_verdict *verdict_counted(qftp_verdict *v, const qftp_txn *t,
+                                               const qftp_txn_words *w)
+{
+    qftp_txn_verdict *tv = &v->cur;
+    tv->operation[0] = tv->outcome[0] = tv->key[0] = '\0';
+    tv->kind = QFTP_FAIL_NONE;
+    tv->n_links = 0;
+    tv->payload = NULL;
+    tv->payload_len = 0;
+    tv->payload_total = -1;
+    tv->listing = false;
+    const qftp_note *sn;
+    const ctx_event *ended_by;
+    judge(v, t, w, tv, &sn, &ended_by);
+    if (tv->failed && w->failure[0])
+        copy_str(tv->key, sizeof tv->key, w->failure);
+    else if (tv->failed)
+        say(tv->key, sizeof tv->key, "%s %s", t->command, qftp_fail_kind_name(tv->kind));
+    if (tv->failed)
+        v->failed++;
+    else if (tv->kind == QFTP_FAIL_UNFINISHED)
+        v->unfinished++;
+    context_of_answers(v, t); /* a later transaction's judge_missing reads them */
+    return tv;
+}
+
+const qftp_txn_verdict *qftp_verdict_txn_described(qftp_verdict *v, const qftp_txn *t,
+                                                   const qftp_txn_words *wp)
+{
+    if (v->o.counts_only)
+        return verdict_counted(v, t, wp);
+    qftp_txn_verdict *tv = &v->cur;
+    /* every field but the links, which count from n_links (link_add clears each): the
+     * whole struct is some 7 KiB, cleared for every transaction */
+    memset(tv, 0, offsetof(qftp_txn_verdict, links));
+    memset(&tv->n_links, 0, sizeof *tv - offsetof(qftp_txn_verdict, n_links));
+    take_payload(v, t, tv);
+    tv->listing = is_listing(t) && t->data_dir == QFTP_DIR_RX && t->data_len >= 0;
+
+    const qftp_txn_words *w = wp;
+    const qftp_note *sn;
+    const ctx_event *ended_by;
+    judge(v, t, w, tv, &sn, &ended_by);
     if (tv->failed || !v->o.failure_words_only)
         operation_words(v, t, tv->operation, sizeof tv->operation);
     if (tv->failed && w->failure[0])
