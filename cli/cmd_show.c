@@ -31,6 +31,13 @@ typedef struct {
     size_t mem_len;
 } spill;
 
+/* The last transaction number the transcript wrote, in decimal (index_digits). */
+typedef struct {
+    unsigned last; /* 0: none yet */
+    unsigned n;    /* its digits, ending at d + 16 */
+    char d[32];
+} index_text;
+
 /* A row of the command tables as the transcript writes it under its commands. */
 typedef struct {
     char *text; /* NULL until the row's first transaction */
@@ -72,6 +79,7 @@ typedef struct {
     const qftp_cmd_def *defs; /* the command tables' rows (qftp_cmd_defs) */
     size_t n_defs;
     def_line *def_lines;  /* n_defs: each row's summary line, as the transcript writes it */
+    index_text index;     /* the last transaction's number, written */
     qftp_ts t0;           /* the session's (its first byte's time), once known */
     qftp_dialect dialect; /* the session's, once known */
 } show_ctx;
@@ -507,7 +515,7 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
         int n = qftp_format_ns(p, 96, d, ms, prec, width);
         return p + (n < 0 ? 0 : n < 96 ? n : 95);
     }
-    uint64_t whole = q / qftp_pow10[prec];
+    uint64_t whole = prec ? q / qftp_pow10[prec] : q;
     int len = (int)n_digits(whole) + (prec ? prec + 1 : 0);
     if (len < width) {
         memcpy(p, "                ", (size_t)width); /* the digits come over the rest */
@@ -577,6 +585,29 @@ static __attribute__((noinline)) const def_line *def_line_make(show_ctx *x, size
  * hands such a block on without copying it into the buffer first. */
 #define OB_BLOCK 65536
 
+/* The transaction index in decimal, ending at d + 16: the last one's plus one, in place (the
+ * transcript numbers its transactions one after the other), else written anew. */
+static inline __attribute__((always_inline)) unsigned index_digits(index_text *it, unsigned idx)
+{
+    if (it->last && idx == (uint64_t)it->last + 1) {
+        char *e = it->d + 15; /* from the last digit: nines turn to zeros, the next goes up */
+        while (*e == '9')
+            *e-- = '0';
+        if (*e == ' ') {
+            *e = '1';
+            it->n++;
+        } else {
+            (*e)++;
+        }
+    } else {
+        memset(it->d, ' ', 16); /* before the digits: where a carry stops */
+        it->n = n_digits(idx);
+        digits_back(it->d + 16, idx);
+    }
+    it->last = idx;
+    return it->n;
+}
+
 /* strlen(s), told inline for a text of two bytes at most: most final results are "OK". */
 static inline __attribute__((always_inline)) size_t short_len(const char *s)
 {
@@ -597,9 +628,9 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     char *p = line_begin(o, line_len + cmd_len);
     COL(p, BOLD);
     *p++ = '#';
-    unsigned nd = n_digits(t->index);
-    digits_back(p + nd, t->index);
-    memcpy(p + nd, "  ", 2); /* at least three wide */
+    unsigned nd = index_digits(&x->index, t->index);
+    memcpy(p, x->index.d + 16 - nd, 16); /* 10 digits at most: the rest is written over */
+    memcpy(p + nd, "  ", 2);             /* at least three wide */
     p += nd < 3 ? 3 : nd;
     COL(p, RESET);
     *p++ = ' ';
