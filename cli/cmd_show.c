@@ -31,6 +31,15 @@ typedef struct {
     size_t mem_len;
 } spill;
 
+/* The last text of a note kind (its group found), and its runs: the text between its
+ * numbers (note_key's '#'), [start, length] pairs, a number after each but the last. */
+typedef struct {
+    char *text;
+    size_t *runs;
+    size_t n_runs;
+    struct note_group *g; /* the text's group */
+} last_text;
+
 /* The last transaction number the transcript wrote, in decimal (index_digits). */
 typedef struct {
     unsigned last; /* 0: none yet */
@@ -58,10 +67,8 @@ typedef struct {
     input_kind kind;
     GHashTable *groups;     /* note key -> note_group*: repeated notes (grouped) */
     GPtrArray *group_order; /* note_group*, in order of first appearance */
-    struct {
-        char *text;                /* the last text of this kind (its group found) */
-        struct note_group *g;      /* and its group */
-    } last_note[QFTP_NOTE__COUNT]; /* most repeated notes: the same text, or other numbers */
+    /* per kind: most repeated notes are its last text again, or the same with other numbers */
+    last_text last_note[QFTP_NOTE__COUNT];
     uint64_t chunks;
     uint64_t bytes[2];
     bool started;    /* the header (text) or the document's head (JSON) is out */
@@ -158,21 +165,41 @@ static const char *number_end(const char *p)
     return p + 1;
 }
 
-/* Whether two texts make the same key (note_key): the same but for their numbers. False
- * may still be the same key ("#" against a number): the key then decides. */
-static bool same_key(const char *a, const char *b)
+/* l's text becomes text (of group g), its runs found once. */
+static void last_text_set(last_text *l, const char *text, struct note_group *g)
 {
-    for (;;) {
+    g_free(l->text);
+    g_free(l->runs);
+    l->text = g_strdup(text);
+    /* m numbers take 2m - 1 bytes at least: m + 1 runs, 2m + 2 values, strlen + 3 at most */
+    l->runs = g_new(size_t, strlen(text) + 3);
+    size_t n = 0;
+    for (const char *a = l->text;; a = number_end(a)) {
         size_t k = strcspn(a, "0123456789"); /* the text up to a's next number */
-        if (strncmp(a, b, k) != 0)
-            return false;
+        l->runs[n++] = (size_t)(a - l->text);
+        l->runs[n++] = k;
         a += k;
-        b += k;
         if (!*a)
+            break;
+    }
+    l->n_runs = n / 2;
+    l->g = g;
+}
+
+/* Whether text b makes the same key as l's text (note_key): the same but for their numbers,
+ * compared run by run. False may still be the same key ("#" against a number): the key then
+ * decides. */
+static bool same_key(const last_text *l, const char *b)
+{
+    for (size_t i = 0;; i++) {
+        size_t len = l->runs[2 * i + 1];
+        if (len && strncmp(l->text + l->runs[2 * i], b, len) != 0)
+            return false;
+        b += len;
+        if (i + 1 == l->n_runs)
             return !*b;
         if (!g_ascii_isdigit(*b))
             return false;
-        a = number_end(a);
         b = number_end(b);
     }
 }
@@ -213,19 +240,14 @@ static note_group *note_group_of(show_ctx *x, const qftp_note *n);
 static inline __attribute__((always_inline)) bool note_first(show_ctx *x, const qftp_note *n,
                                                              unsigned idx)
 {
-    unsigned kind = (unsigned)n->kind;
-    note_group *g = NULL;
-    if (kind < QFTP_NOTE__COUNT && x->last_note[kind].text &&
-        (strcmp(x->last_note[kind].text, n->text) == 0 ||
-         same_key(x->last_note[kind].text, n->text)))
-        g = x->last_note[kind].g; /* the same key again, no need to make it */
+    last_text *l = (unsigned)n->kind < QFTP_NOTE__COUNT ? &x->last_note[n->kind] : NULL;
+    note_group *g;
+    if (l && l->text && (strcmp(l->text, n->text) == 0 || same_key(l, n->text)))
+        g = l->g; /* the same key again, no need to make it */
     else
         g = note_group_of(x, n);
-    if (kind < QFTP_NOTE__COUNT && g != x->last_note[kind].g) {
-        g_free(x->last_note[kind].text);
-        x->last_note[kind].text = g_strdup(n->text);
-        x->last_note[kind].g = g;
-    }
+    if (l && g != l->g)
+        last_text_set(l, n->text, g);
     unsigned *last = g->n_ranges ? &g->ranges[g->n_ranges * 2 - 1] : NULL;
     if (last && (*last == idx || *last + 1 == idx)) {
         *last = idx;
@@ -676,7 +698,7 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
     }
     /* t->def's index in the tables (a row elsewhere is written as the two dialects' are) */
     size_t row = (size_t)((uintptr_t)t->def - (uintptr_t)x->defs) / sizeof *t->def;
-    if (!other && t->def && row < x->n_defs && &x->defs[row] == t->def) {
+    if (!other && t->def && row < x->n_defs) {
         const def_line *l =
             x->def_lines[row].text ? &x->def_lines[row] : def_line_make(x, row, colour);
         p = line_begin(o, l->len);
@@ -1630,8 +1652,10 @@ static void show_ctx_free(show_ctx *x)
 {
     json_flush(&x->w); /* nothing written is lost, whatever path ends the run */
     g_hash_table_destroy(x->codes);
-    for (size_t i = 0; i < QFTP_NOTE__COUNT; i++)
+    for (size_t i = 0; i < QFTP_NOTE__COUNT; i++) {
         g_free(x->last_note[i].text);
+        g_free(x->last_note[i].runs);
+    }
     g_hash_table_destroy(x->groups);
     g_ptr_array_free(x->group_order, TRUE);
     g_array_free(x->synth, TRUE);
