@@ -473,12 +473,14 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "6263646566676869707172737475767778798081828384858687888990919293"
                                   "949596979899";
 
-/* The number of v's digits: from its bits (1233 / 4096 is just over log10(2)), then one
- * comparison. */
+/* The number of v's digits: one or two for most (milliseconds, seconds), else from its bits
+ * (1233 / 4096 is just over log10(2)) and one comparison. */
 static inline __attribute__((always_inline)) unsigned n_digits(uint64_t v)
 {
-    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-    return t + (v >= qftp_pow10[t]) + (v == 0);
+    if (v < 100)
+        return 1 + (v >= 10);
+    unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+    return t + (v >= qftp_pow10[t]);
 }
 
 /* v in decimal ending just before end, two digits a division. */
@@ -495,7 +497,7 @@ static inline __attribute__((always_inline)) void digits_back(char *end, uint64_
         end[-1] = (char)('0' + v);
 }
 
-/* The last n digits of v ending just before end, zeros in front (unrolled where n is a
+/* v (below 10^n) in n digits ending just before end, zeros in front (unrolled where n is a
  * constant); returns where they start. */
 static inline __attribute__((always_inline)) char *digits_exact(char *end, uint64_t v, int n)
 {
@@ -505,7 +507,7 @@ static inline __attribute__((always_inline)) char *digits_exact(char *end, uint6
         v /= 100;
     }
     if (n)
-        *--end = (char)('0' + v % 10);
+        *--end = (char)('0' + v); /* below 10: the last of the n */
     return end;
 }
 
