@@ -288,9 +288,12 @@ static note_group *note_group_of(show_ctx *x, const qftp_note *n)
     return g;
 }
 
-static void mark_synth(show_ctx *x, uint64_t frame, bool synth)
+/* A chunk whose time was synthesised: its frame marked. Out of line: most chunks have a
+ * time of their own. */
+static __attribute__((noinline)) void mark_synth(show_ctx *x, uint64_t frame)
 {
-    if (!synth || frame > ((uint64_t)1 << 40))
+    x->synth_seen = true;
+    if (frame > ((uint64_t)1 << 40))
         return;
     guint w = (guint)(frame / 64);
     if (x->synth->len <= w)
@@ -312,10 +315,11 @@ static int on_chunk(void *user, const input_chunk *c)
 {
     show_ctx *x = user;
     qftp_dir d = c->dir_known ? c->dir : qftp_session_guess_dir(x->s, c->data, c->len);
-    x->synth_seen |= c->ts_synth;
+    if (c->ts_synth)
+        mark_synth(x, c->frame);
+    else
+        x->real_seen = true;
     qftp_verdict_traffic(x->v, c->ts, c->ts_synth, NULL);
-    x->real_seen |= !c->ts_synth;
-    mark_synth(x, c->frame, c->ts_synth);
     x->chunks++;
     x->bytes[d] += c->len;
     qftp_session_feed(x->s, d, c->data, c->len, c->ts, c->frame);
