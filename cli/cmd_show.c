@@ -96,15 +96,19 @@ typedef struct {
 static guint code_hash(gconstpointer k)
 {
     const char *s = k;
-    size_t n = strlen(s);
-    uint64_t h = n, w;
+    size_t len = strlen(s), n = len;
+    uint64_t h = len, w;
     for (; n >= 8; n -= 8, s += 8) {
         memcpy(&w, s, 8);
         h = (h ^ w) * 0x9e3779b97f4a7c15u;
         h ^= h >> 29;
     }
     w = 0;
-    memcpy(&w, s, n);
+    if (n && len >= 8) /* the rest: the key's last eight bytes (no copy of a variable size) */
+        memcpy(&w, s + n - 8, 8);
+    else
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)(unsigned char)s[i] << 8 * i;
     h = (h ^ w) * 0x9e3779b97f4a7c15u;
     return (guint)(h ^ h >> 32);
 }
