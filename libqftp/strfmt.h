@@ -8,14 +8,19 @@
 #include <string.h>
 
 /* n bytes of src at dst (no NUL; the two apart): most pieces of a text are short, copied
- * inline by two overlapping moves of one size where memcpy of a variable length is a call. */
+ * inline by overlapping moves (two of one size, or four of 16 bytes) where memcpy of a variable
+ * length is a call. */
 static inline void qftp_copy_short(char *dst, const char *src, size_t n)
 {
-    if (n > 32) {
+    if (n > 64) {
         memcpy(dst, src, n);
     } else if (n >= 16) {
         memcpy(dst, src, 16);
         memcpy(dst + n - 16, src + n - 16, 16);
+        if (n > 32) {
+            memcpy(dst + 16, src + 16, 16);
+            memcpy(dst + n - 32, src + n - 32, 16);
+        }
     } else if (n >= 8) {
         memcpy(dst, src, 8);
         memcpy(dst + n - 8, src + n - 8, 8);

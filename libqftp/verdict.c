@@ -629,7 +629,7 @@ static bool has_note(const qftp_txn *t, qftp_note_kind k)
 
 /* The note that makes a transfer short, if any (one rule: qftp/notes.h's length-mismatch
  * entry and the data-mode endings that lose bytes). */
-static const qftp_note *short_note(const qftp_txn *t)
+static __attribute__((noinline)) const qftp_note *short_note_of(const qftp_txn *t)
 {
     for (size_t i = 0; i < t->n_notes; i++) {
         qftp_note_kind k = t->notes[i].kind;
@@ -640,6 +640,12 @@ static const qftp_note *short_note(const qftp_txn *t)
             return &t->notes[i];
     }
     return NULL;
+}
+
+/* Inline: most transactions have no note. */
+static inline const qftp_note *short_note(const qftp_txn *t)
+{
+    return t->n_notes ? short_note_of(t) : NULL;
 }
 
 static qftp_ts txn_end(const qftp_txn *t)
