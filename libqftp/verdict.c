@@ -1360,9 +1360,10 @@ const qftp_txn_verdict *qftp_verdict_txn(qftp_verdict *v, const qftp_txn *t)
     return qftp_verdict_txn_described(v, t, &w);
 }
 
-/* The failure's kind and time from the outcome (tv->kind is QFTP_FAIL_NONE on entry): the
- * note that makes a transfer short to *sn, the context line that ended the transaction to
- * *ended_by. Inline in both verdicts, the whole one and counting's. */
+/* t counted and judged: tv's index and times, the failure's kind from the outcome (tv->kind
+ * is QFTP_FAIL_NONE on entry); the note that makes a transfer short to *sn, the context line
+ * that ended the transaction to *ended_by. Inline in both verdicts, the whole one and
+ * counting's. */
 static inline __attribute__((always_inline)) void judge(qftp_verdict *v, const qftp_txn *t,
                                                         const qftp_txn_words *w,
                                                         qftp_txn_verdict *tv, const qftp_note **sn,
