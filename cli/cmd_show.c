@@ -654,10 +654,27 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
 #define COL(p, code) ((p) = put_col((p), colour, SGR_##code))
     const qftp_session *s = x->s;
     obuf *o = &x->out;
+    const qftp_cmd_def *other = NULL;
+    /* the session's dialect, asked until known (then it stays) */
+    if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN && x->dialect == QFTP_DIALECT_UNKNOWN &&
+        (x->dialect = qftp_session_dialect(s)) == QFTP_DIALECT_UNKNOWN) {
+        /* the dialect is not known: both manuals' rows, when they differ */
+        other = qftp_cmd_find(
+            t->command, t->def->dialect == QFTP_DIALECT_GSM ? QFTP_DIALECT_BG96 : QFTP_DIALECT_GSM,
+            t->def->key);
+        if (other && (other->dialect == t->def->dialect || !other->summary || !t->def->summary ||
+                      strcmp(other->summary, t->def->summary) == 0))
+            other = NULL;
+    }
+    /* t->def's index in the tables (a row elsewhere is written as the two dialects' are) */
+    size_t row = (size_t)((uintptr_t)t->def - (uintptr_t)x->defs) / sizeof *t->def;
+    const def_line *dl = NULL; /* written with the first line */
+    if (!other && t->def && row < x->n_defs)
+        dl = x->def_lines[row].text ? &x->def_lines[row] : def_line_make(x, row, colour);
     /* "#12  +    1.234  AT+..." ('~': a synthesised time) */
     size_t line_len = strlen(t->line);
     size_t cmd_len = t->sub_index ? strlen(t->command) : 0;
-    char *p = line_begin(o, line_len + cmd_len);
+    char *p = line_begin(o, line_len + cmd_len + (dl ? dl->len : 0));
     COL(p, BOLD);
     *p++ = '#';
     unsigned nd = index_digits(&x->index, t->index);
@@ -693,28 +710,10 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
         COL(p, RESET);
     }
     *p++ = '\n';
+    if (dl)
+        p = put_n(p, dl->text, dl->len);
     line_end(o, p);
-    const qftp_cmd_def *other = NULL;
-    /* the session's dialect, asked until known (then it stays) */
-    if (t->def && t->def->dialect != QFTP_DIALECT_UNKNOWN && x->dialect == QFTP_DIALECT_UNKNOWN &&
-        (x->dialect = qftp_session_dialect(s)) == QFTP_DIALECT_UNKNOWN) {
-        /* the dialect is not known: both manuals' rows, when they differ */
-        other = qftp_cmd_find(
-            t->command, t->def->dialect == QFTP_DIALECT_GSM ? QFTP_DIALECT_BG96 : QFTP_DIALECT_GSM,
-            t->def->key);
-        if (other && (other->dialect == t->def->dialect || !other->summary || !t->def->summary ||
-                      strcmp(other->summary, t->def->summary) == 0))
-            other = NULL;
-    }
-    /* t->def's index in the tables (a row elsewhere is written as the two dialects' are) */
-    size_t row = (size_t)((uintptr_t)t->def - (uintptr_t)x->defs) / sizeof *t->def;
-    if (!other && t->def && row < x->n_defs) {
-        const def_line *l =
-            x->def_lines[row].text ? &x->def_lines[row] : def_line_make(x, row, colour);
-        p = line_begin(o, l->len);
-        p = put_n(p, l->text, l->len);
-        line_end(o, p);
-    } else {
+    if (!dl) {
         for (int k = 0; k < (other ? 2 : 1); k++) {
             const qftp_cmd_def *d = k ? other : t->def;
             if (!d || !d->summary || !d->summary[0])
