@@ -133,7 +133,7 @@ static inline size_t append(char *buf, size_t cap, size_t pos, const char *s, si
 }
 
 /* Appends v in decimal, as "%lld" writes it. */
-static size_t append_int(char *buf, size_t cap, size_t pos, int64_t v)
+static inline size_t append_int(char *buf, size_t cap, size_t pos, int64_t v)
 {
     char num[24];
     char *d = qftp_put_u64(num + sizeof num, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);

@@ -121,7 +121,7 @@ static inline void put_str(words_out *o, const char *s)
     put(o, s, strlen(s));
 }
 
-static void put_i64(words_out *o, int64_t v)
+static inline void put_i64(words_out *o, int64_t v)
 {
     char num[24];
     char *d = qftp_put_u64(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
