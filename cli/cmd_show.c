@@ -563,34 +563,32 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
     return p;
 }
 
-/* "12 ms" below a second, "1.50 s" above: d nanoseconds */
-static inline __attribute__((always_inline)) char *put_duration(char *p, qftp_ts d)
-{
-    if (d < 1000000000) { /* (double)d / 1e9 < 1.0 */
-        p = put_ns(p, d, true, 0, 0);
-        PUT_LIT(p, " ms");
-    } else {
-        p = put_ns(p, d, false, 2, 0);
-        PUT_LIT(p, " s");
-    }
-    return p;
-}
-
 /* ---- one transaction ------------------------------------------------------------------- */
 
 #define INDENT "              "
 
 /* "  (1 ms)": a duration between two frames, unless one of their times was synthesised
- * (then nothing: the log had no times to measure it by). Inlined: open and close are
- * literals. */
+ * (then nothing: the log had no times to measure it by). A macro: open and close are
+ * literals, joined with the spaces before and the unit after (where no colour code comes
+ * between) into one piece each. */
 #define PUT_SPAN(p, colour, x, f0, f1, a, b, open, close)                                          \
     do {                                                                                           \
         if (!is_synth(x, f0) && !is_synth(x, f1)) {                                                \
-            PUT_LIT(p, "  ");                                                                      \
-            p = put_col(p, colour, SGR_DIM);                                                       \
-            PUT_LIT(p, open);                                                                      \
-            p = put_duration(p, (b) - (a));                                                        \
-            PUT_LIT(p, close);                                                                     \
+            if (colour) {                                                                          \
+                PUT_LIT(p, "  ");                                                                  \
+                p = put_col(p, colour, SGR_DIM);                                                   \
+                PUT_LIT(p, open);                                                                  \
+            } else {                                                                               \
+                PUT_LIT(p, "  " open);                                                             \
+            }                                                                                      \
+            qftp_ts d_ = (b) - (a); /* "12 ms" below a second, "1.50 s" above */                   \
+            if (d_ < 1000000000) {  /* (double)d_ / 1e9 < 1.0 */                                   \
+                p = put_ns(p, d_, true, 0, 0);                                                     \
+                PUT_LIT(p, " ms" close);                                                           \
+            } else {                                                                               \
+                p = put_ns(p, d_, false, 2, 0);                                                    \
+                PUT_LIT(p, " s" close);                                                            \
+            }                                                                                      \
             p = put_col(p, colour, SGR_RESET);                                                     \
         }                                                                                          \
     } while (0)
