@@ -8,8 +8,8 @@
 #include <string.h>
 
 /* n bytes of src at dst (no NUL; the two apart): most pieces of a text are short, copied
- * inline by overlapping moves (two of one size, or four of 16 bytes) where memcpy of a variable
- * length is a call. */
+ * inline by overlapping moves (two of one size, or four of 16 bytes) where memcpy of a
+ * variable length is a call. */
 static inline void qftp_copy_short(char *dst, const char *src, size_t n)
 {
     if (n > 64) {
