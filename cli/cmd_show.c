@@ -567,11 +567,24 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
 
 #define INDENT "              "
 
-/* "  (1 ms)": a duration between two frames, unless one of their times was synthesised
- * (then nothing: the log had no times to measure it by). A macro: open and close are
- * literals, joined with the spaces before and the unit after (where no colour code comes
- * between) into one piece each. */
-#define PUT_SPAN(p, colour, x, f0, f1, a, b, open, close)                                          \
+/* The literal that ends a line and the line's end: the colours' reset between them, else
+ * the two as one piece. */
+#define PUT_END(p, colour, lit)                                                                    \
+    do {                                                                                           \
+        if (colour) {                                                                              \
+            PUT_LIT(p, lit);                                                                       \
+            p = put_col(p, true, SGR_RESET);                                                       \
+            *p++ = '\n';                                                                           \
+        } else {                                                                                   \
+            PUT_LIT(p, lit "\n");                                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* "  (1 ms)" and the line's end: a duration between two frames, unless one of their times
+ * was synthesised (then only the line's end: the log had no times to measure it by). A
+ * macro: open and close are literals, joined with the spaces before and the unit after
+ * (where no colour code comes between) into one piece each. */
+#define PUT_SPAN_NL(p, colour, x, f0, f1, a, b, open, close)                                       \
     do {                                                                                           \
         if (!is_synth(x, f0) && !is_synth(x, f1)) {                                                \
             if (colour) {                                                                          \
@@ -584,12 +597,13 @@ static inline __attribute__((always_inline)) char *put_ns(char *p, qftp_ts d, bo
             qftp_ts d_ = (b) - (a); /* "12 ms" below a second, "1.50 s" above */                   \
             if (d_ < 1000000000) {  /* (double)d_ / 1e9 < 1.0 */                                   \
                 p = put_ns(p, d_, true, 0, 0);                                                     \
-                PUT_LIT(p, " ms" close);                                                           \
+                PUT_END(p, colour, " ms" close);                                                   \
             } else {                                                                               \
                 p = put_ns(p, d_, false, 2, 0);                                                    \
-                PUT_LIT(p, " s" close);                                                            \
+                PUT_END(p, colour, " s" close);                                                    \
             }                                                                                      \
-            p = put_col(p, colour, SGR_RESET);                                                     \
+        } else {                                                                                   \
+            *p++ = '\n';                                                                           \
         }                                                                                          \
     } while (0)
 
@@ -779,8 +793,8 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
             *p++ = ' ';
             p = put_i64(p, t->connect_len);
         }
-        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_connect, t->t_sent, t->t_connect, "(+", ")");
-        *p++ = '\n';
+        PUT_SPAN_NL(p, colour, x, t->frame_sent, t->frame_connect, t->t_sent, t->t_connect, "(+",
+                    ")");
         line_end(o, p);
     }
     if (t->data_len >= 0) {
@@ -815,8 +829,7 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
             PUT_LIT(p, "  ");
             p = put_n(p, w->final_words, words_len);
         }
-        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_final, t->t_sent, t->t_final, "(", ")");
-        *p++ = '\n';
+        PUT_SPAN_NL(p, colour, x, t->frame_sent, t->frame_final, t->t_sent, t->t_final, "(", ")");
         line_end(o, p);
     } else {
         p = line_begin(o, 0);
@@ -844,9 +857,8 @@ static inline __attribute__((always_inline)) void print_txn_as(show_ctx *x, cons
         p = put_n(p, w->result, result_len);
         if (bad)
             COL(p, RESET);
-        PUT_SPAN(p, colour, x, t->frame_sent, t->frame_done, t->t_sent, t->t_done, "(",
-                 " after the command)");
-        *p++ = '\n';
+        PUT_SPAN_NL(p, colour, x, t->frame_sent, t->frame_done, t->t_sent, t->t_done, "(",
+                    " after the command)");
         line_end(o, p);
     } else if (t->n_info && (t->value.kind != QFTP_VAL_NONE || t->has_err)) {
         if (w->result[0]) {
