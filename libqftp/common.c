@@ -163,9 +163,8 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
         size_t len = 0;
         char num[24];
         if (*f != '%') { /* the text up to the next conversion, in one piece */
-            const char *e = strchr(f, '%');
-            size_t l = e ? (size_t)(e - f) : strlen(f);
-            if (n + l >= cap)
+            size_t l = strcspn(f, "%");
+            if (l >= cap - n) /* n < cap throughout: no sum to wrap */
                 return -1;
             qftp_copy_short(buf + n, f, l);
             n += l;
@@ -220,7 +219,7 @@ int qftp_format_simple(char *buf, size_t cap, const char *fmt, va_list ap)
         } else {
             return -1;
         }
-        if (n + len >= cap)
+        if (len >= cap - n)
             return -1;
         qftp_copy_short(buf + n, s, len);
         n += len;
