@@ -108,8 +108,32 @@ def usage():
         assert p.returncode == 2 and b"--storage" in p.stderr, (spec, p.returncode, p.stderr)
 
 
+def no_libcurl():
+    """The simulator opens libcurl when it starts (simulator/curl_load.h): without
+    libcurl.so.4 it says so and exits 2 at once, leaving no storage folder behind. The
+    library is hidden by a bind mount in a mount namespace of the test's own (root)."""
+    import glob
+    import shutil
+    import subprocess
+    from qftptest import QFTP
+    libs = [os.path.realpath(p) for p in glob.glob("/usr/lib/*/libcurl.so.4") + glob.glob("/lib/*/libcurl.so.4")]
+    if os.geteuid() != 0 or not shutil.which("unshare") or not libs or \
+            subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        print("# skipped: needs root, unshare and a mount namespace")
+        return
+    before = set(glob.glob("/tmp/qftp-sim-ufs-*"))
+    hide = " && ".join(f"mount --bind /dev/null {lib}" for lib in sorted(set(libs)))
+    p = subprocess.run(["unshare", "-m", "sh", "-c", f'{hide} && exec "$0" sim --dialect bg96 --listen 127.0.0.1:0',
+                        QFTP], capture_output=True, timeout=30)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert p.stderr.startswith(b"qftp sim: the simulator needs libcurl (libcurl.so.4): "), p.stderr
+    assert b"listening" not in p.stdout, p.stdout
+    assert set(glob.glob("/tmp/qftp-sim-ufs-*")) == before
+
+
 case("a host that writes without reading: memory stays bounded, every command answered", host_never_reads)
 case("BG96 storage sizes: GET into a full UFS is 619, QFUPL beyond the free space 420", storage_full_bg96)
 case("GSM storage size: GET into a full UFS is -12", storage_full_gsm)
 case("--storage: bad sizes are usage errors", usage)
+case("without libcurl: a clear error at once, exit 2, nothing left behind", no_libcurl)
 done()
