@@ -1633,29 +1633,54 @@ char *qftp_verdict_iso_time(const qftp_verdict *v, qftp_ts t, char *buf, size_t 
     buf[0] = '\0';
     if (!qftp_verdict_dated(v) || t == QFTP_TS_NONE)
         return buf;
-    struct tm tm;
-    int ms, us;
-    split_ts(t, &tm, &ms, &us);
-    int year = tm.tm_year + 1900;
-    if (year < 0 || year > 9999 || cap < 27) {
-        say(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06d", year, tm.tm_mon + 1, tm.tm_mday,
-            tm.tm_hour, tm.tm_min, tm.tm_sec, us);
-        return buf;
+    /* --json asks this for every time of every transaction, and a transaction's times
+     * mostly share their second: the last second's text is kept (per thread) */
+    static _Thread_local struct {
+        bool set;
+        int64_t sec;
+        char text[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+    } last;
+    int64_t sec = t / QFTP_NS_PER_SEC, ns = t % QFTP_NS_PER_SEC;
+    if (ns < 0) {
+        ns += QFTP_NS_PER_SEC;
+        sec--;
     }
-    /* the same digits without printf: this runs for every time of --json's transactions */
-    static const struct {
-        int width;
-        char after;
-    } parts[] = {{4, '-'}, {2, '-'}, {2, 'T'}, {2, ':'}, {2, ':'}, {2, '.'}, {6, '\0'}};
-    const int values[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us};
-    char *o = buf;
-    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
-        int x = values[i];
-        for (int k = parts[i].width; k-- > 0; x /= 10)
-            o[k] = (char)('0' + x % 10);
-        o += parts[i].width;
-        *o++ = parts[i].after;
+    int us = (int)(ns / 1000);
+    if (cap >= 27 && last.set && last.sec == sec) {
+        memcpy(buf, last.text, 19);
+    } else {
+        struct tm tm;
+        int ms;
+        split_ts(t, &tm, &ms, &us);
+        int year = tm.tm_year + 1900;
+        if (year < 0 || year > 9999 || cap < 27) {
+            say(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06d", year, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+            return buf;
+        }
+        /* the same digits without printf */
+        static const struct {
+            int width;
+            char after;
+        } parts[] = {{4, '-'}, {2, '-'}, {2, 'T'}, {2, ':'}, {2, ':'}, {2, '\0'}};
+        const int values[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+        char *o = buf;
+        for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+            int x = values[i];
+            for (int k = parts[i].width; k-- > 0; x /= 10)
+                o[k] = (char)('0' + x % 10);
+            o += parts[i].width;
+            *o++ = parts[i].after;
+        }
+        memcpy(last.text, buf, 19);
+        last.sec = sec;
+        last.set = true;
     }
+    char *o = buf + 19;
+    *o++ = '.';
+    for (int k = 6, x = us; k-- > 0; x /= 10)
+        o[k] = (char)('0' + x % 10);
+    o[6] = '\0';
     return buf;
 }
 

@@ -4,6 +4,9 @@
 
 #include <glib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void json_init(json_w *w, FILE *f, bool pretty)
 {
@@ -115,26 +118,114 @@ void json_end_arr(json_w *w)
     close_(w, ']');
 }
 
+/* Bytes that stand for themselves in a JSON string: printable ASCII but the quote and the
+ * backslash (DEL included). */
+static const bool plain[256] = {
+    [0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true};
+
+/* Copies the bytes from *sp on that stand for themselves straight into the buffer, as
+ * many as there are up to end or the buffer's end: sixteen at a time where SSE2 is (all
+ * sixteen stored, the count advanced by the plain ones; a byte from 0x80 on is negative as
+ * a signed byte, so one signed comparison with 0x1f turns down the controls and the
+ * non-ASCII bytes alike). */
+static inline void put_plain(json_w *w, const char **sp, const char *end)
+{
+    const char *s = *sp;
+    char *o = w->buf + w->n;
+    size_t lim = MIN((size_t)(end - s), sizeof w->buf - w->n), k = 0;
+#ifdef __SSE2__
+    const __m128i ctl = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"'),
+                  bslash = _mm_set1_epi8('\\');
+    while (lim - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + k));
+        __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
+        unsigned ok =
+            (unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, _mm_cmpgt_epi8(v, ctl)));
+        _mm_storeu_si128((__m128i *)(o + k), v);
+        if (ok != 0xffff) {
+            k += (size_t)__builtin_ctz(~ok);
+            goto out;
+        }
+        k += 16;
+    }
+#endif
+    while (k < lim && plain[(unsigned char)s[k]]) {
+        o[k] = s[k];
+        k++;
+    }
+#ifdef __SSE2__
+out:
+#endif
+    w->n += k;
+    *sp = s + k;
+}
+
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+/* Whether each byte of x stands for itself: no byte below 0x20, none from 0x80 on, no
+ * quote, no backslash (the tests for "some byte below n" are exact for "some"). */
+static inline bool word_plain(uint64_t x)
+{
+    uint64_t q = x ^ BYTES('"'), b = x ^ BYTES('\\');
+    uint64_t bad = ((x - BYTES(0x20)) & ~x) | ((q - BYTES(1)) & ~q) | ((b - BYTES(1)) & ~b) | x;
+    return (bad & BYTES(0x80)) == 0;
+}
+
+/* A string of 1 to 16 bytes whose bytes all stand for themselves, quoted into the buffer
+ * (room for n + 2 bytes checked by the caller) by overlapping moves; false, and nothing
+ * written, when one does not. Keys and most values are such strings. */
+static inline bool put_short_plain(json_w *w, const char *s, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        x = a | BYTES('A') << 32; /* the filling stands for itself */
+        y = b | BYTES('A') << 32;
+    } else {
+        x = BYTES('A') << 24 | (uint64_t)(unsigned char)s[0] |
+            (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16;
+        y = x;
+    }
+    if (!word_plain(x) || !word_plain(y))
+        return false;
+    char *o = w->buf + w->n;
+    o[0] = '"';
+    if (n >= 8) {
+        memcpy(o + 1, &x, 8);
+        memcpy(o + 1 + n - 8, &y, 8);
+    } else if (n >= 4) {
+        memcpy(o + 1, s, 4);
+        memcpy(o + 1 + n - 4, s + n - 4, 4);
+    } else {
+        o[1] = s[0];
+        o[1 + n / 2] = s[n / 2];
+        o[n] = s[n - 1];
+    }
+    o[n + 1] = '"';
+    w->n += n + 2;
+    return true;
+}
+
 static void put_escaped(json_w *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    /* bytes that stand for themselves: printable ASCII but the quote and the backslash */
-    static const bool plain[256] = {
-        [0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true};
+    if (n - 1 < 16 && sizeof w->buf - w->n >= n + 2 && put_short_plain(w, s, n))
+        return;
     put_c(w, '"');
     const char *end = s + n;
     while (s < end) {
-        unsigned char c = (unsigned char)*s;
-        if (plain[c]) { /* a run of them, straight into the buffer */
+        if (plain[(unsigned char)*s]) { /* a run of them, straight into the buffer */
             if (w->n == sizeof w->buf)
                 flush(w);
-            char *o = w->buf + w->n;
-            const char *stop = s + MIN((size_t)(end - s), sizeof w->buf - w->n);
-            while (s < stop && plain[(unsigned char)*s])
-                *o++ = *s++;
-            w->n = (size_t)(o - w->buf);
+            put_plain(w, &s, end);
             continue;
         }
+        unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             put_c(w, '\\');
             put_c(w, (char)c);
@@ -164,7 +255,7 @@ void json_key(json_w *w, const char *key)
 {
     before_value(w);
     put_escaped(w, key, strlen(key));
-    put_s(w, w->pretty ? ": " : ":");
+    put(w, ": ", w->pretty ? 2 : 1);
     w->after_key = true;
 }
 
