@@ -99,9 +99,9 @@ size_t log_line_number(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep, 
     while (i < n && s[i] == ' ')
         i++;
     int64_t v;
+    if (i == n || !g_ascii_isdigit(s[i]))
+        return 0; /* most lines: no call to count no digits */
     size_t k = log_digits(s, n, i, 9, &v);
-    if (!k)
-        return 0;
     *gutter = i > 0 || (k > 1 && s[i] == '0');
     i += k;
     *num = (uint64_t)v;

@@ -817,12 +817,22 @@ bool log_payload(const uint8_t *s, size_t n, GByteArray *out)
 
 bool log_traffic_line(const uint8_t *s, size_t n)
 {
-    static const char *const words[] = {"OK", "ERROR", "CONNECT", "RDY", "NO CARRIER"};
+#define WORD(w)                                                                                    \
+    {                                                                                              \
+        w, sizeof w - 1                                                                            \
+    }
+    static const struct {
+        const char *w;
+        size_t n;
+    } words[] = {WORD("OK"), WORD("ERROR"), WORD("CONNECT"), WORD("RDY"), WORD("NO CARRIER")};
+#undef WORD
     if (n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/'))
         return true;
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
-        size_t m = strlen(words[k]);
-        if (n >= m && memcmp(s, words[k], m) == 0 && (n == m || s[m] == '\r' || s[m] == ' '))
+        size_t m = words[k].n;
+        /* the first byte before the call: most lines start with none of the words */
+        if (n >= m && s[0] == words[k].w[0] && memcmp(s, words[k].w, m) == 0 &&
+            (n == m || s[m] == '\r' || s[m] == ' '))
             return true;
     }
     if (n >= 3 && s[0] == '+' && g_ascii_isupper(s[1])) {

@@ -327,7 +327,8 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
     size_t n = strlen(name);
     for (size_t i = 0; i < COUNT(cmd_defs); i++) {
         const qftp_cmd_def *c = &cmd_defs[i];
-        if (!cmd_name_is(i, name, n))
+        /* a keyed row cannot match without a key: no name to compare */
+        if ((c->key && !have_key) || !cmd_name_is(i, name, n))
             continue;
         int score = 0;
         if (d != QFTP_DIALECT_UNKNOWN) {
@@ -339,7 +340,7 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
                 continue; /* the other dialect's row */
         }
         if (c->key) {
-            if (!have_key || strcasecmp(c->key, k) != 0)
+            if (strcasecmp(c->key, k) != 0)
                 continue;
             score += 4;
         }

@@ -72,9 +72,13 @@ static size_t annotation_at(const uint8_t *s, size_t n)
     static const char *const marks[] = {"//", "<--", "<==", "<-", "\xe2\x86\x90"};
     bool quoted = false;
     for (size_t i = 1; i < n; i++) {
-        if (s[i] == '"')
+        uint8_t b = s[i];
+        if (b == '"') {
             quoted = !quoted;
-        if (quoted || (s[i - 1] != ' ' && s[i - 1] != '\t'))
+            continue;
+        }
+        /* the marks' first bytes: most places start none */
+        if ((b != '/' && b != '<' && b != 0xe2) || quoted || (s[i - 1] != ' ' && s[i - 1] != '\t'))
             continue;
         for (size_t k = 0; k < G_N_ELEMENTS(marks); k++) {
             size_t m = strlen(marks[k]);
@@ -680,8 +684,9 @@ bool log_transcript_in_data(const log_transcript *t)
     return t->data != QFTP_DATA_NONE;
 }
 
-void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
-                    GByteArray *scratch)
+/* log_tline_text; `notable` false: s has no byte a spelled text needs (notable_bytes) */
+static void tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
+                       GByteArray *scratch, bool notable)
 {
     size_t len = n;
     while (len && s[len - 1] == '\r')
@@ -690,7 +695,7 @@ void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, 
     l->line_no = c->r.line_no;
     /* a piece of a line is a read or write the log marks as one: the writer's own words
      * around the log (no side of their own) stay lines */
-    l->exact = log_spelled(s, len) || (marked && log_piece(c, s, len));
+    l->exact = (notable && log_spelled(s, len)) || (marked && log_piece(c, s, len));
     if (l->exact) {
         g_byte_array_set_size(scratch, 0);
         log_unescape(scratch, s, len, LOG_ESC_C | LOG_ESC_NAMES);
@@ -700,6 +705,12 @@ void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, 
         l->s = s;
         l->n = len;
     }
+}
+
+void log_tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
+                    GByteArray *scratch)
+{
+    tline_text(l, c, s, n, marked, scratch, true);
 }
 
 int log_text_open(log_ctx *c, void *st)
@@ -833,13 +844,27 @@ static size_t zero_width(const uint8_t *s, size_t n)
     return 0;
 }
 
+/* Whether s has a byte that a repair of log_text_line or a spelled text (log_spelled) starts
+ * with: a control byte but TAB and CR, a byte over 0x7f, '&', '\\', '<', '[' or '{'. A line
+ * with none, as most lines of most logs, skips their scans. */
+static bool notable_bytes(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = s[i];
+        if (b >= 0x80 || (b < 0x20 && b != '\t' && b != '\r') || b == '&' || b == '\\' ||
+            b == '<' || b == '[' || b == '{')
+            return true;
+    }
+    return false;
+}
+
 /* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
  * for a space, HTML's character references ("&quot;" for '"'), characters that take no
  * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without
  * them into out; false if it has none. Typographic quotes stay: a terminal sends them as they are
  * when a command is copied out of a word processor, and the module refuses it
  * (tests/logs/import/smart-quotes-bg96.log). */
-static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
+static bool undo_paste(const uint8_t *s, size_t n, bool notable, GByteArray *out)
 {
     size_t crs = n; /* the CRs the reader left before the LF stay */
     while (crs && s[crs - 1] == '\r')
@@ -850,13 +875,16 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
     bool caret = end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M';
     bool nbsp = false, entity = false, zw = false;
     uint8_t b;
-    for (size_t i = 0; i + 1 < end && !nbsp; i++)
+    for (size_t i = 0; notable && i + 1 < end && !nbsp; i++)
         nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
-    for (const uint8_t *a = s; !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
+    for (const uint8_t *a = s;
+         notable && !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
         entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
-    for (const uint8_t *a = s; !zw && (a = memchr(a, 0xe2, (size_t)(s + end - a))) != NULL; a++)
+    for (const uint8_t *a = s;
+         notable && !zw && (a = memchr(a, 0xe2, (size_t)(s + end - a))) != NULL; a++)
         zw = zero_width(a, (size_t)(s + end - a)) > 0;
-    for (const uint8_t *a = s; !zw && (a = memchr(a, 0xef, (size_t)(s + end - a))) != NULL; a++)
+    for (const uint8_t *a = s;
+         notable && !zw && (a = memchr(a, 0xef, (size_t)(s + end - a))) != NULL; a++)
         zw = zero_width(a, (size_t)(s + end - a)) > 0;
     if (!caret && !nbsp && !entity && !zw)
         return false;
@@ -887,30 +915,33 @@ static bool undo_paste(const uint8_t *s, size_t n, GByteArray *out)
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
                   qftp_dir dir, log_stamp st, bool own_eol)
 {
-    if (!log_transcript_in_data(p->t) && undo_paste(s, n, p->fixed)) {
+    bool notable = notable_bytes(s, n);
+    if (!log_transcript_in_data(p->t) && undo_paste(s, n, notable, p->fixed)) {
         log_repaired(c);
         s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
         n = p->fixed->len;
+        notable = notable_bytes(s, n);
     }
     /* NUL bytes alone: a file's padding (space the logger took and never wrote, a card
      * written when the power went), not traffic */
-    if (!log_transcript_in_data(p->t) && log_nul_line(s, n)) {
+    if (notable && !log_transcript_in_data(p->t) && log_nul_line(s, n)) {
         log_skipped(c);
         return 0;
     }
     /* binary bytes in a log whose head has AT traffic: line noise (a module at power-on,
      * a baud rate that did not match yet), the module's bytes as they came */
-    if (!log_transcript_in_data(p->t) && !c->head_traffic && !log_blank(s, n) &&
+    if (notable && !log_transcript_in_data(p->t) && !c->head_traffic && !log_blank(s, n) &&
         log_binary_line(s, n)) {
         LOG_ERR(c, "line %llu: binary data, not a text log", LN(c->r.line_no));
         return -1;
     }
-    if (!log_transcript_in_data(p->t) && shown_line(p->shown, s, n)) {
+    if (notable && !log_transcript_in_data(p->t) && shown_line(p->shown, s, n)) {
         s = p->shown->data ? p->shown->data : (const uint8_t *)"";
         n = p->shown->len;
+        notable = notable_bytes(s, n);
     }
     log_tline l = {0};
-    log_tline_text(&l, c, s, n, dir_known, p->scratch);
+    tline_text(&l, c, s, n, dir_known, p->scratch, notable);
     l.dir_known = dir_known;
     l.dir = dir;
     l.st = st;
