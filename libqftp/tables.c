@@ -327,8 +327,8 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
     size_t n = strlen(name);
     for (size_t i = 0; i < COUNT(cmd_defs); i++) {
         const qftp_cmd_def *c = &cmd_defs[i];
-        /* a keyed row cannot match without a key: no name to compare */
-        if ((c->key && !have_key) || !cmd_name_is(i, name, n))
+        /* a keyed row cannot match without a key: its name is not compared */
+        if (cmd_name_len[i] != n || (c->key && !have_key) || !cmd_name_is(i, name, n))
             continue;
         int score = 0;
         if (d != QFTP_DIALECT_UNKNOWN) {
