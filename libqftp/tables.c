@@ -324,6 +324,8 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
     bool have_key = key && clean_key(key, k, sizeof k);
     const qftp_cmd_def *best = NULL;
     int best_score = -1;
+    /* the score no row can beat: the first row that has it is the answer */
+    int top = (d != QFTP_DIALECT_UNKNOWN ? 2 : 0) + (have_key ? 4 : 0);
     size_t n = strlen(name);
     for (size_t i = 0; i < COUNT(cmd_defs); i++) {
         const qftp_cmd_def *c = &cmd_defs[i];
@@ -347,6 +349,8 @@ const qftp_cmd_def *qftp_cmd_find(const char *name, qftp_dialect d, const char *
         if (score > best_score) { /* ties keep the first row: GSM before BG96 */
             best = c;
             best_score = score;
+            if (score == top)
+                break;
         }
     }
     return best;
