@@ -43,8 +43,8 @@ typedef struct {
 static size_t quotes(const uint8_t *s, size_t n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += s[i] == '"' && (i == 0 || s[i - 1] != '\\');
+    for (const uint8_t *q = s; (q = memchr(q, '"', (size_t)(s + n - q))) != NULL; q++)
+        k += q == s || q[-1] != '\\';
     return k;
 }
 
@@ -244,16 +244,18 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
         return log_text_line(c, &p->text, p->msg->data, p->msg->len, true, QFTP_DIR_TX,
                              LOG_NO_STAMP, false);
     }
-    if (!log_blank(s, n))
+    bool blank = log_blank(s, n);
+    if (!blank)
         p->text_seen = true;
     size_t q = quote_prefix(s, n);
     if (q && !p->quoted && !log_transcript_in_data(p->text.t))
         p->quoted = log_traffic_line(s + q, n - q);
-    else if (!q && !log_blank(s, n))
+    else if (!q && !blank)
         p->quoted = false;
-    if (p->quoted) {
+    if (p->quoted && q) {
         s += q;
         n -= q;
+        blank = log_blank(s, n);
     }
     /* an indented block (a Markdown code block, a mail or a document that indents what
      * it quotes): from an indented line of AT traffic to the next line that is not
@@ -264,7 +266,7 @@ static int plain_line(log_ctx *c, void *state, uint8_t *s, size_t n)
     if (w && !p->indent && w < n && !log_transcript_in_data(p->text.t) &&
         log_traffic_line(s + w, n - w))
         p->indent = w;
-    else if (!w && !log_blank(s, n))
+    else if (!w && !blank)
         p->indent = 0;
     if (p->indent) {
         size_t k = w < p->indent ? w : p->indent;

@@ -64,12 +64,53 @@ static bool is_at_line(const uint8_t *s, size_t n)
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
 }
 
+/* What a byte can start: B_NOTABLE a repair of log_text_line or a spelled text
+ * (log_spelled): a control byte but TAB and CR, a byte over 0x7f, '&', '\\', '<', '[', '{';
+ * B_MARK a note's mark (annotation_at): '/', '<', the first byte of U+2190. */
+enum { B_NOTABLE = 1, B_MARK = 2 };
+/* clang-format off */
+#define ALL16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const uint8_t byte_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, /* 0x00: TAB and CR are text */
+    ALL16,
+    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, /* 0x20: & / */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, /* 0x30: < */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, /* 0x50: [ \\ */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, /* 0x70: { */
+    ALL16, ALL16, ALL16, ALL16, ALL16, ALL16,       /* 0x80-0xdf */
+    1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0: 0xe2 */
+    ALL16,
+};
+#undef ALL16
+/* clang-format on */
+
+/* Whether s has a byte of the class `cls`. A line with none, as most lines of most logs,
+ * skips the scans that look for what such a byte starts. Four bytes a step: one branch for
+ * them. */
+static bool has_class(const uint8_t *s, size_t n, uint8_t cls)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        if ((byte_class[s[i]] | byte_class[s[i + 1]] | byte_class[s[i + 2]] |
+             byte_class[s[i + 3]]) &
+            cls)
+            return true;
+    for (; i < n; i++)
+        if (byte_class[s[i]] & cls)
+            return true;
+    return false;
+}
+
 /* Where a note someone wrote after a line starts, as the manuals' examples and annotated
  * logs do it: "AT+QFTPPATH=\"/\"  //set the path", "+QFTPOPEN: 0,0   <-- 3 s later":
  * "//", "<--", "<-", "<==" or "←" after a space or tab, outside quotes. n if none. */
 static size_t annotation_at(const uint8_t *s, size_t n)
 {
     static const char *const marks[] = {"//", "<--", "<==", "<-", "\xe2\x86\x90"};
+    if (n < 2 || !has_class(s + 1, n - 1, B_MARK))
+        return n;
     bool quoted = false;
     for (size_t i = 1; i < n; i++) {
         uint8_t b = s[i];
@@ -77,8 +118,7 @@ static size_t annotation_at(const uint8_t *s, size_t n)
             quoted = !quoted;
             continue;
         }
-        /* the marks' first bytes: most places start none */
-        if ((b != '/' && b != '<' && b != 0xe2) || quoted || (s[i - 1] != ' ' && s[i - 1] != '\t'))
+        if (!(byte_class[b] & B_MARK) || quoted || (s[i - 1] != ' ' && s[i - 1] != '\t'))
             continue;
         for (size_t k = 0; k < G_N_ELEMENTS(marks); k++) {
             size_t m = strlen(marks[k]);
@@ -684,7 +724,7 @@ bool log_transcript_in_data(const log_transcript *t)
     return t->data != QFTP_DATA_NONE;
 }
 
-/* log_tline_text; `notable` false: s has no byte a spelled text needs (notable_bytes) */
+/* log_tline_text; `notable` false: s has no byte a spelled text starts with (B_NOTABLE) */
 static void tline_text(log_tline *l, const log_ctx *c, const uint8_t *s, size_t n, bool marked,
                        GByteArray *scratch, bool notable)
 {
@@ -844,39 +884,6 @@ static size_t zero_width(const uint8_t *s, size_t n)
     return 0;
 }
 
-/* The bytes that a repair of log_text_line or a spelled text (log_spelled) starts with: a
- * control byte but TAB and CR, a byte over 0x7f, '&', '\\', '<', '[' and '{'. */
-/* clang-format off */
-#define ALL16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-static const uint8_t notable_byte[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, /* 0x00: TAB and CR are text */
-    ALL16,
-    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: & */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x30: < */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, /* 0x50: [ \\ */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, /* 0x70: { */
-    ALL16, ALL16, ALL16, ALL16, ALL16, ALL16, ALL16, ALL16, /* 0x80-0xff */
-};
-#undef ALL16
-/* clang-format on */
-
-/* Whether s has a notable byte. A line with none, as most lines of most logs, skips the
- * repairs' and log_spelled's scans. Four bytes a step: one branch for them. */
-static bool notable_bytes(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        if (notable_byte[s[i]] | notable_byte[s[i + 1]] | notable_byte[s[i + 2]] |
-            notable_byte[s[i + 3]])
-            return true;
-    for (; i < n; i++)
-        if (notable_byte[s[i]])
-            return true;
-    return false;
-}
-
 /* What a paste through a web page or a chat, or a pager, adds to a line: a no-break space
  * for a space, HTML's character references ("&quot;" for '"'), characters that take no
  * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without
@@ -934,12 +941,12 @@ static bool undo_paste(const uint8_t *s, size_t n, bool notable, GByteArray *out
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
                   qftp_dir dir, log_stamp st, bool own_eol)
 {
-    bool notable = notable_bytes(s, n);
+    bool notable = has_class(s, n, B_NOTABLE);
     if (!log_transcript_in_data(p->t) && undo_paste(s, n, notable, p->fixed)) {
         log_repaired(c);
         s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
         n = p->fixed->len;
-        notable = notable_bytes(s, n);
+        notable = has_class(s, n, B_NOTABLE);
     }
     /* NUL bytes alone: a file's padding (space the logger took and never wrote, a card
      * written when the power went), not traffic */
@@ -957,7 +964,7 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
     if (notable && !log_transcript_in_data(p->t) && shown_line(p->shown, s, n)) {
         s = p->shown->data ? p->shown->data : (const uint8_t *)"";
         n = p->shown->len;
-        notable = notable_bytes(s, n);
+        notable = has_class(s, n, B_NOTABLE);
     }
     log_tline l = {0};
     tline_text(&l, c, s, n, dir_known, p->scratch, notable);
