@@ -14,6 +14,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "qftp/logimport.h"
 
@@ -109,15 +110,25 @@ typedef struct {
     uint64_t last_line;
 } log_emitter;
 
+/* log_add where the bytes do not fit the buffer: it grows (or e->oom is set). */
+void log_add_grow(log_emitter *e, const void *p, size_t n);
 /* Appends bytes to the record being built (an allocation failure is reported by
- * log_emit). */
-void log_add(log_emitter *e, const void *p, size_t n);
+ * log_emit). Inline: most bytes fit the buffer as it is. */
+static inline void log_add(log_emitter *e, const void *p, size_t n)
+{
+    if (n && n <= e->cap - e->len) {
+        memcpy(e->p + e->len, p, n);
+        e->len += n;
+    } else {
+        log_add_grow(e, p, n);
+    }
+}
 static inline void log_add1(log_emitter *e, uint8_t b)
 {
     if (e->len < e->cap)
         e->p[e->len++] = b;
     else
-        log_add(e, &b, 1);
+        log_add_grow(e, &b, 1);
 }
 /* Hands the built record on (nothing if it is empty) and starts a new one. Times are
  * made monotonic: a time of day that falls back by more than 12 h passed midnight (a day

@@ -662,7 +662,7 @@ size_t log_parse_time(const uint8_t *s, size_t n, log_stamp *out)
 
 /* ---- records -------------------------------------------------------------------------------- */
 
-void log_add(log_emitter *e, const void *p, size_t n)
+void log_add_grow(log_emitter *e, const void *p, size_t n)
 {
     if (n == 0)
         return; /* p may be NULL then, and so may e->p */
@@ -817,15 +817,10 @@ bool log_payload(const uint8_t *s, size_t n, GByteArray *out)
 
 bool log_traffic_line(const uint8_t *s, size_t n)
 {
-#define WORD(w)                                                                                    \
-    {                                                                                              \
-        w, sizeof w - 1                                                                            \
-    }
     static const struct {
         const char *w;
         size_t n;
-    } words[] = {WORD("OK"), WORD("ERROR"), WORD("CONNECT"), WORD("RDY"), WORD("NO CARRIER")};
-#undef WORD
+    } words[] = {{"OK", 2}, {"ERROR", 5}, {"CONNECT", 7}, {"RDY", 3}, {"NO CARRIER", 10}};
     if (n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/'))
         return true;
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {

@@ -61,11 +61,10 @@ static size_t end_trimmed(const uint8_t *s, size_t n)
 static bool wrap_opens(const uint8_t *s, size_t n)
 {
     n = end_trimmed(s, n);
-    bool cmd = n >= 3 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't' && s[2] != '/';
-    bool rsp = !cmd && n >= 3 && s[0] == '+' && log_traffic_line(s, n);
-    if (!cmd && !rsp)
-        return false;
-    return quotes(s, n) % 2 == 1 || (cmd && s[n - 1] == ',');
+    if (n >= 3 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't' && s[2] != '/')
+        return quotes(s, n) % 2 == 1 || s[n - 1] == ','; /* a command line */
+    /* a response line: its quotes first, the cheaper test */
+    return n >= 3 && s[0] == '+' && quotes(s, n) % 2 == 1 && log_traffic_line(s, n);
 }
 
 /* Whether s continues the held line h: it is no AT traffic on its own, and it ends the

@@ -38,7 +38,7 @@ typedef struct {
 
 struct log_transcript {
     qftp_data_kind kind; /* of the last command */
-    char cmd[32];        /* its name, e.g. "+QFTPGET" */
+    const char *cmd;     /* its name as the table has it, e.g. "+QFTPGET"; "" for none */
     qftp_data_kind data; /* data mode now */
     int64_t left;        /* CONNECT <n>: bytes still to come; -1: ended by the URC */
     int64_t lines;       /* data lines so far (CONNECT <n>) */
@@ -254,12 +254,12 @@ static void note_command(log_transcript *t, const uint8_t *s, size_t n)
     qftp_subcmd cmds[4];
     int k = qftp_cmdline_parse((const char *)s, n, cmds, G_N_ELEMENTS(cmds), NULL, NULL);
     t->kind = QFTP_DATA_NONE;
-    t->cmd[0] = '\0';
+    t->cmd = "";
     if (k > 0) {
         const qftp_cmd_def *d = qftp_cmd_find(cmds[k - 1].name, QFTP_DIALECT_UNKNOWN, NULL);
         if (d) {
             t->kind = d->data;
-            g_strlcpy(t->cmd, d->name, sizeof t->cmd);
+            t->cmd = d->name; /* the table's: no copy */
         }
     }
 }
@@ -572,6 +572,7 @@ log_transcript *log_transcript_new(void)
 {
     log_transcript *t = g_new0(log_transcript, 1);
     t->left = -1;
+    t->cmd = "";
     t->store = g_byte_array_new();
     t->held = g_array_new(FALSE, FALSE, sizeof(held_line));
     return t;
@@ -712,7 +713,7 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         !t->host_seen) {
         /* the module's side only: a download whose URC will name its command */
         t->kind = QFTP_DATA_DOWNLOAD;
-        g_strlcpy(t->cmd, "+QFTP*", sizeof t->cmd);
+        t->cmd = "+QFTP*";
     }
     if (dir == QFTP_DIR_RX && is_connect(l->s, tl, &v) && t->kind != QFTP_DATA_NONE)
         start_data(t, v);
