@@ -224,6 +224,8 @@ typedef struct {
     log_eol eol; /* text: the line's own end in the log (LOG_EOL_NONE: not telling, as in
                     a layout that writes one record per line) */
     uint64_t line_no;
+    bool no_mark; /* text: s has no byte a note's mark starts with (log_text_line saw to it;
+                     false: not known) */
 } log_tline;
 
 typedef struct log_transcript log_transcript;

@@ -172,6 +172,8 @@ static bool vscode_banner(const uint8_t *s, size_t n, size_t *msg, size_t *len, 
 static size_t gutter_at(const uint8_t *s, size_t n, uint64_t *num, uint8_t *sep)
 {
     bool padded;
+    if (!n || (s[0] != ' ' && !g_ascii_isdigit(s[0])))
+        return 0; /* most lines: no call */
     size_t k = log_line_number(s, n, num, sep, &padded);
     return k && *num > 0 && (*sep == '\t' || *sep == '|' || *sep == ':') ? k : 0;
 }

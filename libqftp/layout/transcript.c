@@ -86,21 +86,17 @@ static const uint8_t byte_class[256] = {
 #undef ALL16
 /* clang-format on */
 
-/* Whether s has a byte of the class `cls`. A line with none, as most lines of most logs,
- * skips the scans that look for what such a byte starts. Four bytes a step: one branch for
- * them. */
-static bool has_class(const uint8_t *s, size_t n, uint8_t cls)
+/* The classes of the bytes of s (byte_class), together. A line with none, as most lines of
+ * most logs, skips the scans that look for what such a byte starts. Four bytes a step. */
+static uint8_t classes_of(const uint8_t *s, size_t n)
 {
+    uint8_t c = 0;
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
-        if ((byte_class[s[i]] | byte_class[s[i + 1]] | byte_class[s[i + 2]] |
-             byte_class[s[i + 3]]) &
-            cls)
-            return true;
+        c |= byte_class[s[i]] | byte_class[s[i + 1]] | byte_class[s[i + 2]] | byte_class[s[i + 3]];
     for (; i < n; i++)
-        if (byte_class[s[i]] & cls)
-            return true;
-    return false;
+        c |= byte_class[s[i]];
+    return c;
 }
 
 /* Where a note someone wrote after a line starts, as the manuals' examples and annotated
@@ -109,7 +105,7 @@ static bool has_class(const uint8_t *s, size_t n, uint8_t cls)
 static size_t annotation_at(const uint8_t *s, size_t n)
 {
     static const char *const marks[] = {"//", "<--", "<==", "<-", "\xe2\x86\x90"};
-    if (n < 2 || !has_class(s + 1, n - 1, B_MARK))
+    if (n < 2 || !(classes_of(s + 1, n - 1) & B_MARK))
         return n;
     bool quoted = false;
     for (size_t i = 1; i < n; i++) {
@@ -667,7 +663,7 @@ int log_transcript_line(log_ctx *c, log_transcript *t, const log_tline *l)
         if ((rc = data_line(c, t, l, tl, &taken)) != 0 || taken)
             return rc;
     }
-    size_t ln = l->n, note = annotation_at(l->s, tl);
+    size_t ln = l->n, note = l->no_mark ? tl : annotation_at(l->s, tl);
     if (note < tl) {
         /* the rest of the line is the writer's note: the line ends before it */
         tl = note;
@@ -942,13 +938,14 @@ static bool undo_paste(const uint8_t *s, size_t n, bool notable, GByteArray *out
 int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, bool dir_known,
                   qftp_dir dir, log_stamp st, bool own_eol)
 {
-    bool notable = has_class(s, n, B_NOTABLE);
-    if (!log_transcript_in_data(p->t) && undo_paste(s, n, notable, p->fixed)) {
+    uint8_t cls = classes_of(s, n);
+    if (!log_transcript_in_data(p->t) && undo_paste(s, n, cls & B_NOTABLE, p->fixed)) {
         log_repaired(c);
         s = p->fixed->data ? p->fixed->data : (const uint8_t *)"";
         n = p->fixed->len;
-        notable = has_class(s, n, B_NOTABLE);
+        cls = classes_of(s, n);
     }
+    bool notable = cls & B_NOTABLE;
     /* NUL bytes alone: a file's padding (space the logger took and never wrote, a card
      * written when the power went), not traffic */
     if (notable && !log_transcript_in_data(p->t) && log_nul_line(s, n)) {
@@ -965,11 +962,13 @@ int log_text_line(log_ctx *c, log_text_state *p, const uint8_t *s, size_t n, boo
     if (notable && !log_transcript_in_data(p->t) && shown_line(p->shown, s, n)) {
         s = p->shown->data ? p->shown->data : (const uint8_t *)"";
         n = p->shown->len;
-        notable = has_class(s, n, B_NOTABLE);
+        cls = classes_of(s, n);
+        notable = cls & B_NOTABLE;
     }
     log_tline l = {0};
     tline_text(&l, c, s, n, dir_known, p->scratch, notable);
     l.dir_known = dir_known;
+    l.no_mark = !(cls & B_MARK);
     l.dir = dir;
     l.st = st;
     if (!own_eol)
