@@ -60,6 +60,8 @@ static size_t end_trimmed(const uint8_t *s, size_t n)
  * line ("+QFTPPWD: 0,\"/a/b") inside a string at its end, or a command line ending in ','. */
 static bool wrap_opens(const uint8_t *s, size_t n)
 {
+    if (!n || ((s[0] | 0x20) != 'a' && s[0] != '+'))
+        return false; /* neither a command nor a response line: nothing to trim */
     n = end_trimmed(s, n);
     if (n >= 3 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 't' && s[2] != '/')
         return quotes(s, n) % 2 == 1 || s[n - 1] == ','; /* a command line */

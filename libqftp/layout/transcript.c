@@ -36,6 +36,15 @@ typedef struct {
     qftp_dir dir; /* HL_OTHER */
 } held_line;
 
+/* A command's row as note_command looked it up (NULL: none in the tables). */
+typedef struct {
+    bool used;
+    char name[sizeof((qftp_subcmd *)0)->name];
+    const qftp_cmd_def *def;
+} seen_cmd;
+
+#define SEEN_SLOTS 32 /* a log repeats its few commands: their rows, by name */
+
 struct log_transcript {
     qftp_data_kind kind; /* of the last command */
     const char *cmd;     /* its name as the table has it, e.g. "+QFTPGET"; "" for none */
@@ -55,6 +64,7 @@ struct log_transcript {
     char last_cmd[256];
     size_t last_cmd_len;
     log_stamp last_cmd_st;
+    seen_cmd seen[SEEN_SLOTS]; /* in the slot of the name's hash */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -252,7 +262,17 @@ static void note_command(log_transcript *t, const uint8_t *s, size_t n)
     t->kind = QFTP_DATA_NONE;
     t->cmd = "";
     if (k > 0) {
-        const qftp_cmd_def *d = qftp_cmd_find(cmds[k - 1].name, QFTP_DIALECT_UNKNOWN, NULL);
+        const char *name = cmds[k - 1].name;
+        unsigned h = 0;
+        for (const char *p = name; *p; p++)
+            h = h * 31 + (uint8_t)*p;
+        seen_cmd *e = &t->seen[h % SEEN_SLOTS];
+        if (!e->used || strcmp(e->name, name) != 0) {
+            e->used = true;
+            e->def = qftp_cmd_find(name, QFTP_DIALECT_UNKNOWN, NULL);
+            g_strlcpy(e->name, name, sizeof e->name);
+        }
+        const qftp_cmd_def *d = e->def;
         if (d) {
             t->kind = d->data;
             t->cmd = d->name; /* the table's: no copy */
