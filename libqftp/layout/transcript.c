@@ -74,9 +74,10 @@ static bool is_at_line(const uint8_t *s, size_t n)
     return n >= 2 && (s[0] | 0x20) == 'a' && ((s[1] | 0x20) == 't' || s[1] == '/');
 }
 
-/* What a byte can start: B_NOTABLE a repair of log_text_line or a spelled text
- * (log_spelled): a control byte but TAB and CR, a byte over 0x7f, '&', '\\', '<', '[', '{';
- * B_MARK a note's mark (annotation_at): '/', '<', the first byte of U+2190. */
+/* What a byte can start: B_NOTABLE what log_text_line repairs or refuses (undo_paste,
+ * log_nul_line, log_binary_line, shown_line) or a spelled text (log_spelled): a control
+ * byte but TAB and CR, a byte over 0x7f, '&', '\\', '<', '[', '{'; B_MARK a note's mark
+ * (annotation_at): '/', '<', the first byte of U+2190. */
 enum { B_NOTABLE = 1, B_MARK = 2 };
 /* clang-format off */
 #define ALL16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
@@ -906,7 +907,8 @@ static size_t zero_width(const uint8_t *s, size_t n)
  * room (zero_width), and "^M" (how cat -v, less and vim show a CR) at its end. The line without
  * them into out; false if it has none. Typographic quotes stay: a terminal sends them as they are
  * when a command is copied out of a word processor, and the module refuses it
- * (tests/logs/import/smart-quotes-bg96.log). */
+ * (tests/logs/import/smart-quotes-bg96.log). `notable` false: s has no B_NOTABLE byte, only
+ * "^M" is looked for. */
 static bool undo_paste(const uint8_t *s, size_t n, bool notable, GByteArray *out)
 {
     size_t crs = n; /* the CRs the reader left before the LF stay */
@@ -918,17 +920,17 @@ static bool undo_paste(const uint8_t *s, size_t n, bool notable, GByteArray *out
     bool caret = end >= 2 && s[end - 2] == '^' && s[end - 1] == 'M';
     bool nbsp = false, entity = false, zw = false;
     uint8_t b;
-    for (size_t i = 0; notable && i + 1 < end && !nbsp; i++)
-        nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
-    for (const uint8_t *a = s;
-         notable && !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL; a++)
-        entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
-    for (const uint8_t *a = s;
-         notable && !zw && (a = memchr(a, 0xe2, (size_t)(s + end - a))) != NULL; a++)
-        zw = zero_width(a, (size_t)(s + end - a)) > 0;
-    for (const uint8_t *a = s;
-         notable && !zw && (a = memchr(a, 0xef, (size_t)(s + end - a))) != NULL; a++)
-        zw = zero_width(a, (size_t)(s + end - a)) > 0;
+    if (notable) { /* else none of them can be there */
+        for (size_t i = 0; i + 1 < end && !nbsp; i++)
+            nbsp = s[i] == 0xc2 && s[i + 1] == 0xa0;
+        for (const uint8_t *a = s; !entity && (a = memchr(a, '&', (size_t)(s + end - a))) != NULL;
+             a++)
+            entity = html_entity(a, (size_t)(s + end - a), &b) > 0;
+        for (const uint8_t *a = s; !zw && (a = memchr(a, 0xe2, (size_t)(s + end - a))) != NULL; a++)
+            zw = zero_width(a, (size_t)(s + end - a)) > 0;
+        for (const uint8_t *a = s; !zw && (a = memchr(a, 0xef, (size_t)(s + end - a))) != NULL; a++)
+            zw = zero_width(a, (size_t)(s + end - a)) > 0;
+    }
     if (!caret && !nbsp && !entity && !zw)
         return false;
     if (caret)
