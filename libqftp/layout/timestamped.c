@@ -76,6 +76,10 @@ size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
                  {"modem", QFTP_DIR_RX}, {"module", QFTP_DIR_RX}, {"dce", QFTP_DIR_RX},
                  {"device", QFTP_DIR_RX}};
     for (size_t k = 0; k < G_N_ELEMENTS(sides); k++) {
+        /* the first byte before the call (the words are lower case): most lines start
+         * with none of them */
+        if (n == 0 || g_ascii_tolower((char)s[0]) != sides[k].w[0])
+            continue;
         size_t m = strlen(sides[k].w);
         if (n <= m || g_ascii_strncasecmp((const char *)s, sides[k].w, m) != 0)
             continue;
@@ -96,6 +100,8 @@ size_t log_marker(const uint8_t *s, size_t n, bool timed, qftp_dir *dir)
         if (n >= strlen(open[k]) && memcmp(s, open[k], strlen(open[k])) == 0)
             i0 = strlen(open[k]), b = k;
     for (size_t k = 0; k < G_N_ELEMENTS(words); k++) {
+        if (i0 >= n || g_ascii_tolower((char)s[i0]) != g_ascii_tolower(words[k].w[0]))
+            continue; /* the first byte before the call, as above */
         size_t m = strlen(words[k].w), i = i0 + m;
         if (n < i || g_ascii_strncasecmp((const char *)s + i0, words[k].w, m) != 0)
             continue;
