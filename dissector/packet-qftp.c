@@ -207,14 +207,19 @@ static void add_request_link(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, c
  * pasted by a customer) is shown byte for byte and is never taken for malformed. */
 static char *escape_bytes(wmem_allocator_t *pool, const guint8 *p, size_t n)
 {
-    /* sized first, then written in one piece: this runs for every line of every frame */
-    size_t out = 1;
-    for (size_t i = 0; i < n; i++)
+    /* this runs for every line of every frame: the printable head, nearly always the
+     * whole line, is measured and copied in one piece; the rest is sized, then written */
+    size_t head = 0;
+    while (head < n && p[head] >= 0x20 && p[head] < 0x7f)
+        head++;
+    size_t out = head + 1;
+    for (size_t i = head; i < n; i++)
         out += p[i] >= 0x20 && p[i] < 0x7f ? 1 : p[i] == '\r' || p[i] == '\n' ? 2 : 4;
     char *s = (char *)wmem_alloc(pool, out);
-    char *o = s;
+    memcpy(s, p, head);
+    char *o = s + head;
     static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = head; i < n; i++) {
         if (p[i] >= 0x20 && p[i] < 0x7f) {
             *o++ = (char)p[i];
         } else if (p[i] == '\r' || p[i] == '\n') {
@@ -242,7 +247,38 @@ static const char *line_text(packet_info *pinfo, tvbuff_t *t, gint off, gint len
     for (gint i = 0; i < len; i++)
         if (p[i] == 0 || p[i] >= 0x80)
             return (const char *)tvb_get_string_enc(pinfo->pool, t, off, len, ENC_ASCII);
-    return wmem_strndup(pinfo->pool, (const char *)p, (size_t)len);
+    /* no NUL in the bytes: copied as they are, without wmem_strndup's search for one */
+    char *s = (char *)wmem_alloc(pinfo->pool, (size_t)len + 1);
+    memcpy(s, p, (size_t)len);
+    s[len] = '\0';
+    return s;
+}
+
+/* Appends one Info entry made of n pieces (as wmem_strconcat joins them: up to the
+ * first NULL). The column copies the text, so it is joined on the stack unless long. */
+static void info_append(packet_info *pinfo, const char *const *parts, size_t n)
+{
+    if (!pinfo->cinfo) /* no columns (a first pass): nothing to build */
+        return;
+    size_t lens[4], total = 0;
+    DISSECTOR_ASSERT(n <= G_N_ELEMENTS(lens));
+    for (size_t i = 0; i < n; i++) {
+        if (!parts[i]) {
+            n = i;
+            break;
+        }
+        lens[i] = strlen(parts[i]);
+        total += lens[i];
+    }
+    char buf[512];
+    char *s = total < sizeof buf ? buf : (char *)wmem_alloc(pinfo->pool, total + 1);
+    char *o = s;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(o, parts[i], lens[i]);
+        o += lens[i];
+    }
+    *o = '\0';
+    col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", s);
 }
 
 static char *escape_span(wmem_allocator_t *pool, qftp_span sp)
@@ -406,8 +442,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item *pi =
             proto_tree_add_uint(lt_tree, hf_qftp_echo_of, lt, off, len, (guint32)txn->frame_sent);
         proto_item_set_generated(pi);
-        col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
-                           wmem_strconcat(pinfo->pool, "Echo ", shown, NULL));
+        info_append(pinfo, (const char *[]){"Echo ", shown}, 2);
         return;
     }
     /* The commands of the line: the session's transactions, one per command, with
@@ -458,9 +493,7 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                           : first == txn->index ? txn
                                                 : qftpd_txn_get(c, first, pinfo->pool);
     if (t0 && t0->final != QFTP_FINAL_NONE && qftpd_frame_final(c, t0))
-        col_append_sep_str(
-            pinfo->cinfo, COL_INFO, "; ",
-            wmem_strconcat(pinfo->pool, shown, " \xe2\x86\x92 ", t0->final_line, NULL));
+        info_append(pinfo, (const char *[]){shown, " \xe2\x86\x92 ", t0->final_line}, 3);
     else
         col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", shown);
 }
@@ -579,8 +612,7 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             proto_item_set_generated(pi);
         }
         if (txn) {
-            col_append_sep_str(pinfo->cinfo, COL_INFO, "; ",
-                               wmem_strconcat(pinfo->pool, line, " (AT", txn->command, ")", NULL));
+            info_append(pinfo, (const char *[]){line, " (AT", txn->command, ")"}, 4);
         } else {
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         }
@@ -640,10 +672,10 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             /* Info: "+QFTPOPEN: 0,0 success", "+QFTPGET: 0,1000 success, transferlen 1000",
              * "+QFTPSIZE: 627,550 requested action not taken ..." */
             gboolean named = txn->def && txn->def->value_name;
-            col_append_sep_str(
-                pinfo->cinfo, COL_INFO, "; ",
-                wmem_strconcat(pinfo->pool, line, " ",
-                               failed || (named && w.result[0]) ? w.result : "success", NULL));
+            info_append(pinfo,
+                        (const char *[]){line, " ",
+                                         failed || (named && w.result[0]) ? w.result : "success"},
+                        3);
         } else if (txn) {
             pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
                                               "Information response: %s", line);
@@ -808,25 +840,30 @@ int qftpd_dissect_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gu
         set_address(&pinfo->dst, AT_STRINGZ, (int)strlen(to) + 1, to);
     }
 
-    proto_item *ti = proto_tree_add_item(tree, proto_qftp, tvb, 0, -1, ENC_NA);
-    proto_tree *qt = proto_item_add_subtree(ti, ett_qftp);
-    proto_item *pi = proto_tree_add_uint(qt, hf_qftp_direction, tvb, 0, 0, r->dir);
-    proto_item_set_generated(pi);
-    proto_item_append_text(ti, ", %s", val_to_str_const(r->dir, qftp_direction_vals, "?"));
-    /* Once the capture is complete, frames before the dialect was detected are labelled
-     * by the dialect found later (their commands too: shown_def). */
-    guint8 dialect = r->dialect;
-    if (dialect == QFTP_DIALECT_UNKNOWN && r->conv->finished && r->conv->s)
-        dialect = (guint8)qftp_session_dialect(r->conv->s);
-    pi = proto_tree_add_uint(qt, hf_qftp_dialect, tvb, 0, 0, dialect);
-    proto_item_set_generated(pi);
-    pi = proto_tree_add_uint(qt, hf_qftp_state, tvb, 0, 0, r->state);
-    proto_item_set_generated(pi);
     const qftp_fextra *x = qftpd_frec_extra(r);
     guint32 cont_in = x ? x->cont_in : 0;
-    if (cont_in) {
-        pi = proto_tree_add_uint(qt, hf_qftp_continued_in, tvb, 0, 0, cont_in);
+    /* The frame's own fields (no tree: none of them; the items' checks and columns below
+     * still run). */
+    proto_tree *qt = NULL;
+    if (tree) {
+        proto_item *ti = proto_tree_add_item(tree, proto_qftp, tvb, 0, -1, ENC_NA);
+        qt = proto_item_add_subtree(ti, ett_qftp);
+        proto_item *pi = proto_tree_add_uint(qt, hf_qftp_direction, tvb, 0, 0, r->dir);
         proto_item_set_generated(pi);
+        proto_item_append_text(ti, ", %s", val_to_str_const(r->dir, qftp_direction_vals, "?"));
+        /* Once the capture is complete, frames before the dialect was detected are
+         * labelled by the dialect found later (their commands too: shown_def). */
+        guint8 dialect = r->dialect;
+        if (dialect == QFTP_DIALECT_UNKNOWN && r->conv->finished && r->conv->s)
+            dialect = (guint8)qftp_session_dialect(r->conv->s);
+        pi = proto_tree_add_uint(qt, hf_qftp_dialect, tvb, 0, 0, dialect);
+        proto_item_set_generated(pi);
+        pi = proto_tree_add_uint(qt, hf_qftp_state, tvb, 0, 0, r->state);
+        proto_item_set_generated(pi);
+        if (cont_in) {
+            pi = proto_tree_add_uint(qt, hf_qftp_continued_in, tvb, 0, 0, cont_in);
+            proto_item_set_generated(pi);
+        }
     }
     /* First dissection (a single pass prints it now): what this frame completed in
      * earlier frames (their bytes come first in the stream) is shown here too. */

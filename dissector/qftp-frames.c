@@ -341,8 +341,9 @@ qftp_frec *qftpd_rec_of(const packet_info *pinfo)
 void qftpd_rec_set(const packet_info *pinfo, qftp_frec *r)
 {
     guint32 n = pinfo->num;
+    /* grown by half at a time, not by one each frame (the new slots are NULL: no record) */
     if (n >= qftp_recs->len)
-        g_ptr_array_set_size(qftp_recs, n + 1);
+        g_ptr_array_set_size(qftp_recs, MAX(n + 1, qftp_recs->len + qftp_recs->len / 2));
     g_ptr_array_index(qftp_recs, n) = r;
 }
 
@@ -519,9 +520,13 @@ static void flush_scratch(qftp_conv *c, qftp_frec *r)
         x->early = (qftp_item *)wmem_memdup(wmem_file_scope(), c->early->data,
                                             sizeof(qftp_item) * x->n_early);
     }
-    g_array_set_size(c->items, 0);
-    g_array_set_size(c->notes, 0);
-    g_array_set_size(c->early, 0);
+    /* (most frames leave notes and early empty: no call for those) */
+    if (c->items->len)
+        g_array_set_size(c->items, 0);
+    if (c->notes->len)
+        g_array_set_size(c->notes, 0);
+    if (c->early->len)
+        g_array_set_size(c->early, 0);
 }
 
 static qftp_ts ts_of(const packet_info *pinfo)
