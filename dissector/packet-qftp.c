@@ -332,7 +332,8 @@ static void add_param_fields(proto_tree *tr, tvbuff_t *tvb, packet_info *pinfo, 
 static void subcmd_of(const qftpd_txn *t, const char *line, qftp_subcmd *sc)
 {
     memset(sc, 0, sizeof *sc);
-    g_strlcpy(sc->name, t->command, sizeof sc->name);
+    /* (g_strlcpy's text: sc is zeroed, so its last byte stays the terminator) */
+    strncpy(sc->name, t->command, sizeof sc->name - 1);
     sc->type = t->type;
     sc->text = (qftp_span){line + t->spans[0], t->spans[1]};
     sc->n_params = MIN(t->n_params, QFTP_MAX_PARAMS);
@@ -430,10 +431,14 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     gboolean hidden = qftpd_pref_hide_passwords && txn && txn->line && !txn->repeat;
     const char *disp = hidden ? txn->line : line;
     size_t disp_len = hidden ? strlen(txn->line) : (size_t)len;
-    const char *shown = escape_bytes(pinfo->pool, (const guint8 *)disp, disp_len);
+    /* (as text only for the label and the Info column: a first pass of two has neither) */
+    const char *shown =
+        tree || pinfo->cinfo ? escape_bytes(pinfo->pool, (const guint8 *)disp, disp_len) : "";
     gboolean echo = it->kind == QFTP_EV_ECHO && txn && txn->frame_sent != pinfo->num;
-    proto_item *li = proto_tree_add_string_format(tree, hf_qftp_line, lt, off, len, shown, "%s: %s",
-                                                  echo ? "Echo" : "Command", shown);
+    /* (labelled items are skipped without a tree: they would add nothing) */
+    proto_item *li = tree ? proto_tree_add_string_format(tree, hf_qftp_line, lt, off, len, shown,
+                                                         "%s: %s", echo ? "Echo" : "Command", shown)
+                          : NULL;
     proto_tree *lt_tree = proto_item_add_subtree(li, ett_qftp_cmdline);
     if (it->flags & QFTP_EVF_PARTIAL)
         proto_item_set_generated(
@@ -459,7 +464,8 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             placed = t->spans[2 + 2 * i] + t->spans[3 + 2 * i] <= (guint32)len;
         gint coff = placed ? off + (gint)t->spans[0] : off;
         gint clen = placed ? (gint)t->spans[1] : len;
-        proto_item *ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command);
+        proto_item *ci =
+            tree ? proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command) : NULL;
         proto_tree *ct = proto_item_add_subtree(ci, ett_qftp_cmd);
         const qftp_cmd_def *def = shown_def(c, t);
         proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, t->type);
@@ -587,8 +593,9 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     case QFTP_EV_FINAL: {
         const char *fname = qftp_final_name((qftp_final_kind)it->final);
         const char *line = line_text(pinfo, t, off, len);
-        pi = proto_tree_add_string_format(tree, hf_qftp_final, t, off, len, fname ? fname : "",
-                                          "Final result: %s", line);
+        pi = tree ? proto_tree_add_string_format(tree, hf_qftp_final, t, off, len,
+                                                 fname ? fname : "", "Final result: %s", line)
+                  : NULL;
         st = proto_item_add_subtree(pi, ett_qftp_final);
         if (it->final == QFTP_FINAL_CME_ERROR || it->final == QFTP_FINAL_CMS_ERROR) {
             if (it->value >= 0)
@@ -645,9 +652,12 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         if (txn && it->is_urc) {
             /* the outcome in the core's words, as qftp show gives it */
             qftp_txn_words w;
-            qftpd_txn_words(txn, &w);
-            pi = proto_tree_add_string_format(tree, hf_qftp_urc_line, t, off, len, line,
-                                              "Completion URC: %s", line);
+            w.result[0] = '\0';
+            if (tree || pinfo->cinfo) /* shown in neither otherwise */
+                qftpd_txn_words(txn, &w);
+            pi = tree ? proto_tree_add_string_format(tree, hf_qftp_urc_line, t, off, len, line,
+                                                     "Completion URC: %s", line)
+                      : NULL;
             st = proto_item_add_subtree(pi, ett_qftp_urc);
             proto_tree_add_string(st, hf_qftp_urc, t, off, len, txn->command);
             add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
@@ -677,8 +687,9 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                                          failed || (named && w.result[0]) ? w.result : "success"},
                         3);
         } else if (txn) {
-            pi = proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
-                                              "Information response: %s", line);
+            pi = tree ? proto_tree_add_string_format(tree, hf_qftp_info, t, off, len, line,
+                                                     "Information response: %s", line)
+                      : NULL;
             st = proto_item_add_subtree(pi, ett_qftp_line);
             if (tree) {
                 add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
@@ -686,8 +697,9 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             }
             col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", line);
         } else {
-            pi = proto_tree_add_string_format(tree, hf_qftp_unsolicited, t, off, len, line,
-                                              "Unsolicited: %s", line);
+            pi = tree ? proto_tree_add_string_format(tree, hf_qftp_unsolicited, t, off, len, line,
+                                                     "Unsolicited: %s", line)
+                      : NULL;
             st = proto_item_add_subtree(pi, ett_qftp_line);
             /* a line of no transaction: its name (and +QFTPERROR's code) from the line */
             qftp_resp resp;
