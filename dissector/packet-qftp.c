@@ -332,8 +332,8 @@ static void add_param_fields(proto_tree *tr, tvbuff_t *tvb, packet_info *pinfo, 
 static void subcmd_of(const qftpd_txn *t, const char *line, qftp_subcmd *sc)
 {
     memset(sc, 0, sizeof *sc);
-    /* (g_strlcpy's text: sc is zeroed, so its last byte stays the terminator) */
-    strncpy(sc->name, t->command, sizeof sc->name - 1);
+    /* (g_strlcpy's text without its byte loop: sc is zeroed, the name stays terminated) */
+    memcpy(sc->name, t->command, MIN(strlen(t->command), sizeof sc->name - 1));
     sc->type = t->type;
     sc->text = (qftp_span){line + t->spans[0], t->spans[1]};
     sc->n_params = MIN(t->n_params, QFTP_MAX_PARAMS);
@@ -464,11 +464,14 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             placed = t->spans[2 + 2 * i] + t->spans[3 + 2 * i] <= (guint32)len;
         gint coff = placed ? off + (gint)t->spans[0] : off;
         gint clen = placed ? (gint)t->spans[1] : len;
-        proto_item *ci =
-            tree ? proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command) : NULL;
-        proto_tree *ct = proto_item_add_subtree(ci, ett_qftp_cmd);
+        proto_item *ci = NULL;
+        proto_tree *ct = NULL;
+        if (tree) {
+            ci = proto_tree_add_string(lt_tree, hf_qftp_cmd, lt, coff, clen, t->command);
+            ct = proto_item_add_subtree(ci, ett_qftp_cmd);
+            proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, t->type);
+        }
         const qftp_cmd_def *def = shown_def(c, t);
-        proto_tree_add_uint(ct, hf_qftp_cmd_type, lt, coff, clen, t->type);
         if (placed) {
             proto_item *params[QFTP_MAX_PARAMS] = {NULL};
             if (tree)
@@ -480,9 +483,9 @@ static void dissect_cmdline(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 qftp_check_params(def, &sc, param_problem, &pc);
             }
         }
-        proto_item *ki = proto_tree_add_boolean(ct, hf_qftp_cmd_known, lt, coff, clen,
-                                                def != NULL || t->command[0] == '\0');
-        proto_item_set_generated(ki);
+        if (tree)
+            proto_item_set_generated(proto_tree_add_boolean(ct, hf_qftp_cmd_known, lt, coff, clen,
+                                                            def != NULL || t->command[0] == '\0'));
         if (def) {
             if (tree)
                 add_cmd_summary(ct, ci, lt, coff, clen, def,
@@ -659,10 +662,11 @@ static void dissect_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                                                      "Completion URC: %s", line)
                       : NULL;
             st = proto_item_add_subtree(pi, ett_qftp_urc);
-            proto_tree_add_string(st, hf_qftp_urc, t, off, len, txn->command);
+            if (tree)
+                proto_tree_add_string(st, hf_qftp_urc, t, off, len, txn->command);
             add_result_fields(st, t, pinfo, off, len, it, txn, words, sizeof words);
             gboolean failed = txn->has_err && txn->err != 0;
-            if (!failed && w.result[0])
+            if (tree && !failed && w.result[0])
                 proto_item_set_generated(
                     proto_tree_add_string(st, hf_qftp_result_text, t, off, len, w.result));
             if (failed)
