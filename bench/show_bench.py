@@ -6,7 +6,9 @@ customer logs are made of) and a data-heavy one (downloads of 8 KiB through data
 
 Each session is written twice as pcap of link type 252 (exported PDU, a direction tag per
 frame): naming `qftp` (read by qftp show) and naming `at` (read by tshark -r, which prints
-one summary line per frame). Prints wall time, CPU time (user + system), peak RSS, the
+one summary line per frame); the command-heavy one also as a terminal's plain text log
+(both directions' bytes in turn, no times or marks), which `qftp show` reads through the
+log importer, as it reads a customer's log (its "file MB" is the log's size). Prints wall time, CPU time (user + system), peak RSS, the
 throughput of each tool (capture MB per CPU second, and AT payload MB per CPU second: CPU
 time, because wall time on a shared machine measures the neighbours), and peak RSS at
 1,000,000 frames over 100,000 (flat memory: at most 1.3).
@@ -115,6 +117,17 @@ def write(path, gen, n_frames, name):
     return payload
 
 
+def write_log(path, gen, n_frames):
+    """The same traffic as a terminal's plain log: the bytes of both directions in turn,
+    as a serial terminal saves them (no times, no direction marks)."""
+    with open(path, "wb", buffering=1 << 20) as f:
+        for k, (_, data) in enumerate(gen):
+            if k == n_frames:
+                break
+            f.write(data)
+    os.chmod(path, 0o644)
+
+
 def measure(argv, env=None):
     """Wall seconds, CPU seconds, peak RSS in MiB of one process (stdout discarded)."""
     t0 = time.monotonic()
@@ -162,10 +175,16 @@ def main():
                 write(at, gen(n), n, b"at")
                 runs = [("qftp show", [a.qftp, "show", "--color", "never", q]),
                         ("qftp show --json", [a.qftp, "show", "--json", q])]
+                size = {label: os.path.getsize(q) for label, _ in runs}
+                log = os.path.join(tmp, f"{kind}-{n}.log")
+                if kind == "command-heavy":  # data mode's binary bytes make no text log
+                    write_log(log, gen(n), n)
+                    runs.append(("qftp show (text log)", [a.qftp, "show", "--color", "never", log]))
+                    size["qftp show (text log)"] = os.path.getsize(log)
                 if have_tshark:
                     runs.append(("tshark (at dissector)", tshark_argv(at)))
+                    size["tshark (at dissector)"] = os.path.getsize(at)
                 mb = payload / 1e6
-                fmb = os.path.getsize(q) / 1e6
                 best = {}
                 for _ in range(a.repeat):  # in turns: a drifting machine weighs on each alike
                     for label, argv in runs:
@@ -175,15 +194,18 @@ def main():
                 for label, argv in runs:
                     wall, cpu, peak = best[label]
                     rss[(kind, n, label)] = peak
+                    fmb = size[label] / 1e6
                     print(f"{kind:14} {n:8d} {fmb:7.1f} {mb:6.1f}  {label:22} {wall:6.2f} "
                           f"{cpu:6.2f} {peak:7.1f} {fmb / cpu:9.1f} {mb / cpu:7.1f}")
-                os.unlink(q)
-                os.unlink(at)
+                for f in (q, at, log):
+                    if os.path.exists(f):
+                        os.unlink(f)
         lo, hi = min(sizes), max(sizes)
         if lo != hi:
             print(f"\npeak RSS at {hi} frames over {lo} frames (flat memory: <= 1.3)")
             for kind in ("command-heavy", "data-heavy"):
-                for label in ("qftp show", "qftp show --json", "tshark (at dissector)"):
+                for label in ("qftp show", "qftp show --json", "qftp show (text log)",
+                              "tshark (at dissector)"):
                     if (kind, lo, label) in rss:
                         r = rss[(kind, hi, label)] / rss[(kind, lo, label)]
                         print(f"  {kind:14} {label:22} {r:5.2f}")
