@@ -160,42 +160,6 @@ void qftp_session_opts_init(qftp_session_opts *o)
     o->guard_time = QFTP_NS_PER_SEC;
 }
 
-/* memcpy(d, s, n) without a call for the short texts a transaction keeps (a line, a
- * parameter, a response): up to 32 bytes as two moves that may overlap. */
-static inline void copy_text(void *d, const void *s, size_t n)
-{
-    char *o = d;
-    const char *i = s;
-    if (n >= 16 && n <= 32) {
-        char a[16], b[16];
-        memcpy(a, i, 16);
-        memcpy(b, i + n - 16, 16);
-        memcpy(o, a, 16);
-        memcpy(o + n - 16, b, 16);
-    } else if (n >= 8 && n < 16) {
-        uint64_t a, b;
-        memcpy(&a, i, 8);
-        memcpy(&b, i + n - 8, 8);
-        memcpy(o, &a, 8);
-        memcpy(o + n - 8, &b, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t a, b;
-        memcpy(&a, i, 4);
-        memcpy(&b, i + n - 4, 4);
-        memcpy(o, &a, 4);
-        memcpy(o + n - 4, &b, 4);
-    } else if (n < 4) {
-        if (n) { /* the first, middle and last of 1 to 3 bytes */
-            char a = i[0], b = i[n / 2], c = i[n - 1];
-            o[0] = a;
-            o[n / 2] = b;
-            o[n - 1] = c;
-        }
-    } else {
-        memcpy(o, i, n);
-    }
-}
-
 /* g's text becomes the n bytes at p (cheaper than truncating and appending for a line). */
 static void string_set(GString *g, const void *p, size_t n)
 {
@@ -205,7 +169,7 @@ static void string_set(GString *g, const void *p, size_t n)
     } else {
         g_string_set_size(g, n);
     }
-    copy_text(g->str, p, n);
+    qftp_copy_short(g->str, p, n);
 }
 
 static char *dup_span(const uint8_t *s, size_t n)
@@ -271,7 +235,7 @@ static size_t txn_arena_used(const txn_priv *p)
 static inline char *txn_strndup(txn_priv *p, const void *s, size_t n)
 {
     char *d = txn_alloc(p, n + 1);
-    copy_text(d, s, n);
+    qftp_copy_short(d, s, n);
     d[n] = '\0';
     return d;
 }
@@ -439,22 +403,12 @@ static inline bool is_query_cmd(const qftp_txn *t)
 
 /* ---- result decoding --------------------------------------------------------------- */
 
-/* The value of a field that is an unquoted integer. Most result fields are a few digits,
- * read here in place (up to 18 of them cannot overflow); the rest go through the
- * cmdline's functions. */
+/* The value of a field that is an unquoted integer: most are a few plain digits, read
+ * in place; the rest go through the cmdline's functions. */
 static inline bool span_int(qftp_span v, int64_t *out)
 {
-    if (v.len - 1 < 18) {
-        int64_t x = 0;
-        size_t i = 0;
-        while (i < v.len && (unsigned)(v.p[i] - '0') < 10)
-            x = x * 10 + (v.p[i++] - '0');
-        if (i == v.len) {
-            *out = x;
-            return true;
-        }
-    }
-    return !qftp_param_is_quoted(v) && qftp_param_int(v, out);
+    return qftp_plain_digits(v.p, v.len, out) ||
+           (!qftp_param_is_quoted(v) && qftp_param_int(v, out));
 }
 
 /* t's value from a result field, whose span_int() the caller knows (is_int, i). */
@@ -1156,7 +1110,7 @@ new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c, unsi
     }
     t->command = b;
     b += name;
-    copy_text(b, line, ll);
+    qftp_copy_short(b, line, ll);
     b[ll] = '\0';
     t->line = b;
     b += ll + 1;
@@ -1177,7 +1131,7 @@ new_txn(qftp_session *s, const char *line, size_t ll, const qftp_subcmd *c, unsi
         t->cmd_span = (qftp_rel_span){(uint32_t)(sc->text.p - sl), (uint32_t)sc->text.len};
         t->n_params = c->n_params;
         for (size_t i = 0; i < c->n_params; i++) {
-            copy_text(b, c->params[i].p, c->params[i].len);
+            qftp_copy_short(b, c->params[i].p, c->params[i].len);
             b[c->params[i].len] = '\0';
             t->params[i] = b;
             b += c->params[i].len + 1;

@@ -3,6 +3,7 @@
 #define QFTP_STRFMT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,6 +33,22 @@ static inline void qftp_copy_short(char *dst, const char *src, size_t n)
         dst[n / 2] = src[n / 2];
         dst[n - 1] = src[n - 1];
     }
+}
+
+/* The value of 1 to 18 plain decimal digits (no sign, quote or space: too few digits to
+ * overflow) at p; false for anything else, which the caller reads the long way. */
+static inline bool qftp_plain_digits(const char *p, size_t n, int64_t *out)
+{
+    if (n - 1 >= 18)
+        return false;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned)(p[i] - '0') >= 10)
+            return false;
+        x = x * 10 + (p[i] - '0');
+    }
+    *out = x;
+    return true;
 }
 
 /* v in decimal, written so that it ends just before end (20 bytes at most, no NUL): two

@@ -399,21 +399,10 @@ static int report(qftp_problem_cb problem, void *user, size_t index, const char 
     return 1;
 }
 
-/* qftp_param_int() with its usual case in place: up to 18 plain digits (no sign, quotes or
- * spaces, and no overflow) need no call. */
+/* qftp_param_int() with its usual case, plain digits, in place. */
 static inline bool param_int(qftp_span v, int64_t *out)
 {
-    if (v.len - 1 < 18) {
-        int64_t x = 0;
-        size_t i = 0;
-        while (i < v.len && (unsigned)(v.p[i] - '0') < 10)
-            x = x * 10 + (v.p[i++] - '0');
-        if (i == v.len) {
-            *out = x;
-            return true;
-        }
-    }
-    return qftp_param_int(v, out);
+    return qftp_plain_digits(v.p, v.len, out) || qftp_param_int(v, out);
 }
 
 /* qftp_check_params() of a write form: out of line, so that the other forms (nothing to
